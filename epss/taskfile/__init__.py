@@ -1,0 +1,15 @@
+"""Task files: the YAML exchange format of critical-task analyses."""
+
+from epss.taskfile.loader import Problem, TaskFileError, load_paths, load_text
+from epss.taskfile.model import TaskDocument, json_schema
+from epss.taskfile.writer import dump_document
+
+__all__ = [
+    "Problem",
+    "TaskDocument",
+    "TaskFileError",
+    "dump_document",
+    "json_schema",
+    "load_paths",
+    "load_text",
+]

@@ -1,0 +1,227 @@
+"""The task file format: one critical-task analysis per YAML file.
+
+These models are the single definition of the format. The JSON Schema in
+`tasks/task.schema.json` is generated from them (`epss schema`), the importer validates
+with them, and a published TaskVersion stores exactly `TaskDocument.model_dump(mode="json")`.
+Field order here is the field order of exported files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+def _tidy_text(value: str) -> str:
+    """Strip trailing spaces on every line and blank lines around the text.
+
+    Keeps exported YAML readable (block scalars) and makes the content hash stable
+    against invisible whitespace edits.
+    """
+    lines = [line.rstrip() for line in value.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+Text = Annotated[str, AfterValidator(_tidy_text)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+
+
+class Criticality(StrEnum):
+    """How much harm a mistake in this task can do. Critical tasks need a second person
+    to publish a change."""
+
+    critical = "critical"
+    high = "high"
+    normal = "normal"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+
+class Source(_Strict):
+    """A public source the guidance is based on. Steps refer to it by `id`."""
+
+    id: Slug = Field(description="Short name that steps use to refer to this source.")
+    title: Line = Field(description="Title of the page or document.")
+    publisher: Line | None = Field(default=None, description="Who published it, e.g. RvIG.")
+    url: Line | None = Field(default=None, description="Where to find it, when public.")
+
+
+class Branch(_Strict):
+    """A decision point: if the condition holds, continue at another step or task."""
+
+    when: Line = Field(alias="if", description="The situation, in the words of the desk.")
+    step: Slug | None = Field(default=None, description="Continue at this step of this task.")
+    task: Slug | None = Field(default=None, description="Continue with this other task.")
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> Branch:
+        if (self.step is None) == (self.task is None):
+            raise ValueError("give exactly one of 'step' or 'task' as the place to continue")
+        return self
+
+
+class Step(_Strict):
+    """One step of the task, as the desk sees it in the help panel."""
+
+    id: Slug = Field(description="Stable name of the step within the task; never reuse it.")
+    title: Line = Field(description="What to do, as a short imperative.")
+    mandatory: bool = Field(
+        default=True,
+        description="True when the step is required by law or regulation; false for advice.",
+    )
+    instruction: Text = Field(min_length=1, description="How to do it (Markdown).")
+    why: Text = Field(default="", description="Why this step matters.")
+    warning: Text = Field(default="", description="What goes wrong here, what to watch out for.")
+    check: Text = Field(default="", description="How you know the step is done right.")
+    branches: list[Branch] = Field(default_factory=list, description="Decision points.")
+    target: list[Line] = Field(
+        default_factory=list,
+        description="CSS selectors of the field in the case software this step is about; "
+        "the first one found on the page is highlighted.",
+    )
+    sources: list[Slug] = Field(
+        default_factory=list, description="Ids of the task's sources this step is based on."
+    )
+
+
+class ContextRule(_Strict):
+    """When a screen of a host application shows this task. Every condition given must
+    hold; at least one of url, title, markers or zaaktype is required."""
+
+    app: Slug = Field(description="Id of the host application (case software).")
+    url: Line | None = Field(
+        default=None,
+        description="URL path pattern: '/zaken/:id' or '/zaken/*' match one segment, "
+        "a trailing '/**' matches the rest. Query strings are ignored.",
+    )
+    title: Line | None = Field(
+        default=None, description="Text that the page title contains (case-insensitive)."
+    )
+    markers: list[Line] = Field(
+        default_factory=list,
+        description="CSS selectors that must all be present on the page.",
+    )
+    zaaktype: Line | None = Field(
+        default=None, description="The zaaktype identificatie the page reports."
+    )
+    priority: int = Field(default=0, ge=-100, le=100, description="Higher wins on a tie.")
+    start_step: Slug | None = Field(default=None, description="Step to open first.")
+
+    @field_validator("url")
+    @classmethod
+    def _url_is_a_path_pattern(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not value.startswith("/"):
+            raise ValueError("a URL pattern starts with '/', e.g. /zaken/:id")
+        if "?" in value or "#" in value:
+            raise ValueError("a URL pattern has no query string or fragment ('?' or '#')")
+        if "**" in value.rstrip("/").removesuffix("/**"):
+            raise ValueError("'**' may only stand at the end, as '/**'")
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> ContextRule:
+        if not (self.url or self.title or self.markers or self.zaaktype):
+            raise ValueError("a context rule needs at least one of url, title, markers, zaaktype")
+        return self
+
+
+class TaskDocument(_Strict):
+    """A critical-task analysis: the task, the standard it must meet, and its steps."""
+
+    slug: Slug = Field(description="Stable id of the task, used in URLs and context rules.")
+    title: Line = Field(description="Name of the task as the desk knows it.")
+    domain: Slug = Field(description="Work domain, e.g. burgerzaken.")
+    goal: Text = Field(min_length=1, description="The result the task serves.")
+    trigger: Text = Field(default="", description="When the task happens.")
+    standard: Text = Field(default="", description="What good looks like.")
+    criticality: Criticality = Field(default=Criticality.normal)
+    owner: Line = Field(description="Who answers for this guidance (a role or team).")
+    review_by: dt.date = Field(description="Date by which the guidance must be checked again.")
+    tags: list[Line] = Field(default_factory=list, description="Words people search with.")
+    zaaktypen: list[Line] = Field(
+        default_factory=list, description="Zaaktype identificaties this task belongs to."
+    )
+    sources: list[Source] = Field(default_factory=list)
+    context_rules: list[ContextRule] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references_resolve(self, info: ValidationInfo) -> TaskDocument:
+        if info.context and info.context.get("defer_reference_check"):
+            return self
+        problems = self.reference_problems()
+        if problems:
+            raise ValueError("; ".join(message for _, message in problems))
+        return self
+
+    def reference_problems(self) -> list[tuple[tuple, str]]:
+        """Ids used twice and references to steps or sources that do not exist,
+        each with the path of the field that holds it."""
+        problems: list[tuple[tuple, str]] = []
+        step_ids = _unique_ids("steps", [s.id for s in self.steps], problems)
+        source_ids = _unique_ids("sources", [s.id for s in self.sources], problems)
+        for n, step in enumerate(self.steps):
+            for k, ref in enumerate(step.sources):
+                if ref not in source_ids:
+                    problems.append((("steps", n, "sources", k),
+                                     f"cites source '{ref}', which is not in the task's "
+                                     f"sources list"))
+            for k, branch in enumerate(step.branches):
+                if branch.step is not None and branch.step not in step_ids:
+                    problems.append((("steps", n, "branches", k, "step"),
+                                     f"continues at step '{branch.step}', which this task "
+                                     f"does not have"))
+        for n, rule in enumerate(self.context_rules):
+            if rule.start_step is not None and rule.start_step not in step_ids:
+                problems.append((("context_rules", n, "start_step"),
+                                 f"starts at step '{rule.start_step}', which this task "
+                                 f"does not have"))
+        return problems
+
+    def linked_tasks(self) -> set[str]:
+        """Slugs of other tasks that decision branches lead to."""
+        return {b.task for s in self.steps for b in s.branches if b.task is not None}
+
+
+def _unique_ids(what: str, ids: list[str], problems: list) -> set[str]:
+    seen: set[str] = set()
+    for n, value in enumerate(ids):
+        if value in seen:
+            problems.append(((what, n, "id"), f"the id '{value}' is used twice in {what}; "
+                             f"each must be unique"))
+        seen.add(value)
+    return seen
+
+
+def json_schema() -> dict:
+    """The JSON Schema of a task file, for editors that validate while typing."""
+    schema = TaskDocument.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://epss.example/task.schema.json"
+    return schema
+
+
+def slug_ok(value: str) -> bool:
+    return re.fullmatch(SLUG_PATTERN, value) is not None

@@ -1,0 +1,54 @@
+"""Write task documents as canonical YAML: the same document always gives the same bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import yaml
+
+from epss.taskfile.model import TaskDocument
+
+SCHEMA_HEADER = "# yaml-language-server: $schema=task.schema.json\n"
+
+# Written even when they hold the default, because a reader should see them.
+_ALWAYS = {"mandatory", "criticality"}
+
+
+class _Dumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        # Indent list items under their key, as people write them by hand.
+        return super().increase_indent(flow, False)
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def _prune(value):
+    """Drop empty and unset fields, so files hold only what was written."""
+    if isinstance(value, dict):
+        return {
+            key: _prune(item)
+            for key, item in value.items()
+            if key in _ALWAYS or (item not in (None, "", [], {}) and (key, item) != ("priority", 0))
+        }
+    if isinstance(value, list):
+        return [_prune(item) for item in value]
+    return value
+
+
+def dump_document(document: TaskDocument | dict) -> str:
+    """The task file text for a document (a TaskDocument or its JSON form)."""
+    if isinstance(document, dict):
+        document = TaskDocument.model_validate(document)
+    data = _prune(document.model_dump(mode="json", by_alias=True))
+    data["review_by"] = dt.date.fromisoformat(data["review_by"])
+    body = yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+        default_flow_style=False,
+    )
+    return SCHEMA_HEADER + body
