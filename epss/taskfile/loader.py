@@ -67,10 +67,15 @@ class TaskFileError(Exception):
 class LoadedTask:
     document: TaskDocument
     file: str
+    lines: dict[tuple, int]
 
 
 def load_text(text: str, name: str) -> TaskDocument:
     """Parse and validate one task file's text; `name` is used in problem messages."""
+    return _load(text, name).document
+
+
+def _load(text: str, name: str) -> LoadedTask:
     data, lines = _parse_yaml(text, name)
     try:
         document = TaskDocument.model_validate(data, context={"defer_reference_check": True})
@@ -82,14 +87,15 @@ def load_text(text: str, name: str) -> TaskDocument:
     ]
     if problems:
         raise TaskFileError(problems)
-    return document
+    return LoadedTask(document, name, lines)
 
 
-def load_paths(paths: Iterable[Path]) -> list[LoadedTask]:
+def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[LoadedTask]:
     """Load every task file in `paths` (files, or folders of *.yaml files).
 
     Raises TaskFileError with the problems of all files when any file is not valid,
-    including slugs used by two files.
+    including slugs used by two files and branches to tasks that are neither in these
+    files nor in `known_slugs`.
     """
     loaded: list[LoadedTask] = []
     problems: list[Problem] = []
@@ -97,7 +103,7 @@ def load_paths(paths: Iterable[Path]) -> list[LoadedTask]:
     for file in files:
         try:
             text = file.read_text(encoding="utf-8")
-            loaded.append(LoadedTask(load_text(text, str(file)), str(file)))
+            loaded.append(_load(text, str(file)))
         except TaskFileError as exc:
             problems.extend(exc.problems)
         except (OSError, UnicodeDecodeError) as exc:
@@ -110,6 +116,15 @@ def load_paths(paths: Iterable[Path]) -> list[LoadedTask]:
                 Problem(item.file, 1, "slug", f"'{slug}' is also the slug of {first_file[slug]}")
             )
         first_file.setdefault(slug, item.file)
+    available = set(first_file) | set(known_slugs)
+    for item in loaded:
+        for n, step in enumerate(item.document.steps):
+            for k, branch in enumerate(step.branches):
+                if branch.task is not None and branch.task not in available:
+                    loc = ("steps", n, "branches", k, "task")
+                    problems.append(Problem(item.file, _line_for(loc, item.lines),
+                                            _field_name(loc), f"continues with task "
+                                            f"'{branch.task}', which does not exist"))
     if problems:
         raise TaskFileError(problems)
     return loaded

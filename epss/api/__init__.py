@@ -1,0 +1,12 @@
+"""The JSON API under /api/v1."""
+
+from fastapi import APIRouter
+
+from epss.api import context, search, tasks
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(tasks.router)
+router.include_router(search.router)
+router.include_router(context.router)
+
+__all__ = ["router"]

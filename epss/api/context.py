@@ -1,0 +1,33 @@
+"""Which task belongs to a screen: server-side resolution and the manifest for the overlay."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request, Response
+
+from epss.api.deps import ServicesDep, SessionDep
+from epss.api.schemas import ResolveOut
+from epss.context import PageContext
+
+router = APIRouter(tags=["context"])
+
+
+@router.post("/context/resolve", response_model=ResolveOut)
+def resolve(context: PageContext, services: ServicesDep, session: SessionDep) -> dict:
+    """Tasks for the page, best first: rules of the host app first; when none matches,
+    tasks whose title or tags match the page's own words; nothing for an unrelated page."""
+    return {"matches": [asdict(m) for m in services.resolver.resolve(session, context)]}
+
+
+@router.get("/apps/{app}/manifest")
+def manifest(app: str, request: Request, services: ServicesDep, session: SessionDep) -> Response:
+    """The host app's context rules and the marker selectors to look for, so the overlay
+    can match on the client. Supports If-None-Match (ETag)."""
+    body, etag = services.resolver.manifest(session, app)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json",
+                    headers=headers)

@@ -1,0 +1,26 @@
+"""Dependencies of the API routes: the running services and a unit-of-work session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from epss.db import unit_of_work
+from epss.services import Services
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; it commits once when the route returns without error."""
+    with unit_of_work(request.app.state.services.engine) as session:
+        yield session
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SessionDep = Annotated[Session, Depends(get_session)]

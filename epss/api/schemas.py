@@ -1,0 +1,84 @@
+"""Shapes of the API's answers (they document the contract in OpenAPI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+
+class TaskSummary(BaseModel):
+    slug: str
+    title: str
+    domain: str
+    criticality: str
+    owner: str
+    review_by: dt.date
+    tags: list[str]
+    version: int
+
+
+class StepOut(BaseModel):
+    id: str
+    title: str
+    mandatory: bool
+    instruction: str
+    instruction_html: str
+    why_html: str
+    warning_html: str
+    check_html: str
+    branches: list[dict]
+    target: list[str]
+    sources: list[str]
+
+
+class TaskOut(BaseModel):
+    """One published version of a task, with every Markdown field also as safe HTML."""
+
+    slug: str
+    title: str
+    domain: str
+    goal_html: str
+    trigger_html: str
+    standard_html: str
+    criticality: str
+    owner: str
+    review_by: dt.date
+    tags: list[str]
+    zaaktypen: list[str]
+    sources: list[dict]
+    steps: list[StepOut]
+    version: int
+    latest_version: int
+    content_hash: str
+    published_at: dt.datetime
+    published_by: str
+    approved_by: str | None
+
+
+class SearchResult(BaseModel):
+    task_slug: str
+    task_title: str
+    task_version: int
+    step_id: str | None
+    title: str
+    snippet: str
+    score: float
+
+
+class SearchResults(BaseModel):
+    query: str
+    results: list[SearchResult]
+
+
+class MatchOut(BaseModel):
+    task: str
+    title: str
+    version: int
+    start_step: str | None
+    source: str
+    reason: str
+
+
+class ResolveOut(BaseModel):
+    matches: list[MatchOut]

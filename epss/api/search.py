@@ -1,0 +1,26 @@
+"""Full-text search over published guidance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from epss.api.deps import ServicesDep
+from epss.api.schemas import SearchResults
+from epss.errors import InvalidInput
+
+router = APIRouter(tags=["search"])
+
+
+@router.get("/search", response_model=SearchResults)
+def search(
+    services: ServicesDep,
+    q: str = Query(min_length=1, max_length=200, description="What the person typed."),
+    limit: int = Query(default=10, ge=1, description="How many results at most."),
+) -> dict:
+    """Tasks and steps matching the query, best first, each with a highlighted snippet
+    (HTML: the text is escaped, matches are wrapped in <mark>)."""
+    maximum = services.settings.search_limit_max
+    if limit > maximum:
+        raise InvalidInput(f"limit: at most {maximum} results can be asked for")
+    hits = services.search_index.search(q, limit=limit)
+    return {"query": q, "results": [hit.to_dict() for hit in hits]}

@@ -1,0 +1,50 @@
+"""Published guidance: the task list and one task (any published version)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from epss.api.deps import SessionDep
+from epss.api.schemas import TaskOut, TaskSummary
+from epss.catalog import newest_versions, published_version
+from epss.models import TaskVersion
+from epss.render import markdown_to_html
+
+router = APIRouter(tags=["tasks"])
+
+
+@router.get("/tasks", response_model=list[TaskSummary])
+def list_tasks(session: SessionDep) -> list[dict]:
+    """Every task with a published version, by slug."""
+    return [
+        {**{k: v.document[k] for k in TaskSummary.model_fields if k in v.document},
+         "version": v.number}
+        for v in newest_versions(session)
+    ]
+
+
+@router.get("/tasks/{slug}", response_model=TaskOut)
+def get_task(
+    slug: str, session: SessionDep,
+    version: int | None = Query(default=None, ge=1, description="An older version number."),
+) -> dict:
+    """The newest published version of a task, or the version asked for."""
+    latest = published_version(session, slug)
+    shown = latest if version is None else published_version(session, slug, version)
+    return render_version(shown, latest.number)
+
+
+def render_version(version: TaskVersion, latest: int) -> dict:
+    doc = version.document
+    return {
+        **doc,
+        **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in ("goal", "trigger", "standard")},
+        "steps": [
+            {**step, **{f"{k}_html": markdown_to_html(step.get(k, ""))
+                        for k in ("instruction", "why", "warning", "check")}}
+            for step in doc["steps"]
+        ],
+        "version": version.number, "latest_version": latest,
+        "content_hash": version.content_hash, "published_at": version.published_at,
+        "published_by": version.published_by, "approved_by": version.approved_by,
+    }

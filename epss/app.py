@@ -1,0 +1,58 @@
+"""The web application, built from settings: `create_app(settings)`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from epss import __version__, api, demo, pages
+from epss.errors import EpssError
+from epss.http_errors import install_error_handlers
+from epss.migrations import is_current
+from epss.security import SecurityHeaders
+from epss.services import Services
+from epss.settings import Settings
+
+
+class SchemaOutOfDate(EpssError):
+    status = 503
+    code = "schema_out_of_date"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app for these settings (read from the environment when not given)."""
+    settings = settings or Settings()
+    services = Services.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not is_current(services.engine):
+            raise SchemaOutOfDate(
+                "the database schema is not up to date: run `epss db upgrade` first")
+        services.refresh_search_index()
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="EPSS",
+        version=__version__,
+        description="Step-by-step guidance for critical tasks, shown inside case software.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    if settings.allowed_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+    app.add_middleware(SecurityHeaders)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    if settings.demo:
+        app.include_router(demo.router)
+    return app

@@ -1,0 +1,154 @@
+"""The `epss` command."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from epss import migrations
+from epss.app import create_app
+from epss.catalog import export_documents, import_documents, known_slugs
+from epss.db import unit_of_work
+from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
+from epss.hostapps import register_host_app
+from epss.resources import shipped
+from epss.services import Services
+from epss.settings import Settings
+from epss.taskfile import TaskFileError, json_schema, load_paths
+
+app = typer.Typer(help="EPSS: step-by-step guidance for critical tasks.", no_args_is_help=True,
+                  add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    return typer.Exit(1)
+
+
+def _services(settings: Settings | None = None) -> Services:
+    services = Services.from_settings(settings or Settings())
+    if not migrations.is_current(services.engine):
+        raise _fail("The database schema is not up to date: run `epss db upgrade` first.")
+    return services
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the database migrations (creates the database when it does not exist)."""
+    services = Services.from_settings(Settings())
+    migrations.upgrade(services.engine)
+    typer.echo("The database schema is up to date.")
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Task files, or folders of them.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check the files.")] = False,
+) -> None:
+    """Import task files: all of them, or (when one is not valid) none."""
+    services = _services()
+    with unit_of_work(services.engine) as session:
+        try:
+            loaded = load_paths(paths, known_slugs=known_slugs(session))
+        except TaskFileError as exc:
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            raise _fail(f"{len(exc.problems)} problem(s) found; nothing was imported.") from None
+        if dry_run:
+            typer.echo(f"{len(loaded)} task file(s) are valid; nothing was changed (--dry-run).")
+            return
+        report = import_documents(session, [item.document for item in loaded],
+                                  by=f"import ({getpass.getuser()})")
+    services.refresh_search_index()
+    typer.echo(f"Imported {len(loaded)} task file(s): {len(report.created)} new, "
+               f"{len(report.updated)} updated, {len(report.unchanged)} unchanged.")
+
+
+@app.command("export")
+def export(directory: Annotated[Path, typer.Argument(help="Folder to write the files to.")]) -> None:
+    """Write the newest published version of every task as a task file."""
+    services = _services()
+    with unit_of_work(services.engine) as session:
+        files = export_documents(session)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    _write_schema(directory / "task.schema.json")
+    typer.echo(f"Wrote {len(files)} task file(s) to {directory}.")
+
+
+@app.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from the database."""
+    services = _services()
+    services.refresh_search_index(force=True)
+    typer.echo(f"The search index in {services.settings.index_dir} was rebuilt.")
+
+
+@app.command("schema")
+def schema(output: Annotated[Path, typer.Argument()] = Path("tasks/task.schema.json")) -> None:
+    """Write the JSON Schema of the task file format."""
+    _write_schema(output)
+    typer.echo(f"Wrote {output}.")
+
+
+def _write_schema(path: Path) -> None:
+    path.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+@app.command("serve")
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the service with the settings from the environment."""
+    services = _services()
+    services.close()
+    uvicorn.run(create_app(Settings()), host=host, port=port)
+
+
+@app.command("demo")
+def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Everything a newcomer needs: data folder, schema, shipped tasks, demo case software."""
+    settings = demo_settings()
+    prepare_demo(settings, origin=f"http://{host}:{port}")
+    base = f"http://{host}:{port}"
+    typer.echo(f"\nEPSS demo, data in {settings.data_dir.resolve()}\n")
+    typer.echo(f"  Guidance (tasks and search): {base}/")
+    typer.echo(f"  API documentation:           {base}/api/v1/docs")
+    typer.echo("  Demo case software (Zaaksysteem Gemeente Dijkhaven):")
+    for path, title in DEMO_SCREENS:
+        typer.echo(f"    {title:<28} {base}{path}")
+    typer.echo("\nStop with Ctrl+C.\n")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def demo_settings() -> Settings:
+    """Demo data lives in ./epss-demo unless EPSS_DATA_DIR says otherwise."""
+    data_dir = Path(os.environ.get("EPSS_DATA_DIR", "epss-demo"))
+    return Settings(data_dir=data_dir, demo=True)
+
+
+def prepare_demo(settings: Settings, origin: str) -> None:
+    """Migrate, import the shipped tasks (unchanged ones stay as they are), register the
+    demo host app. Safe to run again."""
+    services = Services.from_settings(settings)
+    try:
+        migrations.upgrade(services.engine)
+        loaded = load_paths([shipped("tasks")])
+        with unit_of_work(services.engine) as session:
+            register_host_app(session, DEMO_APP_ID, DEMO_APP_NAME, [origin])
+            import_documents(session, [item.document for item in loaded], by="epss demo")
+        services.refresh_search_index()
+    finally:
+        services.close()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,176 @@
+"""Resolve a page context to tasks: the host app's rules first, then a search on the
+page's own words, and nothing for a page that is about none of the tasks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import Session, select
+
+from epss.catalog import catalog_fingerprint
+from epss.context.patterns import PathPattern, url_path
+from epss.context.rules import Page, Rule, best_matches
+from epss.errors import NotFound
+from epss.models import ContextRule, HostApp, Task
+from epss.search import SearchIndex
+
+# Words that screens of any case application carry; they say nothing about the task.
+GENERIC_PAGE_WORDS = frozenset(["aanvraag", "aanvragen", "zaak", "zaken", "zaaksysteem", "overzicht", "nieuw", "nieuwe", "detail", "details", "formulier", "gemeente", "taak", "taken", "behandelen", "behandeling", "status", "home", "start", "dashboard", "werkvoorraad", "index", "html", "php", "aspx", "app", "apps", "edit", "view", "bewerken", "demo", "melding", "dossier", "dossiers", "document", "documenten", "tab"])
+MAX_MATCHES = 5
+FALLBACK_MATCHES = 3
+
+
+class PageContext(BaseModel):
+    """What the overlay knows about the screen the person is on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    app: str = Field(min_length=1, max_length=80, description="Host application id.")
+    url: str = Field(min_length=1, max_length=2000, description="The page URL or its path.")
+    title: str = Field(default="", max_length=500, description="The page title.")
+    markers: list[str] = Field(
+        default_factory=list, max_length=200,
+        description="Marker selectors of the app's manifest that are present on the page.",
+    )
+    zaaktype: str | None = Field(default=None, max_length=300,
+                                 description="Zaaktype identificatie, when the page shows it.")
+
+    @field_validator("url")
+    @classmethod
+    def _http_or_path(cls, value: str) -> str:
+        if not (value.startswith("/") or re.match(r"^https?://[^/\s]+", value)):
+            raise ValueError("expected an http(s) URL or a path starting with '/'")
+        return value
+
+    @field_validator("markers")
+    @classmethod
+    def _short_markers(cls, value: list[str]) -> list[str]:
+        for marker in value:
+            if not 0 < len(marker) <= 300:
+                raise ValueError("each marker is a CSS selector of 1 to 300 characters")
+        return value
+
+
+@dataclass(frozen=True)
+class TaskMatch:
+    task: str
+    title: str
+    version: int
+    start_step: str | None
+    source: str  # "rule" or "search"
+    reason: str
+
+
+@dataclass
+class _AppRules:
+    rules: list[Rule]
+    manifest: dict
+    etag: str
+
+
+@dataclass
+class _RuleBook:
+    fingerprint: str
+    apps: dict[str, _AppRules] = field(default_factory=dict)
+    tasks: dict[str, tuple[str, int]] = field(default_factory=dict)  # slug → (title, version)
+
+
+class ContextResolver:
+    """Keeps the compiled rules of every host app in memory; reloads them when the
+    catalog changed (checked at most every `check_every` seconds)."""
+
+    def __init__(self, search_index: SearchIndex, *, check_every: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self.search_index = search_index
+        self.check_every = check_every
+        self.clock = clock
+        self._book: _RuleBook | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def resolve(self, session: Session, context: PageContext) -> list[TaskMatch]:
+        book = self._current(session)
+        app = book.apps.get(context.app)
+        if app is None:
+            raise NotFound(f"unknown host application '{context.app}'")
+        page = Page(path=url_path(context.url), title=context.title,
+                    markers=frozenset(context.markers), zaaktype=context.zaaktype)
+        matches = [
+            TaskMatch(rule.task_slug, *book.tasks[rule.task_slug], rule.start_step, "rule", why)
+            for rule, why in best_matches(app.rules, page)[:MAX_MATCHES]
+        ]
+        return matches or self._search_fallback(page)
+
+    def manifest(self, session: Session, app_id: str) -> tuple[dict, str]:
+        """The rules of one host app for client-side matching, and its ETag."""
+        app = self._current(session).apps.get(app_id)
+        if app is None:
+            raise NotFound(f"unknown host application '{app_id}'")
+        return app.manifest, app.etag
+
+    def _search_fallback(self, page: Page) -> list[TaskMatch]:
+        words = re.findall(r"[^\W\d_]{3,}", f"{page.title} {page.path}".casefold())
+        meaningful = [w for w in dict.fromkeys(words) if w not in GENERIC_PAGE_WORDS]
+        if not meaningful:
+            return []
+        hits = self.search_index.search(" ".join(meaningful), limit=20,
+                                        fields=("title", "tags"), fuzzy=False)
+        matches: dict[str, TaskMatch] = {}
+        for hit in hits:
+            if hit.task_slug not in matches and len(matches) < FALLBACK_MATCHES:
+                matches[hit.task_slug] = TaskMatch(
+                    hit.task_slug, hit.task_title, hit.task_version, None, "search",
+                    "no rule matched; the page's words match this task: "
+                    + ", ".join(meaningful),
+                )
+        return list(matches.values())
+
+    def _current(self, session: Session) -> _RuleBook:
+        with self._lock:
+            now = self.clock()
+            if self._book is not None and now - self._checked_at < self.check_every:
+                return self._book
+            self._checked_at = now
+            fingerprint = catalog_fingerprint(session)
+            if self._book is None or self._book.fingerprint != fingerprint:
+                self._book = _load(session, fingerprint)
+            return self._book
+
+
+def _load(session: Session, fingerprint: str) -> _RuleBook:
+    book = _RuleBook(fingerprint)
+    rows = session.exec(
+        select(ContextRule, Task.slug, Task.title, Task.published_version)
+        .join(Task, Task.id == ContextRule.task_id)
+        .order_by(ContextRule.app_id, Task.slug, ContextRule.position)
+    ).all()
+    by_app: dict[str, list[dict]] = {app.id: [] for app in session.exec(select(HostApp)).all()}
+    for rule, slug, title, version in rows:
+        book.tasks[slug] = (title, version)
+        by_app.setdefault(rule.app_id, []).append({
+            "task": slug, "version": version, "url": rule.url, "title": rule.title,
+            "markers": rule.markers, "zaaktype": rule.zaaktype,
+            "priority": rule.priority, "start_step": rule.start_step,
+        })
+    for app_id, entries in by_app.items():
+        manifest = {
+            "app": app_id,
+            "markers": sorted({m for entry in entries for m in entry["markers"]}),
+            "rules": entries,
+        }
+        body = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        rules = [Rule(
+            task_slug=e["task"], url=PathPattern.compile(e["url"]) if e["url"] else None,
+            title=e["title"], markers=tuple(e["markers"]), zaaktype=e["zaaktype"],
+            priority=e["priority"], start_step=e["start_step"],
+        ) for e in entries]
+        book.apps[app_id] = _AppRules(rules, manifest, etag)
+    return book

@@ -1,0 +1,16 @@
+"""Host applications: the case software the overlay runs in."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from epss.models import HostApp
+
+
+def register_host_app(session: Session, app_id: str, name: str, origins: list[str]) -> HostApp:
+    """Create the host app, or update its name and add the origins it lacks."""
+    app = session.get(HostApp, app_id) or HostApp(id=app_id, name=name)
+    app.name = name
+    app.allowed_origins = list(dict.fromkeys([*app.allowed_origins, *origins]))
+    session.add(app)
+    return app

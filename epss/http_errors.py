@@ -1,0 +1,57 @@
+"""One error handler for the whole app: JSON `{"error": code, "detail": text}` for the
+API, an HTML page for people using the pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from epss.errors import EpssError
+from epss.pages import templates
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+               403: "forbidden"}
+_TITLES = {404: "Niet gevonden", 422: "Ongeldige invoer", 503: "Tijdelijk niet beschikbaar"}
+
+
+def _answer(request: Request, status: int, body: dict, headers: dict | None = None) -> Response:
+    wants_html = (not request.url.path.startswith("/api/")
+                  and "text/html" in request.headers.get("accept", ""))
+    if wants_html:
+        return templates.TemplateResponse(
+            request, "error.html",
+            {"title": _TITLES.get(status, "Er ging iets mis"), "detail": body["detail"]},
+            status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _where(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "request"
+
+
+def _message(err: dict) -> str:
+    if err["type"] == "value_error" and "ctx" in err:
+        return str(err["ctx"]["error"])
+    return err["msg"]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(EpssError)
+    async def domain_error(request: Request, exc: EpssError) -> Response:
+        return _answer(request, exc.status, {"error": exc.code, "detail": exc.detail})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = [{"field": _where(tuple(err["loc"])), "message": _message(err)}
+                    for err in exc.errors()]
+        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return _answer(request, 422,
+                       {"error": "invalid_request", "detail": detail, "problems": problems})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        body = {"error": _HTTP_CODES.get(exc.status_code, "error"), "detail": str(exc.detail)}
+        return _answer(request, exc.status_code, body, exc.headers)

@@ -1,0 +1,107 @@
+"""Database tables. Alembic (alembic/versions) is the only way their schema changes.
+
+Task and Step hold the working copy (the draft) that experts edit. TaskVersion holds the
+immutable published snapshots; what the overlay shows is always one of those. ContextRule
+holds the rules of the latest published version, so matching never sees a draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class HostApp(SQLModel, table=True):
+    """A case application the overlay runs in."""
+
+    __tablename__ = "host_app"
+
+    id: str = Field(primary_key=True, max_length=80)
+    name: str = Field(max_length=200)
+    allowed_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Task(SQLModel, table=True):
+    """A critical task: the working copy of its own fields."""
+
+    __tablename__ = "task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(index=True, unique=True, max_length=80)
+    title: str = Field(max_length=300)
+    domain: str = Field(index=True, max_length=80)
+    goal: str
+    trigger: str = ""
+    standard: str = ""
+    criticality: str = Field(max_length=20)
+    owner: str = Field(max_length=300)
+    review_by: dt.date
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    zaaktypen: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    context_rules: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="draft", max_length=20)
+    version: int = Field(default=1, description="Row version for optimistic locking.")
+    published_version: int | None = Field(default=None)
+    updated_at: dt.datetime = Field(default_factory=_now)
+
+
+class Step(SQLModel, table=True):
+    """One step of a task's working copy."""
+
+    __tablename__ = "step"
+    __table_args__ = (UniqueConstraint("task_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    key: str = Field(max_length=80, description="The step's id in the task file.")
+    position: int
+    title: str = Field(max_length=300)
+    mandatory: bool = True
+    instruction: str
+    why: str = ""
+    warning: str = ""
+    check: str = ""
+    branches: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    version: int = Field(default=1, description="Row version for optimistic locking.")
+
+
+class TaskVersion(SQLModel, table=True):
+    """An immutable published snapshot of a task and its steps."""
+
+    __tablename__ = "task_version"
+    __table_args__ = (UniqueConstraint("task_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    number: int
+    content_hash: str = Field(max_length=64, description="SHA-256 of the canonical document.")
+    document: dict = Field(sa_column=Column(JSON, nullable=False))
+    published_at: dt.datetime = Field(default_factory=_now)
+    published_by: str = Field(max_length=200)
+    approved_by: str | None = Field(default=None, max_length=200)
+
+
+class ContextRule(SQLModel, table=True):
+    """A rule of the latest published version: when a host app screen shows this task."""
+
+    __tablename__ = "context_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    app_id: str = Field(foreign_key="host_app.id", index=True, max_length=80)
+    position: int
+    url: str | None = Field(default=None, max_length=300)
+    title: str | None = Field(default=None, max_length=300)
+    markers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    zaaktype: str | None = Field(default=None, max_length=300)
+    priority: int = 0
+    start_step: str | None = Field(default=None, max_length=80)

@@ -1,0 +1,63 @@
+"""HTML pages (Jinja2 + htmx): the published guidance, for reading and searching.
+
+One URL serves the full page, or only the fragment htmx asked for (partials start with _).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from epss.api.deps import ServicesDep, SessionDep
+from epss.api.tasks import render_version
+from epss.catalog import newest_versions, published_version
+from epss.errors import NotFound
+
+_HERE = Path(__file__).resolve().parent
+STATIC_DIR = _HERE.parent / "static"
+templates = Jinja2Templates(directory=_HERE / "templates")
+templates.env.filters["safe_html"] = Markup  # only for HTML that render.py sanitised
+
+router = APIRouter(include_in_schema=False)
+
+CRITICALITY_LABELS = {"critical": "Kritiek", "high": "Hoog", "normal": "Normaal"}
+templates.env.globals["criticality_label"] = CRITICALITY_LABELS.get
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep, services: ServicesDep) -> HTMLResponse:
+    tasks = [{**v.document, "version": v.number} for v in newest_versions(session)]
+    return templates.TemplateResponse(request, "home.html", {
+        "tasks": tasks, "demo": services.settings.demo,
+    })
+
+
+@router.get("/zoeken", response_class=HTMLResponse)
+def search_page(request: Request, services: ServicesDep,
+                q: str = Query(default="", max_length=200)) -> HTMLResponse:
+    results = services.search_index.search(q, limit=20) if q.strip() else []
+    name = "_results.html" if request.headers.get("hx-request") else "search.html"
+    return templates.TemplateResponse(request, name, {"q": q, "results": results})
+
+
+@router.get("/taken/{slug}", response_class=HTMLResponse)
+def task_page(request: Request, slug: str, session: SessionDep,
+              versie: int | None = Query(default=None, ge=1)) -> HTMLResponse:
+    latest = published_version(session, slug)
+    shown = latest if versie is None else published_version(session, slug, versie)
+    return templates.TemplateResponse(request, "task.html", {
+        "task": render_version(shown, latest.number),
+        "sources": {s["id"]: s for s in shown.document.get("sources", [])},
+    })
+
+
+@router.get("/static/{path:path}")
+def static(path: str) -> FileResponse:
+    target = (STATIC_DIR / path).resolve()
+    if not target.is_file() or STATIC_DIR not in target.parents:
+        raise NotFound(f"no static file '{path}'")
+    return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})

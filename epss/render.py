@@ -1,0 +1,36 @@
+"""Markdown → safe HTML, in one place. Guidance is written by people and shown inside
+other applications, so everything rendered passes an allow-list sanitiser."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
+    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def markdown_to_html(text: str) -> str:
+    """Sanitised HTML for a Markdown text: no script, handler, style, frame or js: URL."""
+    return nh3.clean(
+        _markdown.render(text),
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def markdown_to_text(text: str) -> str:
+    """The plain words of a Markdown text, for search and snippets."""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", _markdown.render(text)))).strip()

@@ -1,0 +1,164 @@
+"""Dutch text analysis for search: words → comparable terms.
+
+Pipeline: split into words, lowercase, fold accents, drop stopwords, split compound
+words into their known parts (keeping the whole word too), stem.
+
+Dutch glues words together ("rijbewijsaanvraag"). A compound is split when all of its
+parts are words the corpus knows (compared by stem), optionally joined by a linking
+'s' or 'e' ("identiteit-s-kaart", "geboorte-aangifte"). The lexicon is built from the
+indexed content, so a part that would never match anything is never split off.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import Stemmer
+from whoosh.analysis import (
+    CharsetFilter,
+    Composable,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+    Token,
+)
+from whoosh.lang import stopwords_for_language
+from whoosh.support.charset import accent_map
+
+# Bump when the analysis changes: a stored index built with another version is rebuilt.
+ANALYSIS_VERSION = 3
+
+STOPWORDS = frozenset(stopwords_for_language("nl")) | {"welke", "waar", "wanneer", "hoe"}
+MIN_PART = 4
+# Particles of separable verbs that are not stopwords: 'afnemen' is written 'neem … af'.
+SEPARABLE_PARTICLES = ("terug", "samen", "mee", "toe", "weg", "vast", "af")
+_LINKS = ("", "s", "e", "en")
+_DOUBLE_VOWEL = re.compile(r"([aeou])\1")
+_stemmer = Stemmer.Stemmer("dutch")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball Dutch, then long vowels collapsed, so 'aanvraag' and 'aanvragen' meet."""
+    return _DOUBLE_VOWEL.sub(r"\1", _stemmer.stemWord(word))
+
+
+class Lexicon:
+    """The stems of the words the corpus contains: the vocabulary compounds split into."""
+
+    def __init__(self, words: Iterable[str] = ()):
+        self.stems: set[str] = set()
+        self.add(words)
+
+    def add(self, words: Iterable[str]) -> None:
+        for word in words:
+            if len(word) >= 3 and word not in STOPWORDS:
+                self.stems.add(stem(word))
+
+    def __contains__(self, part: str) -> bool:
+        return len(part) >= MIN_PART and stem(part) in self.stems
+
+    def split(self, word: str) -> list[str] | None:
+        """The parts of a compound word, or None when it is not one."""
+        return _split(word, self, 3)
+
+    def separate(self, word: str) -> tuple[str, str] | None:
+        """(particle, verb) of a separable verb whose verb the corpus knows:
+        'afnemen' → ('af', 'nemen'), to match 'neem de vingerafdrukken af'."""
+        for particle in SEPARABLE_PARTICLES:
+            verb = word[len(particle):]
+            if word.startswith(particle) and len(verb) >= 3 and stem(verb) in self.stems:
+                return particle, verb
+        return None
+
+
+def _split(word: str, lexicon: Lexicon, max_parts: int) -> list[str] | None:
+    # Longest known head first: 'paspoortsignalering' → 'paspoort' + 'signalering'.
+    for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        head = word[:cut]
+        if head not in lexicon:
+            continue
+        for link in _LINKS:
+            if not word.startswith(link, cut):
+                continue
+            rest = word[cut + len(link):]
+            if rest in lexicon:
+                return [head, rest]
+            if max_parts > 2:
+                tail = _split(rest, lexicon, max_parts - 1)
+                if tail:
+                    return [head, *tail]
+    return None
+
+
+class DecompoundFilter(Filter):
+    """Emits a compound word, then each of its parts at the same position and characters."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self._cache: dict[str, list[str] | None] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DecompoundFilter) and other.lexicon.stems == self.lexicon.stems
+
+    def __getstate__(self) -> dict:
+        return {"lexicon": self.lexicon}
+
+    def __setstate__(self, state: dict) -> None:
+        self.lexicon = state["lexicon"]
+        self._cache = {}
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            text = token.text
+            yield token
+            if len(text) < 2 * MIN_PART:
+                continue
+            parts = self._cache.get(text, False)
+            if parts is False:
+                parts = self._cache[text] = self.lexicon.split(text)
+            for part in parts or ():
+                token.text = part
+                yield token
+
+
+class StemFilter(Filter):
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if not token.stopped:
+                token.text = stem(token.text)
+            yield token
+
+
+_WORDS = r"\w+"
+
+
+def word_analyzer() -> Composable:
+    """Words as people type them: lowercase, without accents; nothing dropped or stemmed."""
+    return RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def dutch_analyzer(lexicon: Lexicon | None = None) -> Composable:
+    """The analyzer of every searchable field and of queries."""
+    chain = word_analyzer() | StopFilter(stoplist=STOPWORDS, minsize=1)
+    if lexicon is not None:
+        chain = chain | DecompoundFilter(lexicon)
+    return chain | StemFilter()
+
+
+def spelling_analyzer() -> Composable:
+    """Words as written, for finding what a misspelled query word was meant to be."""
+    return word_analyzer() | StopFilter(stoplist=STOPWORDS, minsize=4)
+
+
+def words(text: str) -> list[str]:
+    """The lowercase, accent-folded words of a text."""
+    return [t.text for t in word_analyzer()(text)]
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed terms of a text, without stopwords and without splitting compounds."""
+    return [t.text for t in dutch_analyzer()(text)]

@@ -1,0 +1,56 @@
+"""Desk vocabulary: groups of words and phrases that mean the same (content/synonyms.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from epss.errors import InvalidInput
+from epss.search.analysis import terms
+
+MAX_PHRASE = 4
+
+
+class Synonyms:
+    """Finds the synonym groups in a query. Phrases are compared by stemmed terms, so
+    'nieuw adres' also matches 'nieuwe adressen'."""
+
+    def __init__(self, groups: list[list[str]]):
+        self.groups: list[list[tuple[str, ...]]] = []
+        self._group_of: dict[tuple[str, ...], int] = {}
+        for group in groups:
+            phrases = [p for p in dict.fromkeys(tuple(terms(t)) for t in group) if p]
+            index = len(self.groups)
+            self.groups.append(phrases)
+            for phrase in phrases:
+                self._group_of.setdefault(phrase, index)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Synonyms:
+        if not path.exists():
+            return cls([])
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        if not isinstance(data, list) or not all(
+            isinstance(g, list) and all(isinstance(t, str) for t in g) for g in data
+        ):
+            raise InvalidInput(f"{path}: expected a list of groups, each a list of words")
+        return cls(data)
+
+    def spans(self, query_terms: list[str]) -> list[tuple[int, int, list[tuple[str, ...]]]]:
+        """(start, end, other phrases of the group) for each synonym phrase in the query,
+        longest match first, not overlapping."""
+        found = []
+        i = 0
+        while i < len(query_terms):
+            for size in range(min(MAX_PHRASE, len(query_terms) - i), 0, -1):
+                phrase = tuple(query_terms[i:i + size])
+                group = self._group_of.get(phrase)
+                if group is not None:
+                    others = [p for p in self.groups[group] if p != phrase]
+                    found.append((i, i + size, others))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found

@@ -1,0 +1,134 @@
+"""Test fixtures: real databases (SQLite files and PostgreSQL), the real migrations, a real
+Whoosh index in a temporary folder.
+
+Tests that take the `settings` fixture run once on SQLite and once on PostgreSQL.
+PostgreSQL comes from EPSS_TEST_POSTGRES_URL (default: the local server with trust auth);
+when it cannot be reached those runs are skipped with the reason, unless
+EPSS_TEST_REQUIRE_POSTGRES=1 (as in CI), which makes that a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from epss import migrations
+from epss.app import create_app
+from epss.catalog import import_documents
+from epss.db import make_engine, unit_of_work
+from epss.resources import shipped
+from epss.services import Services
+from epss.settings import Settings
+from epss.taskfile import load_paths
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REQUIRE_POSTGRES = os.environ.get("EPSS_TEST_REQUIRE_POSTGRES") == "1"
+TASKS_DIR = shipped("tasks")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for every test (faster than migrating each time)."""
+    folder = tmp_path_factory.mktemp("template")
+    engine = make_engine(Settings(data_dir=folder))
+    migrations.upgrade(engine)
+    engine.dispose()
+    return folder / "epss.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test run; dropped afterwards."""
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"epss_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = sa.create_engine(url)
+    migrations.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        tables = [t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"]
+        if tables:
+            connection.execute(sa.text(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def settings(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Settings of a service with an empty, migrated database, on SQLite and PostgreSQL."""
+    if database == "sqlite":
+        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "epss.sqlite3")
+        return Settings(data_dir=tmp_path, secret_key="test-secret")
+    url = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret")
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
+    """Settings on SQLite only, for tests where the database kind does not matter."""
+    shutil.copy(sqlite_template, tmp_path / "epss.sqlite3")
+    return Settings(data_dir=tmp_path, secret_key="test-secret")
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    services = Services.from_settings(settings)
+    yield services
+    services.close()
+
+
+def import_shipped(services: Services) -> None:
+    with unit_of_work(services.engine) as session:
+        import_documents(session, [t.document for t in load_paths([TASKS_DIR])], by="test")
+    services.refresh_search_index()
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """A client of the app with the shipped tasks imported."""
+    seeded = Services.from_settings(settings)
+    import_shipped(seeded)
+    seeded.close()
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def shipped_index(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Services:
+    """Services with the shipped tasks, built once: for the many read-only search tests."""
+    folder = tmp_path_factory.mktemp("shipped")
+    shutil.copy(sqlite_template, folder / "epss.sqlite3")
+    services = Services.from_settings(Settings(data_dir=folder, secret_key="test-secret"))
+    import_shipped(services)
+    return services

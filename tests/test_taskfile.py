@@ -1,0 +1,149 @@
+"""The task file format: clear problems with file, line and field; canonical output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from epss.taskfile import TaskFileError, dump_document, json_schema, load_paths, load_text
+
+VALID = """\
+slug: test-taak
+title: Testtaak
+domain: burgerzaken
+goal: Een doel.
+owner: Team Test
+review_by: 2027-01-01
+sources:
+  - id: bron
+    title: Een bron
+steps:
+  - id: eerste
+    title: Doe het eerste
+    instruction: Doe **dit**.
+    sources: [bron]
+  - id: tweede
+    title: Doe het tweede
+    instruction: En dan dat.
+    sources: [bron]
+"""
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(TaskFileError) as caught:
+        load_text(text, "taak.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_valid_file_loads() -> None:
+    document = load_text(VALID, "taak.yaml")
+    assert document.slug == "test-taak"
+    assert [s.id for s in document.steps] == ["eerste", "tweede"]
+    assert document.steps[0].mandatory is True
+
+
+def test_a_missing_field_names_file_line_and_field() -> None:
+    text = VALID.replace("    title: Doe het tweede\n", "")
+    assert problems_of(text) == [
+        "taak.yaml, line 15, steps → step 2 → title: this field is required but missing"]
+
+
+def test_a_misspelled_field_is_named_as_such() -> None:
+    text = VALID.replace("    instruction: En dan dat.", "    instructie: En dan dat.")
+    found = problems_of(text)
+    assert "taak.yaml, line 17, steps → step 2 → instructie: this field is not part of the " \
+           "task format (a typo?)" in found
+    assert any("step 2 → instruction: this field is required" in p for p in found)
+
+
+def test_wrong_values_are_explained_in_plain_words() -> None:
+    text = VALID.replace("review_by: 2027-01-01", "review_by: volgend jaar").replace(
+        "  - id: tweede\n", "  - id: tweede\n    mandatory: misschien\n")
+    found = problems_of(text)
+    assert "taak.yaml, line 6, review_by: expected a date written as YYYY-MM-DD" in found
+    assert ("taak.yaml, line 16, steps → step 2 → mandatory: expected true or false "
+            "(found 'misschien')") in found
+
+
+def test_references_to_unknown_steps_and_sources_point_at_their_line() -> None:
+    text = VALID.replace("    sources: [bron]\n  - id: tweede",
+                         "    sources: [onbekend]\n    branches:\n"
+                         "      - if: de klant twijfelt\n        step: nergens\n  - id: tweede")
+    assert problems_of(text) == [
+        "taak.yaml, line 14, steps → step 1 → sources → source 1: cites source 'onbekend', "
+        "which is not in the task's sources list",
+        "taak.yaml, line 17, steps → step 1 → branches → branch 1 → step: continues at step "
+        "'nergens', which this task does not have",
+    ]
+
+
+def test_duplicate_step_ids_and_duplicate_keys_are_refused() -> None:
+    assert any("the id 'eerste' is used twice in steps" in p
+               for p in problems_of(VALID.replace("id: tweede", "id: eerste")))
+    assert problems_of(VALID.replace("domain: burgerzaken\n",
+                                     "domain: burgerzaken\ndomain: andere\n")) == [
+        "taak.yaml, line 4, domain: this field appears twice; keep one"]
+
+
+def test_broken_yaml_and_empty_files_are_refused() -> None:
+    assert problems_of("slug: [niet dicht\n")[0].startswith("taak.yaml, line 2: this is not "
+                                                             "valid YAML")
+    assert problems_of("") == ["taak.yaml, line 1: the file is empty"]
+
+
+def test_context_rule_url_must_be_a_path_pattern() -> None:
+    text = VALID + "context_rules:\n  - app: demo\n    url: https://x/zaken?id=1\n"
+    assert problems_of(text) == [
+        "taak.yaml, line 21, context_rules → rule 1 → url: a URL pattern starts with '/', "
+        "e.g. /zaken/:id"]
+
+
+def test_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(VALID.replace("title: Testtaak\n", ""))
+    (tmp_path / "b.yaml").write_text(VALID)
+    (tmp_path / "c.yaml").write_text(VALID.replace(
+        "instruction: En dan dat.", "instruction: En dan dat.\n    branches:\n"
+        "      - if: twijfel\n        task: bestaat-niet"))
+    with pytest.raises(TaskFileError) as caught:
+        load_paths([tmp_path])
+    found = [str(p) for p in caught.value.problems]
+    assert f"{tmp_path / 'a.yaml'}, line 1, title: this field is required but missing" in found
+    assert (f"{tmp_path / 'c.yaml'}, line 1, slug: 'test-taak' is also the slug of "
+            f"{tmp_path / 'b.yaml'}") in found
+    assert any(p.startswith(f"{tmp_path / 'c.yaml'}, line 20") and "'bestaat-niet'" in p
+               for p in found)
+
+
+def test_a_branch_may_lead_to_a_task_that_already_exists(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(VALID.replace(
+        "instruction: En dan dat.", "instruction: En dan dat.\n    branches:\n"
+        "      - if: twijfel\n        task: bestaande-taak"))
+    assert load_paths([tmp_path], known_slugs={"bestaande-taak"})
+
+
+def test_canonical_output_is_stable_and_loses_nothing() -> None:
+    document = load_text(VALID, "taak.yaml")
+    text = dump_document(document)
+    assert text.startswith("# yaml-language-server: $schema=task.schema.json\n")
+    again = load_text(text, "taak.yaml")
+    assert again == document
+    assert dump_document(again) == text
+
+
+def test_shipped_schema_file_is_the_generated_one(tmp_path: Path) -> None:
+    shipped = Path(__file__).parents[1] / "tasks" / "task.schema.json"
+    assert json.loads(shipped.read_text()) == json_schema(), "run `epss schema`"
+
+
+def test_json_schema_accepts_valid_and_rejects_invalid_files() -> None:
+    schema = json_schema()
+    data = yaml.safe_load(VALID)
+    data["review_by"] = str(data["review_by"])
+    jsonschema.validate(data, schema)
+    data["steps"][0]["mandatory"] = "misschien"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
