@@ -73,7 +73,9 @@ def import_(
 
 
 @app.command("export")
-def export(directory: Annotated[Path, typer.Argument(help="Folder to write the files to.")]) -> None:
+def export(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the files to.")],
+) -> None:
     """Write the newest published version of every task as a task file."""
     services = _services()
     with unit_of_work(services.engine) as session:

@@ -25,6 +25,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` ('base' removes every table)."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def is_current(engine: Engine) -> bool:
     """True when the database schema is at the newest migration."""
     heads = set(ScriptDirectory.from_config(_config()).get_heads())

@@ -26,7 +26,7 @@ from epss.db import make_engine, unit_of_work
 from epss.resources import shipped
 from epss.services import Services
 from epss.settings import Settings
-from epss.taskfile import load_paths
+from epss.taskfile import TaskDocument, load_paths, load_text
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -106,6 +106,20 @@ def services(settings: Settings) -> Iterator[Services]:
     services = Services.from_settings(settings)
     yield services
     services.close()
+
+
+def shipped_document(slug: str, **first_step_changes) -> TaskDocument:
+    """A shipped task, with changes to its first step's fields."""
+    document = load_text((TASKS_DIR / f"{slug}.yaml").read_text(encoding="utf-8"), slug)
+    if first_step_changes:
+        step = document.steps[0].model_copy(update=first_step_changes)
+        document = document.model_copy(update={"steps": [step, *document.steps[1:]]})
+    return document
+
+
+def publish(services: Services, *documents: TaskDocument) -> None:
+    with unit_of_work(services.engine) as session:
+        import_documents(session, list(documents), by="test")
 
 
 def import_shipped(services: Services) -> None:

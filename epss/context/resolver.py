@@ -22,7 +22,13 @@ from epss.models import ContextRule, HostApp, Task
 from epss.search import SearchIndex
 
 # Words that screens of any case application carry; they say nothing about the task.
-GENERIC_PAGE_WORDS = frozenset(["aanvraag", "aanvragen", "zaak", "zaken", "zaaksysteem", "overzicht", "nieuw", "nieuwe", "detail", "details", "formulier", "gemeente", "taak", "taken", "behandelen", "behandeling", "status", "home", "start", "dashboard", "werkvoorraad", "index", "html", "php", "aspx", "app", "apps", "edit", "view", "bewerken", "demo", "melding", "dossier", "dossiers", "document", "documenten", "tab"])
+GENERIC_PAGE_WORDS = frozenset({
+    "aanvraag", "aanvragen", "zaak", "zaken", "zaaksysteem", "overzicht", "nieuw", "nieuwe",
+    "detail", "details", "formulier", "gemeente", "taak", "taken", "behandelen", "behandeling",
+    "status", "home", "start", "dashboard", "werkvoorraad", "index", "html", "php", "aspx",
+    "app", "apps", "edit", "view", "bewerken", "demo", "melding", "dossier", "dossiers",
+    "document", "documenten", "tab",
+})
 MAX_MATCHES = 5
 FALLBACK_MATCHES = 3
 

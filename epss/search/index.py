@@ -184,10 +184,11 @@ class SearchIndex:
         )
 
     def _current_searcher(self) -> Searcher:
-        if self._searcher is None:
+        # A new searcher, not Searcher.refresh(): refresh reuses segment readers and then
+        # still serves the documents a rebuild (CLEAR) removed.
+        if self._searcher is None or not self._searcher.up_to_date():
+            self._close()
             self._searcher = whoosh_index.open_dir(str(self.directory)).searcher()
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
         return self._searcher
 
     def _close(self) -> None:

@@ -49,13 +49,19 @@ def build_query(
         alternatives = [term(stems[i], typed=word)]
         parts = lexicon.split(word)
         if parts:
-            alternatives.append(_all_of([term(stem(p)) for p in parts], boost=PART_BOOST))
+            part_terms = [term(stem(p)) for p in parts]
+            alternatives.append(q.And(part_terms, boost=PART_BOOST))
+            if not _in_index(reader, stems[i], boosts):
+                # A glued word the guidance never uses: also count each part, as if the
+                # words were typed apart (for less, so all parts together rank first).
+                alternatives.append(q.Or([t.copy() for t in part_terms],
+                                         boost=PART_BOOST / 2))
         separated = lexicon.separate(word)
         if separated:
             particle, verb = separated
             alternatives.append(_all_of([term(particle), term(stem(verb))], boost=PART_BOOST))
         units.append(q.Or(alternatives))
-    return q.Or(units, scale=0.9) if len(units) > 1 else units[0]
+    return q.Or(units) if len(units) > 1 else units[0]
 
 
 def _all_of(subqueries: list[q.Query], boost: float = 1.0) -> q.Query:
@@ -70,7 +76,7 @@ def _term(reader: IndexReader, term: str, boosts: dict[str, float],
     """The stemmed term in the fields. When the index lacks it and the word as `typed` is
     given, terms one or two typos away match instead: compared as stems (a typo in the
     ending) and as written words (a typo that changes the stem, 'verhuizng')."""
-    if typed is None or len(typed) < 4 or any((f, term) in reader for f in boosts):
+    if typed is None or len(typed) < 4 or _in_index(reader, term, boosts):
         return q.Or([q.Term(field, term, boost=b) for field, b in boosts.items()])
     maxdist = 1 if len(typed) < 8 else 2
     return q.Or([
@@ -78,3 +84,7 @@ def _term(reader: IndexReader, term: str, boosts: dict[str, float],
         *(q.FuzzyTerm(field, term, boost=b * TYPO_BOOST / 2, maxdist=maxdist, prefixlength=1)
           for field, b in boosts.items()),
     ])
+
+
+def _in_index(reader: IndexReader, term: str, boosts: dict[str, float]) -> bool:
+    return any((field, term) in reader for field in boosts)

@@ -170,16 +170,15 @@ def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> N
             key = key_node.value
             if key in seen:
                 duplicates.append(
-                    Problem(name, key_node.start_mark.line + 1, _field_name(path + (key,)),
+                    Problem(name, key_node.start_mark.line + 1, _field_name((*path, key)),
                             "this field appears twice; keep one")
                 )
             seen.add(key)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            _map_lines(value_node, path + (key,), lines, duplicates, name)
-            lines[path + (key,)] = key_node.start_mark.line + 1
+            _map_lines(value_node, (*path, key), lines, duplicates, name)
+            lines[(*path, key)] = key_node.start_mark.line + 1  # the key's line, not the value's
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _map_lines(item, path + (index,), lines, duplicates, name)
+            _map_lines(item, (*path, index), lines, duplicates, name)
 
 
 def _explain(error: dict, name: str, lines: dict[tuple, int]) -> Problem:

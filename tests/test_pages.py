@@ -1,0 +1,43 @@
+"""The guidance pages: the task list, a task's steps, search (full page and htmx fragment)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_home_lists_every_task(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    for slug in ("reisdocument-aanvragen", "aangifte-geboorte", "rijbewijs-aanvragen"):
+        assert f'href="/taken/{slug}"' in page.text
+    assert 'lang="nl"' in page.text
+    assert "content-security-policy" in page.headers
+
+
+def test_task_page_shows_steps_and_accountability(client: TestClient) -> None:
+    page = client.get("/taken/reisdocument-aanvragen")
+    assert page.status_code == 200
+    assert page.text.count('class="step"') >= 8
+    assert "Verplicht" in page.text and "Verantwoording" in page.text
+    assert "Bron:" in page.text
+
+
+def test_search_serves_a_page_or_the_fragment_htmx_asked_for(client: TestClient) -> None:
+    full = client.get("/zoeken", params={"q": "naamskeuze"})
+    assert full.status_code == 200 and "<html" in full.text and "<mark" in full.text
+    fragment = client.get("/zoeken", params={"q": "naamskeuze"}, headers={"HX-Request": "true"})
+    assert "<html" not in fragment.text and 'id="resultaten"' in fragment.text
+    assert "/taken/aangifte-geboorte" in fragment.text
+
+
+def test_unknown_task_page_is_a_404_page_for_people(client: TestClient) -> None:
+    page = client.get("/taken/bestaat-niet", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert "Niet gevonden" in page.text and "<html" in page.text
+
+
+def test_static_files_stay_inside_their_folder(client: TestClient) -> None:
+    assert client.get("/static/epss.css").status_code == 200
+    assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
+    assert client.get("/static/../settings.py").status_code == 404
+    assert client.get("/static/%2e%2e/settings.py").status_code == 404
