@@ -79,3 +79,7 @@ def test_markdown_is_sanitised_wherever_it_is_rendered(client: TestClient) -> No
             assert tag not in body
         assert not re.search(r"<[^>]*\son\w+\s*=", body), "an event handler survived"
         assert not re.search(r"href=[\"']?\s*javascript:", body, re.IGNORECASE)
+
+
+def test_health(client: TestClient) -> None:
+    assert client.get("/api/v1/health").json() == {"status": "ok"}

@@ -58,8 +58,9 @@ class Problem:
 class TaskFileError(Exception):
     """One or more task files are not valid; nothing was changed."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], slug: str | None = None):
         self.problems = problems
+        self.slug = slug  # of the file that failed, when it names one
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -80,7 +81,10 @@ def _load(text: str, name: str) -> LoadedTask:
     try:
         document = TaskDocument.model_validate(data, context={"defer_reference_check": True})
     except ValidationError as exc:
-        raise TaskFileError([_explain(err, name, lines) for err in exc.errors()]) from None
+        slug = data.get("slug") if isinstance(data, dict) else None
+        problems = sorted((_explain(err, name, lines) for err in exc.errors()),
+                          key=lambda p: p.line or 0)  # in reading order
+        raise TaskFileError(problems, slug=slug if isinstance(slug, str) else None) from None
     problems = [
         Problem(name, _line_for(loc, lines), _field_name(loc), message)
         for loc, message in document.reference_problems()
@@ -99,6 +103,7 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
     """
     loaded: list[LoadedTask] = []
     problems: list[Problem] = []
+    invalid_slugs: set[str] = set()  # links to a file with problems are not problems too
     files = list(_task_files(paths, problems))
     for file in files:
         try:
@@ -106,6 +111,7 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
             loaded.append(_load(text, str(file)))
         except TaskFileError as exc:
             problems.extend(exc.problems)
+            invalid_slugs.update([exc.slug] if exc.slug else [])
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(str(file), None, "", f"cannot be read: {exc}"))
     first_file: dict[str, str] = {}
@@ -116,7 +122,7 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
                 Problem(item.file, 1, "slug", f"'{slug}' is also the slug of {first_file[slug]}")
             )
         first_file.setdefault(slug, item.file)
-    available = set(first_file) | set(known_slugs)
+    available = set(first_file) | set(known_slugs) | invalid_slugs
     for item in loaded:
         for n, step in enumerate(item.document.steps):
             for k, branch in enumerate(step.branches):

@@ -1,0 +1,13 @@
+"""Liveness for load balancers and monitoring."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health() -> dict:
+    """Answers while the process serves requests; touches neither database nor index."""
+    return {"status": "ok"}

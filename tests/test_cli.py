@@ -1,0 +1,139 @@
+"""The `epss` command as people use it: import all or nothing, export, and the demo."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import Session, func, select
+from typer.testing import CliRunner
+
+from epss.cli import app
+from epss.db import make_engine
+from epss.models import Task
+from epss.settings import Settings
+from tests.conftest import TASKS_DIR
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The command reads its settings from the environment, as it does for people."""
+    monkeypatch.setenv("EPSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("EPSS_DATABASE_URL", settings.effective_database_url)
+    return settings
+
+
+def task_count(settings: Settings) -> int:
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        count = session.exec(select(func.count()).select_from(Task)).one()
+    engine.dispose()
+    return count
+
+
+def test_one_bad_file_and_nothing_is_imported(env: Settings, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(TASKS_DIR, folder)
+    bad = folder / "verhuizing-doorgeven.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("review_by:", "herzien_op:"),
+                   encoding="utf-8")
+    line = bad.read_text(encoding="utf-8").splitlines().index(
+        next(x for x in bad.read_text(encoding="utf-8").splitlines() if "herzien_op" in x)) + 1
+    result = runner.invoke(app, ["import", str(folder)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{bad}, line 2, review_by: this field is required but missing",
+        f"{bad}, line {line}, herzien_op: this field is not part of the task format (a typo?)",
+        "2 problem(s) found; nothing was imported.",
+    ]
+    assert task_count(env) == 0
+
+
+def test_dry_run_only_checks(env: Settings) -> None:
+    result = runner.invoke(app, ["import", "--dry-run", str(TASKS_DIR)])
+    assert result.exit_code == 0, result.output
+    assert "6 task file(s) are valid; nothing was changed" in result.output
+    assert task_count(env) == 0
+
+
+def test_import_twice_then_export_gives_the_same_files(env: Settings, tmp_path: Path) -> None:
+    first = runner.invoke(app, ["import", str(TASKS_DIR)])
+    assert first.exit_code == 0, first.output
+    assert "6 new, 0 updated, 0 unchanged" in first.output
+    again = runner.invoke(app, ["import", *sorted(map(str, TASKS_DIR.glob("*.yaml")))])
+    assert "0 new, 0 updated, 6 unchanged" in again.output
+    out = tmp_path / "export"
+    assert runner.invoke(app, ["export", str(out)]).exit_code == 0
+    for file in TASKS_DIR.iterdir():
+        assert (out / file.name).read_bytes() == file.read_bytes(), file.name
+
+
+def test_a_missing_path_is_named(env: Settings, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(tmp_path / "nergens.yaml")])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'nergens.yaml'}: no such file or folder" in result.output
+
+
+def test_commands_ask_for_the_migration_first(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EPSS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("EPSS_DATABASE_URL", raising=False)
+    result = runner.invoke(app, ["import", str(TASKS_DIR)])
+    assert result.exit_code == 1
+    assert "run `epss db upgrade` first" in result.output
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["import", str(TASKS_DIR)]).exit_code == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_demo(cwd: Path, port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EPSS_")}
+    return subprocess.Popen(
+        [sys.executable, "-c", "from epss.cli import main; main()", "demo", "--port", str(port)],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_until_up(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("the demo did not start within 60 s")
+
+
+def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    for run in (1, 2):  # a second run finds its data and changes nothing
+        process = _start_demo(tmp_path, port)
+        try:
+            _wait_until_up(base + "/api/v1/tasks", process)
+            tasks = httpx.get(base + "/api/v1/tasks").json()
+            assert len(tasks) == 6 and {t["version"] for t in tasks} == {1}, run
+            assert httpx.get(base + "/demo/verhuizing").status_code == 200
+            resolved = httpx.post(base + "/api/v1/context/resolve", json={
+                "app": "demo-zaaksysteem", "url": base + "/demo/geboorte/aangifte"}).json()
+            assert resolved["matches"][0]["task"] == "aangifte-geboorte"
+        finally:
+            process.terminate()
+            output = process.communicate(timeout=20)[0]
+        assert f"{base}/demo/reisdocument/aanvraag" in output
+        assert (tmp_path / "epss-demo" / "epss.sqlite3").exists()
