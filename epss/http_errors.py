@@ -13,16 +13,21 @@ from epss.pages import templates
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
                403: "forbidden"}
-_TITLES = {404: "Niet gevonden", 422: "Ongeldige invoer", 503: "Tijdelijk niet beschikbaar"}
+_PAGES = {
+    404: ("Niet gevonden", "Deze taak of pagina bestaat niet (meer). Kies een taak uit de lijst."),
+    422: ("Ongeldige invoer", "Het verzoek klopt niet. Controleer wat u invulde."),
+    503: ("Tijdelijk niet beschikbaar", "De dienst is even niet bereikbaar. Probeer het zo weer."),
+}
 
 
 def _answer(request: Request, status: int, body: dict, headers: dict | None = None) -> Response:
     wants_html = (not request.url.path.startswith("/api/")
                   and "text/html" in request.headers.get("accept", ""))
     if wants_html:
+        title, explanation = _PAGES.get(status, ("Er ging iets mis", "Probeer het opnieuw."))
         return templates.TemplateResponse(
             request, "error.html",
-            {"title": _TITLES.get(status, "Er ging iets mis"), "detail": body["detail"]},
+            {"title": title, "explanation": explanation, "detail": body["detail"]},
             status_code=status, headers=headers)
     return JSONResponse(body, status_code=status, headers=headers)
 

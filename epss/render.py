@@ -16,6 +16,7 @@ _ALLOWED_TAGS = {
     "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h\d|br|hr|tr|td|th|blockquote|pre|table)\b[^>]*>")
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
@@ -33,4 +34,5 @@ def markdown_to_html(text: str) -> str:
 
 def markdown_to_text(text: str) -> str:
     """The plain words of a Markdown text, for search and snippets."""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", _markdown.render(text)))).strip()
+    rendered = _BLOCK_TAG.sub(" ", _markdown.render(text))
+    return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered))).strip()

@@ -34,6 +34,7 @@ def test_unknown_task_page_is_a_404_page_for_people(client: TestClient) -> None:
     page = client.get("/taken/bestaat-niet", headers={"Accept": "text/html"})
     assert page.status_code == 404
     assert "Niet gevonden" in page.text and "<html" in page.text
+    assert "bestaat niet (meer)" in page.text
 
 
 def test_static_files_stay_inside_their_folder(client: TestClient) -> None:

@@ -29,7 +29,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bump when the analysis changes: a stored index built with another version is rebuilt.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 STOPWORDS = frozenset(stopwords_for_language("nl")) | {"welke", "waar", "wanneer", "hoe"}
 MIN_PART = 4
