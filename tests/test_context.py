@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from epss.context import ContextResolver, PageContext
+from epss.services import Services
+from tests.conftest import import_shipped, publish, shipped_document
 
 APP = "demo-zaaksysteem"
 TITLE = " — Zaaksysteem Gemeente Dijkhaven"
@@ -104,3 +109,22 @@ def test_manifest_lists_rules_and_markers_with_an_etag(client: TestClient) -> No
     again = client.get(f"/api/v1/apps/{APP}/manifest", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     assert client.get("/api/v1/apps/onbekend/manifest").status_code == 404
+
+
+def test_rules_and_etag_follow_a_new_publication(services: Services) -> None:
+    import_shipped(services)
+    now = [0.0]
+    resolver = ContextResolver(services.search_index, check_every=1.0, clock=lambda: now[0])
+    page = PageContext(app=APP, url="/demo/nieuw-scherm")
+    with Session(services.engine) as session:
+        _, etag = resolver.manifest(session, APP)
+        assert resolver.resolve(session, page) == []
+    document = shipped_document("verhuizing-doorgeven")
+    rule = document.context_rules[0].model_copy(update={"url": "/demo/nieuw-scherm"})
+    publish(services, document.model_copy(update={"context_rules": [rule]}))
+    with Session(services.engine) as session:
+        assert resolver.manifest(session, APP)[1] == etag  # cached within check_every
+        now[0] += 1.5
+        assert resolver.manifest(session, APP)[1] != etag
+        match = resolver.resolve(session, page)[0]
+        assert (match.task, match.version) == ("verhuizing-doorgeven", 2)

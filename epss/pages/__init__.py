@@ -55,6 +55,11 @@ def task_page(request: Request, slug: str, session: SessionDep,
     })
 
 
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
+
 @router.get("/static/{path:path}")
 def static(path: str) -> FileResponse:
     target = (STATIC_DIR / path).resolve()

@@ -1,0 +1,743 @@
+"""Core performance benchmark: a large generated catalog, search, context resolution, memory.
+
+    /work/venv/bin/python bench/core.py [--tasks 2000] [--steps-per-task 10] [--seed 7]
+                                        [--duration 5] [--clients 8]
+
+What it does, all in a temporary data folder (SQLite) and on 127.0.0.1 only:
+
+1. Generates a deterministic corpus of realistic Dutch guidance (default 2,000 tasks of
+   10 steps): sentences and titles of the shipped tasks recombined and varied with the
+   products, organisations and laws of many municipal domains.
+2. Times the import (one unit of work) and the search index build.
+3. Times in-process search (Whoosh, the service's index) against a baseline: SQLite FTS5
+   over the same documents (words OR-ed, bm25, with a snippet).
+4. Starts the real server (uvicorn) on the same data folder and measures over HTTP, with
+   keep-alive: sequential latency of /health (the baseline), /context/resolve (rule
+   matches and search fallbacks apart) and /search; throughput of /health and of
+   rule-matched /context/resolve with concurrent clients; the server's RSS after the load.
+
+It prints each phase briefly, then one table: figure, baseline, ratio, budget, OK/OVER.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import platform
+import random
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psutil
+import yaml
+
+from epss.catalog import import_documents
+from epss.db import unit_of_work
+from epss.migrations import upgrade
+from epss.resources import shipped
+from epss.services import Services
+from epss.settings import Settings
+from epss.taskfile import TaskDocument, load_paths
+
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+HERE = Path(__file__).resolve().parent
+QUERY_FILES = (HERE.parents[1] / "shared/domain/search-queries-dev.yaml",
+               HERE / "queries-heldout.yaml")
+APP = "bench-app"
+HOST = "127.0.0.1"
+
+# Budgets of the issue.
+SEARCH_P95_MS = 20.0
+RESOLVE_P95_MS = 5.0
+RESOLVE_THROUGHPUT_SHARE = 0.60
+INDEX_BUILD_S = 15.0
+RSS_MB = 200.0
+
+# -- vocabulary of municipal work ------------------------------------------------------
+
+PRODUCTS: dict[str, list[str]] = {
+    "burgerzaken": [
+        "uittreksel", "verklaring omtrent gedrag", "naturalisatie", "huwelijk",
+        "geregistreerd partnerschap", "naamswijziging", "attestatie de vita", "briefadres",
+        "overlijdensaangifte", "optieverklaring", "legalisatie van een handtekening",
+        "nationaliteitsverklaring", "eerste inschrijving", "erkenning ongeboren vrucht",
+    ],
+    "parkeren": [
+        "parkeervergunning", "bezoekersvergunning", "gehandicaptenparkeerkaart",
+        "gehandicaptenparkeerplaats", "ontheffing milieuzone", "bedrijfsvergunning parkeren",
+    ],
+    "sociaal-domein": [
+        "bijstand", "bijzondere bijstand", "WMO-maatwerkvoorziening", "huishoudelijke hulp",
+        "scootmobiel", "woningaanpassing", "leerlingenvervoer", "schuldhulpverlening",
+        "individuele inkomenstoeslag", "persoonsgebonden budget", "jeugdhulp",
+        "beschermd wonen", "re-integratietraject", "Tozo-terugbetaling",
+    ],
+    "afval": ["afvalpas", "grofvuil", "minicontainer", "ondergrondse container",
+              "afvalstoffenheffing", "bedrijfsafval"],
+    "vergunningen": [
+        "kapvergunning", "evenementenvergunning", "omgevingsvergunning",
+        "alcoholwetvergunning", "exploitatievergunning", "standplaatsvergunning",
+        "terrasvergunning", "geluidsontheffing", "sloopmelding", "uitwegvergunning",
+        "collectevergunning", "ligplaatsvergunning",
+    ],
+    "belastingen": ["kwijtschelding", "WOZ-bezwaar", "hondenbelasting", "toeristenbelasting",
+                    "rioolheffing", "onroerendezaakbelasting", "betalingsregeling"],
+    "openbare-ruimte": ["melding openbare ruimte", "boomonderhoud", "straatverlichting",
+                        "speeltoestel", "gladheidsbestrijding", "zwerfafval"],
+    "onderwijs": ["vrijstelling leerplicht", "extra verlof", "verzuimmelding",
+                  "VVE-indicatie"],
+    "wonen": ["huisvestingsvergunning", "urgentieverklaring", "splitsingsvergunning",
+              "onttrekkingsvergunning", "woonwagenstandplaats"],
+    "bestuur": ["bezwaarschrift", "klacht", "Woo-verzoek", "last onder dwangsom",
+                "bestuurlijke boete", "ingebrekestelling"],
+}
+ACTIONS = ["aanvragen", "verlengen", "wijzigen", "intrekken", "beoordelen", "registreren",
+           "uitreiken", "afhandelen", "toetsen", "beëindigen", "herzien", "verstrekken"]
+QUALIFIERS = ["", "", "", "voor een minderjarige", "met spoed", "na bezwaar",
+              "via een gemachtigde", "voor een bedrijf", "bij verhuizing",
+              "voor iemand in het buitenland", "met een tolk", "na een fraudesignaal",
+              "bij overlijden van de aanvrager", "onder curatele"]
+ORGANISATIONS = ["RvIG", "RDW", "CBR", "Justis", "IND", "UWV", "SVB", "CAK", "Belastingdienst",
+                 "Kadaster", "DUO", "de omgevingsdienst", "de veiligheidsregio", "de politie",
+                 "de GGD", "het Juridisch Loket", "het wijkteam", "de woningcorporatie",
+                 "de afvalinzamelaar", "de leerplichtambtenaar"]
+LAWS = ["Participatiewet", "Wet maatschappelijke ondersteuning 2015", "Omgevingswet",
+        "Algemene Plaatselijke Verordening", "Wegenverkeerswet 1994",
+        "Rijkswet op het Nederlanderschap", "Wet justitiële en strafvorderlijke gegevens",
+        "Wet basisregistratie personen", "Alcoholwet", "Huisvestingswet 2014",
+        "Leerplichtwet 1969", "Gemeentewet", "Algemene wet bestuursrecht", "Wet open overheid",
+        "Jeugdwet", "Wet gemeentelijke schuldhulpverlening", "Invorderingswet 1990",
+        "Wet waardering onroerende zaken", "Afvalstoffenverordening", "Bomenverordening"]
+FIELDS = ["Aanvrager", "Ingangsdatum", "Kenteken", "Adres", "Besluit", "Termijn",
+          "Bewijsstukken", "Inkomen", "Zaaknummer", "Betaling", "Handtekening", "Machtiging",
+          "Locatie", "Einddatum", "Bijlagen", "Advies", "Leges", "Vermogen", "Huishouden",
+          "Contactpersoon", "Situatietekening", "Kadastraal perceel"]
+MUNICIPALITIES = ["Amsterdam", "Utrecht", "Zwolle", "Groningen", "Leeuwarden", "Hoorn",
+                  "Oost Gelre", "Smallingerland", "Rozendaal", "Eindhoven", "Tilburg",
+                  "Dordrecht", "Almere", "Apeldoorn", "Maastricht", "Enschede", "Haarlem",
+                  "Delft", "Leiden", "Nijmegen", "Arnhem", "Breda", "Deventer", "Alkmaar",
+                  "Zaanstad", "Emmen", "Venlo", "Helmond", "Assen", "Heerenveen"]
+TEMPLATES = [
+    "Controleer of de aanvraag voor {product} voldoet aan de voorwaarden uit de {law}.",
+    "Vraag bij {org} na of er al een lopende {product} is voor deze inwoner.",
+    "Leg de beslissing vast bij **{field}** en noteer het zaaknummer.",
+    "De beslistermijn is {n} weken; verdagen kan één keer, met een brief aan de aanvrager.",
+    "Bereken de leges ({amount} euro in {year}) en laat eerst betalen voordat je verder gaat.",
+    "In {municipality} geldt voor {product} een eigen beleidsregel; volg die als de "
+    "aanvrager daar woont.",
+    "Stuur bij twijfel een adviesvraag naar {org} en zet de zaak op wacht.",
+    "Een onvolledige aanvraag voor {product} stel je pas buiten behandeling na een "
+    "hersteltermijn van {n} weken.",
+    "Vergelijk de gegevens met de BRP voordat je het besluit over {product} neemt.",
+    "Bewaar de bewijsstukken {n} jaar, volgens de selectielijst van de gemeente.",
+    "Deel geen gegevens over {product} met {org} zonder grondslag in de {law}.",
+    "Bij {product} voor een minderjarige tekenen beide ouders met gezag.",
+    "Kijk bij **{field}** of de gegevens overeenkomen met wat de inwoner heeft opgegeven.",
+    "Is de inwoner het niet eens met het besluit? Wijs op de bezwaartermijn van zes weken.",
+    "Noteer bij **{field}** welke documenten zijn gezien en door wie.",
+]
+STEP_TITLES = [
+    "Controleer de {field_lower}", "Vraag advies aan {org}", "Bereken de leges voor {product}",
+    "Leg het besluit over {product} vast", "Toets de aanvraag aan de {law}",
+    "Controleer de bijlagen bij {product}", "Stuur de ontvangstbevestiging",
+    "Plan de {product} in de agenda van {org}", "Beoordeel de {field_lower} van de aanvrager",
+]
+# Words of the shipped tasks that name their product or an organisation: replaced, most of
+# the time, by the generated task's own products and organisations.
+SUBJECT_WORDS = re.compile(
+    r"\b(reisdocument(?:en)?|paspoort(?:en)?|identiteitskaart(?:en)?|rijbewijs|"
+    r"geboorteakte|geboorte|verhuizing|aangifte)\b", re.IGNORECASE)
+ORGANISATION_WORDS = re.compile(r"\b(RvIG|CBR|ID-desk|KMar|ECID|RDW)\b")
+SUBSTITUTE_SHARE = 0.7
+
+
+@dataclass(frozen=True)
+class TextPools:
+    """Sentences and titles of the shipped tasks, the raw material of the corpus."""
+
+    titles: list[str]
+    instruction: list[str]
+    why: list[str]
+    warning: list[str]
+    check: list[str]
+    branch_conditions: list[str]
+    goals: list[str]
+    triggers: list[str]
+
+
+def sentences(text: str) -> list[str]:
+    flat = re.sub(r"\s*\n\s*(?:- )?", " ", text).strip().removeprefix("- ")
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z*])", flat) if 15 <= len(s) <= 280]
+
+
+def shipped_pools() -> TextPools:
+    documents = [task.document for task in load_paths([shipped("tasks")])]
+    steps = [step for document in documents for step in document.steps]
+
+    def pool(texts: list[str]) -> list[str]:
+        return [s for text in texts for s in sentences(text)]
+
+    return TextPools(
+        titles=[s.title for s in steps],
+        instruction=pool([s.instruction for s in steps]),
+        why=pool([s.why for s in steps]),
+        warning=pool([s.warning for s in steps]),
+        check=pool([s.check for s in steps]),
+        branch_conditions=[b.when for s in steps for b in s.branches],
+        goals=pool([d.goal for d in documents]),
+        triggers=pool([d.trigger for d in documents]),
+    )
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+# -- the corpus -------------------------------------------------------------------------
+
+
+class CorpusWriter:
+    """Builds task documents (as dicts) for one seed; the same seed, the same corpus."""
+
+    def __init__(self, pools: TextPools, seed: int):
+        self.pools = pools
+        self.rng = random.Random(seed)
+        self.products = [(domain, p) for domain, items in PRODUCTS.items() for p in items]
+
+    def vary(self, sentence: str, products: list[str], orgs: list[str]) -> str:
+        """The sentence with most product and organisation names swapped for the task's."""
+        rng = self.rng
+
+        def product(match: re.Match) -> str:
+            if rng.random() > SUBSTITUTE_SHARE:
+                return match.group(0)
+            word = rng.choice(products)
+            return word[0].upper() + word[1:] if match.group(0)[0].isupper() else word
+
+        def org(match: re.Match) -> str:
+            return rng.choice(orgs) if rng.random() < SUBSTITUTE_SHARE else match.group(0)
+
+        return ORGANISATION_WORDS.sub(org, SUBJECT_WORDS.sub(product, sentence))
+
+    def template(self, products: list[str], orgs: list[str], choices: list[str]) -> str:
+        rng = self.rng
+        field = rng.choice(FIELDS)
+        text = rng.choice(choices).format(
+            product=rng.choice(products), org=rng.choice(orgs), law=rng.choice(LAWS),
+            field=field, field_lower=field.lower(), n=rng.randint(2, 12),
+            amount=rng.randint(15, 450), year=rng.randint(2024, 2027),
+            municipality=rng.choice(MUNICIPALITIES))
+        return text[0].upper() + text[1:]
+
+    def text(self, pool: list[str], products: list[str], orgs: list[str], count: int) -> str:
+        return " ".join(self.vary(s, products, orgs) for s in self.rng.sample(pool, count))
+
+    def document(self, number: int, steps_per_task: int) -> dict:
+        rng = self.rng
+        domain, product = self.products[number % len(self.products)]
+        related = [p for d, p in self.products if d == domain and p != product]
+        products = [product, *rng.sample(related, min(2, len(related)))]
+        orgs = rng.sample(ORGANISATIONS, 3)
+        action, qualifier = rng.choice(ACTIONS), rng.choice(QUALIFIERS)
+        title = " ".join(filter(None, [product[0].upper() + product[1:], action, qualifier]))
+        slug = f"{slugify(title, 70)}-{number:05d}"
+        sources = self.sources(products, orgs)
+        steps = self.steps(products, orgs, [s["id"] for s in sources], steps_per_task)
+        return {
+            "slug": slug, "title": title, "domain": domain,
+            "goal": self.text(self.pools.goals, products, orgs, 2) + " "
+            + self.template(products, orgs, TEMPLATES),
+            "trigger": self.text(self.pools.triggers, products, orgs, 1),
+            "standard": "\n".join("- " + self.template(products, orgs, TEMPLATES)
+                                  for _ in range(3)),
+            "criticality": rng.choice(["critical", "high", "normal", "normal"]),
+            "owner": f"Vakspecialist {domain.replace('-', ' ')}, gemeente "
+                     f"{rng.choice(MUNICIPALITIES)}",
+            "review_by": (dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 900))),
+            "tags": [*products, f"{product} {action}", domain.replace("-", " "),
+                     *rng.sample(LAWS, 1)],
+            "zaaktypen": [f"ZT-{number:05d}"],
+            "sources": sources,
+            "context_rules": self.context_rules(number, domain, slug, steps[0]["id"]),
+            "steps": steps,
+        }
+
+    def sources(self, products: list[str], orgs: list[str]) -> list[dict]:
+        rng = self.rng
+        result = []
+        for k in range(rng.randint(1, 3)):
+            municipality = rng.choice(MUNICIPALITIES)
+            publisher = rng.choice([f"Gemeente {municipality}", *orgs])
+            result.append({
+                "id": f"bron-{k + 1}-{slugify(publisher, 30)}",
+                "title": f"Productpagina {rng.choice(products)} ({municipality})",
+                "publisher": publisher,
+                "url": f"https://www.{slugify(municipality)}.nl/{slugify(products[0])}",
+            })
+        return result
+
+    def steps(self, products: list[str], orgs: list[str], source_ids: list[str],
+              count: int) -> list[dict]:
+        rng, pools = self.rng, self.pools
+        titles = [self.vary(rng.choice(pools.titles), products, orgs) if rng.random() < 0.6
+                  else self.template(products, orgs, STEP_TITLES) for _ in range(count)]
+        ids = [f"{slugify(t, 50)}-{k + 1}" for k, t in enumerate(titles)]
+        steps = []
+        for k, (step_id, title) in enumerate(zip(ids, titles, strict=True)):
+            step = {
+                "id": step_id, "title": title, "mandatory": rng.random() < 0.8,
+                "instruction": self.text(pools.instruction, products, orgs, rng.randint(1, 2))
+                + " " + self.template(products, orgs, TEMPLATES),
+                "why": self.text(pools.why, products, orgs, 1),
+                "warning": self.text(pools.warning, products, orgs, 1)
+                if rng.random() < 0.6 else "",
+                "check": self.text(pools.check, products, orgs, 1) if rng.random() < 0.8 else "",
+                "target": [f"#{slugify(rng.choice(FIELDS))}"],
+                "sources": rng.sample(source_ids, rng.randint(1, min(2, len(source_ids)))),
+            }
+            if k + 1 < count and rng.random() < 0.2:
+                step["branches"] = [{"if": self.vary(rng.choice(pools.branch_conditions),
+                                                     products, orgs),
+                                     "step": ids[rng.randint(k + 1, count - 1)]}]
+            steps.append(step)
+        return steps
+
+    def context_rules(self, number: int, domain: str, slug: str, first_step: str) -> list[dict]:
+        rules = [{"app": APP, "url": f"/zaken/{domain}/{slug}/:id", "start_step": first_step}]
+        kind = self.rng.choice(["none", "markers", "zaaktype"])
+        if kind == "markers":
+            rules.append({"app": APP, "url": f"/zaken/{domain}/{slug}/:id/**",
+                          "markers": [f"#form-{number:05d}"], "priority": 5})
+        elif kind == "zaaktype":
+            rules.append({"app": APP, "zaaktype": f"ZT-{number:05d}", "priority": 2})
+        return rules
+
+
+def generate_corpus(tasks: int, steps_per_task: int, seed: int) -> list[TaskDocument]:
+    writer = CorpusWriter(shipped_pools(), seed)
+    return [TaskDocument.model_validate(writer.document(n, steps_per_task))
+            for n in range(tasks)]
+
+
+# -- measuring --------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50: float  # ms
+    p95: float  # ms
+    count: int
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Latency:
+        ms = [s * 1000 for s in seconds]
+        return cls(percentile(ms, 50), percentile(ms, 95), len(ms))
+
+    def __str__(self) -> str:
+        return f"p50 {self.p50:6.2f} ms  p95 {self.p95:6.2f} ms  (n={self.count})"
+
+
+def timed_calls(call: Callable[[object], object], inputs: list, *, minimum: int,
+                max_seconds: float = 120.0) -> Latency:
+    """Latency of `call` over `inputs` cycled to at least `minimum` calls, after one
+    warm-up pass over the inputs (not counted); stops early after `max_seconds`."""
+    for item in inputs:
+        call(item)
+    rounds = math.ceil(minimum / len(inputs))
+    times: list[float] = []
+    deadline = time.monotonic() + max_seconds
+    for item in (inputs * rounds):
+        start = time.perf_counter()
+        call(item)
+        times.append(time.perf_counter() - start)
+        if time.monotonic() > deadline:
+            break
+    return Latency.of(times)
+
+
+@contextmanager
+def stopwatch() -> Iterator[list[float]]:
+    box: list[float] = []
+    start = time.perf_counter()
+    yield box
+    box.append(time.perf_counter() - start)
+
+
+def load_queries() -> list[str]:
+    queries: list[str] = []
+    for path in QUERY_FILES:
+        if path.exists():
+            queries += [item["q"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    if not queries:
+        raise SystemExit("no query files found: " + ", ".join(map(str, QUERY_FILES)))
+    return queries
+
+
+# -- baseline: SQLite FTS5 --------------------------------------------------------------
+
+
+def fts_rows(documents: list[TaskDocument]) -> Iterator[tuple[str, str]]:
+    for d in documents:
+        yield d.title, " ".join([d.goal, d.trigger, d.standard, *d.tags, *d.zaaktypen])
+        for s in d.steps:
+            yield s.title, " ".join([s.instruction, s.why, s.warning, s.check])
+
+
+def build_fts(documents: list[TaskDocument]) -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, "
+                       "tokenize='unicode61 remove_diacritics 2')")
+    connection.executemany("INSERT INTO docs(title, body) VALUES (?, ?)", fts_rows(documents))
+    connection.commit()
+    return connection
+
+
+def fts_search(connection: sqlite3.Connection, text: str, limit: int = 10) -> list[tuple]:
+    words = re.findall(r"\w+", text.casefold())
+    if not words:
+        return []
+    match = " OR ".join(f'"{w}"' for w in words)
+    return connection.execute(
+        "SELECT rowid, title, snippet(docs, 1, '<mark>', '</mark>', ' … ', 24) FROM docs "
+        "WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?", (match, limit)).fetchall()
+
+
+# -- the server -------------------------------------------------------------------------
+
+SERVER_CODE = """
+import sys, warnings
+warnings.filterwarnings("ignore", category=DeprecationWarning)
+from pathlib import Path
+import uvicorn
+from epss.app import create_app
+from epss.settings import Settings
+app = create_app(Settings(data_dir=Path(sys.argv[1]), secret_key="bench"))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(data_dir: Path, log_path: Path) -> Iterator[tuple[str, psutil.Process]]:
+    """The real app under uvicorn in a child process; yields (base URL, process)."""
+    port = free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-c", SERVER_CODE, str(data_dir), str(port)],
+                                   stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{HOST}:{port}/api/v1"
+    try:
+        wait_until_healthy(base, process, log_path)
+        yield base, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path,
+                       timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the server exited:\n" + log_path.read_text()[-3000:])
+        try:
+            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not answer within {timeout:.0f} s")
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    params: dict | None = None
+    json: dict | None = None
+
+
+def send(client: httpx.Client, request: Request) -> httpx.Response:
+    response = client.request(request.method, request.path, params=request.params,
+                              json=request.json)
+    if response.status_code != 200:
+        raise RuntimeError(f"{request.path}: HTTP {response.status_code} {response.text[:200]}")
+    return response
+
+
+def rule_contexts(documents: list[TaskDocument], rng: random.Random, count: int) -> list[dict]:
+    """Pages of generated tasks: a case id and a query string, with markers or zaaktype
+    where the task has such a rule."""
+    contexts = []
+    for document in rng.sample(documents, min(count, len(documents))):
+        case = rng.randint(10_000, 99_999)
+        path = f"/zaken/{document.domain}/{document.slug}/{case}"
+        context = {"app": APP, "url": f"{path}?tab=documenten", "title": f"Zaak {case}",
+                   "markers": [], "zaaktype": None}
+        extra = document.context_rules[1] if len(document.context_rules) > 1 else None
+        if extra is not None and extra.markers:
+            context.update(url=f"{path}/stappen?tab=1", markers=list(extra.markers))
+        elif extra is not None:
+            context["zaaktype"] = extra.zaaktype
+        contexts.append(context)
+    return contexts
+
+
+def fallback_contexts(rng: random.Random, count: int) -> list[dict]:
+    """Pages no rule knows, whose words lead to a search on task titles and tags."""
+    products = [p for items in PRODUCTS.values() for p in items]
+    contexts = []
+    for _ in range(count):
+        product, action = rng.choice(products), rng.choice(ACTIONS)
+        contexts.append({
+            "app": APP, "url": f"/overzicht/{slugify(product)}/{rng.randint(1, 999)}?pagina=2",
+            "title": f"{product} {action} - werkvoorraad", "markers": [], "zaaktype": None})
+    return contexts
+
+
+def resolve_request(context: dict) -> Request:
+    return Request("POST", "/context/resolve", json=context)
+
+
+def check_sources(client: httpx.Client, contexts: list[dict], want: str) -> None:
+    """Fail loudly when the contexts do not resolve the way the measurement assumes."""
+    for context in contexts[:20]:
+        matches = send(client, resolve_request(context)).json()["matches"]
+        if not matches or matches[0]["source"] != want:
+            raise RuntimeError(f"{context['url']}: expected a {want} match, got {matches}")
+
+
+def throughput(base: str, requests: list[Request], clients: int, seconds: float) -> float:
+    """Completed requests per second with `clients` threads, each its own keep-alive client."""
+    counts = [0] * clients
+    errors: list[str] = []
+    deadline = time.monotonic() + seconds
+    max_per_client = 1_000_000
+
+    def work(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=10.0) as client:
+            try:
+                send(client, requests[0])  # connect before the clock matters
+                for k in range(max_per_client):
+                    if time.monotonic() >= deadline:
+                        break
+                    send(client, requests[(n + k * clients) % len(requests)])
+                    counts[n] += 1
+            except (httpx.HTTPError, RuntimeError) as error:
+                errors.append(str(error))
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+    elapsed = time.monotonic() - start
+    if errors:
+        raise RuntimeError(f"{len(errors)} client(s) failed: {errors[0]}")
+    return sum(counts) / elapsed
+
+
+# -- the report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    value: float
+    unit: str
+    baseline: float | None = None
+    budget: float | None = None
+    at_least: bool = False  # the budget is a minimum (of the ratio when `ratio_budget`)
+    ratio_budget: bool = False
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.baseline if self.baseline else None
+
+    @property
+    def verdict(self) -> str:
+        if self.budget is None:
+            return ""
+        measured = self.ratio if self.ratio_budget else self.value
+        ok = measured >= self.budget if self.at_least else measured <= self.budget
+        return "OK" if ok else "OVER"
+
+    def cells(self) -> list[str]:
+        def number(x: float | None) -> str:
+            return "" if x is None else f"{x:,.1f}" if x >= 100 else f"{x:.2f}"
+
+        sign = "≥" if self.at_least else "≤"
+        budget = "" if self.budget is None else (
+            f"{sign} {self.budget:.0%}" if self.ratio_budget else f"{sign} {self.budget:g}")
+        ratio = "" if self.ratio is None else (
+            f"{self.ratio:.0%}" if self.ratio_budget else f"{self.ratio:.1f}x")
+        return [self.name, f"{number(self.value)} {self.unit}",
+                f"{number(self.baseline)} {self.unit}" if self.baseline else "",
+                ratio, budget, self.verdict]
+
+
+def print_table(rows: list[Row], baselines: dict[str, str]) -> None:
+    header = ["figure", "value", "baseline", "ratio", "budget", ""]
+    lines = [header, *(row.cells() for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    rule = "  ".join("-" * w for w in widths)
+    print(rule)
+    for n, line in enumerate(lines):
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                        for i, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip())
+        if n == 0:
+            print(rule)
+    print(rule)
+    for name, text in baselines.items():
+        print(f"  baseline of {name}: {text}")
+
+
+# -- the phases -------------------------------------------------------------------------
+
+
+def measure_search(services: Services, connection: sqlite3.Connection,
+                   queries: list[str]) -> list[Row]:
+    """In-process search latency: the service's Whoosh index against SQLite FTS5."""
+    whoosh = timed_calls(lambda q: services.search_index.search(q, limit=10), queries,
+                         minimum=300)
+    fts = timed_calls(lambda q: fts_search(connection, q), queries, minimum=300)
+    print(f"search Whoosh:     {whoosh}")
+    print(f"search FTS5:       {fts}")
+    return [Row("search in-process p50", whoosh.p50, "ms", fts.p50),
+            Row("search in-process p95", whoosh.p95, "ms", fts.p95, SEARCH_P95_MS)]
+
+
+def measure_http(base: str, server: psutil.Process, documents: list[TaskDocument],
+                 queries: list[str], args: argparse.Namespace, rows: list[Row]) -> None:
+    rng = random.Random(args.seed + 1)
+    rule_ctx = rule_contexts(documents, rng, 200)
+    fallback_ctx = fallback_contexts(rng, 200)
+    rss_start = server.memory_info().rss / 2**20
+    with httpx.Client(base_url=base, timeout=10.0) as client:
+        check_sources(client, rule_ctx, "rule")
+        check_sources(client, fallback_ctx, "search")
+
+        def latency(requests: list[Request]) -> Latency:
+            return timed_calls(lambda r: send(client, r), requests, minimum=500)
+
+        health = latency([Request("GET", "/health")] * 50)
+        rule = latency([resolve_request(c) for c in rule_ctx])
+        fallback = latency([resolve_request(c) for c in fallback_ctx])
+        search = latency([Request("GET", "/search", params={"q": q, "limit": 10})
+                          for q in queries])
+    for name, value in [("health", health), ("resolve rule", rule),
+                        ("resolve fallback", fallback), ("search", search)]:
+        print(f"HTTP {name + ':':<17} {value}")
+    health_rps = throughput(base, [Request("GET", "/health")], args.clients, args.duration)
+    resolve_rps = throughput(base, [resolve_request(c) for c in rule_ctx], args.clients,
+                             args.duration)
+    print(f"throughput ({args.clients} clients, {args.duration:g} s): health {health_rps:,.0f}"
+          f" req/s, resolve (rule) {resolve_rps:,.0f} req/s")
+    rss = server.memory_info().rss / 2**20
+    print(f"server RSS:        {rss:6.1f} MB after the load ({rss_start:.1f} MB at start)")
+    rows += [
+        Row("HTTP health p50", health.p50, "ms"),
+        Row("HTTP health p95", health.p95, "ms"),
+        Row("HTTP resolve rule p50", rule.p50, "ms", health.p50),
+        Row("HTTP resolve rule p95", rule.p95, "ms", health.p95, RESOLVE_P95_MS),
+        Row("HTTP resolve fallback p50", fallback.p50, "ms", health.p50),
+        Row("HTTP resolve fallback p95", fallback.p95, "ms", health.p95, RESOLVE_P95_MS),
+        Row("HTTP search p50", search.p50, "ms", health.p50),
+        Row("HTTP search p95", search.p95, "ms", health.p95, SEARCH_P95_MS),
+        Row("throughput health", health_rps, "req/s"),
+        Row("throughput resolve rule", resolve_rps, "req/s", health_rps,
+            RESOLVE_THROUGHPUT_SHARE, at_least=True, ratio_budget=True),
+        Row("server RSS after load", rss, "MB", rss_start, RSS_MB),
+    ]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tasks", type=int, default=2000)
+    parser.add_argument("--steps-per-task", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per throughput run")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent throughput clients")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    print(f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
+          f"Python {platform.python_version()}")
+    queries = load_queries()
+    with stopwatch() as generation:
+        documents = generate_corpus(args.tasks, args.steps_per_task, args.seed)
+    steps = sum(len(d.steps) for d in documents)
+    print(f"corpus: {len(documents)} tasks, {steps} steps, generated in {generation[0]:.1f} s; "
+          f"{len(queries)} query strings")
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="epss-bench-") as folder:
+        data_dir = Path(folder) / "data"
+        services = Services.from_settings(Settings(data_dir=data_dir, secret_key="bench"))
+        try:
+            upgrade(services.engine)
+            with stopwatch() as imported, unit_of_work(services.engine) as session:
+                import_documents(session, documents, by="bench")
+            print(f"import:            {imported[0]:6.2f} s  "
+                  f"({len(documents) / imported[0]:,.0f} tasks/s)")
+            with stopwatch() as built:
+                services.refresh_search_index(force=True)
+            with stopwatch() as fts_built:
+                connection = build_fts(documents)
+            print(f"index build:       {built[0]:6.2f} s  (Whoosh; FTS5 {fts_built[0]:.2f} s)")
+            rows += [Row(f"import ({len(documents) / imported[0]:,.0f} tasks/s)", imported[0],
+                         "s"),
+                     Row("index build", built[0], "s", fts_built[0], INDEX_BUILD_S)]
+            rows += measure_search(services, connection, queries)
+            connection.close()
+        finally:
+            services.close()
+        with running_server(data_dir, Path(folder) / "server.log") as (base, server):
+            measure_http(base, server, documents, queries, args, rows)
+
+    print()
+    print_table(rows, {
+        "index build": "building an SQLite FTS5 table of the same documents",
+        "search in-process": "SQLite FTS5, words OR-ed, bm25, with a snippet",
+        "HTTP rows": "GET /api/v1/health of the same server",
+        "RSS": "the server right after start-up",
+    })
+
+
+if __name__ == "__main__":
+    main()
