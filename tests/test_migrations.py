@@ -22,3 +22,10 @@ def test_migrations_go_down_and_up_again(services: Services) -> None:
     assert not migrations.is_current(services.engine)
     migrations.upgrade(services.engine)
     assert migrations.is_current(services.engine)
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_settings) -> None:
+    services = Services.from_settings(sqlite_settings)
+    with services.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    services.close()

@@ -6,6 +6,8 @@ import datetime as dt
 
 from pydantic import BaseModel
 
+from epss.search import SearchHit
+
 
 class TaskSummary(BaseModel):
     slug: str
@@ -56,19 +58,9 @@ class TaskOut(BaseModel):
     approved_by: str | None
 
 
-class SearchResult(BaseModel):
-    task_slug: str
-    task_title: str
-    task_version: int
-    step_id: str | None
-    title: str
-    snippet: str
-    score: float
-
-
 class SearchResults(BaseModel):
     query: str
-    results: list[SearchResult]
+    results: list[SearchHit]
 
 
 class MatchOut(BaseModel):

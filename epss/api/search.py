@@ -23,4 +23,4 @@ def search(
     if limit > maximum:
         raise InvalidInput(f"limit: at most {maximum} results can be asked for")
     hits = services.search_index.search(q, limit=limit)
-    return {"query": q, "results": [hit.to_dict() for hit in hits]}
+    return {"query": q, "results": hits}

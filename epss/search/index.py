@@ -7,7 +7,7 @@ import logging
 import shutil
 import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -42,9 +42,6 @@ class SearchHit:
     title: str
     snippet: str
     score: float
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _schema(lexicon: Lexicon) -> Schema:
