@@ -601,7 +601,8 @@ class Row:
 
         sign = "≥" if self.at_least else "≤"
         budget = "" if self.budget is None else (
-            f"{sign} {self.budget:.0%}" if self.ratio_budget else f"{sign} {self.budget:g}")
+            f"{sign} {self.budget:.0%}" if self.ratio_budget
+            else f"{sign} {self.budget:g} {self.unit}")
         ratio = "" if self.ratio is None else (
             f"{self.ratio:.0%}" if self.ratio_budget else f"{self.ratio:.1f}x")
         return [self.name, f"{number(self.value)} {self.unit}",

@@ -30,7 +30,8 @@ class Services:
     def from_settings(cls, settings: Settings) -> Services:
         content = settings.content_dir or shipped("content")
         index = SearchIndex(settings.index_dir, Synonyms.from_file(content / "synonyms.yaml"))
-        return cls(settings, make_engine(settings), index, ContextResolver(index))
+        engine = make_engine(settings)
+        return cls(settings, engine, index, ContextResolver(engine, index))
 
     def refresh_search_index(self, *, force: bool = False) -> bool:
         """Rebuild the index from the database when it is missing, corrupt or out of

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
 
 from epss.context import ContextResolver, PageContext
 from epss.services import Services
@@ -114,17 +113,16 @@ def test_manifest_lists_rules_and_markers_with_an_etag(client: TestClient) -> No
 def test_rules_and_etag_follow_a_new_publication(services: Services) -> None:
     import_shipped(services)
     now = [0.0]
-    resolver = ContextResolver(services.search_index, check_every=1.0, clock=lambda: now[0])
+    resolver = ContextResolver(services.engine, services.search_index, check_every=1.0,
+                               clock=lambda: now[0])
     page = PageContext(app=APP, url="/demo/nieuw-scherm")
-    with Session(services.engine) as session:
-        _, etag = resolver.manifest(session, APP)
-        assert resolver.resolve(session, page) == []
+    _, etag = resolver.manifest(APP)
+    assert resolver.resolve(page) == []
     document = shipped_document("verhuizing-doorgeven")
     rule = document.context_rules[0].model_copy(update={"url": "/demo/nieuw-scherm"})
     publish(services, document.model_copy(update={"context_rules": [rule]}))
-    with Session(services.engine) as session:
-        assert resolver.manifest(session, APP)[1] == etag  # cached within check_every
-        now[0] += 1.5
-        assert resolver.manifest(session, APP)[1] != etag
-        match = resolver.resolve(session, page)[0]
-        assert (match.task, match.version) == ("verhuizing-doorgeven", 2)
+    assert resolver.manifest(APP)[1] == etag  # cached within check_every
+    now[0] += 1.5
+    assert resolver.manifest(APP)[1] != etag
+    match = resolver.resolve(page)[0]
+    assert (match.task, match.version) == ("verhuizing-doorgeven", 2)

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Request, Response
 
-from epss.api.deps import ServicesDep, SessionDep
+from epss.api.deps import ServicesDep
 from epss.api.schemas import ResolveOut
 from epss.context import PageContext
 
@@ -15,17 +15,17 @@ router = APIRouter(tags=["context"])
 
 
 @router.post("/context/resolve", response_model=ResolveOut)
-def resolve(context: PageContext, services: ServicesDep, session: SessionDep) -> dict:
+def resolve(context: PageContext, services: ServicesDep) -> dict:
     """Tasks for the page, best first: rules of the host app first; when none matches,
     tasks whose title or tags match the page's own words; nothing for an unrelated page."""
-    return {"matches": [asdict(m) for m in services.resolver.resolve(session, context)]}
+    return {"matches": [asdict(m) for m in services.resolver.resolve(context)]}
 
 
 @router.get("/apps/{app}/manifest")
-def manifest(app: str, request: Request, services: ServicesDep, session: SessionDep) -> Response:
+def manifest(app: str, request: Request, services: ServicesDep) -> Response:
     """The host app's context rules and the marker selectors to look for, so the overlay
     can match on the client. Supports If-None-Match (ETag)."""
-    body, etag = services.resolver.manifest(session, app)
+    body, etag = services.resolver.manifest(app)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)

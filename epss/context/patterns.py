@@ -16,7 +16,8 @@ def url_path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
-def _segments(path: str) -> list[str]:
+def path_segments(path: str) -> list[str]:
+    """'/zaken/Z%201/' → ['zaken', 'Z 1']."""
     return [unquote(part) for part in path.split("/") if part]
 
 
@@ -28,22 +29,24 @@ class PathPattern:
 
     @classmethod
     def compile(cls, pattern: str) -> PathPattern:
-        segments = _segments(pattern)
+        segments = path_segments(pattern)
         rest = bool(segments) and segments[-1] == "**"
         return cls(pattern, tuple(segments[:-1] if rest else segments), rest)
 
     @property
     def specificity(self) -> int:
         """Literal segments count double: '/zaken/nieuw' beats '/zaken/:id'."""
-        return sum(1 if _is_wildcard(s) else 2 for s in self.segments)
+        return sum(1 if self.is_wildcard(s) else 2 for s in self.segments)
 
     def matches(self, path: str) -> bool:
-        parts = _segments(path)
+        return self.matches_segments(path_segments(path))
+
+    def matches_segments(self, parts: list[str]) -> bool:
         if len(parts) < len(self.segments) or (len(parts) > len(self.segments) and not self.rest):
             return False
-        return all(_is_wildcard(want) or want == got
+        return all(self.is_wildcard(want) or want == got
                    for want, got in zip(self.segments, parts, strict=False))
 
-
-def _is_wildcard(segment: str) -> bool:
-    return segment == "*" or segment.startswith(":")
+    @staticmethod
+    def is_wildcard(segment: str) -> bool:
+        return segment == "*" or segment.startswith(":")

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from epss.catalog import catalog_fingerprint
 from epss.context.patterns import PathPattern, url_path
-from epss.context.rules import Page, Rule, best_matches
+from epss.context.rules import Page, Rule, RuleSet
 from epss.errors import NotFound
 from epss.models import ContextRule, HostApp, Task
 from epss.search import SearchIndex
@@ -76,7 +77,7 @@ class TaskMatch:
 
 @dataclass
 class _AppRules:
-    rules: list[Rule]
+    rules: RuleSet
     manifest: dict
     etag: str
 
@@ -90,10 +91,12 @@ class _RuleBook:
 
 class ContextResolver:
     """Keeps the compiled rules of every host app in memory; reloads them when the
-    catalog changed (checked at most every `check_every` seconds)."""
+    catalog changed (checked at most every `check_every` seconds, so most requests
+    touch no database)."""
 
-    def __init__(self, search_index: SearchIndex, *, check_every: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, engine: Engine, search_index: SearchIndex, *,
+                 check_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
+        self.engine = engine
         self.search_index = search_index
         self.check_every = check_every
         self.clock = clock
@@ -101,8 +104,8 @@ class ContextResolver:
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
-    def resolve(self, session: Session, context: PageContext) -> list[TaskMatch]:
-        book = self._current(session)
+    def resolve(self, context: PageContext) -> list[TaskMatch]:
+        book = self._current()
         app = book.apps.get(context.app)
         if app is None:
             raise NotFound(f"unknown host application '{context.app}'")
@@ -110,13 +113,13 @@ class ContextResolver:
                     markers=frozenset(context.markers), zaaktype=context.zaaktype)
         matches = [
             TaskMatch(rule.task_slug, *book.tasks[rule.task_slug], rule.start_step, "rule", why)
-            for rule, why in best_matches(app.rules, page)[:MAX_MATCHES]
+            for rule, why in app.rules.best_matches(page)[:MAX_MATCHES]
         ]
         return matches or self._search_fallback(page)
 
-    def manifest(self, session: Session, app_id: str) -> tuple[dict, str]:
+    def manifest(self, app_id: str) -> tuple[dict, str]:
         """The rules of one host app for client-side matching, and its ETag."""
-        app = self._current(session).apps.get(app_id)
+        app = self._current().apps.get(app_id)
         if app is None:
             raise NotFound(f"unknown host application '{app_id}'")
         return app.manifest, app.etag
@@ -126,8 +129,8 @@ class ContextResolver:
         meaningful = [w for w in dict.fromkeys(words) if w not in GENERIC_PAGE_WORDS]
         if not meaningful:
             return []
-        hits = self.search_index.search(" ".join(meaningful), limit=20,
-                                        fields=("title", "tags"), fuzzy=False)
+        hits = self.search_index.search(" ".join(meaningful), limit=20, headings_only=True,
+                                        fuzzy=False)
         matches: dict[str, TaskMatch] = {}
         for hit in hits:
             if hit.task_slug not in matches and len(matches) < FALLBACK_MATCHES:
@@ -138,15 +141,16 @@ class ContextResolver:
                 )
         return list(matches.values())
 
-    def _current(self, session: Session) -> _RuleBook:
+    def _current(self) -> _RuleBook:
         with self._lock:
             now = self.clock()
             if self._book is not None and now - self._checked_at < self.check_every:
                 return self._book
             self._checked_at = now
-            fingerprint = catalog_fingerprint(session)
-            if self._book is None or self._book.fingerprint != fingerprint:
-                self._book = _load(session, fingerprint)
+            with Session(self.engine) as session:
+                fingerprint = catalog_fingerprint(session)
+                if self._book is None or self._book.fingerprint != fingerprint:
+                    self._book = _load(session, fingerprint)
             return self._book
 
 
@@ -178,5 +182,5 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
             title=e["title"], markers=tuple(e["markers"]), zaaktype=e["zaaktype"],
             priority=e["priority"], start_step=e["start_step"],
         ) for e in entries]
-        book.apps[app_id] = _AppRules(rules, manifest, etag)
+        book.apps[app_id] = _AppRules(RuleSet(rules), manifest, etag)
     return book

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
-from epss.context.patterns import PathPattern
+from epss.context.patterns import PathPattern, path_segments
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,10 @@ class Page:
     title: str
     markers: frozenset[str]
     zaaktype: str | None
+
+    @property
+    def segments(self) -> list[str]:
+        return path_segments(self.path)
 
 
 @dataclass(frozen=True)
@@ -37,11 +42,12 @@ class Rule:
     def rank(self) -> tuple[int, int]:
         return (self.priority, self.specificity)
 
-    def explain(self, page: Page) -> str | None:
-        """Why the rule matches the page, or None when it does not."""
+    def explain(self, page: Page, segments: list[str]) -> str | None:
+        """Why the rule matches the page (whose path splits into `segments`), or None
+        when it does not."""
         reasons = []
         if self.url is not None:
-            if not self.url.matches(page.path):
+            if not self.url.matches_segments(segments):
                 return None
             reasons.append(f"URL {page.path} matches {self.url.source}")
         if self.title is not None:
@@ -59,14 +65,77 @@ class Rule:
         return "; ".join(reasons)
 
 
-def best_matches(rules: list[Rule], page: Page) -> list[tuple[Rule, str]]:
-    """The matching rules, best first, one per task (its best rule)."""
-    matched = [(rule, reason) for rule in rules if (reason := rule.explain(page)) is not None]
-    matched.sort(key=lambda pair: pair[0].rank, reverse=True)
-    seen: set[str] = set()
-    best = []
-    for rule, reason in matched:
-        if rule.task_slug not in seen:
-            seen.add(rule.task_slug)
-            best.append((rule, reason))
-    return best
+@dataclass
+class _Node:
+    """A trie over literal path segments: the rules whose URL pattern ends here, and
+    those that take any rest of the path from here ('/**')."""
+
+    literal: dict[str, _Node] = field(default_factory=dict)
+    wildcard: _Node | None = None
+    ending: list[Rule] = field(default_factory=list)
+    rest: list[Rule] = field(default_factory=list)
+
+
+class RuleSet:
+    """The rules of one host app, indexed so a page is compared only with rules that can
+    match it: by URL path (a trie), by zaaktype and by marker; the few rules with only a
+    title are always compared."""
+
+    def __init__(self, rules: list[Rule]):
+        self.root = _Node()
+        self.by_zaaktype: dict[str, list[Rule]] = defaultdict(list)
+        self.by_marker: dict[str, list[Rule]] = defaultdict(list)
+        self.by_title: list[Rule] = []
+        for rule in rules:
+            if rule.url is not None:
+                self._add_url(rule)
+            elif rule.zaaktype is not None:
+                self.by_zaaktype[rule.zaaktype].append(rule)
+            elif rule.markers:
+                self.by_marker[rule.markers[0]].append(rule)
+            else:
+                self.by_title.append(rule)
+
+    def _add_url(self, rule: Rule) -> None:
+        node = self.root
+        for segment in rule.url.segments:
+            if PathPattern.is_wildcard(segment):
+                node.wildcard = node.wildcard or _Node()
+                node = node.wildcard
+            else:
+                node = node.literal.setdefault(segment, _Node())
+        (node.rest if rule.url.rest else node.ending).append(rule)
+
+    def candidates(self, page: Page, segments: list[str]) -> list[Rule]:
+        found: list[Rule] = []
+        self._walk(self.root, segments, 0, found)
+        found.extend(self.by_zaaktype.get(page.zaaktype, ()) if page.zaaktype else ())
+        for marker in page.markers:
+            found.extend(self.by_marker.get(marker, ()))
+        found.extend(self.by_title)
+        return found
+
+    def _walk(self, node: _Node, segments: list[str], depth: int, found: list[Rule]) -> None:
+        found.extend(node.rest)
+        if depth == len(segments):
+            found.extend(node.ending)
+            return
+        child = node.literal.get(segments[depth])
+        if child is not None:
+            self._walk(child, segments, depth + 1, found)
+        if node.wildcard is not None:
+            self._walk(node.wildcard, segments, depth + 1, found)
+
+    def best_matches(self, page: Page) -> list[tuple[Rule, str]]:
+        """The matching rules, best first, one per task (its best rule)."""
+        segments = page.segments
+        matched = [(rule, reason) for rule in self.candidates(page, segments)
+                   if (reason := rule.explain(page, segments)) is not None]
+        matched.sort(key=lambda pair: pair[0].rank, reverse=True)
+        seen: set[str] = set()
+        best = []
+        for rule, reason in matched:
+            if rule.task_slug not in seen:
+                seen.add(rule.task_slug)
+                best.append((rule, reason))
+        return best

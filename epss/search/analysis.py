@@ -24,12 +24,13 @@ from whoosh.analysis import (
     RegexTokenizer,
     StopFilter,
     Token,
+    Tokenizer,
 )
 from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bump when the analysis changes: a stored index built with another version is rebuilt.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 6
 
 STOPWORDS = frozenset(stopwords_for_language("nl")) | {"welke", "waar", "wanneer", "hoe"}
 MIN_PART = 4
@@ -134,19 +135,49 @@ class StemFilter(Filter):
 
 
 _WORDS = r"\w+"
+SECTION_MARK = "\x1e"
+SECTION_WEIGHTS = (3.0, 2.0, 1.0)  # title, tags, body
+
+
+class SectionTokenizer(Tokenizer):
+    """Splits 'title␞tags␞body' into words, each weighing as much as its section, so one
+    field scores like title, tags and body fields with their own weights."""
+
+    def __init__(self):
+        self.words = RegexTokenizer(_WORDS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SectionTokenizer)
+
+    def __call__(self, value: str, **kwargs) -> Iterator[Token]:
+        for section, weight in zip(value.split(SECTION_MARK), SECTION_WEIGHTS, strict=False):
+            for token in self.words(section, **kwargs):
+                token.boost = weight
+                yield token
+
+
+def _normalised(tokenizer: Tokenizer) -> Composable:
+    return tokenizer | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def word_analyzer() -> Composable:
     """Words as people type them: lowercase, without accents; nothing dropped or stemmed."""
-    return RegexTokenizer(_WORDS) | LowercaseFilter() | CharsetFilter(accent_map)
+    return _normalised(RegexTokenizer(_WORDS))
 
 
-def dutch_analyzer(lexicon: Lexicon | None = None) -> Composable:
-    """The analyzer of every searchable field and of queries."""
-    chain = word_analyzer() | StopFilter(stoplist=STOPWORDS, minsize=1)
+def dutch_analyzer(lexicon: Lexicon | None = None, *, sections: bool = False) -> Composable:
+    """Words → terms: stopwords dropped, compounds split (with a lexicon), stemmed.
+    With `sections`, the text is 'title␞tags␞body' and words weigh by section."""
+    chain = _normalised(SectionTokenizer() if sections else RegexTokenizer(_WORDS))
+    chain = chain | StopFilter(stoplist=STOPWORDS, minsize=1)
     if lexicon is not None:
         chain = chain | DecompoundFilter(lexicon)
     return chain | StemFilter()
+
+
+def lexicon_of(analyzer: Composable) -> Lexicon:
+    """The lexicon inside an analyzer made by dutch_analyzer(lexicon)."""
+    return next(item.lexicon for item in analyzer.items if isinstance(item, DecompoundFilter))
 
 
 def spelling_analyzer() -> Composable:

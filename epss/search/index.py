@@ -6,31 +6,34 @@ import json
 import logging
 import shutil
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
 from epss.render import markdown_to_text
 from epss.search.analysis import (
     ANALYSIS_VERSION,
+    SECTION_MARK,
     Lexicon,
     dutch_analyzer,
+    lexicon_of,
     spelling_analyzer,
     words,
 )
-from epss.search.query import build_query
+from epss.search.query import HEADING_FIELD, TEXT_FIELD, build_query
 from epss.search.synonyms import Synonyms
 
 log = logging.getLogger(__name__)
 
 _STATE_FILE = "epss-index.json"
 _SNIPPET_CHARS = 160
+TASK_CONTEXT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,56 +48,61 @@ class SearchHit:
 
 
 def _schema(lexicon: Lexicon) -> Schema:
-    analyzer = dutch_analyzer(lexicon)
     return Schema(
         id=ID(unique=True, stored=True),
         slug=ID(stored=True),
         step=STORED,
         version=STORED,
         task_title=STORED,
-        title=TEXT(analyzer=analyzer, stored=True),
-        tags=TEXT(analyzer=analyzer),
-        body=TEXT(analyzer=analyzer, stored=True),
-        context=TEXT(analyzer=analyzer),
+        title=STORED,
+        body=STORED,
+        # What queries match: title, tags and body in one field, weighted by section.
+        text=TEXT(analyzer=dutch_analyzer(lexicon, sections=True), phrase=False),
+        # Title and tags alone, for matching a page's own words to a task.
+        heading=TEXT(analyzer=dutch_analyzer(lexicon), phrase=False),
+        # Only its vocabulary is used: the words as written, to correct typos against.
         spelling=TEXT(analyzer=spelling_analyzer(), phrase=False),
     )
 
 
-def _documents(document: dict, version: int) -> Iterable[dict]:
-    """The index documents of one published task version."""
+def _documents(document: dict, version: int) -> Iterator[dict]:
+    """The index documents of one published task version: the task, then each step."""
     slug, title = document["slug"], document["title"]
-    task_words = " ".join([title, *document.get("tags", [])])
+    common = {"slug": slug, "version": version, "task_title": title}
     tags = " ".join([*document.get("tags", []), *document.get("zaaktypen", [])])
     body = " ".join(markdown_to_text(document.get(k, ""))
                     for k in ("goal", "trigger", "standard")).strip()
-    yield {
-        "id": f"task:{slug}", "slug": slug, "step": None, "version": version,
-        "task_title": title, "title": title, "tags": tags, "body": body, "context": "",
-        "spelling": f"{title} {tags} {body}",
-    }
+    yield _document(common, f"task:{slug}", None, title, tags, body)
     for step in document["steps"]:
         body = " ".join(markdown_to_text(step.get(k, ""))
                         for k in ("instruction", "why", "warning", "check")).strip()
-        yield {
-            "id": f"step:{slug}:{step['id']}", "slug": slug, "step": step["id"],
-            "version": version, "task_title": title, "title": step["title"], "tags": "",
-            "body": body,
-            "context": task_words + " " + " ".join(b["if"] for b in step.get("branches", [])),
-            "spelling": f"{step['title']} {body}",
-        }
+        yield _document(common, f"step:{slug}:{step['id']}", step["id"], step["title"], "",
+                        body)
 
 
-def _lexicon(items: list[tuple[dict, int]], synonyms: Synonyms) -> Lexicon:
-    lexicon = Lexicon()
-    for document, version in items:
-        for doc in _documents(document, version):
-            lexicon.add(words(" ".join(str(doc[k]) for k in ("title", "tags", "body"))))
-    return lexicon
+def _document(common: dict, doc_id: str, step: str | None, title: str, tags: str,
+              body: str) -> dict:
+    return {**common, "id": doc_id, "step": step, "title": title, "body": body,
+            "text": SECTION_MARK.join((title, tags, body)), "heading": f"{title} {tags}"}
+
+
+def _vocabulary_document(vocabulary: set[str]) -> dict:
+    """One document holding every word once: the spelling field's vocabulary."""
+    return {"id": "vocabulary", "spelling": " ".join(sorted(vocabulary))}
+
+
+def _with_task_context(results) -> list[tuple[object, float]]:
+    """Hits with their final score, best first: a step gains part of the score of its
+    own task, so the steps of the task the query is about come first."""
+    task_scores = {hit["slug"]: hit.score for hit in results if hit.get("step") is None}
+    scored = [(hit, hit.score + (TASK_CONTEXT_WEIGHT * task_scores.get(hit["slug"], 0.0)
+                                 if hit.get("step") else 0.0)) for hit in results]
+    return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
 
 class SearchIndex:
     """The index in one folder. Safe to share between threads; several processes on one
-    machine may share the folder (a searcher notices a newer index and refreshes)."""
+    machine may share the folder (a searcher notices a newer index and reopens)."""
 
     def __init__(self, directory: Path, synonyms: Synonyms):
         self.directory = directory
@@ -123,19 +131,19 @@ class SearchIndex:
         A readable index is replaced in place (a new generation, so searchers in other
         processes notice it); a missing or corrupt one is created anew.
         """
-        schema = _schema(_lexicon(items, self.synonyms))
+        docs = [doc for document, version in items for doc in _documents(document, version)]
+        vocabulary = {w for doc in docs for w in words(doc["text"])}
+        schema = _schema(Lexicon(vocabulary))
         with self._lock:
             writer = self._fresh_writer(schema)
-            count = 0
-            for document, version in items:
-                for doc in _documents(document, version):
-                    writer.add_document(**doc)
-                    count += 1
+            for doc in docs:
+                writer.add_document(**doc)
+            writer.add_document(**_vocabulary_document(vocabulary))
             writer.commit(mergetype=CLEAR)
             (self.directory / _STATE_FILE).write_text(
                 json.dumps({"fingerprint": fingerprint, "analysis": ANALYSIS_VERSION}))
-        log.info("search index built: %d documents", count)
-        return count
+        log.info("search index built: %d documents", len(docs))
+        return len(docs)
 
     def _fresh_writer(self, schema: Schema):
         try:
@@ -150,34 +158,38 @@ class SearchIndex:
 
     # -- searching ------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 10, *, fields: tuple[str, ...] | None = None,
+    def search(self, text: str, limit: int = 10, *, headings_only: bool = False,
                fuzzy: bool = True) -> list[SearchHit]:
-        """Tasks and steps that match `text`, best first. `fields` narrows where words may
-        match (default: everywhere); `fuzzy=False` turns typo tolerance off."""
+        """Tasks and steps that match `text`, best first. `headings_only` matches titles
+        and tags only; `fuzzy=False` turns typo tolerance off."""
         with self._lock:
             searcher = self._current_searcher()
-            analyzer = searcher.schema["body"].analyzer
-            lexicon = next(f.lexicon for f in analyzer.items if hasattr(f, "lexicon"))
-            query = build_query(text, synonyms=self.synonyms, lexicon=lexicon,
-                                reader=searcher.reader(), fields=fields, fuzzy=fuzzy)
+            analyzer = searcher.schema[TEXT_FIELD].analyzer
+            field = HEADING_FIELD if headings_only else TEXT_FIELD
+            query = build_query(text, synonyms=self.synonyms, lexicon=lexicon_of(analyzer),
+                                reader=searcher.reader(), field=field, fuzzy=fuzzy)
             if query is None:
                 return []
-            results = searcher.search(query, limit=limit, terms=True)
-            results.fragmenter = ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=60)
-            results.formatter = HtmlFormatter(tagname="mark", between=" … ")
-            return [self._hit(hit) for hit in results]
+            results = searcher.search(query, limit=max(3 * limit, 30))
+            terms = {t for f, t in query.iter_all_terms() if f == field}
+            snippet_analyzer = searcher.schema[HEADING_FIELD].analyzer
+            return [self._hit(hit, score, terms, snippet_analyzer)
+                    for hit, score in _with_task_context(results)[:limit]]
 
     @staticmethod
-    def _hit(hit) -> SearchHit:
-        snippet = hit.highlights("body", top=2)
+    def _hit(hit, score: float, terms: set[str], analyzer) -> SearchHit:
+        body = hit.get("body", "")
+        formatter = HtmlFormatter(tagname="mark", between=" … ")
+        snippet = highlight(body, terms, analyzer,
+                            ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=60),
+                            formatter, top=2)
         if not snippet:
-            body = hit.get("body", "")
             cut = body[:_SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > _SNIPPET_CHARS else body
-            snippet = HtmlFormatter()._text(cut + (" …" if cut != body else ""))
+            snippet = formatter._text(cut + (" …" if cut != body else ""))
         return SearchHit(
             task_slug=hit["slug"], task_title=hit["task_title"], task_version=hit["version"],
             step_id=hit.get("step"), title=hit["title"], snippet=snippet,
-            score=round(hit.score, 4),
+            score=round(score, 4),
         )
 
     def _current_searcher(self) -> Searcher:

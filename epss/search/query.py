@@ -1,9 +1,14 @@
 """Turn what a person typed into a Whoosh query.
 
-Each word of the query becomes a unit that matches in any field (title weighs most).
+Each word of the query becomes a unit. The index holds title, tags and body in one field
+whose words weigh by section (title most), so one term covers all three.
 A unit matches the word itself, the parts of a compound ('rijbewijsaanvraag' →
-rijbewijs + aanvraag), its desk synonyms, and, when the word is not in the index at all,
-words one or two typos away. Documents that match more units rank higher.
+rijbewijs + aanvraag), its desk synonyms, and, when the index lacks the word, the words
+of the guidance one or two typos away. Documents that match more units rank higher.
+
+Words that stand in a large share of the documents ('aanvragen', 'controleer') decide
+little and would make every document a candidate; they only add to the score of
+documents that the rarer words of the query found.
 """
 
 from __future__ import annotations
@@ -14,54 +19,113 @@ from whoosh.reading import IndexReader
 from epss.search.analysis import STOPWORDS, Lexicon, stem, words
 from epss.search.synonyms import Synonyms
 
-FIELD_BOOSTS = {"title": 3.0, "tags": 2.0, "body": 1.0, "context": 0.5}
+TEXT_FIELD = "text"
+HEADING_FIELD = "heading"
+SPELLING_FIELD = "spelling"
 SYNONYM_BOOST = 0.8
 PART_BOOST = 0.8
-TYPO_BOOST = 1.5
+TYPO_BOOST = 0.9
+MAX_CORRECTIONS = 4
+# A word in more than this share of the documents, and at least this many, is common.
+COMMON_SHARE = 0.05
+COMMON_MIN_DOCS = 200
 MAX_QUERY_WORDS = 12
+
+
+class _Builder:
+    def __init__(self, reader: IndexReader, field: str, fuzzy: bool):
+        self.reader = reader
+        self.field = field
+        self.fuzzy = fuzzy
+        self.common_above = max(COMMON_SHARE * reader.doc_count(), COMMON_MIN_DOCS)
+        self.largest_df = 0  # of the terms of the unit being built
+
+    def term(self, term: str) -> q.Query:
+        self.largest_df = max(self.largest_df, self.df(term))
+        return q.Term(self.field, term)
+
+    def word(self, typed: str, term: str) -> q.Query:
+        """A typed word: its term, or the terms of its likely corrections."""
+        if not self.fuzzy or len(typed) < 4 or self.df(term):
+            return self.term(term)
+        maxdist = 1 if len(typed) < 8 else 2
+        found = sorted(self.reader.terms_within(SPELLING_FIELD, typed, maxdist, prefix=1))
+        corrections = [stem(word) for word in found[:MAX_CORRECTIONS]]
+        if not corrections:
+            return self.term(term)
+        return q.Or([self.term(t) for t in dict.fromkeys(corrections)], boost=TYPO_BOOST)
+
+    def df(self, term: str) -> int:
+        return self.reader.doc_frequency(self.field, term)
+
+    def start_unit(self) -> None:
+        self.largest_df = 0
+
+    def finish_unit(self, query: q.Query) -> tuple[q.Query, int]:
+        """The unit and the document frequency of its most frequent term."""
+        return query, self.largest_df
 
 
 def build_query(
     text: str, *, synonyms: Synonyms, lexicon: Lexicon, reader: IndexReader,
-    fields: tuple[str, ...] | None = None, fuzzy: bool = True,
+    field: str = TEXT_FIELD, fuzzy: bool = True,
 ) -> q.Query | None:
-    """The query for `text`, or None when it holds no searchable word."""
-    boosts = {f: b for f, b in FIELD_BOOSTS.items() if fields is None or f in fields}
-
-    def term(value: str, typed: str | None = None) -> q.Query:
-        return _term(reader, value, boosts, typed if fuzzy else None)
-
+    """The query for `text` on `field`, or None when it holds no searchable word."""
     typed = [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_WORDS]
     if not typed:
         return None
+    builder = _Builder(reader, field, fuzzy)
     stems = [stem(w) for w in typed]
-    units: list[q.Query] = []
+    units: list[tuple[q.Query, int]] = []
     covered: set[int] = set()
     for start, end, others in synonyms.spans(stems):
-        own = _all_of([term(s) for s in stems[start:end]])
-        alternatives = [_all_of([term(s) for s in phrase], boost=SYNONYM_BOOST)
-                        for phrase in others]
-        units.append(q.Or([own, *alternatives]))
+        builder.start_unit()
+        units.append(builder.finish_unit(q.Or([
+            _all_of([builder.term(s) for s in stems[start:end]]),
+            *(_all_of([builder.term(s) for s in phrase], boost=SYNONYM_BOOST)
+              for phrase in others),
+        ])))
         covered.update(range(start, end))
     for i, word in enumerate(typed):
-        if i in covered:
-            continue
-        alternatives = [term(stems[i], typed=word)]
-        parts = lexicon.split(word)
-        if parts:
-            part_terms = [term(stem(p)) for p in parts]
-            alternatives.append(q.And(part_terms, boost=PART_BOOST))
-            if not _in_index(reader, stems[i], boosts):
-                # A glued word the guidance never uses: also count each part, as if the
-                # words were typed apart (for less, so all parts together rank first).
-                alternatives.append(q.Or([t.copy() for t in part_terms],
-                                         boost=PART_BOOST / 2))
-        separated = lexicon.separate(word)
-        if separated:
-            particle, verb = separated
-            alternatives.append(_all_of([term(particle), term(stem(verb))], boost=PART_BOOST))
-        units.append(q.Or(alternatives))
-    return q.Or(units) if len(units) > 1 else units[0]
+        if i not in covered:
+            builder.start_unit()
+            units.append(builder.finish_unit(_word_unit(builder, lexicon, word, stems[i])))
+    found = sorted((unit for unit in units if unit[1] > 0), key=lambda unit: unit[1])
+    if not found:
+        return None
+    # Documents must match a rare word, or, when every word is common, the least common
+    # one; the other words add to their score.
+    rare = [query for query, df in found if df <= builder.common_above] or [found[0][0]]
+    optional = [query for query in (unit[0] for unit in found) if query not in rare]
+    return q.AndMaybe(_any_of(rare), _any_of(optional)) if optional else _any_of(rare)
+
+
+def _word_unit(builder: _Builder, lexicon: Lexicon, word: str, term: str) -> q.Query:
+    alternatives = [builder.word(word, term)]
+    parts = lexicon.split(word)
+    if parts:
+        part_terms = [builder.term(stem(p)) for p in parts]
+        alternatives.append(q.And(part_terms, boost=PART_BOOST))
+        if not builder.df(term):
+            # A glued word the guidance never uses: also count each part, as if typed
+            # apart, for less. Dutch compounds are right-headed: the last part is the
+            # general kind ('-aangifte'), the parts before it say which one ('verhuis-'),
+            # so those weigh more.
+            *modifiers, head = [t.copy() for t in part_terms]
+            for modifier in modifiers:
+                modifier.boost = PART_BOOST / 2
+            head.boost = PART_BOOST / 4
+            alternatives.append(q.Or([*modifiers, head]))
+    separated = lexicon.separate(word)
+    if separated:
+        particle, verb = separated
+        alternatives.append(_all_of([builder.term(particle), builder.term(stem(verb))],
+                                    boost=PART_BOOST))
+    return _any_of(alternatives)
+
+
+def _any_of(subqueries: list[q.Query]) -> q.Query:
+    return subqueries[0] if len(subqueries) == 1 else q.Or(subqueries)
 
 
 def _all_of(subqueries: list[q.Query], boost: float = 1.0) -> q.Query:
@@ -69,22 +133,3 @@ def _all_of(subqueries: list[q.Query], boost: float = 1.0) -> q.Query:
         subqueries[0].boost *= boost
         return subqueries[0]
     return q.And(subqueries, boost=boost)
-
-
-def _term(reader: IndexReader, term: str, boosts: dict[str, float],
-          typed: str | None) -> q.Query:
-    """The stemmed term in the fields. When the index lacks it and the word as `typed` is
-    given, terms one or two typos away match instead: compared as stems (a typo in the
-    ending) and as written words (a typo that changes the stem, 'verhuizng')."""
-    if typed is None or len(typed) < 4 or _in_index(reader, term, boosts):
-        return q.Or([q.Term(field, term, boost=b) for field, b in boosts.items()])
-    maxdist = 1 if len(typed) < 8 else 2
-    return q.Or([
-        q.FuzzyTerm("spelling", typed, boost=TYPO_BOOST, maxdist=maxdist, prefixlength=1),
-        *(q.FuzzyTerm(field, term, boost=b * TYPO_BOOST / 2, maxdist=maxdist, prefixlength=1)
-          for field, b in boosts.items()),
-    ])
-
-
-def _in_index(reader: IndexReader, term: str, boosts: dict[str, float]) -> bool:
-    return any((field, term) in reader for field in boosts)
