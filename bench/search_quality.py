@@ -1,6 +1,6 @@
 """Search relevance: MRR@5 of a query set against the shipped tasks.
 
-    python bench/search_quality.py [QUERIES.yaml]
+    python -m bench.search_quality [QUERIES.yaml]
 
 Each query lists the task slugs that count as right; results are ranked by task (the
 first hit of each task counts). Prints every query's rank and the mean reciprocal rank.

@@ -30,7 +30,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bump when the analysis changes: a stored index built with another version is rebuilt.
-ANALYSIS_VERSION = 6
+ANALYSIS_VERSION = 8
 
 STOPWORDS = frozenset(stopwords_for_language("nl")) | {"welke", "waar", "wanneer", "hoe"}
 MIN_PART = 4
@@ -60,7 +60,10 @@ class Lexicon:
                 self.stems.add(stem(word))
 
     def __contains__(self, part: str) -> bool:
-        return len(part) >= MIN_PART and stem(part) in self.stems
+        if len(part) < MIN_PART:
+            return False
+        part_stem = stem(part)
+        return len(part_stem) >= 3 and part_stem in self.stems
 
     def split(self, word: str) -> list[str] | None:
         """The parts of a compound word, or None when it is not one."""
@@ -185,9 +188,12 @@ def spelling_analyzer() -> Composable:
     return word_analyzer() | StopFilter(stoplist=STOPWORDS, minsize=4)
 
 
+_WORD = re.compile(_WORDS)
+
+
 def words(text: str) -> list[str]:
-    """The lowercase, accent-folded words of a text."""
-    return [t.text for t in word_analyzer()(text)]
+    """The lowercase, accent-folded words of a text (as word_analyzer gives them)."""
+    return _WORD.findall(text.lower().translate(accent_map))
 
 
 def terms(text: str) -> list[str]:

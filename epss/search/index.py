@@ -58,7 +58,7 @@ def _schema(lexicon: Lexicon) -> Schema:
         body=STORED,
         # What queries match: title, tags and body in one field, weighted by section.
         text=TEXT(analyzer=dutch_analyzer(lexicon, sections=True), phrase=False),
-        # Title and tags alone, for matching a page's own words to a task.
+        # Title and tags of tasks (not steps), for matching a page's own words to a task.
         heading=TEXT(analyzer=dutch_analyzer(lexicon), phrase=False),
         # Only its vocabulary is used: the words as written, to correct typos against.
         spelling=TEXT(analyzer=spelling_analyzer(), phrase=False),
@@ -72,7 +72,8 @@ def _documents(document: dict, version: int) -> Iterator[dict]:
     tags = " ".join([*document.get("tags", []), *document.get("zaaktypen", [])])
     body = " ".join(markdown_to_text(document.get(k, ""))
                     for k in ("goal", "trigger", "standard")).strip()
-    yield _document(common, f"task:{slug}", None, title, tags, body)
+    yield {**_document(common, f"task:{slug}", None, title, tags, body),
+           "heading": f"{title} {tags}"}
     for step in document["steps"]:
         body = " ".join(markdown_to_text(step.get(k, ""))
                         for k in ("instruction", "why", "warning", "check")).strip()
@@ -83,7 +84,7 @@ def _documents(document: dict, version: int) -> Iterator[dict]:
 def _document(common: dict, doc_id: str, step: str | None, title: str, tags: str,
               body: str) -> dict:
     return {**common, "id": doc_id, "step": step, "title": title, "body": body,
-            "text": SECTION_MARK.join((title, tags, body)), "heading": f"{title} {tags}"}
+            "text": SECTION_MARK.join((title, tags, body))}
 
 
 def _vocabulary_document(vocabulary: set[str]) -> dict:

@@ -58,6 +58,10 @@ class _Builder:
     def df(self, term: str) -> int:
         return self.reader.doc_frequency(self.field, term)
 
+    def is_common(self, phrase: tuple[str, ...] | list[str]) -> bool:
+        """True when even the phrase's rarest term is in many documents."""
+        return min(self.df(term) for term in phrase) > self.common_above
+
     def start_unit(self) -> None:
         self.largest_df = 0
 
@@ -80,10 +84,15 @@ def build_query(
     covered: set[int] = set()
     for start, end, others in synonyms.spans(stems):
         builder.start_unit()
-        units.append(builder.finish_unit(q.Or([
-            _all_of([builder.term(s) for s in stems[start:end]]),
+        own = stems[start:end]
+        # Synonyms are for finding more: a phrase that is common already gets none, and
+        # common synonyms are left out (they would make every document a candidate).
+        wanted = [] if builder.is_common(own) else [p for p in others
+                                                    if not builder.is_common(p)]
+        units.append(builder.finish_unit(_any_of([
+            _all_of([builder.term(s) for s in own]),
             *(_all_of([builder.term(s) for s in phrase], boost=SYNONYM_BOOST)
-              for phrase in others),
+              for phrase in wanted),
         ])))
         covered.update(range(start, end))
     for i, word in enumerate(typed):
@@ -101,8 +110,10 @@ def build_query(
 
 
 def _word_unit(builder: _Builder, lexicon: Lexicon, word: str, term: str) -> q.Query:
-    alternatives = [builder.word(word, term)]
     parts = lexicon.split(word)
+    separated = lexicon.separate(word)
+    # A word the index lacks but whose parts it knows is a compound, not a typo.
+    alternatives = [builder.term(term) if parts or separated else builder.word(word, term)]
     if parts:
         part_terms = [builder.term(stem(p)) for p in parts]
         alternatives.append(q.And(part_terms, boost=PART_BOOST))
@@ -116,7 +127,6 @@ def _word_unit(builder: _Builder, lexicon: Lexicon, word: str, term: str) -> q.Q
                 modifier.boost = PART_BOOST / 2
             head.boost = PART_BOOST / 4
             alternatives.append(q.Or([*modifiers, head]))
-    separated = lexicon.separate(word)
     if separated:
         particle, verb = separated
         alternatives.append(_all_of([builder.term(particle), builder.term(stem(verb))],
