@@ -129,17 +129,12 @@ class ContextResolver:
         meaningful = [w for w in dict.fromkeys(words) if w not in GENERIC_PAGE_WORDS]
         if not meaningful:
             return []
-        hits = self.search_index.search(" ".join(meaningful), limit=20, headings_only=True,
-                                        fuzzy=False)
-        matches: dict[str, TaskMatch] = {}
-        for hit in hits:
-            if hit.task_slug not in matches and len(matches) < FALLBACK_MATCHES:
-                matches[hit.task_slug] = TaskMatch(
-                    hit.task_slug, hit.task_title, hit.task_version, None, "search",
-                    "no rule matched; the page's words match this task: "
-                    + ", ".join(meaningful),
-                )
-        return list(matches.values())
+        # Only tasks carry headings, so every hit is a different task.
+        hits = self.search_index.search(" ".join(meaningful), limit=FALLBACK_MATCHES,
+                                        headings_only=True, fuzzy=False)
+        reason = "no rule matched; the page's words match this task: " + ", ".join(meaningful)
+        return [TaskMatch(hit.task_slug, hit.task_title, hit.task_version, None, "search",
+                          reason) for hit in hits]
 
     def _current(self) -> _RuleBook:
         with self._lock:

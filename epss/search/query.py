@@ -48,8 +48,10 @@ class _Builder:
         """A typed word: its term, or the terms of its likely corrections."""
         if not self.fuzzy or len(typed) < 4 or self.df(term):
             return self.term(term)
-        maxdist = 1 if len(typed) < 8 else 2
-        found = sorted(self.reader.terms_within(SPELLING_FIELD, typed, maxdist, prefix=1))
+        # The closest words first: one typo away, and two only for long words.
+        found = sorted(self.reader.terms_within(SPELLING_FIELD, typed, 1, prefix=1))
+        if not found and len(typed) >= 8:
+            found = sorted(self.reader.terms_within(SPELLING_FIELD, typed, 2, prefix=1))
         corrections = [stem(word) for word in found[:MAX_CORRECTIONS]]
         if not corrections:
             return self.term(term)
