@@ -9,6 +9,8 @@ import re
 import nh3
 from markdown_it import MarkdownIt
 
+from epss.models import TaskVersion
+
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 _ALLOWED_TAGS = {
@@ -36,3 +38,21 @@ def markdown_to_text(text: str) -> str:
     """The plain words of a Markdown text, for search and snippets."""
     rendered = _BLOCK_TAG.sub(" ", _markdown.render(text))
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered))).strip()
+
+
+def render_version(version: TaskVersion, latest: int) -> dict:
+    """A published version as the API and the pages show it: the document, every Markdown
+    field also as safe HTML, and the version's facts."""
+    doc = version.document
+    return {
+        **doc,
+        **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in ("goal", "trigger", "standard")},
+        "steps": [
+            {**step, **{f"{k}_html": markdown_to_html(step.get(k, ""))
+                        for k in ("instruction", "why", "warning", "check")}}
+            for step in doc["steps"]
+        ],
+        "version": version.number, "latest_version": latest,
+        "content_hash": version.content_hash, "published_at": version.published_at,
+        "published_by": version.published_by, "approved_by": version.approved_by,
+    }

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Query
 from epss.api.deps import SessionDep
 from epss.api.schemas import TaskOut, TaskSummary
 from epss.catalog import newest_versions, published_version
-from epss.models import TaskVersion
-from epss.render import markdown_to_html
+from epss.render import render_version
 
 router = APIRouter(tags=["tasks"])
 
@@ -32,19 +31,3 @@ def get_task(
     latest = published_version(session, slug)
     shown = latest if version is None else published_version(session, slug, version)
     return render_version(shown, latest.number)
-
-
-def render_version(version: TaskVersion, latest: int) -> dict:
-    doc = version.document
-    return {
-        **doc,
-        **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in ("goal", "trigger", "standard")},
-        "steps": [
-            {**step, **{f"{k}_html": markdown_to_html(step.get(k, ""))
-                        for k in ("instruction", "why", "warning", "check")}}
-            for step in doc["steps"]
-        ],
-        "version": version.number, "latest_version": latest,
-        "content_hash": version.content_hash, "published_at": version.published_at,
-        "published_by": version.published_by, "approved_by": version.approved_by,
-    }

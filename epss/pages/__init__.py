@@ -13,9 +13,9 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from epss.api.deps import ServicesDep, SessionDep
-from epss.api.tasks import render_version
 from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
+from epss.render import render_version
 
 _HERE = Path(__file__).resolve().parent
 STATIC_DIR = _HERE.parent / "static"
