@@ -92,6 +92,18 @@ def _vocabulary_document(vocabulary: set[str]) -> dict:
     return {"id": "vocabulary", "spelling": " ".join(sorted(vocabulary))}
 
 
+def _snippet(body: str, terms: set[str], analyzer) -> str:
+    """The passages of `body` with the query's terms, escaped, matches in <mark>."""
+    formatter = HtmlFormatter(tagname="mark", between=" … ")
+    snippet = highlight(body, terms, analyzer,
+                        ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=60),
+                        formatter, top=2)
+    if snippet:
+        return snippet
+    cut = body[:_SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > _SNIPPET_CHARS else body
+    return formatter._text(cut + (" …" if cut != body else ""))
+
+
 def _with_task_context(results) -> list[tuple[object, float]]:
     """Hits with their final score, best first: a step gains part of the score of its
     own task, so the steps of the task the query is about come first."""
@@ -161,8 +173,9 @@ class SearchIndex:
 
     def search(self, text: str, limit: int = 10, *, headings_only: bool = False,
                fuzzy: bool = True) -> list[SearchHit]:
-        """Tasks and steps that match `text`, best first. `headings_only` matches titles
-        and tags only; `fuzzy=False` turns typo tolerance off."""
+        """Tasks and steps that match `text`, best first. `headings_only` matches the
+        titles and tags of tasks only, and leaves snippets out; `fuzzy=False` turns typo
+        tolerance off."""
         with self._lock:
             searcher = self._current_searcher()
             analyzer = searcher.schema[TEXT_FIELD].analyzer
@@ -171,22 +184,16 @@ class SearchIndex:
                                 reader=searcher.reader(), field=field, fuzzy=fuzzy)
             if query is None:
                 return []
+            if headings_only:
+                return [self._hit(hit, hit.score) for hit in searcher.search(query, limit=limit)]
             results = searcher.search(query, limit=max(3 * limit, 30))
             terms = {t for f, t in query.iter_all_terms() if f == field}
             snippet_analyzer = searcher.schema[HEADING_FIELD].analyzer
-            return [self._hit(hit, score, terms, snippet_analyzer)
+            return [self._hit(hit, score, _snippet(hit.get("body", ""), terms, snippet_analyzer))
                     for hit, score in _with_task_context(results)[:limit]]
 
     @staticmethod
-    def _hit(hit, score: float, terms: set[str], analyzer) -> SearchHit:
-        body = hit.get("body", "")
-        formatter = HtmlFormatter(tagname="mark", between=" … ")
-        snippet = highlight(body, terms, analyzer,
-                            ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=60),
-                            formatter, top=2)
-        if not snippet:
-            cut = body[:_SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > _SNIPPET_CHARS else body
-            snippet = formatter._text(cut + (" …" if cut != body else ""))
+    def _hit(hit, score: float, snippet: str = "") -> SearchHit:
         return SearchHit(
             task_slug=hit["slug"], task_title=hit["task_title"], task_version=hit["version"],
             step_id=hit.get("step"), title=hit["title"], snippet=snippet,
