@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
 from epss.api.deps import ServicesDep
 from epss.api.schemas import ResolveOut
@@ -15,14 +16,16 @@ router = APIRouter(tags=["context"])
 
 
 @router.post("/context/resolve", response_model=ResolveOut)
-def resolve(context: PageContext, services: ServicesDep) -> dict:
+async def resolve(context: PageContext, services: ServicesDep) -> JSONResponse:
     """Tasks for the page, best first: rules of the host app first; when none matches,
     tasks whose title or tags match the page's own words; nothing for an unrelated page."""
-    return {"matches": [asdict(m) for m in services.resolver.resolve(context)]}
+    # In memory (the rules are cached), so it runs on the event loop, without a thread.
+    matches = services.resolver.resolve(context)
+    return JSONResponse({"matches": [asdict(m) for m in matches]})
 
 
 @router.get("/apps/{app}/manifest")
-def manifest(app: str, request: Request, services: ServicesDep) -> Response:
+async def manifest(app: str, request: Request, services: ServicesDep) -> Response:
     """The host app's context rules and the marker selectors to look for, so the overlay
     can match on the client. Supports If-None-Match (ETag)."""
     body, etag = services.resolver.manifest(app)

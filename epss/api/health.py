@@ -8,6 +8,6 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health() -> dict:
+async def health() -> dict:
     """Answers while the process serves requests; touches neither database nor index."""
     return {"status": "ok"}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from epss.api.deps import ServicesDep
 from epss.api.schemas import SearchResults
@@ -16,11 +19,11 @@ def search(
     services: ServicesDep,
     q: str = Query(min_length=1, max_length=200, description="What the person typed."),
     limit: int = Query(default=10, ge=1, description="How many results at most."),
-) -> dict:
+) -> JSONResponse:
     """Tasks and steps matching the query, best first, each with a highlighted snippet
     (HTML: the text is escaped, matches are wrapped in <mark>)."""
     maximum = services.settings.search_limit_max
     if limit > maximum:
         raise InvalidInput(f"limit: at most {maximum} results can be asked for")
     hits = services.search_index.search(q, limit=limit)
-    return {"query": q, "results": hits}
+    return JSONResponse({"query": q, "results": [asdict(hit) for hit in hits]})
