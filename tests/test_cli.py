@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from epss.cli import app
 from epss.db import make_engine
 from epss.models import Task
+from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import TASKS_DIR
 
@@ -137,3 +138,21 @@ def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None
             output = process.communicate(timeout=20)[0]
         assert f"{base}/demo/reisdocument/aanvraag" in output
         assert (tmp_path / "epss-demo" / "epss.sqlite3").exists()
+
+
+def test_reindex_rebuilds_a_lost_index(env: Settings) -> None:
+    assert runner.invoke(app, ["import", str(TASKS_DIR)]).exit_code == 0
+    shutil.rmtree(env.index_dir)
+    result = runner.invoke(app, ["reindex"])
+    assert result.exit_code == 0, result.output
+    assert f"The search index in {env.index_dir} was rebuilt." in result.output
+    services = Services.from_settings(env)
+    assert services.search_index.search("naamskeuze")[0].task_slug == "aangifte-geboorte"
+    services.close()
+
+
+def test_schema_writes_the_json_schema(tmp_path: Path) -> None:
+    target = tmp_path / "task.schema.json"
+    assert runner.invoke(app, ["schema", str(target)]).exit_code == 0
+    assert target.read_text(encoding="utf-8") == (TASKS_DIR / "task.schema.json").read_text(
+        encoding="utf-8")
