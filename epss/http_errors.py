@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from epss.errors import EpssError
-from epss.pages import templates
+from epss.pages import render
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
                403: "forbidden"}
@@ -25,10 +25,9 @@ def _answer(request: Request, status: int, body: dict, headers: dict | None = No
                   and "text/html" in request.headers.get("accept", ""))
     if wants_html:
         title, explanation = _PAGES.get(status, ("Er ging iets mis", "Probeer het opnieuw."))
-        return templates.TemplateResponse(
-            request, "error.html",
-            {"title": title, "explanation": explanation, "detail": body["detail"]},
-            status_code=status, headers=headers)
+        return render(request, "error.html",
+                      {"title": title, "explanation": explanation, "detail": body["detail"]},
+                      status_code=status, headers=headers)
     return JSONResponse(body, status_code=status, headers=headers)
 
 

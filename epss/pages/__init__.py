@@ -12,6 +12,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from epss import i18n
 from epss.api.deps import ServicesDep, SessionDep
 from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
@@ -25,15 +26,26 @@ templates.env.filters["safe_html"] = Markup  # only for HTML that render.py sani
 router = APIRouter(include_in_schema=False)
 
 CRITICALITY_LABELS = {"critical": "Kritiek", "high": "Hoog", "normal": "Normaal"}
-templates.env.globals["criticality_label"] = CRITICALITY_LABELS.get
+
+
+def render(request: Request, name: str, context: dict, status_code: int = 200,
+           headers: dict | None = None) -> HTMLResponse:
+    """A page in the person's language (and remember a language chosen with ?lang=)."""
+    language = i18n.language_of(request)
+    translate = i18n.translator(language)
+    response = templates.TemplateResponse(request, name, {
+        **context, "_": translate, "lang": language,
+        "criticality_label": lambda value: translate(CRITICALITY_LABELS.get(value, value)),
+    }, status_code=status_code, headers=headers)
+    if request.query_params.get("lang") == language:
+        response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, services: ServicesDep) -> HTMLResponse:
     tasks = [{**v.document, "version": v.number} for v in newest_versions(session)]
-    return templates.TemplateResponse(request, "home.html", {
-        "tasks": tasks, "demo": services.settings.demo,
-    })
+    return render(request, "home.html", {"tasks": tasks, "demo": services.settings.demo})
 
 
 @router.get("/zoeken", response_class=HTMLResponse)
@@ -41,7 +53,7 @@ def search_page(request: Request, services: ServicesDep,
                 q: str = Query(default="", max_length=200)) -> HTMLResponse:
     results = services.search_index.search(q, limit=20) if q.strip() else []
     name = "_results.html" if request.headers.get("hx-request") else "search.html"
-    return templates.TemplateResponse(request, name, {"q": q, "results": results})
+    return render(request, name, {"q": q, "results": results})
 
 
 @router.get("/taken/{slug}", response_class=HTMLResponse)
@@ -49,7 +61,7 @@ def task_page(request: Request, slug: str, session: SessionDep,
               versie: int | None = Query(default=None, ge=1)) -> HTMLResponse:
     latest = published_version(session, slug)
     shown = latest if versie is None else published_version(session, slug, versie)
-    return templates.TemplateResponse(request, "task.html", {
+    return render(request, "task.html", {
         "task": render_version(shown, latest.number),
         "sources": {s["id"]: s for s in shown.document.get("sources", [])},
     })
