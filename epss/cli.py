@@ -19,7 +19,7 @@ from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
 from epss.hostapps import register_host_app
 from epss.resources import shipped
 from epss.services import Services
-from epss.settings import Settings
+from epss.settings import DEFAULT_SECRET, Settings
 from epss.taskfile import TaskFileError, json_schema, load_paths
 
 app = typer.Typer(help="EPSS: step-by-step guidance for critical tasks.", no_args_is_help=True,
@@ -110,9 +110,12 @@ def _write_schema(path: Path) -> None:
 @app.command("serve")
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the service with the settings from the environment."""
-    services = _services()
-    services.close()
-    uvicorn.run(create_app(Settings()), host=host, port=port)
+    settings = Settings()
+    if settings.secret_key == DEFAULT_SECRET:
+        typer.secho("Warning: EPSS_SECRET_KEY is not set; pseudonyms and sessions are not "
+                    "secret. Set it before real use.", err=True, fg=typer.colors.YELLOW)
+    _services(settings).close()
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @app.command("demo")

@@ -146,3 +146,14 @@ def test_bad_search_requests_get_a_clear_422(client: TestClient, params: dict,
     assert answer.status_code == 422
     assert answer.json()["error"] in {"invalid_request", "invalid"}
     assert answer.json()["detail"].startswith(f"{field}:")
+
+
+def test_a_compound_splits_only_into_real_words() -> None:
+    lexicon = Lexicon(["meen", "emen", "nemen"])  # 'emen' stems to 'em': too short a word
+    assert lexicon.split("meenemen") is None
+
+
+def test_separable_verbs_split_into_particle_and_verb() -> None:
+    lexicon = Lexicon(["neem", "vingerafdrukken"])
+    assert lexicon.separate("afnemen") == ("af", "nemen")
+    assert lexicon.separate("afdrukken") is None  # 'drukken' is not in the guidance

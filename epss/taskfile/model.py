@@ -9,7 +9,6 @@ Field order here is the field order of exported files.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -222,6 +221,3 @@ def json_schema() -> dict:
     schema["$id"] = "https://epss.example/task.schema.json"
     return schema
 
-
-def slug_ok(value: str) -> bool:
-    return re.fullmatch(SLUG_PATTERN, value) is not None
