@@ -21,6 +21,9 @@ ENGLISH = {
     "Hoofdmenu": "Main menu",
     "Taken": "Tasks",
     "Zoeken": "Search",
+    "Begrippen": "Glossary",
+    "Wat de woorden en afkortingen aan de balie betekenen.":
+        "What the words and abbreviations at the desk mean.",
     "Werkinstructies kritieke taken": "Work instructions for critical tasks",
     "De stappen die de beste medewerkers zetten, met de norm, de reden en wat te doen bij "
     "twijfel. In de zaaksysteemschermen verschijnen ze vanzelf in het hulppaneel.":
@@ -92,12 +95,9 @@ def translator(language: str) -> Callable[[str], str]:
 
 
 def language_of(request: Request) -> str:
-    """?lang= if given, then the cookie it sets, then the browser's Accept-Language."""
+    """?lang= if given, then the cookie it sets; otherwise Dutch. The browser's language is
+    not used: many municipal workstations run English browsers for Dutch-speaking staff."""
     for choice in (request.query_params.get("lang"), request.cookies.get(COOKIE)):
         if choice in LANGUAGES:
             return choice
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
     return DEFAULT

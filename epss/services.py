@@ -12,6 +12,7 @@ from sqlmodel import Session
 from epss.catalog import catalog_fingerprint, newest_versions
 from epss.context import ContextResolver
 from epss.db import make_engine
+from epss.glossary import Term, load_glossary
 from epss.resources import shipped
 from epss.search import SearchIndex, Synonyms
 from epss.settings import Settings
@@ -25,13 +26,15 @@ class Services:
     engine: Engine
     search_index: SearchIndex
     resolver: ContextResolver
+    glossary: list[Term]
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         content = settings.content_dir or shipped("content")
         index = SearchIndex(settings.index_dir, Synonyms.from_file(content / "synonyms.yaml"))
         engine = make_engine(settings)
-        return cls(settings, engine, index, ContextResolver(engine, index))
+        return cls(settings, engine, index, ContextResolver(engine, index),
+                   load_glossary(content / "glossary.yaml"))
 
     def refresh_search_index(self, *, force: bool = False) -> bool:
         """Rebuild the index from the database when it is missing, corrupt or out of

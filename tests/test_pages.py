@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
+
+from epss.errors import InvalidInput
+from epss.glossary import load_glossary
 
 
 def test_home_lists_every_task(client: TestClient) -> None:
@@ -42,3 +49,20 @@ def test_static_files_stay_inside_their_folder(client: TestClient) -> None:
     assert client.get("/static/vendor/htmx-2.0.11.min.js").status_code == 200
     assert client.get("/static/../settings.py").status_code == 404
     assert client.get("/static/%2e%2e/settings.py").status_code == 404
+
+
+def test_glossary_explains_the_desk_abbreviations(client: TestClient) -> None:
+    page = client.get("/begrippen")
+    assert page.status_code == 200
+    for term in ("NIK", "BRP", "RPS"):
+        assert f">{term}</dt>" in page.text
+    terms = re.findall(r"<dt[^>]*>([^<]+)</dt>", page.text)
+    assert terms == sorted(terms, key=str.casefold)
+
+
+def test_a_broken_glossary_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "glossary.yaml"
+    path.write_text("- term: NIK\n  definitie: Nederlandse identiteitskaart\n")
+    with pytest.raises(InvalidInput, match="term, definition and source") as caught:
+        load_glossary(path)
+    assert str(path) in caught.value.detail

@@ -56,6 +56,11 @@ def search_page(request: Request, services: ServicesDep,
     return render(request, name, {"q": q, "results": results})
 
 
+@router.get("/begrippen", response_class=HTMLResponse)
+def glossary_page(request: Request, services: ServicesDep) -> HTMLResponse:
+    return render(request, "glossary.html", {"terms": services.glossary})
+
+
 @router.get("/taken/{slug}", response_class=HTMLResponse)
 def task_page(request: Request, slug: str, session: SessionDep,
               versie: int | None = Query(default=None, ge=1)) -> HTMLResponse:
