@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from epss import __version__, api, demo, pages
-from epss.errors import EpssError
 from epss.http_errors import install_error_handlers
 from epss.migrations import is_current
 from epss.security import SecurityHeaders
@@ -17,9 +16,8 @@ from epss.services import Services
 from epss.settings import Settings
 
 
-class SchemaOutOfDate(EpssError):
-    status = 503
-    code = "schema_out_of_date"
+class SchemaOutOfDate(RuntimeError):
+    """The service refuses to start on a database that has not been migrated."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -56,8 +56,8 @@ def import_documents(
     """
     report = ImportReport()
     for document in documents:
-        task = session.exec(select(Task).where(Task.slug == document.slug)).first()
-        latest = _latest(session, task.id) if task else None
+        task = _task(session, document.slug)
+        latest = _version(session, task, task.published_version) if task else None
         if latest is not None and latest.content_hash == content_hash(document):
             report.unchanged.append(document.slug)
             continue
@@ -112,8 +112,9 @@ def _write_working_copy(session: Session, task: Task | None, document: TaskDocum
         if step is None:
             step = Step(task_id=task.id, key=source.id, position=position, **step_values)
         else:
-            changed = any(getattr(step, k) != v for k, v in step_values.items())
-            step.version += 1 if changed or step.position != position else 0
+            moved = step.position != position
+            if moved or any(getattr(step, k) != v for k, v in step_values.items()):
+                step.version += 1
             step.position = position
             for name, value in step_values.items():
                 setattr(step, name, value)
@@ -135,23 +136,22 @@ def _replace_rules(session: Session, task: Task, document: TaskDocument) -> None
         ))
 
 
-def _latest(session: Session, task_id: int) -> TaskVersion | None:
+def _task(session: Session, slug: str) -> Task | None:
+    return session.exec(select(Task).where(Task.slug == slug)).first()
+
+
+def _version(session: Session, task: Task, number: int | None) -> TaskVersion | None:
     return session.exec(
-        select(TaskVersion).where(TaskVersion.task_id == task_id)
-        .order_by(TaskVersion.number.desc()).limit(1)
+        select(TaskVersion).where(TaskVersion.task_id == task.id, TaskVersion.number == number)
     ).first()
 
 
 def published_version(session: Session, slug: str, number: int | None = None) -> TaskVersion:
     """The newest published version of a task, or version `number`."""
-    task = session.exec(select(Task).where(Task.slug == slug)).first()
+    task = _task(session, slug)
     if task is None or task.published_version is None:
         raise NotFound(f"there is no published task '{slug}'")
-    if number is None:
-        number = task.published_version
-    version = session.exec(
-        select(TaskVersion).where(TaskVersion.task_id == task.id, TaskVersion.number == number)
-    ).first()
+    version = _version(session, task, number or task.published_version)
     if version is None:
         raise NotFound(f"task '{slug}' has no version {number} "
                        f"(the newest is {task.published_version})")

@@ -147,3 +147,28 @@ def test_json_schema_accepts_valid_and_rejects_invalid_files() -> None:
     data["steps"][0]["mandatory"] = "misschien"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+
+
+def test_a_link_to_a_task_whose_file_has_a_problem_is_not_a_second_problem(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.yaml").write_text(VALID.replace("sources: [bron]\n  - id: tweede",
+                                                   "sources: [onbekend]\n  - id: tweede"))
+    (tmp_path / "b.yaml").write_text(VALID.replace("slug: test-taak", "slug: andere-taak")
+                                     .replace("instruction: En dan dat.",
+                                              "instruction: En dan dat.\n    branches:\n"
+                                              "      - if: twijfel\n        task: test-taak"))
+    with pytest.raises(TaskFileError) as caught:
+        load_paths([tmp_path])
+    assert [p.file for p in caught.value.problems] == [str(tmp_path / "a.yaml")]
+
+
+def test_a_duplicate_slug_points_at_the_slug_line(tmp_path: Path) -> None:
+    canonical = dump_document(load_text(VALID, "taak.yaml"))
+    (tmp_path / "a.yaml").write_text(canonical)
+    (tmp_path / "b.yaml").write_text(canonical)
+    with pytest.raises(TaskFileError) as caught:
+        load_paths([tmp_path])
+    assert [str(p) for p in caught.value.problems] == [
+        f"{tmp_path / 'b.yaml'}, line 2, slug: 'test-taak' is also the slug of "
+        f"{tmp_path / 'a.yaml'}"]

@@ -10,8 +10,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -42,7 +43,7 @@ class PageContext(BaseModel):
     app: str = Field(min_length=1, max_length=80, description="Host application id.")
     url: str = Field(min_length=1, max_length=2000, description="The page URL or its path.")
     title: str = Field(default="", max_length=500, description="The page title.")
-    markers: list[str] = Field(
+    markers: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
         default_factory=list, max_length=200,
         description="Marker selectors of the app's manifest that are present on the page.",
     )
@@ -54,14 +55,6 @@ class PageContext(BaseModel):
     def _http_or_path(cls, value: str) -> str:
         if not (value.startswith("/") or re.match(r"^https?://[^/\s]+", value)):
             raise ValueError("expected an http(s) URL or a path starting with '/'")
-        return value
-
-    @field_validator("markers")
-    @classmethod
-    def _short_markers(cls, value: list[str]) -> list[str]:
-        for marker in value:
-            if not 0 < len(marker) <= 300:
-                raise ValueError("each marker is a CSS selector of 1 to 300 characters")
         return value
 
 

@@ -106,9 +106,10 @@ def build_query(
         return None
     # Documents must match a rare word, or, when every word is common, the least common
     # one; the other words add to their score.
-    rare = [query for query, df in found if df <= builder.common_above] or [found[0][0]]
-    optional = [query for query in (unit[0] for unit in found) if query not in rare]
-    return q.AndMaybe(_any_of(rare), _any_of(optional)) if optional else _any_of(rare)
+    rare = max(1, sum(df <= builder.common_above for _, df in found))
+    required = _any_of([query for query, _ in found[:rare]])
+    optional = [query for query, _ in found[rare:]]
+    return q.AndMaybe(required, _any_of(optional)) if optional else required
 
 
 def _word_unit(builder: _Builder, lexicon: Lexicon, word: str, term: str) -> q.Query:

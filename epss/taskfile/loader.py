@@ -90,7 +90,7 @@ def _load(text: str, name: str) -> LoadedTask:
         for loc, message in document.reference_problems()
     ]
     if problems:
-        raise TaskFileError(problems)
+        raise TaskFileError(problems, slug=document.slug)
     return LoadedTask(document, name, lines)
 
 
@@ -118,9 +118,8 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
     for item in loaded:
         slug = item.document.slug
         if slug in first_file:
-            problems.append(
-                Problem(item.file, 1, "slug", f"'{slug}' is also the slug of {first_file[slug]}")
-            )
+            problems.append(Problem(item.file, _line_for(("slug",), item.lines), "slug",
+                                    f"'{slug}' is also the slug of {first_file[slug]}"))
         first_file.setdefault(slug, item.file)
     available = set(first_file) | set(known_slugs) | invalid_slugs
     for item in loaded:
@@ -151,21 +150,24 @@ def _task_files(paths: Iterable[Path], problems: list[Problem]) -> Iterable[Path
 
 def _parse_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
     """Return the YAML data and the line number of every field path in it."""
+    loader = yaml.SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+        if node is None:
+            raise TaskFileError([Problem(name, 1, "", "the file is empty")])
+        lines: dict[tuple, int] = {}
+        duplicates: list[Problem] = []
+        _map_lines(node, (), lines, duplicates, name)
+        if duplicates:
+            raise TaskFileError(duplicates)
+        return loader.construct_document(node), lines
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise TaskFileError(
             [Problem(name, line, "", f"this is not valid YAML: {exc.problem}")]
         ) from None
-    if node is None:
-        raise TaskFileError([Problem(name, 1, "", "the file is empty")])
-    lines: dict[tuple, int] = {}
-    duplicates: list[Problem] = []
-    _map_lines(node, (), lines, duplicates, name)
-    if duplicates:
-        raise TaskFileError(duplicates)
-    return yaml.safe_load(text), lines
+    finally:
+        loader.dispose()
 
 
 def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> None:
