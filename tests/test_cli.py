@@ -15,6 +15,7 @@ import pytest
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
+from epss import catalog
 from epss.cli import app
 from epss.db import make_engine
 from epss.models import Task
@@ -56,6 +57,24 @@ def test_one_bad_file_and_nothing_is_imported(env: Settings, tmp_path: Path) -> 
         f"{bad}, line {line}, herzien_op: this field is not part of the task format (a typo?)",
         "2 problem(s) found; nothing was imported.",
     ]
+    assert task_count(env) == 0
+
+
+def test_a_failure_halfway_through_an_import_leaves_nothing(
+    env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = []
+
+    def publish_then_fail(*args, **kwargs):
+        if len(published) == 2:
+            raise RuntimeError("the database went away")
+        published.append(args)
+        return real_publish(*args, **kwargs)
+
+    real_publish = catalog.publish
+    monkeypatch.setattr(catalog, "publish", publish_then_fail)
+    result = runner.invoke(app, ["import", str(TASKS_DIR)])
+    assert result.exit_code != 0 and len(published) == 2
     assert task_count(env) == 0
 
 
@@ -101,43 +120,48 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start_demo(cwd: Path, port: int) -> subprocess.Popen:
+def _start_demo(cwd: Path, port: int, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EPSS_")}
-    return subprocess.Popen(
-        [sys.executable, "-c", "from epss.cli import main; main()", "demo", "--port", str(port)],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [sys.executable, "-c", "from epss.cli import main; main()", "demo",
+             "--port", str(port)],
+            cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen) -> None:
+def _wait_until_up(client: httpx.Client, url: str, process: subprocess.Popen,
+                   log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read()
+        assert process.poll() is None, log.read_text()
         try:
-            httpx.get(url, timeout=1)
+            client.get(url, timeout=1)
             return
         except httpx.TransportError:
             time.sleep(0.2)
-    raise AssertionError("the demo did not start within 60 s")
+    raise AssertionError(f"the demo did not start within 60 s:\n{log.read_text()}")
 
 
 def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None:
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
+    client = httpx.Client(trust_env=False)  # loopback only, never through a proxy
     for run in (1, 2):  # a second run finds its data and changes nothing
-        process = _start_demo(tmp_path, port)
+        port, log = _free_port(), tmp_path / f"demo-{run}.log"
+        base = f"http://127.0.0.1:{port}"
+        process = _start_demo(tmp_path, port, log)
         try:
-            _wait_until_up(base + "/api/v1/tasks", process)
-            tasks = httpx.get(base + "/api/v1/tasks").json()
+            _wait_until_up(client, base + "/api/v1/health", process, log)
+            tasks = client.get(base + "/api/v1/tasks").json()
             assert len(tasks) == 6 and {t["version"] for t in tasks} == {1}, run
-            assert httpx.get(base + "/demo/verhuizing").status_code == 200
-            resolved = httpx.post(base + "/api/v1/context/resolve", json={
+            assert client.get(base + "/demo/verhuizing").status_code == 200
+            resolved = client.post(base + "/api/v1/context/resolve", json={
                 "app": "demo-zaaksysteem", "url": base + "/demo/geboorte/aangifte"}).json()
             assert resolved["matches"][0]["task"] == "aangifte-geboorte"
         finally:
             process.terminate()
-            output = process.communicate(timeout=20)[0]
-        assert f"{base}/demo/reisdocument/aanvraag" in output
+            process.wait(timeout=20)
+        assert f"{base}/demo/reisdocument/aanvraag" in log.read_text()
         assert (tmp_path / "epss-demo" / "epss.sqlite3").exists()
+    client.close()
 
 
 def test_reindex_rebuilds_a_lost_index(env: Settings) -> None:

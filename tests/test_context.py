@@ -107,6 +107,8 @@ def test_manifest_lists_rules_and_markers_with_an_etag(client: TestClient) -> No
     etag = answer.headers["etag"]
     again = client.get(f"/api/v1/apps/{APP}/manifest", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
+    stale = client.get(f"/api/v1/apps/{APP}/manifest", headers={"If-None-Match": '"oud"'})
+    assert stale.status_code == 200 and stale.json() == manifest
     assert client.get("/api/v1/apps/onbekend/manifest").status_code == 404
 
 
@@ -126,3 +128,6 @@ def test_rules_and_etag_follow_a_new_publication(services: Services) -> None:
     assert resolver.manifest(APP)[1] != etag
     match = resolver.resolve(page)[0]
     assert (match.task, match.version) == ("verhuizing-doorgeven", 2)
+    # The rules of version 1 are gone: its screen no longer shows the task by rule.
+    old_screen = resolver.resolve(PageContext(app=APP, url="/demo/verhuizing"))
+    assert all(m.source == "search" for m in old_screen)

@@ -43,3 +43,28 @@ def test_indexed_matching_equals_a_full_scan() -> None:
         assert set(rule_set.candidates(page, segments)) >= expected
         found = rule_set.best_matches(page)
         assert {rule.task_slug for rule, _ in found} == {rule.task_slug for rule in expected}
+
+
+def rule(slug: str, *, url: str | None = None, title: str | None = None,
+         priority: int = 0) -> Rule:
+    return Rule(task_slug=slug, url=PathPattern.compile(url) if url else None, title=title,
+                markers=(), zaaktype=None, priority=priority, start_step=None)
+
+
+def page(path: str, title: str = "") -> Page:
+    return Page(path=path, title=title, markers=frozenset(), zaaktype=None)
+
+
+def test_a_title_rule_matches_the_page_title_in_any_case() -> None:
+    rules = RuleSet([rule("paspoort", title="Paspoort"), rule("rijbewijs", title="Rijbewijs")])
+    assert [r.task_slug for r, _ in rules.best_matches(page("/x", "Aanvraag PASPOORT"))] == [
+        "paspoort"]
+    assert rules.best_matches(page("/x", "Agenda")) == []
+
+
+def test_priority_wins_then_the_more_specific_rule() -> None:
+    rules = RuleSet([rule("algemeen", url="/zaken/:id", priority=5),
+                     rule("specifiek", url="/zaken/nieuw"),
+                     rule("breed", url="/zaken/**")])
+    assert [r.task_slug for r, _ in rules.best_matches(page("/zaken/nieuw"))] == [
+        "algemeen", "specifiek", "breed"]

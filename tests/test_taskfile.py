@@ -126,7 +126,10 @@ def test_a_branch_may_lead_to_a_task_that_already_exists(tmp_path: Path) -> None
 
 
 def test_canonical_output_is_stable_and_loses_nothing() -> None:
-    document = load_text(VALID, "taak.yaml")
+    document = load_text(VALID + "context_rules:\n  - app: demo\n    title: Paspoort\n"
+                         "    markers: ['#a']\n    zaaktype: ZT-1\n    priority: 3\n"
+                         "    start_step: tweede\n", "taak.yaml")
+    assert document.context_rules[0].title == "Paspoort"
     text = dump_document(document)
     assert text.startswith("# yaml-language-server: $schema=task.schema.json\n")
     again = load_text(text, "taak.yaml")
