@@ -6,9 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
-from epss import __version__, api, demo, pages
+from epss import __version__, api, demo, overlay, pages
+from epss.cors import HostAppCORS
 from epss.http_errors import install_error_handlers
 from epss.migrations import is_current
 from epss.security import SecurityHeaders
@@ -45,12 +45,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    if settings.allowed_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.allowed_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
+    app.add_middleware(HostAppCORS, configured=settings.allowed_origins,
+                       registered=services.resolver.allows_origin)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(overlay.router)
     if settings.demo:
         app.include_router(demo.router)
     return app

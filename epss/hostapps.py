@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+import hashlib
+import json
+
+from sqlmodel import Session, select
 
 from epss.models import HostApp
 
@@ -14,3 +17,9 @@ def register_host_app(session: Session, app_id: str, name: str, origins: list[st
     app.allowed_origins = list(dict.fromkeys([*app.allowed_origins, *origins]))
     session.add(app)
     return app
+
+
+def host_apps_fingerprint(session: Session) -> str:
+    """Changes whenever a host app is added or its origins change."""
+    rows = session.exec(select(HostApp.id, HostApp.allowed_origins).order_by(HostApp.id)).all()
+    return ":" + hashlib.sha256(json.dumps([list(r) for r in rows]).encode()).hexdigest()[:16]

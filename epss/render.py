@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -55,4 +56,67 @@ def render_version(version: TaskVersion, latest: int) -> dict:
         "version": version.number, "latest_version": latest,
         "content_hash": version.content_hash, "published_at": version.published_at,
         "published_by": version.published_by, "approved_by": version.approved_by,
+    }
+
+
+class _TreeBuilder(HTMLParser):
+    """Sanitised HTML → nested lists: a text is a string, an element is
+    [tag, {attribute: value}, *children]. The overlay builds DOM nodes from this
+    without ever parsing HTML in the host page."""
+
+    _VOID = {"br", "hr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root: list = []
+        self.open: list[list] = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = [tag, {k: v for k, v in attrs if v is not None}]
+        self.open[-1].append(node)
+        if tag not in self._VOID:
+            self.open.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        if len(self.open) > 1 and self.open[-1][0] == tag:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() or (len(self.open) > 1 and "\n" not in data):
+            self.open[-1].append(data)
+
+
+def markdown_to_tree(text: str) -> list:
+    """A Markdown text as a tree of sanitised elements (see _TreeBuilder)."""
+    builder = _TreeBuilder()
+    builder.feed(markdown_to_html(text))
+    builder.close()
+    return builder.root
+
+
+def panel_view(version: TaskVersion, task_titles: dict[str, tuple[str, int]]) -> dict:
+    """A published version as the overlay's panel shows it: rich text as trees, sources
+    and branch destinations spelled out. `task_titles`: slug → (title, newest version)."""
+    doc = version.document
+    sources = {s["id"]: {k: s[k] for k in ("title", "publisher", "url") if s.get(k)}
+               for s in doc.get("sources", [])}
+
+    def branch(b: dict) -> dict:
+        if b.get("task"):
+            title, number = task_titles.get(b["task"], (b["task"], None))
+            return {"if": b["if"], "task": b["task"], "task_title": title, "version": number}
+        return {"if": b["if"], "step": b["step"]}
+
+    return {
+        "slug": doc["slug"], "title": doc["title"], "version": version.number,
+        "content_hash": version.content_hash, "published_at": version.published_at,
+        "goal": markdown_to_tree(doc.get("goal", "")),
+        "steps": [{
+            "id": s["id"], "title": s["title"], "mandatory": s.get("mandatory", True),
+            **{k: markdown_to_tree(s.get(k, "")) for k in ("instruction", "why", "warning",
+                                                           "check")},
+            "branches": [branch(b) for b in s.get("branches", [])],
+            "target": s.get("target", []),
+            "sources": [sources[i] for i in s.get("sources", []) if i in sources],
+        } for s in doc["steps"]],
     }

@@ -1,27 +1,19 @@
-"""URL path patterns of context rules. The overlay's JavaScript matcher must agree with
-these cases; they are the reference."""
+"""URL path patterns and rule ranking. The cases are in tests/data/matching.json, which
+the overlay's JavaScript matcher is tested against too (tests/browser/test_overlay_matching.py):
+the service and the overlay must agree."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import pytest
 
 from epss.context.patterns import PathPattern, url_path
+from epss.context.rules import Page, Rule, RuleSet
 
-CASES = [
-    ("/demo/verhuizing", "/demo/verhuizing", True),
-    ("/demo/verhuizing", "/demo/verhuizing/", True),
-    ("/demo/verhuizing", "/demo/verhuizing/stap2", False),
-    ("/demo/verhuizing", "/demo", False),
-    ("/zaken/:id", "/zaken/Z-2026-000101", True),
-    ("/zaken/:id", "/zaken", False),
-    ("/zaken/:id", "/zaken/1/taken", False),
-    ("/zaken/*/taken", "/zaken/1/taken", True),
-    ("/dossiers/:def/document/**", "/dossiers/paspoort/document", True),
-    ("/dossiers/:def/document/**", "/dossiers/paspoort/document/42/tab", True),
-    ("/dossiers/:def/document/**", "/dossiers/paspoort/taken/42", False),
-    ("/**", "/anything/at/all", True),
-    ("/demo/reis%20document", "/demo/reis document", True),
-]
+MATCHING = json.loads((Path(__file__).parent / "data" / "matching.json").read_text("utf-8"))
+CASES = MATCHING["patterns"]
 
 
 @pytest.mark.parametrize(("pattern", "path", "expected"), CASES)
@@ -41,3 +33,11 @@ def test_query_string_and_fragment_never_take_part(url: str, path: str) -> None:
 def test_literal_segments_are_more_specific_than_wildcards() -> None:
     assert PathPattern.compile("/zaken/nieuw").specificity > \
         PathPattern.compile("/zaken/:id").specificity
+
+
+@pytest.mark.parametrize("rule_set", MATCHING["rule_sets"], ids=lambda r: r["name"])
+def test_rules_rank_as_the_reference_says(rule_set: dict) -> None:
+    rules = RuleSet([Rule.from_manifest(e, order) for order, e in enumerate(rule_set["rules"])])
+    for case in rule_set["pages"]:
+        page = Page(case["path"], case["title"], frozenset(case["markers"]), case["zaaktype"])
+        assert [rule.task_slug for rule, _ in rules.best_matches(page)] == case["expected"], case

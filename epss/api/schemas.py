@@ -58,6 +58,33 @@ class TaskOut(BaseModel):
     approved_by: str | None
 
 
+class PanelStepOut(BaseModel):
+    id: str
+    title: str
+    mandatory: bool
+    instruction: list
+    why: list
+    warning: list
+    check: list
+    branches: list[dict]
+    target: list[str]
+    sources: list[dict]
+
+
+class PanelTaskOut(BaseModel):
+    """A published version for the overlay's panel. Rich text is a list of nodes: a
+    string is text, a list is an element `[tag, {attributes}, *children]`, from the
+    sanitiser's allow-list."""
+
+    slug: str
+    title: str
+    version: int
+    content_hash: str
+    published_at: dt.datetime
+    goal: list
+    steps: list[PanelStepOut]
+
+
 class SearchResults(BaseModel):
     query: str
     results: list[SearchHit]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from epss.api.deps import SessionDep
-from epss.api.schemas import TaskOut, TaskSummary
+from epss.api.schemas import PanelTaskOut, TaskOut, TaskSummary
 from epss.catalog import newest_versions, published_version
-from epss.render import render_version
+from epss.render import panel_view, render_version
 
 router = APIRouter(tags=["tasks"])
 
@@ -31,3 +31,21 @@ def get_task(
     latest = published_version(session, slug)
     shown = latest if version is None else published_version(session, slug, version)
     return render_version(shown, latest.number)
+
+
+@router.get("/tasks/{slug}/panel", response_model=PanelTaskOut)
+def get_panel_task(
+    slug: str, session: SessionDep, response: Response,
+    version: int | None = Query(default=None, ge=1, description="A version number."),
+) -> dict:
+    """A published version as the overlay's panel shows it: rich text as element trees
+    (so the overlay never parses HTML), sources and branch destinations spelled out.
+    With `version` the answer never changes, so it is cached for a year."""
+    shown = published_version(session, slug, version)
+    targets = {b["task"] for s in shown.document["steps"] for b in s.get("branches", [])
+               if b.get("task")}
+    titles = {t: (v.document["title"], v.number)
+              for t in targets for v in [published_version(session, t)]}
+    response.headers["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if version else "no-cache")
+    return panel_view(shown, titles)

@@ -20,6 +20,7 @@ from epss.catalog import catalog_fingerprint
 from epss.context.patterns import PathPattern, url_path
 from epss.context.rules import Page, Rule, RuleSet
 from epss.errors import NotFound
+from epss.hostapps import host_apps_fingerprint
 from epss.models import ContextRule, HostApp, Task
 from epss.search import SearchIndex
 
@@ -80,6 +81,7 @@ class _RuleBook:
     fingerprint: str
     apps: dict[str, _AppRules] = field(default_factory=dict)
     tasks: dict[str, tuple[str, int]] = field(default_factory=dict)  # slug → (title, version)
+    origins: frozenset[str] = frozenset()  # of every host app, for CORS
 
 
 class ContextResolver:
@@ -117,6 +119,10 @@ class ContextResolver:
             raise NotFound(f"unknown host application '{app_id}'")
         return app.manifest, app.etag
 
+    def allows_origin(self, origin: str) -> bool:
+        """Whether `origin` is one of a registered host app's origins."""
+        return origin in self._current().origins
+
     def _search_fallback(self, page: Page) -> list[TaskMatch]:
         words = re.findall(r"[^\W\d_]{3,}", f"{page.title} {page.path}".casefold())
         meaningful = [w for w in dict.fromkeys(words) if w not in GENERIC_PAGE_WORDS]
@@ -136,7 +142,7 @@ class ContextResolver:
                 return self._book
             self._checked_at = now
             with Session(self.engine) as session:
-                fingerprint = catalog_fingerprint(session)
+                fingerprint = catalog_fingerprint(session) + host_apps_fingerprint(session)
                 if self._book is None or self._book.fingerprint != fingerprint:
                     self._book = _load(session, fingerprint)
             return self._book
@@ -149,11 +155,14 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
         .join(Task, Task.id == ContextRule.task_id)
         .order_by(ContextRule.app_id, Task.slug, ContextRule.position)
     ).all()
-    by_app: dict[str, list[dict]] = {app.id: [] for app in session.exec(select(HostApp)).all()}
+    host_apps = session.exec(select(HostApp)).all()
+    book.origins = frozenset(o for app in host_apps for o in app.allowed_origins)
+    by_app: dict[str, list[dict]] = {app.id: [] for app in host_apps}
     for rule, slug, title, version in rows:
         book.tasks[slug] = (title, version)
         by_app.setdefault(rule.app_id, []).append({
-            "task": slug, "version": version, "url": rule.url, "title": rule.title,
+            "task": slug, "task_title": title, "version": version,
+            "url": rule.url, "title": rule.title,
             "markers": rule.markers, "zaaktype": rule.zaaktype,
             "priority": rule.priority, "start_step": rule.start_step,
         })
@@ -165,10 +174,6 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
         }
         body = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        rules = [Rule(
-            task_slug=e["task"], url=PathPattern.compile(e["url"]) if e["url"] else None,
-            title=e["title"], markers=tuple(e["markers"]), zaaktype=e["zaaktype"],
-            priority=e["priority"], start_step=e["start_step"],
-        ) for e in entries]
+        rules = [Rule.from_manifest(entry, order) for order, entry in enumerate(entries)]
         book.apps[app_id] = _AppRules(RuleSet(rules), manifest, etag)
     return book

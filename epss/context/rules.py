@@ -32,6 +32,15 @@ class Rule:
     zaaktype: str | None
     priority: int
     start_step: str | None
+    order: int = 0  # place in the manifest: the last tie-breaker, as in the overlay
+
+    @classmethod
+    def from_manifest(cls, entry: dict, order: int) -> Rule:
+        """A rule from its manifest entry (the form the overlay gets)."""
+        return cls(
+            task_slug=entry["task"], url=PathPattern.compile(entry["url"]) if entry["url"] else None,
+            title=entry["title"], markers=tuple(entry["markers"]), zaaktype=entry["zaaktype"],
+            priority=entry["priority"], start_step=entry["start_step"], order=order)
 
     @property
     def specificity(self) -> int:
@@ -39,8 +48,9 @@ class Rule:
                 + 3 * len(self.markers) + (5 if self.zaaktype else 0))
 
     @property
-    def rank(self) -> tuple[int, int]:
-        return (self.priority, self.specificity)
+    def rank(self) -> tuple[int, int, int]:
+        """Sorts best first: priority, then specificity, then manifest order."""
+        return (-self.priority, -self.specificity, self.order)
 
     def explain(self, page: Page, segments: list[str]) -> str | None:
         """Why the rule matches the page (whose path splits into `segments`), or None
@@ -131,7 +141,7 @@ class RuleSet:
         segments = page.segments
         matched = [(rule, reason) for rule in self.candidates(page, segments)
                    if (reason := rule.explain(page, segments)) is not None]
-        matched.sort(key=lambda pair: pair[0].rank, reverse=True)
+        matched.sort(key=lambda pair: pair[0].rank)
         seen: set[str] = set()
         best = []
         for rule, reason in matched:

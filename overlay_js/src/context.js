@@ -1,0 +1,46 @@
+// What the overlay knows of the page: URL, title, the manifest's markers, data-epss-* hints;
+// and when that may have changed (navigation in single-page apps, DOM changes).
+
+function readPage(markers) {
+  const hint = (name) => {
+    const el = document.querySelector(`[data-epss-${name}]`);
+    return el ? el.getAttribute(`data-epss-${name}`) : null;
+  };
+  const present = (selector) => {
+    try { return !!document.querySelector(selector); } catch (e) { return false; }
+  };
+  const path = location.pathname;
+  return {
+    path, segments: pathSegments(path), title: document.title,
+    markers: new Set(markers.filter(present)), zaaktype: hint('zaaktype'), task: hint('task'),
+  };
+}
+
+function pageKey(page) {
+  return [page.path, page.title, [...page.markers].join(' '), page.zaaktype, page.task].join('\n');
+}
+
+/** Calls onChange (throttled) after navigation or a DOM change; returns the teardown. */
+function watchPage(onChange, every) {
+  const changed = throttle(onChange, every);
+  const observer = new MutationObserver(changed);
+  observer.observe(document.documentElement, { childList: true, subtree: true, attributes: true });
+  const events = ['popstate', 'hashchange'];
+  events.forEach((e) => addEventListener(e, changed));
+  const nav = window.navigation;
+  let undo;
+  if (nav && nav.addEventListener) {
+    nav.addEventListener('currententrychange', changed);
+    undo = () => nav.removeEventListener('currententrychange', changed);
+  } else {
+    const { pushState, replaceState } = history;
+    history.pushState = function push(...args) { pushState.apply(this, args); changed(); };
+    history.replaceState = function replace(...args) { replaceState.apply(this, args); changed(); };
+    undo = () => Object.assign(history, { pushState, replaceState });
+  }
+  return () => {
+    observer.disconnect();
+    events.forEach((e) => removeEventListener(e, changed));
+    undo();
+  };
+}

@@ -1,0 +1,57 @@
+// The overlay's texts: the Dutch text is the key, English is the translation.
+const ENGLISH = {
+  'Hulp': 'Help',
+  'Hulp bij: {t}': 'Help with: {t}',
+  'Hulp niet beschikbaar': 'Help unavailable',
+  'De hulp is nu niet bereikbaar. Uw werk gaat gewoon door; probeer het later opnieuw.':
+    'Help cannot be reached right now. Your work carries on; try again later.',
+  'Opnieuw proberen': 'Try again',
+  'Hulp bij deze taak': 'Help with this task',
+  'Sluiten': 'Close',
+  'Stap {n}': 'Step {n}',
+  '{n} van {m} stappen gedaan': '{n} of {m} steps done',
+  'Alle stappen zijn gedaan.': 'All steps are done.',
+  'Verplicht': 'Mandatory',
+  'Advies': 'Advice',
+  'Waarom': 'Why',
+  'Let op': 'Watch out',
+  'Controle': 'Check',
+  'Twijfel?': 'In doubt?',
+  'Ga naar stap {n}': 'Go to step {n}',
+  'Open taak: {t}': 'Open task: {t}',
+  'Bron': 'Source',
+  'Gedaan': 'Done',
+  'Wijs het veld aan': 'Point out the field',
+  'Het veld voor deze stap staat niet op dit scherm.': 'The field for this step is not on this screen.',
+  'Ik wijk af, omdat…': 'I deviate, because…',
+  'Reden van afwijken': 'Reason for deviating',
+  'Vastleggen': 'Record',
+  'Afwijking vastgelegd.': 'Deviation recorded.',
+  'Klopt niet': 'Wrong',
+  'Onduidelijk': 'Unclear',
+  'Bedankt, de redactie kijkt ernaar.': 'Thank you, the editors will look into it.',
+  'Andere taken op dit scherm': 'Other tasks on this screen',
+  'Misschien zoekt u': 'Perhaps you are looking for',
+  'Voor dit scherm is geen vaste instructie. Zoek hieronder wat u nodig hebt.':
+    'There is no set guidance for this screen. Search below for what you need.',
+  'Zoeken in de hulp': 'Search the help',
+  'Zoek': 'Search',
+  'Niets gevonden voor "{q}".': 'Nothing found for "{q}".',
+  '{n} resultaten': '{n} results',
+  'Versie {n}, gepubliceerd {d}': 'Version {n}, published {d}',
+  'Volledige tekst': 'Full text',
+  'Opnieuw beginnen': 'Start again',
+  'Laden…': 'Loading…',
+};
+
+let language = 'nl';
+
+function setLanguage(lang) {
+  language = lang === 'en' ? 'en' : 'nl';
+}
+
+/** The text in the overlay's language, with {name} replaced by values.name. */
+function t(text, values) {
+  const s = (language === 'en' && ENGLISH[text]) || text;
+  return s.replace(/\{(\w+)\}/g, (m, name) => (values && name in values ? values[name] : m));
+}

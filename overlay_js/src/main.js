@@ -1,0 +1,173 @@
+// The controller: reads the page, matches it against the host app's manifest, keeps the
+// launcher and the panel up to date, and records what the person does. One global: EPSS.
+
+function createOverlay(config) {
+  setLanguage(config.lang);
+  const api = createApi(config.service);
+  const queue = createQueue(api, config);
+  const host = document.createElement('epss-overlay');
+  const root = host.attachShadow({ mode: 'open' });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(STYLESHEET);
+  root.adoptedStyleSheets = [sheet];
+  const layer = h('div', { class: 'epss-layer' });
+  const label = h('span', { text: t('Hulp') });
+  const launcher = h('button', {
+    class: 'epss-launcher', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'epss-panel',
+    'aria-keyshortcuts': `Alt+Shift+${config.shortcut}`, onclick: () => (panel.open ? close() : open()),
+  }, h('span', { class: 'epss-launcher-icon', 'aria-hidden': 'true', text: '?' }), label);
+  root.append(layer, launcher);
+
+  let manifest = null;
+  let manifestAt = 0;
+  let unavailable = false;
+  let page = null;
+  let key = '';
+  let matches = [];
+  let shown = null; // {slug, version} in the panel, or 'none'
+  let loading = 0;
+  let returnFocus = null;
+
+  function emit(type, fields) {
+    const event = { id: uuid(), type, occurred_at: new Date().toISOString(), app: config.app,
+      url: location.origin + location.pathname, user: config.user, team: config.team,
+      task_slug: shown && shown.slug, task_version: shown && shown.version, ...fields };
+    queue.add(Object.fromEntries(Object.entries(event).filter(([, v]) => v != null)));
+  }
+
+  const highlighter = createHighlighter(layer, {
+    onMissing: (selectors) => {
+      emit('highlight_missing', { details: { selector: selectors.join(', ').slice(0, 300) } });
+      const said = root.querySelector('.epss-step-body:not([hidden]) .epss-said');
+      if (said) said.textContent = t('Het veld voor deze stap staat niet op dit scherm.');
+    },
+  });
+
+  const ticksKey = (task) => `epss:ticks:${config.app}:${task.slug}:${task.version}:${location.pathname}`;
+  const panel = createPanel(root, {
+    close, emit, openTask,
+    search: (q) => api.search(q),
+    highlight: (step) => (step && step.target.length && panel.open ? highlighter.show(step.target) : highlighter.hide()),
+    saveTicks: (task, ticks) => store('sessionStorage', ticksKey(task), [...ticks]),
+    fullText: (task) => new URL(`taken/${encodeURIComponent(task.slug)}?versie=${task.version}`, config.service).href,
+  });
+
+  function updateLauncher() {
+    const best = matches[0];
+    label.textContent = unavailable ? t('Hulp niet beschikbaar') : t('Hulp');
+    launcher.classList.toggle('epss-ready', !!best && !unavailable);
+    launcher.classList.toggle('epss-unavailable', unavailable);
+    launcher.title = best && best.title ? t('Hulp bij: {t}', { t: best.title }) : label.textContent;
+  }
+
+  async function loadManifest() {
+    try {
+      manifest = await api.manifest(config.app);
+      manifestAt = Date.now();
+      unavailable = false;
+      key = '';
+    } catch (e) {
+      unavailable = !manifest;
+    }
+    refresh();
+  }
+
+  function refresh() {
+    if (!manifest) { updateLauncher(); if (panel.open) panel.unavailable(loadManifest); return; }
+    const next = readPage(manifest.markers);
+    const nextKey = pageKey(next);
+    if (nextKey === key) return;
+    key = nextKey;
+    page = next;
+    matches = manifest.rules.length ? matchTasks(manifest, page) : [];
+    const titles = new Map(manifest.rules.map((r) => [r.task, r.task_title]));
+    matches.forEach((m) => { m.title = titles.get(m.task); });
+    if (page.task) matches = [{ task: page.task, title: titles.get(page.task) }, ...matches.filter((m) => m.task !== page.task)];
+    updateLauncher();
+    if (panel.open) showBest();
+  }
+
+  function showBest() {
+    const best = matches[0];
+    if (!best) {
+      if (shown === 'none') return;
+      shown = 'none';
+      panel.noMatch([]);
+      const context = { app: config.app, url: location.origin + location.pathname, title: page.title.slice(0, 500), markers: [...page.markers] };
+      api.resolve(context).then((r) => shown === 'none' && panel.noMatch(r.matches)).catch(() => {});
+      return;
+    }
+    if (shown && shown.slug === best.task && (!best.version || shown.version === best.version)) return;
+    openTask(best.task, best.version, best.start_step, 'rule');
+  }
+
+  async function openTask(slug, version, start, source) {
+    const token = ++loading;
+    panel.loading();
+    try {
+      const task = await api.task(slug, version);
+      if (token !== loading) return;
+      shown = { slug, version: task.version };
+      const done = new Set(stored('sessionStorage', ticksKey(task), []));
+      panel.showTask(task, { start, done, others: matches.filter((m) => m.task !== slug) });
+      emit('task_viewed', { details: { source } });
+    } catch (e) {
+      if (token === loading) { shown = null; panel.unavailable(() => openTask(slug, version, start, source)); }
+    }
+  }
+
+  function open() {
+    const active = document.activeElement;
+    returnFocus = active === host ? launcher : active;
+    launcher.setAttribute('aria-expanded', 'true');
+    panel.show();
+    panel.focus();
+    emit('panel_opened', { task_slug: matches[0] && matches[0].task });
+    if (!manifest || Date.now() - manifestAt > config.manifestMaxAge) loadManifest();
+    if (manifest) showBest(); else panel.loading();
+  }
+
+  function close() {
+    panel.hide();
+    launcher.setAttribute('aria-expanded', 'false');
+    const target = returnFocus && returnFocus.isConnected && returnFocus !== document.body ? returnFocus : launcher;
+    target.focus();
+  }
+
+  function shortcut(e) {
+    if (!e.altKey || !e.shiftKey || e.code !== `Key${config.shortcut}`) return;
+    e.preventDefault();
+    if (!panel.open) open();
+    else if (panel.contains(root.activeElement)) close();
+    else panel.focus();
+  }
+
+  document.documentElement.append(host);
+  addEventListener('keydown', shortcut, true);
+  const unwatch = watchPage(refresh, config.watchEvery);
+  loadManifest();
+
+  return {
+    open, close,
+    stop() {
+      unwatch();
+      queue.stop();
+      highlighter.destroy();
+      removeEventListener('keydown', shortcut, true);
+      host.remove();
+    },
+  };
+}
+
+if (!window.EPSS) {
+  let overlay = null;
+  window.EPSS = Object.freeze({
+    version: '__EPSS_VERSION__',
+    start(config) { if (!overlay) overlay = createOverlay(withDefaults(config)); },
+    stop() { if (overlay) overlay.stop(); overlay = null; },
+    open() { if (overlay) overlay.open(); },
+    close() { if (overlay) overlay.close(); },
+  });
+  const script = document.currentScript;
+  if (script && script.dataset.epssApp) window.EPSS.start(configFromScript(script));
+}

@@ -1,0 +1,200 @@
+// The panel: the steps of one task (the current one open), other tasks of this screen,
+// and search. Rendering only; the controller (main.js) decides what is shown.
+
+function createPanel(root, ctl) {
+  const title = h('h2', { id: 'epss-title', class: 'epss-title', tabindex: '-1' });
+  const kicker = h('p', { class: 'epss-kicker' });
+  const results = h('section', { class: 'epss-results', 'aria-live': 'polite' });
+  const view = h('div', { class: 'epss-view' });
+  const input = h('input', { type: 'search', id: 'epss-q', class: 'epss-input', maxlength: '200', autocomplete: 'off' });
+  const form = h('form', { class: 'epss-search', role: 'search', onsubmit: search },
+    h('label', { for: 'epss-q', text: t('Zoeken in de hulp') }),
+    h('div', { class: 'epss-row' }, input, h('button', { class: 'epss-button', text: t('Zoek') })));
+  const el = h('div', {
+    id: 'epss-panel', class: 'epss-panel', role: 'dialog', 'aria-labelledby': 'epss-title', hidden: true,
+    onkeydown: (e) => { if (e.key === 'Escape') { e.stopPropagation(); ctl.close(); } },
+  },
+  h('div', { class: 'epss-head' },
+    h('div', {}, kicker, title),
+    h('button', { class: 'epss-close', type: 'button', 'aria-label': t('Sluiten'), text: '×', onclick: () => ctl.close() })),
+  h('div', { class: 'epss-body' }, results, view), form);
+  root.append(el);
+
+  let task = null;
+  let ticks = new Set();
+  let openStep = null;
+
+  function heading(text, kickerText) {
+    title.textContent = text;
+    kicker.textContent = kickerText || '';
+  }
+
+  function message(text, ...extra) {
+    task = null;
+    openStep = null;
+    ctl.highlight(null);
+    view.replaceChildren(h('p', { class: 'epss-message', text }), ...extra);
+  }
+
+  function list(heading, items) {
+    return items.length && h('section', { class: 'epss-others' }, h('h3', { text: heading }),
+      h('ul', {}, items.map((m) => h('li', {}, h('button', {
+        class: 'epss-link', type: 'button', text: m.title,
+        onclick: () => ctl.openTask(m.task, m.version, m.start_step, 'manual'),
+      })))));
+  }
+
+  function note(kind, label, nodes) {
+    return nodes.length > 0 && h('div', { class: `epss-note epss-${kind}` },
+      h('h4', { text: t(label) }), richText(nodes));
+  }
+
+  function current() {
+    const start = Math.max(0, task.steps.findIndex((s) => s.id === task.start));
+    const order = [...task.steps.slice(start), ...task.steps.slice(0, start)];
+    return order.find((s) => !ticks.has(s.id)) || null;
+  }
+
+  function progress() {
+    view.querySelector('.epss-progress').textContent = current()
+      ? t('{n} van {m} stappen gedaan', { n: ticks.size, m: task.steps.length })
+      : t('Alle stappen zijn gedaan.');
+    const now = current();
+    view.querySelectorAll('.epss-step').forEach((li) => {
+      li.classList.toggle('epss-done', ticks.has(li.dataset.step));
+      if (now && li.dataset.step === now.id) li.setAttribute('aria-current', 'step');
+      else li.removeAttribute('aria-current');
+    });
+  }
+
+  function expand(step, open) {
+    const li = view.querySelector(`[data-step="${CSS.escape(step.id)}"]`);
+    li.querySelector('.epss-step-toggle').setAttribute('aria-expanded', String(open));
+    li.querySelector('.epss-step-body').hidden = !open;
+    if (open) {
+      openStep = step;
+      ctl.emit('step_viewed', { step_id: step.id });
+      ctl.highlight(step);
+    } else if (openStep === step) {
+      openStep = null;
+      ctl.highlight(null);
+    }
+  }
+
+  function goTo(step) {
+    expand(step, true);
+    view.querySelector(`[data-step="${CSS.escape(step.id)}"] .epss-step-toggle`).focus();
+  }
+
+  function tick(step, done) {
+    if (done) ticks.add(step.id); else ticks.delete(step.id);
+    ctl.saveTicks(task, ticks);
+    ctl.emit(done ? 'step_checked' : 'step_unchecked', { step_id: step.id });
+    if (done && openStep === step) {
+      expand(step, false);
+      const next = current();
+      if (next) expand(next, true);
+    }
+    progress();
+  }
+
+  function stepItem(step, i) {
+    const id = `epss-step-${i}`;
+    const said = h('p', { class: 'epss-said', role: 'status' });
+    const say = (text) => { said.textContent = text; };
+    const box = h('input', { type: 'checkbox', class: 'epss-tick', 'aria-label': `${t('Gedaan')}: ${step.title}`, onchange: () => tick(step, box.checked) });
+    box.checked = ticks.has(step.id);
+    const reason = h('textarea', { id: `${id}-reason`, maxlength: '500', rows: '2', required: true });
+    const deviate = h('form', { class: 'epss-deviate', hidden: true, onsubmit: (e) => {
+      e.preventDefault();
+      ctl.emit('step_deviated', { step_id: step.id, details: { reason: reason.value.trim() } });
+      deviate.hidden = true;
+      reason.value = '';
+      say(t('Afwijking vastgelegd.'));
+    } }, h('label', { for: `${id}-reason`, text: t('Reden van afwijken') }), reason,
+    h('button', { class: 'epss-button', text: t('Vastleggen') }));
+    const feedback = (kind) => () => {
+      ctl.emit('feedback', { step_id: step.id, details: { kind } });
+      say(t('Bedankt, de redactie kijkt ernaar.'));
+    };
+    const action = (label, onclick) => h('button', { class: 'epss-action', type: 'button', text: t(label), onclick });
+    const branches = step.branches.length > 0 && h('ul', { class: 'epss-branches', 'aria-label': t('Twijfel?') },
+      step.branches.map((b) => {
+        const n = task.steps.findIndex((s) => s.id === b.step) + 1;
+        return h('li', {}, `${b.if}: `, b.task
+          ? h('button', { class: 'epss-link', type: 'button', text: t('Open taak: {t}', { t: b.task_title }), onclick: () => ctl.openTask(b.task, null, null, 'manual') })
+          : h('button', { class: 'epss-link', type: 'button', text: t('Ga naar stap {n}', { n }), onclick: () => goTo(task.steps[n - 1]) }));
+      }));
+    const sources = step.sources.length > 0 && h('p', { class: 'epss-sources' }, `${t('Bron')}: `,
+      step.sources.flatMap((s, k) => [k ? '; ' : '', s.url ? h('a', { href: /^https?:/.test(s.url) ? s.url : null, target: '_blank', rel: 'noopener noreferrer', text: s.title }) : s.title]));
+    return h('li', { class: 'epss-step', 'data-step': step.id },
+      h('div', { class: 'epss-step-head' }, box, h('h3', {}, h('button', {
+        class: 'epss-step-toggle', type: 'button', 'aria-expanded': 'false', 'aria-controls': id,
+        onclick: (e) => expand(step, e.currentTarget.getAttribute('aria-expanded') !== 'true'),
+      }, h('span', { class: 'epss-num', text: `${t('Stap {n}', { n: i + 1 })} ` }), step.title,
+      h('span', { class: step.mandatory ? 'epss-badge epss-mandatory' : 'epss-badge', text: t(step.mandatory ? 'Verplicht' : 'Advies') })))),
+      h('div', { class: 'epss-step-body', id, hidden: true },
+        h('div', { class: 'epss-text' }, richText(step.instruction)),
+        note('why', 'Waarom', step.why), note('warning', 'Let op', step.warning),
+        note('check', 'Controle', step.check), branches, sources,
+        h('div', { class: 'epss-actions' },
+          step.target.length > 0 && action('Wijs het veld aan', () => ctl.highlight(step)),
+          action('Ik wijk af, omdat…', () => { deviate.hidden = !deviate.hidden; if (!deviate.hidden) reason.focus(); }),
+          action('Klopt niet', feedback('wrong')), action('Onduidelijk', feedback('unclear'))),
+        deviate, said));
+  }
+
+  async function search(e) {
+    e.preventDefault();
+    const q = input.value.trim();
+    if (!q) { results.replaceChildren(); return; }
+    let found = [];
+    try { found = (await ctl.search(q)).results; } catch (err) { /* shown as nothing found */ }
+    ctl.emit('search', { details: { query: q, results: found.length } });
+    results.replaceChildren(h('h3', { text: found.length ? t('{n} resultaten', { n: found.length }) : t('Niets gevonden voor "{q}".', { q }) }),
+      h('ul', {}, found.map((r) => h('li', {}, h('button', {
+        class: 'epss-link', type: 'button',
+        onclick: () => { results.replaceChildren(); ctl.openTask(r.task_slug, r.task_version, r.step_id, 'search'); },
+      }, r.step_id ? `${r.task_title}: ${r.title}` : r.task_title), h('p', { class: 'epss-snippet' }, snippetText(r.snippet))))));
+  }
+
+  return {
+    el,
+    get open() { return !el.hidden; },
+    show() { el.hidden = false; },
+    hide() { el.hidden = true; ctl.highlight(null); },
+    focus() { title.focus(); },
+    contains: (node) => el.contains(node),
+    loading() { heading(t('Laden…')); message(''); },
+    unavailable(retry) {
+      heading(t('Hulp niet beschikbaar'));
+      message(t('De hulp is nu niet bereikbaar. Uw werk gaat gewoon door; probeer het later opnieuw.'),
+        h('button', { class: 'epss-button', type: 'button', text: t('Opnieuw proberen'), onclick: retry }));
+    },
+    noMatch(suggestions) {
+      heading(t('Hulp'));
+      message(t('Voor dit scherm is geen vaste instructie. Zoek hieronder wat u nodig hebt.'),
+        list(t('Misschien zoekt u'), suggestions));
+    },
+    showTask(shown, { start, others, done }) {
+      task = { ...shown, start };
+      ticks = done;
+      openStep = null;
+      heading(task.title, t('Hulp bij deze taak'));
+      const published = new Date(task.published_at).toLocaleDateString(language === 'en' ? 'en-GB' : 'nl-NL');
+      view.replaceChildren(
+        h('div', { class: 'epss-goal' }, richText(task.goal)),
+        h('p', { class: 'epss-progress', 'aria-live': 'polite' }),
+        h('ol', { class: 'epss-steps' }, task.steps.map(stepItem)),
+        h('button', { class: 'epss-action', type: 'button', text: t('Opnieuw beginnen'), onclick: () => {
+          ticks.clear(); ctl.saveTicks(task, ticks); this.showTask(shown, { start, others, done: ticks });
+        } }),
+        list(t('Andere taken op dit scherm'), others),
+        h('p', { class: 'epss-version' }, `${t('Versie {n}, gepubliceerd {d}', { n: task.version, d: published })} · `,
+          h('a', { href: ctl.fullText(task), target: '_blank', rel: 'noopener', text: t('Volledige tekst') })));
+      progress();
+      const now = current();
+      if (now) expand(now, true);
+    },
+  };
+}

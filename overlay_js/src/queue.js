@@ -1,0 +1,62 @@
+// Events without loss: kept in localStorage (so they survive a reload or a closed tab)
+// until the service acknowledged them; sent in batches, retried with backoff, beaconed
+// when the page is hidden. The service stores each event id once, so resending is safe.
+
+const QUEUE_KEY = 'epss:events';
+
+function createQueue(api, { batchSize, flushDelay, maxQueue }) {
+  let timer = 0;
+  let sending = false;
+  let failures = 0;
+  const load = () => stored('localStorage', QUEUE_KEY, []);
+  const save = (events) => store('localStorage', QUEUE_KEY, events.length ? events : null);
+  const schedule = (ms) => { if (!timer) timer = setTimeout(flush, ms); };
+
+  async function flush() {
+    timer = 0;
+    const batch = load().slice(0, batchSize);
+    if (sending || !batch.length) return;
+    sending = true;
+    let status = 0;
+    try { status = (await api.send(batch)).status; } catch (e) { /* the service is down */ }
+    sending = false;
+    // A 4xx other than 408/429 would come back the same each time: drop, do not block.
+    const done = status >= 200 && status < 500 && status !== 408 && status !== 429;
+    if (done) {
+      const sent = new Set(batch.map((e) => e.id));
+      save(load().filter((e) => !sent.has(e.id)));
+      failures = 0;
+      if (load().length) schedule(0);
+    } else {
+      failures += 1;
+      schedule(Math.min(60000, 500 * 2 ** failures) * (0.5 + Math.random() / 2));
+    }
+  }
+
+  function hidden() {
+    if (document.visibilityState !== 'hidden') return;
+    const batch = load().slice(0, batchSize);
+    if (batch.length) api.beacon(batch); // acknowledged only by a later flush: kept till then
+  }
+
+  const online = () => { clearTimeout(timer); timer = 0; schedule(0); };
+  addEventListener('visibilitychange', hidden);
+  addEventListener('pagehide', hidden);
+  addEventListener('online', online);
+  schedule(flushDelay); // what an earlier page left
+
+  return {
+    add(event) {
+      const events = load();
+      events.push(event);
+      save(events.slice(-maxQueue));
+      schedule(events.length >= batchSize ? 0 : flushDelay);
+    },
+    stop() {
+      clearTimeout(timer);
+      removeEventListener('visibilitychange', hidden);
+      removeEventListener('pagehide', hidden);
+      removeEventListener('online', online);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+"""Helpers for driving the overlay in a page: Playwright's CSS locators pierce its open
+shadow root, so `page.locator(".epss-panel")` finds the panel."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+LAUNCHER = ".epss-launcher"
+PANEL = ".epss-panel"
+TITLE = ".epss-title"
+
+
+def wait_ready(page: Page) -> None:
+    """The overlay loaded its manifest and matched the page (or found nothing)."""
+    page.wait_for_function("() => window.EPSS && document.querySelector('epss-overlay')")
+    expect(page.locator(LAUNCHER)).to_be_visible()
+
+
+def open_panel(page: Page) -> None:
+    wait_ready(page)
+    page.locator(LAUNCHER).click()
+    expect(page.locator(PANEL)).to_be_visible()
+
+
+def shown_task(page: Page) -> str:
+    """The title of the task in the open panel, once its steps are there."""
+    expect(page.locator(".epss-steps")).to_be_visible()
+    return page.locator(TITLE).inner_text()
+
+
+def current_step(page: Page) -> str:
+    return page.locator(".epss-step[aria-current]").get_attribute("data-step")
+
+
+def queued_events(page: Page) -> list[dict]:
+    return page.evaluate("() => JSON.parse(localStorage.getItem('epss:events') || '[]')")
