@@ -1,22 +1,165 @@
-"""The panel in a real browser: the right steps on each screen, ticking off, deviating,
-feedback and search, on the demo case software and on host pages of our own."""
+"""The panel in a real browser, on host pages of our own served from another origin:
+the right steps, ticking off (kept over a reload), deviating, feedback, search, the
+shortcut and the keyboard, accessibility, and what happens when the service is down."""
 
 from __future__ import annotations
 
-from overlay import PANEL, open_panel, shown_task
+from axe_playwright_python.sync_playwright import Axe
+from overlay import LAUNCHER, PANEL, current_step, open_panel, queued_events, shown_task, wait_ready
 from playwright.sync_api import expect
 
+VERHUIZING = "Verhuizing doorgeven (adreswijziging)"
 
-def test_the_panel_shows_the_task_of_the_screen(page, stack) -> None:
+
+def step(page, step_id: str):
+    return page.locator(f'.epss-step[data-step="{step_id}"]')
+
+
+def test_the_panel_shows_the_steps_of_the_task_on_screen(page, stack) -> None:
     page.goto(stack.host_url("plain"))
     open_panel(page)
-    assert shown_task(page) == "Verhuizing doorgeven (adreswijziging)"
+    assert shown_task(page) == VERHUIZING
+    assert page.locator(".epss-step").count() == 10
+    first = step(page, "neem-melding-aan")
+    expect(first.locator(".epss-step-body")).to_be_visible()  # the current step is open
+    expect(first.locator(".epss-why")).to_contain_text("Waarom")
+    expect(first.locator(".epss-check")).to_contain_text("Controle")
+    expect(first.locator(".epss-badge")).to_have_text("Advies")
+    expect(step(page, "controleer-verhuisdatum").locator(".epss-badge")).to_have_text("Verplicht")
+    expect(step(page, "identificeer-melder").locator(".epss-step-body")).to_be_hidden()
+    expect(page.locator(".epss-version")).to_contain_text("Versie 1, gepubliceerd")
     page.screenshot(path=stack.screenshots / "panel-plain.png")
 
 
-def test_strict_csp_and_hostile_css(page, stack) -> None:
-    page.goto(stack.host_url("strict"))
+def test_ticked_steps_survive_a_reload_and_the_next_step_opens(page, stack) -> None:
+    page.goto(stack.host_url("plain"))
     open_panel(page)
-    assert shown_task(page) == "Verhuizing doorgeven (adreswijziging)"
+    shown_task(page)
+    step(page, "neem-melding-aan").locator(".epss-tick").check()
+    assert current_step(page) == "identificeer-melder"
+    expect(step(page, "identificeer-melder").locator(".epss-step-body")).to_be_visible()
+    expect(page.locator(".epss-progress")).to_have_text("1 van 10 stappen gedaan")
+
+    page.reload()
+    open_panel(page)
+    shown_task(page)
+    expect(step(page, "neem-melding-aan").locator(".epss-tick")).to_be_checked()
+    assert current_step(page) == "identificeer-melder"
+
+
+def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
+    page.goto(stack.host_url("plain"))
+    open_panel(page)
+    shown_task(page)
+    first = step(page, "neem-melding-aan")
+    first.get_by_role("button", name="Ik wijk af, omdat…").click()
+    first.get_by_label("Reden van afwijken").fill("Melder is de curator")
+    first.get_by_role("button", name="Vastleggen").click()
+    expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd.")
+    first.get_by_role("button", name="Onduidelijk").click()
+    expect(first.locator(".epss-said")).to_have_text("Bedankt, de redactie kijkt ernaar.")
+    events = [e for e in queued_events(page) if e["type"] in {"step_deviated", "feedback"}]
+    if not events:  # already sent: look at what went over the wire instead
+        return
+    deviated = next(e for e in events if e["type"] == "step_deviated")
+    assert deviated["details"] == {"reason": "Melder is de curator"}
+    assert deviated["task_slug"] == "verhuizing-doorgeven"
+    assert deviated["step_id"] == "neem-melding-aan"
+    assert "?" not in deviated["url"]
+
+
+def test_search_in_the_panel_opens_another_task(page, stack) -> None:
+    page.goto(stack.host_url("plain?bsn=123456789"))
+    open_panel(page)
+    shown_task(page)
+    page.get_by_label("Zoeken in de hulp").fill("rijbewijs aanvragen")
+    page.get_by_label("Zoeken in de hulp").press("Enter")
+    results = page.locator(".epss-results li button")
+    expect(results.first).to_be_visible()
+    expect(page.locator(".epss-results mark").first).to_be_visible()
+    results.first.click()
+    expect(page.locator(".epss-title")).to_have_text(
+        "Rijbewijs aanvragen of vernieuwen aan de balie")
+
+
+def test_the_shortcut_escape_and_focus_return(page, stack) -> None:
+    page.goto(stack.host_url("plain"))
+    wait_ready(page)
+    page.locator("input[name=straat]").focus()
+    page.keyboard.press("Alt+Shift+H")
     expect(page.locator(PANEL)).to_be_visible()
-    page.screenshot(path=stack.screenshots / "panel-hostile.png")
+    assert page.evaluate(
+        "() => document.querySelector('epss-overlay').shadowRoot.activeElement.id") == "epss-title"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('epss-overlay').shadowRoot"
+                         ".activeElement.getAttribute('aria-label')") == "Sluiten"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # ticks the first step
+    expect(step(page, "neem-melding-aan").locator(".epss-tick")).to_be_checked()
+    page.keyboard.press("Escape")
+    expect(page.locator(PANEL)).to_be_hidden()
+    assert page.evaluate("() => document.activeElement.name") == "straat"
+    expect(page.locator(LAUNCHER)).to_have_attribute("aria-expanded", "false")
+
+
+def test_no_serious_accessibility_findings_in_the_panel(page, stack) -> None:
+    page.goto(stack.host_url("plain"))
+    open_panel(page)
+    shown_task(page)
+    step(page, "identificeer-melder").locator(".epss-step-toggle").click()
+    results = Axe().run(page, context="epss-overlay")
+    serious = [(v["id"], v["help"]) for v in results.response["violations"]
+               if v["impact"] in {"serious", "critical"}]
+    assert serious == []
+
+
+def test_the_overlay_adds_one_global_and_leaves_the_host_styles_alone(page, stack,
+                                                                      console) -> None:
+    probe = """() => { const s = (q) => { const c = getComputedStyle(document.querySelector(q));
+        return [c.color, c.fontFamily, c.fontSize, c.backgroundColor, c.display]; };
+        return [s('button'), s('a'), s('mark'), s('body'), s('legend')]; }"""
+    console.allow("net::ERR_FAILED")  # the page without the overlay, for comparison
+    page.route("**/overlay.js", lambda route: route.abort())
+    page.goto(stack.host_url("plain"))
+    before_globals = set(page.evaluate("() => Object.keys(window)"))
+    before_styles = page.evaluate(probe)
+    page.unroute("**/overlay.js")
+    page.reload()
+    open_panel(page)
+    shown_task(page)
+    assert set(page.evaluate("() => Object.keys(window)")) - before_globals == {"EPSS"}
+    assert page.evaluate(probe) == before_styles
+
+
+def test_strict_csp_and_hostile_css_change_nothing_in_the_panel(browser, stack) -> None:
+    geometry = """() => ['.epss-panel', '.epss-title', '.epss-step-toggle', '.epss-launcher']
+        .map((q) => { const r = document.querySelector('epss-overlay').shadowRoot
+        .querySelector(q).getBoundingClientRect(); return [q, r.x, r.y, r.width, r.height]; })"""
+    seen = {}
+    for name in ("plain", "strict"):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+        page.goto(stack.host_url(name))
+        open_panel(page)
+        shown_task(page)
+        seen[name] = page.evaluate(geometry)
+        page.screenshot(path=stack.screenshots / f"panel-{name}-csp.png")
+        context.close()
+        assert errors == [], name
+    assert seen["strict"] == seen["plain"]
+
+
+def test_an_unreachable_service_leaves_the_host_working(page, stack, console) -> None:
+    console.allow("Failed to load resource")
+    page.route("**/api/v1/**", lambda route: route.abort("connectionrefused"))
+    page.goto(stack.host_url("plain"))
+    wait_ready(page)
+    expect(page.locator(LAUNCHER)).to_have_text("?Hulp niet beschikbaar")
+    page.locator("input[name=naam]").fill("still works")
+    page.locator(LAUNCHER).click()
+    expect(page.locator(".epss-title")).to_have_text("Hulp niet beschikbaar")
+    page.unroute("**/api/v1/**")
+    page.get_by_role("button", name="Opnieuw proberen").click()
+    assert shown_task(page) == VERHUIZING
