@@ -1,0 +1,165 @@
+"""Overlay benchmark: the size of /overlay.js, click → steps on a cold and a warm panel,
+and the main-thread time the overlay costs a page at start-up, in Debian's Chromium on
+loopback, on the demo's Verhuizing screen. Each figure is printed with its budget and
+with a baseline from the same run.
+
+    python -m bench.overlay [--runs 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from bench.server import free_port, wait_until_healthy
+from epss.cli import prepare_demo
+from epss.overlay.bundle import shipped_bundle
+from epss.settings import Settings
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SERVER_CODE = """
+import sys
+from pathlib import Path
+import uvicorn
+from epss.app import create_app
+from epss.settings import Settings
+app = create_app(Settings(data_dir=Path(sys.argv[1]), secret_key="bench", demo=True))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+SCREEN = "/demo/verhuizing"
+
+# Click the launcher, then wait until the steps are in the panel and laid out.
+CLICK_TO_STEPS = """async () => {
+  const root = document.querySelector('epss-overlay').shadowRoot;
+  const launcher = root.querySelector('.epss-launcher');
+  const start = performance.now();
+  launcher.click();
+  await new Promise((done) => {
+    const ready = () => {
+      const step = root.querySelector('.epss-panel:not([hidden]) .epss-step');
+      return step && step.getBoundingClientRect().height > 0;
+    };
+    if (ready()) return done();
+    const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); done(); } });
+    observer.observe(root, { childList: true, subtree: true });
+  });
+  return performance.now() - start;
+}"""
+# A baseline from the same page: a click on a host button that shows a hidden element.
+HOST_CLICK = """() => {
+  const el = document.createElement('div');
+  el.hidden = true;
+  el.textContent = 'x';
+  document.body.append(el);
+  const button = document.createElement('button');
+  button.onclick = () => { el.hidden = false; };
+  document.body.append(button);
+  const start = performance.now();
+  button.click();
+  el.getBoundingClientRect();
+  const took = performance.now() - start;
+  el.remove(); button.remove();
+  return took;
+}"""
+
+
+def p(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def task_duration(page) -> float:
+    """Main-thread busy time of the page so far (Chromium's TaskDuration), in ms."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return metrics["TaskDuration"] * 1000
+
+
+def measure(base: str, runs: int) -> dict[str, list[float]]:
+    figures: dict[str, list[float]] = {k: [] for k in
+                                       ("cold", "warm", "host", "with", "without", "long")}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
+                                             args=CHROMIUM_ARGS)
+        for run in range(runs):
+            context = browser.new_context()  # an empty cache: a cold panel
+            page = context.new_page()
+            page.goto(base + SCREEN)
+            page.wait_for_function("() => document.querySelector('epss-overlay')?.shadowRoot"
+                                   ".querySelector('.epss-launcher').title.startsWith('Hulp bij')")
+            page.wait_for_timeout(300)
+            figures["cold"].append(page.evaluate(CLICK_TO_STEPS))
+            page.evaluate("() => EPSS.close()")
+            figures["warm"].append(page.evaluate(CLICK_TO_STEPS))
+            figures["host"].append(page.evaluate(HOST_CLICK))
+            context.close()
+            for with_overlay in (True, False):
+                context = browser.new_context()
+                page = context.new_page()
+                if not with_overlay:
+                    page.route("**/overlay.js", lambda route: route.fulfill(body=""))
+                page.add_init_script("""window.__long = 0; new PerformanceObserver((l) => {
+                    window.__long += l.getEntries().length; }).observe({type: 'longtask'});""")
+                page.goto(base + SCREEN, wait_until="load")
+                page.wait_for_timeout(1000)  # the manifest is in, the page is idle
+                figures["with" if with_overlay else "without"].append(task_duration(page))
+                if with_overlay:
+                    figures["long"].append(page.evaluate("() => window.__long"))
+                context.close()
+            print(f"  run {run + 1}/{runs}", file=sys.stderr)
+        browser.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    if not shutil.which("chromium"):
+        raise SystemExit("Chromium is needed: apt-get install chromium")
+    bundle = shipped_bundle()
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        port = free_port()
+        prepare_demo(Settings(data_dir=data, demo=True), origin=f"http://127.0.0.1:{port}")
+        log = data / "server.log"
+        with log.open("w") as out:
+            server = subprocess.Popen([sys.executable, "-c", SERVER_CODE, str(data), str(port)],
+                                      stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_until_healthy(f"http://127.0.0.1:{port}/api/v1", server, log)
+            f = measure(f"http://127.0.0.1:{port}", args.runs)
+        finally:
+            server.terminate()
+            server.wait(10)
+
+    startup = [w - wo for w, wo in zip(f["with"], f["without"], strict=True)]
+    size = len(bundle.gzipped) / 1024
+    print(f"\nOverlay benchmark, {args.runs} runs, Chromium on loopback, {SCREEN}\n")
+    print(f"{'figure':<42}{'measured':>12}{'budget':>10}  baseline")
+    print(f"{'/overlay.js gzipped':<42}{size:>9.1f} KB{'≤ 12 KB':>10}  "
+          f"driver.js ≈ 7 KB, intro.js ≈ 20 KB; minified {len(bundle.script) / 1024:.1f} KB")
+    for name, key, budget in (("click → steps, cold panel (p50 / p95)", "cold", 100),
+                              ("click → steps, warm panel (p50 / p95)", "warm", 16)):
+        values = f[key]
+        host = statistics.median(f["host"])
+        print(f"{name:<42}{p(values, 50):>5.1f} / {p(values, 95):>4.1f} ms{f'≤ {budget} ms':>9}"
+              f"  host click → shown {host:.2f} ms (×{statistics.median(values) / host:.0f})")
+    print(f"{'start-up main-thread time (median / max)':<42}{statistics.median(startup):>5.1f} / "
+          f"{max(startup):>4.1f} ms{'≤ 10 ms':>9}  the page without overlay: "
+          f"{statistics.median(f['without']):.1f} ms")
+    print(f"{'long tasks at start-up (total)':<42}{sum(f['long']):>12.0f}{'0':>10}")
+    print("\nEvent ingestion: python -m bench.events")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""The overlay on the demo case software, as a newcomer sees it after `epss demo`: the
+right task and step on every screen, and a screen without a task gets search."""
+
+from __future__ import annotations
+
+import pytest
+from overlay import current_step, open_panel, shown_task
+from playwright.sync_api import expect
+
+from epss.resources import shipped
+from epss.taskfile import load_paths
+
+TASKS_DIR = shipped("tasks")
+
+TITLES = {item.document.slug: item.document.title for item in load_paths([TASKS_DIR])}
+
+SCREENS = [
+    ("/demo/reisdocument/aanvraag", "reisdocument-aanvragen", "ontvang-aanvrager"),
+    ("/demo/reisdocument/aanvraag?twijfel=1", "twijfel-identiteit-of-document", "houd-aan"),
+    ("/demo/reisdocument/uitreiking", "reisdocument-uitreiken", "controleer-functiescheiding"),
+    ("/demo/reisdocument/uitreiking?twijfel=1", "twijfel-identiteit-of-document",
+     "verifieer-vingerafdrukken"),
+    ("/demo/geboorte/aangifte", "aangifte-geboorte", "identificeer-aangever"),
+    ("/demo/verhuizing", "verhuizing-doorgeven", "neem-melding-aan"),
+    ("/demo/rijbewijs/aanvraag", "rijbewijs-aanvragen", "controleer-inschrijving"),
+    ("/demo/zaken/Z-2026-000103", "aangifte-geboorte", "identificeer-aangever"),  # zaaktype
+    ("/demo/zaken/Z-2026-000105", "rijbewijs-aanvragen", "controleer-inschrijving"),
+]
+
+
+@pytest.mark.parametrize(("path", "task", "start"), SCREENS)
+def test_each_screen_opens_its_task_at_its_step(page, stack, path, task, start) -> None:
+    page.goto(stack.service.url + path)
+    open_panel(page)
+    assert shown_task(page) == TITLES[task]
+    assert current_step(page) == start
+    name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "")
+    page.screenshot(path=stack.screenshots / f"demo-{name}.png")
+
+
+def test_a_screen_without_a_task_offers_search(page, stack) -> None:
+    page.goto(stack.service.url + "/demo/")
+    open_panel(page)
+    expect(page.locator(".epss-message")).to_contain_text("geen vaste instructie")
+    page.get_by_label("Zoeken in de hulp").fill("geboorteaangifte")
+    page.get_by_role("button", name="Zoek", exact=True).click()
+    page.locator(".epss-results li button").first.click()
+    assert shown_task(page) == TITLES["aangifte-geboorte"]
