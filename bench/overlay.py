@@ -49,7 +49,9 @@ CLICK_TO_STEPS = """async () => {
       return step && step.getBoundingClientRect().height > 0;
     };
     if (ready()) return done();
-    const observer = new MutationObserver(() => { if (ready()) { observer.disconnect(); done(); } });
+    const observer = new MutationObserver(() => {
+      if (ready()) { observer.disconnect(); done(); }
+    });
     observer.observe(root, { childList: true, subtree: true });
   });
   return performance.now() - start;

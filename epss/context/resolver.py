@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from epss.catalog import catalog_fingerprint
-from epss.context.patterns import PathPattern, url_path
+from epss.context.patterns import url_path
 from epss.context.rules import Page, Rule, RuleSet
 from epss.errors import NotFound
 from epss.hostapps import host_apps_fingerprint

@@ -38,7 +38,8 @@ class Rule:
     def from_manifest(cls, entry: dict, order: int) -> Rule:
         """A rule from its manifest entry (the form the overlay gets)."""
         return cls(
-            task_slug=entry["task"], url=PathPattern.compile(entry["url"]) if entry["url"] else None,
+            task_slug=entry["task"],
+            url=PathPattern.compile(entry["url"]) if entry["url"] else None,
             title=entry["title"], markers=tuple(entry["markers"]), zaaktype=entry["zaaktype"],
             priority=entry["priority"], start_step=entry["start_step"], order=order)
 

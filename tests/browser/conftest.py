@@ -52,7 +52,7 @@ class LiveServer:
     def __init__(self, app) -> None:
         self.app = app
         self.sock = _listening_socket()
-        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.server: uvicorn.Server | None = None
         self.thread: threading.Thread | None = None
 

@@ -1,0 +1,108 @@
+// Highlight: the spotlight on the host page for a step with a target hint.
+
+/** The spotlight on the host page. `layer` is an empty element inside the overlay's shadow root
+ * (the caller appends it, before the panel, so the dimming stays under the panel).
+ * options.onMissing(selectors) is called once when none of the selectors finds a visible element
+ * within options.waitMs (default 3000); options.onFound(element) once when one does. */
+function createHighlighter(layer, options) {
+  const {waitMs = 3000, onMissing, onFound} = options || {};
+  let selectors; // of the current show(); null when hidden
+  let target;
+  let box;
+  let frame;
+  let timer;
+  let settle; // resolves show()'s promise, while it waits for the first match
+  let dead;
+  layer.classList.add('hl-layer');
+
+  // Shown: it has a box and is not display:none or visibility:hidden.
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return (r.width || r.height) && (!el.checkVisibility || el.checkVisibility({visibilityProperty: true}));
+  };
+
+  // The box at the target's rectangle in viewport coordinates (so fixed and transformed
+  // ancestors need nothing special), or no box while the target is gone.
+  const place = () => {
+    frame = 0;
+    if (target && !visible(target)) target = null;
+    if (!target) {
+      if (box) box.remove();
+      box = null;
+      return;
+    }
+    if (!box) box = layer.appendChild(h('div', {class: 'hl-box'}));
+    const r = target.getBoundingClientRect();
+    for (const k of ['left', 'top', 'width', 'height']) box.style[k] = r[k] + 'px';
+  };
+  const schedule = () => { if (selectors && !frame) frame = requestAnimationFrame(place); };
+
+  // Finds the target when there is none (yet, or any more), then repositions. Selectors match
+  // in the host page's document; an invalid one matches nothing.
+  const look = () => {
+    if (!selectors) return;
+    if (!target || !visible(target)) {
+      for (const s of selectors) {
+        try {
+          target = [...document.querySelectorAll(s)].find(visible);
+        } catch (e) { /* not a valid selector */ }
+        if (target) break;
+      }
+      if (!target) return place();
+      resizes.disconnect();
+      resizes.observe(target);
+      resizes.observe(document.documentElement);
+      place();
+      if (settle) found(target); // else: back after it went away, quietly
+    }
+    schedule();
+  };
+
+  // Scrolls to a newly found target unless it is in view and not covered.
+  const found = (el) => {
+    clearTimeout(timer);
+    const r = el.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > innerHeight || !el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2))) {
+      el.scrollIntoView({block: 'center', behavior: prefersReducedMotion() ? 'instant' : 'smooth'});
+    }
+    settle(el);
+    settle = null;
+    if (onFound) onFound(el);
+  };
+
+  const lookSoon = throttle(look, 100);
+  const mutations = new MutationObserver(lookSoon);
+  const resizes = new ResizeObserver(schedule);
+  // Scrolling any scroller reaches the document in the capture phase.
+  const events = [[document, 'scroll', schedule], [document, 'transitionend', schedule],
+    [document, 'animationend', schedule], [window, 'resize', lookSoon]];
+  const listen = (how) => events.forEach(([on, type, fn]) => on[how + 'EventListener'](type, fn, true));
+
+  function hide() {
+    if (settle) settle(null);
+    settle = selectors = target = null;
+    clearTimeout(timer);
+    cancelAnimationFrame(frame);
+    mutations.disconnect();
+    resizes.disconnect();
+    listen('remove');
+    place();
+  }
+
+  function show(list) {
+    hide();
+    if (dead) return Promise.resolve(null);
+    selectors = [...(list || [])];
+    const shown = new Promise((resolve) => { settle = resolve; });
+    listen('add');
+    mutations.observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true});
+    timer = setTimeout(() => {
+      hide();
+      if (onMissing) onMissing(list);
+    }, waitMs);
+    look();
+    return shown;
+  }
+
+  return {show, hide, destroy() { hide(); dead = true; }};
+}
