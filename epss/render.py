@@ -64,7 +64,7 @@ class _TreeBuilder(HTMLParser):
     [tag, {attribute: value}, *children]. The overlay builds DOM nodes from this
     without ever parsing HTML in the host page."""
 
-    _VOID = {"br", "hr"}
+    _VOID = frozenset({"br", "hr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
