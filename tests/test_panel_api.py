@@ -41,7 +41,8 @@ def test_a_branch_to_another_task_names_that_task(client: TestClient) -> None:
 
 def test_nothing_executable_reaches_the_overlay(client: TestClient) -> None:
     hostile = ('Klik <script>alert(1)</script> [hier](javascript:alert(2)) '
-               '<img src=x onerror="alert(3)"> <a href="https://ok.example" onclick="x()">ok</a>')
+               '<img src=x onerror="alert(3)"> <a href="https://x.example" onclick="x()">x</a> '
+               '[ok](https://ok.example)')
     publish(client.app.state.services, shipped_document("verhuizing-doorgeven",
                                                         instruction=hostile))
     step = client.get("/api/v1/tasks/verhuizing-doorgeven/panel").json()["steps"][0]
