@@ -16,7 +16,9 @@ from epss.app import create_app
 from epss.catalog import export_documents, import_documents, known_slugs
 from epss.db import unit_of_work
 from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
+from epss.errors import InvalidInput
 from epss.hostapps import register_host_app
+from epss.overlay.extension import write_extension
 from epss.resources import shipped
 from epss.services import Services
 from epss.settings import DEFAULT_SECRET, Settings
@@ -105,6 +107,20 @@ def schema(output: Annotated[Path, typer.Argument()] = Path("tasks/task.schema.j
 def _write_schema(path: Path) -> None:
     path.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n",
                     encoding="utf-8")
+
+
+@app.command("extension")
+def extension(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the extension to.")],
+) -> None:
+    """Write the browser extension (Manifest V3) with the current overlay in it, ready to
+    load unpacked or to pack."""
+    try:
+        manifest = write_extension(directory)
+    except InvalidInput as exc:
+        raise _fail(exc.detail) from None
+    typer.echo(f"Wrote the browser extension to {manifest.parent} "
+               "(load it unpacked, or pack it; see overlay_js/README.md).")
 
 
 @app.command("serve")

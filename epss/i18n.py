@@ -84,6 +84,84 @@ ENGLISH = {
         "The service cannot be reached right now. Try again shortly.",
     "Er ging iets mis": "Something went wrong",
     "Probeer het opnieuw.": "Please try again.",
+    # /overlay/bookmarklet: the three ways into a host application
+    "Hulppaneel in het zaaksysteem": "Help panel in the case software",
+    "Er zijn drie manieren om het hulppaneel in een zaaksysteem te krijgen. Kies er één per "
+    "zaaksysteem.":
+        "There are three ways to get the help panel into case software. Choose one per "
+        "application.",
+    "Bladwijzer": "Bookmarklet",
+    "voor een pilot, zonder hulp van IT of de leverancier.":
+        "for a pilot, without help from IT or the supplier.",
+    "Scripttag": "Script tag",
+    "de leverancier of beheerder neemt één regel op in het zaaksysteem.":
+        "the supplier or administrator adds one line to the case software.",
+    "Browserextensie": "Browser extension",
+    "IT rolt haar met een browserbeleid uit naar alle werkplekken.":
+        "IT rolls it out to every workstation with a browser policy.",
+    "Bladwijzer voor pilots": "Bookmarklet for pilots",
+    "Sleep de knop van uw zaaksysteem naar de bladwijzerbalk van uw browser.":
+        "Drag the button of your case software to your browser's bookmarks bar.",
+    "Open het zaaksysteem en klik daar op de bladwijzer: het hulppaneel verschijnt.":
+        "Open the case software and click the bookmark there: the help panel appears.",
+    "Op deze pagina zelf doet klikken op de knop niets; alleen slepen werkt hier.":
+        "Clicking the button on this page does nothing; here it only works by dragging.",
+    "Een bladwijzer werkt niet in een zaaksysteem met een strikte Content-Security-Policy "
+    "die deze dienst niet toelaat: de browser weigert dan het script. Gebruik daar de "
+    "browserextensie, of laat de leverancier de scripttag en de regels hieronder opnemen.":
+        "A bookmarklet does not work in case software with a strict Content-Security-Policy "
+        "that does not allow this service: the browser refuses the script. Use the browser "
+        "extension there, or have the supplier add the script tag and the lines below.",
+    "Id van de hostapplicatie:": "Id of the host application:",
+    "← sleep deze knop naar uw bladwijzerbalk": "← drag this button to your bookmarks bar",
+    "Code van de bladwijzer (om zelf een bladwijzer te maken)":
+        "Code of the bookmarklet (to create the bookmark yourself)",
+    "Het paneel mag de dienst aanroepen vanaf:": "The panel may call the service from:",
+    "Voor deze hostapplicatie is nog geen herkomst (origin) geregistreerd. Zonder die "
+    "registratie weigert de dienst de vragen van het paneel; zie hieronder.":
+        "No origin has been registered for this host application yet. Without it the "
+        "service refuses the panel's requests; see below.",
+    "Zonder versie (de browser vraagt bij elk gebruik of er een nieuwe is):":
+        "Without a version (the browser checks for a new one each time):",
+    "Er zijn nog geen hostapplicaties geregistreerd. Een hostapplicatie ontstaat bij het "
+    "importeren van taken met contextregels voor dat zaaksysteem.":
+        "No host applications have been registered yet. A host application is created when "
+        "tasks with context rules for that application are imported.",
+    "Scripttag voor de leverancier": "Script tag for the supplier",
+    "Neem de scripttag van het zaaksysteem op in elke pagina, vlak voor":
+        "Add the script tag of the application to every page, just before",
+    "Met versie in de URL mag de browser het script een jaar bewaren; de leverancier past de "
+    "tag dan aan bij elke nieuwe versie van EPSS. Zonder versie krijgt elke werkplek een "
+    "nieuwe versie meteen.":
+        "With the version in the URL the browser may keep the script for a year; the "
+        "supplier then updates the tag for every new version of EPSS. Without the version "
+        "every workstation gets a new version at once.",
+    "Huidige versie:": "Current version:",
+    "Het zaaksysteem mag de medewerker en het team als hint meegeven; EPSS bewaart de "
+    "medewerker alleen als pseudoniem:":
+        "The case software may pass the employee and the team as hints; EPSS stores the "
+        "employee only as a pseudonym:",
+    "Content-Security-Policy van het zaaksysteem": "Content-Security-Policy of the case software",
+    "Heeft het zaaksysteem een Content-Security-Policy, voeg dan deze dienst toe aan de "
+    "bestaande regels:":
+        "If the case software has a Content-Security-Policy, add this service to its "
+        "existing directives:",
+    "Herkomst registreren": "Register the origin",
+    "De dienst beantwoordt alleen vragen van bekende herkomsten (CORS). Registreer het adres "
+    "van het zaaksysteem, zoals":
+        "The service only answers requests from known origins (CORS). Register the address "
+        "of the case software, such as",
+    "bij de hostapplicatie, of zet het in de instelling":
+        "with the host application, or put it in the setting",
+    "De extensie voegt het hulppaneel toe aan de zaaksystemen die IT instelt, ook als hun "
+    "Content-Security-Policy een bladwijzer tegenhoudt. Maak haar met":
+        "The extension adds the help panel to the applications IT configures, even where "
+        "their Content-Security-Policy stops a bookmarklet. Build it with",
+    "en rol haar uit met een browserbeleid; de uitleg en een voorbeeldbeleid staan in":
+        "and roll it out with a browser policy; the explanation and an example policy are in",
+    "Deze dienst is:": "This service is:",
+    "Hulppaneel in uw zaaksysteem: bladwijzer, scripttag en browserextensie":
+        "Help panel in your case software: bookmarklet, script tag and browser extension",
 }
 
 _CATALOGS = {"nl": {}, "en": ENGLISH}
