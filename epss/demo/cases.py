@@ -116,8 +116,13 @@ class Scherm:
     zaaktype: str | None
 
 
+APP_ID = "demo-zaaksysteem"
+APP_NAME = "Zaaksysteem Gemeente Dijkhaven (demo)"
+
 VANDAAG = dt.date(2026, 3, 17)
 MEDEWERKER = "R. Visser"
+INLOGNAAM = "rvisser"  # what the case software knows the employee by; given to the overlay
+TEAM = "Burgerzaken Stadswinkel"
 BALIE = "Stadswinkel Dijkhaven, balie 3"
 
 ZAAKTYPEN: dict[str, Zaaktype] = {

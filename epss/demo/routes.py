@@ -1,8 +1,15 @@
-"""Routes of the demo case software, served under /demo.
+"""Routes of the demo case software, served under /demo, in two variants.
 
-Plain server-rendered pages without any script, so they work under a strict
-Content-Security-Policy. The only "interaction" is the "Twijfel melden" button: a GET form
-to the same page with `twijfel=1`, which renders the page with the doubt section shown.
+- Server-rendered pages (/demo/...), without any script of their own. The only
+  "interaction" is the "Twijfel melden" button: a GET form to the same page with
+  `twijfel=1`, which renders the page with the doubt section shown.
+- A single-page variant (/demo/app/...): the same screens from the same templates, with
+  client-side routing by static/zaaksysteem.js. Every URL of it answers with the shell: the
+  screen of that URL rendered in place (so a deep link or a reload works), plus every
+  screen, the doubt states included, as a <template> that the script clones on navigation.
+
+Both load scripts and styles only from this origin (a strict Content-Security-Policy), and
+both embed the help overlay the way a municipality would: one <script> tag.
 """
 
 from __future__ import annotations
@@ -13,135 +20,138 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
-from epss.demo import cases
+from epss.demo import cases, screens
+from epss.demo.screens import Screen
 
 router = APIRouter(prefix="/demo", include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["datum"] = cases.datum
 templates.env.filters["datum_lang"] = cases.datum_lang
 
+SPA = "/app"
 
-def _render(
-    request: Request,
-    template: str,
-    title: str,
-    huidig: str,
-    status_code: int = 200,
-    **context: Any,
-) -> HTMLResponse:
-    """Render a page with what the base template needs: links, navigation, the user."""
-    root = request.scope.get("root_path", "").rstrip("/")
-    return templates.TemplateResponse(
-        request,
-        template,
+
+class _Links:
+    """Where the links of a page point: at the server pages or at the single-page variant."""
+
+    def __init__(self, root: str, spa: bool):
+        self.root = root
+        self.spa = spa
+        self.base = f"{root}/demo{SPA if spa else ''}"
+        self.other_base = f"{root}/demo{'' if spa else SPA}"
+
+    def href(self, path: str) -> str:
+        """The link to a server path (/demo/...) in this variant."""
+        return self.base + path.removeprefix("/demo")
+
+    def url(self, screen: Screen, other: bool = False) -> str:
+        """The URL of a screen (and its doubt state) in this variant or the other one."""
+        query = "?twijfel=1" if screen.twijfel else ""
+        return (self.other_base if other else self.base) + screen.path.removeprefix("/demo") + query
+
+
+def _context(links: _Links, screen: Screen, layout: str) -> dict[str, Any]:
+    """What the templates need: links, navigation, the user, the screen's own data."""
+    return {
+        "layout": layout,
+        "title": screen.title,
+        "paginatitel": screen.page_title,
+        "root": links.root,
+        "base": links.base,
+        "static": f"{links.root}/demo/static",
+        "href": links.href,
+        "spa": links.spa,
+        "ander": links.url(screen, other=True),
+        "huidig": screen.nav,
+        "schermen": cases.SCHERMEN,
+        "app_id": cases.APP_ID,
+        "medewerker": cases.MEDEWERKER,
+        "inlognaam": cases.INLOGNAAM,
+        "team": cases.TEAM,
+        "balie": cases.BALIE,
+        "vandaag": cases.VANDAAG,
+        "sjablonen": [],
+        **screen.context,
+    }
+
+
+def _sjablonen(links: _Links) -> list[dict[str, Any]]:
+    """Every screen of the single-page variant: its URL, title, navigation entry, the URL
+    of the same screen among the server pages, and its content (the template's content
+    block, rendered here, so the markup exists once)."""
+    return [
         {
-            "title": title,
-            "root": root,
-            "base": f"{root}/demo",
-            "huidig": huidig,
-            "schermen": cases.SCHERMEN,
-            "medewerker": cases.MEDEWERKER,
-            "balie": cases.BALIE,
-            "vandaag": cases.VANDAAG,
-            **context,
-        },
-        status_code=status_code,
+            "url": links.url(screen),
+            "titel": screen.page_title,
+            "nav": links.href(screen.nav),
+            "ander": links.url(screen, other=True),
+            "inhoud": Markup(
+                templates.get_template(screen.template).render(
+                    _context(links, screen, "_inhoud.html")
+                )
+            ),
+        }
+        for screen in screens.every_screen()
+    ]
+
+
+def _page(request: Request, screen: Screen | None, spa: bool = False) -> HTMLResponse:
+    if screen is None:
+        raise HTTPException(status_code=404)
+    links = _Links(request.scope.get("root_path", "").rstrip("/"), spa)
+    context = _context(links, screen, "_base.html")
+    if spa:
+        context["sjablonen"] = _sjablonen(links)
+    return templates.TemplateResponse(
+        request, screen.template, context, status_code=screen.status_code
     )
 
 
-def _scherm(request: Request, path: str, template: str, **context: Any) -> HTMLResponse:
-    """Render one of the task screens, with the demo case of its zaaktype."""
-    scherm = next(s for s in cases.SCHERMEN if s.path == path)
-    assert scherm.zaaktype is not None
-    zaak = cases.zaak_van_type(scherm.zaaktype)
-    return _render(
-        request,
-        template,
-        scherm.title,
-        path,
-        scherm=scherm,
-        zaak=zaak,
-        persoon=zaak.aanvrager,
-        leeftijd=cases.leeftijd(zaak.aanvrager.geboortedatum, cases.VANDAAG),
-        **context,
-    )
+def _twijfel(value: str) -> bool:
+    return value == "1"
 
 
 @router.get("/", response_class=HTMLResponse)
 def werkvoorraad(request: Request) -> HTMLResponse:
-    return _render(request, "werkvoorraad.html", "Werkvoorraad", "/demo/", zaken=cases.ZAKEN)
+    return _page(request, screens.find("/demo/"))
 
 
 @router.get("/reisdocument/aanvraag", response_class=HTMLResponse)
 def reisdocument_aanvraag(request: Request, twijfel: str = "") -> HTMLResponse:
-    return _scherm(
-        request,
-        "/demo/reisdocument/aanvraag",
-        "reisdocument_aanvraag.html",
-        twijfel=twijfel == "1",
-    )
+    return _page(request, screens.find("/demo/reisdocument/aanvraag", _twijfel(twijfel)))
 
 
 @router.get("/reisdocument/uitreiking", response_class=HTMLResponse)
 def reisdocument_uitreiking(request: Request, twijfel: str = "") -> HTMLResponse:
-    return _scherm(
-        request,
-        "/demo/reisdocument/uitreiking",
-        "reisdocument_uitreiking.html",
-        twijfel=twijfel == "1",
-    )
+    return _page(request, screens.find("/demo/reisdocument/uitreiking", _twijfel(twijfel)))
 
 
 @router.get("/geboorte/aangifte", response_class=HTMLResponse)
 def geboorte_aangifte(request: Request) -> HTMLResponse:
-    geboren = cases.GEBOORTE_KIND_DATUM
-    return _scherm(
-        request,
-        "/demo/geboorte/aangifte",
-        "geboorte_aangifte.html",
-        moeder=cases.SMIT,
-        geboren=geboren,
-        uiterlijk=cases.werkdagen_na(geboren, 3),
-    )
+    return _page(request, screens.find("/demo/geboorte/aangifte"))
 
 
 @router.get("/verhuizing", response_class=HTMLResponse)
 def verhuizing(request: Request) -> HTMLResponse:
-    meeverhuizers = [
-        (persoon, relatie, cases.leeftijd(persoon.geboortedatum, cases.VANDAAG))
-        for persoon, relatie in ((cases.YILMAZ_PARTNER, "Echtgenote"), (cases.YILMAZ_KIND, "Kind"))
-    ]
-    return _scherm(request, "/demo/verhuizing", "verhuizing.html", meeverhuizers=meeverhuizers)
+    return _page(request, screens.find("/demo/verhuizing"))
 
 
 @router.get("/rijbewijs/aanvraag", response_class=HTMLResponse)
 def rijbewijs_aanvraag(request: Request) -> HTMLResponse:
-    return _scherm(request, "/demo/rijbewijs/aanvraag", "rijbewijs_aanvraag.html")
+    return _page(request, screens.find("/demo/rijbewijs/aanvraag"))
 
 
 @router.get("/zaken/{zaaknummer}", response_class=HTMLResponse)
 def zaak_detail(request: Request, zaaknummer: str) -> HTMLResponse:
-    zaak = cases.zaak(zaaknummer)
-    if zaak is None:
-        return _render(
-            request,
-            "niet_gevonden.html",
-            "Zaak niet gevonden",
-            "/demo/",
-            status_code=404,
-            zaaknummer=zaaknummer,
-        )
-    scherm = next(s for s in cases.SCHERMEN if s.path == zaak.scherm)
-    return _render(
-        request,
-        "zaak.html",
-        f"Zaak {zaak.zaaknummer}",
-        "/demo/",
-        zaak=zaak,
-        scherm=scherm,
-        leeftijd=cases.leeftijd(zaak.aanvrager.geboortedatum, cases.VANDAAG),
-    )
+    return _page(request, screens.find(f"/demo/zaken/{zaaknummer}"))
+
+
+@router.get(SPA + "/{pad:path}", response_class=HTMLResponse)
+def single_page(request: Request, pad: str, twijfel: str = "") -> HTMLResponse:
+    """The single-page variant: the shell, showing the screen of this URL first."""
+    return _page(request, screens.find(f"/demo/{pad}", _twijfel(twijfel)), spa=True)
 
 
 @router.get("/static/{name}", name="demo_static")

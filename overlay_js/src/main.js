@@ -122,7 +122,8 @@ function createOverlay(config) {
     launcher.setAttribute('aria-expanded', 'true');
     panel.show();
     panel.focus();
-    emit('panel_opened', { task_slug: matches[0] && matches[0].task });
+    const best = matches[0] || {};
+    emit('panel_opened', { task_slug: best.task, task_version: best.version });
     if (!manifest || Date.now() - manifestAt > config.manifestMaxAge) loadManifest();
     if (manifest) showBest(); else panel.loading();
   }

@@ -58,7 +58,9 @@ class LiveServer:
 
     def start(self) -> None:
         self.sock.listen(128)
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on")
+        # No lifespan: a restart after stop() must find the app's services still open
+        # (the stack fixture prepares the data the lifespan would check).
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run,
                                        kwargs={"sockets": [self.sock]}, daemon=True)

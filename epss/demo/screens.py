@@ -1,0 +1,150 @@
+"""The screens of the demo case software: which template, title and data a path shows.
+
+One definition serves both variants: the server-rendered pages under /demo and the
+single-page variant under /demo/app, whose shell carries every screen as a <template>.
+Paths here are the server paths (/demo/...); the web layer turns them into links of the
+variant at hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from epss.demo import cases
+
+TITLE_SUFFIX = " — Zaaksysteem Gemeente Dijkhaven"
+HOME = "/demo/"
+
+
+@dataclass(frozen=True)
+class Screen:
+    path: str
+    template: str
+    title: str
+    nav: str  # the navigation entry the screen belongs to
+    context: dict[str, Any] = field(default_factory=dict)
+    status_code: int = 200
+    twijfel: bool = False  # shown in the "Twijfel melden" state
+
+    @property
+    def page_title(self) -> str:
+        return self.title + TITLE_SUFFIX
+
+
+def _task_screen(path: str, template: str, twijfel: bool = False, **context: Any) -> Screen:
+    """One of the task screens, with the demo case of its zaaktype."""
+    scherm = next(s for s in cases.SCHERMEN if s.path == path)
+    assert scherm.zaaktype is not None
+    zaak = cases.zaak_van_type(scherm.zaaktype)
+    return Screen(
+        path,
+        template,
+        scherm.title,
+        path,
+        {
+            "scherm": scherm,
+            "zaak": zaak,
+            "persoon": zaak.aanvrager,
+            "leeftijd": cases.leeftijd(zaak.aanvrager.geboortedatum, cases.VANDAAG),
+            "twijfel": twijfel,
+            **context,
+        },
+        twijfel=twijfel,
+    )
+
+
+def _werkvoorraad(twijfel: bool) -> Screen:
+    return Screen(HOME, "werkvoorraad.html", "Werkvoorraad", HOME, {"zaken": cases.ZAKEN})
+
+
+def _reisdocument_aanvraag(twijfel: bool) -> Screen:
+    return _task_screen("/demo/reisdocument/aanvraag", "reisdocument_aanvraag.html", twijfel)
+
+
+def _reisdocument_uitreiking(twijfel: bool) -> Screen:
+    return _task_screen("/demo/reisdocument/uitreiking", "reisdocument_uitreiking.html", twijfel)
+
+
+def _geboorte_aangifte(twijfel: bool) -> Screen:
+    geboren = cases.GEBOORTE_KIND_DATUM
+    return _task_screen(
+        "/demo/geboorte/aangifte",
+        "geboorte_aangifte.html",
+        moeder=cases.SMIT,
+        geboren=geboren,
+        uiterlijk=cases.werkdagen_na(geboren, 3),
+    )
+
+
+def _verhuizing(twijfel: bool) -> Screen:
+    meeverhuizers = [
+        (persoon, relatie, cases.leeftijd(persoon.geboortedatum, cases.VANDAAG))
+        for persoon, relatie in ((cases.YILMAZ_PARTNER, "Echtgenote"), (cases.YILMAZ_KIND, "Kind"))
+    ]
+    return _task_screen("/demo/verhuizing", "verhuizing.html", meeverhuizers=meeverhuizers)
+
+
+def _rijbewijs_aanvraag(twijfel: bool) -> Screen:
+    return _task_screen("/demo/rijbewijs/aanvraag", "rijbewijs_aanvraag.html")
+
+
+#: The screens of the navigation, by path; the function gets whether doubt was reported.
+_SCREENS: dict[str, Callable[[bool], Screen]] = {
+    HOME: _werkvoorraad,
+    "/demo/reisdocument/aanvraag": _reisdocument_aanvraag,
+    "/demo/reisdocument/uitreiking": _reisdocument_uitreiking,
+    "/demo/geboorte/aangifte": _geboorte_aangifte,
+    "/demo/verhuizing": _verhuizing,
+    "/demo/rijbewijs/aanvraag": _rijbewijs_aanvraag,
+}
+
+#: The screens with a "Twijfel melden" button.
+TWIJFEL_SCREENS = ("/demo/reisdocument/aanvraag", "/demo/reisdocument/uitreiking")
+
+_ZAKEN = "/demo/zaken/"
+
+
+def _zaak(zaaknummer: str) -> Screen:
+    zaak = cases.zaak(zaaknummer)
+    if zaak is None:
+        return Screen(
+            _ZAKEN + zaaknummer,
+            "niet_gevonden.html",
+            "Zaak niet gevonden",
+            HOME,
+            {"zaaknummer": zaaknummer},
+            status_code=404,
+        )
+    return Screen(
+        _ZAKEN + zaaknummer,
+        "zaak.html",
+        f"Zaak {zaak.zaaknummer}",
+        HOME,
+        {
+            "zaak": zaak,
+            "scherm": next(s for s in cases.SCHERMEN if s.path == zaak.scherm),
+            "leeftijd": cases.leeftijd(zaak.aanvrager.geboortedatum, cases.VANDAAG),
+        },
+    )
+
+
+def find(path: str, twijfel: bool = False) -> Screen | None:
+    """The screen at a server path (a case page too, or its "not found" page), or None."""
+    if path in _SCREENS:
+        return _SCREENS[path](twijfel and path in TWIJFEL_SCREENS)
+    zaaknummer = path.removeprefix(_ZAKEN)
+    if path.startswith(_ZAKEN) and zaaknummer and "/" not in zaaknummer:
+        return _zaak(zaaknummer)
+    return None
+
+
+def every_screen() -> Iterator[Screen]:
+    """Every screen and state the demo has: the navigation, doubt reported, the cases."""
+    for path, build in _SCREENS.items():
+        yield build(False)
+        if path in TWIJFEL_SCREENS:
+            yield build(True)
+    for zaak in cases.ZAKEN:
+        yield _zaak(zaak.zaaknummer)
