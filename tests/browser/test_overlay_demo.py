@@ -46,3 +46,25 @@ def test_a_screen_without_a_task_offers_search(page, stack) -> None:
     page.get_by_role("button", name="Zoek", exact=True).click()
     page.locator(".epss-results li button").first.click()
     assert shown_task(page) == TITLES["aangifte-geboorte"]
+
+
+@pytest.mark.parametrize("navigation_api", [True, False], ids=["navigation-api", "history"])
+def test_the_open_panel_follows_the_single_page_app(page, stack, navigation_api) -> None:
+    if not navigation_api:  # browsers without it: the overlay wraps pushState instead
+        page.add_init_script("Object.defineProperty(window, 'navigation', {value: undefined})")
+    page.goto(stack.service.url + "/demo/app/verhuizing")
+    page.evaluate("() => { window.noReload = true; }")
+    open_panel(page)
+    assert shown_task(page) == TITLES["verhuizing-doorgeven"]
+
+    page.get_by_role("link", name="Aangifte geboorte").click()
+    expect(page.locator(".epss-title")).to_have_text(TITLES["aangifte-geboorte"])
+    page.get_by_role("link", name="Aanvraag reisdocument").click()
+    expect(page.locator(".epss-title")).to_have_text(TITLES["reisdocument-aanvragen"])
+    page.get_by_role("button", name="Twijfel melden").click()
+    expect(page.locator(".epss-title")).to_have_text(TITLES["twijfel-identiteit-of-document"])
+    assert current_step(page) == "houd-aan"
+    page.go_back()
+    expect(page.locator(".epss-title")).to_have_text(TITLES["reisdocument-aanvragen"])
+    assert page.evaluate("() => window.noReload") is True  # one page all along
+    page.screenshot(path=stack.screenshots / "demo-spa-followed.png")
