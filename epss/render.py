@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -86,8 +87,10 @@ class _TreeBuilder(HTMLParser):
             self.open[-1].append(data)
 
 
+@lru_cache(maxsize=8192)
 def markdown_to_tree(text: str) -> list:
-    """A Markdown text as a tree of sanitised elements (see _TreeBuilder)."""
+    """A Markdown text as a tree of sanitised elements (see _TreeBuilder). Cached, as
+    published texts repeat on every request: treat the result as read-only."""
     builder = _TreeBuilder()
     builder.feed(markdown_to_html(text))
     builder.close()

@@ -14,7 +14,7 @@ function createOverlay(config) {
   const label = h('span', { text: t('Hulp') });
   const launcher = h('button', {
     class: 'epss-launcher', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'epss-panel',
-    'aria-keyshortcuts': `Alt+Shift+${config.shortcut}`, onclick: () => (panel.open ? close() : open()),
+    'aria-keyshortcuts': `Alt+Shift+${config.shortcut}`, onclick: () => (isOpen() ? close() : open()),
   }, h('span', { class: 'epss-launcher-icon', 'aria-hidden': 'true', text: '?' }), label);
   root.append(layer, launcher);
 
@@ -35,22 +35,33 @@ function createOverlay(config) {
     queue.add(Object.fromEntries(Object.entries(event).filter(([, v]) => v != null)));
   }
 
-  const highlighter = createHighlighter(layer, {
-    onMissing: (selectors) => {
-      emit('highlight_missing', { details: { selector: selectors.join(', ').slice(0, 300) } });
-      const said = root.querySelector('.epss-step-body:not([hidden]) .epss-said');
-      if (said) said.textContent = t('Het veld voor deze stap staat niet op dit scherm.');
-    },
-  });
-
   const ticksKey = (task) => `epss:ticks:${config.app}:${task.slug}:${task.version}:${location.pathname}`;
-  const panel = createPanel(root, {
-    close, emit, openTask,
-    search: (q) => api.search(q),
-    highlight: (step) => (step && step.target.length && panel.open ? highlighter.show(step.target) : highlighter.hide()),
-    saveTicks: (task, ticks) => store('sessionStorage', ticksKey(task), [...ticks]),
-    fullText: (task) => new URL(`taken/${encodeURIComponent(task.slug)}?versie=${task.version}`, config.service).href,
-  });
+  let highlighter = null;
+  let panel = null; // built on the first open: a page that never asks for help pays nothing
+  const isOpen = () => !!panel && panel.open;
+
+  function build() {
+    highlighter = createHighlighter(layer, {
+      onMissing: (selectors) => {
+        emit('highlight_missing', { details: { selector: selectors.join(', ').slice(0, 300) } });
+        const said = root.querySelector('.epss-step-body:not([hidden]) .epss-said');
+        if (said) said.textContent = t('Het veld voor deze stap staat niet op dit scherm.');
+      },
+    });
+    let pending = 0;
+    panel = createPanel(root, {
+      close, emit, openTask,
+      search: (q) => api.search(q),
+      // After the panel has painted: finding the field may force the host page's layout.
+      highlight(step) {
+        cancelAnimationFrame(pending);
+        if (!step || !step.target.length || !panel.open) { highlighter.hide(); return; }
+        pending = requestAnimationFrame(() => setTimeout(() => panel.open && highlighter.show(step.target)));
+      },
+      saveTicks: (task, ticks) => store('sessionStorage', ticksKey(task), [...ticks]),
+      fullText: (task) => new URL(`taken/${encodeURIComponent(task.slug)}?versie=${task.version}`, config.service).href,
+    });
+  }
 
   function updateLauncher() {
     const best = matches[0];
@@ -73,7 +84,7 @@ function createOverlay(config) {
   }
 
   function refresh() {
-    if (!manifest) { updateLauncher(); if (panel.open) panel.unavailable(loadManifest); return; }
+    if (!manifest) { updateLauncher(); if (isOpen()) panel.unavailable(loadManifest); return; }
     const next = readPage(manifest.markers);
     const nextKey = pageKey(next);
     if (nextKey === key) return;
@@ -84,7 +95,18 @@ function createOverlay(config) {
     matches.forEach((m) => { m.title = titles.get(m.task); });
     if (page.task) matches = [{ task: page.task, title: titles.get(page.task) }, ...matches.filter((m) => m.task !== page.task)];
     updateLauncher();
-    if (panel.open) showBest();
+    if (isOpen()) showBest();
+    else if (matches[0] && matches[0].version) prefetch(matches[0]);
+  }
+
+  // The guidance of this screen, fetched while the browser is idle, so a click only
+  // renders. The first use of web storage is a slow synchronous call: also done now.
+  function prefetch(best) {
+    const idle = window.requestIdleCallback || setTimeout;
+    idle(() => {
+      api.task(best.task, best.version).catch(() => {});
+      stored('sessionStorage', 'epss:warm');
+    });
   }
 
   function showBest() {
@@ -117,6 +139,7 @@ function createOverlay(config) {
   }
 
   function open() {
+    if (!panel) build();
     const active = document.activeElement;
     returnFocus = active === host ? launcher : active;
     launcher.setAttribute('aria-expanded', 'true');
@@ -129,6 +152,7 @@ function createOverlay(config) {
   }
 
   function close() {
+    if (!panel) return;
     panel.hide();
     launcher.setAttribute('aria-expanded', 'false');
     const target = returnFocus && returnFocus.isConnected && returnFocus !== document.body ? returnFocus : launcher;
@@ -138,7 +162,7 @@ function createOverlay(config) {
   function shortcut(e) {
     if (!e.altKey || !e.shiftKey || e.code !== `Key${config.shortcut}`) return;
     e.preventDefault();
-    if (!panel.open) open();
+    if (!isOpen()) open();
     else if (panel.contains(root.activeElement)) close();
     else panel.focus();
   }
@@ -153,7 +177,7 @@ function createOverlay(config) {
     stop() {
       unwatch();
       queue.stop();
-      highlighter.destroy();
+      if (highlighter) highlighter.destroy();
       removeEventListener('keydown', shortcut, true);
       host.remove();
     },

