@@ -32,8 +32,13 @@ def _answer(request: Request, status: int, body: dict, headers: dict | None = No
 
 
 def _where(loc: tuple) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
-    return ".".join(parts) or "request"
+    """('body', 'events', 3, 'details', 'query') -> 'events[3].details.query'."""
+    if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+        loc = loc[1:]
+    where = ""
+    for part in loc:
+        where += f"[{part}]" if isinstance(part, int) else f".{part}" if where else str(part)
+    return where or "request"
 
 
 def _message(err: dict) -> str:

@@ -2,14 +2,15 @@
 
 Task and Step hold the working copy (the draft) that experts edit. TaskVersion holds the
 immutable published snapshots; what the overlay shows is always one of those. ContextRule
-holds the rules of the latest published version, so matching never sees a draft.
+holds the rules of the latest published version, so matching never sees a draft. Event is
+the append-only record of what people did with the guidance.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -105,3 +106,31 @@ class ContextRule(SQLModel, table=True):
     zaaktype: str | None = Field(default=None, max_length=300)
     priority: int = 0
     start_step: str | None = Field(default=None, max_length=80)
+
+
+class Event(SQLModel, table=True):
+    """What someone did with the guidance, as the overlay reported it. Append-only, and
+    written only by `epss.events.store_events`, which applies the privacy rules first."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_task_slug_occurred_at", "task_slug", "occurred_at"),
+        # SQLite: AUTOINCREMENT, so a sequence number is never handed out twice.
+        {"sqlite_autoincrement": True},
+    )
+
+    seq: int | None = Field(default=None, primary_key=True,
+                            description="Order of arrival (the order of writing).")
+    id: str = Field(unique=True, max_length=36, description="The client's UUID (idempotency).")
+    type: str = Field(max_length=40)
+    occurred_at: dt.datetime = Field(index=True)
+    received_at: dt.datetime
+    app: str = Field(max_length=80)
+    url: str = Field(max_length=2000, description="Scheme, host and path; long numbers masked.")
+    task_slug: str | None = Field(default=None, max_length=80)
+    task_version: int | None = Field(default=None)
+    step_id: str | None = Field(default=None, max_length=80)
+    actor: str | None = Field(default=None, index=True, max_length=64,
+                              description="Keyed pseudonym of the user (HMAC-SHA256, hex).")
+    team: str | None = Field(default=None, max_length=200)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from epss.api import context, health, search, tasks
+from epss.api import context, events, health, search, tasks
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(tasks.router)
 router.include_router(search.router)
 router.include_router(context.router)
+router.include_router(events.router)
 router.include_router(health.router)
 
 __all__ = ["router"]

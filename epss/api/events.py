@@ -1,0 +1,138 @@
+"""Events from the overlay: a batch in, `202` once it is durable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import cache
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+
+from epss.api.deps import ServicesDep
+from epss.context import ContextResolver
+from epss.errors import EpssError, NotFound
+from epss.events import (
+    MAX_BATCH_BYTES,
+    BatchTooLarge,
+    EventBatch,
+    Receipt,
+    parse_batch,
+    record_events,
+)
+from epss.services import Services
+
+router = APIRouter(tags=["events"])
+
+# text/plain lets navigator.sendBeacon and cross-origin fetch send without a preflight.
+MEDIA_TYPES = ("application/json", "text/plain", "")
+
+
+class UnsupportedMediaType(EpssError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class EventsAccepted(BaseModel):
+    accepted: int
+    duplicates: int
+
+
+async def server_time() -> dt.datetime:
+    """The server clock, as a dependency so that tests can set it."""
+    return dt.datetime.now(dt.UTC)
+
+
+NowDep = Annotated[dt.datetime, Depends(server_time)]
+
+
+def _inline_refs(schema: dict) -> dict:
+    """The JSON schema with its $defs put in place (OpenAPI resolves refs elsewhere)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: object) -> object:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: walk(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return walk(schema)
+
+
+_BATCH_SCHEMA = _inline_refs(EventBatch.model_json_schema())
+_BODY_DOC = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": _BATCH_SCHEMA},
+    "text/plain": {"schema": _BATCH_SCHEMA},
+}}}
+
+
+@router.post("/events", status_code=202, response_model=EventsAccepted,
+             openapi_extra=_BODY_DOC, responses={
+                 413: {"description": "More than 500 events, or more than 1 MB."},
+                 415: {"description": "Neither application/json nor text/plain."},
+                 422: {"description": "A bad field (named with its position); nothing stored."},
+             })
+async def post_events(request: Request, services: ServicesDep, now: NowDep) -> JSONResponse:
+    """Record a batch of events (at most 500, and 1 MB). Idempotent by event id: an id
+    that was stored before counts as a duplicate. Answers only once the batch is durable;
+    a batch with any bad event is refused as a whole, naming each bad field. The body may
+    be sent as application/json or text/plain (navigator.sendBeacon)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"send the batch as application/json or text/plain, not {media_type}")
+    raw = await _read_body(request, MAX_BATCH_BYTES)
+    receipt = await run_in_threadpool(_accept, services, raw, now)
+    return JSONResponse({"accepted": receipt.accepted, "duplicates": receipt.duplicates},
+                        status_code=202)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused as soon as it is known to be larger than `limit` bytes: by its
+    Content-Length, or while it streams in (a chunked body has none)."""
+    too_large = BatchTooLarge(f"a batch is at most {limit:,} bytes; send smaller batches")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _accept(services: Services, raw: bytes, now: dt.datetime) -> Receipt:
+    try:
+        events = parse_batch(raw, now=now, is_known_app=_known_apps(services.resolver))
+    except ValidationError as exc:
+        # The one format of field errors (epss.http_errors), positions included; without
+        # the values sent, which may be personal.
+        raise RequestValidationError([
+            {**error, "loc": ("body", *error["loc"]), "input": None}
+            for error in exc.errors(include_url=False)]) from None
+    return record_events(services.engine, events, secret_key=services.settings.secret_key,
+                         received_at=now)
+
+
+def _known_apps(resolver: ContextResolver) -> Callable[[str], bool]:
+    """Whether an app id is a registered host app, from the resolver's cached rule book."""
+
+    @cache
+    def known(app_id: str) -> bool:
+        try:
+            resolver.manifest(app_id)
+        except NotFound:
+            return False
+        return True
+
+    return known

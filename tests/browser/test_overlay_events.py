@@ -1,0 +1,62 @@
+"""Events without loss: what the overlay records reaches the service exactly once, across
+a reload (whose beacon resends what a later flush sends again) and a service outage."""
+
+from __future__ import annotations
+
+import json
+
+from overlay import open_panel, queued_events, shown_task
+from sqlmodel import Session, select
+
+from epss.db import make_engine
+from epss.events import pseudonym
+from epss.models import Event
+
+
+def _stored(stack, ids: set[str]) -> list[Event]:
+    engine = make_engine(stack.settings)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(Event).where(Event.id.in_(ids))).all())
+    finally:
+        engine.dispose()
+
+
+def test_events_arrive_exactly_once_across_an_outage_and_reloads(page, stack, console) -> None:
+    console.allow("Failed to load resource")  # the service is down for a while
+    sent: list[str] = []  # every event id in every request, beacons included
+
+    def watch(request) -> None:
+        if request.url.endswith("/api/v1/events") and request.method == "POST":
+            sent.extend(e["id"] for e in json.loads(request.post_data)["events"])
+
+    page.on("request", watch)
+    page.goto(stack.host_url("plain"))
+    open_panel(page)
+    shown_task(page)
+    page.locator('.epss-step[data-step="neem-melding-aan"] .epss-tick').check()
+    page.reload()  # within the flush delay: the beacon sends, the queue keeps them
+    open_panel(page)
+    shown_task(page)
+
+    stack.service.stop()
+    try:
+        page.locator('.epss-step[data-step="identificeer-melder"] .epss-tick').check()
+        page.wait_for_timeout(1500)  # a send fails; they wait in the queue
+        assert {e["type"] for e in queued_events(page)} >= {"step_checked"}
+        page.reload()  # the overlay itself cannot load now; the host page works on
+        page.locator("input[name=naam]").fill("werkt nog")
+    finally:
+        stack.service.start()
+    page.reload()
+    page.wait_for_function("() => localStorage.getItem('epss:events') === null", timeout=20000)
+
+    ids = set(sent)
+    assert len(sent) > len(ids), "some events were sent twice (beacon, then flush)"
+    stored = _stored(stack, ids)
+    assert sorted(e.id for e in stored) == sorted(ids)  # each exactly once
+    types = [e.type for e in stored]
+    assert types.count("step_checked") == 2 and "panel_opened" in types
+    checked = next(e for e in stored if e.step_id == "identificeer-melder")
+    assert checked.actor == pseudonym(stack.settings.secret_key, "t.tester")
+    assert checked.task_slug == "verhuizing-doorgeven" and checked.team == "Balie 1"
