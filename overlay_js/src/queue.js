@@ -17,13 +17,20 @@ function createQueue(api, { batchSize, flushDelay, maxQueue }) {
     const batch = load().slice(0, batchSize);
     if (sending || !batch.length) return;
     sending = true;
-    let status = 0;
-    try { status = (await api.send(batch)).status; } catch (e) { /* the service is down */ }
+    let response = null;
+    try { response = await api.send(batch); } catch (e) { /* the service is down */ }
+    const status = response ? response.status : 0;
+    // Acknowledged, or refused for good (a 4xx other than 408/429 would come back the
+    // same each time): done with. A 422 names the bad events; the others are sent again.
+    let done = batch;
+    if (status === 422) {
+      const problems = await response.json().then((b) => b.problems || [], () => []);
+      const bad = new Set(problems.map((p) => (/^events\[(\d+)\]/.exec(p.field) || [])[1]));
+      if (bad.size && !bad.has(undefined)) done = batch.filter((e, i) => bad.has(String(i)));
+    }
     sending = false;
-    // A 4xx other than 408/429 would come back the same each time: drop, do not block.
-    const done = status >= 200 && status < 500 && status !== 408 && status !== 429;
-    if (done) {
-      const sent = new Set(batch.map((e) => e.id));
+    if (status >= 200 && status < 500 && status !== 408 && status !== 429) {
+      const sent = new Set(done.map((e) => e.id));
       save(load().filter((e) => !sent.has(e.id)));
       failures = 0;
       if (load().length) schedule(0);

@@ -60,3 +60,15 @@ def test_events_arrive_exactly_once_across_an_outage_and_reloads(page, stack, co
     checked = next(e for e in stored if e.step_id == "identificeer-melder")
     assert checked.actor == pseudonym(stack.settings.secret_key, "t.tester")
     assert checked.task_slug == "verhuizing-doorgeven" and checked.team == "Balie 1"
+
+
+def test_a_refused_event_is_dropped_and_the_others_still_arrive(page, stack, console) -> None:
+    console.allow("422")  # the refused batch, as the browser logs it
+    good = {"id": "0b7f6a44-2c1e-4c53-9d1a-4e0a9b1f2d01", "type": "panel_opened",
+            "occurred_at": "2026-11-22T08:00:00Z", "app": "demo-zaaksysteem", "url": "/plain"}
+    bad = {**good, "id": "0b7f6a44-2c1e-4c53-9d1a-4e0a9b1f2d02", "type": "no_such_type"}
+    page.add_init_script(
+        f"localStorage.setItem('epss:events', JSON.stringify({json.dumps([bad, good])}))")
+    page.goto(stack.host_url("plain"))
+    page.wait_for_function("() => localStorage.getItem('epss:events') === null", timeout=20000)
+    assert [e.id for e in _stored(stack, {good["id"], bad["id"]})] == [good["id"]]
