@@ -1,0 +1,28 @@
+"""Events: what people do with the guidance, recorded append-only so that the guidance can be
+improved (not to rank people).
+
+The overlay sends events in batches. `parse_batch` validates a batch (every field, by its
+position) and `store_events` writes it; it is the one function through which events are
+written. Personal data is minimised before anything is stored:
+
+- the user hint becomes a keyed pseudonym (HMAC-SHA256 with the service's secret key);
+- a URL keeps only its scheme, host and path: query string, fragment and credentials are
+  dropped, and runs of five or more digits (a citizen service number, a case number) are
+  masked, as they are in the free-text details (a BSN typed into the search box) and in
+  task and step ids.
+"""
+
+from epss.events.batch import MAX_BATCH_BYTES, BatchTooLarge, EventBatch, parse_batch
+from epss.events.group_commit import record_events
+from epss.events.privacy import pseudonym
+from epss.events.store import Receipt
+
+__all__ = [
+    "MAX_BATCH_BYTES",
+    "BatchTooLarge",
+    "EventBatch",
+    "Receipt",
+    "parse_batch",
+    "pseudonym",
+    "record_events",
+]

@@ -1,0 +1,93 @@
+"""Writing events: `store_events` is the one function through which events are written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Dialect
+
+from epss.events.batch import EventIn
+from epss.events.privacy import _pseudonymiser
+from epss.models import Event
+
+_WRITE_LOCK = 0x6570_7373_6576_6E74  # "epssevnt": PostgreSQL advisory lock of the writers
+
+
+@dataclass(frozen=True)
+class Receipt:
+    accepted: int  # newly stored
+    duplicates: int  # stored before, or repeated within the batch
+
+
+def store_events(connection: Connection, events: Sequence[EventIn], *, secret_key: str,
+                 received_at: dt.datetime) -> Receipt:
+    """Write the events in batch order, each id once (a known id is a duplicate, also
+    within the batch). The only way events are written; it does not commit.
+
+    On PostgreSQL the writers take turns (an advisory lock held until commit), so the
+    sequence numbers follow the order of commits, as they do on SQLite."""
+    sql, positional = _insert(connection.dialect)
+    # SQLAlchemy's conversion of each value costs more than the insert; these are the
+    # values it would send (SQLite has no date type: text in SQLAlchemy's format).
+    when = _sqlite_time if connection.dialect.name == "sqlite" else _same
+    received = when(received_at)
+    actor = _pseudonymiser(secret_key)
+    rows: list[tuple] = []
+    seen: set[uuid.UUID] = set()
+    for event in events:
+        if event.id in seen:
+            continue
+        seen.add(event.id)
+        details = event.details.model_dump(exclude_none=True) if event.details else None
+        rows.append((
+            str(event.id), event.type, when(event.occurred_at), received, event.app,
+            event.url, event.task_slug, event.task_version, event.step_id,
+            actor(event.user) if event.user is not None else None, event.team,
+            _json(details) if details else "{}",
+        ))
+    if not rows:
+        return Receipt(0, len(events))
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
+    parameters = rows if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
+    stored = connection.exec_driver_sql(sql, parameters).rowcount  # executemany: the sum
+    return Receipt(stored, len(events) - stored)
+
+
+_TABLE = Event.__table__
+_COLUMNS = ("id", "type", "occurred_at", "received_at", "app", "url", "task_slug",
+            "task_version", "step_id", "actor", "team", "details")
+_INSERTS: dict[tuple[str, str, str], tuple[str, bool]] = {}
+
+
+def _insert(dialect: Dialect) -> tuple[str, bool]:
+    """INSERT … ON CONFLICT (id) DO NOTHING as SQLAlchemy writes it for this database,
+    run by the driver itself; and whether it takes its values by position."""
+    key = (dialect.name, dialect.driver, dialect.paramstyle)
+    if key not in _INSERTS:
+        constructs = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+        if dialect.name not in constructs:
+            raise NotImplementedError(f"events cannot be stored in {dialect.name}")
+        insert = constructs[dialect.name](_TABLE).on_conflict_do_nothing(index_elements=["id"])
+        compiled = insert.inline().compile(dialect=dialect, column_keys=list(_COLUMNS))
+        if dialect.positional and tuple(compiled.positiontup or ()) != _COLUMNS:
+            raise RuntimeError(f"unexpected order of parameters: {compiled.positiontup}")
+        _INSERTS[key] = (str(compiled), dialect.positional)
+    return _INSERTS[key]
+
+
+def _sqlite_time(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _same(value: dt.datetime) -> dt.datetime:
+    return value
+
+
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
