@@ -110,7 +110,7 @@ class ContextRule(SQLModel, table=True):
 
 class Event(SQLModel, table=True):
     """What someone did with the guidance, as the overlay reported it. Append-only, and
-    written only by `epss.events.store_events`, which applies the privacy rules first."""
+    written only by `epss.events.store.store_events`, which applies the privacy rules first."""
 
     __tablename__ = "event"
     __table_args__ = (
