@@ -113,7 +113,7 @@ def test_the_server_pages_have_no_script_of_their_own(demo: TestClient) -> None:
         assert scripts == ["/overlay.js"], url
 
 
-@pytest.mark.parametrize(("server", "spa"), zip(SERVER_PAGES, SPA_PAGES, strict=True))
+@pytest.mark.parametrize(("server", "spa"), list(zip(SERVER_PAGES, SPA_PAGES, strict=True)))
 def test_a_deep_link_serves_the_shell_with_that_screen(demo: TestClient, server: str,
                                                         spa: str) -> None:
     plain, shell = demo.get(server), demo.get(spa)
