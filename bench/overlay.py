@@ -57,6 +57,9 @@ CLICK_TO_STEPS = """async () => {
   });
   return performance.now() - start;
 }"""
+# The least an overlay does at start-up: fetch its manifest and read its stored state.
+FLOOR = """fetch('/api/v1/apps/demo-zaaksysteem/manifest').then((r) => r.json());
+localStorage.getItem('epss:events');"""
 # A baseline from the same page: a click on a host button that shows a hidden element.
 HOST_CLICK = """() => {
   const el = document.createElement('div');
@@ -82,8 +85,8 @@ def p(values: list[float], q: float) -> float:
 def main_thread_figures(trace: bytes, script: str) -> tuple[float, int, float]:
     """From a Chromium trace: the main-thread time of the tasks that ran the overlay's code
     (evaluating the script and every callback into it: fetches resolving, observers, idle
-    callbacks), how many of those took 50 ms or more (long tasks), and, as the baseline,
-    the main-thread time of all the page's tasks (RunTask) on that thread."""
+    callbacks), how many of those took 50 ms or more (long tasks), and the main-thread
+    time of all the page's tasks (RunTask) on that thread."""
     events = [e for e in json.loads(trace)["traceEvents"] if e.get("ph") == "X"]
     ours = [e for e in events if e["name"] in ("EvaluateScript", "FunctionCall", "v8.compile")
             and script in str(e.get("args", {}).get("data", {}).get("url", ""))]
@@ -103,7 +106,7 @@ def main_thread_figures(trace: bytes, script: str) -> tuple[float, int, float]:
 
 def measure(base: str, runs: int) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {
-        k: [] for k in ("cold", "warm", "host", "startup", "long", "page")}
+        k: [] for k in ("cold", "warm", "host", "startup", "long", "page", "floor")}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
                                              args=CHROMIUM_ARGS)
@@ -129,6 +132,16 @@ def measure(base: str, runs: int) -> dict[str, list[float]]:
             figures["startup"].append(busy)
             figures["long"].append(long_tasks)
             figures["page"].append(page_busy)
+            context.close()
+            # The floor any overlay pays: one fetch of the manifest, one storage read.
+            context = browser.new_context()
+            page = context.new_page()
+            page.route("**/overlay.js", lambda route: route.fulfill(
+                body=FLOOR, content_type="text/javascript"))
+            browser.start_tracing(page=page, categories=["devtools.timeline"])
+            page.goto(base + SCREEN, wait_until="load")
+            page.wait_for_timeout(1000)
+            figures["floor"].append(main_thread_figures(browser.stop_tracing(), "/overlay.js")[0])
             context.close()
             print(f"  run {run + 1}/{runs}", file=sys.stderr)
         browser.close()
@@ -170,8 +183,8 @@ def main() -> None:
               f"  host click → shown {host:.2f} ms (×{statistics.median(values) / host:.0f})")
     startup = f["startup"]
     print(f"{'start-up main-thread time (median / max)':<42}{statistics.median(startup):>5.1f} / "
-          f"{max(startup):>4.1f} ms{'≤ 10 ms':>9}  all of the page's tasks: "
-          f"{statistics.median(f['page']):.0f} ms")
+          f"{max(startup):>4.1f} ms{'≤ 10 ms':>9}  a script that only fetches the "
+          f"manifest and reads storage: {statistics.median(f['floor']):.1f} ms")
     print(f"{'long tasks of the overlay at start-up':<42}{sum(f['long']):>12.0f}{'0':>10}  "
           f"in {len(startup)} page loads")
     print("\nEvent ingestion: python -m bench.events")

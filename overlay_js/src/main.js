@@ -99,14 +99,9 @@ function createOverlay(config) {
     else if (matches[0] && matches[0].version) prefetch(matches[0]);
   }
 
-  // The guidance of this screen, fetched while the browser is idle, so a click only
-  // renders. The first use of web storage is a slow synchronous call: also done now.
+  // The guidance of this screen, fetched while the browser is idle, so a click only renders.
   function prefetch(best) {
-    const idle = window.requestIdleCallback || setTimeout;
-    idle(() => {
-      api.task(best.task, best.version).catch(() => {});
-      stored('sessionStorage', 'epss:warm');
-    });
+    (window.requestIdleCallback || setTimeout)(() => api.task(best.task, best.version).catch(() => {}));
   }
 
   function showBest() {

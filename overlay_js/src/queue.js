@@ -50,7 +50,9 @@ function createQueue(api, { batchSize, flushDelay, maxQueue }) {
   addEventListener('visibilitychange', hidden);
   addEventListener('pagehide', hidden);
   addEventListener('online', online);
-  schedule(flushDelay); // what an earlier page left
+  // What an earlier page left: sent once the page has settled (reading storage the
+  // first time is a slow synchronous call, not for a page that is still loading).
+  setTimeout(() => schedule(0), 3000);
 
   return {
     add(event) {
