@@ -90,7 +90,7 @@ function createOverlay(config) {
     if (nextKey === key) return;
     key = nextKey;
     page = next;
-    matches = manifest.rules.length ? matchTasks(manifest, page) : [];
+    matches = matchTasks(manifest, page);
     const titles = new Map(manifest.rules.map((r) => [r.task, r.task_title]));
     matches.forEach((m) => { m.title = titles.get(m.task); });
     if (page.task) matches = [{ task: page.task, title: titles.get(page.task) }, ...matches.filter((m) => m.task !== page.task)];

@@ -36,8 +36,8 @@ function createPanel(root, ctl) {
     view.replaceChildren(h('p', { class: 'epss-message', text }), ...extra);
   }
 
-  function list(heading, items) {
-    return items.length && h('section', { class: 'epss-others' }, h('h3', { text: heading }),
+  function list(label, items) {
+    return items.length && h('section', { class: 'epss-others' }, h('h3', { text: label }),
       h('ul', {}, items.map((m) => h('li', {}, h('button', {
         class: 'epss-link', type: 'button', text: m.title,
         onclick: () => ctl.openTask(m.task, m.version, m.start_step, 'manual'),
