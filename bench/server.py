@@ -28,7 +28,8 @@ from pathlib import Path
 import uvicorn
 from epss.app import create_app
 from epss.settings import Settings
-app = create_app(Settings(data_dir=Path(sys.argv[1]), secret_key="bench"))
+app = create_app(Settings(data_dir=Path(sys.argv[1]), secret_key="bench",
+                          demo=sys.argv[3] == "demo"))
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
 """
 
@@ -40,12 +41,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, log_path: Path) -> Iterator[tuple[str, psutil.Process]]:
-    """The real app under uvicorn in a child process; yields (base URL, process)."""
+def running_server(data_dir: Path, log_path: Path,
+                   demo: bool = False) -> Iterator[tuple[str, psutil.Process]]:
+    """The real app under uvicorn in a child process (with the demo case software if
+    `demo`); yields (base URL of the API, process)."""
     port = free_port()
     with log_path.open("w") as log:
-        process = subprocess.Popen([sys.executable, "-c", SERVER_CODE, str(data_dir), str(port)],
-                                   stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-c", SERVER_CODE, str(data_dir), str(port),
+             "demo" if demo else "plain"], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}/api/v1"
     try:
         wait_until_healthy(base, process, log_path)

@@ -56,10 +56,10 @@ function createPanel(root, ctl) {
   }
 
   function progress() {
-    view.querySelector('.epss-progress').textContent = current()
+    const now = current();
+    view.querySelector('.epss-progress').textContent = now
       ? t('{n} van {m} stappen gedaan', { n: ticks.size, m: task.steps.length })
       : t('Alle stappen zijn gedaan.');
-    const now = current();
     view.querySelectorAll('.epss-step').forEach((li) => {
       li.classList.toggle('epss-done', ticks.has(li.dataset.step));
       if (now && li.dataset.step === now.id) li.setAttribute('aria-current', 'step');

@@ -31,9 +31,10 @@ function createQueue(api, { batchSize, flushDelay, maxQueue }) {
     sending = false;
     if (status >= 200 && status < 500 && status !== 408 && status !== 429) {
       const sent = new Set(done.map((e) => e.id));
-      save(load().filter((e) => !sent.has(e.id)));
+      const left = load().filter((e) => !sent.has(e.id));
+      save(left);
       failures = 0;
-      if (load().length) schedule(0);
+      if (left.length) schedule(0);
     } else {
       failures += 1;
       schedule(Math.min(60000, 500 * 2 ** failures) * (0.5 + Math.random() / 2));

@@ -84,14 +84,16 @@ class LiveServer:
 
 def _host_page_app(service: Callable[[], str]) -> Starlette:
     """Host pages of our own (tests/browser/hostpages), served from another origin than
-    the service, with the CSP and the script tag that each page's first line asks for."""
+    the service, with the CSP that each page's first line asks for; {{SERVICE}} becomes the
+    service's URL, {{VERHUIZING}} the shared body in _verhuizing.html."""
 
     def page(request: Request) -> Response:
         name = request.path_params["name"]
         path = HOST_PAGES / f"{name}.html"
         if not path.is_file():
             return Response("not found", 404)
-        html = path.read_text(encoding="utf-8").replace("{{SERVICE}}", service())
+        html = path.read_text(encoding="utf-8").replace("{{SERVICE}}", service()).replace(
+            "{{VERHUIZING}}", (HOST_PAGES / "_verhuizing.html").read_text(encoding="utf-8"))
         headers = {}
         if "strict-csp" in html[:200]:
             headers["Content-Security-Policy"] = (

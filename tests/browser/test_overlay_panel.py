@@ -4,6 +4,8 @@ shortcut and the keyboard, accessibility, and what happens when the service is d
 
 from __future__ import annotations
 
+import json
+
 from axe_playwright_python.sync_playwright import Axe
 from overlay import LAUNCHER, PANEL, current_step, open_panel, queued_events, shown_task, wait_ready
 from playwright.sync_api import expect
@@ -48,7 +50,10 @@ def test_ticked_steps_survive_a_reload_and_the_next_step_opens(page, stack) -> N
 
 
 def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
-    page.goto(stack.host_url("plain"))
+    sent: list[dict] = []  # what went over the wire, and below what still waits
+    page.on("request", lambda r: r.url.endswith("/api/v1/events") and r.method == "POST"
+            and sent.extend(json.loads(r.post_data)["events"]))
+    page.goto(stack.host_url("plain?bsn=999993653#stap"))
     open_panel(page)
     shown_task(page)
     first = step(page, "neem-melding-aan")
@@ -58,18 +63,20 @@ def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
     expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd.")
     first.get_by_role("button", name="Onduidelijk").click()
     expect(first.locator(".epss-said")).to_have_text("Bedankt, de redactie kijkt ernaar.")
-    events = [e for e in queued_events(page) if e["type"] in {"step_deviated", "feedback"}]
-    if not events:  # already sent: look at what went over the wire instead
-        return
+    events = {e["id"]: e for e in [*sent, *queued_events(page)]}.values()
     deviated = next(e for e in events if e["type"] == "step_deviated")
     assert deviated["details"] == {"reason": "Melder is de curator"}
     assert deviated["task_slug"] == "verhuizing-doorgeven"
     assert deviated["step_id"] == "neem-melding-aan"
-    assert "?" not in deviated["url"]
+    assert deviated["user"] == "t.tester" and deviated["team"] == "Balie 1"
+    assert deviated["url"] == stack.host_url("plain")  # no query string, no fragment
+    feedback = next(e for e in events if e["type"] == "feedback")
+    assert feedback["details"] == {"kind": "unclear"}
+    assert feedback["step_id"] == "neem-melding-aan"
 
 
 def test_search_in_the_panel_opens_another_task(page, stack) -> None:
-    page.goto(stack.host_url("plain?bsn=123456789"))
+    page.goto(stack.host_url("plain"))
     open_panel(page)
     shown_task(page)
     page.get_by_label("Zoeken in de hulp").fill("rijbewijs aanvragen")
