@@ -143,7 +143,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     typer.echo(f"\nEPSS demo, data in {settings.data_dir.resolve()}\n")
     typer.echo(f"  Guidance (tasks and search): {base}/")
     typer.echo(f"  API documentation:           {base}/api/v1/docs")
-    typer.echo(f"  Embedding the help panel:     {base}/overlay/bookmarklet")
+    typer.echo(f"  Embedding the help panel:    {base}/overlay/bookmarklet")
     typer.echo("  Demo case software (Zaaksysteem Gemeente Dijkhaven), with the help panel on")
     typer.echo("  every screen (the 'Hulp' button, or Alt+Shift+H):")
     for path, title in DEMO_SCREENS:
