@@ -8,9 +8,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from epss import __version__, api, demo, overlay, pages
+from epss.auth.csrf import CSRFProtection, public_api_matcher
+from epss.auth.policy import undeclared_routes
 from epss.cors import HostAppCORS
 from epss.http_errors import install_error_handlers
 from epss.migrations import is_current
+from epss.pages import account as account_pages
 from epss.security import SecurityHeaders
 from epss.services import Services
 from epss.settings import Settings
@@ -18,6 +21,10 @@ from epss.settings import Settings
 
 class SchemaOutOfDate(RuntimeError):
     """The service refuses to start on a database that has not been migrated."""
+
+
+class UndeclaredAccess(RuntimeError):
+    """A route does not say who may use it (see epss.auth.policy)."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,10 +54,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(HostAppCORS, configured=settings.allowed_origins,
                        registered=services.resolver.allows_origin)
+    app.add_middleware(CSRFProtection, secret=settings.secret_key,
+                       secure=settings.secure_cookies,
+                       exempt=public_api_matcher(lambda: app.routes))
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(account_pages.router)
     app.include_router(overlay.router)
     if settings.demo:
         app.include_router(demo.router)
+    if undeclared := undeclared_routes(app.routes):
+        raise UndeclaredAccess("routes without an access policy: " + "; ".join(undeclared))
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +14,12 @@ import uvicorn
 
 from epss import migrations
 from epss.app import create_app
+from epss.auth.accounts import create_user, new_api_token, user_by_name
+from epss.auth.roles import Role
 from epss.catalog import export_documents, import_documents, known_slugs
 from epss.db import unit_of_work
 from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
-from epss.errors import InvalidInput
+from epss.errors import EpssError, InvalidInput
 from epss.hostapps import register_host_app
 from epss.overlay.extension import write_extension
 from epss.resources import shipped
@@ -28,6 +31,8 @@ app = typer.Typer(help="EPSS: step-by-step guidance for critical tasks.", no_arg
                   add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -87,6 +92,50 @@ def export(
         (directory / name).write_text(text, encoding="utf-8")
     _write_schema(directory / "task.schema.json")
     typer.echo(f"Wrote {len(files)} task file(s) to {directory}.")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Login name, e.g. j.devries.")],
+    role: Annotated[list[Role], typer.Option("--role", help="A role (repeat for more).")],
+    team: Annotated[str | None, typer.Option(help="Team, e.g. 'Burgerzaken Stadswinkel'.")] = None,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Add an account. On a terminal it asks for a password; with --password-stdin it reads
+    one; with neither the account can only use API tokens (`epss users token`)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = None
+    services = _services()
+    try:
+        with unit_of_work(services.engine) as session:
+            create_user(session, name, [r.value for r in role], team=team, password=password)
+    except EpssError as exc:
+        raise _fail(f"Not added: {exc.detail}.") from None
+    finally:
+        services.close()
+    how = "with a password" if password is not None else "for API tokens only"
+    typer.echo(f"Added '{name}' ({', '.join(r.value for r in role)}), {how}.")
+
+
+@users_app.command("token")
+def users_token(name: Annotated[str, typer.Argument(help="The account's login name.")]) -> None:
+    """Make a new personal API token; it is printed once, as the last line."""
+    services = _services()
+    try:
+        with unit_of_work(services.engine) as session:
+            token = new_api_token(session, user_by_name(session, name))
+    except EpssError as exc:
+        raise _fail(f"No token made: {exc.detail}.") from None
+    finally:
+        services.close()
+    typer.echo(f"A new API token for '{name}'. Send it as 'Authorization: Bearer <token>'; "
+               "it is not shown again:")
+    typer.echo(token)
 
 
 @app.command("reindex")

@@ -8,9 +8,12 @@ class EpssError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, detail: str):
+    def __init__(self, detail: str, *, extra: dict | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(detail)
         self.detail = detail
+        self.extra = extra or {}  # more fields for the JSON answer (e.g. the current content)
+        self.headers = headers
 
 
 class NotFound(EpssError):
@@ -21,3 +24,44 @@ class NotFound(EpssError):
 class InvalidInput(EpssError):
     status = 422
     code = "invalid"
+
+
+class Unauthorized(EpssError):
+    """Nobody is logged in (or the token is not valid)."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(EpssError):
+    """The person is known but may not do this; the detail says why."""
+
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(EpssError):
+    """The request is understood but clashes with the current state (e.g. nothing to publish)."""
+
+    status = 409
+    code = "conflict"
+
+
+class StaleVersion(EpssError):
+    """An edit was based on an older version than the stored one (a lost update avoided).
+    `extra["current"]` holds what is stored now, so the editor can show both sides."""
+
+    status = 412
+    code = "stale_version"
+
+
+class VersionRequired(EpssError):
+    """An edit came without If-Match, so it could silently overwrite someone else's."""
+
+    status = 428
+    code = "version_required"
+
+
+class TooManyRequests(EpssError):
+    status = 429
+    code = "too_many_requests"

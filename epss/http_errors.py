@@ -3,18 +3,25 @@ API, an HTML page for people using the pages."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from epss.errors import EpssError
 from epss.pages import render
+from epss.pages.account import LOGIN_PATH
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
                403: "forbidden"}
 _PAGES = {
     404: ("Niet gevonden", "Deze taak of pagina bestaat niet (meer). Kies een taak uit de lijst."),
+    403: ("Geen toegang", "Uw rol geeft geen toegang tot deze pagina of handeling."),
+    409: ("Kan nu niet", "Dit kan in de huidige stand van de taak niet."),
+    412: ("Intussen gewijzigd", "Iemand anders heeft dit intussen gewijzigd. Laad de pagina "
+          "opnieuw en breng uw wijziging opnieuw aan."),
     422: ("Ongeldige invoer", "Het verzoek klopt niet. Controleer wat u invulde."),
     503: ("Tijdelijk niet beschikbaar", "De dienst is even niet bereikbaar. Probeer het zo weer."),
 }
@@ -23,12 +30,24 @@ _PAGES = {
 def _answer(request: Request, status: int, body: dict, headers: dict | None = None) -> Response:
     wants_html = (not request.url.path.startswith("/api/")
                   and "text/html" in request.headers.get("accept", ""))
+    if status == 401 and not request.url.path.startswith("/api/") and (
+            wants_html or request.headers.get("hx-request")):
+        return _to_login(request)
     if wants_html:
         title, explanation = _PAGES.get(status, ("Er ging iets mis", "Probeer het opnieuw."))
         return render(request, "error.html",
                       {"title": title, "explanation": explanation, "detail": body["detail"]},
                       status_code=status, headers=headers)
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _to_login(request: Request) -> Response:
+    """A page that needs a login sends the person to the login form, and back afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = f"{LOGIN_PATH}?{urlencode({'volgende': here})}"
+    if request.headers.get("hx-request"):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 def _where(loc: tuple) -> str:
@@ -50,7 +69,8 @@ def _message(err: dict) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EpssError)
     async def domain_error(request: Request, exc: EpssError) -> Response:
-        return _answer(request, exc.status, {"error": exc.code, "detail": exc.detail})
+        return _answer(request, exc.status,
+                       {"error": exc.code, "detail": exc.detail, **exc.extra}, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -2,12 +2,15 @@
 
 Texts are written in Dutch in the templates and code; `translator("en")` maps them to
 English. A text without a translation stays Dutch, so a missing entry shows, never breaks.
+Besides the texts below, each part of the interface keeps its own in `locale/en/*.yaml`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import yaml
 from starlette.requests import Request
 
 LANGUAGES = ("nl", "en")
@@ -163,6 +166,9 @@ ENGLISH = {
     "Hulppaneel in uw zaaksysteem: bladwijzer, scripttag en browserextensie":
         "Help panel in your case software: bookmarklet, script tag and browser extension",
 }
+
+for _part in sorted((Path(__file__).parent / "locale" / "en").glob("*.yaml")):
+    ENGLISH.update(yaml.safe_load(_part.read_text(encoding="utf-8")) or {})
 
 _CATALOGS = {"nl": {}, "en": ENGLISH}
 

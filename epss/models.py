@@ -2,8 +2,10 @@
 
 Task and Step hold the working copy (the draft) that experts edit. TaskVersion holds the
 immutable published snapshots; what the overlay shows is always one of those. ContextRule
-holds the rules of the latest published version, so matching never sees a draft. Event is
-the append-only record of what people did with the guidance.
+holds the rules of the latest published version, so matching never sees a draft. Change is
+the history of every edit and workflow step; Feedback is what the desk said about a step.
+Event is the append-only record of what people did with the guidance. User, ApiToken and
+LoginSession are the accounts and how they prove who they are.
 """
 
 from __future__ import annotations
@@ -47,9 +49,18 @@ class Task(SQLModel, table=True):
     zaaktypen: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sources: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     context_rules: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="draft", max_length=20)
-    version: int = Field(default=1, description="Row version for optimistic locking.")
+    review_interval_months: int = Field(default=12, sa_column_kwargs={"server_default": "12"},
+                                        description="Months between reviews.")
+    status: str = Field(default="draft", max_length=20,
+                        description="published (draft = newest version), draft or submitted.")
+    version: int = Field(default=1, description="Row version of the task's own fields.")
+    steps_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"},
+                               description="Row version of the list of steps "
+                               "(adding, removing and reordering).")
     published_version: int | None = Field(default=None)
+    submitted_by: str | None = Field(default=None, max_length=80)
+    submitted_at: dt.datetime | None = Field(default=None)
+    review_comment: str | None = Field(default=None, description="Why it was sent back.")
     updated_at: dt.datetime = Field(default_factory=_now)
 
 
@@ -89,6 +100,9 @@ class TaskVersion(SQLModel, table=True):
     published_at: dt.datetime = Field(default_factory=_now)
     published_by: str = Field(max_length=200)
     approved_by: str | None = Field(default=None, max_length=200)
+    edited_by: list[str] = Field(default_factory=list,
+                                 sa_column=Column(JSON, nullable=False),
+                                 description="Who changed the draft since the version before.")
 
 
 class ContextRule(SQLModel, table=True):
@@ -134,3 +148,84 @@ class Event(SQLModel, table=True):
                               description="Keyed pseudonym of the user (HMAC-SHA256, hex).")
     team: str | None = Field(default=None, max_length=200)
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Change(SQLModel, table=True):
+    """One recorded change to a task's working copy or its workflow: who, when, what.
+    `before` and `after` hold the changed fields, so the history can show a diff."""
+
+    __tablename__ = "change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
+    at: dt.datetime = Field(default_factory=_now, index=True)
+    actor: str = Field(max_length=80, description="Account name of who did it.")
+    action: str = Field(max_length=40)
+    step_key: str | None = Field(default=None, max_length=80)
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    comment: str = ""
+    version_number: int | None = Field(default=None,
+                                       description="The published version this created.")
+
+
+class Feedback(SQLModel, table=True):
+    """What someone at the desk said about a step or task ("klopt niet", "onduidelijk",
+    "suggestie"), and what the experts did with it."""
+
+    __tablename__ = "feedback"
+
+    id: str = Field(primary_key=True, max_length=36, description="The client's UUID.")
+    task_slug: str = Field(index=True, max_length=80)
+    task_version: int
+    step_key: str | None = Field(default=None, max_length=80)
+    kind: str = Field(max_length=20)
+    comment: str = ""
+    app: str | None = Field(default=None, max_length=80)
+    actor: str | None = Field(default=None, max_length=64, description="Keyed pseudonym.")
+    team: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = Field(default_factory=_now, index=True)
+    status: str = Field(default="new", max_length=20, description="new, accepted, declined.")
+    handled_by: str | None = Field(default=None, max_length=80)
+    handled_at: dt.datetime | None = Field(default=None)
+    answer: str = Field(default="", description="The experts' reply to the sender.")
+    change_id: int | None = Field(default=None, foreign_key="change.id",
+                                  description="The change that answers it, when accepted.")
+
+
+class User(SQLModel, table=True):
+    """An account. Without a password hash it can only use API tokens."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=80)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    team: str | None = Field(default=None, max_length=200)
+    password_hash: str | None = Field(default=None, max_length=200)
+    active: bool = True
+    created_at: dt.datetime = Field(default_factory=_now)
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal token for scripts. Only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(unique=True, max_length=64)
+    created_at: dt.datetime = Field(default_factory=_now)
+    last_used_at: dt.datetime | None = Field(default=None)
+
+
+class LoginSession(SQLModel, table=True):
+    """A browser login. The cookie holds a random secret; only its SHA-256 is stored, so
+    logging out (deleting the row) ends the session everywhere."""
+
+    __tablename__ = "login_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime = Field(index=True)

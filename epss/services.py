@@ -1,5 +1,6 @@
 """The long-lived parts of one running service, built from settings: the database engine,
-the search index and the context resolver. The web app and the CLI both use this."""
+the search index, the context resolver and the login rate limit. The web app and the CLI
+both use this."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from epss.auth.limiter import LoginLimiter
 from epss.catalog import catalog_fingerprint, newest_versions
 from epss.context import ContextResolver
 from epss.db import make_engine
@@ -27,6 +29,7 @@ class Services:
     search_index: SearchIndex
     resolver: ContextResolver
     glossary: list[Term]
+    login_limiter: LoginLimiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -34,7 +37,8 @@ class Services:
         index = SearchIndex(settings.index_dir, Synonyms.from_file(content / "synonyms.yaml"))
         engine = make_engine(settings)
         return cls(settings, engine, index, ContextResolver(engine, index),
-                   load_glossary(content / "glossary.yaml"))
+                   load_glossary(content / "glossary.yaml"),
+                   LoginLimiter(settings.login_attempts_per_minute))
 
     def refresh_search_index(self, *, force: bool = False) -> bool:
         """Rebuild the index from the database when it is missing, corrupt or out of

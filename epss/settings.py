@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     )
     demo: bool = Field(default=False, description="Serve the demo case software under /demo.")
     search_limit_max: int = Field(default=50, description="Largest `limit` a search may ask.")
+    secure_cookies: bool = Field(
+        default=False,
+        description="Send cookies only over HTTPS. Set it when the service is served over HTTPS "
+        "(login cookies are always HttpOnly and SameSite=Lax).",
+    )
+    login_attempts_per_minute: int = Field(
+        default=5, ge=1, description="Failed logins allowed per account name per minute.")
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

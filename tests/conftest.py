@@ -22,6 +22,8 @@ from fastapi.testclient import TestClient
 
 from epss import migrations
 from epss.app import create_app
+from epss.auth.accounts import create_user, new_api_token
+from epss.auth.roles import Role
 from epss.catalog import import_documents
 from epss.db import make_engine, unit_of_work
 from epss.resources import shipped
@@ -155,3 +157,22 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
     services = Services.from_settings(Settings(data_dir=folder, secret_key="test-secret"))
     import_shipped(services)
     return services
+
+
+def add_user(services: Services, name: str, *roles: str, team: str | None = None,
+             password: str | None = None) -> dict[str, str]:
+    """A new account; returns the headers that identify it (an API token)."""
+    with unit_of_work(services.engine) as session:
+        user = create_user(session, name, list(roles), team=team, password=password)
+        token = new_api_token(session, user)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def people(client: TestClient) -> dict[str, dict[str, str]]:
+    """One account per role (named after it) plus a second expert 'expert2' and a second
+    redacteur 'redacteur2': name → headers with that account's API token."""
+    services = client.app.state.services
+    names = {role.value: (role.value,) for role in Role}
+    names |= {"expert2": ("expert",), "redacteur2": ("redacteur",)}
+    return {name: add_user(services, name, *roles) for name, roles in names.items()}

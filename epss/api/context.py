@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 
 from epss.api.deps import ServicesDep
 from epss.api.schemas import ResolveOut
+from epss.auth import PUBLIC
 from epss.context import PageContext
 
-router = APIRouter(tags=["context"])
+router = APIRouter(tags=["context"], dependencies=[PUBLIC])
 
 
 @router.post("/context/resolve", response_model=ResolveOut)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from epss.api.deps import ServicesDep
+from epss.auth import PUBLIC
 from epss.context import ContextResolver
 from epss.errors import EpssError, NotFound
 from epss.events import (
@@ -26,7 +27,7 @@ from epss.events import (
 )
 from epss.services import Services
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], dependencies=[PUBLIC])
 
 # text/plain lets navigator.sendBeacon and cross-origin fetch send without a preflight.
 MEDIA_TYPES = ("application/json", "text/plain", "")

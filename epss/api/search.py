@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 
 from epss.api.deps import ServicesDep
 from epss.api.schemas import SearchResults
+from epss.auth import PUBLIC
 from epss.errors import InvalidInput
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[PUBLIC])
 
 
 @router.get("/search", response_model=SearchResults)

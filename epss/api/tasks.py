@@ -6,10 +6,11 @@ from fastapi import APIRouter, Query, Response
 
 from epss.api.deps import SessionDep
 from epss.api.schemas import PanelTaskOut, TaskOut, TaskSummary
+from epss.auth import PUBLIC
 from epss.catalog import newest_versions, published_version
 from epss.render import panel_view, render_version
 
-router = APIRouter(tags=["tasks"])
+router = APIRouter(tags=["tasks"], dependencies=[PUBLIC])
 
 
 @router.get("/tasks", response_model=list[TaskSummary])

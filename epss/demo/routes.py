@@ -22,10 +22,11 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from epss.auth import PUBLIC
 from epss.demo import cases, screens
 from epss.demo.screens import Screen
 
-router = APIRouter(prefix="/demo", include_in_schema=False)
+router = APIRouter(prefix="/demo", include_in_schema=False, dependencies=[PUBLIC])
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.filters["datum"] = cases.datum
 templates.env.filters["datum_lang"] = cases.datum_lang

@@ -8,12 +8,13 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
 from epss.api.deps import SessionDep
+from epss.auth import PUBLIC
 from epss.models import HostApp
 from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
 from epss.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 
 @router.get("/overlay/bookmarklet", response_class=HTMLResponse)

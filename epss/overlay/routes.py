@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from epss.auth import PUBLIC
 from epss.overlay.bundle import shipped_bundle
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 ONE_YEAR = 365 * 24 * 3600
 
 

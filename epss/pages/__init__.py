@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from epss import i18n
 from epss.api.deps import ServicesDep, SessionDep
+from epss.auth import PUBLIC, identify
 from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
 from epss.render import render_version
@@ -23,18 +24,20 @@ STATIC_DIR = _HERE.parent / "static"
 templates = Jinja2Templates(directory=_HERE / "templates")
 templates.env.filters["safe_html"] = Markup  # only for HTML that render.py sanitised
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 CRITICALITY_LABELS = {"critical": "Kritiek", "high": "Hoog", "normal": "Normaal"}
 
 
 def render(request: Request, name: str, context: dict, status_code: int = 200,
            headers: dict | None = None) -> HTMLResponse:
-    """A page in the person's language (and remember a language chosen with ?lang=)."""
+    """A page in the person's language (and remember a language chosen with ?lang=).
+    Templates get `me` (who is logged in, or None) and `csrf_token()` for their forms."""
     language = i18n.language_of(request)
     translate = i18n.translator(language)
     response = templates.TemplateResponse(request, name, {
-        **context, "_": translate, "lang": language,
+        **context, "_": translate, "lang": language, "me": identify(request),
+        "csrf_token": request.scope.get("csrftoken", lambda: ""),
         "criticality_label": lambda value: translate(CRITICALITY_LABELS.get(value, value)),
     }, status_code=status_code, headers=headers)
     if request.query_params.get("lang") == language:

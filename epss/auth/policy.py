@@ -1,0 +1,126 @@
+"""Who may use which route. Every route declares its policy with one dependency:
+
+    @router.get("/x", dependencies=[PUBLIC])               # anyone, no identity needed
+    @router.post("/y", dependencies=[allow(Role.redacteur)])
+    def z(who: Annotated[Identity, allow(*EDITORS)]): ...  # the identity as a parameter
+
+`allow` answers 401 when nobody is identified and 403 when the person lacks the role.
+`create_app` refuses to start when a route declares no policy (see `undeclared_routes`).
+
+A request is identified by `Authorization: Bearer <API token>` or by the login cookie.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from fastapi.routing import APIRoute
+from sqlmodel import Session
+from starlette.routing import compile_path
+
+from epss.auth.accounts import Identity, identity_from_login, identity_from_token
+from epss.auth.roles import Role
+from epss.errors import Forbidden, Unauthorized
+
+SESSION_COOKIE = "epss_session"
+_UNKNOWN = object()
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: frozenset[Role] | None  # None: public
+
+    @property
+    def public(self) -> bool:
+        return self.roles is None
+
+
+def identify(request: Request) -> Identity | None:
+    """The person behind this request, or None. Looked up once per request."""
+    known = getattr(request.state, "identity", _UNKNOWN)
+    if known is not _UNKNOWN:
+        return known
+    identity = None
+    authorization = request.headers.get("authorization", "")
+    secret = request.cookies.get(SESSION_COOKIE)
+    if authorization or secret:
+        with Session(request.app.state.services.engine) as session:
+            if authorization.startswith("Bearer "):
+                identity = identity_from_token(session, authorization[7:].strip())
+            elif secret:
+                identity = identity_from_login(session, secret)
+            session.commit()
+    request.state.identity = identity
+    return identity
+
+
+def _public() -> None:
+    return None
+
+
+_public.policy = Policy(None)
+PUBLIC = Depends(_public)
+
+
+def allow(*roles: Role):
+    """A dependency that lets only these roles through, and gives the route the identity."""
+    wanted = frozenset(roles)
+
+    def check(request: Request) -> Identity:
+        identity = identify(request)
+        if identity is None:
+            raise Unauthorized("log in first, or send an API token "
+                               "(Authorization: Bearer …)")
+        if not identity.has_any(wanted):
+            raise Forbidden(f"this needs the role {' or '.join(sorted(wanted))}; "
+                            f"'{identity.name}' has {', '.join(sorted(identity.roles))}")
+        return identity
+
+    check.policy = Policy(wanted)
+    return Depends(check)
+
+
+def policy_of(route: APIRoute) -> Policy | None:
+    """The policy a route declared (through its own or its router's dependencies)."""
+    found = [p for p in _calls(route.dependant) if p is not None]
+    return found[0] if len(found) == 1 else None
+
+
+def _calls(dependant) -> Iterable[Policy | None]:
+    for sub in dependant.dependencies:
+        yield getattr(sub.call, "policy", None)
+        yield from _calls(sub)
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    path: str  # the full path, prefixes included
+    methods: frozenset[str]
+    policy: Policy | None
+    pattern: re.Pattern
+
+    def matches(self, method: str, path: str) -> bool:
+        return method in self.methods and self.pattern.match(path) is not None
+
+
+def route_table(routes: Iterable) -> list[RouteEntry]:
+    """Every API route of an app with its full path and its policy. (FastAPI ≥ 0.16x keeps
+    included routers nested; older versions list their routes flat.)"""
+    entries = []
+    for route in routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        pairs = ([(c.original_route, c.path) for c in contexts()] if contexts
+                 else [(route, getattr(route, "path", ""))])
+        for original, path in pairs:
+            if isinstance(original, APIRoute):
+                entries.append(RouteEntry(path, frozenset(original.methods),
+                                          policy_of(original), compile_path(path)[0]))
+    return entries
+
+
+def undeclared_routes(routes: Iterable) -> list[str]:
+    """Routes with no policy, or with more than one."""
+    return [f"{sorted(e.methods)} {e.path}" for e in route_table(routes) if e.policy is None]
