@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from sqlmodel import select
 
 from epss import migrations
 from epss.app import create_app
@@ -21,6 +22,7 @@ from epss.db import unit_of_work
 from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
 from epss.errors import EpssError, InvalidInput
 from epss.hostapps import register_host_app
+from epss.models import User
 from epss.overlay.extension import write_extension
 from epss.resources import shipped
 from epss.services import Services
@@ -193,12 +195,28 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     typer.echo(f"  Guidance (tasks and search): {base}/")
     typer.echo(f"  API documentation:           {base}/api/v1/docs")
     typer.echo(f"  Embedding the help panel:    {base}/overlay/bookmarklet")
+    typer.echo(f"  Editing, review, feedback:   {base}/redactie  (log in below)")
     typer.echo("  Demo case software (Zaaksysteem Gemeente Dijkhaven), with the help panel on")
     typer.echo("  every screen (the 'Hulp' button, or Alt+Shift+H):")
     for path, title in DEMO_SCREENS:
         typer.echo(f"    {title:<28} {base}{path}")
+    typer.echo(f"\nDemo accounts, all with the password '{DEMO_PASSWORD}':")
+    for name, roles, team in DEMO_ACCOUNTS:
+        typer.echo(f"    {name:<8} {', '.join(roles):<11} {team}")
     typer.echo("\nStop with Ctrl+C.\n")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+DEMO_PASSWORD = "demo-wachtwoord"
+DEMO_ACCOUNTS = [  # name, roles, team
+    ("eva", ["expert"], "Kennisteam Burgerzaken"),
+    ("erik", ["expert"], "Kennisteam Burgerzaken"),
+    ("rob", ["redacteur"], "Kennisteam Burgerzaken"),
+    ("ruth", ["redacteur"], "Kwaliteit en Control"),
+    ("kim", ["kwaliteit"], "Kwaliteit en Control"),
+    ("bea", ["beheerder"], "Informatievoorziening"),
+    ("rvisser", ["medewerker"], "Burgerzaken Stadswinkel"),
+]
 
 
 def demo_settings() -> Settings:
@@ -217,6 +235,10 @@ def prepare_demo(settings: Settings, origin: str) -> None:
         with unit_of_work(services.engine) as session:
             register_host_app(session, DEMO_APP_ID, DEMO_APP_NAME, [origin])
             import_documents(session, [item.document for item in loaded], by="epss demo")
+            taken = set(session.exec(select(User.name)).all())
+            for name, roles, team in DEMO_ACCOUNTS:
+                if name not in taken:
+                    create_user(session, name, roles, team=team, password=DEMO_PASSWORD)
         services.refresh_search_index()
     finally:
         services.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -156,10 +157,17 @@ def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None
             resolved = client.post(base + "/api/v1/context/resolve", json={
                 "app": "demo-zaaksysteem", "url": base + "/demo/geboorte/aangifte"}).json()
             assert resolved["matches"][0]["task"] == "aangifte-geboorte"
+            login = client.get(base + "/inloggen")
+            token = re.search(r'name="csrftoken" value="([^"]+)"', login.text).group(1)
+            client.post(base + "/inloggen", data={
+                "csrftoken": token, "naam": "rob", "wachtwoord": "demo-wachtwoord"})
+            assert client.get(base + "/api/v1/me").json()["roles"] == ["redacteur"]
+            client.cookies.clear()
         finally:
             process.terminate()
             process.wait(timeout=20)
         assert f"{base}/demo/reisdocument/aanvraag" in log.read_text()
+        assert "rob      redacteur" in log.read_text()
         assert (tmp_path / "epss-demo" / "epss.sqlite3").exists()
     client.close()
 

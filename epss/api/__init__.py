@@ -2,13 +2,15 @@
 
 from fastapi import APIRouter
 
-from epss.api import context, events, health, search, tasks
+from epss.api import context, events, feedback, health, me, search, tasks
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(tasks.router)
 router.include_router(search.router)
 router.include_router(context.router)
 router.include_router(events.router)
+router.include_router(feedback.router)
 router.include_router(health.router)
+router.include_router(me.router)
 
 __all__ = ["router"]

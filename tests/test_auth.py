@@ -1,0 +1,181 @@
+"""Accounts as people use them: log in with a password, stay logged in with a cookie that
+scripts cannot read, log out for real, scripts with a personal token; wrong passwords are
+rate-limited and forms without the CSRF token are refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from epss.app import create_app
+from epss.cli import app as cli
+from epss.models import LoginSession, User
+from epss.services import Services
+from epss.settings import Settings
+from tests.conftest import add_user
+
+PASSWORD = "correct horse battery"
+runner = CliRunner()
+
+
+@pytest.fixture
+def anna(client: TestClient) -> str:
+    add_user(client.app.state.services, "anna", "expert", password=PASSWORD)
+    return "anna"
+
+
+def form_token(client: TestClient, path: str = "/inloggen") -> str:
+    page = client.get(path)
+    return re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+
+
+def log_in(client: TestClient, name: str, password: str, **extra) -> object:
+    return client.post("/inloggen", data={
+        "csrftoken": form_token(client), "naam": name, "wachtwoord": password, **extra},
+        follow_redirects=False)
+
+
+def test_log_in_and_out(client: TestClient, anna: str) -> None:
+    answer = log_in(client, anna, PASSWORD, volgende="/zoeken")
+    assert answer.status_code == 303 and answer.headers["location"] == "/zoeken"
+    cookie = answer.headers["set-cookie"]
+    assert "epss_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Secure" not in cookie  # plain http here; see the next test
+    assert client.get("/api/v1/me").json() == {"name": "anna", "roles": ["expert"],
+                                               "team": None}
+    assert "Ingelogd als anna" in client.get("/").text
+
+    stolen = client.cookies.get("epss_session")
+    out = client.post("/uitloggen", data={"csrftoken": form_token(client, "/")},
+                      follow_redirects=False)
+    assert out.status_code == 303
+    assert client.get("/api/v1/me").status_code == 401
+    # The session ended on the server: a copy of the old cookie no longer works.
+    client.cookies.set("epss_session", stolen)
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_cookies_are_secure_when_configured(settings: Settings) -> None:
+    settings = settings.model_copy(update={"secure_cookies": True})
+    with TestClient(create_app(settings)) as client:
+        add_user(client.app.state.services, "anna", "expert", password=PASSWORD)
+        answer = log_in(client, "anna", PASSWORD)
+    assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
+
+
+def test_a_wrong_password_or_name_says_so_and_logs_nobody_in(
+        client: TestClient, anna: str) -> None:
+    for name, password in [(anna, "wrong password!"), ("nobody", PASSWORD)]:
+        answer = log_in(client, name, password)
+        assert answer.status_code == 401
+        assert "De naam of het wachtwoord klopt niet." in answer.text
+        assert "epss_session" not in answer.headers.get("set-cookie", "")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_logging_in_is_rate_limited_per_account(client: TestClient, anna: str) -> None:
+    for _ in range(5):
+        assert log_in(client, anna, "wrong password!").status_code == 401
+    limited = log_in(client, anna, PASSWORD)  # even the right password, for a minute
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "60"
+    assert "Te veel pogingen" in limited.text
+    assert client.get("/api/v1/me").status_code == 401
+    add_user(client.app.state.services, "bert", "expert", password=PASSWORD)
+    assert log_in(client, "bert", PASSWORD).status_code == 303  # others are not locked out
+
+
+def test_after_logging_in_only_a_path_on_this_site(client: TestClient, anna: str) -> None:
+    for target in ["//evil.example/x", "https://evil.example/", "/\\evil.example"]:
+        client.cookies.clear()
+        answer = log_in(client, anna, PASSWORD, volgende=target)
+        assert answer.headers["location"] == "/"
+
+
+def test_forms_without_the_csrf_token_are_refused(client: TestClient, anna: str) -> None:
+    client.get("/inloggen")  # the browser now holds the CSRF cookie
+    answer = client.post("/inloggen", data={"naam": anna, "wachtwoord": PASSWORD})
+    assert answer.status_code == 403 and answer.json()["error"] == "csrf"
+    forged = client.post("/inloggen", data={"csrftoken": "forged", "naam": anna,
+                                            "wachtwoord": PASSWORD})
+    assert forged.status_code == 403
+    assert log_in(client, anna, PASSWORD).status_code == 303
+    assert client.post("/uitloggen").status_code == 403  # logging someone out needs it too
+    assert client.get("/api/v1/me").status_code == 200
+
+
+def test_the_overlay_api_needs_no_csrf_token_even_for_a_logged_in_browser(
+        client: TestClient, anna: str) -> None:
+    log_in(client, anna, PASSWORD)
+    answer = client.post("/api/v1/context/resolve", json={"app": "demo-zaaksysteem", "url": "https://x/"})
+    assert answer.status_code == 200
+
+
+def test_passwords_are_stored_as_argon2id_hashes(client: TestClient, anna: str) -> None:
+    with Session(client.app.state.services.engine) as session:
+        user = session.exec(select(User).where(User.name == anna)).one()
+        assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+        log_in(client, anna, PASSWORD)
+        secret = client.cookies.get("epss_session")
+        stored = session.exec(select(LoginSession.token_hash)).all()
+    assert secret not in stored and len(stored) == 1  # only a hash of the cookie is kept
+
+
+def test_a_token_only_account_cannot_log_in_with_any_password(client: TestClient) -> None:
+    add_user(client.app.state.services, "robot", "kwaliteit")
+    assert log_in(client, "robot", PASSWORD).status_code == 401
+
+
+@pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    monkeypatch.setenv("EPSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("EPSS_DATABASE_URL", settings.effective_database_url)
+    return settings
+
+
+def test_users_from_the_command_line(env: Settings) -> None:
+    added = runner.invoke(cli, ["users", "add", "j.devries", "--role", "expert", "--role",
+                                "redacteur", "--team", "Burgerzaken", "--password-stdin"],
+                          input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    robot = runner.invoke(cli, ["users", "add", "robot", "--role", "kwaliteit"], input="")
+    assert robot.exit_code == 0 and "API tokens only" in robot.output
+
+    made = runner.invoke(cli, ["users", "token", "robot"])
+    assert made.exit_code == 0
+    token = made.output.strip().splitlines()[-1]
+    with TestClient(create_app(env)) as client:
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert me.json() == {"name": "robot", "roles": ["kwaliteit"], "team": None}
+        assert log_in(client, "j.devries", PASSWORD).status_code == 303
+
+
+@pytest.mark.parametrize(("arguments", "says"), [
+    (["users", "add", "anna", "--role", "expert", "--password-stdin"], "already taken"),
+    (["users", "add", "Anna Smit", "--role", "expert"], "lower-case letters"),
+    (["users", "add", "kort", "--role", "expert", "--password-stdin"], "at least 12"),
+    (["users", "token", "nobody"], "no account 'nobody'"),
+])
+def test_users_command_errors_say_what_is_wrong(
+        env: Settings, arguments: list[str], says: str) -> None:
+    runner.invoke(cli, ["users", "add", "anna", "--role", "expert"], input="")
+    result = runner.invoke(cli, arguments, input="short\n")
+    assert result.exit_code == 1 and says in result.output
+    services = Services.from_settings(env)
+    with Session(services.engine) as session:
+        assert session.exec(select(User.name)).all() == ["anna"]
+    services.close()
+
+
+def test_unknown_role_is_refused(env: Settings) -> None:
+    result = runner.invoke(cli, ["users", "add", "x", "--role", "baas"], input="")
+    assert result.exit_code == 2 and "baas" in result.output
+
+
+def test_readme_documents_the_user_commands() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "epss users add" in readme and "epss users token" in readme
