@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
+from epss.drafts.history import record_change
 from epss.errors import NotFound
 from epss.models import ContextRule, HostApp, Step, Task, TaskVersion
 from epss.taskfile import TaskDocument, dump_document
@@ -50,7 +51,8 @@ def known_slugs(session: Session) -> set[str]:
 def import_documents(
     session: Session, documents: Iterable[TaskDocument], *, by: str
 ) -> ImportReport:
-    """Make each document the working copy and the newest published version of its task.
+    """Make each document the working copy and the newest published version of its task,
+    recorded in the task's history as "imported" (an import is a publication).
 
     A document equal to the newest published version changes nothing.
     """
@@ -62,33 +64,40 @@ def import_documents(
             report.unchanged.append(document.slug)
             continue
         (report.updated if task else report.created).append(document.slug)
-        task = _write_working_copy(session, task, document)
-        publish(session, task, document, by=by)
+        task = write_working_copy(session, task, document)
+        version = publish(session, task, document, by=by)
+        record_change(session, task, by, "imported", version_number=version.number)
     return report
 
 
 def publish(
     session: Session, task: Task, document: TaskDocument, *, by: str,
-    approved_by: str | None = None,
+    approved_by: str | None = None, edited_by: Iterable[str] = (),
 ) -> TaskVersion:
-    """Record `document` as the task's next immutable version and make its rules live."""
+    """Record `document` as the task's next immutable version and make its rules live.
+    `edited_by`: who changed the draft since the version before."""
     number = (task.published_version or 0) + 1
     version = TaskVersion(
         task_id=task.id, number=number, content_hash=content_hash(document),
         document=document.model_dump(mode="json", by_alias=True),
-        published_by=by, approved_by=approved_by,
+        published_by=by, approved_by=approved_by, edited_by=sorted(set(edited_by)),
     )
     session.add(version)
     task.published_version = number
     task.status = "published"
+    task.submitted_by = task.submitted_at = task.review_comment = None
     session.add(task)
     _replace_rules(session, task, document)
     return version
 
 
-def _write_working_copy(session: Session, task: Task | None, document: TaskDocument) -> Task:
+def write_working_copy(session: Session, task: Task | None, document: TaskDocument) -> Task:
+    """Make the task's working copy (its fields and steps) equal to `document`. The row
+    version of the task, of each changed step and of the list of steps goes up where it
+    changed, so an editor holding an older version gets a conflict instead of overwriting."""
     values = document.model_dump(mode="python", by_alias=True, include=set(_TASK_FIELDS))
     values["review_by"] = document.review_by
+    values["review_interval_months"] = document.review_interval_months
     if task is None:
         task = Task(slug=document.slug, **values)
     else:
@@ -100,7 +109,10 @@ def _write_working_copy(session: Session, task: Task | None, document: TaskDocum
     session.flush()
 
     existing = {step.key: step for step in session.exec(
-        select(Step).where(Step.task_id == task.id)).all()}
+        select(Step).where(Step.task_id == task.id).order_by(Step.position)).all()}
+    if list(existing) != [s.id for s in document.steps] and existing:
+        task.steps_version += 1
+        session.add(task)
     keep = {s.id for s in document.steps}
     for key, step in existing.items():
         if key not in keep:
@@ -156,6 +168,15 @@ def published_version(session: Session, slug: str, number: int | None = None) ->
         raise NotFound(f"task '{slug}' has no version {number} "
                        f"(the newest is {task.published_version})")
     return version
+
+
+def versions_of(session: Session, slug: str) -> list[TaskVersion]:
+    """Every published version of a task, newest first."""
+    task = _task(session, slug)
+    if task is None:
+        raise NotFound(f"there is no task '{slug}'")
+    return list(session.exec(select(TaskVersion).where(TaskVersion.task_id == task.id)
+                             .order_by(TaskVersion.number.desc())).all())
 
 
 def newest_versions(session: Session) -> list[TaskVersion]:

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from sqlmodel import select
 
-from epss import migrations
+from epss import migrations, serving
 from epss.app import create_app
 from epss.auth.accounts import create_user, new_api_token, user_by_name
 from epss.auth.roles import Role
@@ -182,7 +181,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
         typer.secho("Warning: EPSS_SECRET_KEY is not set; pseudonyms and sessions are not "
                     "secret. Set it before real use.", err=True, fg=typer.colors.YELLOW)
     _services(settings).close()
-    uvicorn.run(create_app(settings), host=host, port=port)
+    serving.run(create_app(settings), host=host, port=port)
 
 
 @app.command("demo")
@@ -204,7 +203,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     for name, roles, team in DEMO_ACCOUNTS:
         typer.echo(f"    {name:<8} {', '.join(roles):<11} {team}")
     typer.echo("\nStop with Ctrl+C.\n")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    serving.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 DEMO_PASSWORD = "demo-wachtwoord"

@@ -182,10 +182,14 @@ class Feedback(SQLModel, table=True):
     kind: str = Field(max_length=20)
     comment: str = ""
     app: str | None = Field(default=None, max_length=80)
+    url: str | None = Field(default=None, max_length=2000,
+                            description="The screen it was given on: scheme, host and path; "
+                            "long numbers masked.")
     actor: str | None = Field(default=None, max_length=64, description="Keyed pseudonym.")
     team: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = Field(default_factory=_now, index=True)
-    status: str = Field(default="new", max_length=20, description="new, accepted, declined.")
+    status: str = Field(default="new", index=True, max_length=20,
+                        description="new, accepted, declined.")
     handled_by: str | None = Field(default=None, max_length=80)
     handled_at: dt.datetime | None = Field(default=None)
     answer: str = Field(default="", description="The experts' reply to the sender.")

@@ -79,6 +79,7 @@ def upgrade() -> None:
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('app', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('url', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('team', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -92,6 +93,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_feedback_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_feedback_task_slug'), ['task_slug'], unique=False)
 
     with op.batch_alter_table('task', schema=None) as batch_op:
@@ -122,6 +124,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_task_slug'))
+        batch_op.drop_index(batch_op.f('ix_feedback_status'))
         batch_op.drop_index(batch_op.f('ix_feedback_created_at'))
 
     op.drop_table('feedback')

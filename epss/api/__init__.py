@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from epss.api import context, events, feedback, health, me, search, tasks
+from epss.api import context, drafts, events, feedback, health, me, search, tasks, workflow
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(tasks.router)
@@ -12,5 +12,7 @@ router.include_router(events.router)
 router.include_router(feedback.router)
 router.include_router(health.router)
 router.include_router(me.router)
+router.include_router(workflow.router)
+router.include_router(drafts.router)
 
 __all__ = ["router"]

@@ -23,4 +23,6 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the answer is sent, not after (FastAPI ≥ 0.118 runs a
+# request-scoped dependency's exit after the response), so a client never reads stale data.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

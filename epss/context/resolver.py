@@ -119,6 +119,11 @@ class ContextResolver:
             raise NotFound(f"unknown host application '{app_id}'")
         return app.manifest, app.etag
 
+    def check_now(self) -> None:
+        """Look at the catalog again on the next call (this process just published)."""
+        with self._lock:
+            self._checked_at = float("-inf")
+
     def allows_origin(self, origin: str) -> bool:
         """Whether `origin` is one of a registered host app's origins."""
         return origin in self._current().origins

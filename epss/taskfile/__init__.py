@@ -1,6 +1,6 @@
 """Task files: the YAML exchange format of critical-task analyses."""
 
-from epss.taskfile.loader import Problem, TaskFileError, load_paths, load_text
+from epss.taskfile.loader import Problem, TaskFileError, check_data, load_paths, load_text
 from epss.taskfile.model import TaskDocument, json_schema
 from epss.taskfile.writer import dump_document
 
@@ -8,6 +8,7 @@ __all__ = [
     "Problem",
     "TaskDocument",
     "TaskFileError",
+    "check_data",
     "dump_document",
     "json_schema",
     "load_paths",

@@ -78,20 +78,27 @@ def load_text(text: str, name: str) -> TaskDocument:
 
 def _load(text: str, name: str) -> LoadedTask:
     data, lines = _parse_yaml(text, name)
-    try:
-        document = TaskDocument.model_validate(data, context={"defer_reference_check": True})
-    except ValidationError as exc:
+    document, found = check_data(data)
+    problems = [Problem(name, _line_for(loc, lines), field_name(loc), message)
+                for loc, message in found]
+    if document is None:
         slug = data.get("slug") if isinstance(data, dict) else None
-        problems = sorted((_explain(err, name, lines) for err in exc.errors()),
-                          key=lambda p: p.line or 0)  # in reading order
-        raise TaskFileError(problems, slug=slug if isinstance(slug, str) else None) from None
-    problems = [
-        Problem(name, _line_for(loc, lines), _field_name(loc), message)
-        for loc, message in document.reference_problems()
-    ]
+        problems.sort(key=lambda p: p.line or 0)  # in reading order
+        raise TaskFileError(problems, slug=slug if isinstance(slug, str) else None)
     if problems:
         raise TaskFileError(problems, slug=document.slug)
     return LoadedTask(document, name, lines)
+
+
+def check_data(data: object) -> tuple[TaskDocument | None, list[tuple[tuple, str]]]:
+    """Validate a task's data as an import does: first every field, then the references
+    within the task. Returns the document (None when a field is wrong) and the problems,
+    each as (path of the field, plain message). Links to other tasks are not checked here."""
+    try:
+        document = TaskDocument.model_validate(data, context={"defer_reference_check": True})
+    except ValidationError as exc:
+        return None, [_explain(err) for err in exc.errors()]
+    return document, document.reference_problems()
 
 
 def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[LoadedTask]:
@@ -128,7 +135,7 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
                 if branch.task is not None and branch.task not in available:
                     loc = ("steps", n, "branches", k, "task")
                     problems.append(Problem(item.file, _line_for(loc, item.lines),
-                                            _field_name(loc), f"continues with task "
+                                            field_name(loc), f"continues with task "
                                             f"'{branch.task}', which does not exist"))
     if problems:
         raise TaskFileError(problems)
@@ -178,7 +185,7 @@ def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> N
             key = key_node.value
             if key in seen:
                 duplicates.append(
-                    Problem(name, key_node.start_mark.line + 1, _field_name((*path, key)),
+                    Problem(name, key_node.start_mark.line + 1, field_name((*path, key)),
                             "this field appears twice; keep one")
                 )
             seen.add(key)
@@ -189,9 +196,8 @@ def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> N
             _map_lines(item, (*path, index), lines, duplicates, name)
 
 
-def _explain(error: dict, name: str, lines: dict[tuple, int]) -> Problem:
+def _explain(error: dict) -> tuple[tuple, str]:
     loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
-    line = _line_for(loc, lines)
     kind = error["type"]
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
@@ -201,7 +207,7 @@ def _explain(error: dict, name: str, lines: dict[tuple, int]) -> Problem:
         message = _PLAIN_WORDS.get(kind, error["msg"])
         if kind in ("string_type", "bool_parsing", "int_parsing", "date_parsing"):
             message += f" (found {error.get('input')!r})"
-    return Problem(name, line, _field_name(loc), message)
+    return loc, message
 
 
 def _is_union_tag(part) -> bool:
@@ -216,7 +222,7 @@ def _line_for(loc: tuple, lines: dict[tuple, int]) -> int | None:
     return None
 
 
-def _field_name(loc: tuple) -> str:
+def field_name(loc: tuple) -> str:
     """('steps', 2, 'title') -> 'steps → step 3 → title' (people count from 1)."""
     parts: list[str] = []
     for i, part in enumerate(loc):

@@ -17,13 +17,16 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+DEFAULT_REVIEW_INTERVAL = 12  # months
 
 
 def _tidy_text(value: str) -> str:
@@ -36,7 +39,14 @@ def _tidy_text(value: str) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
 Text = Annotated[str, AfterValidator(_tidy_text)]
+RequiredText = Annotated[Text, AfterValidator(_not_blank)]  # not even only spaces
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 
@@ -88,7 +98,7 @@ class Step(_Strict):
         default=True,
         description="True when the step is required by law or regulation; false for advice.",
     )
-    instruction: Text = Field(min_length=1, description="How to do it (Markdown).")
+    instruction: RequiredText = Field(min_length=1, description="How to do it (Markdown).")
     why: Text = Field(default="", description="Why this step matters.")
     warning: Text = Field(default="", description="What goes wrong here, what to watch out for.")
     check: Text = Field(default="", description="How you know the step is done right.")
@@ -152,12 +162,17 @@ class TaskDocument(_Strict):
     slug: Slug = Field(description="Stable id of the task, used in URLs and context rules.")
     title: Line = Field(description="Name of the task as the desk knows it.")
     domain: Slug = Field(description="Work domain, e.g. burgerzaken.")
-    goal: Text = Field(min_length=1, description="The result the task serves.")
+    goal: RequiredText = Field(min_length=1, description="The result the task serves.")
     trigger: Text = Field(default="", description="When the task happens.")
     standard: Text = Field(default="", description="What good looks like.")
     criticality: Criticality = Field(default=Criticality.normal)
     owner: Line = Field(description="Who answers for this guidance (a role or team).")
     review_by: dt.date = Field(description="Date by which the guidance must be checked again.")
+    review_interval_months: int = Field(
+        default=DEFAULT_REVIEW_INTERVAL, ge=1, le=60,
+        description="Months between reviews: confirming the guidance as still correct sets "
+        "review_by this far ahead. Left out of files (and of content hashes) when it is 12.",
+    )
     tags: list[Line] = Field(default_factory=list, description="Words people search with.")
     zaaktypen: list[Line] = Field(
         default_factory=list, description="Zaaktype identificaties this task belongs to."
@@ -165,6 +180,14 @@ class TaskDocument(_Strict):
     sources: list[Source] = Field(default_factory=list)
     context_rules: list[ContextRule] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+
+    @model_serializer(mode="wrap")
+    def _omit_default_interval(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # Documents written before the interval existed keep their bytes and their hash.
+        data = handler(self)
+        if data.get("review_interval_months") == DEFAULT_REVIEW_INTERVAL:
+            del data["review_interval_months"]
+        return data
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> TaskDocument:

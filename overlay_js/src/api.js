@@ -1,5 +1,6 @@
 // The service's HTTP API, as the overlay uses it. GETs are simple requests (no preflight);
-// the browser's cache revalidates the manifest (ETag) and keeps versioned guidance.
+// the browser's cache revalidates the manifest (ETag) and keeps versioned guidance. POSTs
+// send text/plain, which keeps them simple requests too, like a beacon.
 
 function createApi(service) {
   const url = (path) => new URL(`api/v1/${path}`, service).href;
@@ -11,6 +12,12 @@ function createApi(service) {
     return response.json();
   }
   const get = (path) => fetch(url(path), { credentials: 'omit' }).then(json);
+  const post = (path, body) => fetch(url(path), {
+    method: 'POST', credentials: 'omit', keepalive: true,
+    headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(body),
+  });
+  const beacon = (path, body) => navigator.sendBeacon(url(path),
+    new Blob([JSON.stringify(body)], { type: 'text/plain;charset=UTF-8' }));
 
   return {
     manifest: (app) => get(`apps/${enc(app)}/manifest`),
@@ -28,12 +35,12 @@ function createApi(service) {
       method: 'POST', credentials: 'omit', headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(context),
     }).then(json),
-    /** A batch of events; text/plain keeps it a simple request, like a beacon. */
-    send: (events) => fetch(url('events'), {
-      method: 'POST', credentials: 'omit', keepalive: true,
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify({ events }),
-    }),
-    beacon: (events) => navigator.sendBeacon(url('events'),
-      new Blob([JSON.stringify({ events })], { type: 'text/plain;charset=UTF-8' })),
+    /** A batch of events. */
+    send: (events) => post('events', { events }),
+    beacon: (events) => beacon('events', { events }),
+    /** One feedback item (a queue of batches of one). */
+    feedback: ([item]) => post('feedback', item),
+    /** What became of the feedback this browser sent. */
+    statuses: (ids) => get(`feedback/status?ids=${ids.join(',')}`),
   };
 }

@@ -4,7 +4,17 @@
 function createOverlay(config) {
   setLanguage(config.lang);
   const api = createApi(config.service);
-  const queue = createQueue(api, config);
+  const queue = createQueue(QUEUE_KEY, api.send, api.beacon, config, () => {});
+  // Feedback waits in an outbox of its own (sent at once with keepalive, so no beacon); the
+  // ids sent are kept per app and user, so the panel can show what became of them.
+  const mineKey = `epss:feedback:${config.app}:${config.user || ''}`;
+  const outbox = createQueue('epss:feedback-out', api.feedback, () => {},
+    { ...config, batchSize: 1 }, (items, status) => {
+      const mine = stored('localStorage', mineKey, []);
+      items.forEach((f) => { (byId(mine, f.id) || {}).s = status < 300 ? 'new' : 'x'; });
+      saveMine(mine);
+      if (status > 299) tell(t('Uw melding is geweigerd.'));
+    });
   const host = document.createElement('epss-overlay');
   const root = host.attachShadow({ mode: 'open' });
   const sheet = new CSSStyleSheet();
@@ -28,11 +38,48 @@ function createOverlay(config) {
   let loading = 0;
   let returnFocus = null;
 
+  const here = () => location.origin + location.pathname;
+  const byId = (list, id) => list.find((x) => x.id === id);
+
   function emit(type, fields) {
     const event = { id: uuid(), type, occurred_at: new Date().toISOString(), app: config.app,
-      url: location.origin + location.pathname, user: config.user, team: config.team,
+      url: here(), user: config.user, team: config.team,
       task_slug: shown && shown.slug, task_version: shown && shown.version, ...fields };
     queue.add(Object.fromEntries(Object.entries(event).filter(([, v]) => v != null)));
+  }
+
+  /** A message under the buttons of the open step. */
+  function tell(text) {
+    const said = root.querySelector('.epss-step-body:not([hidden]) .epss-said');
+    if (said) said.textContent = text;
+  }
+
+  function saveMine(mine) {
+    store('localStorage', mineKey, mine);
+    if (panel) panel.mine(mine);
+  }
+
+  // "Klopt niet", "Onduidelijk" or a suggestion on a step of the task shown. No event: the
+  // feedback itself is the record (the service still takes `feedback` events of old clients).
+  function feedback(step, kind, comment, title, n) {
+    const id = uuid();
+    outbox.add({ id, app: config.app, task_slug: shown.slug, task_version: shown.version,
+      step_id: step, kind, comment, user: config.user, team: config.team, url: here() });
+    saveMine([{ id, k: kind, t: title, n }, ...stored('localStorage', mineKey, [])].slice(0, 10));
+  }
+
+  // On opening the panel: the sender's feedback (at most 10), and what became of it.
+  function showMine() {
+    const mine = stored('localStorage', mineKey, []);
+    panel.mine(mine);
+    if (mine.length) {
+      api.statuses(mine.map((m) => m.id)).then((r) => {
+        const now = stored('localStorage', mineKey, []);
+        r.feedback.forEach((f) => Object.assign(byId(now, f.id) || {},
+          { s: f.status, v: f.changed_in_version, a: f.answer }));
+        saveMine(now);
+      }, () => {});
+    }
   }
 
   const ticksKey = (task) => `epss:ticks:${config.app}:${task.slug}:${task.version}:${location.pathname}`;
@@ -44,13 +91,12 @@ function createOverlay(config) {
     highlighter = createHighlighter(layer, {
       onMissing: (selectors) => {
         emit('highlight_missing', { details: { selector: selectors.join(', ').slice(0, 300) } });
-        const said = root.querySelector('.epss-step-body:not([hidden]) .epss-said');
-        if (said) said.textContent = t('Het veld voor deze stap staat niet op dit scherm.');
+        tell(t('Het veld voor deze stap staat niet op dit scherm.'));
       },
     });
     let pending = 0;
     panel = createPanel(root, {
-      close, emit, openTask,
+      close, emit, openTask, feedback,
       search: (q) => api.search(q),
       // After the panel has painted: finding the field may force the host page's layout.
       highlight(step) {
@@ -110,7 +156,7 @@ function createOverlay(config) {
       if (shown === 'none') return;
       shown = 'none';
       panel.noMatch([]);
-      const context = { app: config.app, url: location.origin + location.pathname, title: page.title.slice(0, 500), markers: [...page.markers] };
+      const context = { app: config.app, url: here(), title: page.title.slice(0, 500), markers: [...page.markers] };
       api.resolve(context).then((r) => shown === 'none' && panel.noMatch(r.matches)).catch(() => {});
       return;
     }
@@ -140,6 +186,7 @@ function createOverlay(config) {
     launcher.setAttribute('aria-expanded', 'true');
     panel.show();
     panel.focus();
+    showMine();
     const best = matches[0] || {};
     emit('panel_opened', { task_slug: best.task, task_version: best.version });
     if (!manifest || Date.now() - manifestAt > config.manifestMaxAge) loadManifest();
@@ -172,6 +219,7 @@ function createOverlay(config) {
     stop() {
       unwatch();
       queue.stop();
+      outbox.stop();
       if (highlighter) highlighter.destroy();
       removeEventListener('keydown', shortcut, true);
       host.remove();

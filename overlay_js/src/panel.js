@@ -1,11 +1,14 @@
 // The panel: the steps of one task (the current one open), other tasks of this screen,
 // and search. Rendering only; the controller (main.js) decides what is shown.
 
+const KINDS = { klopt_niet: 'Klopt niet', onduidelijk: 'Onduidelijk', suggestie: 'Suggestie' };
+
 function createPanel(root, ctl) {
   const title = h('h2', { id: 'epss-title', class: 'epss-title', tabindex: '-1' });
   const kicker = h('p', { class: 'epss-kicker' });
   const results = h('section', { class: 'epss-results', 'aria-live': 'polite' });
   const view = h('div', { class: 'epss-view' });
+  const mine = h('section', { class: 'epss-others', hidden: true });
   const input = h('input', { type: 'search', id: 'epss-q', class: 'epss-input', maxlength: '200', autocomplete: 'off' });
   const form = h('form', { class: 'epss-search', role: 'search', onsubmit: search },
     h('label', { for: 'epss-q', text: t('Zoeken in de hulp') }),
@@ -17,7 +20,7 @@ function createPanel(root, ctl) {
   h('div', { class: 'epss-head' },
     h('div', {}, kicker, title),
     h('button', { class: 'epss-close', type: 'button', 'aria-label': t('Sluiten'), text: '×', onclick: () => ctl.close() })),
-  h('div', { class: 'epss-body' }, results, view), form);
+  h('div', { class: 'epss-body' }, results, view, mine), form);
   root.append(el);
 
   let task = null;
@@ -36,8 +39,9 @@ function createPanel(root, ctl) {
     view.replaceChildren(h('p', { class: 'epss-message', text }), ...extra);
   }
 
+  // Always an element (replaceChildren would show `false` as text), hidden when empty.
   function list(label, items) {
-    return items.length && h('section', { class: 'epss-others' }, h('h3', { text: label }),
+    return h('section', { class: 'epss-others', hidden: !items.length }, h('h3', { text: label }),
       h('ul', {}, items.map((m) => h('li', {}, h('button', {
         class: 'epss-link', type: 'button', text: m.title,
         onclick: () => ctl.openTask(m.task, m.version, m.start_step, 'manual'),
@@ -104,19 +108,30 @@ function createPanel(root, ctl) {
     const say = (text) => { said.textContent = text; };
     const box = h('input', { type: 'checkbox', class: 'epss-tick', 'aria-label': `${t('Gedaan')}: ${step.title}`, onchange: () => tick(step, box.checked) });
     box.checked = ticks.has(step.id);
-    const reason = h('textarea', { id: `${id}-reason`, maxlength: '500', rows: '2', required: true });
-    const deviate = h('form', { class: 'epss-deviate', hidden: true, onsubmit: (e) => {
-      e.preventDefault();
-      ctl.emit('step_deviated', { step_id: step.id, details: { reason: reason.value.trim() } });
-      deviate.hidden = true;
-      reason.value = '';
+    // A small form that opens under the step's buttons: a reason, a suggestion. Sent, it
+    // closes and the focus goes back to the button that opened it.
+    const ask = (name, label, max, submit, done) => {
+      let opener;
+      const field = h('textarea', { id: `${id}-${name}`, maxlength: max, rows: '2', required: true });
+      const el = h('form', { class: 'epss-ask', hidden: true, onsubmit: (e) => {
+        e.preventDefault();
+        done(field.value.trim());
+        el.hidden = true;
+        field.value = '';
+        opener.focus();
+      } }, h('label', { for: field.id, text: t(label) }), field, h('button', { class: 'epss-button', text: t(submit) }));
+      el.toggle = (e) => { opener = e.target; el.hidden = !el.hidden; if (!el.hidden) field.focus(); };
+      return el;
+    };
+    const deviate = ask('reason', 'Reden van afwijken', '500', 'Vastleggen', (reason) => {
+      ctl.emit('step_deviated', { step_id: step.id, details: { reason } });
       say(t('Afwijking vastgelegd.'));
-    } }, h('label', { for: `${id}-reason`, text: t('Reden van afwijken') }), reason,
-    h('button', { class: 'epss-button', text: t('Vastleggen') }));
-    const feedback = (kind) => () => {
-      ctl.emit('feedback', { step_id: step.id, details: { kind } });
+    });
+    const feedback = (kind, comment) => {
+      ctl.feedback(step.id, kind, comment, task.title, i + 1);
       say(t('Bedankt, de redactie kijkt ernaar.'));
     };
+    const suggest = ask('idea', 'Uw suggestie', '1000', 'Versturen', (text) => feedback('suggestie', text));
     const action = (label, onclick) => h('button', { class: 'epss-action', type: 'button', text: t(label), onclick });
     const branches = step.branches.length > 0 && h('ul', { class: 'epss-branches', 'aria-label': t('Twijfel?') },
       step.branches.map((b) => {
@@ -139,9 +154,10 @@ function createPanel(root, ctl) {
         note('check', 'Controle', step.check), branches, sources,
         h('div', { class: 'epss-actions' },
           step.target.length > 0 && action('Wijs het veld aan', () => ctl.highlight(step)),
-          action('Ik wijk af, omdat…', () => { deviate.hidden = !deviate.hidden; if (!deviate.hidden) reason.focus(); }),
-          action('Klopt niet', feedback('wrong')), action('Onduidelijk', feedback('unclear'))),
-        deviate, said));
+          action('Ik wijk af, omdat…', deviate.toggle),
+          action('Klopt niet', () => feedback('klopt_niet')), action('Onduidelijk', () => feedback('onduidelijk')),
+          action('Suggestie', suggest.toggle)),
+        deviate, suggest, said));
   }
 
   async function search(e) {
@@ -166,6 +182,16 @@ function createPanel(root, ctl) {
     hide() { el.classList.add('epss-closed'); ctl.highlight(null); },
     focus() { title.focus(); },
     contains: (node) => el.contains(node),
+    /** "Uw meldingen": what this person reported, and what became of it. */
+    mine(items) {
+      const state = (m) => (m.s === 'accepted'
+        ? (m.v ? t('aangepast in versie {v}', { v: m.v }) : t('aangenomen'))
+        : t({ x: 'niet verstuurd', new: 'in behandeling', declined: 'afgewezen' }[m.s] || 'wordt verstuurd'));
+      mine.hidden = !items.length;
+      mine.replaceChildren(h('h3', { text: t('Uw meldingen') }), h('ul', {}, items.map((m) => h('li', {},
+        h('strong', { text: m.t }), h('br'), `${t('U meldde: {k} bij stap {n}', { k: t(KINDS[m.k]).toLowerCase(), n: m.n })} — ${state(m)}`,
+        m.a && [h('br'), h('q', { text: m.a })]))));
+    },
     loading() { heading(t('Laden…')); message(''); },
     unavailable(retry) {
       heading(t('Hulp niet beschikbaar'));

@@ -1,15 +1,16 @@
-// Events without loss: kept in localStorage (so they survive a reload or a closed tab)
-// until the service acknowledged them; sent in batches, retried with backoff, beaconed
-// when the page is hidden. The service stores each event id once, so resending is safe.
+// Events (and feedback) without loss: kept in localStorage (so they survive a reload or a
+// closed tab) until the service acknowledged them; sent in batches, retried with backoff,
+// beaconed when the page is hidden. The service stores each id once, so resending is safe.
+// `settled(items, status)` hears which items the service took (2xx) or refused for good.
 
 const QUEUE_KEY = 'epss:events';
 
-function createQueue(api, { batchSize, flushDelay, maxQueue }) {
+function createQueue(key, send, beacon, { batchSize, flushDelay, maxQueue }, settled) {
   let timer = 0;
   let sending = false;
   let failures = 0;
-  const load = () => stored('localStorage', QUEUE_KEY, []);
-  const save = (events) => store('localStorage', QUEUE_KEY, events.length ? events : null);
+  const load = () => stored('localStorage', key, []);
+  const save = (events) => store('localStorage', key, events.length ? events : null);
   const schedule = (ms) => { if (!timer) timer = setTimeout(flush, ms); };
 
   async function flush() {
@@ -18,7 +19,7 @@ function createQueue(api, { batchSize, flushDelay, maxQueue }) {
     if (sending || !batch.length) return;
     sending = true;
     let response = null;
-    try { response = await api.send(batch); } catch (e) { /* the service is down */ }
+    try { response = await send(batch); } catch (e) { /* the service is down */ }
     const status = response ? response.status : 0;
     // Acknowledged, or refused for good (a 4xx other than 408/429 would come back the
     // same each time): done with. A 422 names the bad events; the others are sent again.
@@ -34,6 +35,7 @@ function createQueue(api, { batchSize, flushDelay, maxQueue }) {
       const left = load().filter((e) => !sent.has(e.id));
       save(left);
       failures = 0;
+      settled(done, status);
       if (left.length) schedule(0);
     } else {
       failures += 1;
@@ -44,7 +46,7 @@ function createQueue(api, { batchSize, flushDelay, maxQueue }) {
   function hidden() {
     if (document.visibilityState !== 'hidden') return;
     const batch = load().slice(0, batchSize);
-    if (batch.length) api.beacon(batch); // acknowledged only by a later flush: kept till then
+    if (batch.length) beacon(batch); // acknowledged only by a later flush: kept till then
   }
 
   const online = () => { clearTimeout(timer); timer = 0; schedule(0); };

@@ -1,0 +1,165 @@
+"""The working copy (draft) of a task, co-edited by experts and redacteurs.
+
+Every edit says which version it is based on with `If-Match` (`3`, `"3"` and `W/"3"` all
+work): a step's `version` for that step, the task's `version` for its own fields, the
+task's `steps_version` for adding and reordering steps. A stale version answers 412 with
+the current content in `current`; no If-Match answers 428. The new version comes back in
+the body and as `ETag`. Edits commit before the answer is sent, so a 200 means saved.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from epss.api.deps import ServicesDep, SessionDep
+from epss.auth import EDITORS, Identity, allow
+from epss.db import unit_of_work
+from epss.drafts import editing
+from epss.drafts.history import history_view
+from epss.drafts.presence import LiveResponse, hub_for
+from epss.drafts.working import find
+from epss.errors import InvalidInput
+
+router = APIRouter(tags=["drafts"])
+Editor = Annotated[Identity, allow(*EDITORS)]
+IfMatch = Annotated[str | None, Header(
+    description="The version the edit is based on: 3, \"3\" or W/\"3\".")]
+_DRAFT = "/tasks/{slug}/draft"
+_STALE = {412: {"description": "Based on an older version; `current` holds what is stored "
+                "now"}, 428: {"description": "No If-Match header"}}
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    steps: list[str] = Field(description="Every step id of the task once, in the new order.")
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version number in an If-Match header (None when there is none)."""
+    if if_match is None:
+        return None
+    value = if_match.strip()
+    value = value[2:] if value.startswith("W/") else value
+    value = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
+    if not value.isdigit() or int(value) < 1:
+        raise InvalidInput(f"If-Match: expected the version your edit is based on, such as "
+                           f"If-Match: 3 (got {if_match!r})")
+    return int(value)
+
+
+def _answer(body: dict, version: int | None, status: int = 200,
+            headers: dict | None = None) -> JSONResponse:
+    headers = dict(headers or {})
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+@router.get(_DRAFT)
+def get_draft(slug: str, session: SessionDep, who: Editor) -> dict:
+    """The working copy: the task's fields with `version`, `steps_version`, its workflow
+    state, `editors` (who changed it since the last publication) and its steps, each with
+    `id` and `version`."""
+    return editing.draft_view(session, slug)
+
+
+@router.patch(_DRAFT, responses=_STALE)
+def patch_task(slug: str, services: ServicesDep, who: Editor,
+               changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
+               if_match: IfMatch = None) -> JSONResponse:
+    """Change the task's own fields (If-Match: the task's `version`). Answers the draft."""
+    with unit_of_work(services.engine) as session:
+        editing.update_task_fields(session, slug, expected_version(if_match), changes,
+                                   by=who.name)
+        body = editing.draft_view(session, slug)
+    return _answer(body, body["version"])
+
+
+@router.get(_DRAFT + "/steps/{step_id}")
+def get_step(slug: str, step_id: str, session: SessionDep, who: Editor) -> JSONResponse:
+    """One step of the working copy, with its `version` (also as ETag)."""
+    step = editing.step_view(editing.step_of(session, slug, step_id))
+    return _answer(step, step["version"])
+
+
+@router.patch(_DRAFT + "/steps/{step_id}", responses=_STALE)
+def patch_step(slug: str, step_id: str, services: ServicesDep, who: Editor,
+               changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
+               if_match: IfMatch = None) -> JSONResponse:
+    """Change some fields of a step (If-Match: the step's `version`). Answers the step with
+    its new version."""
+    with unit_of_work(services.engine) as session:
+        step = editing.step_view(editing.update_step(
+            session, slug, step_id, expected_version(if_match), changes, by=who.name))
+    return _answer(step, step["version"])
+
+
+@router.post(_DRAFT + "/steps", status_code=201, responses=_STALE)
+def post_step(slug: str, services: ServicesDep, who: Editor,
+              values: Annotated[dict[str, Any], Body(
+                  description="The step's fields; `id` (made from the title when left out) "
+                  "and `position` (1 = first; default last) are optional.")],
+              if_match: IfMatch = None) -> JSONResponse:
+    """Add a step (If-Match: the task's `steps_version`). Answers the new step with the
+    task's new `steps_version` (also as ETag)."""
+    with unit_of_work(services.engine) as session:
+        step = editing.add_step(session, slug, expected_version(if_match), values,
+                                by=who.name)
+        body = {**editing.step_view(step), "steps_version": find(session, slug).steps_version}
+    return _answer(body, body["steps_version"], 201,
+                   {"Location": f"/api/v1/tasks/{slug}/draft/steps/{body['id']}"})
+
+
+@router.delete(_DRAFT + "/steps/{step_id}", responses=_STALE)
+def delete_step(slug: str, step_id: str, services: ServicesDep, who: Editor,
+                if_match: IfMatch = None) -> dict:
+    """Remove a step (If-Match: the step's `version`). Answers the task's new
+    `steps_version`."""
+    with unit_of_work(services.engine) as session:
+        editing.remove_step(session, slug, step_id, expected_version(if_match), by=who.name)
+        steps_version = find(session, slug).steps_version
+    return {"removed": step_id, "steps_version": steps_version}
+
+
+@router.put(_DRAFT + "/order", responses=_STALE)
+def put_order(slug: str, order: OrderIn, services: ServicesDep, who: Editor,
+              if_match: IfMatch = None) -> JSONResponse:
+    """Put the steps in a new order (If-Match: the task's `steps_version`)."""
+    with unit_of_work(services.engine) as session:
+        task = editing.reorder_steps(session, slug, expected_version(if_match), order.steps,
+                                     by=who.name)
+        body = {"steps_version": task.steps_version,
+                "steps": [s["id"] for s in editing.draft_view(session, slug)["steps"]]}
+    return _answer(body, body["steps_version"])
+
+
+@router.get("/tasks/{slug}/history")
+def get_history(
+    slug: str, session: SessionDep, who: Editor,
+    step: str | None = Query(default=None, description="Only the changes of this step."),
+    limit: int = Query(default=100, ge=1, le=1000),
+    before: int | None = Query(default=None, ge=1,
+                               description="Only entries older than this entry id."),
+) -> list[dict]:
+    """Every change to the draft and its workflow, newest first: who, when, what, and per
+    changed field its value before and after with a line diff and a word diff."""
+    return history_view(session, slug, step_id=step, limit=limit, before_id=before)
+
+
+@router.get(_DRAFT + "/live", response_class=LiveResponse, status_code=200, responses={
+    200: {"content": {"text/event-stream": {}},
+          "description": "Server-sent events: `presence` ({editors, you | joined | left}) "
+                         "and `saved` ({kind: step|task|order|added|removed, step_id, "
+                         "version, by})."}})
+def live(slug: str, services: ServicesDep, who: Editor) -> Response:
+    """Who is editing the task now, then a `presence` event whenever someone opens or
+    leaves it and a `saved` event whenever someone saves a change, so the editor can
+    reload that step. The first event lists the editors present, including you."""
+    with Session(services.engine) as session:
+        find(session, slug)
+    return LiveResponse(hub_for(services.engine).events(slug, who.name))

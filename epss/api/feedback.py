@@ -1,0 +1,186 @@
+"""Feedback: from the overlay in (public), the experts' inbox, and the status a sender may
+see of their own feedback (public: the random id is the proof)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from epss.api.deps import ServicesDep, SessionDep
+from epss.api.events import MEDIA_TYPES, NowDep, UnsupportedMediaType, _read_body
+from epss.auth import EDITORS, PUBLIC, Identity, allow
+from epss.db import unit_of_work
+from epss.feedback import (
+    KINDS,
+    MAX_COMMENT,
+    STATUSES,
+    FeedbackIn,
+    accept,
+    decline,
+    inbox,
+    statuses,
+    submit_feedback,
+)
+from epss.feedback.intake import invalid
+from epss.models import Feedback
+from epss.services import Services
+
+router = APIRouter(tags=["feedback"])
+
+MAX_BODY = 16 * 1024
+MAX_IDS = 50
+Status = Literal[STATUSES]
+
+
+class Received(BaseModel):
+    id: str
+    status: Status
+
+
+class FeedbackStatus(BaseModel):
+    """What the sender sees: no comment, no names."""
+
+    id: str
+    status: Status
+    kind: Literal[KINDS]
+    task_slug: str
+    task_title: str
+    task_version: int
+    step_id: str | None
+    step_title: str | None
+    step_number: int | None = Field(description="The step's number in the version seen.")
+    created_at: dt.datetime
+    handled_at: dt.datetime | None
+    answer: str = Field(description="The experts' answer, or why they declined.")
+    changed_in_version: int | None = Field(
+        description="Accepted: the first published version with the change that answers it.")
+
+
+class Statuses(BaseModel):
+    feedback: list[FeedbackStatus]
+
+
+class FeedbackItem(FeedbackStatus):
+    comment: str
+    app: str | None
+    url: str | None
+    team: str | None
+    handled_by: str | None
+    change_id: int | None
+
+
+class Inbox(BaseModel):
+    feedback: list[FeedbackItem]
+
+
+class Acceptance(BaseModel):
+    change_id: int | None = Field(default=None, description="The recorded change (task "
+                                  "history) that answers it; none: the next publication.")
+    answer: str = Field(default="", max_length=MAX_COMMENT)
+
+
+class Refusal(BaseModel):
+    reason: str = Field(max_length=MAX_COMMENT, description="Shown to the sender.")
+
+
+_BODY_DOC = {"requestBody": {"required": True, "content": {
+    media: {"schema": FeedbackIn.model_json_schema()}
+    for media in ("application/json", "text/plain")}}}
+
+
+@router.post("/feedback", status_code=201, response_model=Received, dependencies=[PUBLIC],
+             openapi_extra=_BODY_DOC, responses={
+                 200: {"description": "This id was stored before; nothing changed.",
+                       "model": Received},
+                 415: {"description": "Neither application/json nor text/plain."},
+                 422: {"description": "A bad or missing field, named in `problems`."},
+             })
+async def post_feedback(request: Request, services: ServicesDep, now: NowDep) -> JSONResponse:
+    """Feedback on a step of a published task version, from the overlay. Idempotent by
+    `id`: 201 when stored, 200 when that id was stored before. Answers once committed. The
+    body may be application/json or text/plain (no CORS preflight, and sendBeacon)."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            f"send the feedback as application/json or text/plain, not {media_type}")
+    raw = await _read_body(request, MAX_BODY)
+    return await run_in_threadpool(_receive, services, raw, now)
+
+
+def _receive(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
+    try:
+        data = FeedbackIn.model_validate_json(raw)
+    except ValidationError as exc:
+        # Without the values sent: they may be personal.
+        raise RequestValidationError([
+            {**error, "loc": ("body", *error["loc"]), "input": None}
+            for error in exc.errors(include_url=False)]) from None
+    try:
+        with unit_of_work(services.engine) as session:
+            feedback, created = submit_feedback(
+                session, data, secret_key=services.settings.secret_key, now=now)
+            answer = {"id": feedback.id, "status": feedback.status}
+    except IntegrityError:
+        # The same id, sent twice at the same moment: the other request stored it.
+        with Session(services.engine) as session:
+            feedback = session.get(Feedback, str(data.id))
+            if feedback is None:
+                raise
+            answer, created = {"id": feedback.id, "status": feedback.status}, False
+    return JSONResponse(answer, status_code=201 if created else 200)
+
+
+@router.get("/feedback/status", response_model=Statuses, dependencies=[PUBLIC])
+def feedback_status(
+    session: SessionDep,
+    ids: Annotated[str, Query(max_length=MAX_IDS * 37,
+                              description="Comma-separated feedback ids (at most 50).")],
+) -> dict:
+    """What became of these feedback ids: only these, and unknown ones are left out."""
+    wanted = [part.strip() for part in ids.split(",") if part.strip()]
+    if len(wanted) > MAX_IDS:
+        raise invalid("ids", f"at most {MAX_IDS} ids at a time ({len(wanted)} given)")
+    for part in wanted:
+        try:
+            uuid.UUID(part)
+        except ValueError:
+            raise invalid("ids", f"'{part[:40]}' is not a feedback id (a UUID)") from None
+    return {"feedback": statuses(session, [str(uuid.UUID(part)) for part in wanted])}
+
+
+@router.get("/feedback", response_model=Inbox)
+def feedback_inbox(
+    session: SessionDep, who: Annotated[Identity, allow(*EDITORS)],
+    status: Annotated[Status | None, Query(description="new, accepted or declined")] = None,
+    task: Annotated[str | None, Query(max_length=80, description="A task's slug")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> dict:
+    """The experts' inbox, newest first."""
+    return {"feedback": inbox(session, status=status, task=task or None, limit=limit)}
+
+
+@router.post("/feedback/{feedback_id}/accept", response_model=FeedbackItem,
+             responses={409: {"description": "Already accepted or declined."}})
+def accept_feedback(feedback_id: str, body: Acceptance, session: SessionDep, now: NowDep,
+                    who: Annotated[Identity, allow(*EDITORS)]) -> dict:
+    """Accept feedback, linking the change that answers it (from the task's history) or,
+    without `change_id`, the task's next publication."""
+    return accept(session, feedback_id, by=who.name, change_id=body.change_id,
+                  answer=body.answer, now=now)
+
+
+@router.post("/feedback/{feedback_id}/decline", response_model=FeedbackItem,
+             responses={409: {"description": "Already accepted or declined."}})
+def decline_feedback(feedback_id: str, body: Refusal, session: SessionDep, now: NowDep,
+                     who: Annotated[Identity, allow(*EDITORS)]) -> dict:
+    """Decline feedback with a reason (required), which the sender sees."""
+    return decline(session, feedback_id, by=who.name, reason=body.reason, now=now)

@@ -1,0 +1,78 @@
+"""The working copy of a task as a task document, checked as strictly as an imported file.
+
+A draft that would not import cannot be submitted or published. Every problem names the
+step (by number and title, as the editor shows it) and the field, in plain words.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from epss.errors import InvalidInput
+from epss.models import Step, Task
+from epss.taskfile import TaskDocument, check_data
+from epss.taskfile.loader import field_name
+
+TASK_FIELDS = ("slug", "title", "domain", "goal", "trigger", "standard", "criticality", "owner",
+               "review_by", "review_interval_months", "tags", "zaaktypen", "sources",
+               "context_rules")
+STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
+               "target", "sources")
+
+
+def draft_steps(session: Session, task: Task) -> list[Step]:
+    """The working copy's steps, in their order."""
+    return list(session.exec(
+        select(Step).where(Step.task_id == task.id).order_by(Step.position, Step.id)).all())
+
+
+def draft_data(session: Session, task: Task) -> dict:
+    """The working copy in the shape of a task file (not yet validated)."""
+    data = {name: getattr(task, name) for name in TASK_FIELDS}
+    data["steps"] = [{"id": step.key, **{name: getattr(step, name) for name in STEP_FIELDS}}
+                     for step in draft_steps(session, task)]
+    return data
+
+
+def draft_document(session: Session, task: Task) -> TaskDocument:
+    """The working copy as a task document, validated like an imported file: every field,
+    ids used once, branches to steps of this task or to tasks that exist, cited sources
+    in the task's list, start steps that exist. Raises InvalidInput (422) naming every
+    problem, with `problems: [{step, field, message}]`; it changes nothing."""
+    data = draft_data(session, task)
+    document, found = check_data(data)
+    if document is not None:
+        found += _missing_linked_tasks(session, document)
+    if not found:
+        return document
+    problems = [_describe(loc, message, data["steps"]) for loc, message in found]
+    lines = [f"{p['where']}: {p['message']}" for p in problems]
+    raise InvalidInput(
+        f"the draft of '{task.slug}' is not valid yet ({len(lines)} problem(s)): "
+        + "; ".join(lines),
+        extra={"problems": problems})
+
+
+def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tuple[tuple, str]]:
+    published = set(session.exec(
+        select(Task.slug).where(Task.published_version.is_not(None))).all())
+    return [(("steps", n, "branches", k, "task"),
+             f"continues with task '{branch.task}', which does not exist")
+            for n, step in enumerate(document.steps)
+            for k, branch in enumerate(step.branches)
+            if branch.task is not None and branch.task not in published]
+
+
+def _describe(loc: tuple, message: str, steps: list[dict]) -> dict:
+    """A problem as the editor shows it: 'step 3 "Controleer de termijn", why: …'."""
+    if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int) \
+            and loc[1] < len(steps):
+        step = steps[loc[1]]
+        title = step["title"].strip() if isinstance(step["title"], str) else ""
+        name = f'step {loc[1] + 1} "{title}"' if title else f"step {loc[1] + 1} ({step['id']})"
+        field = field_name(loc[2:])
+        return {"step": step["id"], "field": field or None, "message": message,
+                "where": f"{name}, {field}" if field else name}
+    field = field_name(loc)
+    return {"step": None, "field": field or None, "message": message,
+            "where": f"the task's {field}" if field else "the task"}

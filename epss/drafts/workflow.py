@@ -1,0 +1,186 @@
+"""From draft to published version: submit, send back, publish, restore.
+
+    draft ──submit──► submitted ──publish (a redacteur)──► published
+      ▲                  │
+      └───send back──────┘   (any edit of a submitted or published task makes it a draft)
+
+A critical task needs a second person: a redacteur who edited the draft since the last
+publication may not publish it. Who edited is read from the task's history (every change
+after the newest one that created a version; an import counts as a publication).
+Functions take a Session and never commit; the caller refreshes the search index after
+committing a publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session
+
+from epss.catalog import content_hash, publish, published_version, write_working_copy
+from epss.drafts.diff import version_diff
+from epss.drafts.document import draft_document
+from epss.drafts.history import (
+    WORKFLOW_ACTIONS,
+    editors_since_publication,
+    edits_since_publication,
+    record_change,
+)
+from epss.drafts.presence import queue_notice
+from epss.drafts.working import find as find_task
+from epss.drafts.working import lock_task
+from epss.errors import Conflict, Forbidden, InvalidInput
+from epss.models import Change, Task, TaskVersion
+from epss.taskfile import TaskDocument
+
+__all__ = [
+    "WORKFLOW_ACTIONS",
+    "editors_since_publication",
+    "edits_since_publication",
+    "find_task",
+    "lock_task",
+    "publish_draft",
+    "record_step",
+    "restore_version",
+    "send_back",
+    "submit",
+    "version_diff",
+]
+
+MAX_COMMENT = 2000
+
+
+def submit(session: Session, slug: str, *, by: str) -> Task:
+    """Offer the draft for review. Refused when it is already submitted, when it equals
+    the newest published version (nothing to submit) and when it is not valid (422)."""
+    task = lock_task(session, slug)
+    if task.status == "submitted":
+        raise Conflict(f"task '{slug}' is already submitted for review (by "
+                       f"{task.submitted_by}); a redacteur can publish it or send it back",
+                       extra={"status": task.status})
+    document = draft_document(session, task)
+    if _equals_newest(session, task, document):
+        raise Conflict(f"nothing to submit: the draft of '{slug}' equals the published "
+                       f"version {task.published_version}", extra={"status": task.status})
+    task.status = "submitted"
+    task.submitted_by = by
+    task.submitted_at = dt.datetime.now(dt.UTC)
+    task.review_comment = None
+    session.add(task)
+    record_step(session, task, by, "submitted")
+    return task
+
+
+def send_back(session: Session, slug: str, comment: str, *, by: str) -> Task:
+    """Return a submitted draft to its editors with the reason, which they see."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise InvalidInput("comment: say what must change before it can be published "
+                           "(the comment must not be empty)")
+    if len(comment) > MAX_COMMENT:
+        raise InvalidInput(f"comment: at most {MAX_COMMENT} characters "
+                           f"(this one has {len(comment)})")
+    task = lock_task(session, slug)
+    _require_submitted(task, "sent back")
+    task.status = "draft"
+    task.review_comment = comment
+    session.add(task)
+    record_step(session, task, by, "sent_back", comment=comment)
+    return task
+
+
+def publish_draft(session: Session, slug: str, *, by: str) -> TaskVersion:
+    """Publish the submitted draft as the task's next immutable version, approved by `by`.
+    The caller checks that `by` is a redacteur; this checks the state and, for a critical
+    task, that `by` did not edit the draft since the last publication."""
+    task = lock_task(session, slug)
+    _require_submitted(task, "published")
+    edits = edits_since_publication(session, task)
+    if task.criticality == "critical" and any(c.actor == by for c in edits):
+        raise Forbidden(_four_eyes_reason(task, [c for c in edits if c.actor == by]),
+                        extra={"reason": "second_person_required",
+                               "editors": sorted({c.actor for c in edits})})
+    document = draft_document(session, task)
+    if _equals_newest(session, task, document):
+        raise Conflict(f"nothing to publish: the draft of '{slug}' equals the published "
+                       f"version {task.published_version}", extra={"status": task.status})
+    version = publish(session, task, document, by=by, approved_by=by,
+                      edited_by=[c.actor for c in edits])
+    record_step(session, task, by, "published", version_number=version.number)
+    return version
+
+
+def restore_version(session: Session, slug: str, number: int, *, by: str) -> Task:
+    """Make the working copy version `number`'s content, recorded as a change by `by`.
+    It is then a draft that goes through submit and publish like any change, so the old
+    text comes back as a new version. Restoring the newest version discards the draft's
+    changes."""
+    if number < 1:
+        raise InvalidInput(f"version: {number} is not a version number (they start at 1)")
+    task = lock_task(session, slug)
+    old = published_version(session, slug, number)
+    if _draft_hash(session, task) == old.content_hash:
+        raise Conflict(f"the draft of '{slug}' already has the content of version {number}; "
+                       "nothing to restore", extra={"status": task.status})
+    write_working_copy(session, task, TaskDocument.model_validate(old.document))
+    newest = published_version(session, slug)
+    task.status = "published" if newest.content_hash == old.content_hash else "draft"
+    task.submitted_by = task.submitted_at = None
+    task.updated_at = dt.datetime.now(dt.UTC)
+    session.add(task)
+    record_step(session, task, by, "restored", after={"version": number},
+                comment=f"restored version {number}")
+    return task
+
+
+def record_step(session: Session, task: Task, by: str, action: str, **details) -> Change:
+    """Record a workflow step (or a restore) in the history, and tell the people editing
+    the task once it is committed: a `workflow` notice with the action, the new status and
+    the published version, so their editor shows the new state (and, after "restored",
+    reloads the steps)."""
+    session.flush()
+    change = record_change(session, task, by, action, **details)
+    queue_notice(session, task.slug, "workflow", {
+        "action": action, "status": task.status, "by": by,
+        "published_version": task.published_version})
+    return change
+
+
+def _require_submitted(task: Task, what: str) -> None:
+    if task.status == "submitted":
+        return
+    state = ("a draft that has not been submitted for review; submit it first"
+             if task.status == "draft" else
+             f"published as version {task.published_version} and its draft has no changes")
+    raise Conflict(f"task '{task.slug}' cannot be {what}: it is {state}",
+                   extra={"status": task.status})
+
+
+def _four_eyes_reason(task: Task, mine: list[Change]) -> str:
+    steps = list(dict.fromkeys(c.step_key for c in mine if c.step_key))
+    done = []
+    if steps:
+        done.append(("edited step " if len(steps) == 1 else "edited steps ") + ", ".join(steps))
+    if any(c.action == "steps_reordered" for c in mine):
+        done.append("reordered the steps")
+    if any(not c.step_key and c.action not in ("restored", "steps_reordered") for c in mine):
+        done.append("edited the task's own fields")
+    restored = [str((c.after or {}).get("version", "?")) for c in mine if c.action == "restored"]
+    if restored:
+        done.append("restored version " + ", ".join(dict.fromkeys(restored)))
+    return (f"a change to a critical task needs a second person: you "
+            f"({mine[0].actor}) {' and '.join(done)} since version {task.published_version}; "
+            "another redacteur must publish it")
+
+
+def _draft_hash(session: Session, task: Task) -> str | None:
+    try:
+        return content_hash(draft_document(session, task))
+    except InvalidInput:
+        return None
+
+
+def _equals_newest(session: Session, task: Task, document: TaskDocument) -> bool:
+    if task.published_version is None:
+        return False
+    return published_version(session, task.slug).content_hash == content_hash(document)

@@ -1,0 +1,236 @@
+"""The working copy of a task as the editing functions see it: reading it, locking it, and
+the rules every edit shares (the version it is based on, what a stale edit answers, back to
+"draft", telling the other editors).
+
+Every write first locks the task's row (`lock_task`): edits of one task are serialised on
+PostgreSQL and SQLite alike, reads after the lock see the latest state (a branch cannot come
+to point at a step that is being removed at the same moment), and locks are always taken
+task first, then steps, so two edits cannot deadlock. The versions are still written with a
+compare-and-set, so a writer that does not take the lock cannot cause a lost update either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from epss.drafts.checks import checked_document, invalid
+from epss.drafts.history import editors_since_publication
+from epss.drafts.presence import queue_notice
+from epss.errors import InvalidInput, NotFound, StaleVersion, VersionRequired
+from epss.models import Change, Step, Task
+from epss.taskfile.model import TaskDocument
+
+TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
+               "review_by", "review_interval_months", "tags", "zaaktypen", "sources",
+               "context_rules")
+STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
+               "target", "sources")
+# The history actions of editing (workflow.py records the workflow's own).
+EDIT_ACTIONS = ("task_updated", "step_updated", "step_added", "step_removed", "step_moved",
+                "steps_reordered")
+STEPS_ACTIONS = ("step_added", "step_removed", "step_moved", "steps_reordered")
+
+
+def draft_view(session: Session, slug: str) -> dict:
+    """The working copy as JSON: the task's fields and versions, its workflow state, who
+    edited it since the last publication, and its steps in order with their versions."""
+    task = find(session, slug)
+    return {
+        "slug": task.slug,
+        "status": task.status,
+        "version": task.version,
+        "steps_version": task.steps_version,
+        **task_fields(task),
+        "published_version": task.published_version,
+        "submitted_by": task.submitted_by,
+        "submitted_at": _iso(task.submitted_at),
+        "review_comment": task.review_comment,
+        "updated_at": _iso(task.updated_at),
+        "editors": editors_since_publication(session, task),
+        "steps": [step_view(step) for step in steps_of(session, task)],
+    }
+
+
+def step_view(step: Step) -> dict:
+    """One step as JSON: its id (the key in task files), version, position and fields."""
+    return {"id": step.key, "version": step.version, "position": step.position,
+            **{name: getattr(step, name) for name in STEP_FIELDS}}
+
+
+def task_fields(task: Task) -> dict:
+    """The task's own editable fields as JSON (dates as YYYY-MM-DD)."""
+    values = {name: getattr(task, name) for name in TASK_FIELDS}
+    values["review_by"] = task.review_by.isoformat()
+    return values
+
+
+def lock_task(session: Session, slug: str) -> Task:
+    """The task, with its row locked for writing until the session ends (NotFound when it
+    does not exist). Take it before touching any step, so locks come in one order.
+
+    A no-op UPDATE rather than SELECT ... FOR UPDATE: on SQLite it takes the database's write
+    lock at once, so nothing read afterwards can change before the commit."""
+    locked = session.exec(update(Task).where(Task.slug == slug).values(slug=Task.slug)
+                          .execution_options(synchronize_session=False))
+    if locked.rowcount == 0:
+        raise NotFound(f"there is no task '{slug}'")
+    return find(session, slug)
+
+
+def find(session: Session, slug: str) -> Task:
+    """The task as stored now (not as this session may have cached it)."""
+    task = session.exec(select(Task).where(Task.slug == slug)
+                        .execution_options(populate_existing=True)).first()
+    if task is None:
+        raise NotFound(f"there is no task '{slug}'")
+    return task
+
+
+def steps_of(session: Session, task: Task) -> list[Step]:
+    """The draft's steps in their order, as stored now."""
+    return list(session.exec(select(Step).where(Step.task_id == task.id)
+                             .order_by(Step.position, Step.id)
+                             .execution_options(populate_existing=True)).all())
+
+
+def step_in(session: Session, task: Task, step_id: str) -> Step:
+    step = session.exec(select(Step).where(Step.task_id == task.id, Step.key == step_id)
+                        .execution_options(populate_existing=True)).first()
+    if step is None:
+        raise NotFound(f"task '{task.slug}' has no step '{step_id}' (if it had one, someone "
+                       "removed it: see the task's history)")
+    return step
+
+
+def required(expected: int | None, what: str, where: str) -> int:
+    """The version an edit is based on; VersionRequired when it did not say."""
+    if expected is None:
+        raise VersionRequired(
+            f"say which version of {what} your edit is based on, so that it cannot silently "
+            f"overwrite someone else's change: send the header If-Match: <version>, with "
+            f"{where} as you read it")
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected < 1:
+        raise InvalidInput(f"If-Match: expected a version number such as 3 (got {expected!r})")
+    return expected
+
+
+def stale_task(session: Session, task: Task, expected: int, *, steps: bool) -> StaleVersion:
+    """The answer to an edit of the task's fields (or, with `steps`, of its list of steps)
+    based on an older version: what changed, and the whole current draft in `current`."""
+    current = draft_view(session, task.slug)
+    now = current["steps_version" if steps else "version"]
+    what = "its list of steps" if steps else "its fields"
+    return StaleVersion(
+        f"task '{task.slug}': someone changed {what} since version {expected}; it is now at "
+        f"version {now}. The current draft is in 'current': apply your change to it and "
+        f"send If-Match: {now}",
+        extra={"current": current, "changed_by": _last_actor(
+            session, task, STEPS_ACTIONS if steps else ("task_updated",))},
+        headers={"ETag": f'"{now}"'})
+
+
+def stale_step(session: Session, task: Task, step: Step, expected: int) -> StaleVersion:
+    """The answer to an edit of a step based on an older version of it: its current content
+    in `current` (NotFound when it was removed meanwhile)."""
+    step = step_in(session, task, step.key)
+    return StaleVersion(
+        f"step '{step.key}' of task '{task.slug}': someone changed it since version "
+        f"{expected}; it is now at version {step.version}. Its current content is in "
+        f"'current': apply your change to it and send If-Match: {step.version}",
+        extra={"current": step_view(step),
+               "changed_by": _last_actor(session, task, ("step_updated",), step.key)},
+        headers={"ETag": f'"{step.version}"'})
+
+
+def _last_actor(session: Session, task: Task, actions: tuple[str, ...],
+                step_key: str | None = None) -> str | None:
+    query = select(Change.actor).where(Change.task_id == task.id, Change.action.in_(actions))
+    if step_key is not None:
+        query = query.where(Change.step_key == step_key)
+    return session.exec(query.order_by(Change.id.desc()).limit(1)).first()
+
+
+def checked(session: Session, task: Task, fields: dict, steps: list[dict]) -> TaskDocument:
+    """The would-be draft (these task fields and steps, in file form) as a valid document,
+    or InvalidInput naming every problem. Branches may lead to published tasks only."""
+    published = set(session.exec(
+        select(Task.slug).where(Task.published_version.is_not(None))).all())
+    return checked_document({"slug": task.slug, **fields, "steps": steps}, published)
+
+
+def step_data(step: Step) -> dict:
+    """A step in file form."""
+    return {"id": step.key, **{name: getattr(step, name) for name in STEP_FIELDS}}
+
+
+def fields_of(document: TaskDocument) -> dict:
+    """The task's editable fields of a validated document, in the form they are stored."""
+    dumped = document.model_dump(mode="json", by_alias=True)
+    values = {name: dumped.get(name) for name in TASK_FIELDS}
+    values["review_interval_months"] = document.review_interval_months
+    return values
+
+
+def step_fields_of(document: TaskDocument, index: int) -> dict:
+    """A step's fields of a validated document, in the form they are stored."""
+    dumped = document.steps[index].model_dump(mode="json", by_alias=True)
+    return {name: dumped[name] for name in STEP_FIELDS}
+
+
+def position_in(position: object, highest: int) -> int:
+    """A 1-based position from 1 to `highest` (`highest` when not given)."""
+    if position is None:
+        return highest
+    if isinstance(position, bool) or not isinstance(position, int) or not (
+            1 <= position <= highest):
+        raise invalid([("position", f"choose a whole number from 1 to {highest} "
+                        f"(got {position!r})")])
+    return position
+
+
+def back_to_draft() -> dict:
+    """Column values for "this task has unpublished changes" (a submission is withdrawn)."""
+    return {"status": "draft", "submitted_by": None, "submitted_at": None,
+            "updated_at": dt.datetime.now(dt.UTC)}
+
+
+def mark_draft(session: Session, task: Task) -> None:
+    session.exec(update(Task).where(Task.id == task.id).values(**back_to_draft())
+                 .execution_options(synchronize_session=False))
+
+
+def bump_steps_version(session: Session, task: Task, expected: int | None) -> None:
+    """steps_version + 1 (compare-and-set when `expected` is given), and back to draft."""
+    query = update(Task).where(Task.id == task.id)
+    if expected is not None:
+        query = query.where(Task.steps_version == expected)
+    written = session.exec(query.values(**back_to_draft(),
+                                        steps_version=Task.steps_version + 1)
+                           .execution_options(synchronize_session=False))
+    if written.rowcount != 1:
+        raise stale_task(session, task, expected or 0, steps=True)
+
+
+def renumber(session: Session, ordered: list[Step]) -> None:
+    """Positions 1..n in this order; a step's own version is not touched."""
+    for position, step in enumerate(ordered, start=1):
+        if step.position != position:
+            session.exec(update(Step).where(Step.id == step.id).values(position=position)
+                         .execution_options(synchronize_session=False))
+            session.expire(step, ["position"])
+
+
+def notify(session: Session, task: Task, kind: str, step_id: str | None, version: int,
+           by: str) -> None:
+    """Tell the task's editors after the commit: `version` is what the next edit of that
+    thing needs (the step's version; for task the task's; for order/added/removed the
+    steps_version)."""
+    queue_notice(session, task.slug, "saved",
+                 {"kind": kind, "step_id": step_id, "version": version, "by": by})
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

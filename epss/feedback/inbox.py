@@ -1,0 +1,120 @@
+"""The experts' inbox: feedback listed and filtered, accepted (linked to the change that
+answers it, or to the next publication) or declined with a reason; and the status each
+sender may see of their own feedback.
+
+Handling is recorded (`handled_by`, `handled_at`) and happens once: of two experts who
+handle the same feedback at the same moment, one succeeds and the other gets a Conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from epss.errors import Conflict, NotFound
+from epss.events.privacy import mask_digits
+from epss.feedback.intake import MAX_COMMENT, invalid
+from epss.feedback.views import as_json, describe
+from epss.models import Change, Feedback, Task
+
+STATUSES = ("new", "accepted", "declined")
+MAX_LISTED = 500
+
+
+def inbox(session: Session, status: str | None = None, task: str | None = None, *,
+          limit: int = 200) -> list[dict]:
+    """Feedback, newest first, optionally only of one status and one task (slug)."""
+    if status is not None and status not in STATUSES:
+        raise invalid("status", f"choose from {', '.join(STATUSES)} (got '{status}')")
+    query = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id)
+    if status:
+        query = query.where(Feedback.status == status)
+    if task:
+        query = query.where(Feedback.task_slug == task)
+    return describe(session, list(session.exec(query.limit(min(limit, MAX_LISTED))).all()))
+
+
+def counts(session: Session, task: str | None = None) -> dict[str, int]:
+    """How many feedback items there are of each status (of one task, if given)."""
+    query = select(Feedback.status, func.count()).group_by(Feedback.status)
+    if task:
+        query = query.where(Feedback.task_slug == task)
+    found = dict(session.exec(query).all())
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
+def get_feedback(session: Session, feedback_id: str) -> dict:
+    return describe(session, [_stored(session, feedback_id)])[0]
+
+
+def accept(session: Session, feedback_id: str, *, by: str, change_id: int | None = None,
+           answer: str = "", now: dt.datetime | None = None) -> dict:
+    """Accept the feedback. `change_id` names the recorded change of the same task that
+    answers it; without one, the task's next publication answers it."""
+    feedback = _stored(session, feedback_id)
+    _still_new(session, feedback)
+    if change_id is not None:
+        change = session.get(Change, change_id)
+        task = session.exec(select(Task).where(Task.slug == feedback.task_slug)).first()
+        if change is None or task is None or change.task_id != task.id:
+            raise invalid("change_id", f"task '{feedback.task_slug}' has no recorded change "
+                          f"{change_id}; choose one from its history")
+    return _handle(session, feedback, by=by, now=now, status="accepted",
+                   answer=_text("answer", answer, required=False), change_id=change_id)
+
+
+def decline(session: Session, feedback_id: str, *, by: str, reason: str,
+            now: dt.datetime | None = None) -> dict:
+    """Decline the feedback; the reason is what the sender sees."""
+    reason = _text("reason", reason, required=True)
+    feedback = _stored(session, feedback_id)
+    _still_new(session, feedback)
+    return _handle(session, feedback, by=by, now=now, status="declined", answer=reason)
+
+
+def statuses(session: Session, ids: list[str]) -> list[dict]:
+    """What became of these feedback ids, for their sender. Unknown ids are left out."""
+    if not ids:
+        return []
+    rows = list(session.exec(select(Feedback).where(Feedback.id.in_(ids))
+                             .order_by(Feedback.created_at.desc())).all())
+    return describe(session, rows, public=True)
+
+
+def _stored(session: Session, feedback_id: str) -> Feedback:
+    feedback = session.get(Feedback, feedback_id)
+    if feedback is None:
+        raise NotFound(f"there is no feedback '{feedback_id}'")
+    return feedback
+
+
+def _still_new(session: Session, feedback: Feedback) -> None:
+    if feedback.status != "new":
+        when = feedback.handled_at.strftime("%Y-%m-%d %H:%M") if feedback.handled_at else "?"
+        verb = "accepted" if feedback.status == "accepted" else "declined"
+        raise Conflict(f"this feedback was already {verb} by {feedback.handled_by} at {when} "
+                       "UTC", extra={"feedback": as_json(describe(session, [feedback])[0])})
+
+
+def _handle(session: Session, feedback: Feedback, *, by: str, now: dt.datetime | None,
+            **values) -> dict:
+    """Record the handling, only if nobody handled it in the meantime."""
+    values |= {"handled_by": by, "handled_at": now or dt.datetime.now(dt.UTC)}
+    done = session.execute(update(Feedback).where(
+        Feedback.id == feedback.id, Feedback.status == "new").values(**values))
+    if done.rowcount != 1:
+        session.refresh(feedback)
+        _still_new(session, feedback)
+    session.refresh(feedback)
+    return describe(session, [feedback])[0]
+
+
+def _text(field: str, value: str, *, required: bool) -> str:
+    value = mask_digits((value or "").strip())
+    if required and not value:
+        raise invalid(field, "this is required and may not be empty")
+    if len(value) > MAX_COMMENT:
+        raise invalid(field, f"at most {MAX_COMMENT} characters ({len(value)} given)")
+    return value

@@ -1,0 +1,146 @@
+"""The editor's pages (/redactie): what they share, the task list with its filters, and the
+live Markdown preview. The task editor, its versions, the review list and the task files
+each have their own module (editor_*.py).
+
+One URL serves the full page, or only the fragment htmx asked for (templates `_editor_*`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from sqlmodel import Session, select
+
+from epss import i18n
+from epss.api.deps import SessionDep
+from epss.auth import EDITORS, Identity, allow
+from epss.errors import NotFound
+from epss.models import Task
+from epss.pages import render
+from epss.render import markdown_to_html
+
+router = APIRouter(include_in_schema=False)
+Editor = Annotated[Identity, allow(*EDITORS)]
+
+STATUS_LABELS = {"draft": "Concept", "submitted": "Ingediend", "published": "Gepubliceerd"}
+DUE_WITHIN = dt.timedelta(days=30)  # "binnenkort": the review date is this close
+MAX_PREVIEW = 20_000
+FIELD_LABELS = {
+    "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Aanleiding",
+    "standard": "Norm", "criticality": "Risico", "owner": "Eigenaar",
+    "review_by": "Controle vóór", "tags": "Trefwoorden", "zaaktypen": "Zaaktypen",
+    "sources": "Bronnen", "context_rules": "Contextregels", "mandatory": "Verplicht",
+    "instruction": "Instructie", "why": "Waarom", "warning": "Let op", "check": "Goed gedaan als",
+    "branches": "Beslispunten", "target": "Veld in het zaaksysteem",
+    "review_interval_months": "Controle-interval (maanden)", "order": "Volgorde",
+    "position": "Plaats", "version": "Versie",
+}
+
+
+def today() -> dt.date:
+    """The date the review markers are computed for (tests set the clock here)."""
+    return dt.date.today()
+
+
+def wants_fragment(request: Request) -> bool:
+    """An htmx request for part of a page (a history restore needs the whole page)."""
+    return (bool(request.headers.get("hx-request"))
+            and not request.headers.get("hx-history-restore-request"))
+
+
+def page(request: Request, full: str, fragment: str, context: dict, *,
+         status_code: int = 200, announce: str | None = None,
+         headers: dict | None = None) -> HTMLResponse:
+    """The full page, or for htmx only its fragment. `announce` is read out by screen
+    readers after the swap (editor.js puts it in the page's aria-live region)."""
+    name = fragment if wants_fragment(request) else full
+    extra = {"Vary": "HX-Request", **(headers or {})}
+    if announce:
+        text = i18n.translator(i18n.language_of(request))(announce)
+        extra["HX-Trigger"] = json.dumps({"epss-announce": text}, ensure_ascii=True)
+    helpers = {"status_label": status_label, "field_label": field_label,
+               "review_state": review_state, "today": today()}
+    return render(request, name, {**context, **helpers}, status_code=status_code,
+                  headers=extra)
+
+
+def field_label(name: str) -> str:
+    """The Dutch name of a field of the task file format, as the forms call it."""
+    return FIELD_LABELS.get(name, name)
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def review_state(review_by: dt.date | str | None, on: dt.date | None = None) -> str | None:
+    """"overdue", "due" (within 30 days) or None."""
+    if review_by is None:
+        return None
+    if isinstance(review_by, str):
+        review_by = dt.date.fromisoformat(review_by)
+    on = on or today()
+    if review_by < on:
+        return "overdue"
+    return "due" if review_by - on <= DUE_WITHIN else None
+
+
+def task_by_slug(session: Session, slug: str) -> Task:
+    task = session.exec(select(Task).where(Task.slug == slug)).first()
+    if task is None:
+        raise NotFound(f"there is no task '{slug}'")
+    return task
+
+
+def list_tasks(session: Session, *, domain: str = "", status: str = "", owner: str = "",
+               review: str = "", on: dt.date | None = None) -> list[Task]:
+    """Tasks by title, filtered: `review` is "due" (due within 30 days or overdue) or
+    "overdue"; empty filters let everything through."""
+    query = select(Task).order_by(Task.title)
+    if domain:
+        query = query.where(Task.domain == domain)
+    if status:
+        query = query.where(Task.status == status)
+    if owner:
+        query = query.where(Task.owner == owner)
+    on = on or today()
+    if review == "overdue":
+        query = query.where(Task.review_by < on)
+    elif review == "due":
+        query = query.where(Task.review_by <= on + DUE_WITHIN)
+    return list(session.exec(query).all())
+
+
+def filter_choices(session: Session) -> dict[str, list[str]]:
+    tasks = session.exec(select(Task.domain, Task.owner)).all()
+    return {"domains": sorted({d for d, _ in tasks}), "owners": sorted({o for _, o in tasks})}
+
+
+@router.get("/redactie", response_class=HTMLResponse)
+def task_list(
+    request: Request, session: SessionDep, who: Editor,
+    domein: str = Query(default="", max_length=80),
+    status: str = Query(default="", pattern="^(|draft|submitted|published)$"),
+    eigenaar: str = Query(default="", max_length=300),
+    controle: str = Query(default="", pattern="^(|due|overdue)$"),
+) -> HTMLResponse:
+    tasks = list_tasks(session, domain=domein, status=status, owner=eigenaar, review=controle)
+    filters = {"domein": domein, "status": status, "eigenaar": eigenaar, "controle": controle}
+    return page(request, "editor_list.html", "_editor_list.html", {
+        "tasks": tasks, "filters": filters, "choices": filter_choices(session),
+        "filtered": any(filters.values()),
+    })
+
+
+@router.post("/redactie/voorbeeld", response_class=HTMLResponse)
+def markdown_preview(
+    who: Editor, tekst: Annotated[str, Form(max_length=MAX_PREVIEW)] = "",
+) -> HTMLResponse:
+    """The sanitised HTML of a Markdown text, as the panel and the pages will show it."""
+    return HTMLResponse(Markup(markdown_to_html(tekst)) if tekst.strip() else "",
+                        headers={"Cache-Control": "no-store"})

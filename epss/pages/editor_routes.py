@@ -1,0 +1,15 @@
+"""Every router of the editor pages (/redactie), for the app to include."""
+
+from __future__ import annotations
+
+from epss.pages import (
+                  editor,
+                  editor_files,
+                  editor_steps,
+                  editor_tasks,
+                  editor_versions,
+                  editor_workflow,
+)
+
+EDITOR_ROUTERS = [editor.router, editor_tasks.router, editor_steps.router,
+                  editor_workflow.router, editor_versions.router, editor_files.router]

@@ -1,0 +1,210 @@
+"""The steps of the task editor, one fragment each: show, edit (with both sides when
+someone else saved the step first), add, remove after a confirmation, move up or down.
+
+Every form carries the version it was loaded with; the draft functions refuse an edit based
+on an older version (StaleVersion), and then the person sees their text next to the stored
+one and chooses: take theirs, keep theirs own, or merge by hand. Nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from epss.api.deps import SessionDep
+from epss.auth import Identity
+from epss.drafts import editing
+from epss.errors import EpssError, InvalidInput, NotFound, StaleVersion
+from epss.pages.editor import Editor, page, wants_fragment
+from epss.pages.editor_forms import merged_step, new_step_values, step_changes
+from epss.pages.editor_tasks import editor_context, sides
+
+router = APIRouter(include_in_schema=False)
+BASE = "/redactie/taken/{slug}/stappen"
+STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
+               "target", "sources")
+
+
+def _step(context: dict, key: str) -> dict:
+    for step in context["steps"]:
+        if step["id"] == key:
+            return step
+    raise NotFound(f"task '{context['task'].slug}' has no step '{key}' (if it had one, "
+                   "someone removed it: see the task's history)")
+
+
+def _one_step(request: Request, session: Session, slug: str, who: Identity, key: str,
+              state: dict, *, status_code: int = 200, announce: str | None = None,
+              changed: bool = False) -> HTMLResponse:
+    """The fragment of one step (the whole editor page when htmx did not ask)."""
+    context = editor_context(session, slug, who)
+    context["s"] = _step(context, key)
+    context["state"] = state
+    context["step_states"][key] = state
+    headers = {"X-Editor-Fragment": "1"}
+    if changed:
+        headers["HX-Trigger-After-Settle"] = "epss-draft-changed"
+        context["saved"] = True
+    return page(request, "editor_task.html", "_editor_step_item.html", context,
+                status_code=status_code, announce=announce, headers=headers)
+
+
+def _all_steps(request: Request, session: Session, slug: str, who: Identity, *,
+               status_code: int = 200, announce: str | None = None, changed: bool = False,
+               **extra) -> HTMLResponse:
+    context = editor_context(session, slug, who, **extra)
+    headers = {"X-Editor-Fragment": "1"}
+    if changed:
+        headers["HX-Trigger-After-Settle"] = "epss-draft-changed"
+        context["saved"] = True
+    return page(request, "editor_task.html", "_editor_steps.html", context,
+                status_code=status_code, announce=announce, headers=headers)
+
+
+def _back(slug: str, key: str | None = None) -> RedirectResponse:
+    anchor = f"#stap-{key}" if key else "#kop-stappen"
+    return RedirectResponse(f"/redactie/taken/{slug}{anchor}", status_code=303)
+
+
+@router.get(BASE, response_class=HTMLResponse)
+def show_steps(request: Request, slug: str, session: SessionDep, who: Editor) -> HTMLResponse:
+    """The list of steps (refreshed when someone else added, removed or moved one)."""
+    return _all_steps(request, session, slug, who)
+
+
+@router.get(BASE + "/{key}", response_class=HTMLResponse)
+def show_step(request: Request, slug: str, key: str, session: SessionDep, who: Editor,
+              stil: bool = False) -> HTMLResponse:
+    """One step as shown. After "cancel" the focus returns to its edit button; `stil`
+    (a refresh because someone else saved it) leaves the focus where it is."""
+    state = {"mode": "view", "focus": None if stil else "bewerken"}
+    return _one_step(request, session, slug, who, key, state)
+
+
+@router.get(BASE + "/{key}/bewerken", response_class=HTMLResponse)
+def edit_step_form(request: Request, slug: str, key: str, session: SessionDep,
+                   who: Editor) -> HTMLResponse:
+    return _one_step(request, session, slug, who, key, {"mode": "edit"})
+
+
+@router.post(BASE + "/{key}", response_class=HTMLResponse)
+async def save_step(request: Request, slug: str, key: str, session: SessionDep,
+                    who: Editor) -> Response:
+    """Save a step's form. A stale version answers 412 with both sides (theirs and yours)."""
+    form = await request.form()
+    mine = step_changes(form)
+    try:
+        version = int(str(form.get("versie")))
+    except ValueError:
+        version = None
+    try:
+        editing.update_step(session, slug, key, version, mine, by=who.name)
+    except StaleVersion as exc:
+        session.rollback()
+        theirs = exc.extra.get("current", {})
+        state = {"mode": "conflict", "mine": mine, "values": merged_step(theirs, mine),
+                 "their_name": exc.extra.get("changed_by"),
+                 "sides": sides(theirs, mine, STEP_FIELDS)}
+        return _one_step(request, session, slug, who, key, state, status_code=412,
+                         announce="Iemand anders heeft deze stap intussen gewijzigd.")
+    except EpssError as exc:
+        session.rollback()
+        if isinstance(exc, NotFound):
+            raise
+        state = {"mode": "edit", "values": mine, "error": exc.detail}
+        return _one_step(request, session, slug, who, key, state, status_code=exc.status,
+                         announce="De stap is niet opgeslagen.")
+    if not wants_fragment(request):
+        return _back(slug, key)
+    return _one_step(request, session, slug, who, key, {"mode": "view", "focus": "bewerken"},
+                     announce="De stap is opgeslagen.", changed=True)
+
+
+@router.post(BASE, response_class=HTMLResponse)
+async def add_step(request: Request, slug: str, session: SessionDep, who: Editor) -> Response:
+    """Add a step (at the end, or before the step chosen)."""
+    form = await request.form()
+    values = new_step_values(form)
+    try:
+        position = int(str(form.get("positie"))) if form.get("positie") else None
+        expected = int(str(form.get("stappenversie")))
+        step = editing.add_step(session, slug, expected, values, by=who.name, position=position)
+    except (EpssError, ValueError) as exc:
+        session.rollback()
+        if isinstance(exc, NotFound):
+            raise
+        stale = isinstance(exc, StaleVersion)
+        message = ("Iemand anders heeft intussen stappen toegevoegd, verwijderd of verplaatst. "
+                   "Uw nieuwe stap staat nog in het formulier: kies de plaats opnieuw en voeg "
+                   "hem toe." if stale else None)
+        detail = None if stale else getattr(exc, "detail", "the form is not complete")
+        return _all_steps(request, session, slug, who, status_code=getattr(exc, "status", 422),
+                          steps_error=message, add_form=values, add_error=detail,
+                          announce="De stap is niet toegevoegd.")
+    if not wants_fragment(request):
+        return _back(slug, step.key)
+    return _all_steps(request, session, slug, who, changed=True,
+                      announce="De stap is toegevoegd.",
+                      step_states={step.key: {"mode": "edit"}})
+
+
+@router.get(BASE + "/{key}/verwijderen", response_class=HTMLResponse)
+def confirm_removal(request: Request, slug: str, key: str, session: SessionDep,
+                    who: Editor) -> HTMLResponse:
+    return _one_step(request, session, slug, who, key, {"mode": "confirm"})
+
+
+@router.post(BASE + "/{key}/verwijderen", response_class=HTMLResponse)
+def remove_step(
+    request: Request, slug: str, key: str, session: SessionDep, who: Editor,
+    versie: Annotated[int, Form(ge=1)],
+) -> Response:
+    """Remove a step, if nobody changed it since the confirmation was shown."""
+    try:
+        editing.remove_step(session, slug, key, versie, by=who.name)
+    except (StaleVersion, InvalidInput) as exc:
+        session.rollback()
+        message = ("Iemand anders heeft deze stap intussen gewijzigd; hij is niet verwijderd. "
+                   "Bekijk de wijziging en kies opnieuw." if isinstance(exc, StaleVersion)
+                   else exc.detail)
+        return _all_steps(request, session, slug, who, status_code=exc.status,
+                          steps_error=message, announce="De stap is niet verwijderd.")
+    if not wants_fragment(request):
+        return _back(slug)
+    return _all_steps(request, session, slug, who, changed=True,
+                      announce="De stap is verwijderd.")
+
+
+@router.post(BASE + "/{key}/verplaatsen", response_class=HTMLResponse)
+def move_step(
+    request: Request, slug: str, key: str, session: SessionDep, who: Editor,
+    stappenversie: Annotated[int, Form(ge=1)],
+    richting: Annotated[str, Form(pattern="^(omhoog|omlaag)$")],
+) -> Response:
+    """Move a step one place up or down; the focus stays on the button pressed."""
+    context = editor_context(session, slug, who)
+    keys = [s["id"] for s in context["steps"]]
+    if key not in keys:
+        _step(context, key)
+    position = keys.index(key) + (0 if richting == "omhoog" else 2)
+    position = max(1, min(position, len(keys)))
+    try:
+        editing.move_step(session, slug, stappenversie, key, position, by=who.name)
+    except StaleVersion:
+        session.rollback()
+        return _all_steps(request, session, slug, who, status_code=412,
+                          steps_error="Iemand anders heeft de stappen intussen verplaatst. "
+                          "Dit is de nieuwe volgorde; verplaats de stap opnieuw als dat nog "
+                          "nodig is.", announce="De stap is niet verplaatst.")
+    if not wants_fragment(request):
+        return _back(slug, key)
+    focus = richting
+    if position in (1, len(keys)):  # the button pressed is now disabled: focus the other
+        focus = "omlaag" if position == 1 else "omhoog"
+    announce = ("De stap is omhoog verplaatst." if richting == "omhoog"
+                else "De stap is omlaag verplaatst.")
+    return _all_steps(request, session, slug, who, changed=True, announce=announce,
+                      step_states={key: {"mode": "view", "focus": focus}})

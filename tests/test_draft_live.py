@@ -1,0 +1,145 @@
+"""Who else is editing a task, and what they saved, as server-sent events from the real
+server (`epss serve` in its own process): presence when people open and leave a task,
+a `saved` notice after each committed change (none for a refused one), and streams that
+end when the client goes away and when the server shuts down; and the hub itself."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from epss.db import make_engine
+from epss.drafts.presence import hub_for, queue_notice
+from tests.drafts_support import EventReader, running, seeded
+
+SLUG = "aangifte-geboorte"
+DRAFT = f"/api/v1/tasks/{SLUG}/draft"
+LIVE = f"{DRAFT}/live"
+STEP = "identificeer-aangever"
+
+
+@pytest.fixture
+def accounts(settings) -> dict[str, dict[str, str]]:
+    return seeded(settings, ("anna", "expert"), ("bram", "expert"), ("chris", "redacteur"),
+                  ("mo", "medewerker"))
+
+
+def test_editors_see_each_other_and_each_others_saves(settings, accounts) -> None:
+    with running(settings) as server:
+        anna = EventReader(server.url + LIVE, accounts["anna"])
+        assert anna.status == 200 and anna.content_type.startswith("text/event-stream")
+        assert anna.next() == ("presence", {"editors": ["anna"], "you": "anna"})
+
+        bram = EventReader(server.url + LIVE, accounts["bram"])
+        assert bram.next() == ("presence", {"editors": ["anna", "bram"], "you": "bram"})
+        assert anna.next() == ("presence", {"editors": ["anna", "bram"], "joined": "bram"})
+
+        http = httpx.Client(base_url=server.url, headers=accounts["anna"])
+        saved = http.patch(f"{DRAFT}/steps/{STEP}", json={"why": "Weet wie aangifte doet."},
+                           headers={"If-Match": "1"})
+        assert saved.status_code == 200
+        notice = {"kind": "step", "step_id": STEP, "version": 2, "by": "anna"}
+        assert bram.next() == ("saved", notice)
+        assert anna.next() == ("saved", notice)
+
+        # A refused edit (stale) is not announced; the next saved one is.
+        assert http.patch(f"{DRAFT}/steps/{STEP}", json={"why": "oud"},
+                          headers={"If-Match": "1"}).status_code == 412
+        order = [s["id"] for s in http.get(DRAFT).json()["steps"]]
+        assert http.put(f"{DRAFT}/order", json={"steps": order[::-1]},
+                        headers={"If-Match": "1"}).status_code == 200
+        assert bram.next() == ("saved", {"kind": "order", "step_id": None, "version": 2,
+                                         "by": "anna"})
+        added = http.post(f"{DRAFT}/steps", json={"title": "Tolk", "instruction": "Vraag."},
+                          headers={"If-Match": "2"})
+        assert bram.next() == ("saved", {"kind": "added", "step_id": added.json()["id"],
+                                         "version": 3, "by": "anna"})
+        http.patch(DRAFT, json={"owner": "Team"}, headers={"If-Match": "1"})
+        assert bram.next() == ("saved", {"kind": "task", "step_id": None, "version": 2,
+                                         "by": "anna"})
+        http.delete(f"{DRAFT}/steps/{added.json()['id']}", headers={"If-Match": "1"})
+        assert bram.next() == ("saved", {"kind": "removed", "step_id": added.json()["id"],
+                                         "version": 4, "by": "anna"})
+        http.close()
+
+        # A second tab of the same person is not a new editor; closing one tab keeps them.
+        bram_again = EventReader(server.url + LIVE, accounts["bram"])
+        assert bram_again.next()[1]["editors"] == ["anna", "bram"]
+        bram_again.close()
+        bram.close()  # the browser tab is closed: anna hears bram left
+        assert anna.next_of("presence") == {"editors": ["anna"], "left": "bram"}
+        assert bram.ended.is_set()
+        anna.close()
+
+
+def test_a_stream_on_another_task_hears_nothing(settings, accounts) -> None:
+    with running(settings) as server:
+        other = EventReader(server.url + "/api/v1/tasks/verhuizing-doorgeven/draft/live",
+                            accounts["chris"])
+        assert other.next() == ("presence", {"editors": ["chris"], "you": "chris"})
+        anna = EventReader(server.url + LIVE, accounts["anna"])
+        anna.next()
+        httpx.patch(server.url + f"{DRAFT}/steps/{STEP}", json={"why": "x"},
+                    headers={**accounts["anna"], "If-Match": "1"})
+        assert anna.next_of("saved")["step_id"] == STEP
+        with pytest.raises(queue.Empty):
+            other.next(timeout=1)
+        other.close()
+        anna.close()
+
+
+def test_only_editors_may_listen(settings, accounts) -> None:
+    with running(settings) as server:
+        assert httpx.get(server.url + LIVE).status_code == 401
+        assert httpx.get(server.url + LIVE, headers=accounts["mo"]).status_code == 403
+        missing = httpx.get(server.url + "/api/v1/tasks/bestaat-niet/draft/live",
+                            headers=accounts["anna"])
+        assert missing.status_code == 404
+
+
+def test_open_streams_end_when_the_server_shuts_down(settings, accounts) -> None:
+    with running(settings) as server:
+        anna = EventReader(server.url + LIVE, accounts["anna"])
+        bram = EventReader(server.url + LIVE, accounts["bram"])
+        assert anna.next()[0] == bram.next()[0] == "presence"
+        took = server.stop()
+        assert took < 5, f"the server took {took:.1f} s to stop with two editors open"
+        assert anna.ended.wait(5) and bram.ended.wait(5)
+        assert "Cancel" not in server.log.read_text()  # ended, not cut off after a timeout
+
+
+def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) -> None:
+    engine = make_engine(settings)
+    hub = hub_for(engine)
+    hub.heartbeat = 0.2
+
+    def session_with_notice(n: int) -> Session:
+        session = Session(engine)
+        session.exec(select(1)).one()
+        queue_notice(session, "t", "saved", {"n": n})
+        return session
+
+    async def scenario() -> None:
+        stream = hub.events("t", "anna")
+        assert await anext(stream) == "retry: 3000\n\n"
+        assert await anext(stream) == ('event: presence\ndata: {"editors": ["anna"], '
+                                       '"you": "anna"}\n\n')
+        rolled_back = session_with_notice(1)
+        rolled_back.rollback()
+        rolled_back.close()
+        pending = session_with_notice(2)
+        assert await asyncio.wait_for(anext(stream), 2) == ": ping\n\n"  # nothing yet
+        pending.commit()
+        pending.close()
+        assert await asyncio.wait_for(anext(stream), 2) == \
+            'event: saved\ndata: {"n": 2}\n\n'
+        engine.dispose()  # as the service does when it shuts down
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(anext(stream), 2)
+        assert hub.editors("t") == []
+
+    asyncio.run(scenario())

@@ -1,0 +1,161 @@
+"""Ownership and review dates: the "due" and "overdue" lists, confirming a task as still
+correct without changes, and the review interval in the task file format. The clock is
+set by the test; nothing depends on the real date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+
+from epss.api.workflow import today
+from epss.drafts.review import add_months
+from epss.taskfile import TaskFileError, dump_document, load_text
+from tests.conftest import TASKS_DIR, publish, shipped_document
+from tests.workflow_support import (
+    CRITICAL,
+    NORMAL,
+    Editor,
+    history,
+    step_editor,
+    task_row,
+    version_numbers,
+)
+
+API = "/api/v1"
+# Shipped review dates: the three reisdocument/twijfel tasks 2027-01-31, aangifte-geboorte
+# 2027-03-31, rijbewijs-aanvragen and verhuizing-doorgeven 2027-06-30.
+IDENTITY_TASKS = ["reisdocument-aanvragen", "reisdocument-uitreiken",
+                  "twijfel-identiteit-of-document"]
+
+
+@pytest.fixture
+def edit(client: TestClient, people: dict) -> Editor:
+    return step_editor(client, people)
+
+
+def set_today(client: TestClient, day: dt.date) -> None:
+    client.app.dependency_overrides[today] = lambda: day
+
+
+def test_tasks_due_for_review_and_overdue(client: TestClient, people: dict) -> None:
+    set_today(client, dt.date(2027, 1, 15))
+    answer = client.get(f"{API}/review", headers=people["kwaliteit"])
+    assert answer.status_code == 200, answer.text
+    lists = answer.json()
+    assert (lists["today"], lists["within_days"], lists["overdue"]) == ("2027-01-15", 30, [])
+    assert [(t["slug"], t["review_by"], t["days_left"]) for t in lists["due"]] == [
+        (slug, "2027-01-31", 16) for slug in IDENTITY_TASKS]
+    first = lists["due"][0]
+    assert first["owner"] == "Vakspecialist reisdocumenten, team Burgerzaken"
+    assert (first["criticality"], first["version"], first["review_interval_months"]) == \
+        ("critical", 1, 12)
+
+    set_today(client, dt.date(2027, 3, 3))
+    lists = client.get(f"{API}/review", headers=people["expert"]).json()
+    assert [(t["slug"], t["days_over"]) for t in lists["overdue"]] == [
+        (slug, 31) for slug in IDENTITY_TASKS]
+    assert [(t["slug"], t["days_left"]) for t in lists["due"]] == [("aangifte-geboorte", 28)]
+
+    wider = client.get(f"{API}/review", params={"days": 120}, headers=people["redacteur"])
+    assert [t["slug"] for t in wider.json()["due"]] == [
+        "aangifte-geboorte", "rijbewijs-aanvragen", "verhuizing-doorgeven"]
+    set_today(client, dt.date(2027, 3, 31))
+    due = client.get(f"{API}/review", headers=people["expert"]).json()["due"]
+    assert (due[0]["slug"], due[0]["days_left"]) == ("aangifte-geboorte", 0)  # due today
+
+
+def test_review_lists_refuse_bad_input_and_the_wrong_roles(client: TestClient,
+                                                          people: dict) -> None:
+    for days in (0, 367, "soon"):
+        answer = client.get(f"{API}/review", params={"days": days}, headers=people["expert"])
+        assert answer.status_code == 422 and answer.json()["detail"].startswith("days")
+    assert client.get(f"{API}/review").status_code == 401
+    for role in ("medewerker", "beheerder"):
+        assert client.get(f"{API}/review", headers=people[role]).status_code == 403
+
+
+def test_confirming_a_task_as_still_correct(client: TestClient, people: dict) -> None:
+    set_today(client, dt.date(2027, 2, 10))
+    url = f"{API}/tasks/{CRITICAL}/review/confirm"
+    assert client.post(url, headers=people["medewerker"]).status_code == 403
+    assert client.post(url, headers=people["kwaliteit"]).status_code == 403
+
+    answer = client.post(url, headers=people["expert"])  # critical, yet no second person
+    assert answer.status_code == 200, answer.text
+    version = answer.json()
+    assert (version["number"], version["approved_by"], version["published_by"]) == \
+        (2, "expert", "expert")
+    task = client.get(f"{API}/tasks/{CRITICAL}").json()
+    assert (task["version"], task["review_by"]) == (2, "2028-02-10")
+    assert client.get(f"{API}/tasks/{CRITICAL}", params={"version": 1}).json()["review_by"] \
+        == "2027-01-31"
+    diff = client.get(f"{API}/tasks/{CRITICAL}/diff", params={"from": 1, "to": 2},
+                      headers=people["kwaliteit"]).json()
+    assert (diff["task_fields"], diff["steps"]) == (["review_by"], [])
+    assert "-review_by: 2027-01-31\n+review_by: 2028-02-10\n" in diff["unified"]
+    assert history(client, CRITICAL)[-1] == ("expert", "confirmed", 2)
+    row = task_row(client, CRITICAL)
+    assert (row.status, row.review_by, row.published_version) == \
+        ("published", dt.date(2028, 2, 10), 2)
+
+    lists = client.get(f"{API}/review", headers=people["expert"]).json()
+    assert CRITICAL not in [t["slug"] for t in lists["overdue"]]
+    assert [t["slug"] for t in lists["overdue"]] == IDENTITY_TASKS[1:]
+
+    again = client.post(url, headers=people["redacteur"])
+    assert again.status_code == 409 and "already confirmed" in again.json()["detail"]
+    assert version_numbers(client, CRITICAL, people["expert"]) == [2, 1]
+
+
+def test_a_task_with_unpublished_changes_cannot_be_confirmed(
+        client: TestClient, people: dict, edit: Editor) -> None:
+    set_today(client, dt.date(2027, 2, 10))
+    edit("expert", NORMAL, "vraag-nieuw-adres", why="Zonder adres geen inschrijving.")
+    answer = client.post(f"{API}/tasks/{NORMAL}/review/confirm", headers=people["redacteur"])
+    assert answer.status_code == 409
+    assert "changes in its draft that are not published" in answer.json()["detail"]
+    assert version_numbers(client, NORMAL, people["expert"]) == [1]
+    assert task_row(client, NORMAL).review_by == dt.date(2027, 6, 30)
+    assert client.post(f"{API}/tasks/geen-taak/review/confirm",
+                       headers=people["expert"]).status_code == 404
+
+
+def test_the_review_interval_sets_the_next_review_date(client: TestClient,
+                                                      people: dict) -> None:
+    six_monthly = shipped_document(NORMAL).model_copy(update={"review_interval_months": 6})
+    publish(client.app.state.services, six_monthly)
+    assert task_row(client, NORMAL).review_interval_months == 6
+    set_today(client, dt.date(2027, 8, 31))
+    answer = client.post(f"{API}/tasks/{NORMAL}/review/confirm", headers=people["redacteur"])
+    assert answer.status_code == 200, answer.text
+    assert client.get(f"{API}/tasks/{NORMAL}").json()["review_by"] == "2028-02-29"
+
+
+def test_the_interval_in_task_files() -> None:
+    text = (TASKS_DIR / f"{NORMAL}.yaml").read_text(encoding="utf-8")
+    document = load_text(text, "x")
+    assert document.review_interval_months == 12
+    assert dump_document(document) == text  # the default is not written
+    written = dump_document(document.model_copy(update={"review_interval_months": 3}))
+    assert "review_by: 2027-06-30\nreview_interval_months: 3\ntags:" in written
+    assert load_text(written, "x").review_interval_months == 3
+    for value, message in (("0", "is too small"), ("61", "is too large"),
+                           ("vaak", "expected a whole number")):
+        bad = text.replace("review_by: 2027-06-30\n",
+                           f"review_by: 2027-06-30\nreview_interval_months: {value}\n")
+        with pytest.raises(TaskFileError) as error:
+            load_text(bad, "t.yaml")
+        assert str(error.value).startswith(f"t.yaml, line 19, review_interval_months: {message}")
+
+
+@pytest.mark.parametrize(("day", "months", "expected"), [
+    (dt.date(2027, 1, 31), 1, dt.date(2027, 2, 28)),
+    (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
+    (dt.date(2027, 12, 15), 12, dt.date(2028, 12, 15)),
+    (dt.date(2027, 11, 30), 3, dt.date(2028, 2, 29)),
+    (dt.date(2027, 5, 1), 60, dt.date(2032, 5, 1)),
+])
+def test_adding_months(day: dt.date, months: int, expected: dt.date) -> None:
+    assert add_months(day, months) == expected
