@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -142,4 +143,6 @@ def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) ->
             await asyncio.wait_for(anext(stream), 2)
         assert hub.editors("t") == []
 
-    asyncio.run(scenario())
+    # In a thread of its own: after the browser tests, Playwright's loop runs in this one.
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, scenario()).result()
