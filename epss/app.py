@@ -15,6 +15,8 @@ from epss.http_errors import install_error_handlers
 from epss.migrations import is_current
 from epss.pages import account as account_pages
 from epss.pages import inbox as inbox_pages
+from epss.pages import privacy as privacy_pages
+from epss.pages import quality as quality_pages
 from epss.pages.editor_routes import EDITOR_ROUTERS
 from epss.security import SecurityHeaders
 from epss.services import Services
@@ -64,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(inbox_pages.router)
+    app.include_router(quality_pages.router)
+    app.include_router(privacy_pages.router)
     for editor_router in EDITOR_ROUTERS:
         app.include_router(editor_router)
     app.include_router(overlay.router)

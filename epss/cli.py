@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from epss import migrations, serving
 from epss.app import create_app
+from epss.audit.command import audit_app, retention_app
 from epss.auth.accounts import create_user, new_api_token, user_by_name
 from epss.auth.roles import Role
 from epss.catalog import export_documents, import_documents, known_slugs
@@ -27,6 +28,7 @@ from epss.resources import shipped
 from epss.services import Services
 from epss.settings import DEFAULT_SECRET, Settings
 from epss.taskfile import TaskFileError, json_schema, load_paths
+from epss.xapi.command import xapi_app
 
 app = typer.Typer(help="EPSS: step-by-step guidance for critical tasks.", no_args_is_help=True,
                   add_completion=False)
@@ -34,6 +36,9 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(xapi_app, name="xapi")
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 
 
 def _fail(message: str) -> typer.Exit:

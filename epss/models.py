@@ -129,6 +129,11 @@ class Event(SQLModel, table=True):
     __tablename__ = "event"
     __table_args__ = (
         Index("ix_event_task_slug_occurred_at", "task_slug", "occurred_at"),
+        # The quality questions (epss.quality.counts): people per task, per step and per
+        # day or team, read from these indexes alone and grouped in their order.
+        Index("ix_event_quality_task", "type", "task_slug", "actor", "occurred_at"),
+        Index("ix_event_quality_step", "type", "task_slug", "step_id", "actor", "occurred_at"),
+        Index("ix_event_quality_time", "type", "occurred_at", "team", "actor"),
         # SQLite: AUTOINCREMENT, so a sequence number is never handed out twice.
         {"sqlite_autoincrement": True},
     )
@@ -148,6 +153,11 @@ class Event(SQLModel, table=True):
                               description="Keyed pseudonym of the user (HMAC-SHA256, hex).")
     team: str | None = Field(default=None, max_length=200)
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    case_ref: str | None = Field(default=None, index=True, max_length=64,
+                                 description="Keyed hash (HMAC-SHA256) of a case reference.")
+    chain_hash: str | None = Field(default=None, max_length=64,
+                                   description="SHA-256 over this event's content and the "
+                                   "previous event's chain_hash (tamper evidence).")
 
 
 class Change(SQLModel, table=True):
@@ -233,3 +243,60 @@ class LoginSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     created_at: dt.datetime = Field(default_factory=_now)
     expires_at: dt.datetime = Field(index=True)
+
+
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed statement of the event chain at `seq`: verification can start here after
+    retention removed the events before it."""
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    chain_hash: str = Field(max_length=64)
+    events: int = Field(description="How many events the chain held up to seq.")
+    created_at: dt.datetime = Field(default_factory=_now)
+    signature: str = Field(max_length=64, description="HMAC-SHA256 with the secret key.")
+    note: str = ""
+
+
+class EventDaily(SQLModel, table=True):
+    """Events counted per day, kept after retention removed the events themselves."""
+
+    __tablename__ = "event_daily"
+    __table_args__ = (UniqueConstraint("day", "type", "app", "task_slug", "task_version",
+                                       "step_id", "team"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date = Field(index=True)
+    type: str = Field(max_length=40)
+    app: str = Field(max_length=80)
+    task_slug: str | None = Field(default=None, max_length=80)
+    task_version: int | None = Field(default=None)
+    step_id: str | None = Field(default=None, max_length=80)
+    team: str | None = Field(default=None, max_length=200)
+    events: int
+    actors: int = Field(description="Distinct pseudonyms that day.")
+
+
+class PersonalDataView(SQLModel, table=True):
+    """Every look at individual-level data, with its stated purpose (visible to admins)."""
+
+    __tablename__ = "personal_data_view"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=_now, index=True)
+    viewer: str = Field(max_length=80)
+    purpose: str
+    what: str = Field(description="Which view, with its filters.")
+    subject: str | None = Field(default=None, max_length=64,
+                                description="The pseudonym looked at, if one.")
+
+
+class ExportCursor(SQLModel, table=True):
+    """How far an export (e.g. xAPI) got through the events."""
+
+    __tablename__ = "export_cursor"
+
+    name: str = Field(primary_key=True, max_length=40)
+    last_seq: int = 0
+    updated_at: dt.datetime = Field(default_factory=_now)

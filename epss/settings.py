@@ -45,6 +45,21 @@ class Settings(BaseSettings):
         description="Send cookies only over HTTPS. Set it when the service is served over HTTPS "
         "(login cookies are always HttpOnly and SameSite=Lax).",
     )
+    store_free_text: bool = Field(
+        default=False,
+        description="Store the free text of events (search queries, reasons for deviating); "
+        "off by default, since people may type citizen data there.")
+    retention_months: int = Field(
+        default=12, ge=1, description="Months that events are kept in detail; "
+        "`epss retention run` keeps only daily counts of older ones.")
+    min_group_size: int = Field(
+        default=5, ge=1, description="Groups of fewer people are not shown in the quality "
+        "pages (aggregated by default).")
+    xapi_endpoint: str = Field(
+        default="", description="xAPI endpoint of a Learning Record Store, e.g. "
+        "https://lrs.example/xAPI/ (empty: no xAPI export).")
+    xapi_username: str = Field(default="", description="User name for the LRS (HTTP Basic).")
+    xapi_password: str = Field(default="", description="Password for the LRS (HTTP Basic).")
     login_attempts_per_minute: int = Field(
         default=5, ge=1, description="Failed logins allowed per account name per minute.")
 

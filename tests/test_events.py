@@ -418,7 +418,14 @@ def test_urls_lose_query_fragment_credentials_and_long_numbers(
     assert stored(sqlite_client)[0]["url"] == kept
 
 
-def test_long_numbers_in_free_text_and_ids_are_masked(sqlite_client: TestClient) -> None:
+def test_long_numbers_in_free_text_and_ids_are_masked(sqlite_settings: Settings) -> None:
+    """With EPSS_STORE_FREE_TEXT on (off by default: see tests/test_privacy.py)."""
+    register(sqlite_settings)
+    with started(sqlite_settings.model_copy(update={"store_free_text": True})) as client:
+        _long_numbers_are_masked(client)
+
+
+def _long_numbers_are_masked(sqlite_client: TestClient) -> None:
     send(sqlite_client,
          event(type="search", details={"query": "bsn 999993653 verhuizing", "results": 0}),
          event(type="feedback", details={"kind": "wrong", "comment": "Zie zaak 2024001234"}),

@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from epss.api import context, drafts, events, feedback, health, me, search, tasks, workflow
+from epss.api import (
+    context,
+    drafts,
+    events,
+    feedback,
+    health,
+    me,
+    privacy,
+    quality,
+    search,
+    tasks,
+    workflow,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(tasks.router)
@@ -12,7 +24,9 @@ router.include_router(events.router)
 router.include_router(feedback.router)
 router.include_router(health.router)
 router.include_router(me.router)
+router.include_router(privacy.router)
 router.include_router(workflow.router)
 router.include_router(drafts.router)
+router.include_router(quality.router)
 
 __all__ = ["router"]

@@ -114,7 +114,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _accept(services: Services, raw: bytes, now: dt.datetime) -> Receipt:
     try:
-        events = parse_batch(raw, now=now, is_known_app=_known_apps(services.resolver))
+        events = parse_batch(raw, now=now, is_known_app=_known_apps(services.resolver),
+                             store_free_text=services.settings.store_free_text)
     except ValidationError as exc:
         # The one format of field errors (epss.http_errors), positions included; without
         # the values sent, which may be personal.

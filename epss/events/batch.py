@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from epss.errors import EpssError
-from epss.events.privacy import mask_digits, normalise_url
+from epss.events.privacy import FREE_TEXT_FIELDS, mask_digits, normalise_url
 from epss.taskfile.model import SLUG_PATTERN
 
 # Each event type, with the keys its `details` may carry.
@@ -57,7 +57,7 @@ class Details(BaseModel):
     """What an event adds to its type. Each key is allowed only for the types DETAIL_KEYS
     names: query and results for search, reason for step_deviated, kind and comment for
     feedback, selector for highlight_missing, source for task_viewed. Long numbers in the
-    free text are masked."""
+    free text are masked; parse_batch drops the free text unless it is to be stored."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -89,8 +89,11 @@ class EventIn(BaseModel):
                                    "blank is the same as absent.")
     team: ShortName | None = Field(default=None, description="Blank is the same as absent.")
     details: Details | None = None
+    case_ref: ShortName | None = Field(
+        default=None, max_length=100, description="A case reference (e.g. Z-2026-000101); "
+        "stored only as a keyed hash. Blank is the same as absent.")
 
-    @field_validator("user", "team", mode="before")
+    @field_validator("user", "team", "case_ref", mode="before")
     @classmethod
     def _blank_is_absent(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -140,9 +143,11 @@ def _context(info: ValidationInfo) -> dict:
 
 
 def parse_batch(raw: bytes | str, *, now: dt.datetime,
-                is_known_app: Callable[[str], bool]) -> list[EventIn]:
+                is_known_app: Callable[[str], bool],
+                store_free_text: bool = False) -> list[EventIn]:
     """The events of a JSON batch, validated against the server time `now` and the
-    registered host apps. Raises pydantic's ValidationError naming each bad field by its
+    registered host apps; their free text (FREE_TEXT_FIELDS) dropped unless
+    `store_free_text`. Raises pydantic's ValidationError naming each bad field by its
     position, or BatchTooLarge."""
     try:
         batch = EventBatch.model_validate_json(
@@ -152,4 +157,9 @@ def parse_batch(raw: bytes | str, *, now: dt.datetime,
             raise BatchTooLarge(f"a batch holds at most {MAX_BATCH_EVENTS} events; "
                                 "send them in smaller batches") from None
         raise
+    if not store_free_text:
+        for event in batch.events:
+            if event.details is not None:
+                event.details = event.details.model_copy(
+                    update=dict.fromkeys(FREE_TEXT_FIELDS))
     return batch.events

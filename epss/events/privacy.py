@@ -1,5 +1,6 @@
 """Minimising personal data before an event is stored: long numbers masked, URLs without
-query string, fragment or credentials, and the user hint as a keyed pseudonym."""
+query string, fragment or credentials, the user hint as a keyed pseudonym, a case reference
+as a keyed hash, and which details count as free text."""
 
 from __future__ import annotations
 
@@ -20,6 +21,13 @@ _URL = re.compile(r"""
     (?P<path>[^?\#]*)                              # up to the query string or fragment
     """, re.IGNORECASE | re.VERBOSE)
 _PSEUDONYM_PURPOSE = b"epss-actor:"
+_CASE_PURPOSE = b"epss-case:"
+
+# The event details that people type themselves, and so can hold citizen data (a name, a
+# citizen service number, an address): stored only when the setting store_free_text is on,
+# and then with long numbers masked. `results` (a count), `kind`, `source` and `selector`
+# (a CSS selector of the host page) are not free text.
+FREE_TEXT_FIELDS: tuple[str, ...] = ("query", "reason", "comment")
 
 
 def mask_digits(value: str) -> str:
@@ -48,6 +56,29 @@ def pseudonym(secret_key: str, user: str) -> str:
     """The keyed pseudonym of a user hint: the same under one secret key for the same user
     (ignoring case and surrounding spaces), and not traceable without that key."""
     return _pseudonymiser(secret_key)(user)
+
+
+def normalise_case_ref(reference: str) -> str:
+    """A case reference as it is hashed: without surrounding spaces, in capitals."""
+    return reference.strip().upper()
+
+
+def case_ref_hash(secret_key: str, reference: str) -> str:
+    """The keyed hash (HMAC-SHA256, hex) of a case reference such as "Z-2026-000101": the
+    same for " z-2026-000101 ", so someone who knows the number can find its events, while
+    the database does not reveal it."""
+    return _case_hasher(secret_key)(reference)
+
+
+def _case_hasher(secret_key: str) -> Callable[[str], str]:
+    keyed = hmac.new(secret_key.encode("utf-8"), _CASE_PURPOSE, hashlib.sha256)
+
+    def apply(reference: str) -> str:
+        mac = keyed.copy()
+        mac.update(normalise_case_ref(reference).encode("utf-8"))
+        return mac.hexdigest()
+
+    return apply
 
 
 def _pseudonymiser(secret_key: str) -> Callable[[str], str]:

@@ -12,8 +12,10 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 
+from epss.audit.chain import canonical, link
+from epss.audit.head import chain_head, next_seqs
 from epss.events.batch import EventIn
-from epss.events.privacy import _pseudonymiser
+from epss.events.privacy import _case_hasher, _pseudonymiser
 from epss.models import Event
 
 _WRITE_LOCK = 0x6570_7373_6576_6E74  # "epssevnt": PostgreSQL advisory lock of the writers
@@ -31,13 +33,16 @@ def store_events(connection: Connection, events: Sequence[EventIn], *, secret_ke
     within the batch). The only way events are written; it does not commit.
 
     On PostgreSQL the writers take turns (an advisory lock held until commit), so the
-    sequence numbers follow the order of commits, as they do on SQLite."""
+    sequence numbers follow the order of commits, as they do on SQLite. Under that turn
+    each new event gets its sequence number and its chain hash (epss.audit), linked to
+    the event stored just before it."""
     sql, positional = _insert(connection.dialect)
     # SQLAlchemy's conversion of each value costs more than the insert; these are the
     # values it would send (SQLite has no date type: text in SQLAlchemy's format).
     when = _sqlite_time if connection.dialect.name == "sqlite" else _same
     received = when(received_at)
     actor = _pseudonymiser(secret_key)
+    case = _case_hasher(secret_key)
     rows: list[tuple] = []
     seen: set[uuid.UUID] = set()
     for event in events:
@@ -49,32 +54,50 @@ def store_events(connection: Connection, events: Sequence[EventIn], *, secret_ke
             str(event.id), event.type, when(event.occurred_at), received, event.app,
             event.url, event.task_slug, event.task_version, event.step_id,
             actor(event.user) if event.user is not None else None, event.team,
-            _json(details) if details else "{}",
+            details or {}, case(event.case_ref) if event.case_ref is not None else None,
         ))
     if not rows:
         return Receipt(0, len(events))
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
-    parameters = rows if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    known = set(connection.exec_driver_sql(  # the driver's execute: SQLAlchemy's costs more
+        f"SELECT id FROM event WHERE id IN ({', '.join([mark] * len(rows))})",
+        tuple(row[0] for row in rows)).scalars())
+    rows = [row for row in rows if row[0] not in known]
+    if not rows:
+        return Receipt(0, len(events))
+    # Numbers first, then the head: on SQLite, a writer in another process that commits
+    # in between makes our insert collide on seq instead of forking the chain.
+    seqs = next_seqs(connection, len(rows))
+    previous = chain_head(connection)
+    chained: list[tuple] = []
+    for seq, row in zip(seqs, rows, strict=True):
+        previous = link(previous, canonical((seq, *row)))
+        chained.append((seq, *row[:-2], _json(row[-2]) if row[-2] else "{}", row[-1],
+                        previous))
+    parameters = (chained if positional
+                  else [dict(zip(_COLUMNS, row, strict=True)) for row in chained])
     stored = connection.exec_driver_sql(sql, parameters).rowcount  # executemany: the sum
     return Receipt(stored, len(events) - stored)
 
 
 _TABLE = Event.__table__
-_COLUMNS = ("id", "type", "occurred_at", "received_at", "app", "url", "task_slug",
-            "task_version", "step_id", "actor", "team", "details")
+_COLUMNS = ("seq", "id", "type", "occurred_at", "received_at", "app", "url", "task_slug",
+            "task_version", "step_id", "actor", "team", "details", "case_ref", "chain_hash")
 _INSERTS: dict[tuple[str, str, str], tuple[str, bool]] = {}
 
 
 def _insert(dialect: Dialect) -> tuple[str, bool]:
-    """INSERT … ON CONFLICT (id) DO NOTHING as SQLAlchemy writes it for this database,
-    run by the driver itself; and whether it takes its values by position."""
+    """INSERT as SQLAlchemy writes it for this database, run by the driver itself; and
+    whether it takes its values by position. Known ids are left out beforehand (under the
+    writers' lock): a conflict now is an error, not a silent gap in the chain."""
     key = (dialect.name, dialect.driver, dialect.paramstyle)
     if key not in _INSERTS:
         constructs = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
         if dialect.name not in constructs:
             raise NotImplementedError(f"events cannot be stored in {dialect.name}")
-        insert = constructs[dialect.name](_TABLE).on_conflict_do_nothing(index_elements=["id"])
+        insert = constructs[dialect.name](_TABLE)
         compiled = insert.inline().compile(dialect=dialect, column_keys=list(_COLUMNS))
         if dialect.positional and tuple(compiled.positiontup or ()) != _COLUMNS:
             raise RuntimeError(f"unexpected order of parameters: {compiled.positiontup}")

@@ -1,0 +1,40 @@
+"""The events of one pseudonym: an individual-level view, shown only with a stated purpose,
+and every look recorded (epss.privacy.record_view) before anything is shown."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import and_, select
+from sqlmodel import Session
+
+from epss.errors import InvalidInput
+from epss.models import Event
+from epss.privacy.views import record_view
+from epss.quality.period import Period
+
+EVENT = Event.__table__.c
+MAX_EVENTS = 1000
+_PSEUDONYM = re.compile(r"[0-9a-f]{64}")
+SHOWN = ("seq", "type", "occurred_at", "app", "url", "task_slug", "task_version", "step_id",
+         "team", "details")
+
+
+def events_of(session: Session, actor: str, period: Period, *, viewer: str,
+              purpose: str) -> dict:
+    """Up to MAX_EVENTS events of pseudonym `actor` in the period, oldest first, after
+    recording who looked, why and at what. Raises InvalidInput for a blank purpose or a
+    malformed pseudonym (nothing is recorded or shown then)."""
+    if not _PSEUDONYM.fullmatch(actor):
+        raise InvalidInput("'actor' must be a pseudonym: 64 hexadecimal characters",
+                           extra={"field": "actor"})
+    what = f"quality: events of one pseudonym, {period.start} to {period.end}"
+    record_view(session, viewer, purpose, what, actor)
+    rows = session.execute(
+        select(*(EVENT[name] for name in SHOWN))
+        .where(and_(EVENT.actor == actor, EVENT.occurred_at >= period.since,
+                    EVENT.occurred_at < period.until))
+        .order_by(EVENT.seq).limit(MAX_EVENTS + 1)).mappings().all()
+    events = [{**row, "occurred_at": row["occurred_at"].isoformat()} for row in rows]
+    return {"actor": actor, **period.as_dict(), "events": events[:MAX_EVENTS],
+            "truncated": len(events) > MAX_EVENTS}

@@ -1,0 +1,83 @@
+"""The questions, by their slug in the URL: title, what they need, and how to answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from epss.catalog import published_version
+from epss.errors import InvalidInput, NotFound
+from epss.quality import consultations, gaps, steps
+from epss.quality.period import Period
+from epss.quality.table import Table
+
+INTERVALS = ("day", "week")
+
+
+@dataclass(frozen=True)
+class Question:
+    slug: str
+    title: str  # Dutch
+    description: str  # Dutch
+    run: Callable[..., Table]
+    task: str = "none"  # "none", "optional" or "required": the `taak` filter
+    interval: bool = False
+
+
+QUESTIONS: dict[str, Question] = {q.slug: q for q in [
+    Question("per-taak", "Raadplegingen per taak",
+             "Hoe vaak elke taak werd geopend of bekeken, en door hoeveel mensen.",
+             lambda s, p, m, **k: consultations.by_task(s, p, m)),
+    Question("in-de-tijd", "Raadplegingen in de tijd",
+             "Raadplegingen per dag of per week, van alle taken of van één taak.",
+             lambda s, p, m, task, interval, **k: consultations.over_time(
+                 s, p, m, interval=interval, task=task), task="optional", interval=True),
+    Question("per-stap", "Raadplegingen per stap",
+             "Welke stappen werden bekeken, en door hoeveel mensen.",
+             lambda s, p, m, task, **k: consultations.by_step(s, p, m, task), task="optional"),
+    Question("per-team", "Raadplegingen per team",
+             "Hoe vaak elk team de werkinstructies raadpleegde.",
+             lambda s, p, m, **k: consultations.by_team(s, p, m)),
+    Question("trechter", "Trechter en uitval per stap",
+             "Van de mensen die een taak bekeken: hoeveel bereikten en vinkten elke stap af.",
+             lambda s, p, m, task, **k: steps.funnel(s, p, m, task), task="required"),
+    Question("afwijkingen", "Afwijkingen per stap",
+             "Waar mensen aangaven af te wijken van de werkinstructie, en waarom.",
+             lambda s, p, m, task, **k: steps.deviations(s, p, m, task), task="optional"),
+    Question("zoekvragen", "Zoeken zonder (goed) resultaat",
+             "Zoekopdrachten die niets of weinig vonden: waar de inhoud tekortschiet.",
+             lambda s, p, m, **k: gaps.searches(s, p, m)),
+    Question("meldingen", "Meldingen en afhandeltijd",
+             "Hoeveel meldingen per taak en soort, en hoe snel ze werden afgehandeld.",
+             lambda s, p, m, **k: gaps.feedback(s, p, m)),
+    Question("achterstallig", "Geraadpleegd maar over de controledatum",
+             "Taken waarvan de controledatum verstreken is, met hoe vaak ze geraadpleegd "
+             "werden.",
+             lambda s, p, m, today, **k: gaps.overdue(s, p, m, today)),
+]}
+
+
+def answer(session: Session, slug: str, period: Period, minimum: int, *, today: dt.date,
+           task: str | None = None, interval: str = "day") -> Table:
+    """The answer to question `slug`. Raises NotFound for an unknown question or task, and
+    InvalidInput naming the parameter at fault."""
+    question = QUESTIONS.get(slug)
+    if question is None:
+        raise NotFound(f"there is no question '{slug[:60]}'; known: {', '.join(QUESTIONS)}")
+    task = (task or "").strip() or None
+    if question.task == "required" and task is None:
+        raise InvalidInput(f"the question '{slug}' needs a task: give 'taak' (a task slug)",
+                           extra={"field": "taak"})
+    if interval not in INTERVALS:
+        raise InvalidInput(f"'interval' must be day or week, not '{interval[:20]}'",
+                           extra={"field": "interval"})
+    if task is not None and question.task != "none":
+        _known_task(session, task)
+    return question.run(session, period, minimum, task=task, interval=interval, today=today)
+
+
+def _known_task(session: Session, slug: str) -> None:
+    published_version(session, slug)  # NotFound names the task

@@ -1,0 +1,120 @@
+"""'Wat wordt over mij vastgelegd' (/mijn-gegevens) in a real browser: an employee logged in
+through the form sees only their own events, downloads them, and the page has no serious or
+critical accessibility finding; the admin's log of individual-level views likewise."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from epss.app import create_app
+from epss.cli import DEMO_PASSWORD, prepare_demo
+from epss.demo import DEMO_APP_ID
+from epss.settings import Settings
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BSN = "999993653"
+
+
+@dataclass
+class Service:
+    url: str
+    shots: Path
+
+
+def _event(user: str, **changes) -> dict:
+    when = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
+    return {"id": str(uuid.uuid4()), "type": "step_checked", "occurred_at": when.isoformat(),
+            "app": DEMO_APP_ID, "url": f"http://127.0.0.1/demo/personen/{BSN}?bsn={BSN}",
+            "task_slug": "reisdocument-aanvragen", "task_version": 1,
+            "step_id": "identiteit", "user": user, "team": "Burgerzaken Stadswinkel",
+            **changes}
+
+
+@pytest.fixture(scope="module")
+def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """A demo service of our own, with events of rvisser (the demo employee) and of eva."""
+    live_server = type(stack.service)  # conftest's LiveServer
+    settings = Settings(data_dir=tmp_path_factory.mktemp("my-data-service"), demo=True,
+                        secret_key="my-data-browser-test")
+    server = live_server(create_app(settings))
+    prepare_demo(settings, origin=server.url)
+    server.start()
+    events = [
+        _event("rvisser", type="task_viewed", step_id=None, details={"source": "rule"}),
+        _event("rvisser", case_ref="Z-2026-000101"),
+        _event("rvisser", type="search", step_id=None,
+               details={"query": f"bsn {BSN} verhuizing", "results": 0}),
+        _event("eva", task_slug="aangifte-geboorte", step_id=None, type="task_viewed"),
+    ]
+    answer = httpx.post(f"{server.url}/api/v1/events", json={"events": events})
+    assert answer.status_code == 202, answer.text
+    stack.screenshots.mkdir(parents=True, exist_ok=True)
+    yield Service(server.url, stack.screenshots)
+    server.server.should_exit = True
+
+
+def log_in(page: Page, service: Service, name: str, target: str) -> None:
+    page.goto(f"{service.url}/inloggen?volgende={target}")
+    page.get_by_label("Naam").fill(name)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).to_have_url(f"{service.url}{target}")
+
+
+def axe_findings(page: Page) -> list:
+    results = Axe().run(page, options={"runOnly": AXE_TAGS})
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+
+
+def test_an_employee_sees_and_downloads_only_their_own_events(page: Page,
+                                                             service: Service) -> None:
+    log_in(page, service, "rvisser", "/mijn-gegevens")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat wordt over mij vastgelegd")
+    rows = page.locator("table.my-events tbody tr")
+    expect(rows).to_have_count(3)
+    table = page.locator("table.my-events").inner_text()
+    assert "aangifte-geboorte" not in table and BSN not in page.content()
+    assert "Gezocht" in table and "Resultaten: 0" in table and "verhuizing" not in table
+    assert "zaak (versleuteld)" in table and "Z-2026" not in page.content()
+    expect(page.get_by_text("Gebeurtenissen worden 12 maanden bewaard")).to_be_visible()
+    page.screenshot(path=service.shots / "my-data.png", full_page=True)
+    assert axe_findings(page) == []
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="alles als CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("occurred_at,type,") and len(lines) == 4
+    with page.expect_download() as download:
+        page.get_by_role("link", name="alles als JSON").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert len(data["events"]) == 3
+
+
+def test_the_admin_sees_the_quality_officers_case_lookup(browser: Browser, page: Page,
+                                                          service: Service) -> None:
+    officer = browser.new_context()
+    try:
+        kim = officer.new_page()
+        log_in(kim, service, "kim", "/mijn-gegevens")
+        answer = kim.request.get(f"{service.url}/api/v1/audit/case", params={
+            "ref": "z-2026-000101", "purpose": "Klacht van de burger over de aanvraag"})
+        assert answer.status == 200 and len(answer.json()["events"]) == 1
+    finally:
+        officer.close()
+    log_in(page, service, "bea", "/beheer/inzage-log")
+    table = page.locator("table.view-log")
+    expect(table).to_contain_text("Klacht van de burger over de aanvraag")
+    expect(table).to_contain_text("kim")
+    page.screenshot(path=service.shots / "view-log.png", full_page=True)
+    assert axe_findings(page) == []

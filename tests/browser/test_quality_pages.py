@@ -1,0 +1,118 @@
+"""The quality pages in a real browser: every question's chart is drawn by Chart.js under the
+strict Content-Security-Policy (no console errors), beside its data table; htmx filters
+redraw it; axe finds nothing serious; screenshots for a person to look at."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from epss.app import create_app
+from epss.cli import DEMO_PASSWORD, prepare_demo
+from epss.services import Services
+from epss.settings import Settings
+from tests.quality_support import PASPOORT, add_feedback, morning
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SHOTS = Path(os.environ.get("EPSS_QUALITY_SHOTS", "/tmp/shots5"))
+PERIOD = "from=2026-11-01&to=2026-11-30"
+PAGES = [("per-taak", ""), ("in-de-tijd", "&interval=week"), ("per-stap", f"&taak={PASPOORT}"),
+         ("per-team", ""), ("trechter", f"&taak={PASPOORT}"), ("afwijkingen", ""),
+         ("zoekvragen", ""), ("meldingen", "")]
+
+
+@dataclass
+class Quality:
+    url: str
+
+
+@pytest.fixture(scope="module")
+def quality(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quality]:
+    """A service of our own (the demo, with its accounts) after a morning of desk work."""
+    live_server = type(stack.service)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("quality-service"), demo=True,
+                        secret_key="quality-browser-test")
+    service = live_server(create_app(settings))
+    prepare_demo(settings, origin=service.url)
+    services = Services.from_settings(settings)
+    morning(services)
+    add_feedback(services)
+    services.close()
+    service.start()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield Quality(service.url)
+    service.server.should_exit = True
+
+
+@pytest.fixture
+def kim(page: Page, quality: Quality) -> Page:
+    page.goto(f"{quality.url}/inloggen?volgende=/kwaliteit")
+    page.get_by_label("Naam").fill("kim")
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).to_have_url(f"{quality.url}/kwaliteit")
+    return page
+
+
+def axe_findings(page: Page) -> list:
+    results = Axe().run(page, options={"runOnly": AXE_TAGS})
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+
+
+def drawn_pixels(page: Page) -> int:
+    """How many pixels of the chart's canvas are not transparent."""
+    return page.locator("canvas[data-chart]").evaluate("""canvas => {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0; for (let i = 3; i < data.length; i += 4) if (data[i]) n++; return n; }""")
+
+
+def test_the_overview_lists_the_questions(kim: Page) -> None:
+    expect(kim.get_by_role("heading", name="Kwaliteit van de werkinstructies")).to_be_visible()
+    expect(kim.locator(".question-card")).to_have_count(10)
+    assert axe_findings(kim) == []
+    kim.screenshot(path=SHOTS / "kwaliteit-overzicht.png", full_page=True)
+
+
+@pytest.mark.parametrize(("question", "extra"), PAGES)
+def test_each_question_draws_its_chart_beside_its_table(kim: Page, quality, question,
+                                                        extra) -> None:
+    kim.goto(f"{quality.url}/kwaliteit/{question}?{PERIOD}{extra}")
+    canvas = kim.locator("canvas[data-chart]")
+    expect(canvas).to_have_attribute("data-drawn", "true")
+    assert drawn_pixels(kim) > 500
+    table = kim.locator("table.quality-table")
+    expect(table).to_be_visible()
+    assert table.locator("tbody tr").count() >= 1
+    expect(kim.get_by_role("link", name="Download deze tabel als CSV")).to_be_visible()
+    assert axe_findings(kim) == []
+    kim.screenshot(path=SHOTS / f"kwaliteit-{question}.png", full_page=True)
+
+
+def test_a_filter_redraws_the_chart_in_place(kim: Page, quality) -> None:
+    kim.goto(f"{quality.url}/kwaliteit/in-de-tijd?{PERIOD}")
+    expect(kim.locator("canvas[data-chart]")).to_have_attribute("data-drawn", "true")
+    assert kim.locator("table.quality-table tbody tr").count() == 30
+    kim.get_by_label("Per").select_option("week")
+    kim.get_by_role("button", name="Toon").click()
+    expect(kim.locator("table.quality-table tbody tr")).to_have_count(6)
+    expect(kim.locator("canvas[data-chart]")).to_have_attribute("data-drawn", "true")
+    assert "interval=week" in kim.url
+    assert kim.locator("table.quality-table td", has_text="< 5").count() >= 1
+
+
+def test_what_was_on_screen(kim: Page, quality) -> None:
+    kim.goto(f"{quality.url}/kwaliteit/scherm")
+    kim.get_by_label("Gebeurtenis (nummer of id)").fill("3")
+    kim.get_by_role("button", name="Toon").click()
+    expect(kim.locator(".step-shown")).to_be_visible()
+    expect(kim.get_by_role("link", name="versie 1")).to_have_attribute(
+        "href", f"/taken/{PASPOORT}?versie=1")
+    assert axe_findings(kim) == []
+    kim.screenshot(path=SHOTS / "kwaliteit-scherm.png", full_page=True)
