@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
@@ -17,9 +18,10 @@ from epss.app import create_app
 from epss.audit.command import audit_app, retention_app
 from epss.auth.accounts import create_user, new_api_token, user_by_name
 from epss.auth.roles import Role
-from epss.catalog import export_documents, import_documents, known_slugs
+from epss.catalog import export_documents, import_documents, known_slugs, newest_versions
 from epss.db import unit_of_work
 from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
+from epss.demo.history import seed_history
 from epss.errors import EpssError, InvalidInput
 from epss.hostapps import register_host_app
 from epss.models import User
@@ -231,7 +233,8 @@ def demo_settings() -> Settings:
 
 def prepare_demo(settings: Settings, origin: str) -> None:
     """Migrate, import the shipped tasks (unchanged ones stay as they are), register the
-    demo host app. Safe to run again."""
+    demo host app, add the demo accounts and, in a new database, three weeks of desk use.
+    Safe to run again."""
     services = Services.from_settings(settings)
     try:
         migrations.upgrade(services.engine)
@@ -243,9 +246,21 @@ def prepare_demo(settings: Settings, origin: str) -> None:
             for name, roles, team in DEMO_ACCOUNTS:
                 if name not in taken:
                     create_user(session, name, roles, team=team, password=DEMO_PASSWORD)
+            tasks = [_demo_task(v.document, v.number) for v in newest_versions(session)]
+        seed_history(services.engine, secret_key=settings.secret_key, app=DEMO_APP_ID,
+                     origin=origin, tasks=tasks, now=dt.datetime.now(dt.UTC))
         services.refresh_search_index()
     finally:
         services.close()
+
+
+def _demo_task(document: dict, number: int) -> dict:
+    """What the demo's history needs of a published task: its steps and its demo screen."""
+    paths = [r["url"] for r in document.get("context_rules", [])
+             if r.get("app") == DEMO_APP_ID and r.get("url") and "*" not in r["url"]
+             and ":" not in r["url"]]
+    return {"slug": document["slug"], "version": number, "url": (paths or ["/demo/"])[0],
+            "steps": [step["id"] for step in document["steps"]]}
 
 
 def main() -> None:

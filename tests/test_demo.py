@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from epss.app import create_app
+from epss.audit.verify import verify_chain
+from epss.cli import prepare_demo
 from epss.demo import DEMO_APP_ID, DEMO_SCREENS, cases
 from epss.demo import router as demo_router
 from epss.services import Services
 from epss.settings import Settings
-from tests.conftest import import_shipped
+from tests.conftest import add_user, import_shipped
 
 SERVER_PAGES = [path for path, _ in DEMO_SCREENS if not path.startswith("/demo/app/")]
 SPA_PAGES = ["/demo/app" + path.removeprefix("/demo") for path in SERVER_PAGES]
@@ -255,3 +258,21 @@ def test_both_variants_of_a_screen_get_the_same_guidance(service: TestClient,
         assert spa[0][0] == "twijfel-identiteit-of-document"
     elif path != "/demo/":
         assert spa, path
+
+
+def test_the_demo_comes_with_weeks_of_desk_use_for_the_quality_pages(tmp_path) -> None:
+    settings = Settings(data_dir=tmp_path, demo=True, secret_key="demo-history")
+    prepare_demo(settings, origin="http://127.0.0.1:8000")
+    prepare_demo(settings, origin="http://127.0.0.1:8000")  # again: nothing is added
+    with TestClient(create_app(settings)) as client:
+        services = client.app.state.services
+        with services.engine.connect() as connection:
+            counted = connection.execute(text(
+                "SELECT count(*), count(DISTINCT actor), count(DISTINCT team) FROM event")).one()
+            assert verify_chain(connection, secret_key="demo-history").problem is None
+        officer = add_user(services, "officer", "kwaliteit")
+        rows = client.get("/api/v1/quality/per-taak", headers=officer).json()["rows"]
+    events, people, teams = counted
+    assert people == 10 and teams == 2 and events > 1000
+    # Enough people per task that the aggregated pages show them (groups of 5 or more).
+    assert len(rows) == 6 and all(row["people"] >= 5 for row in rows)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
+from sqlalchemy import text
 
 from epss.app import create_app
 from epss.cli import DEMO_PASSWORD, prepare_demo
@@ -30,6 +31,7 @@ PAGES = [("per-taak", ""), ("in-de-tijd", "&interval=week"), ("per-stap", f"&taa
 @dataclass
 class Quality:
     url: str
+    paspoort_event: int  # the seq of an event on a step of the passport task
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +45,14 @@ def quality(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quality
     services = Services.from_settings(settings)
     morning(services)
     add_feedback(services)
+    with services.engine.connect() as connection:
+        paspoort_event = connection.execute(text(
+            "SELECT min(seq) FROM event WHERE task_slug = :task AND step_id IS NOT NULL"),
+            {"task": PASPOORT}).scalar()
     services.close()
     service.start()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    yield Quality(service.url)
+    yield Quality(service.url, paspoort_event)
     service.server.should_exit = True
 
 
@@ -109,7 +115,7 @@ def test_a_filter_redraws_the_chart_in_place(kim: Page, quality) -> None:
 
 def test_what_was_on_screen(kim: Page, quality) -> None:
     kim.goto(f"{quality.url}/kwaliteit/scherm")
-    kim.get_by_label("Gebeurtenis (nummer of id)").fill("3")
+    kim.get_by_label("Gebeurtenis (nummer of id)").fill(str(quality.paspoort_event))
     kim.get_by_role("button", name="Toon").click()
     expect(kim.locator(".step-shown")).to_be_visible()
     expect(kim.get_by_role("link", name="versie 1")).to_have_attribute(
