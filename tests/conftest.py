@@ -113,6 +113,16 @@ def sqlite_settings(tmp_path: Path, sqlite_template: Path) -> Settings:
 
 
 @pytest.fixture
+def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The `epss` command reads its settings from the environment, as it does for people:
+    point it at the test's database."""
+    monkeypatch.setenv("EPSS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("EPSS_DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("EPSS_SECRET_KEY", settings.secret_key)
+    return settings
+
+
+@pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     services = Services.from_settings(settings)
     yield services

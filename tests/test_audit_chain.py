@@ -218,25 +218,15 @@ def test_events_from_before_the_chain_are_chained_by_the_next_write(
 # -- the command line -------------------------------------------------------------------
 
 
-@pytest.fixture
-def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EPSS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("EPSS_SECRET_KEY", settings.secret_key)
-    if settings.database_url:
-        monkeypatch.setenv("EPSS_DATABASE_URL", settings.database_url)
-    else:
-        monkeypatch.delenv("EPSS_DATABASE_URL", raising=False)
-
-
 def test_audit_verify_exits_0_with_a_summary(services: Services, chain: dict[int, str],
-                                             environment: None) -> None:
+                                             env: Settings) -> None:
     result = CliRunner().invoke(cli, ["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "intact: 10 event(s) checked up to seq 10" in result.output
 
 
 def test_audit_verify_exits_1_naming_the_event(services: Services, chain: dict[int, str],
-                                               environment: None) -> None:
+                                               env: Settings) -> None:
     attack(services, "UPDATE event SET url = 'https://elders.example/' WHERE seq = 8")
     result = CliRunner().invoke(cli, ["audit", "verify"])
     assert result.exit_code == 1
@@ -244,7 +234,7 @@ def test_audit_verify_exits_1_naming_the_event(services: Services, chain: dict[i
 
 
 def test_audit_checkpoint_signs_the_head(services: Services, chain: dict[int, str],
-                                         environment: None) -> None:
+                                         env: Settings) -> None:
     result = CliRunner().invoke(cli, ["audit", "checkpoint"])
     assert result.exit_code == 0, result.output
     assert "Signed a checkpoint at seq 10" in result.output

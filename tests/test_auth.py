@@ -130,13 +130,6 @@ def test_a_token_only_account_cannot_log_in_with_any_password(client: TestClient
     assert log_in(client, "robot", PASSWORD).status_code == 401
 
 
-@pytest.fixture
-def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("EPSS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("EPSS_DATABASE_URL", settings.effective_database_url)
-    return settings
-
-
 def test_users_from_the_command_line(env: Settings) -> None:
     added = runner.invoke(cli, ["users", "add", "j.devries", "--role", "expert", "--role",
                                 "redacteur", "--team", "Burgerzaken", "--password-stdin"],

@@ -27,14 +27,6 @@ from tests.conftest import TASKS_DIR
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """The command reads its settings from the environment, as it does for people."""
-    monkeypatch.setenv("EPSS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("EPSS_DATABASE_URL", settings.effective_database_url)
-    return settings
-
-
 def task_count(settings: Settings) -> int:
     engine = make_engine(settings)
     with Session(engine) as session:

@@ -154,18 +154,8 @@ def test_a_broken_chain_is_not_signed_away(services: Services, history: None) ->
     assert snapshot(services) == before
 
 
-@pytest.fixture
-def environment(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EPSS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("EPSS_SECRET_KEY", settings.secret_key)
-    if settings.database_url:
-        monkeypatch.setenv("EPSS_DATABASE_URL", settings.database_url)
-    else:
-        monkeypatch.delenv("EPSS_DATABASE_URL", raising=False)
-
-
 def test_the_command_with_dry_run_then_for_real(services: Services, history: None,
-                                                environment: None) -> None:
+                                                env: Settings) -> None:
     runner = CliRunner()
     now = ["--now", "2026-11-23T10:00:00"]
     result = runner.invoke(cli, ["retention", "run", "--dry-run", *now])
