@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from epss.db import unit_of_work
 from epss.drafts.document import draft_document
-from epss.drafts.workflow import find_task
+from epss.drafts.working import find as find_task
 from epss.taskfile import dump_document, load_text
 from tests.conftest import TASKS_DIR, publish, shipped_document
 from tests.workflow_support import (

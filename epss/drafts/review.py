@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from epss.catalog import content_hash, publish, published_version
 from epss.drafts.document import draft_document
-from epss.drafts.workflow import lock_task, record_step
+from epss.drafts.workflow import record_step
+from epss.drafts.working import lock_task
 from epss.errors import Conflict, InvalidInput
 from epss.models import Task, TaskVersion
 from epss.taskfile import TaskDocument

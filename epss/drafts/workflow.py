@@ -18,34 +18,16 @@ import datetime as dt
 from sqlmodel import Session
 
 from epss.catalog import content_hash, publish, published_version, write_working_copy
-from epss.drafts.diff import version_diff
 from epss.drafts.document import draft_document
 from epss.drafts.history import (
-    WORKFLOW_ACTIONS,
-    editors_since_publication,
     edits_since_publication,
     record_change,
 )
 from epss.drafts.presence import queue_notice
-from epss.drafts.working import find as find_task
 from epss.drafts.working import lock_task
 from epss.errors import Conflict, Forbidden, InvalidInput
 from epss.models import Change, Task, TaskVersion
 from epss.taskfile import TaskDocument
-
-__all__ = [
-    "WORKFLOW_ACTIONS",
-    "editors_since_publication",
-    "edits_since_publication",
-    "find_task",
-    "lock_task",
-    "publish_draft",
-    "record_step",
-    "restore_version",
-    "send_back",
-    "submit",
-    "version_diff",
-]
 
 MAX_COMMENT = 2000
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from epss.api.deps import SessionDep
 from epss.catalog import versions_of
 from epss.drafts import workflow
+from epss.drafts.diff import version_diff
 from epss.drafts.history import history_view
 from epss.errors import Conflict, InvalidInput
 from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
@@ -53,7 +54,7 @@ def versions_page(
     versions = versions_of(session, slug)
     diff = None
     if van and naar:
-        diff = workflow.version_diff(session, slug, van, naar)
+        diff = version_diff(session, slug, van, naar)
         diff = {**diff, "lines": unified_lines(diff.get("unified", ""))}
     elif versions and (van or naar):
         raise InvalidInput("van and naar: give both version numbers to compare")
