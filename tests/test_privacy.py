@@ -169,6 +169,41 @@ def test_a_case_lookup_without_purpose_or_reference_shows_and_logs_nothing(
     assert "events" not in answer.json() and views(app_client) == []
 
 
+def test_the_case_page_lists_the_events_of_a_case_and_logs_the_look(
+        app_client: TestClient) -> None:
+    officer = account(app_client, "kim", "kwaliteit")
+    send(app_client, event(case_ref=CASE, type="step_viewed"),
+         event(case_ref=CASE, type="panel_opened", task_slug=None, task_version=None,
+               step_id=None), event(case_ref="Z-2026-000102", step_id="anders"))
+    assert app_client.get("/kwaliteit/zaak", headers=officer).status_code == 200
+    assert views(app_client) == []  # the empty form shows nothing and logs nothing
+    page = app_client.post("/kwaliteit/zaak", headers=officer,
+                           data={"zaak": "z-2026-000101 ", "doel": "Klacht over de balie"})
+    assert page.status_code == 200, page.text
+    rows = page.text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == 2 and "step_viewed" in rows[0] and "panel_opened" in rows[1]
+    assert "/kwaliteit/scherm?event=" in rows[0] and "/kwaliteit/scherm" not in rows[1]
+    assert "anders" not in page.text and pseudonym("test-secret", USER) not in page.text
+    [logged] = views(app_client)
+    assert (logged.viewer, logged.purpose) == ("kim", "Klacht over de balie")
+    assert logged.subject == case_ref_hash(app_client.app.state.services.settings, CASE)
+    assert "/kwaliteit/zaak" in logged.what
+
+
+@pytest.mark.parametrize(("form", "says"), [
+    ({"zaak": CASE, "doel": " "}, "purpose: state why"),
+    ({"zaak": "", "doel": "Klacht"}, "ref: give the case reference"),
+    ({"zaak": "Z" * 101, "doel": "Klacht"}, "at most 100 characters, not 101"),
+])
+def test_the_case_page_without_purpose_or_with_a_bad_number_shows_and_logs_nothing(
+        app_client: TestClient, form: dict, says: str) -> None:
+    officer = account(app_client, "kim", "kwaliteit")
+    send(app_client, event(case_ref=CASE))
+    page = app_client.post("/kwaliteit/zaak", headers=officer, data=form)
+    assert page.status_code == 422 and says in page.text
+    assert "<tbody>" not in page.text and views(app_client) == []
+
+
 def test_record_view_needs_a_purpose(app_client: TestClient) -> None:
     with Session(app_client.app.state.services.engine) as session:
         with pytest.raises(InvalidInput, match="purpose"):

@@ -1,5 +1,6 @@
 """The overlay script: the files listed in overlay_js/src/order.txt joined into one
-script (one closure, so the page gets no globals but `EPSS`), minified and gzipped once.
+script (one closure, so the page gets no globals but `EPSS`), minified and gzipped once (with
+Zopfli: a gzip stream every browser reads, about 4 % smaller than zlib's best).
 
 The style sheets of that list become one string constant, `STYLESHEET`, which the script adopts
 into its Shadow DOM as a constructable style sheet (so a strict CSP allows it).
@@ -7,7 +8,6 @@ into its Shadow DOM as a constructable style sheet (so a strict CSP allows it).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import rjsmin
+import zopfli.gzip
 
 from epss.resources import shipped
 
@@ -57,7 +58,7 @@ def build_bundle(folder: Path | None = None) -> Bundle:
     version = hashlib.sha256(body.encode()).hexdigest()[:12]
     code = "(() => {\n'use strict';\n" + body + "\n})();\n"
     script = rjsmin.jsmin(code).replace(VERSION_PLACEHOLDER, version).encode()
-    return Bundle(script, gzip.compress(script, compresslevel=9, mtime=0), version)
+    return Bundle(script, zopfli.gzip.compress(script), version)
 
 
 @cache

@@ -1,6 +1,7 @@
 """The quality officer's pages (/kwaliteit, role kwaliteit): one page per question with its
 filters, a chart with the data table beside it, and a CSV export of the table
-(`?format=csv`); and "toon wat er op het scherm stond" for one event.
+(`?format=csv`); "toon wat er op het scherm stond" for one event; and the events of one
+case (an individual-level view: with a stated purpose, logged).
 
 One URL serves the full page, or only the result htmx asked for (templates `_quality_*`).
 """
@@ -11,7 +12,7 @@ import json
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from epss import i18n
@@ -20,6 +21,7 @@ from epss.auth import Identity, Role, allow
 from epss.catalog import newest_versions
 from epss.errors import EpssError
 from epss.pages import render
+from epss.privacy import case_ref_hash, events_of_case, record_view
 from epss.quality import QUESTIONS, Table, answer, parse_period
 from epss.quality import period as clock
 from epss.quality.onscreen import on_screen
@@ -56,6 +58,35 @@ def screen(request: Request, who: Officer, session: SessionDep,
     return _page(request, "quality_screen.html", "_quality_screen.html", {
         "section": "scherm", "event_ref": event, "found": found, "error": error,
         "questions": list(QUESTIONS.values())}, status_code=error.status if error else 200)
+
+
+@router.get("/kwaliteit/zaak", response_class=HTMLResponse)
+def case_form(request: Request, who: Officer) -> HTMLResponse:
+    return _case_page(request, {})
+
+
+# POST, so the case number stays out of addresses, browser history and access logs.
+@router.post("/kwaliteit/zaak", response_class=HTMLResponse)
+def case_lookup(request: Request, who: Officer, session: SessionDep, services: ServicesDep,
+                zaak: Annotated[str, Form()] = "",
+                doel: Annotated[str, Form()] = "") -> HTMLResponse:
+    """The events recorded with one case reference; the look is logged with its purpose
+    before anything is shown."""
+    try:
+        hashed = case_ref_hash(services.settings, zaak)
+        record_view(session, who.name, doel, "events of a case (/kwaliteit/zaak)",
+                    subject=hashed)
+        events = events_of_case(session, services.settings, zaak)
+    except EpssError as exc:
+        return _case_page(request, {"zaak": zaak, "doel": doel, "error": exc},
+                          status_code=exc.status)
+    return _case_page(request, {"zaak": zaak, "doel": doel, "events": events})
+
+
+def _case_page(request: Request, context: dict, status_code: int = 200) -> HTMLResponse:
+    return _page(request, "quality_case.html", "_quality_case.html", {
+        "section": "zaak", "questions": list(QUESTIONS.values()), "zaak": "", "doel": "",
+        "events": None, "error": None, **context}, status_code=status_code)
 
 
 @router.get("/kwaliteit/{question}", response_class=HTMLResponse)

@@ -11,15 +11,20 @@ from epss.models import Event
 from epss.settings import Settings
 
 MAX_CASE_EVENTS = 1000
+MAX_CASE_REF = 100
 
 
 def case_ref_hash(settings: Settings, reference: str) -> str:
     """The hash under which events of this case reference are stored (trimmed and in
     capitals first: " z-2026-000101" finds "Z-2026-000101"). InvalidInput (field `ref`)
-    for a blank reference."""
-    if not (reference or "").strip():
+    for a blank or overlong reference."""
+    stated = (reference or "").strip()
+    if not stated:
         raise InvalidInput("ref: give the case reference to look up, e.g. Z-2026-000101",
                            extra={"field": "ref"})
+    if len(stated) > MAX_CASE_REF:
+        raise InvalidInput(f"ref: a case reference has at most {MAX_CASE_REF} characters, "
+                           f"not {len(stated)}", extra={"field": "ref"})
     return _keyed_hash(settings.secret_key, reference)
 
 

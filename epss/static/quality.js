@@ -14,6 +14,10 @@
             token("--epss-color-check-border", "#2e7d32"), token("--epss-color-critical", "#a4161a")];
   };
 
+  function longest(labels) {
+    return labels.reduce(function (most, label) { return Math.max(most, label.length); }, 0);
+  }
+
   function draw(root) {
     if (typeof window.Chart === "undefined") return;
     var canvases = root.querySelectorAll ? root.querySelectorAll("canvas[data-chart]") : [];
@@ -34,7 +38,8 @@
         },
         options: {
           animation: false, responsive: true, maintainAspectRatio: false,
-          indexAxis: !line && spec.labels.length > 8 ? "y" : "x",
+          // Bars lie down when there are many or long labels (task titles), so none is cut.
+          indexAxis: !line && (spec.labels.length > 8 || longest(spec.labels) > 14) ? "y" : "x",
           scales: {x: {beginAtZero: true, ticks: {precision: 0}},
                    y: {beginAtZero: true, ticks: {precision: 0}}},
           plugins: {legend: {display: spec.datasets.length > 1}}
@@ -47,6 +52,13 @@
 
   document.addEventListener("DOMContentLoaded", function () { draw(document); });
   document.addEventListener("htmx:beforeSwap", function (event) {
+    // A refused filter or form answers 4xx with its message in the fragment: show it.
+    var status = event.detail.xhr.status;
+    if (status >= 400 && status < 500 && status !== 401 && status !== 403) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+    if (!event.detail.shouldSwap) return;
     var canvases = event.detail.target.querySelectorAll("canvas[data-chart]");
     Array.prototype.forEach.call(canvases, function (canvas) {
       if (canvas.epssChart) canvas.epssChart.destroy();

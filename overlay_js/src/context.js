@@ -1,4 +1,5 @@
-// What the overlay knows of the page: URL, title, the manifest's markers, data-epss-* hints;
+// What the overlay knows of the page: URL, title, the manifest's markers, data-epss-* hints
+// (zaaktype, task, and case: the case reference the events carry, stored only as a keyed hash);
 // and when that may have changed (navigation in single-page apps, DOM changes).
 
 function readPage(markers) {
@@ -13,11 +14,12 @@ function readPage(markers) {
   return {
     path, segments: pathSegments(path), title: document.title,
     markers: new Set(markers.filter(present)), zaaktype: hint('zaaktype'), task: hint('task'),
+    caseRef: hint('case'),
   };
 }
 
 function pageKey(page) {
-  return [page.path, page.title, [...page.markers].join(' '), page.zaaktype, page.task].join('\n');
+  return [page.path, page.title, [...page.markers].join(' '), page.zaaktype, page.task, page.caseRef].join('\n');
 }
 
 /** Calls onChange (throttled) after navigation or a DOM change; returns the teardown. */

@@ -25,6 +25,7 @@ function createOverlay(config) {
   const launcher = h('button', {
     class: 'epss-launcher', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'epss-panel',
     'aria-keyshortcuts': `Alt+Shift+${config.shortcut}`, onclick: () => (isOpen() ? close() : open()),
+    onpointerenter: warm, onfocus: warm,
   }, h('span', { class: 'epss-launcher-icon', 'aria-hidden': 'true', text: '?' }), label);
   root.append(layer, launcher);
 
@@ -43,7 +44,7 @@ function createOverlay(config) {
 
   function emit(type, fields) {
     const event = { id: uuid(), type, occurred_at: new Date().toISOString(), app: config.app,
-      url: here(), user: config.user, team: config.team,
+      url: here(), user: config.user, team: config.team, case_ref: page && page.caseRef,
       task_slug: shown && shown.slug, task_version: shown && shown.version, ...fields };
     queue.add(Object.fromEntries(Object.entries(event).filter(([, v]) => v != null)));
   }
@@ -142,12 +143,13 @@ function createOverlay(config) {
     if (page.task) matches = [{ task: page.task, title: titles.get(page.task) }, ...matches.filter((m) => m.task !== page.task)];
     updateLauncher();
     if (isOpen()) showBest();
-    else if (matches[0] && matches[0].version) prefetch(matches[0]);
   }
 
-  // The guidance of this screen, fetched while the browser is idle, so a click only renders.
-  function prefetch(best) {
-    (window.requestIdleCallback || setTimeout)(() => api.task(best.task, best.version).catch(() => {}));
+  // The guidance of this screen, fetched when the pointer or the focus reaches the launcher
+  // (a click follows), not on every page load: most pages never ask for help.
+  function warm() {
+    const best = matches[0];
+    if (best && best.version) api.task(best.task, best.version).catch(() => {});
   }
 
   function showBest() {

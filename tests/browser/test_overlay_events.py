@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from epss.db import make_engine
 from epss.events import pseudonym
 from epss.models import Event
+from epss.privacy import case_ref_hash, events_of_case
 
 
 def _stored(stack, ids: set[str]) -> list[Event]:
@@ -72,3 +73,35 @@ def test_a_refused_event_is_dropped_and_the_others_still_arrive(page, stack, con
     page.goto(stack.host_url("plain"))
     page.wait_for_function("() => localStorage.getItem('epss:events') === null", timeout=20000)
     assert [e.id for e in _stored(stack, {good["id"], bad["id"]})] == [good["id"]]
+
+
+def test_events_carry_the_case_on_screen_only_as_its_keyed_hash(page, stack) -> None:
+    page.goto(stack.host_url("plain"))  # its case header: data-epss-case="Z-2026-000101"
+    open_panel(page)
+    shown_task(page)
+    page.locator('.epss-step[data-step="neem-melding-aan"] .epss-tick').check()
+    # The case software shows the next case in place (a single-page app).
+    page.evaluate("() => document.querySelector('[data-epss-case]')"
+                  ".setAttribute('data-epss-case', 'Z-2026-000102')")
+    page.wait_for_timeout(600)  # the overlay reads the page again (throttled)
+    page.locator('.epss-step[data-step="identificeer-melder"] .epss-tick').check()
+    page.wait_for_function("() => localStorage.getItem('epss:events') === null", timeout=20000)
+
+    engine = make_engine(stack.settings)
+    try:
+        with Session(engine) as session:
+            checked = {e.step_id: e.case_ref for e in session.exec(
+                select(Event).where(Event.type == "step_checked",
+                                    Event.step_id.in_(["neem-melding-aan",
+                                                       "identificeer-melder"]))).all()}
+            assert checked == {
+                "neem-melding-aan": case_ref_hash(stack.settings, "Z-2026-000101"),
+                "identificeer-melder": case_ref_hash(stack.settings, "Z-2026-000102"),
+            }
+            found = events_of_case(session, stack.settings, "z-2026-000102")
+            assert [e["step_id"] for e in found if e["type"] == "step_checked"] == [
+                "identificeer-melder"]
+    finally:
+        engine.dispose()
+    files = list(stack.settings.data_dir.glob("epss.sqlite3*"))  # with the WAL
+    assert files and not any(b"Z-2026-00010" in f.read_bytes() for f in files)

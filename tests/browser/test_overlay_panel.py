@@ -33,6 +33,25 @@ def test_the_panel_shows_the_steps_of_the_task_on_screen(page, stack) -> None:
     page.screenshot(path=stack.screenshots / "panel-plain.png")
 
 
+def test_guidance_is_fetched_only_when_help_is_near(page, stack) -> None:
+    """A page load fetches the manifest only; the screen's guidance comes when the pointer
+    reaches the launcher, and the click that follows needs no further request."""
+    fetched: list[str] = []
+    page.on("request", lambda r: "/panel" in r.url and fetched.append(r.url))
+    page.goto(stack.host_url("plain"))
+    wait_ready(page)
+    expect(page.locator(LAUNCHER)).to_have_attribute(
+        "title", "Hulp bij: Verhuizing doorgeven (adreswijziging)")
+    page.wait_for_timeout(500)
+    assert fetched == []
+    page.locator(LAUNCHER).hover()
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some((e) => e.name.includes('/panel'))")
+    page.locator(LAUNCHER).click()
+    shown_task(page)
+    assert len(fetched) == 1 and "verhuizing-doorgeven/panel" in fetched[0]
+
+
 def test_ticked_steps_survive_a_reload_and_the_next_step_opens(page, stack) -> None:
     page.goto(stack.host_url("plain"))
     open_panel(page)

@@ -5,10 +5,12 @@ redraw it; axe finds nothing serious; screenshots for a person to look at."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -122,3 +124,38 @@ def test_what_was_on_screen(kim: Page, quality) -> None:
         "href", f"/taken/{PASPOORT}?versie=1")
     assert axe_findings(kim) == []
     kim.screenshot(path=SHOTS / "kwaliteit-scherm.png", full_page=True)
+
+
+def test_a_refused_filter_shows_why_in_place(kim: Page, quality, console) -> None:
+    console.allow("422")  # the browser logs the refused request
+    kim.goto(f"{quality.url}/kwaliteit/per-taak?{PERIOD}")
+    expect(kim.locator("canvas[data-chart]")).to_have_attribute("data-drawn", "true")
+    kim.get_by_label("Van", exact=True).fill("2026-11-30")
+    kim.get_by_label("Tot en met", exact=True).fill("2026-11-01")
+    kim.get_by_role("button", name="Toon").click()
+    expect(kim.get_by_role("alert")).to_contain_text("lies after 'to'")
+    expect(kim.locator("table.quality-table")).to_have_count(0)
+
+
+def test_the_events_of_a_case(kim: Page, quality) -> None:
+    event = {"type": "step_viewed", "occurred_at": "2026-11-20T09:30:00+01:00",
+             "app": "demo-zaaksysteem", "url": "/demo/reisdocument/aanvraag",
+             "task_slug": PASPOORT, "task_version": 1, "step_id": "ontvang-aanvrager",
+             "user": "balie07", "team": "Balie A", "case_ref": "Z-2026-000101"}
+    answer = httpx.post(f"{quality.url}/api/v1/events", json={"events": [
+        {**event, "id": str(uuid.uuid4())}, {**event, "id": str(uuid.uuid4()),
+                                             "case_ref": "Z-2026-000999"}]})
+    assert answer.status_code == 202, answer.text
+    kim.goto(f"{quality.url}/kwaliteit")
+    kim.get_by_role("link", name="Gebeurtenissen van een zaak").click()
+    kim.get_by_label("Zaaknummer").fill("z-2026-000101")
+    kim.get_by_label("Doel van deze inzage").fill("Klacht over de aanvraag")
+    kim.get_by_role("button", name="Zoek").click()
+    rows = kim.locator("table.quality-table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("ontvang-aanvrager")
+    assert kim.url.endswith("/kwaliteit/zaak")  # the number is not in the address
+    assert axe_findings(kim) == []
+    kim.screenshot(path=SHOTS / "kwaliteit-zaak.png", full_page=True)
+    rows.first.get_by_role("link").click()
+    expect(kim.locator(".step-shown")).to_contain_text("zelf aan de balie staat")
