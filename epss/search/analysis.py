@@ -183,6 +183,30 @@ def lexicon_of(analyzer: Composable) -> Lexicon:
     return next(item.lexicon for item in analyzer.items if isinstance(item, DecompoundFilter))
 
 
+class WordCachedAnalyzer:
+    """An analyzer made of per-word steps, with each word's terms remembered: the same
+    tokens (with their characters) as `analyzer` gives, for highlighting, which analyses
+    whole bodies of text over and over. One instance belongs to one index (its lexicon)."""
+
+    def __init__(self, analyzer: Composable, maxsize: int = 100_000):
+        self.analyzer = analyzer
+        self._terms = lru_cache(maxsize=maxsize)(self._word_terms)
+
+    def _word_terms(self, word: str) -> tuple[tuple[str, bool], ...]:
+        return tuple((t.text, t.stopped) for t in
+                     self.analyzer(word, mode="query", removestops=False))
+
+    def __call__(self, value: str, chars: bool = True, mode: str = "query",
+                 removestops: bool = False, **kwargs) -> Iterator[Token]:
+        token = Token(chars=chars, removestops=removestops, mode=mode, **kwargs)
+        for match in _WORD.finditer(value):
+            token.startchar, token.endchar = match.span()
+            for token.text, token.stopped in self._terms(match.group()):
+                if removestops and token.stopped:
+                    continue
+                yield token
+
+
 def spelling_analyzer() -> Composable:
     """Words as written, for finding what a misspelled query word was meant to be."""
     return word_analyzer() | StopFilter(stoplist=STOPWORDS, minsize=4)

@@ -17,19 +17,23 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
 from epss.render import markdown_to_text
+from epss.search import matching
 from epss.search.analysis import (
     ANALYSIS_VERSION,
     SECTION_MARK,
     Lexicon,
+    WordCachedAnalyzer,
     dutch_analyzer,
     lexicon_of,
     spelling_analyzer,
     words,
 )
 from epss.search.query import HEADING_FIELD, TEXT_FIELD, build_query
+from epss.search.scoring import CachedLengthBM25F
 from epss.search.synonyms import Synonyms
 
 log = logging.getLogger(__name__)
+matching.install()  # a faster skip_to of Whoosh's posting lists; see epss.search.matching
 
 _STATE_FILE = "epss-index.json"
 _SNIPPET_CHARS = 160
@@ -122,6 +126,7 @@ class SearchIndex:
         self.synonyms = synonyms
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
+        self._snippet_analyzer: WordCachedAnalyzer | None = None
 
     # -- building -------------------------------------------------------------------
 
@@ -188,8 +193,8 @@ class SearchIndex:
                 return [self._hit(hit, hit.score) for hit in searcher.search(query, limit=limit)]
             results = searcher.search(query, limit=max(3 * limit, 30))
             terms = {t for f, t in query.iter_all_terms() if f == field}
-            snippet_analyzer = searcher.schema[HEADING_FIELD].analyzer
-            return [self._hit(hit, score, _snippet(hit.get("body", ""), terms, snippet_analyzer))
+            return [self._hit(hit, score, _snippet(hit.get("body", ""), terms,
+                                                   self._snippet_analyzer))
                     for hit, score in _with_task_context(results)[:limit]]
 
     @staticmethod
@@ -205,7 +210,12 @@ class SearchIndex:
         # still serves the documents a rebuild (CLEAR) removed.
         if self._searcher is None or not self._searcher.up_to_date():
             self._close()
-            self._searcher = whoosh_index.open_dir(str(self.directory)).searcher()
+            self._searcher = whoosh_index.open_dir(str(self.directory)).searcher(
+                weighting=CachedLengthBM25F())
+            # The words of the bodies, analysed as the heading field does (no sections),
+            # each word once per index: the lexicon that splits compounds is the index's.
+            self._snippet_analyzer = WordCachedAnalyzer(
+                self._searcher.schema[HEADING_FIELD].analyzer)
         return self._searcher
 
     def _close(self) -> None:
