@@ -2,8 +2,9 @@
 script (one closure, so the page gets no globals but `EPSS`), minified and gzipped once (with
 Zopfli: a gzip stream every browser reads, about 4 % smaller than zlib's best).
 
-The style sheets of that list become one string constant, `STYLESHEET`, which the script adopts
-into its Shadow DOM as a constructable style sheet (so a strict CSP allows it).
+The style sheets of that list become the strings of one constant, `STYLES`, by file name
+(`STYLES.panel`), which the script adopts into its Shadow DOM as constructable style sheets
+(so a strict CSP allows them) when it needs them.
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def minify_css(text: str) -> str:
 
 def build_bundle(folder: Path | None = None) -> Bundle:
     files = source_files(folder or source_dir())
-    css = "".join(minify_css(f.read_text(encoding="utf-8")) for f in files if f.suffix == ".css")
+    css = {f.stem: minify_css(f.read_text(encoding="utf-8")) for f in files if f.suffix == ".css"}
     scripts = [f.read_text(encoding="utf-8") for f in files if f.suffix == ".js"]
-    body = "\n".join([f"const STYLESHEET = {json.dumps(css)};", *scripts])
+    body = "\n".join([f"const STYLES = {json.dumps(css)};", *scripts])
     version = hashlib.sha256(body.encode()).hexdigest()[:12]
     code = "(() => {\n'use strict';\n" + body + "\n})();\n"
     script = rjsmin.jsmin(code).replace(VERSION_PLACEHOLDER, version).encode()

@@ -17,9 +17,12 @@ function createOverlay(config) {
     });
   const host = document.createElement('epss-overlay');
   const root = host.attachShadow({ mode: 'open' });
-  const sheet = new CSSStyleSheet();
-  sheet.replaceSync(STYLESHEET);
-  root.adoptedStyleSheets = [sheet];
+  const adopt = (css) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(css);
+    root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+  };
+  adopt(STYLES.launcher);
   const layer = h('div', { class: 'epss-layer' });
   const label = h('span', { text: t('Hulp') });
   const launcher = h('button', {
@@ -89,6 +92,7 @@ function createOverlay(config) {
   const isOpen = () => !!panel && panel.open;
 
   function build() {
+    adopt(STYLES.panel + STYLES.highlight);
     highlighter = createHighlighter(layer, {
       onMissing: (selectors) => {
         emit('highlight_missing', { details: { selector: selectors.join(', ').slice(0, 300) } });
@@ -231,13 +235,21 @@ function createOverlay(config) {
 
 if (!window.EPSS) {
   let overlay = null;
+  let waiting = null; // the script tag's settings, until the host page has settled
   window.EPSS = Object.freeze({
     version: '__EPSS_VERSION__',
-    start(config) { if (!overlay) overlay = createOverlay(withDefaults(config)); },
-    stop() { if (overlay) overlay.stop(); overlay = null; },
+    start(config) { waiting = null; if (!overlay) overlay = createOverlay(withDefaults(config)); },
+    stop() { waiting = null; if (overlay) overlay.stop(); overlay = null; },
     open() { if (overlay) overlay.open(); },
     close() { if (overlay) overlay.close(); },
   });
   const script = document.currentScript;
-  if (script && script.dataset.epssApp) window.EPSS.start(configFromScript(script));
+  if (script && script.dataset.epssApp) {
+    // Started once the host page has loaded and gone idle: never in the way of its own start.
+    waiting = configFromScript(script);
+    const begin = () => (window.requestIdleCallback || setTimeout)(
+      () => waiting && window.EPSS.start(waiting), { timeout: 1000 });
+    if (document.readyState === 'complete') begin();
+    else addEventListener('load', begin, { once: true });
+  }
 }

@@ -188,3 +188,17 @@ def test_an_unreachable_service_leaves_the_host_working(page, stack, console) ->
     page.unroute("**/api/v1/**")
     page.get_by_role("button", name="Opnieuw proberen").click()
     assert shown_task(page) == VERHUIZING
+
+
+def test_the_overlay_waits_until_the_host_page_has_loaded(page, stack) -> None:
+    """The host page's own start comes first: the launcher appears once the page has
+    loaded (here held back by an image that is slow to arrive), not before."""
+    held: list = []
+    page.route("**/assets/slow.png", lambda route: held.append(route))
+    page.goto(stack.host_url("slow-image"), wait_until="domcontentloaded")
+    page.wait_for_function("() => window.EPSS")  # the script has run
+    page.wait_for_timeout(800)
+    assert page.evaluate("() => document.readyState") != "complete"
+    assert page.locator("epss-overlay").count() == 0
+    held[0].fulfill(status=204)
+    wait_ready(page)
