@@ -51,6 +51,11 @@ def moment(value: dt.datetime | None) -> str:
     return value.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M") if value else ""
 
 
+def moment_of(iso: str) -> str:
+    """`moment` of a moment written in ISO 8601."""
+    return moment(dt.datetime.fromisoformat(iso))
+
+
 def _answering_changes(session: Session, items: list[dict]) -> dict[str, list[Change]]:
     """For each new feedback item (by id): the changes that could answer it, newest first:
     its task's latest recorded changes since the version the person saw was published."""

@@ -4,7 +4,6 @@ under one's own pseudonym, with downloads) and the admins' log of individual-lev
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from typing import Annotated
@@ -17,7 +16,7 @@ from epss.auth import Identity, Role, allow
 from epss.events import pseudonym
 from epss.events.privacy import FREE_TEXT_FIELDS
 from epss.pages import render
-from epss.pages.inbox import moment
+from epss.pages.inbox import moment, moment_of
 from epss.privacy import my_events, my_events_csv, views_log
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +57,7 @@ def my_data(request: Request, who: Annotated[Identity, allow(*Role)], session: S
         "pseudonym": actor, "settings": settings, "free_text_fields": FREE_TEXT_FIELDS,
         "type_label": lambda kind: TYPE_LABELS.get(kind, kind),
         "detail_label": lambda key: DETAIL_LABELS.get(key, key),
-        "when": lambda iso: moment(dt.datetime.fromisoformat(iso)),
+        "when": moment_of,
     })
 
 

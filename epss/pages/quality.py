@@ -21,6 +21,7 @@ from epss.auth import Identity, Role, allow
 from epss.catalog import newest_versions
 from epss.errors import EpssError
 from epss.pages import render
+from epss.pages.inbox import moment_of
 from epss.privacy import case_ref_hash, events_of_case, record_view
 from epss.quality import QUESTIONS, Table, answer, parse_period
 from epss.quality import period as clock
@@ -86,7 +87,8 @@ def case_lookup(request: Request, who: Officer, session: SessionDep, services: S
 def _case_page(request: Request, context: dict, status_code: int = 200) -> HTMLResponse:
     return _page(request, "quality_case.html", "_quality_case.html", {
         "section": "zaak", "questions": list(QUESTIONS.values()), "zaak": "", "doel": "",
-        "events": None, "error": None, **context}, status_code=status_code)
+        "events": None, "error": None, **context,
+        "when": moment_of}, status_code=status_code)
 
 
 @router.get("/kwaliteit/{question}", response_class=HTMLResponse)
