@@ -190,17 +190,21 @@ def test_the_case_page_lists_the_events_of_a_case_and_logs_the_look(
     assert "/kwaliteit/zaak" in logged.what
 
 
-@pytest.mark.parametrize(("form", "says"), [
-    ({"zaak": CASE, "doel": " "}, "purpose: state why"),
-    ({"zaak": "", "doel": "Klacht"}, "ref: give the case reference"),
-    ({"zaak": "Z" * 101, "doel": "Klacht"}, "at most 100 characters, not 101"),
+@pytest.mark.parametrize(("form", "says", "wrong"), [
+    ({"zaak": CASE, "doel": " "}, "Vul het doel van deze inzage in", "f-doel"),
+    ({"zaak": "", "doel": "Klacht"}, "Vul een zaaknummer in", "f-zaak"),
+    ({"zaak": "Z" * 101, "doel": "Klacht"}, "hoogstens 100 tekens", "f-zaak"),
 ])
 def test_the_case_page_without_purpose_or_with_a_bad_number_shows_and_logs_nothing(
-        app_client: TestClient, form: dict, says: str) -> None:
+        app_client: TestClient, form: dict, says: str, wrong: str) -> None:
     officer = account(app_client, "kim", "kwaliteit")
     send(app_client, event(case_ref=CASE))
     page = app_client.post("/kwaliteit/zaak", headers=officer, data=form)
     assert page.status_code == 422 and says in page.text
+    assert f'id="{wrong}" name="{wrong[2:]}"' in page.text
+    assert page.text.count('aria-invalid="true"') == 1
+    field = page.text.split(f'id="{wrong}"')[1].split(">")[0]
+    assert 'aria-invalid="true" aria-describedby="zaak-fout"' in field
     assert "<tbody>" not in page.text and views(app_client) == []
 
 

@@ -66,6 +66,15 @@ def case_form(request: Request, who: Officer) -> HTMLResponse:
     return _case_page(request, {})
 
 
+# The form's words for what the lookup refuses (its messages name the API's fields).
+CASE_FORM_FIELDS = {"ref": "zaak", "purpose": "doel"}
+CASE_FORM_ERRORS = {
+    "ref": "Vul een zaaknummer in van hoogstens 100 tekens, bijvoorbeeld Z-2026-000101.",
+    "purpose": "Vul het doel van deze inzage in: waarom bekijkt u de gebeurtenissen van "
+               "deze zaak?",
+}
+
+
 # POST, so the case number stays out of addresses, browser history and access logs.
 @router.post("/kwaliteit/zaak", response_class=HTMLResponse)
 def case_lookup(request: Request, who: Officer, session: SessionDep, services: ServicesDep,
@@ -79,7 +88,10 @@ def case_lookup(request: Request, who: Officer, session: SessionDep, services: S
                     subject=hashed)
         events = events_of_case(session, services.settings, zaak)
     except EpssError as exc:
-        return _case_page(request, {"zaak": zaak, "doel": doel, "error": exc},
+        field = exc.extra.get("field")
+        return _case_page(request, {"zaak": zaak, "doel": doel, "error": exc,
+                                    "wrong": CASE_FORM_FIELDS.get(field),
+                                    "message": CASE_FORM_ERRORS.get(field, exc.detail)},
                           status_code=exc.status)
     return _case_page(request, {"zaak": zaak, "doel": doel, "events": events})
 
@@ -87,7 +99,7 @@ def case_lookup(request: Request, who: Officer, session: SessionDep, services: S
 def _case_page(request: Request, context: dict, status_code: int = 200) -> HTMLResponse:
     return _page(request, "quality_case.html", "_quality_case.html", {
         "section": "zaak", "questions": list(QUESTIONS.values()), "zaak": "", "doel": "",
-        "events": None, "error": None, **context,
+        "events": None, "error": None, "wrong": None, **context,
         "when": moment_of}, status_code=status_code)
 
 
