@@ -246,10 +246,16 @@ if (!window.EPSS) {
   const script = document.currentScript;
   if (script && script.dataset.epssApp) {
     // Started once the host page has loaded and gone idle: never in the way of its own start.
+    // A page whose loading never ends (a stalled image, a long poll) gets it after 3 s.
     waiting = configFromScript(script);
-    const begin = () => (window.requestIdleCallback || setTimeout)(
-      () => waiting && window.EPSS.start(waiting), { timeout: 1000 });
+    let begun = false;
+    const begin = () => {
+      if (begun) return;
+      begun = true;
+      (window.requestIdleCallback || setTimeout)(() => waiting && window.EPSS.start(waiting),
+        { timeout: 1000 });
+    };
     if (document.readyState === 'complete') begin();
-    else addEventListener('load', begin, { once: true });
+    else { addEventListener('load', begin, { once: true }); setTimeout(begin, 3000); }
   }
 }

@@ -202,3 +202,11 @@ def test_the_overlay_waits_until_the_host_page_has_loaded(page, stack) -> None:
     assert page.locator("epss-overlay").count() == 0
     held[0].fulfill(status=204)
     wait_ready(page)
+
+
+def test_a_page_that_never_finishes_loading_still_gets_the_overlay(page, stack) -> None:
+    page.route("**/assets/slow.png", lambda route: None)  # never answered
+    page.goto(stack.host_url("slow-image"), wait_until="domcontentloaded")
+    page.wait_for_function("() => document.querySelector('epss-overlay')", timeout=8000)
+    assert page.evaluate("() => document.readyState") != "complete"
+    wait_ready(page)
