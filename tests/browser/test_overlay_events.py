@@ -90,10 +90,12 @@ def test_events_carry_the_case_on_screen_only_as_its_keyed_hash(page, stack) -> 
     engine = make_engine(stack.settings)
     try:
         with Session(engine) as session:
+            # The newest tick of each step (earlier tests of this page ticked them too).
             checked = {e.step_id: e.case_ref for e in session.exec(
                 select(Event).where(Event.type == "step_checked",
                                     Event.step_id.in_(["neem-melding-aan",
-                                                       "identificeer-melder"]))).all()}
+                                                       "identificeer-melder"]))
+                .order_by(Event.seq)).all()}
             assert checked == {
                 "neem-melding-aan": case_ref_hash(stack.settings, "Z-2026-000101"),
                 "identificeer-melder": case_ref_hash(stack.settings, "Z-2026-000102"),
