@@ -11,20 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from sqlmodel import Session
+from webpages import axe_findings, log_in
 
 from epss.app import create_app
 from epss.catalog import import_documents
-from epss.cli import DEMO_PASSWORD, prepare_demo
+from epss.cli import prepare_demo
 from epss.db import make_engine, unit_of_work
 from epss.drafts.editing import draft_view
 from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import shipped_document
-
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @dataclass
@@ -86,14 +84,6 @@ def new_context(browser: Browser, console) -> BrowserContext:
     return context
 
 
-def log_in(page: Page, editors: Editors, name: str, target: str) -> None:
-    page.goto(f"{editors.url}/inloggen?volgende={target}")
-    page.get_by_label("Naam").fill(name)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page).to_have_url(f"{editors.url}{target}")
-
-
 def tab_to(page: Page, target: Locator, *, limit: int = 120, backwards: bool = False) -> None:
     """Press Tab (or Shift+Tab) until `target` has the focus, as a keyboard user would."""
     for _ in range(limit):
@@ -101,12 +91,6 @@ def tab_to(page: Page, target: Locator, *, limit: int = 120, backwards: bool = F
             return
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
     raise AssertionError(f"Tab never reached {target}")
-
-
-def axe_findings(page: Page) -> list[tuple[str, str]]:
-    results = Axe().run(page, options={"runOnly": AXE_TAGS})
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
 
 
 @pytest.fixture
@@ -122,7 +106,7 @@ def expert(browser, console, editors) -> Iterator[Page]:
 
 def test_a_step_is_edited_by_keyboard_with_a_live_preview(expert: Page, editors) -> None:
     slug, step_id = "verhuizing-doorgeven", "controleer-verhuisdatum"
-    log_in(expert, editors, "eva", f"/redactie/taken/{slug}")
+    log_in(expert, editors.url, "eva", f"/redactie/taken/{slug}")
     item = expert.locator(f"#stap-{step_id}")
     tab_to(expert, item.get_by_role("link", name="Bewerken"))
     expert.keyboard.press("Enter")
@@ -152,7 +136,7 @@ def test_a_step_is_edited_by_keyboard_with_a_live_preview(expert: Page, editors)
 
 def test_steps_are_reordered_by_keyboard(expert: Page, editors) -> None:
     slug = "rijbewijs-aanvragen"
-    log_in(expert, editors, "erik", f"/redactie/taken/{slug}")
+    log_in(expert, editors.url, "erik", f"/redactie/taken/{slug}")
     before = [s["id"] for s in editors.draft(slug)["steps"]]
     first = before[0]
     tab_to(expert, expert.locator(f"#stap-{first}").get_by_role("button", name="Omlaag"))
@@ -173,7 +157,7 @@ def test_steps_are_reordered_by_keyboard(expert: Page, editors) -> None:
 
 def test_a_step_is_added_and_removed_after_a_confirmation(expert: Page, editors) -> None:
     slug = "rijbewijs-aanvragen"
-    log_in(expert, editors, "erik", f"/redactie/taken/{slug}")
+    log_in(expert, editors.url, "erik", f"/redactie/taken/{slug}")
     count = expert.locator(".step-item").count()
     adding = expert.locator(".add-step")
     adding.locator("summary").click()
@@ -207,7 +191,7 @@ PAGES = [("editor-list", "/redactie"), ("editor-list-filtered", "/redactie?statu
 def test_every_editor_page_has_no_serious_accessibility_finding(expert: Page, editors,
                                                                 console) -> None:
     console.allow("status of 422")  # the browser logs the refused import; it is expected
-    log_in(expert, editors, "rob", "/redactie")
+    log_in(expert, editors.url, "rob", "/redactie")
     for name, path in PAGES:
         expert.goto(editors.url + path)
         expect(expert.locator("h1")).to_be_visible()
@@ -257,8 +241,8 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(
     eva_context, erik_context = new_context(browser, console), new_context(browser, console)
     try:
         eva, erik = eva_context.new_page(), erik_context.new_page()
-        log_in(eva, editors, "eva", f"/redactie/taken/{slug}")
-        log_in(erik, editors, "erik", f"/redactie/taken/{slug}")
+        log_in(eva, editors.url, "eva", f"/redactie/taken/{slug}")
+        log_in(erik, editors.url, "erik", f"/redactie/taken/{slug}")
         expect(eva.locator("#aanwezig")).to_contain_text("erik")  # who is editing now
         expect(erik.locator("#aanwezig")).to_contain_text("eva")
 

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+from webpages import axe_findings, log_in
 
 from epss.app import create_app
-from epss.cli import DEMO_PASSWORD, prepare_demo
+from epss.cli import prepare_demo
 from epss.demo import DEMO_APP_ID
 from epss.settings import Settings
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BSN = "999993653"
 
 
@@ -63,23 +62,9 @@ def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service
     server.server.should_exit = True
 
 
-def log_in(page: Page, service: Service, name: str, target: str) -> None:
-    page.goto(f"{service.url}/inloggen?volgende={target}")
-    page.get_by_label("Naam").fill(name)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page).to_have_url(f"{service.url}{target}")
-
-
-def axe_findings(page: Page) -> list:
-    results = Axe().run(page, options={"runOnly": AXE_TAGS})
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
-
-
 def test_an_employee_sees_and_downloads_only_their_own_events(page: Page,
                                                              service: Service) -> None:
-    log_in(page, service, "rvisser", "/mijn-gegevens")
+    log_in(page, service.url, "rvisser", "/mijn-gegevens")
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat wordt over mij vastgelegd")
     rows = page.locator("table.my-events tbody tr")
     expect(rows).to_have_count(3)
@@ -106,13 +91,13 @@ def test_the_admin_sees_the_quality_officers_case_lookup(browser: Browser, page:
     officer = browser.new_context()
     try:
         kim = officer.new_page()
-        log_in(kim, service, "kim", "/mijn-gegevens")
+        log_in(kim, service.url, "kim", "/mijn-gegevens")
         answer = kim.request.get(f"{service.url}/api/v1/audit/case", params={
             "ref": "z-2026-000101", "purpose": "Klacht van de burger over de aanvraag"})
         assert answer.status == 200 and len(answer.json()["events"]) == 1
     finally:
         officer.close()
-    log_in(page, service, "bea", "/beheer/inzage-log")
+    log_in(page, service.url, "bea", "/beheer/inzage-log")
     table = page.locator("table.view-log")
     expect(table).to_contain_text("Klacht van de burger over de aanvraag")
     expect(table).to_contain_text("kim")

@@ -12,17 +12,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
+from webpages import axe_findings, log_in
 
 from epss.app import create_app
-from epss.cli import DEMO_PASSWORD, prepare_demo
+from epss.cli import prepare_demo
 from epss.services import Services
 from epss.settings import Settings
 from tests.quality_support import PASPOORT, add_feedback, morning
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SHOTS = Path(os.environ.get("EPSS_QUALITY_SHOTS", "/tmp/shots5"))
 PERIOD = "from=2026-11-01&to=2026-11-30"
 PAGES = [("per-taak", ""), ("in-de-tijd", "&interval=week"), ("per-stap", f"&taak={PASPOORT}"),
@@ -60,18 +59,8 @@ def quality(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quality
 
 @pytest.fixture
 def kim(page: Page, quality: Quality) -> Page:
-    page.goto(f"{quality.url}/inloggen?volgende=/kwaliteit")
-    page.get_by_label("Naam").fill("kim")
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page).to_have_url(f"{quality.url}/kwaliteit")
+    log_in(page, quality.url, "kim", "/kwaliteit")
     return page
-
-
-def axe_findings(page: Page) -> list:
-    results = Axe().run(page, options={"runOnly": AXE_TAGS})
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
 
 
 def drawn_pixels(page: Page) -> int:
