@@ -44,23 +44,25 @@ def _one_step(request: Request, session: Session, slug: str, who: Identity, key:
     context["s"] = _step(context, key)
     context["state"] = state
     context["step_states"][key] = state
-    headers = {"X-Editor-Fragment": "1"}
-    if changed:
-        headers["HX-Trigger-After-Settle"] = "epss-draft-changed"
-        context["saved"] = True
-    return page(request, "editor_task.html", "_editor_step_item.html", context,
-                status_code=status_code, announce=announce, headers=headers)
+    return _fragment(request, "_editor_step_item.html", context, status_code=status_code,
+                     announce=announce, changed=changed)
 
 
 def _all_steps(request: Request, session: Session, slug: str, who: Identity, *,
                status_code: int = 200, announce: str | None = None, changed: bool = False,
                **extra) -> HTMLResponse:
-    context = editor_context(session, slug, who, **extra)
+    return _fragment(request, "_editor_steps.html", editor_context(session, slug, who, **extra),
+                     status_code=status_code, announce=announce, changed=changed)
+
+
+def _fragment(request: Request, template: str, context: dict, *, status_code: int,
+              announce: str | None, changed: bool) -> HTMLResponse:
+    """A steps fragment; after a change it says so (`saved`) and tells the page's script."""
     headers = {"X-Editor-Fragment": "1"}
     if changed:
         headers["HX-Trigger-After-Settle"] = "epss-draft-changed"
         context["saved"] = True
-    return page(request, "editor_task.html", "_editor_steps.html", context,
+    return page(request, "editor_task.html", template, context,
                 status_code=status_code, announce=announce, headers=headers)
 
 
