@@ -47,8 +47,13 @@ except ZoneInfoNotFoundError:  # a system without time zone data: show UTC
 
 
 def moment(value: dt.datetime | None) -> str:
-    """A moment as people in the Netherlands read it: 22-11-2026 10:41."""
-    return value.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M") if value else ""
+    """A moment as people in the Netherlands read it: 22-11-2026 10:41. A moment without a
+    time zone is UTC, as the service stores every moment (SQLite gives them back naive)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M")
 
 
 def moment_of(iso: str) -> str:
