@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from epss.api.workflow import today
-from epss.drafts.review import add_months
+from epss.months import add_months
 from epss.taskfile import TaskFileError, dump_document, load_text
 from tests.conftest import TASKS_DIR, publish, shipped_document
 from tests.workflow_support import (

@@ -17,6 +17,17 @@ FIELDS = ("seq", "id", "type", "occurred_at", "received_at", "app", "url", "task
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
+def sqlite_time(value: dt.datetime) -> str:
+    """A moment as SQLAlchemy stores it in SQLite (which has no date type): UTC text,
+    'YYYY-MM-DD HH:MM:SS.ffffff'. For SQL that bypasses SQLAlchemy's conversion."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def stored_time(connection_dialect: str, value: dt.datetime) -> dt.datetime | str:
+    """`value` as a parameter of raw SQL on this database: text on SQLite, else as is."""
+    return sqlite_time(value) if connection_dialect == "sqlite" else value
+
+
 def utc_text(value: dt.datetime | str) -> str:
     """A moment as hashed: UTC, ISO 8601 with microseconds and a Z. Takes a datetime (naive
     means UTC) or SQLite's stored text ('YYYY-MM-DD HH:MM:SS.ffffff', UTC)."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from epss.audit.chain import stored_time
+
 _PURPOSE = "epss-audit-checkpoint"
 
 
@@ -57,12 +59,8 @@ def write_checkpoint(connection: Connection, *, secret_key: str, seq: int, chain
     connection.execute(text(
         "INSERT INTO audit_checkpoint (seq, chain_hash, events, created_at, signature, note) "
         "VALUES (:seq, :chain_hash, :events, :created_at, :signature, :note)"),
-        {"seq": seq, "chain_hash": chain_hash, "events": events, "signature":
-         checkpoint.signature, "note": note, "created_at": _stored_time(connection, now)})
+        {"seq": seq, "chain_hash": chain_hash, "events": events,
+         "signature": checkpoint.signature, "note": note,
+         "created_at": stored_time(connection.dialect.name, now)})
     return checkpoint
 
-
-def _stored_time(connection: Connection, value: dt.datetime) -> dt.datetime | str:
-    if connection.dialect.name == "sqlite":  # SQLAlchemy's text format, in UTC
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value

@@ -36,12 +36,12 @@ def chain_head(connection: Connection) -> str:
     # The driver's own execute: SQLAlchemy's costs more than these indexed look-ups.
     event = connection.exec_driver_sql(
         "SELECT seq, chain_hash FROM event ORDER BY seq DESC LIMIT 1").first()
-    checkpoint = connection.exec_driver_sql(
-        "SELECT seq, chain_hash FROM audit_checkpoint ORDER BY seq DESC LIMIT 1").first()
-    if checkpoint is not None and (event is None or checkpoint[0] >= event[0]):
-        return checkpoint[1]
-    if event is None:
-        return GENESIS
+    if event is None:  # none yet, or retention removed them all: a checkpoint holds the head
+        checkpoint = connection.exec_driver_sql(
+            "SELECT chain_hash FROM audit_checkpoint ORDER BY seq DESC LIMIT 1").first()
+        return checkpoint[0] if checkpoint is not None else GENESIS
+    # Retention keeps the events after its checkpoint, and a checkpoint of the newest event
+    # holds that event's hash: with events stored, the newest one is the head.
     if event[1] is None:
         return chain_backlog(connection)
     return event[1]

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from epss.audit.chain import stored_time
 from epss.audit.checkpoints import write_checkpoint
 from epss.audit.head import read_events
 from epss.audit.verify import verify_chain
 from epss.errors import Conflict
+from epss.months import add_months
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,7 @@ class RetentionReport:
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     """The same day and time `months` calendar months earlier (the month's last day when
     that month is shorter)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    next_month = dt.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - dt.timedelta(days=1)).day
-    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+    return dt.datetime.combine(add_months(moment.date(), -months), moment.timetz())
 
 
 def run_retention(connection: Connection, *, secret_key: str, months: int, now: dt.datetime,
@@ -75,8 +72,7 @@ def run_retention(connection: Connection, *, secret_key: str, months: int, now: 
 
 
 def _last_seq_before(connection: Connection, cutoff: dt.datetime) -> int | None:
-    stored = (cutoff.strftime("%Y-%m-%d %H:%M:%S.%f") if connection.dialect.name == "sqlite"
-              else cutoff)
+    stored = stored_time(connection.dialect.name, cutoff)
     newer = connection.execute(text(
         "SELECT seq FROM event WHERE received_at >= :cutoff ORDER BY seq LIMIT 1"),
         {"cutoff": stored}).scalar()

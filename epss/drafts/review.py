@@ -8,7 +8,6 @@ always passed in, so nothing here depends on the clock.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from sqlmodel import Session, select
@@ -19,17 +18,10 @@ from epss.drafts.workflow import record_step
 from epss.drafts.working import lock_task
 from epss.errors import Conflict, InvalidInput
 from epss.models import Task, TaskVersion
+from epss.months import add_months
 from epss.taskfile import TaskDocument
 
 DUE_WITHIN_DAYS = 30
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the month's last day when it is shorter (31 Jan + 1
-    month = 28 or 29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def review_lists(session: Session, today: dt.date, *,

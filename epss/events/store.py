@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 
-from epss.audit.chain import canonical, link
+from epss.audit.chain import canonical, link, sqlite_time
 from epss.audit.head import chain_head, next_seqs
 from epss.events.batch import EventIn
 from epss.events.privacy import _case_hasher, _pseudonymiser
@@ -39,7 +39,7 @@ def store_events(connection: Connection, events: Sequence[EventIn], *, secret_ke
     sql, positional = _insert(connection.dialect)
     # SQLAlchemy's conversion of each value costs more than the insert; these are the
     # values it would send (SQLite has no date type: text in SQLAlchemy's format).
-    when = _sqlite_time if connection.dialect.name == "sqlite" else _same
+    when = sqlite_time if connection.dialect.name == "sqlite" else _same
     received = when(received_at)
     actor = _pseudonymiser(secret_key)
     case = _case_hasher(secret_key)
@@ -103,10 +103,6 @@ def _insert(dialect: Dialect) -> tuple[str, bool]:
             raise RuntimeError(f"unexpected order of parameters: {compiled.positiontup}")
         _INSERTS[key] = (str(compiled), dialect.positional)
     return _INSERTS[key]
-
-
-def _sqlite_time(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _same(value: dt.datetime) -> dt.datetime:
