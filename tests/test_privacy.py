@@ -134,7 +134,7 @@ def test_an_overlong_case_reference_is_refused_by_its_position(app_client: TestC
     answer = app_client.post(EVENTS, json={"events": [event(), event(case_ref="Z" * 101)]})
     assert answer.status_code == 422
     assert "events[1].case_ref" in answer.json()["detail"]
-    assert CASE not in answer.text and stored(app_client) == []
+    assert "Z" * 101 not in answer.text and stored(app_client) == []
 
 
 def test_a_quality_officer_looks_up_a_case_with_a_purpose_and_it_is_logged(
