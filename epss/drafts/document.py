@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from epss.catalog import content_hash
 from epss.errors import InvalidInput
 from epss.models import Step, Task
 from epss.taskfile import TaskDocument, check_data
@@ -51,6 +52,15 @@ def draft_document(session: Session, task: Task) -> TaskDocument:
         f"the draft of '{task.slug}' is not valid yet ({len(lines)} problem(s)): "
         + "; ".join(lines),
         extra={"problems": problems})
+
+
+def draft_hash(session: Session, task: Task) -> str | None:
+    """The content hash the draft would have as a published version; None when it is not
+    a valid task file (so it equals no published version)."""
+    try:
+        return content_hash(draft_document(session, task))
+    except InvalidInput:
+        return None
 
 
 def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tuple[tuple, str]]:

@@ -12,11 +12,11 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from epss.catalog import content_hash, publish, published_version
-from epss.drafts.document import draft_document
+from epss.catalog import publish, published_version
+from epss.drafts.document import draft_hash
 from epss.drafts.workflow import record_step
 from epss.drafts.working import lock_task
-from epss.errors import Conflict, InvalidInput
+from epss.errors import Conflict
 from epss.models import Task, TaskVersion
 from epss.months import add_months
 from epss.taskfile import TaskDocument
@@ -61,11 +61,7 @@ def confirm_review(session: Session, slug: str, *, by: str, today: dt.date) -> T
     draft has changes that are not published."""
     task = lock_task(session, slug)
     newest = published_version(session, slug)
-    try:
-        unchanged = content_hash(draft_document(session, task)) == newest.content_hash
-    except InvalidInput:
-        unchanged = False
-    if not unchanged:
+    if draft_hash(session, task) != newest.content_hash:
         raise Conflict(f"task '{slug}' has changes in its draft that are not published: "
                        "publish them first (or restore the newest version to discard them), "
                        "then confirm the review", extra={"status": task.status})

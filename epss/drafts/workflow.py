@@ -18,7 +18,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from epss.catalog import content_hash, publish, published_version, write_working_copy
-from epss.drafts.document import draft_document
+from epss.drafts.document import draft_document, draft_hash
 from epss.drafts.history import (
     edits_since_publication,
     record_change,
@@ -101,7 +101,7 @@ def restore_version(session: Session, slug: str, number: int, *, by: str) -> Tas
         raise InvalidInput(f"version: {number} is not a version number (they start at 1)")
     task = lock_task(session, slug)
     old = published_version(session, slug, number)
-    if _draft_hash(session, task) == old.content_hash:
+    if draft_hash(session, task) == old.content_hash:
         raise Conflict(f"the draft of '{slug}' already has the content of version {number}; "
                        "nothing to restore", extra={"status": task.status})
     write_working_copy(session, task, TaskDocument.model_validate(old.document))
@@ -153,13 +153,6 @@ def _four_eyes_reason(task: Task, mine: list[Change]) -> str:
     return (f"a change to a critical task needs a second person: you "
             f"({mine[0].actor}) {' and '.join(done)} since version {task.published_version}; "
             "another redacteur must publish it")
-
-
-def _draft_hash(session: Session, task: Task) -> str | None:
-    try:
-        return content_hash(draft_document(session, task))
-    except InvalidInput:
-        return None
 
 
 def _equals_newest(session: Session, task: Task, document: TaskDocument) -> bool:

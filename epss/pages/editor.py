@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from epss import i18n
 from epss.api.deps import SessionDep
 from epss.auth import EDITORS, Identity, allow
+from epss.drafts.review import DUE_WITHIN_DAYS
 from epss.errors import NotFound
 from epss.models import Task
 from epss.pages import render
@@ -28,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 Editor = Annotated[Identity, allow(*EDITORS)]
 
 STATUS_LABELS = {"draft": "Concept", "submitted": "Ingediend", "published": "Gepubliceerd"}
-DUE_WITHIN = dt.timedelta(days=30)  # "binnenkort": the review date is this close
+DUE_WITHIN = dt.timedelta(days=DUE_WITHIN_DAYS)  # "binnenkort": the review date is this close
 MAX_PREVIEW = 20_000
 FIELD_LABELS = {
     "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Aanleiding",

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from epss.drafts.review import review_lists
 from epss.models import Feedback
-from epss.quality.consultations import titles
+from epss.quality.consultations import EVENTS, titles
 from epss.quality.counts import CONSULTED, EVENT, count
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
@@ -86,7 +86,7 @@ def overdue(session: Session, period: Period, minimum: int, today: dt.date) -> T
     columns = [Column("task", "Taak"), Column("title", "Titel"),
                Column("review_by", "Controle vóór"), Column("days_over", "Dagen te laat",
                                                              numeric=True),
-               Column("owner", "Eigenaar"), EVENTS_COLUMN,
+               Column("owner", "Eigenaar"), EVENTS,
                Column("people", "Mensen", numeric=True, protected=True)]
     rows = []
     for item in review_lists(session, today)["overdue"]:
@@ -99,9 +99,6 @@ def overdue(session: Session, period: Period, minimum: int, today: dt.date) -> T
     rows, hidden = hide_small(rows, columns, minimum)
     return Table("achterstallig", columns, rows, minimum, hidden,
                  chart={"kind": "bar", "label": "title", "values": ["events"]})
-
-
-EVENTS_COLUMN = Column("events", "Raadplegingen", numeric=True, protected=True)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

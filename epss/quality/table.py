@@ -56,14 +56,14 @@ class Table:
 
 
 def hide_small(rows: list[dict], columns: list[Column], minimum: int,
-               *, people: str = "people", drop: bool = False) -> tuple[list[dict], int]:
+               *, drop: bool = False) -> tuple[list[dict], int]:
     """Hide the protected counts of every row with fewer than `minimum` people (the
-    `people` key); with `drop` leave those rows out. Returns the rows and how many were
+    "people" key); with `drop` leave those rows out. Returns the rows and how many were
     hidden. The people count itself is protected too."""
     kept, hidden = [], 0
     protected = [c.key for c in columns if c.protected]
     for row in rows:
-        if (row.get(people) or 0) >= minimum:
+        if (row.get("people") or 0) >= minimum:
             kept.append(row)
             continue
         hidden += 1

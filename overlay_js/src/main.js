@@ -8,7 +8,7 @@ function createOverlay(config) {
   // Feedback waits in an outbox of its own (sent at once with keepalive, so no beacon); the
   // ids sent are kept per app and user, so the panel can show what became of them.
   const mineKey = `epss:feedback:${config.app}:${config.user || ''}`;
-  const outbox = createQueue('epss:feedback-out', api.feedback, () => {},
+  const outbox = createQueue('epss:feedback-out', api.feedback, null,
     { ...config, batchSize: 1 }, (items, status) => {
       const mine = stored('localStorage', mineKey, []);
       items.forEach((f) => { (byId(mine, f.id) || {}).s = status < 300 ? 'new' : 'x'; });

@@ -50,8 +50,10 @@ function createQueue(key, send, beacon, { batchSize, flushDelay, maxQueue }, set
   }
 
   const online = () => { clearTimeout(timer); timer = 0; schedule(0); };
-  addEventListener('visibilitychange', hidden);
-  addEventListener('pagehide', hidden);
+  if (beacon) { // a queue without one waits for the next page to send what is left
+    addEventListener('visibilitychange', hidden);
+    addEventListener('pagehide', hidden);
+  }
   addEventListener('online', online);
   // What an earlier page left: sent once the page has settled (reading storage the
   // first time is a slow synchronous call, not for a page that is still loading).
