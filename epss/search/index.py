@@ -17,7 +17,6 @@ from whoosh.searching import Searcher
 from whoosh.writing import CLEAR
 
 from epss.render import markdown_to_text
-from epss.search import matching
 from epss.search.analysis import (
     ANALYSIS_VERSION,
     SECTION_MARK,
@@ -29,11 +28,10 @@ from epss.search.analysis import (
     words,
 )
 from epss.search.query import HEADING_FIELD, TEXT_FIELD, build_query
-from epss.search.scoring import CachedLengthBM25F
+from epss.search.ranking import Ranker
 from epss.search.synonyms import Synonyms
 
 log = logging.getLogger(__name__)
-matching.install()  # a faster skip_to of Whoosh's posting lists; see epss.search.matching
 
 _STATE_FILE = "epss-index.json"
 _SNIPPET_CHARS = 160
@@ -108,12 +106,12 @@ def _snippet(body: str, terms: set[str], analyzer) -> str:
     return formatter._text(cut + (" …" if cut != body else ""))
 
 
-def _with_task_context(results) -> list[tuple[object, float]]:
-    """Hits with their final score, best first: a step gains part of the score of its
-    own task, so the steps of the task the query is about come first."""
-    task_scores = {hit["slug"]: hit.score for hit in results if hit.get("step") is None}
-    scored = [(hit, hit.score + (TASK_CONTEXT_WEIGHT * task_scores.get(hit["slug"], 0.0)
-                                 if hit.get("step") else 0.0)) for hit in results]
+def _with_task_context(results: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
+    """Hits (stored fields, score) with their final score, best first: a step gains part
+    of the score of its own task, so the steps of the task the query is about come first."""
+    task_scores = {hit["slug"]: score for hit, score in results if hit.get("step") is None}
+    scored = [(hit, score + (TASK_CONTEXT_WEIGHT * task_scores.get(hit["slug"], 0.0)
+                             if hit.get("step") else 0.0)) for hit, score in results]
     return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
 
@@ -126,6 +124,7 @@ class SearchIndex:
         self.synonyms = synonyms
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
+        self._ranker: Ranker | None = None
         self._snippet_analyzer: WordCachedAnalyzer | None = None
 
     # -- building -------------------------------------------------------------------
@@ -190,15 +189,20 @@ class SearchIndex:
             if query is None:
                 return []
             if headings_only:
-                return [self._hit(hit, hit.score) for hit in searcher.search(query, limit=limit)]
-            results = searcher.search(query, limit=max(3 * limit, 30))
+                return [self._hit(hit, score) for hit, score in self._top(query, limit)]
+            results = self._top(query, max(3 * limit, 30))
             terms = {t for f, t in query.iter_all_terms() if f == field}
             return [self._hit(hit, score, _snippet(hit.get("body", ""), terms,
                                                    self._snippet_analyzer))
                     for hit, score in _with_task_context(results)[:limit]]
 
+    def _top(self, query, limit: int) -> list[tuple[dict, float]]:
+        """The stored fields and score of the best `limit` documents."""
+        stored = self._searcher.stored_fields
+        return [(stored(doc), score) for doc, score in self._ranker.top(query, limit)]
+
     @staticmethod
-    def _hit(hit, score: float, snippet: str = "") -> SearchHit:
+    def _hit(hit: dict, score: float, snippet: str = "") -> SearchHit:
         return SearchHit(
             task_slug=hit["slug"], task_title=hit["task_title"], task_version=hit["version"],
             step_id=hit.get("step"), title=hit["title"], snippet=snippet,
@@ -210,8 +214,8 @@ class SearchIndex:
         # still serves the documents a rebuild (CLEAR) removed.
         if self._searcher is None or not self._searcher.up_to_date():
             self._close()
-            self._searcher = whoosh_index.open_dir(str(self.directory)).searcher(
-                weighting=CachedLengthBM25F())
+            self._searcher = whoosh_index.open_dir(str(self.directory)).searcher()
+            self._ranker = Ranker(self._searcher)
             # The words of the bodies, analysed as the heading field does (no sections),
             # each word once per index: the lexicon that splits compounds is the index's.
             self._snippet_analyzer = WordCachedAnalyzer(
@@ -221,7 +225,7 @@ class SearchIndex:
     def _close(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
-            self._searcher = None
+            self._searcher = self._ranker = None
 
     def close(self) -> None:
         with self._lock:

@@ -17,7 +17,6 @@ from whoosh import query as q
 from whoosh.reading import IndexReader
 
 from epss.search.analysis import STOPWORDS, Lexicon, stem, words
-from epss.search.matching import Term
 from epss.search.synonyms import Synonyms
 
 TEXT_FIELD = "text"
@@ -43,7 +42,7 @@ class _Builder:
 
     def term(self, term: str) -> q.Query:
         self.largest_df = max(self.largest_df, self.df(term))
-        return Term(self.field, term)
+        return q.Term(self.field, term)
 
     def word(self, typed: str, term: str) -> q.Query:
         """A typed word: its term, or the terms of its likely corrections."""

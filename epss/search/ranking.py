@@ -1,0 +1,191 @@
+"""The best documents of a query, scored a term at a time: Whoosh's scores, faster.
+
+Whoosh walks a tree of matchers a document at a time, several pure-Python calls per
+posting per tree level. A search query here is a required part and an optional part
+(see epss.search.query): the optional words are common, so their posting lists are long,
+and walking them to the few thousand candidates the required part found was most of a
+search's time. This module reads the postings of each term a block at a time instead,
+keeps a candidate's score in a dict, and reads of an optional word's list only the blocks
+that hold a candidate.
+
+The result is Whoosh's own: BM25F with Whoosh's parameters, idf and stored field lengths,
+the same expression in the same order (so a term's score is the same float), and Whoosh's
+semantics for the queries the builder makes (Term, And, Or, AndMaybe; a compound of one
+subquery is that subquery, its own boost unused, as in Whoosh). Ties go to the lower
+document number, as Whoosh's collector orders them. Sums may differ from Whoosh's in the
+last bit: Whoosh adds in the order of its matcher tree, this in the order of the query.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+
+from whoosh import query as q
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.searching import Searcher
+
+Scores = dict[int, float]
+
+
+class Ranker:
+    """Scores queries on one searcher. It remembers, per field, a number for each
+    document that only depends on the document's length, so it belongs to one searcher
+    (a rebuilt index gets a new searcher and a new ranker)."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        self._leaves = [_Leaf(leaf, offset) for leaf, offset in searcher.leaf_searchers()]
+
+    def top(self, query: q.Query, limit: int | None) -> list[tuple[int, float]]:
+        """The (document number, score) pairs of the documents `query` matches, the best
+        `limit` (or all, with None), best first."""
+        found: Scores = {}
+        for leaf in self._leaves:
+            scores = _Evaluation(leaf).scores(query, None)
+            found.update({leaf.offset + doc: score for doc, score in scores.items()})
+        order = lambda item: (-item[1], item[0])  # noqa: E731
+        if limit is None:
+            return sorted(found.items(), key=order)
+        return heapq.nsmallest(limit, found.items(), key=order)
+
+
+class _Leaf:
+    """One segment's searcher, its place among all documents, and per field the part
+    of BM25's denominator that depends on the document's length."""
+
+    def __init__(self, searcher: Searcher, offset: int):
+        self.searcher = searcher
+        self.offset = offset
+        self.reader = searcher.reader()
+        self._norms: dict[str, list[float]] = {}
+
+    def norms(self, field: str, scorer) -> list[float]:
+        if field not in self._norms:
+            k1, b, average = scorer.K1, scorer.B, scorer.avgfl
+            lengths = (self.searcher.doc_field_length(doc, field, 1)
+                       for doc in range(self.searcher.doc_count_all()))
+            # BM25's K1 * ((1 - B) + B * fl / avgfl), as whoosh.scoring.bm25 writes it. A
+            # document without the field (None) has no postings in it: its norm is unused.
+            self._norms[field] = [k1 * ((1 - b) + b * (length or 0) / average)
+                                  for length in lengths]
+        return self._norms[field]
+
+
+class _Evaluation:
+    """One query on one leaf. A term that stands twice in the query (in a phrase and
+    as a word of its own) is read once for each set of candidates."""
+
+    def __init__(self, leaf: _Leaf):
+        self.leaf = leaf
+        self._terms: dict[tuple[str, str, int], tuple[Scores, Candidates | None]] = {}
+
+    def scores(self, node: q.Query, within: Candidates | None) -> Scores:
+        """The documents `node` matches, with their scores; only those `within` the
+        candidates when they are given."""
+        if isinstance(node, q.Term):
+            scores = self._term(node.fieldname, node.text, within)
+            return scores if node.boost == 1.0 else _times(scores, node.boost)
+        if isinstance(node, q.AndMaybe):
+            required = self.scores(node.a, within)
+            optional = self.scores(node.b, Candidates(required))
+            return {doc: score + optional[doc] if doc in optional else score
+                    for doc, score in required.items()}
+        if type(node) in (q.And, q.Or):
+            if len(node.subqueries) == 1:
+                return self.scores(node.subqueries[0], within)
+            combined = (self._all(node.subqueries, within) if type(node) is q.And
+                        else self._any(node.subqueries, within))
+            return combined if node.boost == 1.0 else _times(combined, node.boost)
+        raise TypeError(f"the ranker cannot score a {type(node).__name__} query")
+
+    def _any(self, subqueries: list[q.Query], within: Candidates | None) -> Scores:
+        found: Scores = {}
+        for sub in subqueries:
+            for doc, score in self.scores(sub, within).items():
+                found[doc] = found[doc] + score if doc in found else score
+        return found
+
+    def _all(self, subqueries: list[q.Query], within: Candidates | None) -> Scores:
+        # The rarest subquery picks the candidates, each next one only reads theirs;
+        # the scores are added in the query's order.
+        reader = self.leaf.reader
+        order = sorted(range(len(subqueries)),
+                       key=lambda i: subqueries[i].estimate_size(reader))
+        parts: dict[int, Scores] = {}
+        for i in order:
+            parts[i] = self.scores(subqueries[i], within)
+            if not parts[i]:
+                return {}
+            within = Candidates(parts[i])
+        found: Scores = {}
+        for doc in parts[order[-1]]:
+            total = parts[0][doc]
+            for i in range(1, len(subqueries)):
+                total += parts[i][doc]
+            found[doc] = total
+        return found
+
+    def _term(self, field: str, text: str, within: Candidates | None) -> Scores:
+        key = (field, text, id(within))
+        if key not in self._terms:
+            self._terms[key] = (self._read_term(field, text, within), within)
+        return self._terms[key][0]
+
+    def _read_term(self, field: str, text: str, within: Candidates | None) -> Scores:
+        leaf = self.leaf
+        if (field, text) not in leaf.reader:
+            return {}
+        scorer = leaf.searcher.weighting.scorer(leaf.searcher, field, text)
+        norms = leaf.norms(field, scorer)
+        idf, k1_plus_1 = scorer.idf, scorer.K1 + 1
+        wanted = None if within is None else within.members
+        scores: Scores = {}
+        for ids, weights in _postings(leaf.reader.postings(field, text), within):
+            # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * (...length...)))
+            scores.update({doc: idf * ((tf * k1_plus_1) / (tf + norms[doc]))
+                           for doc, tf in zip(ids, weights, strict=True)
+                           if wanted is None or doc in wanted})
+        return scores
+
+
+class Candidates:
+    """The documents a part of the query found: the only ones the rest of it scores."""
+
+    def __init__(self, scores: Scores):
+        self.members = scores
+        self.ordered = sorted(scores)
+
+    def any_between(self, low: int, high: int) -> bool:
+        """True when a candidate lies in (low, high]."""
+        return bisect_right(self.ordered, high) > bisect_right(self.ordered, low)
+
+
+def _postings(matcher, within: Candidates | None):
+    """The (ids, weights) of the term's postings a block at a time; with candidates,
+    only the blocks that may hold one of them."""
+    if not isinstance(matcher, W3LeafMatcher):
+        # Postings kept inline with the term (a handful of documents) or filtered.
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        yield ids, weights
+        return
+    # Whoosh's block internals: each block's header gives its highest id, so a block
+    # without a candidate is skipped undecoded. tests/test_search_ranking.py checks that
+    # this reads what Whoosh's matcher reads.
+    low = -1
+    while matcher.is_active():
+        high = matcher._maxid
+        if within is None or within.any_between(low, high):
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+        low = high
+        matcher._next_block()
+
+
+def _times(scores: Scores, boost: float) -> Scores:
+    return {doc: score * boost for doc, score in scores.items()}
