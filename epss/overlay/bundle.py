@@ -22,6 +22,10 @@ import zopfli.gzip
 from epss.resources import shipped
 
 VERSION_PLACEHOLDER = "__EPSS_VERSION__"
+# V8's explicit compile hint (Chromium 136 and later): compile every function of the script
+# while it streams in, on a background thread, instead of each on its first call, on the
+# host page's main thread (about 1 ms of a first visit's start-up). Only as the first line.
+COMPILE_HINT = "//# allFunctionsCalledOnLoad\n"
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def build_bundle(folder: Path | None = None) -> Bundle:
     body = "\n".join([f"const STYLES = {json.dumps(css)};", *scripts])
     version = hashlib.sha256(body.encode()).hexdigest()[:12]
     code = "(() => {\n'use strict';\n" + body + "\n})();\n"
-    script = rjsmin.jsmin(code).replace(VERSION_PLACEHOLDER, version).encode()
+    script = (COMPILE_HINT + rjsmin.jsmin(code).replace(VERSION_PLACEHOLDER, version)).encode()
     return Bundle(script, zopfli.gzip.compress(script), version)
 
 
