@@ -324,6 +324,14 @@ def test_submit_publish_and_the_four_eyes_refusal(client: TestClient, people: di
                        headers={**people["expert"], **HTML}).status_code == 403
     page = client.get(f"/redactie/taken/{CRITICAL}", headers=people["redacteur"]).text
     assert "Terugsturen met opmerking" in page and "U heeft dit concept zelf bewerkt" in page
+    # What a redacteur's open editor fetches when a colleague submitted: the box as it is
+    # now, and the status in the heading out of band.
+    box = client.get(f"/redactie/taken/{CRITICAL}/werkstroom",
+                     headers={**people["redacteur"], **HTMX})
+    assert box.status_code == 200 and "<html" not in box.text
+    assert re.search(r'<section id="werkstroom"(?![^>]*hx-swap-oob)', box.text)
+    assert "Ingediend door expert" in box.text and "Publiceren</button>" in box.text
+    assert re.search(r'<span id="taakstatus" hx-swap-oob="true"[^>]*>Ingediend<', box.text)
     versions = version_count(client)
     refused = client.post(f"/redactie/taken/{CRITICAL}/publiceren",
                           headers={**people["redacteur"], **HTML})

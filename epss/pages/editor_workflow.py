@@ -51,6 +51,15 @@ def _act(request: Request, services: Services, slug: str, who: Identity, done: s
     return RedirectResponse(f"/redactie/taken/{slug}?gedaan={done}", status_code=303)
 
 
+@router.get("/redactie/taken/{slug}/werkstroom", response_class=HTMLResponse)
+def workflow_fragment(request: Request, slug: str, session: SessionDep,
+                      who: Editor) -> HTMLResponse:
+    """The workflow box and the status in the heading as they are now: the editor fetches
+    them when a colleague has saved, submitted, published or restored."""
+    return page(request, "editor_task.html", "_editor_oob.html",
+                editor_context(session, slug, who, box_is_target=True))
+
+
 @router.post("/redactie/taken/{slug}/indienen")
 def submit(request: Request, slug: str, services: ServicesDep, who: Editor) -> Response:
     return _act(request, services, slug, who, "ingediend",

@@ -1,5 +1,6 @@
 // The editor pages (/redactie): focus and announcements after htmx swaps, the live Markdown
-// preview, and "who is editing now" with refreshed steps (server-sent events).
+// preview, and "who is editing now" with what colleagues save, submit, publish or restore
+// shown as it happens (server-sent events).
 // No inline scripts anywhere (strict Content-Security-Policy): everything is wired here.
 (function () {
   'use strict';
@@ -146,9 +147,36 @@
     });
   }
 
+  function refreshTask(base, note) {
+    [['taakvelden', '/velden'], ['regels', '/regels']].forEach(function (part) {
+      const el = document.getElementById(part[0]);
+      if (el && !isBeingEdited(el)) refresh(base + part[1], el);
+      else notice(el, note);
+    });
+  }
+
+  function refreshSteps(base, note) {
+    const steps = document.getElementById('stappen');
+    const open = steps && Array.from(steps.querySelectorAll('.step-item')).some(isBeingEdited);
+    if (steps && !open && !steps.querySelector('form[data-dirty]')) {
+      refresh(base + '/stappen?stil=1', steps);
+    } else {
+      notice(steps, note);
+    }
+  }
+
+  // The status in the heading and the workflow box. While a comment for sending back is
+  // being written in the box, only the status (swapped out of band) and a note, when given.
+  function refreshWorkflow(base, note) {
+    const box = document.getElementById('werkstroom');
+    if (!box) return;
+    if (!isBeingEdited(box)) { refresh(base + '/werkstroom', box); return; }
+    htmx.ajax('GET', base + '/werkstroom', { target: box, swap: 'none' });
+    if (note) notice(box, note);
+  }
+
   function onSaved(editor, data) {
-    const slug = editor.getAttribute('data-slug');
-    const base = '/redactie/taken/' + encodeURIComponent(slug);
+    const base = '/redactie/taken/' + encodeURIComponent(editor.getAttribute('data-slug'));
     const texts = editor.dataset;
     if (data.kind === 'step' && data.step_id) {
       const li = document.getElementById('stap-' + data.step_id);
@@ -161,22 +189,31 @@
         announce(data.by + ' ' + texts.textStepSaved);
       }
     } else if (data.kind === 'task') {
-      [['taakvelden', '/velden'], ['regels', '/regels']].forEach(function (part) {
-        const el = document.getElementById(part[0]);
-        if (el && !isBeingEdited(el)) refresh(base + part[1], el);
-        else notice(el, data.by + ' ' + texts.textTaskChanged);
-      });
+      refreshTask(base, data.by + ' ' + texts.textTaskChanged);
     } else {
-      const steps = document.getElementById('stappen');
-      const open = steps && Array.from(steps.querySelectorAll('.step-item')).some(isBeingEdited);
-      if (steps && !open && !steps.querySelector('form[data-dirty]')) {
-        refresh(base + '/stappen?stil=1', steps);
-      } else {
-        notice(steps, data.by + ' ' + texts.textStepsChanged);
-      }
+      refreshSteps(base, data.by + ' ' + texts.textStepsChanged);
       announce(data.by + ' ' + texts.textStepsChanged);
     }
+    refreshWorkflow(base, null); // a published task is a draft again, with another editor
     htmx.trigger(document.body, 'epss-draft-changed');
+  }
+
+  // A colleague submitted, sent back, published, confirmed or restored the task. A restore
+  // (and a confirmation, which moves the review date) changed the content as well.
+  function onWorkflow(editor, data) {
+    const base = '/redactie/taken/' + encodeURIComponent(editor.getAttribute('data-slug'));
+    const texts = editor.dataset;
+    const action = String(data.action || '');
+    const said = texts['text' + action.charAt(0).toUpperCase() + action.slice(1)];
+    refreshWorkflow(base, data.by + ' ' + texts.textWorkflowChanged);
+    if (action === 'restored' || action === 'confirmed') {
+      refreshTask(base, data.by + ' ' + texts.textTaskChanged);
+    }
+    if (action === 'restored') {
+      refreshSteps(base, data.by + ' ' + texts.textStepsChanged);
+      htmx.trigger(document.body, 'epss-draft-changed');
+    }
+    if (said) announce(data.by + ' ' + said);
   }
 
   function listen(editor) {
@@ -192,6 +229,10 @@
     source.addEventListener('saved', function (event) {
       const data = JSON.parse(event.data);
       if (data.by && data.by !== me) onSaved(editor, data);
+    });
+    source.addEventListener('workflow', function (event) {
+      const data = JSON.parse(event.data);
+      if (data.by && data.by !== me) onWorkflow(editor, data);
     });
     window.addEventListener('pagehide', function () { source.close(); });
   }

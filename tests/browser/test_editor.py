@@ -1,7 +1,8 @@
 """The editor pages in a real browser, logged in through the login form: a step edited and
 moved by keyboard alone, the live Markdown preview, axe-core on every page (no serious or
 critical finding), and two experts in two browsers on one task: different steps both
-saved, the same step merged by hand with both texts kept, each seeing the other."""
+saved, the same step merged by hand with both texts kept, each seeing the other; and what a
+colleague submits or restores showing in an editor that is open."""
 
 from __future__ import annotations
 
@@ -296,5 +297,55 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(
         expect(eva.locator("#aanwezig")).not_to_contain_text("erik")
     finally:
         for context in (eva_context, erik_context):
+            context.close()
+    assert console.errors == [], "the pages logged errors"
+
+
+def test_a_colleagues_submit_and_restore_reach_an_open_editor(browser, console, editors) -> None:
+    """Ruth (redacteur) has the task open while Eva changes a step, submits it, and then
+    restores the published version: Ruth sees each without reloading, and the comment she
+    is writing to send it back is left alone."""
+    slug = "reisdocument-aanvragen"
+    step = editors.draft(slug)["steps"][0]
+    heading = f"#stap-{step['id']} h3"
+    eva_context, ruth_context = new_context(browser, console), new_context(browser, console)
+    try:
+        eva, ruth = eva_context.new_page(), ruth_context.new_page()
+        log_in(eva, editors.url, "eva", f"/redactie/taken/{slug}")
+        log_in(ruth, editors.url, "ruth", f"/redactie/taken/{slug}")
+        expect(ruth.locator("#aanwezig")).to_contain_text("eva")
+        expect(ruth.locator("#taakstatus")).to_have_text("Gepubliceerd")
+
+        item = open_step(eva, step["id"])
+        item.locator(f"#stap-{step['id']}-titel").fill(f"{step['title']} (Eva)")
+        item.get_by_role("button", name="Stap opslaan").click()
+        expect(ruth.locator(heading)).to_contain_text("(Eva)")
+        expect(ruth.locator("#taakstatus")).to_have_text("Concept")  # the status follows
+        expect(ruth.locator("#werkstroom")).to_contain_text("Bewerkt door: eva")
+
+        eva.get_by_role("button", name="Indienen ter controle").click()
+        box = ruth.locator("#werkstroom")
+        expect(box.get_by_role("button", name="Publiceren")).to_be_visible()
+        expect(box).to_contain_text("Ingediend door eva")
+        expect(ruth.locator("#taakstatus")).to_have_text("Ingediend")
+        expect(ruth.locator("#editor-status")).to_have_text(
+            "eva heeft het concept ingediend ter controle.")
+        assert axe_findings(ruth) == []
+
+        ruth.locator("#opmerking").fill("Stap 1 klopt nog niet")
+        eva.goto(f"{editors.url}/redactie/taken/{slug}/versies")
+        newest = editors.draft(slug)["published_version"]
+        eva.get_by_role("button", name=f"Terugzetten als concept (versie {newest})").click()
+        expect(ruth.locator(heading)).not_to_contain_text("(Eva)")
+        expect(ruth.locator(heading)).to_contain_text(step["title"])
+        expect(ruth.locator("#editor-status")).to_contain_text(
+            "eva heeft een eerdere versie teruggezet")
+        expect(ruth.locator("#opmerking")).to_have_value("Stap 1 klopt nog niet")
+        expect(box.locator(".live-notice")).to_contain_text(
+            "eva heeft intussen de status van deze taak gewijzigd")
+        expect(ruth.locator("#taakstatus")).to_have_text("Gepubliceerd")
+        ruth.screenshot(path=editors.shots / "editor-colleague-restored.png", full_page=False)
+    finally:
+        for context in (eva_context, ruth_context):
             context.close()
     assert console.errors == [], "the pages logged errors"
