@@ -28,7 +28,8 @@ function createOverlay(config) {
   const launcher = h('button', {
     class: 'epss-launcher', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'epss-panel',
     'aria-keyshortcuts': `Alt+Shift+${config.shortcut}`, onclick: () => (isOpen() ? close() : open()),
-    onpointerenter: warm, onfocus: warm,
+    // mouseenter, not pointerenter: a page's first pointer-event listener costs ~0.2 ms to add.
+    onmouseenter: warm, onfocus: warm,
   }, h('span', { class: 'epss-launcher-icon', 'aria-hidden': 'true', text: '?' }), label);
   root.append(layer, launcher);
 
