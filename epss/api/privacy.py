@@ -10,8 +10,7 @@ from fastapi import APIRouter, Query
 from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
 from epss.events import pseudonym
-from epss.privacy import MAX_PURPOSE, events_of_case, my_events, record_view, views_log
-from epss.privacy.cases import case_ref_hash
+from epss.privacy import MAX_PURPOSE, events_of_case, my_events, views_log
 
 router = APIRouter(tags=["privacy"])
 
@@ -39,11 +38,8 @@ def case_events(who: Annotated[Identity, allow(Role.kwaliteit)], session: Sessio
                                               "look (required; it is logged).")] = "") -> dict:
     """The events recorded with a case reference (stored only as a keyed hash). An
     individual-level view: it needs a stated purpose and is logged for the admins."""
-    hashed = case_ref_hash(services.settings, ref)
-    record_view(session, who.name, purpose, "events of a case (GET /api/v1/audit/case)",
-                subject=hashed)
-    events = events_of_case(session, services.settings, ref)
-    return {"case_ref": hashed, "events": events}
+    return events_of_case(session, services.settings, ref, viewer=who.name, purpose=purpose,
+                          what="events of a case (GET /api/v1/audit/case)")
 
 
 @router.get("/audit/views")

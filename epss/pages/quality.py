@@ -22,7 +22,7 @@ from epss.catalog import newest_versions
 from epss.errors import EpssError
 from epss.pages import render
 from epss.pages.inbox import moment_of
-from epss.privacy import case_ref_hash, events_of_case, record_view
+from epss.privacy import events_of_case
 from epss.quality import QUESTIONS, Table, answer, parse_period
 from epss.quality import period as clock
 from epss.quality.onscreen import on_screen
@@ -83,10 +83,8 @@ def case_lookup(request: Request, who: Officer, session: SessionDep, services: S
     """The events recorded with one case reference; the look is logged with its purpose
     before anything is shown."""
     try:
-        hashed = case_ref_hash(services.settings, zaak)
-        record_view(session, who.name, doel, "events of a case (/kwaliteit/zaak)",
-                    subject=hashed)
-        events = events_of_case(session, services.settings, zaak)
+        events = events_of_case(session, services.settings, zaak, viewer=who.name,
+                                purpose=doel, what="events of a case (/kwaliteit/zaak)")["events"]
     except EpssError as exc:
         field = exc.extra.get("field")
         return _case_page(request, {"zaak": zaak, "doel": doel, "error": exc,

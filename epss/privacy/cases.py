@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from epss.errors import InvalidInput
 from epss.events.privacy import case_ref_hash as _keyed_hash
 from epss.models import Event
+from epss.privacy.views import record_view
 from epss.settings import Settings
 
 MAX_CASE_EVENTS = 1000
@@ -28,12 +29,17 @@ def case_ref_hash(settings: Settings, reference: str) -> str:
     return _keyed_hash(settings.secret_key, reference)
 
 
-def events_of_case(session: Session, settings: Settings, reference: str) -> list[dict]:
-    """The events recorded with this case reference, in order of arrival (at most
-    MAX_CASE_EVENTS): an individual-level view, so record it with `record_view` first."""
+def events_of_case(session: Session, settings: Settings, reference: str, *, viewer: str,
+                   purpose: str, what: str) -> dict:
+    """The case's hash and the events recorded with it, in order of arrival (at most
+    MAX_CASE_EVENTS), after recording who looked, why and through which view (`what`).
+    InvalidInput for a blank or overlong reference or purpose: nothing is recorded or
+    shown then."""
     hashed = case_ref_hash(settings, reference)
+    record_view(session, viewer, purpose, what, subject=hashed)
     events = session.exec(select(Event).where(Event.case_ref == hashed)
                           .order_by(Event.seq).limit(MAX_CASE_EVENTS)).all()
-    return [{**event.model_dump(exclude={"chain_hash"}),
-             "occurred_at": event.occurred_at.isoformat(),
-             "received_at": event.received_at.isoformat()} for event in events]
+    return {"case_ref": hashed, "events": [
+        {**event.model_dump(exclude={"chain_hash"}),
+         "occurred_at": event.occurred_at.isoformat(),
+         "received_at": event.received_at.isoformat()} for event in events]}
