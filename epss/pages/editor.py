@@ -54,16 +54,22 @@ def wants_fragment(request: Request) -> bool:
             and not request.headers.get("hx-history-restore-request"))
 
 
+def announcing(request: Request, text: str | None) -> dict[str, str]:
+    """The header that has `text` (translated) read out by screen readers after the swap
+    (editor.js puts it in the page's aria-live region); none without a text."""
+    if not text:
+        return {}
+    translated = i18n.translator(i18n.language_of(request))(text)
+    return {"HX-Trigger": json.dumps({"epss-announce": translated}, ensure_ascii=True)}
+
+
 def page(request: Request, full: str, fragment: str, context: dict, *,
          status_code: int = 200, announce: str | None = None,
          headers: dict | None = None) -> HTMLResponse:
     """The full page, or for htmx only its fragment. `announce` is read out by screen
     readers after the swap (editor.js puts it in the page's aria-live region)."""
     name = fragment if wants_fragment(request) else full
-    extra = {"Vary": "HX-Request", **(headers or {})}
-    if announce:
-        text = i18n.translator(i18n.language_of(request))(announce)
-        extra["HX-Trigger"] = json.dumps({"epss-announce": text}, ensure_ascii=True)
+    extra = {"Vary": "HX-Request", **(headers or {}), **announcing(request, announce)}
     helpers = {"status_label": status_label, "field_label": field_label,
                "review_state": review_state, "today": today()}
     return render(request, name, {**context, **helpers}, status_code=status_code,

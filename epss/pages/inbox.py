@@ -8,7 +8,6 @@ one item after handling it. Without JavaScript the forms post and come back to t
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +26,7 @@ from epss.errors import Conflict, InvalidInput
 from epss.feedback import MAX_COMMENT, accept, counts, decline, get_feedback, inbox
 from epss.models import Change, Task, TaskVersion
 from epss.pages import render
+from epss.pages.editor import announcing, wants_fragment
 from epss.pages.editor_versions import ACTION_LABELS
 
 router = APIRouter(include_in_schema=False)
@@ -103,12 +103,12 @@ def inbox_page(
                        counts=counts(session, taak or None), status_params=STATUS_PARAMS,
                        tasks=[(v.document["slug"], v.document["title"])
                               for v in newest_versions(session)])
-    if not _fragment(request):
+    if not wants_fragment(request):
         return render(request, "inbox.html", context, headers={"Vary": "HX-Request"})
     translate = i18n.translator(i18n.language_of(request))
     found = translate("1 melding") if len(items) == 1 else f"{len(items)} {translate('meldingen')}"
     return render(request, "_inbox_list.html", context,
-                  headers={"Vary": "HX-Request", **_announce(request, found)})
+                  headers={"Vary": "HX-Request", **announcing(request, found)})
 
 
 @router.post(PATH + "/{feedback_id}/accepteren", response_class=HTMLResponse)
@@ -143,20 +143,20 @@ def _handle(request: Request, feedback_id: str, action) -> Response:
         error, status_code = exc.extra.get("problems", [{}])[0].get("message", exc.detail), 422
     except Conflict as exc:
         error, status_code = exc.detail, 409
-    if status_code == 200 and not _fragment(request):
+    if status_code == 200 and not wants_fragment(request):
         return RedirectResponse(_back_to_list(request), status_code=303)
     with Session(engine) as session:
         item = get_feedback(session, feedback_id)
         context = _context(session, [item], item=item, just_handled=status_code == 200,
                            error=error, error_kind=_error_kind(request, status_code))
-        if not _fragment(request):
+        if not wants_fragment(request):
             return render(request, "inbox.html", context, status_code=status_code)
         # editor.js lets htmx swap a refusal that carries X-Editor-Fragment: the item
         # shows what went wrong.
         said = error or ("Melding geaccepteerd." if item["status"] == "accepted"
                          else "Melding afgewezen.")
         return render(request, "_inbox_item.html", context, status_code=status_code,
-                      headers={"X-Editor-Fragment": "1", **_announce(request, said)})
+                      headers={"X-Editor-Fragment": "1", **announcing(request, said)})
 
 
 def _back_to_list(request: Request) -> str:
@@ -167,19 +167,7 @@ def _back_to_list(request: Request) -> str:
     return PATH
 
 
-def _announce(request: Request, text: str) -> dict[str, str]:
-    """Read out by screen readers after the swap (editor.js: the page's live region)."""
-    translated = i18n.translator(i18n.language_of(request))(text)
-    return {"HX-Trigger": json.dumps({"epss-announce": translated}, ensure_ascii=True)}
-
-
 def _error_kind(request: Request, status_code: int) -> str | None:
     if status_code == 422:
         return "accept" if request.url.path.endswith("/accepteren") else "decline"
     return "conflict" if status_code == 409 else None
-
-
-def _fragment(request: Request) -> bool:
-    return bool(request.headers.get("hx-request")) and not request.headers.get(
-        "hx-history-restore-request")
-
