@@ -34,7 +34,6 @@ class Ranker:
     (a rebuilt index gets a new searcher and a new ranker)."""
 
     def __init__(self, searcher: Searcher):
-        self.searcher = searcher
         self._leaves = [_Leaf(leaf, offset) for leaf, offset in searcher.leaf_searchers()]
 
     def top(self, query: q.Query, limit: int | None) -> list[tuple[int, float]]:
@@ -78,6 +77,8 @@ class _Evaluation:
 
     def __init__(self, leaf: _Leaf):
         self.leaf = leaf
+        # (field, term, id of the candidates) → the scores, and the candidates themselves,
+        # kept so that their id stays theirs while the query is scored
         self._terms: dict[tuple[str, str, int], tuple[Scores, Candidates | None]] = {}
 
     def scores(self, node: q.Query, within: Candidates | None) -> Scores:
