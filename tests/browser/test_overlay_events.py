@@ -100,7 +100,8 @@ def test_events_carry_the_case_on_screen_only_as_its_keyed_hash(page, stack) -> 
                 "neem-melding-aan": case_ref_hash(stack.settings, "Z-2026-000101"),
                 "identificeer-melder": case_ref_hash(stack.settings, "Z-2026-000102"),
             }
-            found = events_of_case(session, stack.settings, "z-2026-000102")
+            found = events_of_case(session, stack.settings, "z-2026-000102", viewer="kim",
+                                   purpose="test", what="test")["events"]
             assert [e["step_id"] for e in found if e["type"] == "step_checked"] == [
                 "identificeer-melder"]
     finally:
