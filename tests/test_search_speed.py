@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as q
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, TEXT, Schema
 
 from epss.search import SearchIndex, Synonyms
@@ -66,19 +67,29 @@ def _index(folder: Path, batches: list[list[str]]):
     return ix
 
 
-def test_an_optional_word_is_read_only_where_candidates_are(tmp_path: Path) -> None:
-    # 'vaak' in two of three documents: many blocks of postings, of which the rare word's
-    # few candidates need only some; the skipped blocks change no score.
+def test_an_optional_word_is_read_only_where_candidates_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 'vaak' in every document: many blocks of postings, of which the rare word's two
+    # candidates need only two; the skipped blocks change no score.
     texts = ["vaak vaak" if n % 3 == 1 else "vaak" if n % 3 else "zelden vaak"
              for n in range(3000)]
     texts[1500] = texts[2999] = "zeldzaam vaak"
     ix = _index(tmp_path, [texts])
     query = q.AndMaybe(q.Or([q.Term("text", "zeldzaam"), q.Term("text", "nergens")]),
                        q.Term("text", "vaak", boost=2.0))
+    decoded = []
+    read_ids = W3LeafMatcher._read_ids
+    monkeypatch.setattr(W3LeafMatcher, "_read_ids",
+                        lambda matcher: (decoded.append(matcher), read_ids(matcher))[1])
     with ix.searcher() as searcher:
+        assert searcher.doc_frequency("text", "vaak") == 3000
         ours = Ranker(searcher).top(query, None)
+        ranker_read = len(decoded)
+        monkeypatch.undo()
         _same(ours, _whooshs(searcher, query))
     assert [doc for doc, _ in ours] == [1500, 2999]
+    assert ranker_read <= 3  # the two blocks of 'vaak' with a candidate (and 'zeldzaam')
 
 
 def test_equal_scores_go_to_the_earlier_document(tmp_path: Path) -> None:

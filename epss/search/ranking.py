@@ -43,10 +43,9 @@ class Ranker:
         for leaf in self._leaves:
             scores = _Evaluation(leaf).scores(query, None)
             found.update({leaf.offset + doc: score for doc, score in scores.items()})
-        order = lambda item: (-item[1], item[0])  # noqa: E731
         if limit is None:
-            return sorted(found.items(), key=order)
-        return heapq.nsmallest(limit, found.items(), key=order)
+            return sorted(found.items(), key=_best_first)
+        return heapq.nsmallest(limit, found.items(), key=_best_first)
 
 
 class _Leaf:
@@ -186,6 +185,11 @@ def _postings(matcher, within: Candidates | None):
             yield matcher._ids, matcher._weights
         low = high
         matcher._next_block()
+
+
+def _best_first(item: tuple[int, float]) -> tuple[float, int]:
+    """Higher scores first; of equal scores, the lower document number (as Whoosh)."""
+    return -item[1], item[0]
 
 
 def _times(scores: Scores, boost: float) -> Scores:
