@@ -13,10 +13,13 @@ from epss.auth.policy import undeclared_routes
 from epss.cors import HostAppCORS
 from epss.http_errors import install_error_handlers
 from epss.migrations import is_current
+from epss.operations.wiring import install_operations
 from epss.pages import account as account_pages
+from epss.pages import admin_account, admin_accounts, admin_apps, admin_log, own_account
 from epss.pages import inbox as inbox_pages
 from epss.pages import privacy as privacy_pages
 from epss.pages import quality as quality_pages
+from epss.pages import sso as sso_pages
 from epss.pages.editor_routes import EDITOR_ROUTERS
 from epss.security import SecurityHeaders
 from epss.services import Services
@@ -50,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="Step-by-step guidance for critical tasks, shown inside case software.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by epss.operations.docs, without a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -62,12 +65,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        secure=settings.secure_cookies,
                        exempt=public_api_matcher(lambda: app.routes))
     app.add_middleware(SecurityHeaders)
+    sso_pages.install(app, settings)  # single sign-on, when configured (after SecurityHeaders)
+    install_operations(app, services)  # probes, /metrics, request ids, docs: keep last
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(quality_pages.router)
     app.include_router(privacy_pages.router)
+    for admin_router in (admin_log.router, admin_accounts.router, admin_account.router,
+                         admin_apps.router, own_account.router):
+        app.include_router(admin_router)
     for editor_router in EDITOR_ROUTERS:
         app.include_router(editor_router)
     app.include_router(overlay.router)

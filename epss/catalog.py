@@ -1,10 +1,16 @@
-"""The catalog of tasks: import, publish and read published versions.
+"""The catalog of tasks: publish and read published versions, import and export task files.
+
+Two roads bring a task file in. The ordinary one (`epss.drafts.importing`) puts it in the
+task's draft, submitted for review, as any change. `import_documents` here publishes at once,
+without review, and says so on each version: for an operator installing a fresh system
+(`epss import --publish`), for the demo and for tests.
 
 Functions here take a Session and never commit: the caller's unit of work does, once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
@@ -13,8 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from epss.drafts.history import record_change
-from epss.errors import NotFound
+from epss.drafts.history import edits_since_publication, record_change
+from epss.errors import Conflict, NotFound
 from epss.models import ContextRule, HostApp, Step, Task, TaskVersion
 from epss.taskfile import TaskDocument, dump_document
 
@@ -22,6 +28,7 @@ _TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality",
                 "review_by", "tags", "zaaktypen", "sources", "context_rules")
 _STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
                 "target", "sources")
+VERSIONS_FILE = "versions.json"  # the credits of every version, beside the exported files
 
 
 def content_hash(document: TaskDocument) -> str:
@@ -33,11 +40,21 @@ def content_hash(document: TaskDocument) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def same_content(document: TaskDocument, version: TaskVersion) -> bool:
+    """Whether `document` is `version`'s guidance. Its review date may be the one the
+    version was published with, or the one a confirmation has moved it to since."""
+    if document.review_by == version.review_by:
+        published = dt.date.fromisoformat(version.document["review_by"])
+        document = document.model_copy(update={"review_by": published})
+    return content_hash(document) == version.content_hash
+
+
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    published: bool = False  # True: published at once, without review
 
     @property
     def changed(self) -> list[str]:
@@ -45,42 +62,89 @@ class ImportReport:
 
 
 def known_slugs(session: Session) -> set[str]:
+    """Every task, published or not (a draft may continue with a task not yet published)."""
     return set(session.exec(select(Task.slug)).all())
 
 
-def import_documents(
-    session: Session, documents: Iterable[TaskDocument], *, by: str
-) -> ImportReport:
-    """Make each document the working copy and the newest published version of its task,
-    recorded in the task's history as "imported" (an import is a publication).
+def published_slugs(session: Session) -> set[str]:
+    """The tasks with a published version (what a published version may continue with)."""
+    return set(session.exec(select(Task.slug).where(Task.published_version.is_not(None))).all())
 
-    A document equal to the newest published version changes nothing.
-    """
-    report = ImportReport()
+
+def has_unpublished_draft(session: Session, task: Task) -> bool:
+    """Whether the task's draft holds work that is not published: it was never published,
+    or it is a draft or submitted with changes since the last publication."""
+    if task.published_version is None:
+        return True
+    return task.status != "published" and bool(edits_since_publication(session, task))
+
+
+def drafts_in_the_way(slugs: list[str]) -> Conflict:
+    """The refusal of an import that would overwrite unpublished drafts (nothing changed)."""
+    names = ", ".join(f"'{slug}'" for slug in slugs)
+    template = (
+        "De taak {tasks} heeft een concept dat nog niet gepubliceerd is; importeren zou het "
+        "overschrijven. Er is niets geïmporteerd. Publiceer het concept of stuur het terug, "
+        "of importeer opnieuw en kies ervoor het concept te vervangen."
+        if len(slugs) == 1 else
+        "De taken {tasks} hebben een concept dat nog niet gepubliceerd is; importeren zou "
+        "die overschrijven. Er is niets geïmporteerd. Publiceer de concepten of stuur ze "
+        "terug, of importeer opnieuw en kies ervoor de concepten te vervangen.")
+    return Conflict(template, params={"tasks": names},
+                    extra={"reason": "unpublished_draft", "tasks": slugs})
+
+
+def import_documents(
+    session: Session, documents: Iterable[TaskDocument], *, by: str,
+    replace_draft: bool = False,
+) -> ImportReport:
+    """Publish each new or changed document at once, without review: for an operator
+    installing a fresh system (`epss import --publish`), the demo and tests. Each version
+    says so (`import_unreviewed`, no approver, `by` as its editor), and the history records
+    "imported" with the version. Every other road goes through review
+    (`epss.drafts.importing.import_for_review`).
+
+    A document equal to the newest published version changes nothing. A task whose draft
+    holds unpublished work is refused (one Conflict naming them all; nothing changed)
+    unless `replace_draft`."""
+    report = ImportReport(published=True)
+    todo, refused = [], []
     for document in documents:
         task = _task(session, document.slug)
         latest = _version(session, task, task.published_version) if task else None
-        if latest is not None and latest.content_hash == content_hash(document):
+        if latest is not None and same_content(document, latest):
             report.unchanged.append(document.slug)
-            continue
-        (report.updated if task else report.created).append(document.slug)
+        elif task is not None and not replace_draft and has_unpublished_draft(session, task):
+            refused.append(document.slug)
+        else:
+            (report.updated if task else report.created).append(document.slug)
+            todo.append((task, document))
+    if refused:
+        raise drafts_in_the_way(refused)
+    for task, document in todo:
         task = write_working_copy(session, task, document)
-        version = publish(session, task, document, by=by)
+        version = publish(session, task, document, by=by, edited_by=[by],
+                          import_unreviewed=True)
         record_change(session, task, by, "imported", version_number=version.number)
     return report
 
 
 def publish(
     session: Session, task: Task, document: TaskDocument, *, by: str,
-    approved_by: str | None = None, edited_by: Iterable[str] = (),
+    approved_by: str | None = None, submitted_by: str | None = None,
+    edited_by: Iterable[str] = (), import_unreviewed: bool = False,
 ) -> TaskVersion:
     """Record `document` as the task's next immutable version and make its rules live.
-    `edited_by`: who changed the draft since the version before."""
+    Credits: `by` published it, `approved_by` reviewed it, `submitted_by` offered it for
+    review, `edited_by` changed the draft since the version before; `import_unreviewed`
+    when it was published at import, without review."""
     number = (task.published_version or 0) + 1
     version = TaskVersion(
         task_id=task.id, number=number, content_hash=content_hash(document),
         document=document.model_dump(mode="json", by_alias=True),
-        published_by=by, approved_by=approved_by, edited_by=sorted(set(edited_by)),
+        published_by=by, approved_by=approved_by, submitted_by=submitted_by,
+        edited_by=sorted(set(edited_by)), import_unreviewed=import_unreviewed,
+        review_by=document.review_by,
     )
     session.add(version)
     task.published_version = number
@@ -196,7 +260,44 @@ def catalog_fingerprint(session: Session) -> str:
     return f"{count}:{top}:{apps}"
 
 
+def credits(version: TaskVersion) -> dict:
+    """A version's facts and credits, as the API and the versions listing give them."""
+    return {"number": version.number, "content_hash": version.content_hash,
+            "published_at": _aware(version.published_at), "published_by": version.published_by,
+            "approved_by": version.approved_by, "submitted_by": version.submitted_by,
+            "edited_by": list(version.edited_by), "import_unreviewed": version.import_unreviewed,
+            "review_by": version.review_by}
+
+
+def task_file(version: TaskVersion) -> str:
+    """The version as a task file, with the review date that holds now (a confirmation
+    may have moved it since publication)."""
+    return dump_document({**version.document, "review_by": version.review_by.isoformat()})
+
+
 def export_documents(session: Session) -> dict[str, str]:
     """File name → task file text, for the newest published version of every task."""
-    return {f"{v.document['slug']}.yaml": dump_document(v.document)
-            for v in newest_versions(session)}
+    return {f"{v.document['slug']}.yaml": task_file(v) for v in newest_versions(session)}
+
+
+def versions_listing(session: Session) -> str:
+    """Every published version of every task with its credits, as JSON (the file
+    VERSIONS_FILE of an export): the task file format has no place for them, and an
+    imported file's credits would be claims, not facts of this system."""
+    rows = session.exec(select(Task.slug, TaskVersion).join(Task, Task.id == TaskVersion.task_id)
+                        .order_by(Task.slug, TaskVersion.number)).all()
+    tasks: dict[str, list[dict]] = {}
+    for slug, version in rows:
+        tasks.setdefault(slug, []).append(credits(version))
+    listing = [{"slug": slug, "versions": versions} for slug, versions in tasks.items()]
+    return json.dumps({"tasks": listing}, indent=2, ensure_ascii=False, default=_json) + "\n"
+
+
+def _json(value: object) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

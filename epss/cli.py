@@ -6,22 +6,29 @@ import datetime as dt
 import getpass
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlmodel import select
 
-from epss import migrations, serving
-from epss.app import create_app
+from epss import i18n, migrations
+from epss.admin.command import apps_app, users_app
 from epss.audit.command import audit_app, retention_app
-from epss.auth.accounts import create_user, new_api_token, user_by_name
-from epss.auth.roles import Role
-from epss.catalog import export_documents, import_documents, known_slugs, newest_versions
+from epss.auth.accounts import create_user
+from epss.catalog import (
+    VERSIONS_FILE,
+    export_documents,
+    import_documents,
+    known_slugs,
+    newest_versions,
+    published_slugs,
+    versions_listing,
+)
 from epss.db import unit_of_work
 from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
 from epss.demo.history import seed_history
+from epss.drafts.importing import import_for_review
 from epss.errors import EpssError, InvalidInput
 from epss.hostapps import register_host_app
 from epss.models import User
@@ -36,8 +43,8 @@ app = typer.Typer(help="EPSS: step-by-step guidance for critical tasks.", no_arg
                   add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+app.add_typer(apps_app, name="apps")
 app.add_typer(xapi_app, name="xapi")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
@@ -67,83 +74,66 @@ def db_upgrade() -> None:
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Task files, or folders of them.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check the files.")] = False,
+    publish: Annotated[bool, typer.Option(
+        "--publish", help="Publish at once, without review (installing a fresh system); "
+        "each version records that.")] = False,
+    replace_draft: Annotated[bool, typer.Option(
+        "--replace-draft", help="Replace a task's draft that holds unpublished work.")] = False,
 ) -> None:
-    """Import task files: all of them, or (when one is not valid) none."""
+    """Import task files: all of them, or (when one is not valid) none. Each new or changed
+    task becomes its draft, submitted for review by you; a redacteur publishes it."""
     services = _services()
-    with unit_of_work(services.engine) as session:
-        try:
-            loaded = load_paths(paths, known_slugs=known_slugs(session))
-        except TaskFileError as exc:
-            for problem in exc.problems:
-                typer.echo(str(problem), err=True)
-            raise _fail(f"{len(exc.problems)} problem(s) found; nothing was imported.") from None
-        if dry_run:
-            typer.echo(f"{len(loaded)} task file(s) are valid; nothing was changed (--dry-run).")
-            return
-        report = import_documents(session, [item.document for item in loaded],
-                                  by=f"import ({getpass.getuser()})")
-    services.refresh_search_index()
+    by = getpass.getuser()
+    try:
+        with unit_of_work(services.engine) as session:
+            known = published_slugs(session) if publish else known_slugs(session)
+            try:
+                loaded = load_paths(paths, known_slugs=known)
+            except TaskFileError as exc:
+                for problem in exc.problems:
+                    typer.echo(str(problem), err=True)
+                raise _fail(f"{len(exc.problems)} problem(s) found; nothing was imported."
+                            ) from None
+            if dry_run:
+                typer.echo(f"{len(loaded)} task file(s) are valid; nothing was changed "
+                           "(--dry-run).")
+                return
+            documents = [item.document for item in loaded]
+            report = (import_documents(session, documents, by=by, replace_draft=replace_draft)
+                      if publish else
+                      import_for_review(session, documents, by=by, replace_draft=replace_draft))
+    except EpssError as exc:
+        hint = " Use --replace-draft for that." \
+            if exc.extra.get("reason") == "unpublished_draft" else ""
+        raise _fail(exc.in_language(i18n.translator("en")) + hint) from None
+    if publish:
+        services.refresh_search_index()
     typer.echo(f"Imported {len(loaded)} task file(s): {len(report.created)} new, "
                f"{len(report.updated)} updated, {len(report.unchanged)} unchanged.")
+    if publish and report.changed:
+        typer.echo("Published at once, without review (--publish); each new version "
+                   "records that.")
+    elif report.changed:
+        typer.echo(f"Submitted for review by {by}: a redacteur publishes them "
+                   "(a critical task: another one than you).")
 
 
 @app.command("export")
 def export(
     directory: Annotated[Path, typer.Argument(help="Folder to write the files to.")],
 ) -> None:
-    """Write the newest published version of every task as a task file."""
+    """Write the newest published version of every task as a task file, and the credits
+    of every version in versions.json."""
     services = _services()
     with unit_of_work(services.engine) as session:
         files = export_documents(session)
+        listing = versions_listing(session)
     directory.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         (directory / name).write_text(text, encoding="utf-8")
+    (directory / VERSIONS_FILE).write_text(listing, encoding="utf-8")
     _write_schema(directory / "task.schema.json")
     typer.echo(f"Wrote {len(files)} task file(s) to {directory}.")
-
-
-@users_app.command("add")
-def users_add(
-    name: Annotated[str, typer.Argument(help="Login name, e.g. j.devries.")],
-    role: Annotated[list[Role], typer.Option("--role", help="A role (repeat for more).")],
-    team: Annotated[str | None, typer.Option(help="Team, e.g. 'Burgerzaken Stadswinkel'.")] = None,
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from standard input.")] = False,
-) -> None:
-    """Add an account. On a terminal it asks for a password; with --password-stdin it reads
-    one; with neither the account can only use API tokens (`epss users token`)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif sys.stdin.isatty():
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = None
-    services = _services()
-    try:
-        with unit_of_work(services.engine) as session:
-            create_user(session, name, [r.value for r in role], team=team, password=password)
-    except EpssError as exc:
-        raise _fail(f"Not added: {exc.detail}.") from None
-    finally:
-        services.close()
-    how = "with a password" if password is not None else "for API tokens only"
-    typer.echo(f"Added '{name}' ({', '.join(r.value for r in role)}), {how}.")
-
-
-@users_app.command("token")
-def users_token(name: Annotated[str, typer.Argument(help="The account's login name.")]) -> None:
-    """Make a new personal API token; it is printed once, as the last line."""
-    services = _services()
-    try:
-        with unit_of_work(services.engine) as session:
-            token = new_api_token(session, user_by_name(session, name))
-    except EpssError as exc:
-        raise _fail(f"No token made: {exc.detail}.") from None
-    finally:
-        services.close()
-    typer.echo(f"A new API token for '{name}'. Send it as 'Authorization: Bearer <token>'; "
-               "it is not shown again:")
-    typer.echo(token)
 
 
 @app.command("reindex")
@@ -181,14 +171,26 @@ def extension(
 
 
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Worker processes on one port (each with the settings from the "
+        "environment).")] = 1,
+) -> None:
     """Run the service with the settings from the environment."""
     settings = Settings()
     if settings.secret_key == DEFAULT_SECRET:
         typer.secho("Warning: EPSS_SECRET_KEY is not set; pseudonyms and sessions are not "
                     "secret. Set it before real use.", err=True, fg=typer.colors.YELLOW)
-    _services(settings).close()
-    serving.run(create_app(settings), host=host, port=port)
+    services = _services(settings)  # refuses an out-of-date schema before anything starts
+    try:
+        services.refresh_search_index()  # once, before workers that share the index start
+    finally:
+        services.close()
+    from epss import serving  # the web app: only the commands that serve load it
+
+    serving.serve(settings, host=host, port=port, workers=workers)
 
 
 @app.command("demo")
@@ -210,7 +212,9 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     for name, roles, team in DEMO_ACCOUNTS:
         typer.echo(f"    {name:<8} {', '.join(roles):<11} {team}")
     typer.echo("\nStop with Ctrl+C.\n")
-    serving.run(create_app(settings), host=host, port=port, log_level="warning")
+    from epss import serving  # the web app: only the commands that serve load it
+
+    serving.run(serving.create_app(settings), host=host, port=port, log_level="warning")
 
 
 DEMO_PASSWORD = "demo-wachtwoord"
@@ -241,7 +245,8 @@ def prepare_demo(settings: Settings, origin: str) -> None:
         loaded = load_paths([shipped("tasks")])
         with unit_of_work(services.engine) as session:
             register_host_app(session, DEMO_APP_ID, DEMO_APP_NAME, [origin])
-            import_documents(session, [item.document for item in loaded], by="epss demo")
+            import_documents(session, [item.document for item in loaded], by="epss demo",
+                             replace_draft=True)
             taken = set(session.exec(select(User.name)).all())
             for name, roles, team in DEMO_ACCOUNTS:
                 if name not in taken:

@@ -3,17 +3,29 @@ so the web layer answers `{"error": code, "detail": text}` without knowing the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class EpssError(Exception):
+    """`detail` may be a text with `{placeholders}` filled from `params`: the web layer
+    then translates the text before it fills it in (see `in_language`)."""
+
     status = 400
     code = "bad_request"
 
     def __init__(self, detail: str, *, extra: dict | None = None,
-                 headers: dict[str, str] | None = None):
-        super().__init__(detail)
-        self.detail = detail
+                 headers: dict[str, str] | None = None, params: dict | None = None):
+        self.template = detail
+        self.params = params or {}
+        self.detail = detail.format(**self.params) if params else detail
+        super().__init__(self.detail)
         self.extra = extra or {}  # more fields for the JSON answer (e.g. the current content)
         self.headers = headers
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        """The detail in a language, given that language's translator."""
+        return translate(self.template).format(**self.params) if self.params else \
+            translate(self.detail)
 
 
 class NotFound(EpssError):

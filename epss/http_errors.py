@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
+from epss import i18n
 from epss.errors import EpssError
 from epss.pages import render
 from epss.pages.account import LOGIN_PATH
@@ -69,8 +70,11 @@ def _message(err: dict) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(EpssError)
     async def domain_error(request: Request, exc: EpssError) -> Response:
+        detail = exc.detail
+        if not request.url.path.startswith("/api/"):  # a page: in the person's language
+            detail = exc.in_language(i18n.translator(i18n.language_of(request)))
         return _answer(request, exc.status,
-                       {"error": exc.code, "detail": exc.detail, **exc.extra}, exc.headers)
+                       {"error": exc.code, "detail": detail, **exc.extra}, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

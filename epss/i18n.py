@@ -126,10 +126,12 @@ ENGLISH = {
         "service refuses the panel's requests; see below.",
     "Zonder versie (de browser vraagt bij elk gebruik of er een nieuwe is):":
         "Without a version (the browser checks for a new one each time):",
-    "Er zijn nog geen hostapplicaties geregistreerd. Een hostapplicatie ontstaat bij het "
-    "importeren van taken met contextregels voor dat zaaksysteem.":
-        "No host applications have been registered yet. A host application is created when "
-        "tasks with context rules for that application are imported.",
+    "Er zijn nog geen hostapplicaties geregistreerd. Een beheerder voegt ze toe onder "
+    "Beheer, Hostapplicaties; ook het importeren van taken met contextregels voor een "
+    "zaaksysteem maakt er een.":
+        "No host applications have been registered yet. An administrator adds them under "
+        "Administration, Host applications; importing tasks with context rules for an "
+        "application creates one too.",
     "Scripttag voor de leverancier": "Script tag for the supplier",
     "Neem de scripttag van het zaaksysteem op in elke pagina, vlak voor":
         "Add the script tag of the application to every page, just before",
@@ -154,8 +156,10 @@ ENGLISH = {
     "van het zaaksysteem, zoals":
         "The service only answers requests from known origins (CORS). Register the address "
         "of the case software, such as",
-    "bij de hostapplicatie, of zet het in de instelling":
-        "with the host application, or put it in the setting",
+    "bij de hostapplicatie (een beheerder doet dat onder Beheer, Hostapplicaties; binnen "
+    "enkele seconden geldig, zonder herstart), of zet het in de instelling":
+        "with the host application (an administrator does so under Administration, Host "
+        "applications; in force within seconds, without a restart), or put it in the setting",
     "De extensie voegt het hulppaneel toe aan de zaaksystemen die IT instelt, ook als hun "
     "Content-Security-Policy een bladwijzer tegenhoudt. Maak haar met":
         "The extension adds the help panel to the applications IT configures, even where "

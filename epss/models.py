@@ -5,7 +5,8 @@ immutable published snapshots; what the overlay shows is always one of those. Co
 holds the rules of the latest published version, so matching never sees a draft. Change is
 the history of every edit and workflow step; Feedback is what the desk said about a step.
 Event is the append-only record of what people did with the guidance. User, ApiToken and
-LoginSession are the accounts and how they prove who they are.
+LoginSession are the accounts and how they prove who they are; PasswordReset and
+LoginThrottle serve logging in; AdminAction is the append-only log of what admins did.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ class HostApp(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=80)
     name: str = Field(max_length=200)
     allowed_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    zaaktype_map: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False),
+        description="The application's own case-type codes → zaaktype identificaties.")
 
 
 class Task(SQLModel, table=True):
@@ -87,7 +91,10 @@ class Step(SQLModel, table=True):
 
 
 class TaskVersion(SQLModel, table=True):
-    """An immutable published snapshot of a task and its steps."""
+    """A published snapshot of a task and its steps: its document and content hash never
+    change. Beside them the version's credits, and `review_by`: the date by which this
+    guidance must be checked again, which a confirmation that it is still correct moves
+    without making a new version (the document keeps the date it was published with)."""
 
     __tablename__ = "task_version"
     __table_args__ = (UniqueConstraint("task_id", "number"),)
@@ -98,11 +105,23 @@ class TaskVersion(SQLModel, table=True):
     content_hash: str = Field(max_length=64, description="SHA-256 of the canonical document.")
     document: dict = Field(sa_column=Column(JSON, nullable=False))
     published_at: dt.datetime = Field(default_factory=_now)
-    published_by: str = Field(max_length=200)
-    approved_by: str | None = Field(default=None, max_length=200)
+    published_by: str = Field(max_length=200, description="Who published it: the approver, "
+                              "or with import_unreviewed who imported it.")
+    approved_by: str | None = Field(default=None, max_length=200,
+                                    description="The redacteur who reviewed and published it; "
+                                    "None when it was published at import, without review.")
+    submitted_by: str | None = Field(default=None, max_length=200,
+                                     description="Who submitted the draft for review (after an "
+                                     "import: who imported it).")
     edited_by: list[str] = Field(default_factory=list,
                                  sa_column=Column(JSON, nullable=False),
-                                 description="Who changed the draft since the version before.")
+                                 description="Who changed the draft since the version before "
+                                 "(an import: who imported it).")
+    import_unreviewed: bool = Field(default=False, description="Published at import, without "
+                                    "review (`epss import --publish`).")
+    review_by: dt.date = Field(description="Check again by: the document's review_by at "
+                               "publication, moved by each confirmation that it is still "
+                               "correct.")
 
 
 class ContextRule(SQLModel, table=True):
@@ -134,6 +153,7 @@ class Event(SQLModel, table=True):
         Index("ix_event_quality_task", "type", "task_slug", "actor", "occurred_at"),
         Index("ix_event_quality_step", "type", "task_slug", "step_id", "actor", "occurred_at"),
         Index("ix_event_quality_time", "type", "occurred_at", "team", "actor"),
+        Index("ix_event_app_received_at", "app", "received_at"),  # a host app's last call
         # SQLite: AUTOINCREMENT, so a sequence number is never handed out twice.
         {"sqlite_autoincrement": True},
     )
@@ -219,6 +239,10 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=200)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=_now)
+    last_login_at: dt.datetime | None = Field(default=None)
+    sso_subject: str | None = Field(default=None, unique=True, max_length=300,
+                                    description="Issuer and subject of a single sign-on "
+                                    "account; its roles and team follow the provider.")
 
 
 class ApiToken(SQLModel, table=True):
@@ -243,6 +267,50 @@ class LoginSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
     created_at: dt.datetime = Field(default_factory=_now)
     expires_at: dt.datetime = Field(index=True)
+
+
+class PasswordReset(SQLModel, table=True):
+    """A one-time link to set a new password, made by an admin. Only its SHA-256 is stored."""
+
+    __tablename__ = "password_reset"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    created_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = Field(default=None)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed logins of one account name from one client address (or of one address in
+    all), kept in the database so every instance counts them. The key is a keyed hash."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failure_at: dt.datetime
+    blocked_until: dt.datetime | None = Field(default=None)
+
+
+class AdminAction(SQLModel, table=True):
+    """One administrative action: who, when, what, before and after. Append-only, and
+    chained by hash like the event store, so a change afterwards is detectable."""
+
+    __tablename__ = "admin_action"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=_now, index=True)
+    actor: str = Field(max_length=80, description="Account name, or the system user of "
+                       "the command line.")
+    via: str = Field(max_length=20, description="web, command line or single sign-on.")
+    action: str = Field(max_length=40)
+    subject_kind: str = Field(max_length=20, description="account or host_app.")
+    subject: str = Field(index=True, max_length=300)
+    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    chain_hash: str = Field(max_length=64)
 
 
 class AuditCheckpoint(SQLModel, table=True):

@@ -44,7 +44,8 @@ def markdown_to_text(text: str) -> str:
 
 def render_version(version: TaskVersion, latest: int) -> dict:
     """A published version as the API and the pages show it: the document, every Markdown
-    field also as safe HTML, and the version's facts."""
+    field also as safe HTML, and the version's facts and credits. `review_by` is the date
+    that holds now (a confirmation moves it without a new version)."""
     doc = version.document
     return {
         **doc,
@@ -57,6 +58,9 @@ def render_version(version: TaskVersion, latest: int) -> dict:
         "version": version.number, "latest_version": latest,
         "content_hash": version.content_hash, "published_at": version.published_at,
         "published_by": version.published_by, "approved_by": version.approved_by,
+        "submitted_by": version.submitted_by, "edited_by": list(version.edited_by),
+        "import_unreviewed": version.import_unreviewed,
+        "review_by": version.review_by.isoformat(),
     }
 
 

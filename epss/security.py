@@ -19,7 +19,7 @@ class SecurityHeaders:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/api/v1/docs"):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 

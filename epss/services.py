@@ -1,5 +1,5 @@
 """The long-lived parts of one running service, built from settings: the database engine,
-the search index, the context resolver and the login rate limit. The web app and the CLI
+the search index, the context resolver and the login throttle. The web app and the CLI
 both use this."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from epss.auth.limiter import LoginLimiter
+from epss.auth.throttle import Throttle
 from epss.catalog import catalog_fingerprint, newest_versions
 from epss.context import ContextResolver
 from epss.db import make_engine
@@ -29,7 +29,7 @@ class Services:
     search_index: SearchIndex
     resolver: ContextResolver
     glossary: list[Term]
-    login_limiter: LoginLimiter
+    login_throttle: Throttle
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -38,7 +38,7 @@ class Services:
         engine = make_engine(settings)
         return cls(settings, engine, index, ContextResolver(engine, index),
                    load_glossary(content / "glossary.yaml"),
-                   LoginLimiter(settings.login_attempts_per_minute))
+                   Throttle(settings.secret_key, settings.login_free_attempts))
 
     def refresh_search_index(self, *, force: bool = False) -> bool:
         """Rebuild the index from the database when it is missing, corrupt or out of

@@ -1,31 +1,77 @@
 """Running the app with uvicorn (`epss serve`, `epss demo`).
 
-uvicorn shuts down gracefully: it waits for every open response to finish before it stops.
-The editors' live streams (server-sent events) never finish by themselves, so `Server`
-ends them first; a browser's EventSource then reconnects to whichever server is up.
+uvicorn shuts down gracefully: on SIGTERM it stops accepting connections and waits up to
+GRACE_SECONDS for every request in flight to finish; the editors' live streams are ended
+first (epss.operations.shutdown), as they never finish by themselves.
+
+With `workers` > 1, uvicorn starts that many processes on one socket, each building the
+app from the environment (`epss.app:create_app`, a factory) and running its lifespan (the
+migrations check, the index check). They share the data folder, so its search index, and
+their metrics through prometheus-client's multiprocess mode (a folder of counter files).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import uvicorn
 from fastapi import FastAPI
 
-from epss.drafts.presence import hub_for
+from epss.app import create_app
+from epss.operations.logs import log_config
+from epss.operations.metrics import MULTIPROCESS_ENV
+from epss.settings import Settings
 
-GRACE_SECONDS = 10  # how long other requests in flight may take to finish at shutdown
-
-
-class Server(uvicorn.Server):
-    """uvicorn, ending the app's live streams as soon as it starts shutting down."""
-
-    async def shutdown(self, sockets=None) -> None:
-        app = self.config.app
-        if isinstance(app, FastAPI) and hasattr(app.state, "services"):
-            hub_for(app.state.services.engine).end_streams()
-        await super().shutdown(sockets)
+GRACE_SECONDS = 10  # how long requests in flight may take to finish at shutdown
+# A worker must answer its supervisor within this, or it is taken for hung and replaced.
+# Generous: a new worker imports the whole app before it can answer (multiprocessing's
+# spawn runs the `epss` script's imports first), which takes seconds on a busy machine.
+WORKER_HEALTHCHECK_SECONDS = 30
+APP_FACTORY = "epss.app:create_app"  # what each worker process builds its app with
 
 
 def run(app: FastAPI, **options) -> None:
-    """Serve `app` like `uvicorn.run(app, **options)`, shutting down promptly."""
+    """Serve `app` like `uvicorn.run(app, **options)`, shutting down gracefully."""
     options.setdefault("timeout_graceful_shutdown", GRACE_SECONDS)
-    Server(uvicorn.Config(app, **options)).run()
+    uvicorn.run(app, **options)
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve with these settings (which, with several workers, each worker reads from the
+    environment again), logging as EPSS_LOG_FORMAT says."""
+    options = {"host": host, "port": port, "log_config": log_config(settings.log_format),
+               "timeout_graceful_shutdown": GRACE_SECONDS}
+    with _metrics_folder(workers):
+        if workers == 1:
+            run(create_app(settings), **options)
+        else:
+            uvicorn.run(APP_FACTORY, factory=True, workers=workers,
+                        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options)
+
+
+@contextmanager
+def _metrics_folder(workers: int) -> Iterator[None]:
+    """prometheus-client's multiprocess mode for the workers: a fresh folder of their
+    counter files, or the PROMETHEUS_MULTIPROC_DIR given, emptied of an earlier run's."""
+    given = os.environ.get(MULTIPROCESS_ENV)
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for stale in Path(given).glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    if workers == 1:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="epss-metrics-")
+    os.environ[MULTIPROCESS_ENV] = folder  # before the workers start: they read it at import
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_ENV]
+        shutil.rmtree(folder, ignore_errors=True)

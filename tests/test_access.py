@@ -10,13 +10,18 @@ import uuid
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from epss.auth import PUBLIC, Role, allow
 from epss.auth.policy import route_table, undeclared_routes
+from epss.db import unit_of_work
+from epss.models import User
+from tests.conftest import add_user
 
 # A value for each path parameter, so the request reaches the route.
 _PARAMS = {"slug": "reisdocument-aanvragen", "app": "demo-zaaksysteem",
-           "step_id": "vraag-en-doel", "path": "epss.css"}
+           "step_id": "vraag-en-doel", "path": "epss.css",
+           "name": "expert2", "app_id": "demo-zaaksysteem"}  # an account, a host app
 _STREAMING = re.compile(r"/live$")  # server-sent events: only the refusal is checked
 
 
@@ -36,20 +41,22 @@ def test_every_route_declares_its_policy(client: TestClient) -> None:
 def test_every_route_answers_each_role_as_declared(
         client: TestClient, people: dict[str, dict[str, str]]) -> None:
     identities = {"anonymous": {}} | {role.value: people[role.value] for role in Role}
+    identities["disabled"] = _disabled_account(client)
     wrong = []
     for entry in route_table(client.app.routes):
         for method in sorted(entry.methods - {"HEAD"}):
             url = _url(entry.path)
             for who, headers in identities.items():
                 allowed = entry.policy.public or (
-                    who != "anonymous" and Role(who) in entry.policy.roles)
+                    who not in ("anonymous", "disabled") and Role(who) in entry.policy.roles)
                 if allowed and _STREAMING.search(entry.path):
                     continue
                 client.cookies.clear()  # identity comes from the token alone
                 answer = client.request(method, url, headers={
                     **headers, "Accept": "application/json"}, json={},
                     follow_redirects=False)
-                expected = (None if allowed else 401 if who == "anonymous" else 403)
+                expected = (None if allowed else 401 if who in ("anonymous", "disabled")
+                            else 403)
                 if expected is None and answer.status_code in (401, 403):
                     wrong.append(f"{method} {url} as {who}: {answer.status_code}, expected "
                                  "it to be allowed")
@@ -57,6 +64,18 @@ def test_every_route_answers_each_role_as_declared(
                     wrong.append(f"{method} {url} as {who}: {answer.status_code}, "
                                  f"expected {expected}")
     assert wrong == []
+
+
+def _disabled_account(client: TestClient) -> dict[str, str]:
+    """A disabled account with every role that still holds a token (disabling removes its
+    tokens; this is the worst case): the token must count as nobody."""
+    services = client.app.state.services
+    headers = add_user(services, "uitgeschakeld", *Role)
+    with unit_of_work(services.engine) as session:
+        user = session.exec(select(User).where(User.name == "uitgeschakeld")).one()
+        user.active = False
+        session.add(user)
+    return headers
 
 
 def test_a_route_without_a_policy_is_found() -> None:

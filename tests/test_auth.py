@@ -4,6 +4,7 @@ rate-limited and forms without the CSRF token are refused."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from epss.app import create_app
 from epss.cli import app as cli
-from epss.models import LoginSession, User
+from epss.models import LoginSession, LoginThrottle, User
 from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import add_user
@@ -78,15 +79,51 @@ def test_a_wrong_password_or_name_says_so_and_logs_nobody_in(
     assert client.get("/api/v1/me").status_code == 401
 
 
-def test_logging_in_is_rate_limited_per_account(client: TestClient, anna: str) -> None:
-    for _ in range(5):
+def test_wrong_passwords_slow_down_that_name_from_that_address_only(
+        client: TestClient, anna: str) -> None:
+    throttle = client.app.state.services.login_throttle
+    start = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+    throttle.clock = lambda: start
+    for _ in range(4):
         assert log_in(client, anna, "wrong password!").status_code == 401
-    limited = log_in(client, anna, PASSWORD)  # even the right password, for a minute
-    assert limited.status_code == 429 and limited.headers["retry-after"] == "60"
-    assert "Te veel pogingen" in limited.text
+    fifth = log_in(client, anna, "wrong password!")  # says at once how long to wait
+    assert fifth.status_code == 429 and fifth.headers["retry-after"] == "30"
+    limited = log_in(client, anna, PASSWORD)  # even the right password has to wait
+    assert limited.status_code == 429 and limited.headers["retry-after"] == "30"
+    assert ("Te veel mislukte pogingen met deze naam vanaf deze computer. Probeer het "
+            "opnieuw om 10:00:30 (over 30 seconden).") in limited.text  # Dutch time
     assert client.get("/api/v1/me").status_code == 401
-    add_user(client.app.state.services, "bert", "expert", password=PASSWORD)
-    assert log_in(client, "bert", PASSWORD).status_code == 303  # others are not locked out
+
+    # The real person, at their own desk, is not locked out by a stranger's guesses.
+    with TestClient(client.app, client=("10.1.2.3", 50000)) as own_desk:
+        assert log_in(own_desk, anna, PASSWORD).status_code == 303
+
+    # Each further failure after a wait doubles it.
+    throttle.clock = lambda: start + dt.timedelta(seconds=31)
+    again = log_in(client, anna, "wrong password!")
+    assert again.status_code == 429 and again.headers["retry-after"] == "60"
+    throttle.clock = lambda: start + dt.timedelta(seconds=92)
+    assert log_in(client, anna, PASSWORD).status_code == 303  # and success starts afresh
+    client.cookies.clear()
+    assert log_in(client, anna, "wrong password!").status_code == 401
+
+
+def test_an_address_guessing_many_names_is_slowed_down(client: TestClient, anna: str) -> None:
+    throttle = client.app.state.services.login_throttle
+    throttle.clock = lambda: dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+    for number in range(50):  # ten names, five tries each: the address's fiftieth failure
+        log_in(client, f"naam{number // 5}", "wrong password!")
+    assert log_in(client, anna, PASSWORD).status_code == 429
+    with TestClient(client.app, client=("10.1.2.3", 50000)) as elsewhere:
+        assert log_in(elsewhere, anna, PASSWORD).status_code == 303
+
+
+def test_the_throttle_keeps_no_names_or_addresses(client: TestClient, anna: str) -> None:
+    log_in(client, anna, "wrong password!")
+    with Session(client.app.state.services.engine) as session:
+        rows = session.exec(select(LoginThrottle)).all()
+    assert len(rows) == 2 and all(anna not in r.key and "testclient" not in r.key
+                                  for r in rows)
 
 
 def test_after_logging_in_only_a_path_on_this_site(client: TestClient, anna: str) -> None:

@@ -66,7 +66,7 @@ def test_a_failure_halfway_through_an_import_leaves_nothing(
 
     real_publish = catalog.publish
     monkeypatch.setattr(catalog, "publish", publish_then_fail)
-    result = runner.invoke(app, ["import", str(TASKS_DIR)])
+    result = runner.invoke(app, ["import", "--publish", str(TASKS_DIR)])
     assert result.exit_code != 0 and len(published) == 2
     assert task_count(env) == 0
 
@@ -79,10 +79,11 @@ def test_dry_run_only_checks(env: Settings) -> None:
 
 
 def test_import_twice_then_export_gives_the_same_files(env: Settings, tmp_path: Path) -> None:
-    first = runner.invoke(app, ["import", str(TASKS_DIR)])
+    first = runner.invoke(app, ["import", "--publish", str(TASKS_DIR)])
     assert first.exit_code == 0, first.output
     assert "6 new, 0 updated, 0 unchanged" in first.output
-    again = runner.invoke(app, ["import", *sorted(map(str, TASKS_DIR.glob("*.yaml")))])
+    again = runner.invoke(app, ["import", "--publish",
+                                *sorted(map(str, TASKS_DIR.glob("*.yaml")))])
     assert "0 new, 0 updated, 6 unchanged" in again.output
     out = tmp_path / "export"
     assert runner.invoke(app, ["export", str(out)]).exit_code == 0
@@ -165,7 +166,7 @@ def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None
 
 
 def test_reindex_rebuilds_a_lost_index(env: Settings) -> None:
-    assert runner.invoke(app, ["import", str(TASKS_DIR)]).exit_code == 0
+    assert runner.invoke(app, ["import", "--publish", str(TASKS_DIR)]).exit_code == 0
     shutil.rmtree(env.index_dir)
     result = runner.invoke(app, ["reindex"])
     assert result.exit_code == 0, result.output

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from epss.db import make_engine
-from epss.drafts.presence import hub_for, queue_notice
+from epss.drafts.presence import hub_for, queue_notice, queue_streams_end
 from tests.drafts_support import EventReader, running, seeded
 
 SLUG = "aangifte-geboorte"
@@ -144,5 +144,51 @@ def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) ->
         assert hub.editors("t") == []
 
     # In a thread of its own: after the browser tests, Playwright's loop runs in this one.
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, scenario()).result()
+
+
+def test_a_disabled_persons_streams_end_and_only_theirs(settings) -> None:
+    engine = make_engine(settings)
+    hub = hub_for(engine)
+    hub.heartbeat = 0.2
+    allowed = {"anna": True, "bram": True}
+
+    async def scenario() -> None:
+        anna = hub.events("t", "anna", lambda: allowed["anna"])
+        bram = hub.events("t", "bram", lambda: allowed["bram"])
+        for stream in (anna, bram):
+            await anext(stream)  # retry
+            await anext(stream)  # presence
+        await anext(anna)  # bram joined
+
+        # Disabled in this instance: the streams end once the change is committed.
+        session = Session(engine)
+        session.exec(select(1)).one()
+        queue_streams_end(session, "bram")
+        assert await asyncio.wait_for(anext(bram), 2) == ": ping\n\n"  # not before
+        session.commit()
+        session.close()
+        with pytest.raises(StopAsyncIteration):
+            await asyncio.wait_for(anext(bram), 2)
+        assert await asyncio.wait_for(anext(anna), 2) == (
+            'event: presence\ndata: {"editors": ["anna"], "left": "bram"}\n\n')
+
+        # Disabled in another instance: the check once a heartbeat ends the stream, also
+        # while colleagues keep saving (the stream is never idle).
+        async def busy() -> None:
+            while True:
+                hub.publish("t", "saved", {"by": "chris"})
+                await asyncio.sleep(0.02)
+
+        saving = asyncio.create_task(busy())
+        allowed["anna"] = False
+        with pytest.raises(StopAsyncIteration):
+            for _ in range(200):
+                await asyncio.wait_for(anext(anna), 2)
+        saving.cancel()
+        assert hub.editors("t") == []
+        engine.dispose()
+
     with ThreadPoolExecutor(1) as worker:
         worker.submit(asyncio.run, scenario()).result()

@@ -7,7 +7,9 @@ experts and redacteuren get in."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import json
 import re
 import zipfile
 
@@ -153,14 +155,23 @@ def test_a_step_form_changes_the_draft_and_answers_the_step_fragment(
     assert "</span>Nieuwe</ins>" in history and "<ins>" in history and "<del>" in history
 
 
-def test_a_stale_step_form_shows_both_sides_and_changes_nothing(
+def basis(step: dict) -> str:
+    """The hidden field the edit form sends back: the step as the form was loaded."""
+    return json.dumps({name: step[name] for name in (
+        "title", "mandatory", "instruction", "why", "warning", "check", "branches", "target",
+        "sources")})
+
+
+def test_a_stale_step_form_with_a_real_conflict_shows_it_and_changes_nothing(
         client: TestClient, people: dict) -> None:
     old = step_of(client)
     first = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
-        **people["expert"], **HTMX}, data=step_form(old, controle="Hun controletekst."))
+        **people["expert"], **HTMX}, data=step_form(old, controle="Hun controletekst.",
+                                                    basis=basis(old)))
     assert first.status_code == 200
     stale = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
-        **people["expert2"], **HTMX}, data=step_form(old, controle="Mijn controletekst."))
+        **people["expert2"], **HTMX}, data=step_form(old, controle="Mijn controletekst.",
+                                                     basis=basis(old)))
     assert stale.status_code == 412
     assert stale.headers["x-editor-fragment"] == "1"
     text = stale.text
@@ -170,12 +181,59 @@ def test_a_stale_step_form_shows_both_sides_and_changes_nothing(
     current = step_of(client)
     assert current["check"] == "Hun controletekst."
     assert f'name="versie" value="{current["version"]}"' in text  # re-save on the new one
-    merged = re.search(r'name="controle"[^>]*>([^<]*)</textarea>', text).group(1)
-    assert "Hun controletekst." in merged and "Mijn controletekst." in merged
-    keep = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
-        **people["expert2"], **HTMX}, data=step_form(current, controle=merged))
-    assert keep.status_code == 200
-    assert step_of(client)["check"] == "Hun controletekst.\n\nMijn controletekst."
+    # Both wrote the whole check text: one place to choose, no text field glued together.
+    assert 'name="controle"' not in text.split('class="step-form"')[1]
+    assert text.count('name="keuze-check-1"') == 3 and 'name="keuze-check-2"' not in text
+    state = re.search(r'name="samenvoegen" value="([^"]*)"', text).group(1)
+    choose = {**step_form(current, basis=basis(current)), "samenvoegen": html.unescape(state)}
+    choose.pop("controle")
+    undecided = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
+        **people["expert2"], **HTMX}, data=choose)
+    assert undecided.status_code == 422 and "Kies bij elke plaats" in undecided.text
+    assert step_of(client) == current  # nothing changed
+    applied = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
+        **people["expert2"], **HTMX}, data={**choose, "keuze-check-1": "mine",
+                                           "toepassen": "1"})
+    assert applied.status_code == 200 and "nog niet opgeslagen" in applied.text
+    assert re.search(r'name="controle"[^>]*>Mijn controletekst\.</textarea>', applied.text)
+    assert f'name="versie" value="{current["version"]}"' in applied.text
+    assert step_of(client) == current  # applying the choices saves nothing
+    both = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
+        **people["expert2"], **HTMX}, data={**choose, "keuze-check-1": "both"})
+    assert both.status_code == 200, both.text
+    assert step_of(client)["check"] == "Hun controletekst. Mijn controletekst."
+
+
+def test_a_stale_step_form_merges_changes_that_do_not_overlap(
+        client: TestClient, people: dict) -> None:
+    """Eva reworded the start of the instruction, Erik added a sentence at its end and a
+    field in the case software: the merge form holds both, each once, and says so."""
+    old = step_of(client)
+    instruction = old["instruction"]
+    theirs = "Kijk eerst goed: " + instruction
+    client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={**people["expert"], **HTMX},
+                data=step_form(old, instructie=theirs, basis=basis(old)))
+    mine = instruction + " Noteer de datum."
+    stale = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
+        **people["expert2"], **HTMX}, data=step_form(old, instructie=mine,
+                                                     doelveld="#geboortedatum",
+                                                     basis=basis(old)))
+    assert stale.status_code == 412
+    assert "keuze-" not in stale.text  # nothing to choose
+    assert "beide wijzigingen staan hieronder al in het formulier" in stale.text
+    merged = html.unescape(re.search(r'name="instructie"[^>]*>([^<]*)</textarea>',
+                                     stale.text).group(1))
+    assert merged == "Kijk eerst goed: " + instruction + " Noteer de datum."
+    assert re.search(r'name="doelveld"[^>]*>\s*#geboortedatum</textarea>', stale.text)
+    assert "Wat expert veranderde" in stale.text and "Wat u veranderde" in stale.text
+    current = step_of(client)
+    saved = client.post(f"/redactie/taken/{SLUG}/stappen/{STEP}", headers={
+        **people["expert2"], **HTMX}, data=step_form(current, instructie=merged,
+                                                     doelveld="#geboortedatum",
+                                                     basis=basis(current)))
+    assert saved.status_code == 200
+    assert step_of(client)["instruction"].count("Noteer de datum.") == 1
+    assert step_of(client)["instruction"].count("Kijk eerst goed:") == 1
 
 
 def test_an_invalid_step_form_names_the_field_and_changes_nothing(
@@ -372,8 +430,10 @@ def test_versions_diff_and_restore(client: TestClient, people: dict) -> None:
     diff = client.get(f"/redactie/taken/{SLUG}/versies", params={"van": 1, "naar": 2},
                       headers={**people["expert"], **HTMX})
     assert diff.status_code == 200 and 'id="versieverschil"' in diff.text
-    assert '<span class="add">' in diff.text and "drie werkdagen" in diff.text
-    assert '<span class="del">' in diff.text
+    # The readable difference: the title's new words marked, no YAML diff.
+    assert "Versie 1 naast versie 2" in diff.text and "@@" not in diff.text
+    assert "[toegevoegd:] </span>de termijn (drie werkdagen)</ins>" in diff.text
+    assert "<dt>Titel</dt>" in diff.text
     missing = client.get(f"/redactie/taken/{SLUG}/versies", params={"van": 1, "naar": 9},
                          headers={**people["expert"], **HTML})
     assert missing.status_code == 404 and "9" in missing.text
@@ -394,14 +454,19 @@ def test_the_review_list_and_still_correct(client: TestClient, people: dict,
     page = client.get("/redactie/controle", headers=people["expert"]).text
     assert "te laat" in page.split('id="kop-due"')[0]
     before = version_count(client)
+    asked = client.get(f"/redactie/controle/{CRITICAL}/bevestigen",
+                       headers={**people["expert"], **HTMX})
+    assert asked.status_code == 200 and "Is deze taak nog steeds juist?" in asked.text
+    assert "02-02-2028" in asked.text and 'name="notitie"' in asked.text
+    assert version_count(client) == before and "Bevestigd" not in asked.text  # only asked
     confirmed = client.post(f"/redactie/controle/{CRITICAL}/bevestigen",
                             headers={**people["expert"], **HTMX})
     assert confirmed.status_code == 200 and "Bevestigd als nog steeds juist" in confirmed.text
-    assert "2028-02-02" in confirmed.text and version_count(client) == before + 1
+    assert "02-02-2028" in confirmed.text and version_count(client) == before
     again = client.post(f"/redactie/controle/{CRITICAL}/bevestigen",
                         headers={**people["expert"], **HTMX})
-    assert again.status_code == 409 and "already confirmed" in again.text
-    assert version_count(client) == before + 1
+    assert again.status_code == 409 and "al bevestigd" in again.text
+    assert version_count(client) == before
 
 
 # ---- import and export -----------------------------------------------------------------
@@ -433,8 +498,8 @@ def test_an_import_with_a_problem_names_file_line_and_field_and_changes_nothing(
     assert not_yaml.status_code == 422 and "notities.txt" in not_yaml.text
 
 
-def test_an_import_publishes_and_an_expert_may_not_import(client: TestClient,
-                                                          people: dict) -> None:
+def test_an_import_is_submitted_for_review_and_an_expert_may_not_import(
+        client: TestClient, people: dict) -> None:
     good = shipped_text(SLUG).replace("title: Aangifte geboorte opnemen",
                                       "title: Aangifte geboorte opnemen (nieuw)")
     files = [("bestanden", ("geboorte.yaml", good.encode(), "application/yaml"))]
@@ -442,12 +507,13 @@ def test_an_import_publishes_and_an_expert_may_not_import(client: TestClient,
                        headers={**people["expert"], **HTML}).status_code == 403
     assert client.get("/redactie/import", headers={**people["expert"], **HTML}).status_code == 403
     answer = client.post("/redactie/import", files=files, headers=people["redacteur"])
-    assert answer.status_code == 200 and "Geïmporteerd" in answer.text
+    assert answer.status_code == 200 and "Geïmporteerd en ingediend ter controle" in answer.text
     assert "0 nieuw, 1 bijgewerkt, 0 ongewijzigd" in answer.text
     assert draft(client)["title"] == "Aangifte geboorte opnemen (nieuw)"
-    assert draft(client)["published_version"] == 2
+    assert (draft(client)["status"], draft(client)["submitted_by"]) == ("submitted", "redacteur")
+    assert draft(client)["published_version"] == 1  # not published: that needs a review
     hits = client.get("/api/v1/search", params={"q": "nieuw opnemen"}).json()["results"]
-    assert any(h["task_title"].endswith("(nieuw)") for h in hits)  # the index was refreshed
+    assert not any(h["task_title"].endswith("(nieuw)") for h in hits)
 
 
 def test_export_gives_the_task_files(client: TestClient, people: dict) -> None:
@@ -460,7 +526,8 @@ def test_export_gives_the_task_files(client: TestClient, people: dict) -> None:
     archive = client.get("/redactie/export/taken.zip", headers=people["expert"])
     assert archive.headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
-    assert f"{SLUG}.yaml" in names and "task.schema.json" in names and len(names) == 7
+    assert f"{SLUG}.yaml" in names and "task.schema.json" in names and len(names) == 8
+    assert "versions.json" in names  # the credits of every version, beside the files
     page = client.get("/redactie/export", headers=people["expert"]).text
     assert f'href="/redactie/export/{SLUG}.yaml"' in page
     assert client.get("/redactie/export/bestaat-niet.yaml",

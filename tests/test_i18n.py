@@ -27,6 +27,13 @@ def test_english_on_request_and_remembered(client: TestClient) -> None:
     assert "Alle taken" in client.get("/", params={"lang": "nl"}).text
 
 
+def test_switching_language_keeps_the_question_on_the_page(client: TestClient) -> None:
+    page = client.get("/zoeken", params={"q": "paspoort kind"})
+    assert 'href="?q=paspoort+kind&amp;lang=en"' in page.text
+    english = client.get("/zoeken", params={"q": "paspoort kind", "lang": "en"})
+    assert 'href="?q=paspoort+kind&amp;lang=nl"' in english.text
+
+
 def test_dutch_even_for_an_english_browser_until_english_is_chosen(client: TestClient) -> None:
     page = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert "Alle taken" in page.text

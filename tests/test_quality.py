@@ -227,9 +227,10 @@ def test_what_was_on_screen_leads_to_the_exact_version(client, people) -> None:
 def test_what_was_on_screen_for_an_unknown_event_says_so(client, people) -> None:
     officer = people["kwaliteit"]
     answer = client.get(f"{API}/on-screen/999999", headers=officer)
-    assert answer.status_code == 404 and "no event '999999'" in answer.json()["detail"]
+    assert answer.status_code == 404 and answer.json()["field"] == "event"
+    assert "geen gebeurtenis '999999'" in answer.json()["detail"]
     page = client.get("/kwaliteit/scherm", params={"event": "999999"}, headers=officer)
-    assert page.status_code == 404 and "no event" in page.text
+    assert page.status_code == 404 and "Er is geen gebeurtenis" in page.text
 
 
 @pytest.mark.parametrize(("params", "field", "message"), [

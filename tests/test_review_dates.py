@@ -84,29 +84,26 @@ def test_confirming_a_task_as_still_correct(client: TestClient, people: dict) ->
 
     answer = client.post(url, headers=people["expert"])  # critical, yet no second person
     assert answer.status_code == 200, answer.text
-    version = answer.json()
-    assert (version["number"], version["approved_by"], version["published_by"]) == \
-        (2, "expert", "expert")
-    task = client.get(f"{API}/tasks/{CRITICAL}").json()
-    assert (task["version"], task["review_by"]) == (2, "2028-02-10")
-    assert client.get(f"{API}/tasks/{CRITICAL}", params={"version": 1}).json()["review_by"] \
-        == "2027-01-31"
-    diff = client.get(f"{API}/tasks/{CRITICAL}/diff", params={"from": 1, "to": 2},
-                      headers=people["kwaliteit"]).json()
-    assert (diff["task_fields"], diff["steps"]) == (["review_by"], [])
-    assert "-review_by: 2027-01-31\n+review_by: 2028-02-10\n" in diff["unified"]
-    assert history(client, CRITICAL)[-1] == ("expert", "confirmed", 2)
+    confirmed = answer.json()
+    assert (confirmed["version"], confirmed["review_by"], confirmed["previous_review_by"],
+            confirmed["confirmed_by"], confirmed["note"]) == \
+        (1, "2028-02-10", "2027-01-31", "expert", "")
+    task = client.get(f"{API}/tasks/{CRITICAL}").json()  # the same version, a later date
+    assert (task["version"], task["review_by"]) == (1, "2028-02-10")
+    versions = client.get(f"{API}/tasks/{CRITICAL}/versions", headers=people["expert"]).json()
+    assert [(v["number"], v["review_by"]) for v in versions] == [(1, "2028-02-10")]
+    assert history(client, CRITICAL)[-1] == ("expert", "confirmed", None)
     row = task_row(client, CRITICAL)
     assert (row.status, row.review_by, row.published_version) == \
-        ("published", dt.date(2028, 2, 10), 2)
+        ("published", dt.date(2028, 2, 10), 1)
 
     lists = client.get(f"{API}/review", headers=people["expert"]).json()
     assert CRITICAL not in [t["slug"] for t in lists["overdue"]]
     assert [t["slug"] for t in lists["overdue"]] == IDENTITY_TASKS[1:]
 
     again = client.post(url, headers=people["redacteur"])
-    assert again.status_code == 409 and "already confirmed" in again.json()["detail"]
-    assert version_numbers(client, CRITICAL, people["expert"]) == [2, 1]
+    assert again.status_code == 409 and "al bevestigd" in again.json()["detail"]
+    assert version_numbers(client, CRITICAL, people["expert"]) == [1]
 
 
 def test_a_task_with_unpublished_changes_cannot_be_confirmed(
@@ -115,7 +112,8 @@ def test_a_task_with_unpublished_changes_cannot_be_confirmed(
     edit("expert", NORMAL, "vraag-nieuw-adres", why="Zonder adres geen inschrijving.")
     answer = client.post(f"{API}/tasks/{NORMAL}/review/confirm", headers=people["redacteur"])
     assert answer.status_code == 409
-    assert "changes in its draft that are not published" in answer.json()["detail"]
+    assert "wijzigingen in het concept die nog niet gepubliceerd zijn" in \
+        answer.json()["detail"]
     assert version_numbers(client, NORMAL, people["expert"]) == [1]
     assert task_row(client, NORMAL).review_by == dt.date(2027, 6, 30)
     assert client.post(f"{API}/tasks/geen-taak/review/confirm",

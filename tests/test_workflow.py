@@ -10,6 +10,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from epss.catalog import import_documents
 from epss.db import unit_of_work
 from epss.drafts.document import draft_document
 from epss.drafts.working import find as find_task
@@ -82,9 +83,10 @@ def test_a_published_draft_is_a_new_version_everyone_sees_at_once(
     assert old["content_hash"] != version["content_hash"]
 
     listed = client.get(f"{API}/{NORMAL}/versions", headers=people["kwaliteit"]).json()
-    assert [(v["number"], v["published_by"], v["approved_by"], v["edited_by"])
-            for v in listed] == [(2, "redacteur", "redacteur", ["expert"]),
-                                 (1, "test", None, [])]
+    assert [(v["number"], v["published_by"], v["approved_by"], v["submitted_by"],
+             v["edited_by"], v["import_unreviewed"])
+            for v in listed] == [(2, "redacteur", "redacteur", "expert", ["expert"], False),
+                                 (1, "test", None, None, ["test"], True)]
     assert history(client, NORMAL)[-3:] == [("expert", "step_updated", None),
                                             ("expert", "submitted", None),
                                             ("redacteur", "published", 2)]
@@ -184,11 +186,12 @@ def test_a_critical_task_needs_a_second_person(client: TestClient, people: dict,
     assert (next_one.json()["number"], next_one.json()["edited_by"]) == (3, ["expert"])
 
 
-def test_an_import_counts_as_a_publication(client: TestClient, people: dict,
-                                           edit: Editor) -> None:
+def test_an_import_published_at_once_counts_as_a_publication(
+        client: TestClient, people: dict, edit: Editor) -> None:
     edit("redacteur", CRITICAL, "vergelijk-gezicht", why="Eerdere wijziging.")
-    services = client.app.state.services
-    publish(services, shipped_document(CRITICAL, why="Nieuwe tekst uit een bestand."))
+    with unit_of_work(client.app.state.services.engine) as session:  # epss import --publish
+        import_documents(session, [shipped_document(CRITICAL, why="Nieuwe tekst.")],
+                         by="beheer", replace_draft=True)
     edit("expert", CRITICAL, "beoordeel-pasfoto", check="Fotomatrix gevolgd.")
     submit(client, CRITICAL, people["expert"])
     answer = client.post(f"{API}/{CRITICAL}/draft/publish", headers=people["redacteur"])
@@ -371,3 +374,24 @@ def test_the_draft_of_a_fresh_import_equals_its_file(client: TestClient) -> None
             text = path.read_text(encoding="utf-8")
             document = draft_document(session, find_task(session, load_text(text, "x").slug))
             assert dump_document(document) == text
+
+
+def test_a_draft_changed_while_the_reviewer_read_it_is_not_published(
+        client: TestClient, people: dict, edit: Editor) -> None:
+    edit("expert", NORMAL, "neem-melding-aan", instruction="Eerste tekst die ruth leest.")
+    submit(client, NORMAL, people["expert"])
+    page = client.get(f"/redactie/taken/{NORMAL}/wijzigingen", headers=people["redacteur"])
+    seen = re.search(r'name="concept" value="([0-9a-f]{64})"', page.text).group(1)
+    edit("expert2", NORMAL, "neem-melding-aan", instruction="Een andere tekst, daarna.")
+    submit(client, NORMAL, people["expert2"])
+    refused = client.post(f"/redactie/taken/{NORMAL}/publiceren", data={"concept": seen},
+                          headers={**people["redacteur"], "Accept": "text/html"})
+    assert refused.status_code == 409
+    assert "Het concept is veranderd sinds u het bekeek." in refused.text
+    assert version_numbers(client, NORMAL, people["redacteur"]) == [1]
+    page = client.get(f"/redactie/taken/{NORMAL}/wijzigingen", headers=people["redacteur"])
+    now = re.search(r'name="concept" value="([0-9a-f]{64})"', page.text).group(1)
+    published = client.post(f"/redactie/taken/{NORMAL}/publiceren", data={"concept": now},
+                            headers=people["redacteur"], follow_redirects=False)
+    assert published.status_code == 303
+    assert version_numbers(client, NORMAL, people["redacteur"]) == [2, 1]

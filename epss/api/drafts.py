@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import EDITORS, Identity, allow
+from epss.auth.accounts import is_active
 from epss.db import unit_of_work
 from epss.drafts import editing
 from epss.drafts.history import history_view
@@ -162,4 +163,9 @@ def live(slug: str, services: ServicesDep, who: Editor) -> Response:
     reload that step. The first event lists the editors present, including you."""
     with Session(services.engine) as session:
         find(session, slug)
-    return LiveResponse(hub_for(services.engine).events(slug, who.name))
+
+    def still_allowed() -> bool:
+        with Session(services.engine) as session:
+            return is_active(session, who.user_id)
+
+    return LiveResponse(hub_for(services.engine).events(slug, who.name, still_allowed))

@@ -1,4 +1,5 @@
-"""Liveness for load balancers and monitoring."""
+"""Liveness under the API prefix, kept for monitoring set up before the probes at
+/health/live and /health/ready (epss.operations.health), which load balancers should use."""
 
 from __future__ import annotations
 

@@ -56,6 +56,9 @@ class TaskOut(BaseModel):
     published_at: dt.datetime
     published_by: str
     approved_by: str | None
+    submitted_by: str | None
+    edited_by: list[str]
+    import_unreviewed: bool
 
 
 class PanelStepOut(BaseModel):

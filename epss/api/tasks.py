@@ -18,7 +18,7 @@ def list_tasks(session: SessionDep) -> list[dict]:
     """Every task with a published version, by slug."""
     return [
         {**{k: v.document[k] for k in TaskSummary.model_fields if k in v.document},
-         "version": v.number}
+         "version": v.number, "review_by": v.review_by}
         for v in newest_versions(session)
     ]
 

@@ -1,6 +1,6 @@
-"""Review and publication of drafts, published versions and their differences, and review
-dates. Publishing answers only once the new version is committed and the search index and
-the overlay's rules show it."""
+"""Review and publication of drafts, importing task files for review, published versions
+(with their credits) and their differences, and review dates. Publishing answers only once
+the new version is committed and the search index and the overlay's rules show it."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import EDITORS, Identity, Role, allow
-from epss.catalog import versions_of
+from epss.catalog import credits, known_slugs, versions_of
 from epss.db import unit_of_work
 from epss.drafts import review, workflow
 from epss.drafts.diff import version_diff
-from epss.models import Task, TaskVersion
+from epss.drafts.importing import MAX_FILES, import_for_review, load_uploads, upload_problems
+from epss.errors import InvalidInput
+from epss.models import Task
 from epss.services import Services
+from epss.taskfile import Problem, TaskFileError
 
 router = APIRouter(tags=["review and publication"])
 READERS = allow(Role.expert, Role.redacteur, Role.kwaliteit)
@@ -55,13 +58,60 @@ class DraftStateOut(BaseModel):
     steps_version: int
 
 
+class ConfirmIn(_Body):
+    note: str = Field(default="", max_length=review.MAX_NOTE,
+                      description="Optional: what was checked, or why it is still right.")
+
+
+class ImportFileIn(_Body):
+    name: str = Field(max_length=300, description="File name, ending in .yaml or .yml.")
+    content: str = Field(description="The task file's text (YAML).")
+
+
+class ImportIn(_Body):
+    files: list[ImportFileIn] = Field(min_length=1, max_length=MAX_FILES)
+    replace_draft: bool = Field(default=False, description="Replace a draft that holds "
+                                "unpublished work; without it such a task is refused (409).")
+
+
+class ImportOut(BaseModel):
+    created: list[str] = Field(description="New tasks, submitted for review.")
+    updated: list[str] = Field(description="Changed tasks, submitted for review.")
+    unchanged: list[str]
+    submitted_by: str
+
+
 class VersionOut(BaseModel):
+    """A published version and its credits."""
+
     number: int
     content_hash: str
     published_at: dt.datetime
-    published_by: str
-    approved_by: str | None
-    edited_by: list[str]
+    published_by: str = Field(description="Who published it: the approver, or (with "
+                              "import_unreviewed) who imported it.")
+    approved_by: str | None = Field(description="The redacteur who reviewed and published "
+                                    "it; null when it was published at import, without review.")
+    submitted_by: str | None = Field(description="Who submitted the draft for review.")
+    edited_by: list[str] = Field(description="Who changed the draft since the version before "
+                                 "(for an import: who imported it).")
+    import_unreviewed: bool = Field(description="Published at import, without review "
+                                    "(`epss import --publish`).")
+    review_by: dt.date = Field(description="Check again by (moved by a confirmation, which "
+                               "makes no new version).")
+
+
+class ConfirmedOut(BaseModel):
+    """A confirmation that the published guidance is still correct. No new version: the
+    review date of the newest version moved."""
+
+    slug: str
+    title: str
+    version: int = Field(description="The newest published version, which was confirmed.")
+    review_by: dt.date = Field(description="The new review date: today + the interval.")
+    previous_review_by: dt.date
+    confirmed_by: str
+    confirmed_at: dt.datetime
+    note: str
 
 
 class PublishedOut(VersionOut):
@@ -111,8 +161,7 @@ def _state(task: Task) -> dict:
     return {name: getattr(task, name) for name in DraftStateOut.model_fields}
 
 
-def _version(version: TaskVersion) -> dict:
-    return {name: getattr(version, name) for name in VersionOut.model_fields}
+_version = credits
 
 
 def _publicise(services: Services) -> None:
@@ -181,13 +230,50 @@ def review_lists(session: SessionDep, day: TodayDep,
     return review.review_lists(session, day, within_days=days)
 
 
-@router.post("/tasks/{slug}/review/confirm", response_model=PublishedOut)
-def confirm_review(slug: str, services: ServicesDep, day: TodayDep,
-                   who: Annotated[Identity, allow(*EDITORS)]) -> dict:
-    """Confirm the published guidance is still correct: a new version whose only change is
-    the next review date. 409 while the draft has unpublished changes."""
-    with unit_of_work(services.engine) as session:
-        answer = {**_version(review.confirm_review(session, slug, by=who.name, today=day)),
-                  "slug": slug}
-    _publicise(services)
-    return answer
+@router.post("/tasks/{slug}/review/confirm", response_model=ConfirmedOut)
+def confirm_review(slug: str, session: SessionDep, day: TodayDep,
+                   who: Annotated[Identity, allow(*EDITORS)],
+                   body: ConfirmIn | None = None) -> dict:
+    """Confirm the published guidance is still correct, with an optional note (body
+    `{"note": …}`, or no body): the review date becomes today + the task's review interval
+    and the confirmation is recorded in the task's history. No new version is made: the
+    answer names the newest version, whose review date moved. 409 while the draft has
+    unpublished changes, or when the date would not move (already confirmed today)."""
+    note = body.note if body else ""
+    return review.confirm_review(session, slug, by=who.name, today=day, note=note)
+
+
+@router.post("/imports", response_model=ImportOut,
+             responses={409: {"description": "A task has an unpublished draft."},
+                        422: {"description": "A file is not valid: `problems` names each "
+                              "problem with file, line and field."}})
+def import_files(body: ImportIn, session: SessionDep,
+                 who: Annotated[Identity, allow(Role.redacteur)]) -> dict:
+    """Import task files, all or nothing, as `epss import` does: every new or changed task
+    becomes its draft, submitted for review by you. Nothing is published: a redacteur
+    publishes it (on a critical task another one than you). A task whose draft holds
+    unpublished work is refused (409) unless `replace_draft`."""
+    uploads = [(f.name, f.content.encode("utf-8")) for f in body.files]
+    problems = upload_problems(uploads)
+    if not problems:
+        try:
+            documents = load_uploads(uploads, known_slugs(session))
+        except TaskFileError as exc:
+            problems = exc.problems
+    if problems:
+        raise _invalid_files(problems)
+    report = import_for_review(session, documents, by=who.name,
+                               replace_draft=body.replace_draft)
+    return {"created": report.created, "updated": report.updated,
+            "unchanged": report.unchanged, "submitted_by": who.name}
+
+
+def _invalid_files(problems: list[Problem]) -> InvalidInput:
+    template = ("Er is niets geïmporteerd: {count} probleem in de bestanden: {problems}"
+                if len(problems) == 1 else
+                "Er is niets geïmporteerd: {count} problemen in de bestanden: {problems}")
+    return InvalidInput(
+        template, params={"count": len(problems),
+                          "problems": "; ".join(str(p) for p in problems)},
+        extra={"problems": [{"file": p.file, "line": p.line, "field": p.field,
+                             "message": p.message} for p in problems]})

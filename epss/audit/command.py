@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import text
+from sqlmodel import Session
 
 from epss import migrations
+from epss.admin.log import verify_admin_log
 from epss.audit.checkpoints import write_checkpoint
 from epss.audit.head import chain_backlog
 from epss.audit.retention import run_retention
@@ -38,18 +40,24 @@ def _fail(message: str) -> None:
 @audit_app.command("verify")
 def verify(batch: Annotated[int, typer.Option(min=100, help="Events read at a time.")] = 5000,
            ) -> None:
-    """Recompute the hash chain over every stored event and check the signed checkpoints.
-    Exits 0 with a summary, or 1 naming the first event that does not match."""
+    """Recompute the hash chain over every stored event and check the signed checkpoints,
+    then the chain of the admin log. Exits 0 with a summary, or 1 naming the first event or
+    admin action that does not match."""
     services = _services()
     try:
         with services.engine.connect() as connection:
             verdict = verify_chain(connection, secret_key=services.settings.secret_key,
                                    batch=batch)
+        with Session(services.engine) as session:
+            broken_action = verify_admin_log(session)
     finally:
         services.close()
     if not verdict.ok:
         _fail(verdict.summary())
-    typer.echo(verdict.summary())
+    if broken_action is not None:
+        _fail(f"{verdict.summary()} The admin log does not hold: action {broken_action} was "
+              "changed, or an action before it was removed.")
+    typer.echo(f"{verdict.summary()} The admin log holds.")
 
 
 @audit_app.command("checkpoint")

@@ -17,9 +17,10 @@ from sqlmodel import Session, delete, select
 from epss.auth.passwords import hash_password, needs_rehash, verify_password
 from epss.auth.roles import Role
 from epss.errors import InvalidInput, NotFound
-from epss.models import ApiToken, LoginSession, User
+from epss.models import ApiToken, LoginSession, PasswordReset, User
 
 SESSION_LIFETIME = dt.timedelta(hours=10)  # a working day
+RESET_LIFETIME = dt.timedelta(hours=24)
 TOKEN_PREFIX = "epss_"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
@@ -53,14 +54,12 @@ def create_user(session: Session, name: str, roles: list[str], *, team: str | No
                 password: str | None = None) -> User:
     """A new account. Without a password it can only use API tokens."""
     if not _NAME.match(name):
-        raise InvalidInput(f"name '{name}': use 2 to 80 lower-case letters, digits, '.', "
-                           "'_' or '-', starting with a letter or digit")
-    unknown = [r for r in roles if r not in Role.__members__]
-    if not roles or unknown:
-        raise InvalidInput(f"role: choose from {', '.join(Role)} (got {', '.join(unknown)})"
-                           if unknown else f"role: give at least one of {', '.join(Role)}")
+        raise InvalidInput("Naam '{name}': gebruik 2 tot 80 kleine letters, cijfers, '.', '_' "
+                           "of '-', te beginnen met een letter of cijfer.",
+                           params={"name": name})
+    check_roles(roles)
     if session.exec(select(User).where(User.name == name)).first():
-        raise InvalidInput(f"name '{name}' is already taken")
+        raise InvalidInput("De naam '{name}' is al in gebruik.", params={"name": name})
     user = User(name=name, roles=sorted(set(roles)), team=team,
                 password_hash=hash_password(password) if password is not None else None)
     session.add(user)
@@ -68,10 +67,21 @@ def create_user(session: Session, name: str, roles: list[str], *, team: str | No
     return user
 
 
+def check_roles(roles: list[str]) -> None:
+    """At least one role, and only roles that exist."""
+    unknown = [r for r in roles if r not in Role.__members__]
+    if unknown:
+        raise InvalidInput("Rol: kies uit {roles} (onbekend: {unknown}).",
+                           params={"roles": ", ".join(Role), "unknown": ", ".join(unknown)})
+    if not roles:
+        raise InvalidInput("Rol: geef minstens één van {roles}.",
+                           params={"roles": ", ".join(Role)})
+
+
 def user_by_name(session: Session, name: str) -> User:
     user = session.exec(select(User).where(User.name == name)).first()
     if user is None:
-        raise NotFound(f"there is no account '{name}'")
+        raise NotFound("Er is geen account '{name}'.", params={"name": name})
     return user
 
 
@@ -106,8 +116,15 @@ def log_in(session: Session, name: str, password: str) -> str | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        session.add(user)
+    return start_session(session, user)
+
+
+def start_session(session: Session, user: User) -> str:
+    """A new login session for `user` (who proved who they are): its secret, for the
+    cookie. Records the login and clears expired sessions."""
     secret = secrets.token_urlsafe(32)
+    user.last_login_at = _now()
+    session.add(user)
     session.add(LoginSession(token_hash=_digest(secret), user_id=user.id,
                              expires_at=_now() + SESSION_LIFETIME))
     session.exec(delete(LoginSession).where(LoginSession.expires_at < _now()))
@@ -123,9 +140,75 @@ def identity_from_login(session: Session, secret: str) -> Identity | None:
     return _identity(user) if user else None
 
 
+def is_active(session: Session, user_id: int) -> bool:
+    """Whether the account exists and is not disabled."""
+    return bool(session.exec(select(User.active).where(User.id == user_id)).first())
+
+
 def log_out(session: Session, secret: str) -> None:
     session.exec(delete(LoginSession).where(LoginSession.token_hash == _digest(secret)))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def change_own_password(session: Session, user_id: int, current: str, new: str) -> None:
+    """A person sets a new password, proving the current one. Their other login sessions
+    end (a stolen session does not outlive the change); this one stays."""
+    user = session.get(User, user_id)
+    if user is None or user.password_hash is None:
+        raise InvalidInput("Dit account heeft geen wachtwoord bij EPSS: u logt in via uw "
+                           "organisatie.")
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput("Het huidige wachtwoord klopt niet.")
+    if new == current:
+        raise InvalidInput("Kies een ander wachtwoord dan het huidige.")
+    user.password_hash = hash_password(new)
+    session.add(user)
+
+
+def end_other_sessions(session: Session, user_id: int, keep_secret: str | None) -> None:
+    """End every login session of a person but the one with `keep_secret`."""
+    query = delete(LoginSession).where(LoginSession.user_id == user_id)
+    if keep_secret:
+        query = query.where(LoginSession.token_hash != _digest(keep_secret))
+    session.exec(query)
+
+
+def new_reset_link_secret(session: Session, user: User) -> str:
+    """A one-time secret to set a new password within RESET_LIFETIME; only its hash is
+    stored. Earlier unused links of the person stop working."""
+    session.exec(delete(PasswordReset).where(PasswordReset.user_id == user.id,
+                                              PasswordReset.used_at.is_(None)))
+    secret = secrets.token_urlsafe(32)
+    session.add(PasswordReset(token_hash=_digest(secret), user_id=user.id,
+                              expires_at=_now() + RESET_LIFETIME))
+    return secret
+
+
+def reset_link_user(session: Session, secret: str) -> User:
+    """The account a reset link is for, when the link can still be used."""
+    reset = session.get(PasswordReset, _digest(secret))
+    if reset is None:
+        raise NotFound("Deze herstellink bestaat niet. Vraag uw beheerder om een nieuwe.")
+    if reset.used_at is not None:
+        raise InvalidInput("Deze herstellink is al gebruikt. Vraag uw beheerder om een "
+                           "nieuwe.")
+    if _aware(reset.expires_at) < _now():
+        raise InvalidInput("Deze herstellink is verlopen (hij is 24 uur geldig). Vraag uw "
+                           "beheerder om een nieuwe.")
+    user = session.get(User, reset.user_id)
+    if user is None or not user.active:
+        raise InvalidInput("Dit account is uitgeschakeld. Neem contact op met uw beheerder.")
+    return user
+
+
+def use_reset_link(session: Session, secret: str, new: str) -> User:
+    """Set a new password with a reset link, once; every login session of the person ends."""
+    user = reset_link_user(session, secret)
+    user.password_hash = hash_password(new)
+    session.get(PasswordReset, _digest(secret)).used_at = _now()
+    session.add(user)
+    end_other_sessions(session, user.id, None)
+    return user

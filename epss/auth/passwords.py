@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -10,13 +12,19 @@ from epss.errors import InvalidInput
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
 
-# Verified when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-password-of-anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the name is unknown, so a wrong name takes as long as a wrong
+    password. Made on first use: hashing costs time every command would pay at start."""
+    return _hasher.hash("not-a-password-of-anyone")
 
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise InvalidInput(f"the password must be at least {MIN_LENGTH} characters long")
+        raise InvalidInput("Het wachtwoord moet minstens {length} tekens lang zijn.",
+                           params={"length": MIN_LENGTH})
 
 
 def hash_password(password: str) -> str:
@@ -26,7 +34,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

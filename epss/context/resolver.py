@@ -163,14 +163,19 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
     host_apps = session.exec(select(HostApp)).all()
     book.origins = frozenset(o for app in host_apps for o in app.allowed_origins)
     by_app: dict[str, list[dict]] = {app.id: [] for app in host_apps}
+    codes = {app.id: _codes_by_zaaktype(app.zaaktype_map) for app in host_apps}
     for rule, slug, title, version in rows:
         book.tasks[slug] = (title, version)
-        by_app.setdefault(rule.app_id, []).append({
+        entry = {
             "task": slug, "task_title": title, "version": version,
             "url": rule.url, "title": rule.title,
             "markers": rule.markers, "zaaktype": rule.zaaktype,
             "priority": rule.priority, "start_step": rule.start_step,
-        })
+        }
+        by_app.setdefault(rule.app_id, []).append(entry)
+        # The application may report its own code for the zaaktype: the rule holds for it too.
+        for code in codes.get(rule.app_id, {}).get(rule.zaaktype, ()):
+            by_app[rule.app_id].append({**entry, "zaaktype": code})
     for app_id, entries in by_app.items():
         manifest = {
             "app": app_id,
@@ -182,3 +187,11 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
         rules = [Rule.from_manifest(entry, order) for order, entry in enumerate(entries)]
         book.apps[app_id] = _AppRules(RuleSet(rules), manifest, etag)
     return book
+
+
+def _codes_by_zaaktype(zaaktype_map: dict[str, str]) -> dict[str, list[str]]:
+    """{own code: zaaktype} → {zaaktype: [own codes]}."""
+    codes: dict[str, list[str]] = {}
+    for code, zaaktype in sorted(zaaktype_map.items()):
+        codes.setdefault(zaaktype, []).append(code)
+    return codes

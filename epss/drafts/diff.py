@@ -1,5 +1,6 @@
 """What changed between two published versions of a task: the unified diff of their task
-files, and per step what was added, removed or changed."""
+files, per step what was added, removed or changed, and (`changes`) the readable
+comparison the review pages show (epss.drafts.changes)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import difflib
 from sqlmodel import Session
 
 from epss.catalog import published_version
+from epss.drafts.changes import version_changes
 from epss.errors import InvalidInput
 from epss.taskfile import TaskDocument, dump_document
 
@@ -16,8 +18,9 @@ def version_diff(session: Session, slug: str, from_number: int, to_number: int) 
     """`unified`: the diff of the two versions' task files; `task_fields`: the task's own
     fields that differ; `steps`: the steps of `to_number` that are new or changed, then the
     ones that were removed, each `{id, title, change: added|changed|removed, fields}`
-    (`position` among the fields when a step moved). Unknown versions are NotFound (404)
-    naming the number."""
+    (`position` among the fields when a step moved); `changes`: `version_changes`, with
+    who changed what and the open feedback. Unknown versions are NotFound (404) naming
+    the number."""
     for name, number in (("from", from_number), ("to", to_number)):
         if number < 1:
             raise InvalidInput(f"{name}: {number} is not a version number (they start at 1)")
@@ -34,7 +37,8 @@ def version_diff(session: Session, slug: str, from_number: int, to_number: int) 
     return {"slug": slug, "from": from_number, "to": to_number,
             "from_hash": old.content_hash, "to_hash": new.content_hash,
             "unified": unified, "task_fields": fields,
-            "steps": _step_changes(old_doc["steps"], new_doc["steps"])}
+            "steps": _step_changes(old_doc["steps"], new_doc["steps"]),
+            "changes": version_changes(session, slug, from_number, to_number)}
 
 
 def _normal(document: dict) -> dict:

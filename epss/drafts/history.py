@@ -7,14 +7,18 @@ import difflib
 import re
 
 import yaml
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from epss.errors import NotFound
 from epss.models import Change, Task
 
-# History entries that are steps of the workflow, not changes to the guidance.
-WORKFLOW_ACTIONS = frozenset({"submitted", "sent_back", "published", "imported", "confirmed"})
+# History entries that are steps of the workflow, not changes to the guidance. "imported"
+# is an import published at once (it carries the version); an import into the draft,
+# "imported_for_review", is a change by whoever imported it. "draft_replaced": an import
+# replaced the draft, whose earlier changes are gone (their authors no longer edited it).
+WORKFLOW_ACTIONS = frozenset({"submitted", "sent_back", "published", "imported", "confirmed",
+                              "draft_replaced"})
 
 
 def record_change(
@@ -33,9 +37,12 @@ def record_change(
 
 def _since_publication(task: Task):
     """The condition for the edits after the newest entry that created a version (an
-    import, a publication, a confirmation), workflow steps left out."""
+    import published at once, a publication) or replaced the draft, workflow steps left
+    out."""
     boundary = (select(func.coalesce(func.max(Change.id), 0))
-                .where(Change.task_id == task.id, Change.version_number.is_not(None))
+                .where(Change.task_id == task.id,
+                       or_(Change.version_number.is_not(None),
+                           Change.action == "draft_replaced"))
                 .scalar_subquery())
     return (Change.task_id == task.id, Change.id > boundary,
             Change.action.not_in(WORKFLOW_ACTIONS))

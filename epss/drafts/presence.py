@@ -19,9 +19,10 @@ import asyncio
 import contextlib
 import json
 import threading
+import time
 import weakref
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -109,6 +110,14 @@ class DraftHub:
             for listener in self._listeners.get(slug, []):
                 listener.offer((kind, data))
 
+    def end_streams_of(self, name: str) -> None:
+        """End the open streams of one person (their account was disabled)."""
+        with self._lock:
+            for listeners in self._listeners.values():
+                for listener in listeners:
+                    if listener.name == name:
+                        listener.offer(_END)
+
     def end_streams(self) -> None:
         """End every open stream (the service is shutting down). New streams may open."""
         with self._lock:
@@ -116,15 +125,26 @@ class DraftHub:
                 for listener in listeners:
                     listener.offer(_END)
 
-    async def events(self, slug: str, name: str) -> AsyncIterator[str]:
-        """The text of one server-sent-events stream for `name` editing `slug`."""
+    async def events(self, slug: str, name: str,
+                     still_allowed: Callable[[], bool] = lambda: True) -> AsyncIterator[str]:
+        """The text of one server-sent-events stream for `name` editing `slug`. Once every
+        heartbeat, busy or idle, `still_allowed` is asked (in a worker thread) whether the
+        person may go on: an account disabled in another instance ends its streams there
+        too."""
         listener = self.join(slug, name)
         try:
             yield f"retry: {RECONNECT_MS}\n\n"
+            next_check = time.monotonic() + self.heartbeat
             while True:
                 try:
                     item = await asyncio.wait_for(listener.queue.get(), self.heartbeat)
                 except TimeoutError:
+                    item = None
+                if time.monotonic() >= next_check:
+                    if not await asyncio.to_thread(still_allowed):
+                        return
+                    next_check = time.monotonic() + self.heartbeat
+                if item is None:
                     yield ": ping\n\n"
                     continue
                 if item is _END:
@@ -172,6 +192,11 @@ def queue_notice(session: Session, slug: str, kind: str, data: dict) -> None:
     session.info.setdefault(_NOTICES, []).append((slug, kind, data))
 
 
+def queue_streams_end(session: Session, name: str) -> None:
+    """End the open streams of `name` once `session` has committed."""
+    session.info.setdefault(_NOTICES, []).append((None, _END, name))
+
+
 @event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
     notices = session.info.pop(_NOTICES, None)
@@ -179,7 +204,10 @@ def _publish_after_commit(session: Session) -> None:
         bind = session.get_bind()
         hub = hub_for(bind if isinstance(bind, Engine) else bind.engine)
         for slug, kind, data in notices:
-            hub.publish(slug, kind, data)
+            if kind is _END:
+                hub.end_streams_of(data)
+            else:
+                hub.publish(slug, kind, data)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -1,9 +1,10 @@
 """Review dates: which tasks must be checked again soon or are overdue, and confirming that
-a task's guidance is still correct without changing it (a recorded event and a new version
-whose only change is the next review date).
+a task's guidance is still correct without changing it.
 
-The dates are those of the newest published version: the guidance people see. `today` is
-always passed in, so nothing here depends on the clock.
+The review date that counts is the newest published version's `review_by`: the document's
+date when it was published, moved by each confirmation (which makes no new version, so
+the content hash and what the desk saw stay as they were). `today` is always passed in,
+so nothing here depends on the clock.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
-from epss.catalog import publish, published_version
-from epss.drafts.document import draft_hash
+from epss.catalog import published_version, same_content
+from epss.drafts.document import draft_document
 from epss.drafts.workflow import record_step
 from epss.drafts.working import lock_task
-from epss.errors import Conflict
+from epss.errors import Conflict, InvalidInput
 from epss.models import Task, TaskVersion
 from epss.months import add_months
 from epss.taskfile import TaskDocument
 
 DUE_WITHIN_DAYS = 30
+MAX_NOTE = 2000  # characters of a confirmation's note
 
 
 def review_lists(session: Session, today: dt.date, *,
@@ -36,7 +38,7 @@ def review_lists(session: Session, today: dt.date, *,
     overdue, due = [], []
     for task, version in rows:
         doc = version.document
-        review_by = dt.date.fromisoformat(doc["review_by"])
+        review_by = version.review_by
         item = {"slug": task.slug, "title": doc["title"], "owner": doc["owner"],
                 "criticality": doc["criticality"], "review_by": review_by,
                 "review_interval_months": doc.get("review_interval_months", 12),
@@ -54,29 +56,56 @@ def _soonest(item: dict) -> tuple:
     return item["review_by"], item["slug"]
 
 
-def confirm_review(session: Session, slug: str, *, by: str, today: dt.date) -> TaskVersion:
-    """`by` confirms the guidance is still correct as published: a new version whose only
-    change is `review_by = today + the task's review interval`, approved by `by` (no second
-    person: the guidance did not change), recorded as "confirmed". Refused (409) while the
-    draft has changes that are not published."""
+def confirm_review(session: Session, slug: str, *, by: str, today: dt.date,
+                   note: str = "") -> dict:
+    """`by` confirms that the published guidance is still correct: its review date moves
+    to `today` + the task's review interval, and nothing else changes (no new version: the
+    newest version's `review_by` moves, and the draft's with it, so the next version keeps
+    it). Recorded in the history as "confirmed" with the dates and `note`. Any editor may
+    confirm, also of a critical task (the guidance does not change). Refused (409) while
+    the draft has changes that are not published, and when it is already confirmed today.
+
+    Returns slug, title, version (the newest, unchanged), review_by, previous_review_by,
+    confirmed_by, confirmed_at and note."""
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInput("Notitie: ten hoogste {most} tekens (deze heeft er {count}).",
+                           params={"most": MAX_NOTE, "count": len(note)},
+                           extra={"field": "note"})
     task = lock_task(session, slug)
     newest = published_version(session, slug)
-    if draft_hash(session, task) != newest.content_hash:
-        raise Conflict(f"task '{slug}' has changes in its draft that are not published: "
-                       "publish them first (or restore the newest version to discard them), "
-                       "then confirm the review", extra={"status": task.status})
+    try:
+        unchanged = same_content(draft_document(session, task), newest)
+    except InvalidInput:
+        unchanged = False
+    if not unchanged:
+        raise Conflict("De taak '{slug}' heeft wijzigingen in het concept die nog niet "
+                       "gepubliceerd zijn. Publiceer die eerst (of zet de nieuwste versie "
+                       "terug om ze te laten vallen) en bevestig dan de controle.",
+                       params={"slug": slug}, extra={"status": task.status})
     document = TaskDocument.model_validate(newest.document)
+    before = newest.review_by
     review_by = add_months(today, document.review_interval_months)
-    if review_by == document.review_by:
-        raise Conflict(f"task '{slug}' is already confirmed: its review date is "
-                       f"{review_by.isoformat()}", extra={"status": task.status})
-    before = document.review_by
-    document = document.model_copy(update={"review_by": review_by})
-    task.review_by = review_by
-    task.version += 1
-    session.add(task)
-    version = publish(session, task, document, by=by, approved_by=by, edited_by=[by])
-    record_step(session, task, by, "confirmed", before={"review_by": before.isoformat()},
-                after={"review_by": review_by.isoformat()}, version_number=version.number,
-                comment="still correct without changes")
-    return version
+    if review_by == before:
+        raise Conflict("De taak '{slug}' is al bevestigd: de volgende controle is vóór "
+                       "{date}.", params={"slug": slug, "date": review_by.strftime(
+                           "%d-%m-%Y")}, extra={"status": task.status})
+    newest.review_by = review_by
+    session.add(newest)
+    if task.review_by != review_by:
+        task.review_by = review_by
+        task.version += 1  # a form holding the old date gets a conflict, not an overwrite
+        task.updated_at = dt.datetime.now(dt.UTC)
+        session.add(task)
+    change = record_step(session, task, by, "confirmed",
+                         before={"review_by": before.isoformat()},
+                         after={"review_by": review_by.isoformat()},
+                         comment=note)
+    return {"slug": slug, "title": document.title, "version": newest.number,
+            "review_by": review_by,
+            "previous_review_by": before, "confirmed_by": by,
+            "confirmed_at": _aware(change.at), "note": note}
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

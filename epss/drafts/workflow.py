@@ -6,7 +6,8 @@
 
 A critical task needs a second person: a redacteur who edited the draft since the last
 publication may not publish it. Who edited is read from the task's history (every change
-after the newest one that created a version; an import counts as a publication).
+after the newest one that created a version: an import published at once counts as a
+publication, an import for review as a change by whoever imported it).
 Functions take a Session and never commit; the caller refreshes the search index after
 committing a publication.
 """
@@ -17,8 +18,14 @@ import datetime as dt
 
 from sqlmodel import Session
 
-from epss.catalog import content_hash, publish, published_version, write_working_copy
-from epss.drafts.document import draft_document, draft_hash
+from epss.catalog import (
+    content_hash,
+    publish,
+    published_version,
+    same_content,
+    write_working_copy,
+)
+from epss.drafts.document import draft_document
 from epss.drafts.history import (
     edits_since_publication,
     record_change,
@@ -71,10 +78,12 @@ def send_back(session: Session, slug: str, comment: str, *, by: str) -> Task:
     return task
 
 
-def publish_draft(session: Session, slug: str, *, by: str) -> TaskVersion:
+def publish_draft(session: Session, slug: str, *, by: str,
+                  seen: str | None = None) -> TaskVersion:
     """Publish the submitted draft as the task's next immutable version, approved by `by`.
     The caller checks that `by` is a redacteur; this checks the state and, for a critical
-    task, that `by` did not edit the draft since the last publication."""
+    task, that `by` did not edit the draft since the last publication. `seen`: the content
+    hash of the draft the reviewer looked at; a draft changed since is not published."""
     task = lock_task(session, slug)
     _require_submitted(task, "published")
     edits = edits_since_publication(session, task)
@@ -83,11 +92,14 @@ def publish_draft(session: Session, slug: str, *, by: str) -> TaskVersion:
                         extra={"reason": "second_person_required",
                                "editors": sorted({c.actor for c in edits})})
     document = draft_document(session, task)
+    if seen is not None and seen != content_hash(document):
+        raise Conflict("Het concept is veranderd sinds u het bekeek. Bekijk wat er nu "
+                       "veranderd is en publiceer dan opnieuw.", extra={"status": task.status})
     if _equals_newest(session, task, document):
         raise Conflict(f"nothing to publish: the draft of '{slug}' equals the published "
                        f"version {task.published_version}", extra={"status": task.status})
     version = publish(session, task, document, by=by, approved_by=by,
-                      edited_by=[c.actor for c in edits])
+                      submitted_by=task.submitted_by, edited_by=[c.actor for c in edits])
     record_step(session, task, by, "published", version_number=version.number)
     return version
 
@@ -96,17 +108,20 @@ def restore_version(session: Session, slug: str, number: int, *, by: str) -> Tas
     """Make the working copy version `number`'s content, recorded as a change by `by`.
     It is then a draft that goes through submit and publish like any change, so the old
     text comes back as a new version. Restoring the newest version discards the draft's
-    changes."""
+    changes. The review date stays the one that holds now (the newest version's): a
+    restore brings back guidance, not an old review date."""
     if number < 1:
         raise InvalidInput(f"version: {number} is not a version number (they start at 1)")
     task = lock_task(session, slug)
     old = published_version(session, slug, number)
-    if draft_hash(session, task) == old.content_hash:
+    newest = published_version(session, slug)
+    restored = TaskDocument.model_validate(old.document).model_copy(
+        update={"review_by": newest.review_by})
+    if _draft_is(session, task, restored, old):
         raise Conflict(f"the draft of '{slug}' already has the content of version {number}; "
                        "nothing to restore", extra={"status": task.status})
-    write_working_copy(session, task, TaskDocument.model_validate(old.document))
-    newest = published_version(session, slug)
-    task.status = "published" if newest.content_hash == old.content_hash else "draft"
+    write_working_copy(session, task, restored)
+    task.status = "published" if same_content(restored, newest) else "draft"
     task.submitted_by = task.submitted_at = None
     task.updated_at = dt.datetime.now(dt.UTC)
     session.add(task)
@@ -145,7 +160,10 @@ def _four_eyes_reason(task: Task, mine: list[Change]) -> str:
         done.append(("edited step " if len(steps) == 1 else "edited steps ") + ", ".join(steps))
     if any(c.action == "steps_reordered" for c in mine):
         done.append("reordered the steps")
-    if any(not c.step_key and c.action not in ("restored", "steps_reordered") for c in mine):
+    if any(c.action == "imported_for_review" for c in mine):
+        done.append("imported its task file")
+    if any(not c.step_key and c.action not in ("restored", "steps_reordered",
+                                                "imported_for_review") for c in mine):
         done.append("edited the task's own fields")
     restored = [str((c.after or {}).get("version", "?")) for c in mine if c.action == "restored"]
     if restored:
@@ -158,4 +176,14 @@ def _four_eyes_reason(task: Task, mine: list[Change]) -> str:
 def _equals_newest(session: Session, task: Task, document: TaskDocument) -> bool:
     if task.published_version is None:
         return False
-    return published_version(session, task.slug).content_hash == content_hash(document)
+    return same_content(document, published_version(session, task.slug))
+
+
+def _draft_is(session: Session, task: Task, document: TaskDocument,
+              version: TaskVersion) -> bool:
+    """Whether the draft is `document`, which is `version`'s content."""
+    try:
+        draft = draft_document(session, task)
+    except InvalidInput:
+        return False
+    return draft == document or same_content(draft, version)

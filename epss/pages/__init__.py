@@ -6,6 +6,7 @@ One URL serves the full page, or only the fragment htmx asked for (partials star
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
@@ -17,6 +18,7 @@ from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import PUBLIC, identify
 from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
+from epss.pages.moments import moment_with_zone
 from epss.render import render_version
 
 _HERE = Path(__file__).resolve().parent
@@ -39,6 +41,10 @@ def render(request: Request, name: str, context: dict, status_code: int = 200,
         **context, "_": translate, "lang": language, "me": identify(request),
         "csrf_token": request.scope.get("csrftoken", lambda: ""),
         "criticality_label": lambda value: translate(CRITICALITY_LABELS.get(value, value)),
+        "moment_with_zone": moment_with_zone,
+        "in_language": lambda choice: "?" + urlencode(
+            [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+            + [("lang", choice)]),
     }, status_code=status_code, headers=headers)
     if request.query_params.get("lang") == language:
         response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
@@ -47,7 +53,8 @@ def render(request: Request, name: str, context: dict, status_code: int = 200,
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, services: ServicesDep) -> HTMLResponse:
-    tasks = [{**v.document, "version": v.number} for v in newest_versions(session)]
+    tasks = [{**v.document, "version": v.number, "review_by": v.review_by.isoformat()}
+             for v in newest_versions(session)]
     return render(request, "home.html", {"tasks": tasks, "demo": services.settings.demo})
 
 

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from epss import i18n
 from epss.api.deps import ServicesDep
 from epss.auth import PUBLIC
 from epss.auth.accounts import SESSION_LIFETIME, log_in, log_out
 from epss.auth.policy import SESSION_COOKIE
+from epss.auth.sso import (
+    LOCAL_LOGIN_OFF,
+    LOGOUT_COOKIE,
+    LOGOUT_COOKIE_PATH,
+    OpenIdProvider,
+    local_login_allowed,
+    login_choices,
+    organisation,
+)
 from epss.db import unit_of_work
 from epss.pages import render
+from epss.pages.moments import clock_time
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 LOGIN_PATH = "/inloggen"
@@ -26,8 +39,16 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
-def login_page(request: Request, volgende: str = Query(default="/")) -> HTMLResponse:
-    return render(request, "login.html", {"next": safe_next(volgende), "error": None})
+def login_page(request: Request, services: ServicesDep,
+               volgende: str = Query(default="/"),
+               hersteld: str = Query(default="", max_length=1)) -> HTMLResponse:
+    """The login form, and the button to log in through the organisation (single sign-on)
+    when that is configured; after a reset link, the word that the password is set."""
+    notice = ("Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord."
+              if hersteld == "1" else None)
+    return render(request, "login.html", {"next": safe_next(volgende), "error": None,
+                                          "notice": notice,
+                                          **login_choices(services.settings)})
 
 
 @router.post(LOGIN_PATH, response_class=HTMLResponse)
@@ -36,20 +57,35 @@ def login(
     naam: Annotated[str, Form(max_length=80)], wachtwoord: Annotated[str, Form(max_length=200)],
     volgende: Annotated[str, Form()] = "/",
 ) -> Response:
+    settings = services.settings
+    translate = i18n.translator(i18n.language_of(request))
+
+    def refused(error: str, status: int, headers: dict | None = None) -> HTMLResponse:
+        return render(request, "login.html", {
+            "next": safe_next(volgende), "name": naam, "error": error,
+            **login_choices(settings)}, status_code=status, headers=headers)
+
+    if not local_login_allowed(settings):
+        return refused(translate(LOCAL_LOGIN_OFF).format(org=translate(organisation(settings))),
+                       403)
     address = request.client.host if request.client else "unknown"
-    limiter = services.login_limiter
-    if not limiter.allows(naam, address):
-        return render(request, "login.html", {
-            "next": safe_next(volgende), "name": naam,
-            "error": "Te veel pogingen. Probeer het over een minuut opnieuw."},
-            status_code=429, headers={"Retry-After": "60"})
+    throttle = services.login_throttle
+    now = throttle.clock()
     with unit_of_work(services.engine) as session:
-        secret = log_in(session, naam, wachtwoord)
-    if secret is None:
-        limiter.failed(naam, address)
-        return render(request, "login.html", {
-            "next": safe_next(volgende), "name": naam,
-            "error": "De naam of het wachtwoord klopt niet."}, status_code=401)
+        wait_until = throttle.blocked_until(session, naam, address, now)
+        secret = None if wait_until else log_in(session, naam, wachtwoord)
+        if secret:
+            throttle.succeeded(session, naam, address, now)
+        elif not wait_until:
+            wait_until = throttle.failed(session, naam, address, now)
+            if wait_until is None:
+                return refused(translate("De naam of het wachtwoord klopt niet."), 401)
+    if wait_until:
+        seconds = max(1, math.ceil((wait_until - now).total_seconds()))
+        return refused(translate("Te veel mislukte pogingen met deze naam vanaf deze computer. "
+                                 "Probeer het opnieuw om {time} (over {seconds} seconden)."
+                                 ).format(time=clock_time(wait_until), seconds=seconds),
+                       429, {"Retry-After": str(seconds)})
     response = RedirectResponse(safe_next(volgende), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, secret, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
@@ -58,11 +94,23 @@ def login(
 
 
 @router.post("/uitloggen")
-def logout(request: Request, services: ServicesDep) -> Response:
+async def logout(request: Request, services: ServicesDep) -> Response:
+    """End the login session; after a single sign-on login, also the one at the provider,
+    whose logout page then sends the person back to the home page."""
     secret = request.cookies.get(SESSION_COOKIE)
+    provider: OpenIdProvider | None = getattr(request.app.state, "sso", None)
+    target = None
     if secret:
-        with unit_of_work(services.engine) as session:
-            log_out(session, secret)
-    response = RedirectResponse("/", status_code=303)
+        def end_session() -> None:
+            with unit_of_work(services.engine) as session:
+                log_out(session, secret)
+
+        await run_in_threadpool(end_session)
+        if provider:
+            target = await provider.logout_url(request.cookies.get(LOGOUT_COOKIE), secret,
+                                               str(request.url_for("home")))
+    response = RedirectResponse(target or "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
+    if provider:
+        response.delete_cookie(LOGOUT_COOKIE, path=LOGOUT_COOKIE_PATH)
     return response

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from epss.pages import (
-                  editor,
-                  editor_files,
-                  editor_steps,
-                  editor_tasks,
-                  editor_versions,
-                  editor_workflow,
+    editor,
+    editor_diff,
+    editor_files,
+    editor_steps,
+    editor_tasks,
+    editor_versions,
+    editor_workflow,
 )
 
 EDITOR_ROUTERS = [editor.router, editor_tasks.router, editor_steps.router,
-                  editor_workflow.router, editor_versions.router, editor_files.router]
+                  editor_workflow.router, editor_versions.router, editor_files.router,
+                  editor_diff.router]

@@ -14,13 +14,22 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
+from epss import i18n
 from epss.api.deps import SessionDep
 from epss.auth import Identity
 from epss.drafts import editing
+from epss.drafts.merge import merge_step, step_base
 from epss.errors import EpssError, InvalidInput, NotFound, StaleVersion
 from epss.pages.editor import Editor, page, wants_fragment
-from epss.pages.editor_forms import merged_step, new_step_values, step_changes
-from epss.pages.editor_tasks import editor_context, sides
+from epss.pages.editor_forms import (
+    merge_form,
+    merge_sides,
+    new_step_values,
+    resolved_values,
+    step_changes,
+    value_writer,
+)
+from epss.pages.editor_tasks import editor_context
 
 router = APIRouter(include_in_schema=False)
 BASE = "/redactie/taken/{slug}/stappen"
@@ -95,34 +104,69 @@ def edit_step_form(request: Request, slug: str, key: str, session: SessionDep,
 @router.post(BASE + "/{key}", response_class=HTMLResponse)
 async def save_step(request: Request, slug: str, key: str, session: SessionDep,
                     who: Editor) -> Response:
-    """Save a step's form. A stale version answers 412 with both sides (theirs and yours)."""
+    """Save a step's form. When someone saved the step since the form was loaded (a stale
+    version), the answer is 412 with the three-way merge of what the form started from,
+    what is stored now and what was typed: changes that do not overlap are merged in the
+    form, overlapping ones are shown for the person to choose. A merge form sends its
+    choices (and `toepassen`: apply them and keep editing, without saving)."""
     form = await request.form()
     mine = step_changes(form)
+    kept = {"versie": str(form.get("versie") or ""), "basis": str(form.get("basis") or "")}
     try:
-        version = int(str(form.get("versie")))
+        version = int(kept["versie"])
     except ValueError:
         version = None
+    sides = merge_sides(form)
+    try:
+        mine = {**mine, **resolved_values(sides, form)}
+    except ValueError as undecided:
+        state = _conflict_state(
+            request, session, slug, {**mine, **{n: v["base"] for n, v in sides.items()}},
+            {**mine, **{n: v["theirs"] for n, v in sides.items()}},
+            {**mine, **{n: v["mine"] for n, v in sides.items()}},
+            str(form.get("hun_naam") or "") or None)
+        state.update(kept, error="Kies bij elke plaats welke tekst blijft.",
+                     undecided=str(undecided))
+        return _one_step(request, session, slug, who, key, state, status_code=422,
+                         announce="De stap is niet opgeslagen.")
+    if form.get("toepassen"):
+        state = {"mode": "edit", "values": mine, **kept,
+                 "notice": "Uw keuzes staan in het formulier. Het is nog niet opgeslagen."}
+        return _one_step(request, session, slug, who, key, state)
     try:
         editing.update_step(session, slug, key, version, mine, by=who.name)
     except StaleVersion as exc:
         session.rollback()
         theirs = exc.extra.get("current", {})
-        state = {"mode": "conflict", "mine": mine, "values": merged_step(theirs, mine),
-                 "their_name": exc.extra.get("changed_by"),
-                 "sides": sides(theirs, mine, STEP_FIELDS)}
+        base = step_base(kept["basis"])
+        state = _conflict_state(request, session, slug, base, theirs, mine,
+                                exc.extra.get("changed_by"))
         return _one_step(request, session, slug, who, key, state, status_code=412,
                          announce="Iemand anders heeft deze stap intussen gewijzigd.")
     except EpssError as exc:
         session.rollback()
         if isinstance(exc, NotFound):
             raise
-        state = {"mode": "edit", "values": mine, "error": exc.detail}
+        error = exc.in_language(i18n.translator(i18n.language_of(request)))
+        state = {"mode": "edit", "values": mine, "error": error, **kept}
         return _one_step(request, session, slug, who, key, state, status_code=exc.status,
                          announce="De stap is niet opgeslagen.")
     if not wants_fragment(request):
         return _back(slug, key)
     return _one_step(request, session, slug, who, key, {"mode": "view", "focus": "bewerken"},
                      announce="De stap is opgeslagen.", changed=True)
+
+
+def _conflict_state(request: Request, session: Session, slug: str, base: dict | None,
+                    theirs: dict, mine: dict, their_name: str | None) -> dict:
+    """The state of a step's merge form (see editor_forms.merge_form)."""
+    theirs = {name: theirs.get(name) for name in STEP_FIELDS}
+    merge = merge_step(base, theirs, mine)
+    draft = editing.draft_view(session, slug)
+    shown = value_writer(draft, i18n.translator(i18n.language_of(request)))
+    return {"mode": "conflict", "mine": mine, "their_name": their_name,
+            "merge": merge_form(merge, base, theirs, mine, shown),
+            "values": {**theirs, **merge.values}}
 
 
 @router.post(BASE, response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from epss.auth import Identity
 from epss.context.patterns import url_path
 from epss.context.rules import Page, Rule
 from epss.drafts import editing
+from epss.drafts.document import draft_hash
 from epss.errors import EpssError, InvalidInput, StaleVersion
 from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
 from epss.pages.editor_forms import rules_changes, step_form_values, task_changes
@@ -36,6 +37,7 @@ def editor_context(session: Session, slug: str, who: Identity, **extra) -> dict:
     draft = editing.draft_view(session, slug)
     return {
         "section": "taken", "task": task, "draft": draft, "steps": draft["steps"],
+        "draft_hash": draft_hash(session, task),
         "who": who, "is_redacteur": "redacteur" in who.roles,
         "markdown": markdown,
         "step_states": {}, "step_form": step_form_values, **extra,

@@ -1,5 +1,7 @@
-"""A task's past: its history of changes with diffs, its published versions, the
-difference between any two versions, and restoring an old version as a new draft."""
+"""A task's past: its history of changes with diffs, its published versions with their
+credits (who edited, submitted and approved each, or that it was published at import
+without review), the difference between any two versions, and restoring an old version as
+a new draft."""
 
 from __future__ import annotations
 
@@ -8,15 +10,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
 
+from epss import i18n
 from epss.api.deps import SessionDep
 from epss.catalog import versions_of
 from epss.drafts import workflow
 from epss.drafts.diff import version_diff
 from epss.drafts.history import history_view
 from epss.errors import Conflict, InvalidInput
+from epss.models import Step
 from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
 from epss.pages.editor_diff import unified_lines
+from epss.pages.moments import moment_with_zone
 
 router = APIRouter(include_in_schema=False)
 HISTORY_LIMIT = 500  # entries shown, newest first
@@ -27,7 +33,9 @@ ACTION_LABELS = {  # the actions of the history (epss.drafts: editing and workfl
     "step_moved": "Stap verplaatst", "steps_reordered": "Stappen herschikt",
     "submitted": "Ingediend", "published": "Gepubliceerd", "sent_back": "Teruggestuurd",
     "restored": "Oude versie teruggezet", "confirmed": "Gecontroleerd: nog steeds juist",
-    "imported": "Geïmporteerd",
+    "imported": "Gepubliceerd bij import, zonder review",
+    "imported_for_review": "Geïmporteerd ter controle",
+    "draft_replaced": "Concept vervangen door een import",
 }
 
 
@@ -37,8 +45,12 @@ def history_page(request: Request, slug: str, session: SessionDep,
     """Every change to the task's draft and workflow, newest first, each changed field
     with its word diff (the history view of epss.drafts.history)."""
     task = task_by_slug(session, slug)
+    translate = i18n.translator(i18n.language_of(request))
+    titles = {key: title for key, title in session.exec(
+        select(Step.key, Step.title).where(Step.task_id == task.id)).all()}
     entries = [{**entry, "label": ACTION_LABELS.get(entry["action"], entry["action"]),
-                "when": dt.datetime.fromisoformat(entry["when"]).astimezone()}
+                "step_title": titles.get(entry["step_id"], entry["step_id"]),
+                "when": moment_with_zone(dt.datetime.fromisoformat(entry["when"]), translate)}
                for entry in history_view(session, slug, limit=HISTORY_LIMIT)]
     return page(request, "editor_history.html", "_editor_history.html",
                 {"section": "taken", "task": task, "entries": entries})
@@ -60,7 +72,8 @@ def versions_page(
         raise InvalidInput("van and naar: give both version numbers to compare")
     context = {"section": "taken", "task": task, "versions": versions, "diff": diff,
                "van": van or (versions[1].number if len(versions) > 1 else None),
-               "naar": naar or (versions[0].number if versions else None)}
+               "naar": naar or (versions[0].number if versions else None),
+               "moment": moment_with_zone}
     return page(request, "editor_versions.html", "_editor_version_diff.html", context)
 
 
@@ -77,7 +90,9 @@ def restore_version(
         session.rollback()
         context = {"section": "taken", "task": task_by_slug(session, slug),
                    "versions": versions_of(session, slug), "diff": None, "van": None,
-                   "naar": None, "restore_error": exc.detail}
+                   "naar": None, "moment": moment_with_zone,
+                   "restore_error": exc.in_language(
+                       i18n.translator(i18n.language_of(request)))}
         return page(request, "editor_versions.html", "editor_versions.html", context,
                     status_code=exc.status)
     target = f"/redactie/taken/{slug}?hersteld={versie}"

@@ -1,5 +1,6 @@
 """The workflow buttons of the task editor (submit; publish or send back for a redacteur)
-and the review list (/redactie/controle) with its "still correct" confirmation.
+and the review list (/redactie/controle) with its "still correct" confirmation, which asks
+first (with an optional note) and works with and without scripts.
 
 A refusal (the second person a critical task needs, nothing to publish, an invalid draft)
 is shown on the editor page in plain words, with the reason the domain gave."""
@@ -10,14 +11,18 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
+from epss import i18n
 from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
+from epss.catalog import published_version
 from epss.db import unit_of_work
 from epss.drafts import review, workflow
 from epss.errors import EpssError
+from epss.months import add_months
 from epss.pages import editor
 from epss.pages.editor import Editor, page
 from epss.pages.editor_tasks import editor_context
@@ -40,9 +45,11 @@ def _act(request: Request, services: Services, slug: str, who: Identity, done: s
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
+        translate = i18n.translator(i18n.language_of(request))
         with unit_of_work(services.engine) as session:
             context = editor_context(session, slug, who, workflow_error={
-                "title": REFUSALS.get(exc.status, "Kan nu niet"), "detail": exc.detail})
+                "title": REFUSALS.get(exc.status, "Kan nu niet"),
+                "detail": exc.in_language(translate)})
             return page(request, "editor_task.html", "_editor_workflow.html", context,
                         status_code=exc.status, headers={"X-Editor-Fragment": "1"})
     if publishes:
@@ -67,10 +74,13 @@ def submit(request: Request, slug: str, services: ServicesDep, who: Editor) -> R
 
 
 @router.post("/redactie/taken/{slug}/publiceren")
-def publish(request: Request, slug: str, services: ServicesDep, who: Publisher) -> Response:
-    """Publish the submitted draft; the panel and search show it from the answer on."""
+def publish(request: Request, slug: str, services: ServicesDep, who: Publisher,
+            concept: Annotated[str | None, Form(max_length=64)] = None) -> Response:
+    """Publish the submitted draft; the panel and search show it from the answer on.
+    `concept`: the hash of the draft on the reviewer's screen (refused when it changed)."""
     return _act(request, services, slug, who, "gepubliceerd",
-                lambda session: workflow.publish_draft(session, slug, by=who.name),
+                lambda session: workflow.publish_draft(session, slug, by=who.name,
+                                                       seen=concept),
                 publishes=True)
 
 
@@ -82,34 +92,65 @@ def send_back(request: Request, slug: str, services: ServicesDep, who: Publisher
 
 
 @router.get("/redactie/controle", response_class=HTMLResponse)
-def review_page(request: Request, session: SessionDep, who: Editor) -> HTMLResponse:
-    """Tasks whose review date has passed, and those due within 30 days."""
-    lists = review.review_lists(session, editor.today())
-    return page(request, "editor_review.html", "_editor_review.html",
-                {"section": "controle", "lists": lists, "confirmed": None, "error": None})
+def review_page(request: Request, session: SessionDep, who: Editor,
+                terug: str | None = Query(default=None, max_length=80)) -> HTMLResponse:
+    """Tasks whose review date has passed, and those due within 30 days. `terug`: the
+    task whose confirmation was cancelled (its button gets the focus back)."""
+    return _review(request, session, editor.today(), back_to=terug)
+
+
+@router.get("/redactie/controle/{slug}/bevestigen", response_class=HTMLResponse)
+def ask_confirmation(request: Request, slug: str, session: SessionDep,
+                     who: Editor) -> HTMLResponse:
+    """"Nog steeds juist?": the question, what it will do, and a field for a note, in
+    place in the list (htmx) or on the page (without scripts)."""
+    day = editor.today()
+    return _review(request, session, day, asking=_question(session, slug, day))
 
 
 @router.post("/redactie/controle/{slug}/bevestigen", response_class=HTMLResponse)
-def confirm(request: Request, slug: str, services: ServicesDep, who: Editor) -> Response:
-    """"Nog steeds juist": a new version whose only change is the next review date."""
+def confirm(request: Request, slug: str, services: ServicesDep, who: Editor,
+            notitie: Annotated[str, Form()] = "") -> Response:
+    """"Nog steeds juist", confirmed: the review date moves to today + the interval, with
+    who, when and the note in the history; no new version."""
     day: dt.date = editor.today()
-    confirmed, error, status = None, None, 200
+    confirmed, error, status, asking = None, None, 200, None
     try:
         with unit_of_work(services.engine) as session:
-            version = review.confirm_review(session, slug, by=who.name, today=day)
-            confirmed = {"slug": slug, "version": version.number,
-                         "review_by": version.document["review_by"]}
+            confirmed = review.confirm_review(session, slug, by=who.name, today=day,
+                                              note=notitie)
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
-        error, status = {"slug": slug, "detail": exc.detail}, exc.status
-    else:
-        services.refresh_search_index()
-        services.resolver.check_now()
+        translate = i18n.translator(i18n.language_of(request))
+        error, status = {"slug": slug, "detail": exc.in_language(translate)}, exc.status
     with unit_of_work(services.engine) as session:
-        lists = review.review_lists(session, day)
+        if error and status == 422:  # the note: ask again, with what was typed
+            asking = {**_question(session, slug, day), "note": notitie}
+        return _review(request, session, day, confirmed=confirmed, error=error,
+                       asking=asking, status_code=status,
+                       announce="Bevestigd: nog steeds juist." if confirmed
+                       else "Niet bevestigd.")
+
+
+def _question(session: Session, slug: str, day: dt.date) -> dict:
+    """What the confirmation of `slug` asks and will do (NotFound: no published task)."""
+    version = published_version(session, slug)
+    months = version.document.get("review_interval_months", 12)
+    return {"slug": slug, "title": version.document["title"], "version": version.number,
+            "review_by": version.review_by, "months": months,
+            "next": add_months(day, months), "note": ""}
+
+
+def _review(request: Request, session: Session, day: dt.date, *, asking: dict | None = None,
+            confirmed: dict | None = None, error: dict | None = None,
+            back_to: str | None = None, status_code: int = 200,
+            announce: str | None = None) -> HTMLResponse:
+    lists = review.review_lists(session, day)
+    listed = {item["slug"] for key in ("overdue", "due") for item in lists[key]}
     return page(request, "editor_review.html", "_editor_review.html",
                 {"section": "controle", "lists": lists, "confirmed": confirmed,
-                 "error": error}, status_code=status,
-                headers={"X-Editor-Fragment": "1"},
-                announce="Bevestigd: nog steeds juist." if confirmed else "Niet bevestigd.")
+                 "error": error, "asking": asking, "back_to": back_to,
+                 "asking_listed": bool(asking) and asking["slug"] in listed},
+                status_code=status_code, announce=announce,
+                headers={"X-Editor-Fragment": "1"} if status_code >= 400 else None)

@@ -7,10 +7,8 @@ one item after handling it. Without JavaScript the forms post and come back to t
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -28,6 +26,7 @@ from epss.models import Change, Task, TaskVersion
 from epss.pages import render
 from epss.pages.editor import announcing, wants_fragment
 from epss.pages.editor_versions import ACTION_LABELS
+from epss.pages.moments import moment
 
 router = APIRouter(include_in_schema=False)
 Editor = Annotated[Identity, allow(*EDITORS)]
@@ -40,27 +39,6 @@ STATUS_LABELS = {"new": "Nieuw", "accepted": "Geaccepteerd", "declined": "Afgewe
 KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk",
                "suggestie": "Suggestie"}
 RECENT_CHANGES = 8
-try:
-    LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
-except ZoneInfoNotFoundError:  # a system without time zone data: show UTC
-    LOCAL_TIME = dt.UTC
-
-
-def moment(value: dt.datetime | None) -> str:
-    """A moment as people in the Netherlands read it: 22-11-2026 10:41. A moment without a
-    time zone is UTC, as the service stores every moment (SQLite gives them back naive)."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M")
-
-
-def moment_of(iso: str) -> str:
-    """`moment` of a moment written in ISO 8601."""
-    return moment(dt.datetime.fromisoformat(iso))
-
-
 def _answering_changes(session: Session, items: list[dict]) -> dict[str, list[Change]]:
     """For each new feedback item (by id): the changes that could answer it, newest first:
     its task's latest recorded changes since the version the person saw was published."""

@@ -16,7 +16,7 @@ from epss.auth import Identity, Role, allow
 from epss.events import pseudonym
 from epss.events.privacy import FREE_TEXT_FIELDS
 from epss.pages import render
-from epss.pages.inbox import moment, moment_of
+from epss.pages.moments import moment, moment_of
 from epss.privacy import my_events, my_events_csv, views_log
 
 router = APIRouter(include_in_schema=False)
@@ -83,4 +83,4 @@ def views_page(request: Request, who: Annotated[Identity, allow(Role.beheerder)]
     rows, total = views_log(session, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE)
     return render(request, "privacy_views.html", {
         "views": rows, "total": total, "page": pagina, "pages": _pages(total),
-        "moment": moment})
+        "moment": moment, "section": "views"})

@@ -1,6 +1,7 @@
 // The editor pages (/redactie): focus and announcements after htmx swaps, the live Markdown
 // preview, and "who is editing now" with what colleagues save, submit, publish or restore
-// shown as it happens (server-sent events).
+// shown as it happens (server-sent events), and nothing typed lost on the way: unsaved text
+// is kept for the tab and put back, and the browser asks before the page is left.
 // No inline scripts anywhere (strict Content-Security-Policy): everything is wired here.
 (function () {
   'use strict';
@@ -53,6 +54,10 @@
     const target = event.detail.target;
     focusMarked(target && target.isConnected ? target : document, quiet);
     focusMarked(document, true); // out-of-band parts never take the focus
+    // A form the server gave back with unsaved values (refused, or choices applied) is
+    // kept like typed text; a step form swapped away with the list gets its text back.
+    document.querySelectorAll('form[data-edit-form][data-dirty]').forEach(remember);
+    restoreUnsaved();
   });
 
   document.addEventListener('epss-announce', function (event) {
@@ -84,10 +89,198 @@
   document.addEventListener('input', function (event) {
     const el = event.target;
     const form = el.closest && el.closest('form[data-edit-form]');
-    if (form) form.setAttribute('data-dirty', '1');
+    if (form) {
+      form.setAttribute('data-dirty', '1');
+      remember(form);
+    }
     if (!el.matches || !el.matches('textarea[data-preview]')) return;
     window.clearTimeout(timers.get(el));
     timers.set(el, window.setTimeout(function () { preview(el); }, 250));
+  });
+
+  // ---- nothing typed is lost ------------------------------------------------------------
+  // What is typed in a form of the editor is kept in this tab (sessionStorage, per person
+  // and task) until it is saved or deliberately dropped. A step form swapped away (a step
+  // moved, added or removed) or a page left and opened again gets it back, with the
+  // version and base it started from, so that a colleague's change in between is merged,
+  // not overwritten. Leaving the page with unsaved text first asks (beforeunload).
+
+  const UNSAVED = 'epss-unsaved:';
+
+  function unsavedPrefix() {
+    const editor = document.getElementById('editor');
+    if (!editor) return null;
+    return UNSAVED + editor.getAttribute('data-me') + ':' + editor.getAttribute('data-slug') + ':';
+  }
+
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+
+  function remember(form) {
+    const prefix = unsavedPrefix();
+    const store = storage();
+    // A merge form is derived from what was typed before the conflict (still kept) and
+    // the stored text: it is not kept itself, but leaving it asks first.
+    if (!prefix || !store || form.closest('[data-mode="conflict"]')) return;
+    const fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== 'csrftoken' && typeof value === 'string') fields.push([name, value]);
+    });
+    try {
+      store.setItem(prefix + form.getAttribute('data-edit-form'), JSON.stringify({ fields: fields }));
+    } catch (e) { /* storage full or refused: beforeunload still asks */ }
+  }
+
+  function forget(name) {
+    const prefix = unsavedPrefix();
+    const store = storage();
+    if (prefix && store && name) store.removeItem(prefix + name);
+  }
+
+  function kept() {
+    const prefix = unsavedPrefix();
+    const store = storage();
+    const found = [];
+    if (!prefix || !store) return found;
+    for (let n = 0; n < store.length; n += 1) {
+      const key = store.key(n);
+      if (!key || key.indexOf(prefix) !== 0) continue;
+      try {
+        found.push({ name: key.slice(prefix.length), fields: JSON.parse(store.getItem(key)).fields });
+      } catch (e) { store.removeItem(key); }
+    }
+    return found;
+  }
+
+  function fill(form, fields) {
+    const values = {};
+    fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    const used = {};
+    Array.from(form.elements).forEach(function (el) {
+      if (!el.name || el.name === 'csrftoken' || el.type === 'submit' || el.type === 'button') return;
+      const mine = values[el.name];
+      if (el.type === 'checkbox' || el.type === 'radio') {
+        el.checked = Boolean(mine) && mine.indexOf(el.value) >= 0;
+        return;
+      }
+      if (!mine) return;
+      const n = used[el.name] || 0;
+      used[el.name] = n + 1;
+      if (n < mine.length) el.value = mine[n];
+    });
+    form.setAttribute('data-dirty', '1');
+    const details = form.querySelector('details');
+    if (details && (values.tak_naar || []).some(Boolean)) details.open = true;
+    const fold = form.closest('details');
+    if (fold) fold.open = true;
+    form.querySelectorAll('textarea[data-preview]').forEach(preview);
+    const steps = document.getElementById('stappen');
+    const text = steps && steps.getAttribute('data-text-restored');
+    if (text && !form.querySelector('.restored-notice')) {
+      const box = document.createElement('p');
+      box.className = 'message message-info restored-notice';
+      box.setAttribute('role', 'status');
+      box.textContent = text;
+      form.insertBefore(box, form.firstElementChild && form.firstElementChild.nextSibling);
+    }
+  }
+
+  let restoring = false;
+
+  // Put back what is kept and not on the page: into its form when that is there and
+  // untouched, else (a step shown, not being edited) into the step's form, opened again.
+  function restoreUnsaved() {
+    if (restoring) return;
+    const editor = document.getElementById('editor');
+    if (!editor) return;
+    const base = '/redactie/taken/' + encodeURIComponent(editor.getAttribute('data-slug'));
+    kept().forEach(function (entry) {
+      const form = document.querySelector('form[data-edit-form="' + CSS.escape(entry.name) + '"]');
+      if (form) {
+        if (!form.hasAttribute('data-dirty') && !form.closest('[data-mode="conflict"]')) {
+          fill(form, entry.fields);
+        }
+        return;
+      }
+      const li = document.getElementById('stap-' + entry.name);
+      if (!li || li.getAttribute('data-mode') !== 'view') return;
+      restoring = true;
+      quietSwaps += 1;
+      htmx.ajax('GET', base + '/stappen/' + encodeURIComponent(entry.name) + '/bewerken',
+        { target: li, swap: 'outerHTML' }).then(function () {
+        restoring = false;
+        const again = document.querySelector('form[data-edit-form="' + CSS.escape(entry.name) + '"]');
+        if (again) fill(again, entry.fields);
+        restoreUnsaved(); // the next one, if any
+      }, function () { restoring = false; });
+    });
+  }
+
+  function hasUnsaved() {
+    return Boolean(document.querySelector('form[data-dirty], [data-mode="conflict"]'));
+  }
+
+  window.addEventListener('beforeunload', function (event) {
+    if (!hasUnsaved()) return;
+    event.preventDefault();
+    event.returnValue = '';
+  });
+
+  // A form sent the ordinary way (not through htmx) is on its way: nothing to ask.
+  document.addEventListener('submit', function (event) {
+    const form = event.target;
+    if (!form.matches || form.hasAttribute('hx-post') || event.defaultPrevented) return;
+    if (form.matches('form[data-edit-form]')) {
+      form.removeAttribute('data-dirty');
+      forget(form.getAttribute('data-edit-form'));
+    }
+  });
+
+  // Saved: what was kept for that form (or that step) is no longer needed.
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    const xhr = event.detail.xhr;
+    const config = event.detail.requestConfig || {};
+    if (config.verb !== 'post' || xhr.status < 200 || xhr.status >= 300) return;
+    const elt = config.elt; // the element that sent the request (detail.elt: the target)
+    if (!elt || !elt.closest) return;
+    const form = elt.closest('form[data-edit-form]');
+    if (form) forget(form.getAttribute('data-edit-form'));
+    const step = elt.closest('.step-item');
+    if (step && elt.closest('form')) forget(step.getAttribute('data-step'));
+  });
+
+  // "Annuleren" on a form with unsaved text asks first; "Hun versie nemen" (data-forget)
+  // is a choice already made: what was kept for that step goes.
+  document.addEventListener('htmx:confirm', function (event) {
+    const elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute) return;
+    if (elt.hasAttribute('data-forget')) {
+      forget(elt.getAttribute('data-forget'));
+      return;
+    }
+    if (!elt.hasAttribute('data-discard')) return;
+    const form = elt.closest('form[data-edit-form]');
+    if (!form) return;
+    const name = form.getAttribute('data-edit-form');
+    if (form.hasAttribute('data-dirty')) {
+      event.preventDefault();
+      const steps = document.getElementById('stappen');
+      const question = (steps && steps.getAttribute('data-text-discard')) || '';
+      if (!window.confirm(question)) return;
+      form.removeAttribute('data-dirty');
+      forget(name);
+      event.detail.issueRequest(true);
+      return;
+    }
+    forget(name);
+  });
+
+  document.addEventListener('change', function (event) {
+    const form = event.target.closest && event.target.closest('form[data-edit-form]');
+    if (!form) return;
+    form.setAttribute('data-dirty', '1');
+    remember(form);
   });
 
   // ---- who is editing now, and steps saved by someone else --------------------------------
@@ -234,6 +427,18 @@
       const data = JSON.parse(event.data);
       if (data.by && data.by !== me) onWorkflow(editor, data);
     });
+    // The stream is refused for good when the login ended (logged out elsewhere, or the
+    // account was disabled): then the person goes to the login page, as any other request
+    // of theirs would take them; otherwise the browser keeps reconnecting by itself.
+    source.addEventListener('error', function () {
+      if (source.readyState !== EventSource.CLOSED) return;
+      fetch('/api/v1/me', { credentials: 'same-origin' }).then(function (answer) {
+        if (answer.status === 401) {
+          window.location.assign('/inloggen?volgende=' +
+            encodeURIComponent(window.location.pathname));
+        }
+      });
+    });
     window.addEventListener('pagehide', function () { source.close(); });
   }
 
@@ -242,7 +447,10 @@
     const onLoad = document.querySelector('[data-focus-on-load]');
     if (onLoad) onLoad.focus();
     const editor = document.getElementById('editor');
-    if (editor) listen(editor);
+    if (editor) {
+      listen(editor);
+      restoreUnsaved();
+    }
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

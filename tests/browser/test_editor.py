@@ -1,7 +1,8 @@
 """The editor pages in a real browser, logged in through the login form: a step edited and
 moved by keyboard alone, the live Markdown preview, axe-core on every page (no serious or
 critical finding), and two experts in two browsers on one task: different steps both
-saved, the same step merged by hand with both texts kept, each seeing the other; and what a
+saved, the same step merged with both texts kept (chosen where both changed the same
+words), each seeing the other; and what a
 colleague submits or restores showing in an editor that is open."""
 
 from __future__ import annotations
@@ -202,6 +203,18 @@ def test_every_editor_page_has_no_serious_accessibility_finding(expert: Page, ed
     expert.goto(editors.url + "/redactie/controle")
     expect(expert.locator("#kop-overdue")).to_contain_text("(1)")
     expert.get_by_role("button", name=re.compile("Nog steeds juist.*Twijfel")).click()
+    question = expert.locator(".confirm-review p[tabindex]")  # it asks first
+    expect(question).to_be_focused()
+    expect(question).to_contain_text("Is deze taak nog steeds juist?")
+    expect(expert.locator("#kop-overdue")).to_contain_text("(1)")
+    expert.screenshot(path=editors.shots / "editor-review-question.png", full_page=True)
+    assert axe_findings(expert) == []
+    expert.keyboard.press("Tab")
+    expect(expert.get_by_label("Notitie (niet verplicht)")).to_be_focused()
+    expert.keyboard.type("Bronnen nagelopen.")
+    expert.keyboard.press("Tab")
+    expect(expert.get_by_role("button", name="Ja, nog steeds juist")).to_be_focused()
+    expert.keyboard.press("Enter")
     expect(expert.locator("#controlelijsten .message-ok")).to_be_focused()
     expect(expert.locator("#kop-overdue")).to_contain_text("(0)")
     expert.screenshot(path=editors.shots / "editor-review-confirmed.png", full_page=True)
@@ -263,7 +276,8 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(
         assert editors.step(slug, one)["title"] == "Stel de identiteit vast (Eva)"
         assert editors.step(slug, two)["title"] == "Controleer de geboorteplaats (Erik)"
 
-        # The same step: the second to save sees both sides and keeps both texts.
+        # The same step, the same words: the second to save sees what each changed and
+        # chooses (here: both texts); nothing is glued together behind their back.
         eva_step, erik_step = open_step(eva, three), open_step(erik, three)
         eva_step.locator(f"#stap-{three}-waarom").fill("Eva: de wet geeft drie werkdagen.")
         erik_step.locator(f"#stap-{three}-waarom").fill("Erik: te laat is een melding aan het OM.")
@@ -277,12 +291,12 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(
         expect(conflict.locator(f"#stap-{three}-conflict")).to_be_focused()
         expect(conflict.locator(".side-theirs")).to_contain_text("Eva: de wet geeft")
         expect(conflict.locator(".side-mine")).to_contain_text("Erik: te laat")
-        merged = erik.locator(f"#stap-{three}-waarom")
-        expect(merged).to_have_value("Eva: de wet geeft drie werkdagen.\n\n"
-                                     "Erik: te laat is een melding aan het OM.")
+        choice = erik.locator(f"#stap-{three} .merge-field")
+        expect(choice).to_contain_text("Waarom: kies per plaats welke tekst blijft")
         erik.screenshot(path=editors.shots / "editor-conflict.png", full_page=False)
         conflict.screenshot(path=editors.shots / "editor-conflict-sides.png")
         assert axe_findings(erik) == []
+        choice.get_by_label("Allebei:").check()
         erik.get_by_role("button", name="Samengevoegde versie opslaan").click()
         expect(erik.locator(f"#stap-{three}")).to_have_attribute("data-mode", "view")
         why = editors.step(slug, three)["why"]

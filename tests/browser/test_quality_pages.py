@@ -106,8 +106,9 @@ def test_a_filter_redraws_the_chart_in_place(kim: Page, quality) -> None:
 
 def test_what_was_on_screen(kim: Page, quality) -> None:
     kim.goto(f"{quality.url}/kwaliteit/scherm")
+    kim.get_by_text("Of zoek vanuit een gebeurtenis").click()  # the lookup by event
     kim.get_by_label("Gebeurtenis (nummer of id)").fill(str(quality.paspoort_event))
-    kim.get_by_role("button", name="Toon").click()
+    kim.get_by_role("button", name="Toon bij deze gebeurtenis").click()
     expect(kim.locator(".step-shown")).to_be_visible()
     expect(kim.get_by_role("link", name="versie 1")).to_have_attribute(
         "href", f"/taken/{PASPOORT}?versie=1")

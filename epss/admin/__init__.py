@@ -1,0 +1,1 @@
+"""Administration: accounts, host applications, and the log of every admin action."""

@@ -1,0 +1,121 @@
+"""What an admin does with host applications: add, change, remove (only when no rule
+points at it), and see each with its rules and when the overlay last called from it.
+Every change is recorded in the admin log. Functions take a Session and never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from epss.admin.log import Actor, record
+from epss.errors import Conflict, InvalidInput, NotFound
+from epss.hostapps import APP_ID, parse_origins
+from epss.models import ContextRule, Event, HostApp, Task
+
+HOST_APP = "host_app"
+MAX_NAME = 200
+
+
+@dataclass(frozen=True)
+class HostAppOverview:
+    id: str
+    name: str
+    origins: list[str]
+    zaaktype_map: dict[str, str]
+    tasks: list[tuple[str, str]]  # (slug, title) of the tasks whose rules point at the app
+    rules: int
+    last_call: dt.datetime | None
+
+
+def overview(session: Session, app_id: str | None = None) -> list[HostAppOverview]:
+    """Every host app (or the one asked for), by name."""
+    query = select(HostApp).order_by(HostApp.name, HostApp.id)
+    if app_id is not None:
+        query = query.where(HostApp.id == app_id)
+    apps = session.exec(query).all()
+    rules = session.exec(
+        select(ContextRule.app_id, Task.slug, Task.title)
+        .join(Task, Task.id == ContextRule.task_id).order_by(Task.title)).all()
+    result = []
+    for app in apps:
+        mine = [(slug, title) for rule_app, slug, title in rules if rule_app == app.id]
+        last = session.exec(select(func.max(Event.received_at))
+                            .where(Event.app == app.id)).one()
+        result.append(HostAppOverview(app.id, app.name, list(app.allowed_origins),
+                                      dict(app.zaaktype_map), list(dict.fromkeys(mine)),
+                                      len(mine), last))
+    return result
+
+
+def get_app(session: Session, app_id: str) -> HostApp:
+    app = session.get(HostApp, app_id)
+    if app is None:
+        raise NotFound("Er is geen hostapplicatie '{app}'.", params={"app": app_id})
+    return app
+
+
+def add_app(session: Session, actor: Actor, app_id: str, name: str, origins: list[str],
+            zaaktype_map: dict[str, str] | None = None) -> HostApp:
+    app_id = app_id.strip()
+    if not APP_ID.match(app_id):
+        raise InvalidInput("Id '{app}': gebruik 2 tot 80 kleine letters, cijfers, '.', '_' of "
+                           "'-', te beginnen met een letter of cijfer.", params={"app": app_id})
+    if session.get(HostApp, app_id) is not None:
+        raise Conflict("Er is al een hostapplicatie met het id '{app}'.", params={"app": app_id})
+    app = HostApp(id=app_id, name=_name(name), allowed_origins=parse_origins(origins),
+                  zaaktype_map=zaaktype_map or {})
+    session.add(app)
+    session.flush()
+    record(session, actor, "host_app.created", HOST_APP, app.id, None, _state(app))
+    return app
+
+
+def change_app(session: Session, actor: Actor, app_id: str, *, name: str | None = None,
+               origins: list[str] | None = None,
+               zaaktype_map: dict[str, str] | None = None) -> HostApp:
+    """Change what is given; CORS and the manifests follow within the resolver's check
+    interval, in every instance."""
+    app = get_app(session, app_id)
+    before = _state(app)
+    if name is not None:
+        app.name = _name(name)
+    if origins is not None:
+        app.allowed_origins = parse_origins(origins)
+    if zaaktype_map is not None:
+        app.zaaktype_map = zaaktype_map
+    after = _state(app)
+    if after != before:
+        session.add(app)
+        changed = [key for key in after if after[key] != before[key]]
+        record(session, actor, "host_app.changed", HOST_APP, app.id,
+               {k: before[k] for k in changed}, {k: after[k] for k in changed})
+    return app
+
+
+def remove_app(session: Session, actor: Actor, app_id: str) -> None:
+    app = get_app(session, app_id)
+    rules = session.exec(select(func.count()).select_from(ContextRule)
+                         .where(ContextRule.app_id == app_id)).one()
+    if rules:
+        raise Conflict("Naar de hostapplicatie '{app}' wijzen nog contextregels van taken "
+                       "({rules}). Haal die eerst weg of laat ze naar een andere applicatie "
+                       "wijzen.",
+                       params={"app": app_id, "rules": rules})
+    before = _state(app)
+    session.delete(app)
+    record(session, actor, "host_app.removed", HOST_APP, app_id, before, None)
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise InvalidInput("Naam: vul 1 tot {length} tekens in.", params={"length": MAX_NAME})
+    return name
+
+
+def _state(app: HostApp) -> dict:
+    return {"name": app.name, "origins": list(app.allowed_origins),
+            "zaaktype_map": dict(app.zaaktype_map)}

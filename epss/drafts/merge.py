@@ -1,0 +1,341 @@
+"""Three-way merge of a step: what the person started from (base), what is stored now
+(theirs: a colleague saved in between) and what the person typed (mine).
+
+Changes that do not touch the same words are applied by themselves; where both changed
+the same words the conflict is reported, word by word, for the person to choose. The
+merging itself is Breezy's `merge3` (a diff3 over any sequence); this module only decides
+what the sequences are: texts as words, spaces and punctuation (a space alone never ties
+two edits together), lists (branches, fields, sources) as their items.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from merge3 import Merge3
+
+TEXT_FIELDS = ("title", "instruction", "why", "warning", "check")
+LIST_FIELDS = ("branches", "target", "sources")
+VALUE_FIELDS = ("mandatory",)
+STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
+               "target", "sources")
+CHOICES = ("theirs", "mine", "both")
+
+_TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """A text as words, runs of white space and single punctuation marks: joined again
+    they give the text back exactly."""
+    return _TOKENS.findall(text)
+
+
+def _is_space(token: object) -> bool:
+    return isinstance(token, str) and token.isspace()
+
+
+class _Matcher(difflib.SequenceMatcher):
+    """difflib's matcher as merge3 calls it, without the "popular element" heuristic,
+    which would drop the frequent words (and spaces) of a long text from the matching."""
+
+    def __init__(self, isjunk=None, a: Sequence = (), b: Sequence = ()) -> None:
+        super().__init__(None, a, b, autojunk=False)
+
+
+class _Merge3(Merge3):
+    """merge3, where unchanged white space alone does not separate two edits: "drie
+    werkdagen" made "vijf werkdagen" by one and "drie kalenderdagen" by the other is one
+    conflict, not "vijf kalenderdagen"."""
+
+    def find_sync_regions(self):
+        regions = super().find_sync_regions()
+        return [r for r in regions[:-1]
+                if not all(_is_space(t) for t in self.base[r[0]:r[1]])] + regions[-1:]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One place where both changed the same words (or items): the three versions of it,
+    and the unchanged words around it (for showing where it is)."""
+
+    base: tuple
+    theirs: tuple
+    mine: tuple
+    before: tuple = ()
+    after: tuple = ()
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The outcome for one field: runs taken as they are, and conflicts. `join` makes
+    the value of a sequence of pieces (text or list)."""
+
+    pieces: tuple  # each a tuple of tokens/items, or a Conflict
+    join: Callable[[Sequence], Any] = field(compare=False, repr=False)
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        return [p for p in self.pieces if isinstance(p, Conflict)]
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+    def value(self, choices: Sequence[str] = ()) -> Any:
+        """The merged value, each conflict settled by its choice in order ("theirs",
+        "mine" or "both": theirs, then mine). ValueError when a choice is missing."""
+        chosen = list(choices)
+        if len(chosen) < len(self.conflicts) or any(c not in CHOICES for c in chosen):
+            raise ValueError("choose for every conflict: theirs, mine or both")
+        out: list = []
+        n = 0
+        for piece in self.pieces:
+            if not isinstance(piece, Conflict):
+                out.extend(piece)
+                continue
+            choice, n = chosen[n], n + 1
+            if choice in ("theirs", "both"):
+                out.extend(piece.theirs)
+            if choice == "both":
+                out.extend(_between(piece.theirs, piece.mine, self.join))
+            if choice == "mine":
+                out.extend(piece.mine)
+            elif choice == "both":
+                out.extend(piece.mine if self.join is _join_text
+                           else [i for i in piece.mine if i not in piece.theirs])
+        return self.join(out)
+
+
+def _between(theirs: tuple, mine: tuple, join) -> tuple:
+    """A space between two texts put one after the other, when neither brings one."""
+    if join is not _join_text or not theirs or not mine:
+        return ()
+    if _is_space(theirs[-1]) or _is_space(mine[0]):
+        return ()
+    return (" ",)
+
+
+def _join_text(tokens: Sequence[str]) -> str:
+    return "".join(tokens)
+
+
+def _join_list(items: Sequence[str]) -> list:
+    return [json.loads(item) for item in items]
+
+
+CONTEXT = 6  # words of context shown either side of a conflict
+
+
+def _merge(base: Sequence, theirs: Sequence, mine: Sequence, join) -> Merged:
+    """merge3's regions as pieces. A conflict whose two sides differ only in white space
+    is no conflict (theirs is kept). A conflict in a text takes in the unchanged words
+    around it up to the ends of its sentence, so that each choice reads as a whole."""
+    merger = _Merge3(base, theirs, mine, sequence_matcher=_Matcher)
+    pieces: list = []  # (unchanged?, tokens) or a Conflict
+    for group in merger.merge_groups():
+        if group[0] != "conflict":
+            if group[1]:
+                pieces.append((group[0] == "unchanged", tuple(group[1])))
+            continue
+        _, b, t, m = group
+        if join is _join_text and "".join(t).split() == "".join(m).split():
+            pieces.append((False, tuple(t)))
+            continue
+        pieces.append(Conflict(tuple(b), tuple(t), tuple(m)))
+    if join is _join_text:
+        pieces = _to_sentence_ends(pieces)
+    return Merged(tuple(_with_context(pieces)), join)
+
+
+_SENTENCE_END = frozenset(".!?;:")
+
+
+def _ends_sentence(token: str) -> bool:
+    return token in _SENTENCE_END or (token.isspace() and "\n" in token)
+
+
+def _to_sentence_ends(pieces: list) -> list:
+    """Each conflict widened over the unchanged words before and after it, up to the
+    sentence's start and end (never over a change of one side: that stays applied)."""
+    for n, piece in enumerate(pieces):
+        if not isinstance(piece, Conflict):
+            continue
+        lead: tuple = ()
+        if n and not isinstance(pieces[n - 1], Conflict) and pieces[n - 1][0]:
+            tokens = pieces[n - 1][1]
+            start = len(tokens)
+            while start > 0 and not _ends_sentence(tokens[start - 1]):
+                start -= 1
+            while start < len(tokens) and tokens[start].isspace():
+                start += 1
+            lead, pieces[n - 1] = tokens[start:], (True, tokens[:start])
+        trail: tuple = ()
+        if n + 1 < len(pieces) and not isinstance(pieces[n + 1], Conflict) \
+                and pieces[n + 1][0]:
+            tokens = pieces[n + 1][1]
+            end = 0
+            while end < len(tokens) and not _ends_sentence(tokens[end]):
+                end += 1
+            if end < len(tokens) and not tokens[end].isspace():
+                end += 1  # the full stop belongs to the sentence
+            trail, pieces[n + 1] = tokens[:end], (True, tokens[end:])
+        pieces[n] = Conflict(lead + piece.base + trail, lead + piece.theirs + trail,
+                             lead + piece.mine + trail)
+    return pieces
+
+
+def _with_context(pieces: list) -> list:
+    """Each conflict with the few tokens before and after it; the other pieces as their
+    tokens."""
+    out = []
+    for n, piece in enumerate(pieces):
+        if isinstance(piece, Conflict):
+            before = pieces[n - 1][1] if n and not isinstance(pieces[n - 1], Conflict) else ()
+            after = (pieces[n + 1][1] if n + 1 < len(pieces)
+                     and not isinstance(pieces[n + 1], Conflict) else ())
+            out.append(Conflict(piece.base, piece.theirs, piece.mine,
+                                _tail(before, CONTEXT), _head(after, CONTEXT)))
+        elif piece[1]:
+            out.append(piece[1])
+    return out
+
+
+def _tail(tokens: tuple, count: int) -> tuple:
+    seen, start = 0, len(tokens)
+    while start > 0 and seen < count:
+        start -= 1
+        seen += not _is_space(tokens[start])
+    return tokens[start:]
+
+
+def _head(tokens: tuple, count: int) -> tuple:
+    seen, end = 0, 0
+    while end < len(tokens) and seen < count:
+        seen += not _is_space(tokens[end])
+        end += 1
+    return tokens[:end]
+
+
+def merge_text(base: str, theirs: str, mine: str) -> Merged:
+    """Three-way merge of a text, word by word."""
+    return _merge(words(base or ""), words(theirs or ""), words(mine or ""), _join_text)
+
+
+def merge_items(base: Sequence, theirs: Sequence, mine: Sequence) -> Merged:
+    """Three-way merge of a list (of texts or small dicts), item by item."""
+    def key(items):
+        return [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items or []]
+    return _merge(key(base), key(theirs), key(mine), _join_list)
+
+
+@dataclass(frozen=True)
+class StepMerge:
+    """The merge of a whole step: per field either its merged value or a Merged with
+    conflicts. `theirs_changed` and `mine_changed` name the fields each side changed."""
+
+    values: dict
+    conflicts: dict[str, Merged]
+    theirs_changed: tuple[str, ...]
+    mine_changed: tuple[str, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+    def resolved(self, choices: Mapping[str, Sequence[str]]) -> dict:
+        """The step's values with every conflict settled by `choices` (field → one choice
+        per conflict). ValueError names a field whose choices are missing."""
+        values = dict(self.values)
+        for name, merged in self.conflicts.items():
+            try:
+                values[name] = merged.value(choices.get(name, ()))
+            except ValueError:
+                raise ValueError(name) from None
+        return values
+
+
+def merge_step(base: Mapping | None, theirs: Mapping, mine: Mapping) -> StepMerge:
+    """Merge a step's fields. Without a base (a form that did not say what it started
+    from) every field the two sides fill differently is one conflict."""
+    values: dict = {}
+    conflicts: dict[str, Merged] = {}
+    changed_theirs, changed_mine = [], []
+    for name in STEP_FIELDS:
+        t, m = _plain(theirs.get(name)), _plain(mine.get(name, theirs.get(name)))
+        b = _plain(base.get(name)) if base is not None else None
+        if base is not None:
+            if t != b:
+                changed_theirs.append(name)
+            if m != b:
+                changed_mine.append(name)
+        if t == m:
+            values[name] = t
+            continue
+        if base is not None and b == t:
+            values[name] = m
+            continue
+        if base is not None and b == m:
+            values[name] = t
+            continue
+        if name in VALUE_FIELDS:  # a yes/no both changed ends the same: t == m above
+            values[name] = m
+            continue
+        if base is None:
+            merged = _whole(name, t, m)
+        elif name in TEXT_FIELDS:
+            merged = merge_text(b or "", t or "", m or "")
+        else:
+            merged = merge_items(b or [], t or [], m or [])
+        if merged.clean:
+            values[name] = merged.value()
+        else:
+            conflicts[name] = merged
+    if base is None:
+        changed_theirs = changed_mine = [n for n in STEP_FIELDS if n in conflicts]
+    return StepMerge(values, conflicts, tuple(changed_theirs), tuple(changed_mine))
+
+
+def _plain(value: Any) -> Any:
+    """A value as compared: in the items of a list, a key without a value is no key (a
+    branch stored with `task: null` equals the same branch from the form)."""
+    if isinstance(value, list):
+        return [{k: v for k, v in item.items() if v is not None} if isinstance(item, dict)
+                else item for item in value]
+    return value
+
+
+def _whole(name: str, theirs: Any, mine: Any) -> Merged:
+    """Theirs against mine as one conflict, for a field merged without its base."""
+    if name in TEXT_FIELDS:
+        return Merged((Conflict((), tuple(words(theirs or "")), tuple(words(mine or ""))),),
+                      _join_text)
+    items = [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in theirs or []]
+    mine_items = [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in mine or []]
+    return Merged((Conflict((), tuple(items), tuple(mine_items)),), _join_list)
+
+
+def step_base(data: object) -> dict | None:
+    """The base a step form sent back (its fields as they were when the form was
+    loaded), checked field by field; None when it is missing or not a step's fields."""
+    if isinstance(data, str):
+        try:
+            data = json.loads(data) if data else None
+        except ValueError:
+            return None
+    if not isinstance(data, dict):
+        return None
+    base = {}
+    for name in STEP_FIELDS:
+        value = data.get(name)
+        ok = (isinstance(value, str) if name in TEXT_FIELDS
+              else isinstance(value, bool) if name in VALUE_FIELDS
+              else isinstance(value, list) and all(isinstance(i, str | dict) for i in value))
+        if not ok:
+            return None
+        base[name] = value
+    return base

@@ -1,0 +1,166 @@
+"""One's own account (/account): who am I, how do I log in, and changing my password
+(my other login sessions end, this one stays). And the one-time reset link an admin
+passes on (/account/herstel/{secret}, public): set a password once, then log in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from epss import i18n
+from epss.api.deps import SessionDep
+from epss.auth import PUBLIC, Identity, Role, allow
+from epss.auth.accounts import (
+    change_own_password,
+    end_other_sessions,
+    reset_link_user,
+    use_reset_link,
+)
+from epss.auth.policy import SESSION_COOKIE
+from epss.errors import EpssError, InvalidInput
+from epss.models import User
+from epss.pages import render
+from epss.pages.account import LOGIN_PATH
+from epss.pages.admin_log import LOGIN_LABELS, login_kind, role_names, said
+
+router = APIRouter(include_in_schema=False)
+PATH = "/account"
+RESET_PATH = "/account/herstel/"
+Anyone = Annotated[Identity, allow(*Role)]
+Password = Annotated[str, Form(max_length=200)]
+
+
+def same_passwords(new: str, repeat: str) -> None:
+    """The new password typed twice the same (a typo would lock the person out)."""
+    if new != repeat:
+        raise InvalidInput(
+            "De twee wachtwoorden zijn niet gelijk. Typ het nieuwe wachtwoord twee keer hetzelfde."
+        )
+
+
+def _own_page(
+    request: Request,
+    user: User,
+    *,
+    done: bool = False,
+    error: dict | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    translate = i18n.translator(i18n.language_of(request))
+    kind = login_kind(user.sso_subject is not None, user.password_hash is not None)
+    return render(
+        request,
+        "own_account.html",
+        {
+            "user": user,
+            "roles": role_names(user.roles, translate),
+            "kind": kind,
+            "login_label": translate(LOGIN_LABELS[kind]),
+            "done": done,
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(PATH, response_class=HTMLResponse)
+def own_account(
+    request: Request,
+    who: Anyone,
+    session: SessionDep,
+    klaar: Annotated[str, Query(max_length=20)] = "",
+) -> HTMLResponse:
+    return _own_page(request, session.get(User, who.user_id), done=klaar == "wachtwoord")
+
+
+@router.post(PATH + "/wachtwoord", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    who: Anyone,
+    session: SessionDep,
+    huidig: Password = "",
+    nieuw: Password = "",
+    herhaling: Password = "",
+) -> Response:
+    """A new password, proving the current one; the person's other sessions end."""
+    try:
+        same_passwords(nieuw, herhaling)
+        change_own_password(session, who.user_id, huidig, nieuw)
+        end_other_sessions(session, who.user_id, request.cookies.get(SESSION_COOKIE))
+    except EpssError as exc:
+        session.rollback()
+        field = (
+            "huidig"
+            if "huidige wachtwoord klopt" in exc.template
+            else "herhaling"
+            if exc.template.startswith("De twee")
+            else "nieuw"
+        )
+        return _own_page(
+            request,
+            session.get(User, who.user_id),
+            error={"field": field, "text": said(request, exc)},
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"{PATH}?klaar=wachtwoord", status_code=303)
+
+
+@router.get(RESET_PATH + "{secret}", response_class=HTMLResponse, dependencies=[PUBLIC])
+def reset_page(request: Request, secret: str, session: SessionDep) -> HTMLResponse:
+    """The form to set a password, when the link can still be used; else why not."""
+    try:
+        user = reset_link_user(session, secret)
+    except EpssError as exc:
+        return render(
+            request,
+            "password_reset.html",
+            {"user": None, "refusal": said(request, exc), "error": None},
+            status_code=exc.status,
+        )
+    return render(
+        request,
+        "password_reset.html",
+        {"user": user, "secret": secret, "refusal": None, "error": None},
+    )
+
+
+@router.post(RESET_PATH + "{secret}", response_class=HTMLResponse, dependencies=[PUBLIC])
+def reset_password(
+    request: Request,
+    secret: str,
+    session: SessionDep,
+    nieuw: Password = "",
+    herhaling: Password = "",
+) -> Response:
+    """Set the password once; then to the login form."""
+    try:
+        user = reset_link_user(session, secret)
+    except EpssError as exc:
+        return render(
+            request,
+            "password_reset.html",
+            {"user": None, "refusal": said(request, exc), "error": None},
+            status_code=exc.status,
+        )
+    try:
+        same_passwords(nieuw, herhaling)
+        use_reset_link(session, secret, nieuw)
+    except EpssError as exc:
+        session.rollback()
+        field = "herhaling" if exc.template.startswith("De twee") else "nieuw"
+        return render(
+            request,
+            "password_reset.html",
+            {
+                "user": user,
+                "secret": secret,
+                "refusal": None,
+                "error": {"field": field, "text": said(request, exc)},
+            },
+            status_code=exc.status,
+        )
+    query = urlencode({"volgende": PATH, "hersteld": "1"})
+    return RedirectResponse(f"{LOGIN_PATH}?{query}", status_code=303)
