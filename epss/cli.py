@@ -230,9 +230,11 @@ DEMO_ACCOUNTS = [  # name, roles, team
 
 
 def demo_settings() -> Settings:
-    """Demo data lives in ./epss-demo unless EPSS_DATA_DIR says otherwise."""
+    """Demo data lives in ./epss-demo unless EPSS_DATA_DIR says otherwise, always in its
+    own SQLite file: never in the database of EPSS_DATABASE_URL, which may be a real one
+    (the demo imports tasks unreviewed and adds accounts with a public password)."""
     data_dir = Path(os.environ.get("EPSS_DATA_DIR", "epss-demo"))
-    return Settings(data_dir=data_dir, demo=True)
+    return Settings(data_dir=data_dir, demo=True, database_url="")
 
 
 def prepare_demo(settings: Settings, origin: str) -> None:

@@ -420,3 +420,31 @@ def test_host_apps_on_the_command_line(env: Settings) -> None:
         "zaken\tZaaksysteem\thttps://zaken.nl http://10.0.0.5:8080\t0 rule(s)\t-\n")
     assert invoke("apps", "remove", "zaken").exit_code == 0
     assert invoke("apps", "list").output == ""
+
+
+@pytest.mark.parametrize("then", ["password set", "disabled"])
+def test_a_reset_link_ends_when_the_password_is_set_or_the_account_disabled(
+        admin: Services, then: str) -> None:
+    with unit_of_work(admin.engine) as session:
+        secret = accounts.make_reset_link(session, BEA, "erik")
+    with unit_of_work(admin.engine) as session:
+        if then == "disabled":
+            accounts.disable(session, BEA, "erik")
+            accounts.enable(session, BEA, "erik")
+        else:
+            accounts.set_password(session, BEA, "erik", "set by the admin!")
+    with pytest.raises(NotFound), Session(admin.engine) as session:
+        reset_link_user(session, secret)
+
+
+def test_the_access_log_never_holds_a_reset_links_secret() -> None:
+    import logging
+
+    from epss.operations.logs import AccessLineFilter
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("1.2.3.4:5", "GET", "/account/herstel/geheim123?x=1", "1.1", 200),
+                               None)
+    AccessLineFilter().filter(record)
+    assert "geheim123" not in record.getMessage()
+    assert "/account/herstel/" in record.getMessage()

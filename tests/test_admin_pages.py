@@ -932,3 +932,31 @@ def test_every_label_of_the_admin_pages_has_english() -> None:
         "De twee wachtwoorden zijn niet gelijk. Typ het nieuwe wachtwoord twee keer hetzelfde.",
     ]
     assert [label for label in labels if label not in ENGLISH] == []
+
+
+def test_guessing_my_current_password_is_throttled_like_a_login(
+    client: TestClient, bea: dict
+) -> None:
+    log_in(client, "eva", PASSWORD)
+    throttle = client.app.state.services.login_throttle
+    throttle.clock = lambda: dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+
+    def change(current: str):
+        return client.post(
+            "/account/wachtwoord",
+            data={
+                "csrftoken": form_token(client, "/account"),
+                "huidig": current,
+                "nieuw": NEW_PASSWORD,
+                "herhaling": NEW_PASSWORD,
+            },
+            follow_redirects=False,
+        )
+
+    before = user(client, "eva").password_hash
+    assert [change(f"gok nummer {n}").status_code for n in range(4)] == [422] * 4
+    fifth = change("gok nummer 5")
+    assert fifth.status_code == 429
+    assert "Probeer het opnieuw om 10:00:30 (over 30 seconden)." in fifth.text
+    assert change(PASSWORD).status_code == 429  # even the right one waits
+    assert user(client, "eva").password_hash == before

@@ -211,3 +211,15 @@ def test_the_base_a_form_sends_back_is_checked() -> None:
     assert step_base("not json") is None
     assert step_base({**STEP, "mandatory": "ja"}) is None
     assert step_base({**STEP, "sources": "bw"}) is None
+
+
+def test_taking_both_sides_of_a_list_never_repeats_an_item() -> None:
+    merged = merge_items(["x", "y"], ["y", "x"], ["x", "y", "w"])
+    value = merged.value([] if merged.clean else ["both"] * len(merged.conflicts))
+    assert sorted(value) == ["w", "x", "y"] and len(value) == len(set(value))
+
+
+def test_a_new_paragraph_break_is_a_change_not_white_space() -> None:
+    base = "Stap een. Stap twee."
+    merged = merge_text(base, "Stap een.\nStap twee.", "Stap een.\n\nStap twee.")
+    assert not merged.clean

@@ -131,6 +131,21 @@ def test_a_normal_task_imported_for_review_may_be_published_by_its_importer(
     assert published.json()["approved_by"] == "redacteur"
 
 
+def test_lowering_the_criticality_in_the_draft_does_not_skip_the_second_person(
+        client: TestClient, people: dict) -> None:
+    answer = import_by_api(client, people, "redacteur",
+                           [changed_file(CRITICAL, title="Twijfel, nu normaal")])
+    assert answer.status_code == 200, answer.text
+    lowered = changed_file(CRITICAL, title="Twijfel, nu normaal")[1].replace(
+        "criticality: critical", "criticality: normal")
+    answer = import_by_api(client, people, "redacteur", [(f"{CRITICAL}.yaml", lowered)],
+                           replace_draft=True)
+    assert answer.status_code == 200, answer.text
+    refused = client.post(f"{API}/tasks/{CRITICAL}/draft/publish", headers=people["redacteur"])
+    assert refused.status_code == 403 and refused.json()["reason"] == "second_person_required"
+    assert task_row(client, CRITICAL).published_version == 1
+
+
 def test_importing_the_same_file_again_changes_nothing(client: TestClient,
                                                        people: dict) -> None:
     files = [changed_file()]

@@ -201,7 +201,8 @@ def test_someone_without_a_mapped_group_gets_no_account(
     ],
 )
 def test_an_id_token_that_is_not_right_is_refused(
-    sqlite_client: TestClient, provider: Provider, fault: str, technical: str
+    sqlite_client: TestClient, provider: Provider, fault: str, technical: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     provider.set_person("dirk", ["grp-kennis"])
     provider.tamper(fault)
@@ -210,7 +211,11 @@ def test_an_id_token_that_is_not_right_is_refused(
     assert (
         "Het bewijs van inloggen dat EPSS van Gemeente Dijkhaven kreeg, klopt niet" in refused.text
     )
-    assert technical in html.unescape(refused.text)  # for the administrator
+    # The technical reason is for the administrator, in the log under the page's reference.
+    assert technical not in html.unescape(refused.text)
+    reference = re.search(r"<code>([0-9a-f]{8})</code>", refused.text).group(1)
+    assert any(reference in r.getMessage() and technical in r.getMessage()
+               for r in caplog.records)
     assert account(sqlite_client, "dirk") is None and login_sessions(sqlite_client) == 0
     assert sqlite_client.get("/api/v1/me").status_code == 401
 

@@ -395,3 +395,18 @@ def test_a_draft_changed_while_the_reviewer_read_it_is_not_published(
                             headers=people["redacteur"], follow_redirects=False)
     assert published.status_code == 303
     assert version_numbers(client, NORMAL, people["redacteur"]) == [2, 1]
+
+
+def test_the_api_publishes_only_the_draft_that_was_reviewed(
+        client: TestClient, people: dict, edit: Editor) -> None:
+    edit("expert", NORMAL, "neem-melding-aan", instruction="De tekst die ruth beoordeelt.")
+    submit(client, NORMAL, people["expert"])
+    seen = client.get(f"{API}/{NORMAL}/draft", headers=people["redacteur"]).json()["hash"]
+    edit("expert2", NORMAL, "neem-melding-aan", instruction="Later nog veranderd.")
+    submit(client, NORMAL, people["expert2"])
+    refused = client.post(f"{API}/{NORMAL}/draft/publish", params={"seen": seen},
+                          headers=people["redacteur"])
+    assert refused.status_code == 409
+    now = client.get(f"{API}/{NORMAL}/draft", headers=people["redacteur"]).json()["hash"]
+    assert client.post(f"{API}/{NORMAL}/draft/publish", params={"seen": now},
+                       headers=people["redacteur"]).status_code == 200

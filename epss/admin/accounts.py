@@ -15,6 +15,7 @@ from epss.admin.log import Actor, one_admin_at_a_time, record
 from epss.auth.accounts import (
     check_roles,
     create_user,
+    end_reset_links,
     new_api_token,
     new_reset_link_secret,
     user_by_name,
@@ -104,6 +105,7 @@ def disable(session: Session, actor: Actor, name: str) -> User:
     _keep_an_admin(session, user)
     session.exec(delete(LoginSession).where(LoginSession.user_id == user.id))
     session.exec(delete(ApiToken).where(ApiToken.user_id == user.id))
+    end_reset_links(session, user.id)
     queue_streams_end(session, user.name)
     return _change(session, actor, user, "account.disabled", active=False)
 
@@ -118,6 +120,7 @@ def set_password(session: Session, actor: Actor, name: str, password: str) -> Us
     user = _with_local_login(user_by_name(session, name))
     user.password_hash = hash_password(password)
     session.exec(delete(LoginSession).where(LoginSession.user_id == user.id))
+    end_reset_links(session, user.id)
     session.add(user)
     record(session, actor, "account.password_set", ACCOUNT, user.name)
     return user

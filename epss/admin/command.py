@@ -16,6 +16,7 @@ from sqlmodel import Session
 from epss import i18n, migrations
 from epss.admin import accounts, hostapps
 from epss.admin.log import COMMAND_LINE, Actor
+from epss.auth.accounts import RESET_PATH
 from epss.auth.roles import Role
 from epss.db import unit_of_work
 from epss.errors import EpssError
@@ -26,7 +27,6 @@ from epss.settings import Settings
 users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
 apps_app = typer.Typer(help="Host applications: the case software the overlay runs in.",
                        no_args_is_help=True)
-RESET_PATH = "/account/herstel/"
 _english = i18n.translator("en")
 
 

@@ -21,6 +21,7 @@ from epss.auth import EDITORS, Identity, allow
 from epss.auth.accounts import is_active
 from epss.db import unit_of_work
 from epss.drafts import editing
+from epss.drafts.document import draft_hash
 from epss.drafts.history import history_view
 from epss.drafts.presence import LiveResponse, hub_for
 from epss.drafts.working import find
@@ -64,9 +65,10 @@ def _answer(body: dict, version: int | None, status: int = 200,
 @router.get(_DRAFT)
 def get_draft(slug: str, session: SessionDep, who: Editor) -> dict:
     """The working copy: the task's fields with `version`, `steps_version`, its workflow
-    state, `editors` (who changed it since the last publication) and its steps, each with
-    `id` and `version`."""
-    return editing.draft_view(session, slug)
+    state, `editors` (who changed it since the last publication), its steps, each with
+    `id` and `version`, and `hash`: the content hash it would be published with (send it
+    as `seen` when publishing what you reviewed)."""
+    return {**editing.draft_view(session, slug), "hash": draft_hash(session, find(session, slug))}
 
 
 @router.patch(_DRAFT, responses=_STALE)

@@ -188,11 +188,15 @@ def send_back(slug: str, body: SendBackIn, session: SessionDep,
 
 @router.post("/tasks/{slug}/draft/publish", response_model=PublishedOut)
 def publish(slug: str, services: ServicesDep,
-            who: Annotated[Identity, allow(Role.redacteur)]) -> dict:
+            who: Annotated[Identity, allow(Role.redacteur)],
+            seen: Annotated[str | None, Query(
+                max_length=64, pattern="^[0-9a-f]{64}$",
+                description="The content hash of the draft you reviewed (`hash` of the "
+                "draft): 409 when the draft changed since.")] = None) -> dict:
     """Publish the submitted draft as a new immutable version. A critical task needs a
     second person: 403 with the reason when you edited this draft yourself."""
     with unit_of_work(services.engine) as session:
-        answer = {**_version(workflow.publish_draft(session, slug, by=who.name)),
+        answer = {**_version(workflow.publish_draft(session, slug, by=who.name, seen=seen)),
                   "slug": slug}
     _publicise(services)
     return answer
@@ -253,7 +257,9 @@ def import_files(body: ImportIn, session: SessionDep,
     becomes its draft, submitted for review by you. Nothing is published: a redacteur
     publishes it (on a critical task another one than you). A task whose draft holds
     unpublished work is refused (409) unless `replace_draft`."""
-    uploads = [(f.name, f.content.encode("utf-8")) for f in body.files]
+    # A lone surrogate (valid JSON, not valid text) becomes a replacement character, which
+    # the task-file loader then names as a problem of that file.
+    uploads = [(f.name, f.content.encode("utf-8", "replace")) for f in body.files]
     problems = upload_problems(uploads)
     if not problems:
         try:

@@ -21,6 +21,7 @@ from epss.models import ApiToken, LoginSession, PasswordReset, User
 
 SESSION_LIFETIME = dt.timedelta(hours=10)  # a working day
 RESET_LIFETIME = dt.timedelta(hours=24)
+RESET_PATH = "/account/herstel/"  # + the secret: where a reset link leads
 TOKEN_PREFIX = "epss_"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
@@ -166,6 +167,14 @@ def change_own_password(session: Session, user_id: int, current: str, new: str) 
         raise InvalidInput("Kies een ander wachtwoord dan het huidige.")
     user.password_hash = hash_password(new)
     session.add(user)
+    end_reset_links(session, user.id)
+
+
+def end_reset_links(session: Session, user_id: int) -> None:
+    """Unused reset links of a person stop working (their password changed, or their
+    account was disabled): an intercepted link must not outlive that."""
+    session.exec(delete(PasswordReset).where(PasswordReset.user_id == user_id,
+                                              PasswordReset.used_at.is_(None)))
 
 
 def end_other_sessions(session: Session, user_id: int, keep_secret: str | None) -> None:
@@ -179,8 +188,7 @@ def end_other_sessions(session: Session, user_id: int, keep_secret: str | None) 
 def new_reset_link_secret(session: Session, user: User) -> str:
     """A one-time secret to set a new password within RESET_LIFETIME; only its hash is
     stored. Earlier unused links of the person stop working."""
-    session.exec(delete(PasswordReset).where(PasswordReset.user_id == user.id,
-                                              PasswordReset.used_at.is_(None)))
+    end_reset_links(session, user.id)
     secret = secrets.token_urlsafe(32)
     session.add(PasswordReset(token_hash=_digest(secret), user_id=user.id,
                               expires_at=_now() + RESET_LIFETIME))

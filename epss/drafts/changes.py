@@ -149,6 +149,12 @@ def normal(document: dict) -> dict:
         return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in document.items()}
 
 
+def holding(version: TaskVersion) -> dict:
+    """A version's document with the review date that holds now ("Nog steeds juist" moves
+    it without a new version)."""
+    return {**version.document, "review_by": version.review_by.isoformat()}
+
+
 def draft_changes(session: Session, slug: str) -> dict:
     """The draft against the newest published version: `compare` plus `base` (that
     version's number, when and by whom it was published; None if never published),
@@ -157,7 +163,7 @@ def draft_changes(session: Session, slug: str) -> dict:
     task = _task(session, slug)
     base = published_version(session, slug) if task.published_version else None
     new = normal(draft_data(session, task))
-    result = compare(normal(base.document) if base else None, new)
+    result = compare(normal(holding(base)) if base else None, new)
     return {**result, "slug": slug, "base": _version_facts(base), "target": None,
             "draft": {"status": task.status, "submitted_by": task.submitted_by,
                       "submitted_at": task.submitted_at},
@@ -175,7 +181,7 @@ def version_changes(session: Session, slug: str, from_number: int, to_number: in
     task = _task(session, slug)
     old = published_version(session, slug, from_number)
     new = published_version(session, slug, to_number)
-    result = compare(normal(old.document), normal(new.document))
+    result = compare(normal(holding(old)), normal(holding(new)))
     low, high = sorted((from_number, to_number))
     return {**result, "slug": slug, "base": _version_facts(old), "target": _version_facts(new),
             "draft": None, "who": authors(edits_between(session, task, low, high)),

@@ -125,16 +125,19 @@ def _join_text(tokens: Sequence[str]) -> str:
 
 
 def _join_list(items: Sequence[str]) -> list:
-    return [json.loads(item) for item in items]
+    """The items in order, each once (taking both sides of a conflict must not repeat an
+    item that the other side moved)."""
+    return [json.loads(item) for item in dict.fromkeys(items)]
 
 
 CONTEXT = 6  # words of context shown either side of a conflict
 
 
 def _merge(base: Sequence, theirs: Sequence, mine: Sequence, join) -> Merged:
-    """merge3's regions as pieces. A conflict whose two sides differ only in white space
-    is no conflict (theirs is kept). A conflict in a text takes in the unchanged words
-    around it up to the ends of its sentence, so that each choice reads as a whole."""
+    """merge3's regions as pieces. A conflict whose two sides differ only in spaces within
+    a line is no conflict (theirs is kept); a line or paragraph break is a change. A
+    conflict in a text takes in the unchanged words around it up to the ends of its
+    sentence, so that each choice reads as a whole."""
     merger = _Merge3(base, theirs, mine, sequence_matcher=_Matcher)
     pieces: list = []  # (unchanged?, tokens) or a Conflict
     for group in merger.merge_groups():
@@ -143,7 +146,8 @@ def _merge(base: Sequence, theirs: Sequence, mine: Sequence, join) -> Merged:
                 pieces.append((group[0] == "unchanged", tuple(group[1])))
             continue
         _, b, t, m = group
-        if join is _join_text and "".join(t).split() == "".join(m).split():
+        if join is _join_text and "".join(t).split() == "".join(m).split() and \
+                "".join(t).count("\n") == "".join(m).count("\n"):
             pieces.append((False, tuple(t)))
             continue
         pieces.append(Conflict(tuple(b), tuple(t), tuple(m)))

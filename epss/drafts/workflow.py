@@ -87,7 +87,7 @@ def publish_draft(session: Session, slug: str, *, by: str,
     task = lock_task(session, slug)
     _require_submitted(task, "published")
     edits = edits_since_publication(session, task)
-    if task.criticality == "critical" and any(c.actor == by for c in edits):
+    if _critical(session, task) and any(c.actor == by for c in edits):
         raise Forbidden(_four_eyes_reason(task, [c for c in edits if c.actor == by]),
                         extra={"reason": "second_person_required",
                                "editors": sorted({c.actor for c in edits})})
@@ -141,6 +141,15 @@ def record_step(session: Session, task: Task, by: str, action: str, **details) -
         "action": action, "status": task.status, "by": by,
         "published_version": task.published_version})
     return change
+
+
+def _critical(session: Session, task: Task) -> bool:
+    """Critical in the draft or in the published version: lowering the criticality in a
+    draft does not take away the need for a second person."""
+    if task.criticality == "critical":
+        return True
+    return (task.published_version is not None and
+            published_version(session, task.slug).document.get("criticality") == "critical")
 
 
 def _require_submitted(task: Task, what: str) -> None:

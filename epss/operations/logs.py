@@ -23,6 +23,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.config import LOGGING_CONFIG
 
+from epss.auth.accounts import RESET_PATH
+
 REQUEST_ID_HEADER = "x-request-id"
 _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+=/@-]{0,127}")
 _request_id: ContextVar[str | None] = ContextVar("epss_request_id", default=None)
@@ -86,6 +88,8 @@ class AccessLineFilter(logging.Filter):
         if isinstance(args, tuple) and len(args) == 5:
             client, method, path, version, status = args
             path = str(path).split("?", 1)[0]
+            if path.startswith(RESET_PATH):  # the secret of a one-time link: never logged
+                path = RESET_PATH + "…"
             record.args = (client, method, path, version, status)
             record.http_method, record.http_path, record.http_status = method, path, status
         return True

@@ -28,6 +28,8 @@ templates.env.filters["safe_html"] = Markup  # only for HTML that render.py sani
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
+MAX_PAGE = 100_000  # the highest page number a paged list accepts
+
 CRITICALITY_LABELS = {"critical": "Kritiek", "high": "Hoog", "normal": "Normaal"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated
 
@@ -29,6 +30,15 @@ from epss.pages.moments import clock_time
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 LOGIN_PATH = "/inloggen"
+
+
+WAIT = ("Te veel mislukte pogingen met deze naam vanaf deze computer. Probeer het opnieuw om "
+        "{time} (over {seconds} seconden).")
+
+
+def wait_params(until: dt.datetime, now: dt.datetime) -> dict:
+    """The moment and the seconds of WAIT."""
+    return {"time": clock_time(until), "seconds": max(1, math.ceil((until - now).total_seconds()))}
 
 
 def safe_next(target: str | None) -> str:
@@ -72,7 +82,7 @@ def login(
     throttle = services.login_throttle
     now = throttle.clock()
     with unit_of_work(services.engine) as session:
-        wait_until = throttle.blocked_until(session, naam, address, now)
+        wait_until = throttle.hold(session, naam, address, now)
         secret = None if wait_until else log_in(session, naam, wachtwoord)
         if secret:
             throttle.succeeded(session, naam, address, now)
@@ -81,11 +91,9 @@ def login(
             if wait_until is None:
                 return refused(translate("De naam of het wachtwoord klopt niet."), 401)
     if wait_until:
-        seconds = max(1, math.ceil((wait_until - now).total_seconds()))
-        return refused(translate("Te veel mislukte pogingen met deze naam vanaf deze computer. "
-                                 "Probeer het opnieuw om {time} (over {seconds} seconden)."
-                                 ).format(time=clock_time(wait_until), seconds=seconds),
-                       429, {"Retry-After": str(seconds)})
+        params = wait_params(wait_until, now)
+        return refused(translate(WAIT).format(**params), 429,
+                       {"Retry-After": str(params["seconds"])})
     response = RedirectResponse(safe_next(volgende), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, secret, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,

@@ -20,7 +20,7 @@ from epss.api.deps import SessionDep
 from epss.auth import Identity, Role, allow
 from epss.errors import EpssError
 from epss.models import AdminAction, HostApp, User
-from epss.pages import render
+from epss.pages import MAX_PAGE, render
 from epss.pages.editor import announcing, wants_fragment
 from epss.pages.moments import moment
 
@@ -167,7 +167,7 @@ def log_page(
     request: Request,
     who: Admin,
     session: SessionDep,
-    pagina: Annotated[int, Query(ge=1)] = 1,
+    pagina: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     onderwerp: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
     """The admin log, newest first, 50 to a page; of one account or app with ?onderwerp=."""

@@ -31,6 +31,7 @@ Editor = Annotated[Identity, allow(*EDITORS)]
 STATUS_LABELS = {"draft": "Concept", "submitted": "Ingediend", "published": "Gepubliceerd"}
 DUE_WITHIN = dt.timedelta(days=DUE_WITHIN_DAYS)  # "binnenkort": the review date is this close
 MAX_PREVIEW = 20_000
+MAX_VERSION = 2**31 - 1  # the largest version number a request may name
 FIELD_LABELS = {
     "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Aanleiding",
     "standard": "Norm", "criticality": "Risico", "owner": "Eigenaar",

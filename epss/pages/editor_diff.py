@@ -25,7 +25,7 @@ from epss.api.deps import SessionDep
 from epss.drafts.changes import draft_changes, version_changes
 from epss.errors import InvalidInput
 from epss.pages import CRITICALITY_LABELS, templates
-from epss.pages.editor import Editor, field_label, page, task_by_slug
+from epss.pages.editor import MAX_VERSION, Editor, field_label, page, task_by_slug
 from epss.pages.editor_tasks import editor_context
 from epss.pages.moments import moment
 from epss.render import _ALLOWED_TAGS, markdown_to_html
@@ -385,7 +385,8 @@ templates.env.globals["local_moment"] = moment
 @router.get("/redactie/taken/{slug}/wijzigingen", response_class=HTMLResponse)
 def changes_page(
     request: Request, slug: str, session: SessionDep, who: Editor,
-    van: int | None = Query(default=None, ge=1), naar: int | None = Query(default=None, ge=1),
+    van: int | None = Query(default=None, ge=1, le=MAX_VERSION),
+    naar: int | None = Query(default=None, ge=1, le=MAX_VERSION),
 ) -> HTMLResponse:
     """"Wat is er veranderd": the draft (as submitted) against the newest published
     version, with the buttons to publish or send it back; with ?van=&naar= two published

@@ -14,21 +14,21 @@ from epss import i18n
 from epss.api.deps import SessionDep
 from epss.auth import PUBLIC, Identity, Role, allow
 from epss.auth.accounts import (
+    RESET_PATH,
     change_own_password,
     end_other_sessions,
     reset_link_user,
     use_reset_link,
 )
 from epss.auth.policy import SESSION_COOKIE
-from epss.errors import EpssError, InvalidInput
+from epss.errors import EpssError, InvalidInput, TooManyRequests
 from epss.models import User
 from epss.pages import render
-from epss.pages.account import LOGIN_PATH
+from epss.pages.account import LOGIN_PATH, WAIT, wait_params
 from epss.pages.admin_log import LOGIN_LABELS, login_kind, role_names, said
 
 router = APIRouter(include_in_schema=False)
 PATH = "/account"
-RESET_PATH = "/account/herstel/"
 Anyone = Annotated[Identity, allow(*Role)]
 Password = Annotated[str, Form(max_length=200)]
 
@@ -85,16 +85,27 @@ def change_password(
     nieuw: Password = "",
     herhaling: Password = "",
 ) -> Response:
-    """A new password, proving the current one; the person's other sessions end."""
+    """A new password, proving the current one; the person's other sessions end. Wrong
+    current passwords count as failed logins (someone at an unlocked desk cannot guess
+    it without limit)."""
+    throttle = request.app.state.services.login_throttle
+    address = request.client.host if request.client else "unknown"
+    now = throttle.clock()
     try:
+        wait_until = throttle.hold(session, who.name, address, now)
+        if wait_until:
+            raise TooManyRequests(WAIT, params=wait_params(wait_until, now))
         same_passwords(nieuw, herhaling)
         change_own_password(session, who.user_id, huidig, nieuw)
         end_other_sessions(session, who.user_id, request.cookies.get(SESSION_COOKIE))
     except EpssError as exc:
         session.rollback()
+        wrong_current = "huidige wachtwoord klopt" in exc.template
+        if wrong_current and (wait_until := throttle.failed(session, who.name, address, now)):
+            exc = TooManyRequests(WAIT, params=wait_params(wait_until, now))
         field = (
             "huidig"
-            if "huidige wachtwoord klopt" in exc.template
+            if wrong_current or exc.template == WAIT
             else "herhaling"
             if exc.template.startswith("De twee")
             else "nieuw"

@@ -15,7 +15,7 @@ from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
 from epss.events import pseudonym
 from epss.events.privacy import FREE_TEXT_FIELDS
-from epss.pages import render
+from epss.pages import MAX_PAGE, render
 from epss.pages.moments import moment, moment_of
 from epss.privacy import my_events, my_events_csv, views_log
 
@@ -47,7 +47,7 @@ def _pages(total: int) -> int:
 @router.get("/mijn-gegevens", response_class=HTMLResponse)
 def my_data(request: Request, who: Annotated[Identity, allow(*Role)], session: SessionDep,
             services: ServicesDep,
-            pagina: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+            pagina: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
     settings = services.settings
     actor = pseudonym(settings.secret_key, who.name)
     events, total = my_events(session, actor, limit=PAGE_SIZE,
@@ -79,7 +79,8 @@ def my_data_download(who: Annotated[Identity, allow(*Role)], session: SessionDep
 
 @router.get("/beheer/inzage-log", response_class=HTMLResponse)
 def views_page(request: Request, who: Annotated[Identity, allow(Role.beheerder)],
-               session: SessionDep, pagina: Annotated[int, Query(ge=1)] = 1) -> HTMLResponse:
+               session: SessionDep,
+               pagina: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
     rows, total = views_log(session, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE)
     return render(request, "privacy_views.html", {
         "views": rows, "total": total, "page": pagina, "pages": _pages(total),

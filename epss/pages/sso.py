@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import secrets
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -116,8 +117,12 @@ def _log_in(services: Services, person: Person, organisation: str) -> str:
 
 
 def _refused(request: Request, error: EpssError, target: str) -> Response:
-    """The page that says, in the person's language, why logging in did not work."""
-    log.warning("single sign-on: %s (%s)", error.detail, error.extra.get("technical", ""))
+    """The page that says, in the person's language, why logging in did not work. The
+    technical reason goes to the log only (it may name internal addresses); the page gives
+    the reference under which the administrator finds it."""
+    reference = secrets.token_hex(4)
+    log.warning("single sign-on refused [%s]: %s (%s)", reference, error.detail,
+                error.extra.get("technical", ""))
     translate = i18n.translator(i18n.language_of(request))
     provider: OpenIdProvider = request.app.state.sso
     params = {**error.params, "org": translate(provider.organisation)}
@@ -126,7 +131,7 @@ def _refused(request: Request, error: EpssError, target: str) -> Response:
         "sso_error.html",
         {
             "message": translate(error.template).format(**params),
-            "technical": error.extra.get("technical"),
+            "reference": reference,
             "next": target,
             **login_choices(request.app.state.services.settings),
         },

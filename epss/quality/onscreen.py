@@ -19,6 +19,8 @@ from epss.models import Event, Task, TaskVersion
 from epss.quality.day_counts import version_day
 from epss.render import render_version
 
+MAX_SEQ = 2**63 - 1  # the largest event number a database can hold
+
 EVENT = Event.__table__.c
 SHOWN = ("seq", "id", "type", "occurred_at", "app", "url", "task_slug", "task_version",
          "step_id")
@@ -43,8 +45,12 @@ def on_screen(session: Session, ref: str) -> dict:
     if not ref:
         raise InvalidInput("Geef het nummer of de id van een gebeurtenis.",
                            extra={"field": "event"})
-    column = EVENT.seq if ref.isdigit() else EVENT.id
-    value = int(ref) if ref.isdigit() else ref.lower()
+    by_number = ref.isascii() and ref.isdigit()
+    if by_number and int(ref) > MAX_SEQ:
+        raise NotFound("Er is geen gebeurtenis '{ref}' (of de bewaartermijn heeft haar "
+                       "verwijderd).", params={"ref": ref[:40]}, extra={"field": "event"})
+    column = EVENT.seq if by_number else EVENT.id
+    value = int(ref) if by_number else ref.lower()
     row = session.execute(select(*(EVENT[name] for name in SHOWN))
                           .where(column == value)).mappings().first()
     if row is None:

@@ -442,7 +442,22 @@
     window.addEventListener('pagehide', function () { source.close(); });
   }
 
+  // Logging out forgets what was kept: desk computers are shared.
+  function forgetUnsavedOnLogout() {
+    document.querySelectorAll('form.logout').forEach(function (form) {
+      form.addEventListener('submit', function () {
+        const store = storage();
+        if (!store) return;
+        for (let i = store.length - 1; i >= 0; i--) {
+          const key = store.key(i);
+          if (key && key.indexOf(UNSAVED) === 0) store.removeItem(key);
+        }
+      });
+    });
+  }
+
   function start() {
+    forgetUnsavedOnLogout();
     focusMarked(document, true);
     const onLoad = document.querySelector('[data-focus-on-load]');
     if (onLoad) onLoad.focus();

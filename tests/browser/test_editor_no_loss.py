@@ -148,6 +148,21 @@ def test_text_typed_in_a_step_survives_clicking_geschiedenis(expert: Page, servi
     assert dialogs.seen == ["beforeunload", "beforeunload"]
 
 
+def test_logging_out_forgets_the_kept_text(expert: Page, service) -> None:
+    """Desk computers are shared: what one person typed is not left for the next."""
+    slug, step_id = "aangifte-geboorte", "controleer-termijn"
+    log_in(expert, service.url, "erik", f"/redactie/taken/{slug}")
+    dialogs = Dialogs(expert)
+    dialogs.accept = True  # yes, leave the page with unsaved text
+    item = open_step(expert, step_id)
+    item.locator(f"#stap-{step_id}-instructie").fill("Tekst die niet bewaard wordt.")
+    kept = "() => Object.keys(sessionStorage).filter(k => k.startsWith('epss-unsaved:'))"
+    expert.wait_for_function(f"({kept})().length > 0")  # kept while not saved
+    expert.get_by_role("button", name="Uitloggen").click()
+    expert.wait_for_url(f"{service.url}/")
+    assert expert.evaluate(kept) == []
+
+
 def test_text_typed_in_a_step_survives_moving_another_step(expert: Page, service) -> None:
     slug = "rijbewijs-aanvragen"
     steps = service.draft(slug)["steps"]
