@@ -38,7 +38,7 @@ __all__ = ["add_step", "draft_view", "lock_task", "move_step", "remove_step",
 _TASK_FIXED = ("slug", "status", "steps")
 # …or ignored, being what others' actions make of them (the If-Match version guards them).
 _TASK_OUTPUTS = ("version", "steps_version", "published_version", "submitted_by",
-                 "submitted_at", "review_comment", "updated_at", "editors")
+                 "submitted_at", "review_comment", "updated_at", "editors", "hash")
 
 
 def step_of(session: Session, slug: str, step_id: str) -> Step:

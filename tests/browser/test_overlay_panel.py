@@ -113,6 +113,8 @@ def test_the_shortcut_escape_and_focus_return(page, stack) -> None:
     page.locator("input[name=straat]").focus()
     page.keyboard.press("Alt+Shift+H")
     expect(page.locator(PANEL)).to_be_visible()
+    # The guidance is fetched on opening: a person sees the steps before tabbing to them.
+    expect(step(page, "neem-melding-aan").locator(".epss-tick")).to_be_visible()
     assert page.evaluate(
         "() => document.querySelector('epss-overlay').shadowRoot.activeElement.id") == "epss-title"
     page.keyboard.press("Tab")
