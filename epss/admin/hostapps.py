@@ -39,14 +39,15 @@ def overview(session: Session, app_id: str | None = None) -> list[HostAppOvervie
     rules = session.exec(
         select(ContextRule.app_id, Task.slug, Task.title)
         .join(Task, Task.id == ContextRule.task_id).order_by(Task.title)).all()
+    last_calls = dict(session.exec(
+        select(Event.app, func.max(Event.received_at))
+        .where(Event.app.in_([app.id for app in apps])).group_by(Event.app)).all())
     result = []
     for app in apps:
         mine = [(slug, title) for rule_app, slug, title in rules if rule_app == app.id]
-        last = session.exec(select(func.max(Event.received_at))
-                            .where(Event.app == app.id)).one()
         result.append(HostAppOverview(app.id, app.name, list(app.allowed_origins),
                                       dict(app.zaaktype_map), list(dict.fromkeys(mine)),
-                                      len(mine), last))
+                                      len(mine), last_calls.get(app.id)))
     return result
 
 

@@ -33,7 +33,6 @@ from epss.admin.accounts import (
 from epss.api.deps import SessionDep
 from epss.auth.accounts import user_by_name
 from epss.errors import EpssError
-from epss.pages import render
 from epss.pages.admin_log import (
     LOGIN_LABELS,
     ROLE_HINTS,
@@ -46,7 +45,7 @@ from epss.pages.admin_log import (
     role_names,
     said,
 )
-from epss.pages.editor import announcing, wants_fragment
+from epss.pages.editor import page, wants_fragment
 from epss.pages.moments import moment
 from epss.pages.own_account import RESET_PATH, same_passwords
 
@@ -140,20 +139,10 @@ def account_page_response(
         **account_helpers(request),
         **log_helpers(request),
     }
-    extra = {"Vary": "HX-Request", **(headers or {})}
-    if not wants_fragment(request):
-        return render(
-            request, "admin_account.html", context, status_code=status_code, headers=extra
-        )
-    heard = error["text"] if error else context["notice"]
     # editor.js swaps a refusal (4xx) that carries X-Editor-Fragment: the form shows it.
-    return render(
-        request,
-        "_admin_account.html",
-        context,
-        status_code=status_code,
-        headers={**extra, "X-Editor-Fragment": "1", **announcing(request, heard)},
-    )
+    return page(request, "admin_account.html", "_admin_account.html", context,
+                status_code=status_code, headers={**(headers or {}), "X-Editor-Fragment": "1"},
+                announce=error["text"] if error else context["notice"])
 
 
 def _act(

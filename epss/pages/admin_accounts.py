@@ -19,7 +19,7 @@ from epss.errors import EpssError
 from epss.pages import render
 from epss.pages.admin_account import PATH, account_helpers, account_page_response, field_of
 from epss.pages.admin_log import Admin, acting, said
-from epss.pages.editor import announcing, wants_fragment
+from epss.pages.editor import page
 from epss.pages.own_account import same_passwords
 
 router = APIRouter(include_in_schema=False)
@@ -62,17 +62,11 @@ def accounts_page(
     """Every account, or those the search and filters ask for."""
     filters = {"zoek": zoek.strip(), "rol": rol, "team": team, "status": status}
     context = _list_context(request, session, filters)
-    if not wants_fragment(request):
-        return render(request, "admin_accounts.html", context, headers={"Vary": "HX-Request"})
     translate = i18n.translator(i18n.language_of(request))
     count = len(context["accounts"])
     heard = translate("1 account") if count == 1 else f"{count} {translate('accounts')}"
-    return render(
-        request,
-        "_admin_accounts_list.html",
-        context,
-        headers={"Vary": "HX-Request", **announcing(request, heard)},
-    )
+    return page(request, "admin_accounts.html", "_admin_accounts_list.html", context,
+                announce=heard)
 
 
 @router.post(PATH, response_class=HTMLResponse)

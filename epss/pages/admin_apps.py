@@ -24,7 +24,7 @@ from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
 from epss.pages import render
 from epss.pages.admin_log import Admin, acting, log_helpers, log_of, said
-from epss.pages.editor import announcing, wants_fragment
+from epss.pages.editor import page, wants_fragment
 from epss.pages.moments import moment
 
 router = APIRouter(include_in_schema=False)
@@ -74,9 +74,8 @@ def _apps_context(request: Request, session: Session, **more) -> dict:
 
 @router.get(PATH, response_class=HTMLResponse)
 def apps_page(request: Request, who: Admin, session: SessionDep) -> HTMLResponse:
-    context = _apps_context(request, session)
-    name = "_admin_apps_list.html" if wants_fragment(request) else "admin_apps.html"
-    return render(request, name, context, headers={"Vary": "HX-Request"})
+    return page(request, "admin_apps.html", "_admin_apps_list.html",
+                _apps_context(request, session))
 
 
 @router.post(PATH, response_class=HTMLResponse)
@@ -153,22 +152,10 @@ def app_page_response(
         "log_total": total,
         **log_helpers(request),
     }
-    if not wants_fragment(request):
-        return render(
-            request,
-            "admin_app.html",
-            context,
-            status_code=status_code,
-            headers={"Vary": "HX-Request"},
-        )
-    heard = error["text"] if error else context["notice"]
-    return render(
-        request,
-        "_admin_app.html",
-        context,
-        status_code=status_code,
-        headers={"Vary": "HX-Request", "X-Editor-Fragment": "1", **announcing(request, heard)},
-    )
+    # editor.js swaps a refusal (4xx) that carries X-Editor-Fragment: the form shows it.
+    return page(request, "admin_app.html", "_admin_app.html", context,
+                status_code=status_code, headers={"X-Editor-Fragment": "1"},
+                announce=error["text"] if error else context["notice"])
 
 
 @router.get(PATH + "/{app_id}", response_class=HTMLResponse)

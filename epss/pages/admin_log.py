@@ -21,7 +21,7 @@ from epss.auth import Identity, Role, allow
 from epss.errors import EpssError
 from epss.models import AdminAction, HostApp, User
 from epss.pages import MAX_PAGE, render
-from epss.pages.editor import announcing, wants_fragment
+from epss.pages.editor import page
 from epss.pages.moments import moment
 
 router = APIRouter(include_in_schema=False)
@@ -183,16 +183,9 @@ def log_page(
         "subject": onderwerp.strip(),
         **log_helpers(request),
     }
-    if not wants_fragment(request):
-        return render(request, "admin_log.html", context, headers={"Vary": "HX-Request"})
     translate = i18n.translator(i18n.language_of(request))
     heard = translate("Pagina") + f" {pagina} / {context['pages']}"
-    return render(
-        request,
-        "_admin_log_table.html",
-        context,
-        headers={"Vary": "HX-Request", **announcing(request, heard)},
-    )
+    return page(request, "admin_log.html", "_admin_log_table.html", context, announce=heard)
 
 
 def log_of(session: Session, subject: str, limit: int = 20) -> tuple[list[AdminAction], int]:

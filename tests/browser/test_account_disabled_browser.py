@@ -8,34 +8,28 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from webpages import log_in
+from webpages import DemoService, log_in, start_demo_service
 
 from epss.admin.accounts import disable
 from epss.admin.log import Actor
-from epss.app import create_app
-from epss.cli import prepare_demo
 from epss.db import unit_of_work
 from epss.drafts.presence import hub_for
-from epss.settings import Settings
 
 EDITOR = "/redactie/taken/verhuizing-doorgeven"
 
 
 @pytest.fixture(scope="module")
-def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoService]:
     """A service of our own: disabling erik here touches no other test."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("disable-service"), demo=True,
-                        secret_key="disable-browser-test")
-    server = type(stack.service)(create_app(settings))
-    prepare_demo(settings, origin=server.url)
-    server.start()
-    yield server
-    server.server.should_exit = True
+    service = start_demo_service(stack, tmp_path_factory.mktemp("disable-service"),
+                                 "disable-browser-test")
+    yield service
+    service.stop()
 
 
 def test_disabling_an_account_ends_its_open_editor(page: Page, console, service) -> None:
     console.allow("401 (Unauthorized)")  # the browser logs the refused reconnect itself
-    engine = service.app.state.services.engine
+    engine = service.server.app.state.services.engine
     log_in(page, service.url, "erik", EDITOR)
     deadline = time.monotonic() + 5
     while hub_for(engine).editors("verhuizing-doorgeven") != ["erik"]:  # the stream is open

@@ -10,55 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
-from sqlmodel import Session
-from webpages import axe_findings, log_in
+from webpages import DemoService, axe_findings, log_in, start_demo_service
 
-from epss.app import create_app
 from epss.catalog import import_documents
-from epss.cli import prepare_demo
-from epss.db import make_engine, unit_of_work
-from epss.drafts.editing import draft_view
+from epss.db import unit_of_work
 from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import shipped_document
 
 
-@dataclass
-class Editors:
-    url: str
-    settings: Settings
-    shots: object
-
-    def draft(self, slug: str) -> dict:
-        engine = make_engine(self.settings)
-        try:
-            with Session(engine) as session:
-                return draft_view(session, slug)
-        finally:
-            engine.dispose()
-
-    def step(self, slug: str, step_id: str) -> dict:
-        return next(s for s in self.draft(slug)["steps"] if s["id"] == step_id)
-
-
 @pytest.fixture(scope="module")
-def editors(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Editors]:
+def editors(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoService]:
     """A service of our own (the demo, with its accounts), so edits here touch no other
     test's tasks."""
-    live_server = type(stack.service)  # conftest's LiveServer
-    settings = Settings(data_dir=tmp_path_factory.mktemp("editor-service"), demo=True,
-                        secret_key="editor-browser-test")
-    service = live_server(create_app(settings))
-    prepare_demo(settings, origin=service.url)
-    _review_dates_due(settings)
-    service.start()
-    stack.screenshots.mkdir(parents=True, exist_ok=True)
-    yield Editors(service.url, settings, stack.screenshots)
-    service.server.should_exit = True
+    service = start_demo_service(stack, tmp_path_factory.mktemp("editor-service"),
+                                 "editor-browser-test", prepare=_review_dates_due)
+    yield service
+    service.stop()
 
 
 def _review_dates_due(settings: Settings) -> None:

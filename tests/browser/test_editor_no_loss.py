@@ -9,49 +9,19 @@ forms and the review screen; axe-core on each."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
-from sqlmodel import Session
-from webpages import axe_findings, log_in
-
-from epss.app import create_app
-from epss.cli import prepare_demo
-from epss.db import make_engine
-from epss.drafts.editing import draft_view
-from epss.settings import Settings
-
-
-@dataclass
-class Service:
-    url: str
-    settings: Settings
-    shots: object
-
-    def draft(self, slug: str) -> dict:
-        engine = make_engine(self.settings)
-        try:
-            with Session(engine) as session:
-                return draft_view(session, slug)
-        finally:
-            engine.dispose()
-
-    def step(self, slug: str, step_id: str) -> dict:
-        return next(s for s in self.draft(slug)["steps"] if s["id"] == step_id)
+from webpages import DemoService, axe_findings, log_in, start_demo_service
 
 
 @pytest.fixture(scope="module")
-def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoService]:
     """A demo service of our own, so the edits here touch no other test's tasks."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("no-loss-service"), demo=True,
-                        secret_key="no-loss-browser-test")
-    server = type(stack.service)(create_app(settings))
-    prepare_demo(settings, origin=server.url)
-    server.start()
-    stack.screenshots.mkdir(parents=True, exist_ok=True)
-    yield Service(server.url, settings, stack.screenshots)
-    server.server.should_exit = True
+    service = start_demo_service(stack, tmp_path_factory.mktemp("no-loss-service"),
+                                 "no-loss-browser-test")
+    yield service
+    service.stop()
 
 
 def new_context(browser: Browser, console) -> BrowserContext:
