@@ -13,6 +13,7 @@ from epss.auth.policy import undeclared_routes
 from epss.cors import HostAppCORS
 from epss.http_errors import install_error_handlers
 from epss.migrations import is_current
+from epss.operations.outage import install_outage_handler
 from epss.operations.wiring import install_operations
 from epss.pages import account as account_pages
 from epss.pages import admin_account, admin_accounts, admin_apps, admin_log, own_account
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not is_current(services.engine):
             raise SchemaOutOfDate(
                 "the database schema is not up to date: run `epss db upgrade` first")
-        services.refresh_search_index()
+        services.start_following()
         yield
         services.close()
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
+    install_outage_handler(app)
     app.add_middleware(HostAppCORS, configured=settings.allowed_origins,
                        registered=services.resolver.allows_origin)
     app.add_middleware(CSRFProtection, secret=settings.secret_key,

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
+from epss.changes import log as change_log
+from epss.clock import iso
 from epss.drafts.history import edits_since_publication, record_change
 from epss.errors import Conflict, NotFound
 from epss.models import ContextRule, HostApp, Step, Task, TaskVersion
@@ -152,6 +154,7 @@ def publish(
     task.submitted_by = task.submitted_at = task.review_comment = None
     session.add(task)
     _replace_rules(session, task, document)
+    change_log.record(session, change_log.TASK, task.slug)
     return version
 
 
@@ -226,11 +229,13 @@ def published_version(session: Session, slug: str, number: int | None = None) ->
     """The newest published version of a task, or version `number`."""
     task = _task(session, slug)
     if task is None or task.published_version is None:
-        raise NotFound(f"there is no published task '{slug}'")
+        raise NotFound("Er is geen gepubliceerde taak '{slug}'. Kies een taak uit de lijst.",
+                       params={"slug": slug})
     version = _version(session, task, number or task.published_version)
     if version is None:
-        raise NotFound(f"task '{slug}' has no version {number} "
-                       f"(the newest is {task.published_version})")
+        raise NotFound("Versie {number} van '{title}' bestaat niet (de nieuwste is versie "
+                       "{newest}).", params={"number": number, "title": task.title,
+                                            "newest": task.published_version})
     return version
 
 
@@ -238,19 +243,18 @@ def versions_of(session: Session, slug: str) -> list[TaskVersion]:
     """Every published version of a task, newest first."""
     task = _task(session, slug)
     if task is None:
-        raise NotFound(f"there is no task '{slug}'")
+        raise NotFound("Er is geen taak '{slug}'.", params={"slug": slug})
     return list(session.exec(select(TaskVersion).where(TaskVersion.task_id == task.id)
                              .order_by(TaskVersion.number.desc())).all())
 
 
-def newest_versions(session: Session) -> list[TaskVersion]:
-    """The newest published version of every task, ordered by slug."""
-    rows = session.exec(
-        select(TaskVersion).join(Task, Task.id == TaskVersion.task_id)
-        .where(TaskVersion.number == Task.published_version)
-        .order_by(Task.slug)
-    ).all()
-    return list(rows)
+def newest_versions(session: Session, slugs: set[str] | None = None) -> list[TaskVersion]:
+    """The newest published version of every task (or of those in `slugs`), by slug."""
+    query = (select(TaskVersion).join(Task, Task.id == TaskVersion.task_id)
+             .where(TaskVersion.number == Task.published_version).order_by(Task.slug))
+    if slugs is not None:
+        query = query.where(Task.slug.in_(sorted(slugs)))
+    return list(session.exec(query).all())
 
 
 def catalog_fingerprint(session: Session) -> str:
@@ -294,7 +298,9 @@ def versions_listing(session: Session) -> str:
 
 
 def _json(value: object) -> str:
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        return iso(value)
+    if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON")
 

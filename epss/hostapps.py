@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
+from epss.changes import log as change_log
 from epss.errors import InvalidInput
 from epss.models import HostApp
 
@@ -30,6 +31,7 @@ def register_host_app(session: Session, app_id: str, name: str, origins: list[st
     app.allowed_origins = list(dict.fromkeys([*app.allowed_origins,
                                               *(parse_origin(o) for o in origins)]))
     session.add(app)
+    change_log.record(session, change_log.HOST_APP, app_id)
     return app
 
 

@@ -7,6 +7,8 @@ the history of every edit and workflow step; Feedback is what the desk said abou
 Event is the append-only record of what people did with the guidance. User, ApiToken and
 LoginSession are the accounts and how they prove who they are; PasswordReset and
 LoginThrottle serve logging in; AdminAction is the append-only log of what admins did.
+CatalogChange is the log every instance follows to stay in step with the others (see
+epss.changes); EditorPresence says who has which task open in an editor, on which instance.
 """
 
 from __future__ import annotations
@@ -368,3 +370,28 @@ class ExportCursor(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     last_seq: int = 0
     updated_at: dt.datetime = Field(default_factory=_now)
+
+
+class CatalogChange(SQLModel, table=True):
+    """Something every instance must apply: a task published, a host app or account
+    changed, an editor's notice. Ids are given in commit order (see epss.changes.log)."""
+
+    __tablename__ = "catalog_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    subject: str = Field(max_length=200)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    at: dt.datetime = Field(default_factory=_now, index=True)
+
+
+class EditorPresence(SQLModel, table=True):
+    """A person with a task open in an editor, on one instance; kept fresh by that
+    instance's heartbeat, so the rows of an instance that died go stale by themselves."""
+
+    __tablename__ = "editor_presence"
+
+    instance: str = Field(primary_key=True, max_length=40)
+    slug: str = Field(primary_key=True, max_length=200)
+    name: str = Field(primary_key=True, max_length=200)
+    seen_at: dt.datetime = Field(default_factory=_now, index=True)

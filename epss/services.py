@@ -1,25 +1,35 @@
 """The long-lived parts of one running service, built from settings: the database engine,
 the search index, the context resolver and the login throttle. The web app and the CLI
-both use this."""
+both use this; a serving process also follows the change log (`start_following`), which
+keeps its index, rules and editors' streams in step with every other instance."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from epss.auth.throttle import Throttle
-from epss.catalog import catalog_fingerprint, newest_versions
+from epss.catalog import newest_versions
+from epss.changes import log as change_log
+from epss.changes.follower import Follower
 from epss.context import ContextResolver
 from epss.db import make_engine
+from epss.drafts.presence import apply_change, hub_for
+from epss.drafts.roster import HEARTBEAT_SECONDS
 from epss.glossary import Term, load_glossary
+from epss.models import CatalogChange
 from epss.resources import shipped
 from epss.search import SearchIndex, Synonyms
+from epss.search.index import IndexNeedsRebuild
 from epss.settings import Settings
 
 log = logging.getLogger(__name__)
+
+INDEX_CARE_SECONDS = 2.0
 
 
 @dataclass
@@ -30,6 +40,8 @@ class Services:
     resolver: ContextResolver
     glossary: list[Term]
     login_throttle: Throttle
+    follower: Follower | None = None
+    _index_care_due: bool = False  # updates left segments to merge or a rebuild advised
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -40,18 +52,99 @@ class Services:
                    load_glossary(content / "glossary.yaml"),
                    Throttle(settings.secret_key, settings.login_free_attempts))
 
+    # -- the search index -------------------------------------------------------------
+
     def refresh_search_index(self, *, force: bool = False) -> bool:
-        """Rebuild the index from the database when it is missing, corrupt or out of
-        date (or always, with force). Returns True when it was rebuilt."""
+        """Bring the index up to the database now. It is rebuilt (beside the live one,
+        which keeps answering) when it is missing, corrupt, of another analysis version,
+        from another database, further behind than the change log reaches, or with
+        `force`; otherwise the task changes since its position are applied. Returns True
+        when it was rebuilt."""
         with Session(self.engine) as session:
-            fingerprint = catalog_fingerprint(session)
-            if not force and self.search_index.is_current(fingerprint):
-                return False
-            items = [(v.document, v.number) for v in newest_versions(session)]
-        log.info("rebuilding the search index (%d tasks)", len(items))
-        self.search_index.rebuild(items, fingerprint)
-        return True
+            newest = change_log.newest_position(session)
+            oldest = change_log.oldest_position(session)
+        position = self.search_index.position()
+        if (force or position is None or position > newest
+                or (oldest is not None and position < oldest - 1)):
+            with Session(self.engine) as session:
+                items = [(v.document, v.number) for v in newest_versions(session)]
+            log.info("rebuilding the search index (%d tasks)", len(items))
+            self.search_index.rebuild(items, newest)
+            return True
+        if position < newest:
+            with Session(self.engine) as session:
+                changes = change_log.changes_after(session, position, limit=None)
+            self._update_index({c.subject for c in changes if c.kind == change_log.TASK},
+                               newest)
+        return False
+
+    def _update_index(self, slugs: set[str], position: int) -> None:
+        items = self._documents_of(slugs)
+        removed = slugs - {document["slug"] for document, _ in items}
+        try:
+            result = self.search_index.update(items, removed, position, self._documents_of)
+        except IndexNeedsRebuild:
+            # Missing or damaged: the follower's index care rebuilds it, off this path.
+            log.warning("the search index needs a rebuild; it follows shortly")
+            return
+        self._index_care_due |= result.compaction_due or result.rebuild_advised
+
+    def _documents_of(self, slugs: Iterable[str]) -> list[tuple[dict, int]]:
+        with Session(self.engine) as session:
+            return [(v.document, v.number) for v in newest_versions(session, set(slugs))]
+
+    # -- following the change log -------------------------------------------------------
+
+    def apply_changes(self, changes: list[CatalogChange]) -> None:
+        """What the changes of the log mean for this process: the index and the rules
+        of changed tasks, host apps' origins and manifests, editors' streams."""
+        slugs = {c.subject for c in changes if c.kind == change_log.TASK}
+        if slugs:
+            self._update_index(slugs, changes[-1].id)
+        if slugs or any(c.kind == change_log.HOST_APP for c in changes):
+            self.resolver.check_now()
+        hub = hub_for(self.engine)
+        for change in changes:
+            apply_change(hub, change)
+
+    def start_following(self) -> None:
+        """For a serving process: bring the index up to date, then apply every change
+        of the log from now on, this process's own right after their commit."""
+        with Session(self.engine) as session:
+            position = change_log.newest_position(session)
+        self.refresh_search_index()
+        hub = hub_for(self.engine)
+        self.follower = Follower(self.engine, self.apply_changes, position,
+                                 chores=[(HEARTBEAT_SECONDS, hub.keep_fresh),
+                                         (INDEX_CARE_SECONDS, self._care_for_index)])
+        self.follower.start()
+
+    def _care_for_index(self) -> None:
+        """Off the request path, in the follower's thread: an index deleted or damaged
+        under the running process is rebuilt (searches meanwhile answer from the index
+        they have open); the small segments that updates leave are merged, and an index
+        that updates have left with many deleted documents is rebuilt beside the live one."""
+        if self.search_index.position() is None:
+            log.warning("the search index is missing or unreadable: rebuilding it")
+            self.refresh_search_index()
+            return
+        if not self._index_care_due:
+            return
+        self._index_care_due = False
+        result = self.search_index.compact()
+        if result.rebuild_advised:
+            self.refresh_search_index(force=True)
+
+    def catch_up_lag(self) -> float:
+        """Seconds this process is behind the changes made through other instances."""
+        return self.follower.lag() if self.follower is not None else 0.0
 
     def close(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
+            try:
+                hub_for(self.engine).roster.leave_all()
+            except Exception:
+                log.exception("could not record that this instance's editors left")
         self.search_index.close()
         self.engine.dispose()

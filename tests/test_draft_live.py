@@ -13,8 +13,9 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
+from epss.changes.follower import Follower
 from epss.db import make_engine
-from epss.drafts.presence import hub_for, queue_notice, queue_streams_end
+from epss.drafts.presence import apply_change, hub_for, queue_notice, queue_streams_end
 from tests.drafts_support import EventReader, running, seeded
 
 SLUG = "aangifte-geboorte"
@@ -113,8 +114,17 @@ def test_open_streams_end_when_the_server_shuts_down(settings, accounts) -> None
         assert "Cancel" not in server.log.read_text()  # ended, not cut off after a timeout
 
 
+def _following(engine) -> Follower:
+    """The change follower of a serving process, applying the log to this engine's hub."""
+    hub = hub_for(engine)
+    follower = Follower(engine, lambda changes: [apply_change(hub, c) for c in changes], 0)
+    follower.start()
+    return follower
+
+
 def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) -> None:
     engine = make_engine(settings)
+    follower = _following(engine)
     hub = hub_for(engine)
     hub.heartbeat = 0.2
 
@@ -138,6 +148,7 @@ def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) ->
         pending.close()
         assert await asyncio.wait_for(anext(stream), 2) == \
             'event: saved\ndata: {"n": 2}\n\n'
+        follower.stop()
         engine.dispose()  # as the service does when it shuts down
         with pytest.raises(StopAsyncIteration):
             await asyncio.wait_for(anext(stream), 2)
@@ -150,6 +161,7 @@ def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) ->
 
 def test_a_disabled_persons_streams_end_and_only_theirs(settings) -> None:
     engine = make_engine(settings)
+    follower = _following(engine)
     hub = hub_for(engine)
     hub.heartbeat = 0.2
     allowed = {"anna": True, "bram": True}
@@ -188,6 +200,7 @@ def test_a_disabled_persons_streams_end_and_only_theirs(settings) -> None:
                 await asyncio.wait_for(anext(anna), 2)
         saving.cancel()
         assert hub.editors("t") == []
+        follower.stop()
         engine.dispose()
 
     with ThreadPoolExecutor(1) as worker:

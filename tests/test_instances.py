@@ -17,16 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import os
 import re
-import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -39,115 +34,20 @@ from epss.admin.log import COMMAND_LINE, WEB, admin_log
 from epss.auth.accounts import create_user, new_api_token
 from epss.models import AdminAction, ApiToken, LoginSession, User
 from tests.conftest import TASKS_DIR, scratch_postgres
+from tests.instances_support import (
+    Deployment,
+    browser,
+    start,
+    stop,
+    wait_until_up,
+)
 
-EPSS = shutil.which("epss", path=str(Path(sys.executable).parent)) or shutil.which("epss")
-SECRET = "instances-test-secret"
 PASSWORD = "een-lang-wachtwoord-42"
 ORIGIN = "http://127.0.0.1:9999"  # the host application's pages (nothing needs to run there)
 PROPAGATION_LIMIT = 2.0  # seconds within which every instance follows a host app change
 ME = "/api/v1/me"
 ACCOUNTS_PAGE = "/beheer/accounts"
 ADMIN_LOCK = 0x45505353  # the admin log's PostgreSQL advisory lock (epss.admin.log)
-
-
-@dataclass
-class Deployment:
-    """One PostgreSQL database, the `epss` command pointed at it, and the running instances
-    (name → base URL)."""
-
-    database_url: str
-    folder: Path
-    instances: dict[str, str] = field(default_factory=dict)
-
-    def env(self, data_dir: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("EPSS_")}
-        return env | {
-            "EPSS_DATABASE_URL": self.database_url,
-            "EPSS_SECRET_KEY": SECRET,
-            "EPSS_DATA_DIR": str(self.folder / data_dir),
-        }
-
-    def epss(
-        self, *args: str, stdin: str | None = None, expect: int | None = 0
-    ) -> subprocess.CompletedProcess[str]:
-        """Run `epss ARGS` as an operator does in a terminal next to the instances (with
-        no terminal to prompt on)."""
-        assert EPSS, "the `epss` console script is not installed (pip install -e .)"
-        result = subprocess.run(
-            [EPSS, *args],
-            env=self.env("cli"),
-            cwd=self.folder,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            input=stdin,
-            stdin=subprocess.DEVNULL if stdin is None else None,
-        )
-        if expect is not None:
-            assert result.returncode == expect, (
-                f"`epss {' '.join(args)}` exited with {result.returncode}, not {expect}:\n"
-                f"{result.stdout}{result.stderr}"
-            )
-        return result
-
-    @contextlib.contextmanager
-    def session(self) -> Iterator[Session]:
-        engine = sa.create_engine(self.database_url)
-        try:
-            with Session(engine) as session:
-                yield session
-        finally:
-            engine.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _browser() -> httpx.Client:
-    """A client on loopback (never through a proxy); it keeps cookies like a browser, whose
-    cookies for 127.0.0.1 go to every port, as they would to every instance behind one
-    load balancer."""
-    return httpx.Client(trust_env=False, timeout=10)
-
-
-def _start(deployment: Deployment, name: str) -> tuple[subprocess.Popen, Path, str]:
-    port, log = _free_port(), deployment.folder / f"{name}.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [EPSS, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=deployment.env(name),
-            cwd=deployment.folder,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    return process, log, f"http://127.0.0.1:{port}"
-
-
-def _wait_until_up(base: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 40
-    with _browser() as client:
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"{base} stopped:\n{log.read_text()}"
-            try:
-                if client.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-    raise AssertionError(f"{base} did not answer /api/v1/health within 40 s:\n{log.read_text()}")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -164,16 +64,16 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         try:
             started = []
             for name in ("a", "b"):
-                process, log, base = _start(deployment, name)
+                process, log, base = start(deployment, name)
                 running.append(process)
                 started.append((name, process, log, base))
             for name, process, log, base in started:
-                _wait_until_up(base, process, log)
+                wait_until_up(base, process, log)
                 deployment.instances[name] = base
             yield deployment
         finally:
             for process in running:
-                _stop(process)
+                stop(process)
 
 
 @pytest.fixture
@@ -216,7 +116,7 @@ def _add_account(url: str, name: str, roles: list[str], *, password: str | None 
 def _admin_on(deployment: Deployment, base: str, name: str) -> httpx.Client:
     """A browser with an admin logged in on instance `base`."""
     _add_account(deployment.database_url, name, ["beheerder"], password=PASSWORD)
-    admin = _browser()
+    admin = browser()
     assert _log_in(admin, base, name, PASSWORD).status_code == 303
     return admin
 
@@ -235,7 +135,7 @@ def test_a_disabled_account_stops_working_at_once_in_every_instance(
     token = deployment.epss("users", "token", name).stdout.splitlines()[-1]
     bearer = {"Authorization": f"Bearer {token}"}
     with contextlib.ExitStack() as stack:
-        person, script = stack.enter_context(_browser()), stack.enter_context(_browser())
+        person, script = stack.enter_context(browser()), stack.enter_context(browser())
         if by_page:
             admin = _admin_on(deployment, a, "a.beheerder")
             stack.callback(admin.close)
@@ -317,7 +217,7 @@ class _Watcher:
         self._thread.start()
 
     def _run(self) -> None:
-        with _browser() as client:
+        with browser() as client:
             while not self._stop.is_set():
                 try:
                     answers = _cors(client, self.base)
@@ -391,7 +291,7 @@ def test_a_host_apps_origins_hold_in_every_instance_within_seconds(
     def refused(answers: tuple) -> bool:
         return answers == (None, None)
 
-    with _browser() as client:
+    with browser() as client:
         for base in deployment.instances.values():
             assert _cors(client, base) == (None, None)
             assert (
@@ -408,7 +308,7 @@ def test_a_host_apps_origins_hold_in_every_instance_within_seconds(
         ["apps", "add", "myapp", "--name", "Mijn zaaksysteem", "--origin", ORIGIN],
         allowed,
     )
-    with _browser() as client:
+    with browser() as client:
         for base in deployment.instances.values():
             manifest = client.get(base + "/api/v1/apps/myapp/manifest", headers={"Origin": ORIGIN})
             assert manifest.status_code == 200 and manifest.json()["app"] == "myapp"
@@ -417,7 +317,7 @@ def test_a_host_apps_origins_hold_in_every_instance_within_seconds(
     _timed_change(
         deployment, "the removed origin is refused", ["apps", "set-origins", "myapp"], refused
     )
-    with _browser() as client:  # the app still answers, but a browser may not read it
+    with browser() as client:  # the app still answers, but a browser may not read it
         for base in deployment.instances.values():
             manifest = client.get(base + "/api/v1/apps/myapp/manifest", headers={"Origin": ORIGIN})
             assert manifest.status_code == 200

@@ -6,8 +6,10 @@ and workers are checked on real `epss serve` processes (tests/operations_support
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
+import shutil
 import signal
 import sqlite3
 import threading
@@ -23,12 +25,13 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from epss import migrations
 from epss.app import create_app
 from epss.auth.accounts import create_user
-from epss.catalog import import_documents
+from epss.catalog import import_documents, newest_versions
 from epss.cli import app as cli
 from epss.db import unit_of_work
 from epss.hostapps import register_host_app
@@ -119,14 +122,49 @@ def test_ready_is_503_when_the_migrations_are_behind(sqlite_settings: Settings) 
     assert ready.json()["checks"]["database"] == {"ok": True}
 
 
-def test_ready_is_503_while_the_index_is_behind_the_catalog(client: TestClient) -> None:
+def _within_seconds(seconds: float, check) -> bool:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_ready_is_503_while_the_index_is_missing(client: TestClient) -> None:
     services = client.app.state.services
-    publish(services, shipped_document("aangifte-geboorte", title="Een nieuwe stap"))
+    services.follower.stop()  # so that its guard does not rebuild the index meanwhile
+    shutil.rmtree(services.search_index.directory)
+    missing = _ready(client)
+    assert missing.status_code == 503
+    assert missing.json()["checks"]["search_index"] == {
+        "ok": False, "detail": "missing or unreadable (being rebuilt)"}
+    services.refresh_search_index()
+    time.sleep(1.1)  # past the readiness cache
+    assert _ready(client).status_code == 200
+
+
+def test_ready_is_503_while_changes_of_other_instances_stay_unapplied(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another instance published; this one cannot apply it (its index refuses) for longer
+    than a load balancer should wait."""
+    services = client.app.state.services
+
+    def refuse(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services.search_index, "update", refuse)
+    elsewhere = Services.from_settings(services.settings)  # a second instance's services
+    publish(elsewhere, shipped_document("aangifte-geboorte", title="Een nieuwe stap"))
+    elsewhere.close()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    monkeypatch.setattr(services.follower, "_now", lambda: later)
     behind = _ready(client)
     assert behind.status_code == 503
-    assert behind.json()["checks"]["search_index"]["ok"] is False
-    services.refresh_search_index()
-    assert _ready(client).status_code == 200
+    assert "behind" in behind.json()["checks"]["search_index"]["detail"]
+    assert behind.json()["catch_up_lag_seconds"] >= 59
+    monkeypatch.undo()
+    assert _within_seconds(5, lambda: services.catch_up_lag() == 0.0)
 
 
 def test_readiness_is_checked_at_most_once_a_second(sqlite_settings: Settings,
@@ -181,7 +219,10 @@ def test_metrics_show_routes_events_publishes_and_login_failures(
     assert grew("epss_event_batches_rejected_total", reason="invalid") == 1
     assert grew("epss_login_failures_total", reason="wrong_password") == 1
     assert grew("epss_publishes_total") == 1
-    assert after[("epss_search_index_documents", ())] > 6  # tasks, their steps, vocabulary
+    with Session(client.app.state.services.engine) as session:
+        published = newest_versions(session)
+    assert after[("epss_search_index_documents", ())] == sum(  # a task and each of its steps
+        1 + len(version.document["steps"]) for version in published)
     assert after[("epss_catalog_catch_up_lag_seconds", ())] == 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from epss.admin.log import Actor, record
+from epss.changes import log as change_log
 from epss.errors import Conflict, InvalidInput, NotFound
 from epss.hostapps import APP_ID, parse_origins
 from epss.models import ContextRule, Event, HostApp, Task
@@ -71,14 +72,15 @@ def add_app(session: Session, actor: Actor, app_id: str, name: str, origins: lis
     session.add(app)
     session.flush()
     record(session, actor, "host_app.created", HOST_APP, app.id, None, _state(app))
+    change_log.record(session, change_log.HOST_APP, app.id)
     return app
 
 
 def change_app(session: Session, actor: Actor, app_id: str, *, name: str | None = None,
                origins: list[str] | None = None,
                zaaktype_map: dict[str, str] | None = None) -> HostApp:
-    """Change what is given; CORS and the manifests follow within the resolver's check
-    interval, in every instance."""
+    """Change what is given; CORS and the manifests follow at once in this instance and
+    within seconds in every other (through the change log)."""
     app = get_app(session, app_id)
     before = _state(app)
     if name is not None:
@@ -93,6 +95,7 @@ def change_app(session: Session, actor: Actor, app_id: str, *, name: str | None 
         changed = [key for key in after if after[key] != before[key]]
         record(session, actor, "host_app.changed", HOST_APP, app.id,
                {k: before[k] for k in changed}, {k: after[k] for k in changed})
+        change_log.record(session, change_log.HOST_APP, app.id)
     return app
 
 
@@ -108,6 +111,7 @@ def remove_app(session: Session, actor: Actor, app_id: str) -> None:
     before = _state(app)
     session.delete(app)
     record(session, actor, "host_app.removed", HOST_APP, app_id, before, None)
+    change_log.record(session, change_log.HOST_APP, app_id)
 
 
 def _name(name: str) -> str:

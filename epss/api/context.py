@@ -17,16 +17,15 @@ router = APIRouter(tags=["context"], dependencies=[PUBLIC])
 
 
 @router.post("/context/resolve", response_model=ResolveOut)
-async def resolve(context: PageContext, services: ServicesDep) -> JSONResponse:
+def resolve(context: PageContext, services: ServicesDep) -> JSONResponse:
     """Tasks for the page, best first: rules of the host app first; when none matches,
     tasks whose title or tags match the page's own words; nothing for an unrelated page."""
-    # In memory (the rules are cached), so it runs on the event loop, without a thread.
     matches = services.resolver.resolve(context)
     return JSONResponse({"matches": [asdict(m) for m in matches]})
 
 
 @router.get("/apps/{app}/manifest")
-async def manifest(app: str, request: Request, services: ServicesDep) -> Response:
+def manifest(app: str, request: Request, services: ServicesDep) -> Response:
     """The host app's context rules and the marker selectors to look for, so the overlay
     can match on the client. Supports If-None-Match (ETag)."""
     body, etag = services.resolver.manifest(app)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from epss.api.deps import ServicesDep, SessionDep
+from epss.api.schemas import Moment
 from epss.auth import EDITORS, Identity, Role, allow
 from epss.catalog import credits, known_slugs, versions_of
 from epss.db import unit_of_work
@@ -19,7 +20,6 @@ from epss.drafts.diff import version_diff
 from epss.drafts.importing import MAX_FILES, import_for_review, load_uploads, upload_problems
 from epss.errors import InvalidInput
 from epss.models import Task
-from epss.services import Services
 from epss.taskfile import Problem, TaskFileError
 
 router = APIRouter(tags=["review and publication"])
@@ -52,7 +52,7 @@ class DraftStateOut(BaseModel):
     status: Literal["draft", "submitted", "published"]
     published_version: int | None
     submitted_by: str | None
-    submitted_at: dt.datetime | None
+    submitted_at: Moment | None
     review_comment: str | None
     version: int = Field(description="Row version of the task's own fields.")
     steps_version: int
@@ -86,7 +86,7 @@ class VersionOut(BaseModel):
 
     number: int
     content_hash: str
-    published_at: dt.datetime
+    published_at: Moment
     published_by: str = Field(description="Who published it: the approver, or (with "
                               "import_unreviewed) who imported it.")
     approved_by: str | None = Field(description="The redacteur who reviewed and published "
@@ -110,7 +110,7 @@ class ConfirmedOut(BaseModel):
     review_by: dt.date = Field(description="The new review date: today + the interval.")
     previous_review_by: dt.date
     confirmed_by: str
-    confirmed_at: dt.datetime
+    confirmed_at: Moment
     note: str
 
 
@@ -164,13 +164,6 @@ def _state(task: Task) -> dict:
 _version = credits
 
 
-def _publicise(services: Services) -> None:
-    """After a commit that created a version: the search index and the overlay's rules
-    of this process show it before the answer goes out (others notice within a second)."""
-    services.refresh_search_index()
-    services.resolver.check_now()
-
-
 @router.post("/tasks/{slug}/draft/submit", response_model=DraftStateOut)
 def submit(slug: str, session: SessionDep,
            who: Annotated[Identity, allow(*EDITORS)]) -> dict:
@@ -198,7 +191,6 @@ def publish(slug: str, services: ServicesDep,
     with unit_of_work(services.engine) as session:
         answer = {**_version(workflow.publish_draft(session, slug, by=who.name, seen=seen)),
                   "slug": slug}
-    _publicise(services)
     return answer
 
 

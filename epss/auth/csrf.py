@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from asgi_csrf import asgi_csrf
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from epss import i18n
 from epss.auth.policy import RouteEntry, route_table
 
-_MESSAGE = ("this form or request has no valid CSRF token (the page may be outdated): "
-            "reload the page and try again")
+_MESSAGE = ("Dit formulier is verlopen of niet compleet (de beveiligingscode ontbreekt of "
+            "klopt niet). Laad de pagina opnieuw en probeer het nog eens.")
 
 
 async def _refuse(scope: Scope, send: Send, _reason) -> None:
-    body = json.dumps({"error": "csrf", "detail": _MESSAGE}).encode()
+    language = i18n.DEFAULT if scope["path"].startswith("/api/") else \
+        i18n.language_of(Request(scope))
+    detail = i18n.translator(language)(_MESSAGE)
+    body = json.dumps({"error": "csrf", "detail": detail}).encode()
     await send({"type": "http.response.start", "status": 403,
                 "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": body})
@@ -40,10 +46,83 @@ def public_api_matcher(routes: Callable[[], list]) -> Callable[[Scope], bool]:
 
 
 class CSRFProtection:
+    """asgi-csrf, except for multipart forms (a plain file upload): asgi-csrf's own
+    multipart parsing fails with current python-multipart releases, so their token is read
+    here with the app's form parser and shown to asgi-csrf as a one-field form; the app
+    then gets the request as it came."""
+
     def __init__(self, app: ASGIApp, *, secret: str, secure: bool,
                  exempt: Callable[[Scope], bool]):
-        self.app = asgi_csrf(app, signing_secret=secret, cookie_secure=secure,
+        self.app = asgi_csrf(_AsItCame(app), signing_secret=secret, cookie_secure=secure,
                              skip_if_scope=exempt, send_csrf_failed=_refuse)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _multipart_without_header(scope):
+            body = await _body(receive)
+            token = await _form_token(scope, body) or ""
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = {**scope, _AS_IT_CAME: (scope["headers"], body),
+                     "headers": [*headers, (b"content-type", _URLENCODED)]}
+            receive = _replay(urlencode({_FIELD: token}).encode())
         await self.app(scope, receive, send)
+
+
+class _AsItCame:
+    """Gives the app a request whose token was checked as a one-field form as it came."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        came = scope.get(_AS_IT_CAME)
+        if came is not None:
+            headers, body = came
+            scope = {k: v for k, v in scope.items() if k != _AS_IT_CAME} | {"headers": headers}
+            receive = _replay(body)
+        await self.app(scope, receive, send)
+
+
+_AS_IT_CAME = "epss.csrf.as_it_came"
+_HEADER = b"x-csrftoken"
+_FIELD = "csrftoken"
+_URLENCODED = b"application/x-www-form-urlencoded"
+
+
+def _multipart_without_header(scope: Scope) -> bool:
+    headers = dict(scope["headers"])
+    return (scope["method"] not in ("GET", "HEAD", "OPTIONS")
+            and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+            and _HEADER not in headers)
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+    return receive
+
+
+async def _form_token(scope: Scope, body: bytes) -> str | None:
+    """The form's token field, or None when there is none or the body is no valid form
+    (asgi-csrf then refuses the request as it refuses any without a token)."""
+    request = Request(scope, _replay(body))
+    try:
+        async with request.form() as form:
+            token = form.get(_FIELD)
+            return token if isinstance(token, str) else None
+    except Exception:  # a malformed body: no token
+        return None

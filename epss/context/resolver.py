@@ -21,6 +21,7 @@ from epss.context.patterns import url_path
 from epss.context.rules import Page, Rule, RuleSet
 from epss.errors import NotFound
 from epss.hostapps import host_apps_fingerprint
+from epss.i18n import Message
 from epss.models import ContextRule, HostApp, Task
 from epss.search import SearchIndex
 
@@ -55,7 +56,7 @@ class PageContext(BaseModel):
     @classmethod
     def _http_or_path(cls, value: str) -> str:
         if not (value.startswith("/") or re.match(r"^https?://[^/\s]+", value)):
-            raise ValueError("expected an http(s) URL or a path starting with '/'")
+            raise ValueError("verwacht een http(s)-adres of een pad dat met '/' begint")
         return value
 
 
@@ -103,11 +104,12 @@ class ContextResolver:
         book = self._current()
         app = book.apps.get(context.app)
         if app is None:
-            raise NotFound(f"unknown host application '{context.app}'")
+            raise NotFound("Er is geen hostapplicatie '{app}'.", params={"app": context.app})
         page = Page(path=url_path(context.url), title=context.title,
                     markers=frozenset(context.markers), zaaktype=context.zaaktype)
         matches = [
-            TaskMatch(rule.task_slug, *book.tasks[rule.task_slug], rule.start_step, "rule", why)
+            TaskMatch(rule.task_slug, *book.tasks[rule.task_slug], rule.start_step, "rule",
+                      str(why))
             for rule, why in app.rules.best_matches(page)[:MAX_MATCHES]
         ]
         return matches or self._search_fallback(page)
@@ -116,7 +118,7 @@ class ContextResolver:
         """The rules of one host app for client-side matching, and its ETag."""
         app = self._current().apps.get(app_id)
         if app is None:
-            raise NotFound(f"unknown host application '{app_id}'")
+            raise NotFound("Er is geen hostapplicatie '{app}'.", params={"app": app_id})
         return app.manifest, app.etag
 
     def check_now(self) -> None:
@@ -136,7 +138,8 @@ class ContextResolver:
         # Only tasks carry headings, so every hit is a different task.
         hits = self.search_index.search(" ".join(meaningful), limit=FALLBACK_MATCHES,
                                         headings_only=True, fuzzy=False)
-        reason = "no rule matched; the page's words match this task: " + ", ".join(meaningful)
+        reason = str(Message("geen regel paste; de woorden van de pagina passen bij deze "
+                             "taak: {words}", words=", ".join(meaningful)))
         return [TaskMatch(hit.task_slug, hit.task_title, hit.task_version, None, "search",
                           reason) for hit in hits]
 

@@ -1,13 +1,13 @@
 """Who is editing which task right now, and "someone saved X" notices, as server-sent events.
 
-The hub is in-process: one per database engine (so per running service), found with
-`hub_for(engine)`. Several processes behind one PostgreSQL would each have their own hub and
-would not see each other's editors; that needs PostgreSQL LISTEN/NOTIFY (not built).
+The hub holds this process's open streams: one per database engine (so per running
+service), found with `hub_for(engine)`. Who has a task open is kept in the database
+(epss.drafts.roster), so editors on different instances see each other.
 
-Saved notices are queued on the database session by the editing functions
-(`queue_notice`) and published only after that session commits, so nobody is told about a
-change that was rolled back. Any code path that commits a session (the API, the pages, a
-script) therefore notifies the editors without doing anything itself.
+Notices are recorded in the change log by the editing functions (`queue_notice`): written
+when the session commits, so nobody is told about a change that was rolled back, and
+applied by every instance's change follower (`apply_change`), this one's right after the
+commit.
 
 A stream ends when the client goes away, when the engine is disposed (the service shuts
 down), or when a client falls too far behind (its browser reconnects and starts afresh).
@@ -18,11 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import threading
 import time
 import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -30,10 +32,14 @@ from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from epss.changes import log as change_log
+from epss.drafts.roster import Roster
+from epss.models import CatalogChange
+
+log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0  # a comment line that keeps proxies from closing an idle stream
 RECONNECT_MS = 3000  # how long a browser's EventSource waits before it reconnects
 QUEUE_LIMIT = 500  # notices a slow client may fall behind before its stream is ended
-_NOTICES = "epss_draft_notices"
 _END = object()
 
 
@@ -60,34 +66,40 @@ class _Listener:
 
 
 class DraftHub:
-    """Presence and saved notices for the tasks of one service."""
+    """Presence and notices for the tasks of one service, whose `roster` says who has
+    which task open on every instance."""
 
-    def __init__(self, heartbeat: float = HEARTBEAT_SECONDS) -> None:
+    def __init__(self, roster: Roster, heartbeat: float = HEARTBEAT_SECONDS) -> None:
+        self.roster = roster
         self.heartbeat = heartbeat
         self._lock = threading.Lock()
         self._listeners: dict[str, list[_Listener]] = defaultdict(list)
+        self._told: dict[str, list[str]] = {}  # slug → the editors its listeners know of
+        # One thread for the roster's database work, so arriving and leaving keep order.
+        self._roster_work = ThreadPoolExecutor(1, thread_name_prefix="epss-roster")
 
     def editors(self, slug: str) -> list[str]:
-        """Account names with the task open in an editor now, sorted."""
+        """Account names with the task open in an editor of this instance, sorted."""
         with self._lock:
-            return self._names(slug)
+            return sorted({listener.name for listener in self._listeners.get(slug, [])})
 
-    def _names(self, slug: str) -> list[str]:
-        return sorted({listener.name for listener in self._listeners.get(slug, [])})
+    def _here(self, slug: str, name: str) -> bool:
+        return any(listener.name == name for listener in self._listeners.get(slug, []))
 
-    def join(self, slug: str, name: str) -> _Listener:
-        """Open a stream for `name` on `slug` (call it on the stream's event loop). Its first
-        event says who is editing now; the others hear that `name` joined (once, however
-        many tabs the person opens)."""
+    async def join(self, slug: str, name: str) -> _Listener:
+        """Open a stream for `name` on `slug` (on the stream's event loop). Its first event
+        says who is editing now, on any instance; the others hear that `name` joined (once,
+        however many tabs the person opens)."""
+        with self._lock:
+            arriving = not self._here(slug, name)
+        future = self._roster_work.submit(self._arrive if arriving else self._names, slug, name)
+        names = await asyncio.wrap_future(future)
         listener = _Listener(slug, name)
         with self._lock:
-            others = list(self._listeners[slug])
             self._listeners[slug].append(listener)
-            editors = self._names(slug)
-            listener.offer(("presence", {"editors": editors, "you": name}))
-            if name not in {other.name for other in others}:
-                for other in others:
-                    other.offer(("presence", {"editors": editors, "joined": name}))
+            names = sorted({*names, *self._told.get(slug, ()), name})
+            self._told[slug] = names
+            listener.offer(("presence", {"editors": names, "you": name}))
         return listener
 
     def leave(self, listener: _Listener) -> None:
@@ -99,10 +111,61 @@ class DraftHub:
             remaining.remove(listener)
             if not remaining:
                 del self._listeners[listener.slug]
-            if listener.name not in {other.name for other in remaining}:
-                editors = self._names(listener.slug)
-                for other in remaining:
-                    other.offer(("presence", {"editors": editors, "left": listener.name}))
+            leaving = not self._here(listener.slug, listener.name)
+        if leaving:
+            self._roster_work.submit(self._leave, listener.slug, listener.name)
+
+    def _arrive(self, slug: str, name: str) -> list[str]:
+        try:
+            self.roster.arrive(slug, name)  # the others are told after its commit
+        except Exception:
+            log.exception("could not record that %s opened a task", name)
+        return self._names(slug, name)
+
+    def _names(self, slug: str, _name: str = "") -> list[str]:
+        try:
+            return self.roster.names(slug)
+        except Exception:
+            log.exception("could not read who has a task open")
+            return []
+
+    def _leave(self, slug: str, name: str) -> None:
+        try:
+            self.roster.leave(slug, name)
+        except Exception:
+            log.exception("could not record that %s left a task", name)
+
+    def refresh(self, slug: str) -> None:
+        """Tell this instance's editors of `slug` who has it open now, when that changed
+        (someone arrived or left on any instance). Called by the change follower."""
+        with self._lock:
+            if not self._listeners.get(slug):
+                self._told.pop(slug, None)
+                return
+        names = self._names(slug)
+        with self._lock:
+            listeners = self._listeners.get(slug, [])
+            names = sorted({*names, *(listener.name for listener in listeners)})
+            told = self._told.get(slug, [])
+            if not listeners or names == told:
+                return
+            self._told[slug] = names
+            changes = ([{"joined": n} for n in names if n not in told]
+                       + [{"left": n} for n in told if n not in names])
+            for listener in listeners:
+                for change in changes:
+                    if change.get("joined") != listener.name:
+                        listener.offer(("presence", {"editors": names, **change}))
+
+    def keep_fresh(self) -> None:
+        """The heartbeat: say who is still here, and notice editors of other instances
+        that went away without leaving (their rows went stale)."""
+        with self._lock:
+            here = {(listener.slug, listener.name)
+                    for listeners in self._listeners.values() for listener in listeners}
+        self.roster.keep_fresh(here)
+        for slug in {slug for slug, _ in here}:
+            self.refresh(slug)
 
     def publish(self, slug: str, kind: str, data: dict) -> None:
         """Send an event to everyone with the task open (safe from any thread)."""
@@ -131,7 +194,7 @@ class DraftHub:
         heartbeat, busy or idle, `still_allowed` is asked (in a worker thread) whether the
         person may go on: an account disabled in another instance ends its streams there
         too."""
-        listener = self.join(slug, name)
+        listener = await self.join(slug, name)
         try:
             yield f"retry: {RECONNECT_MS}\n\n"
             next_check = time.monotonic() + self.heartbeat
@@ -182,34 +245,27 @@ def hub_for(engine: Engine) -> DraftHub:
     with _hubs_lock:
         hub = _hubs.get(engine)
         if hub is None:
-            hub = _hubs[engine] = DraftHub()
+            hub = _hubs[engine] = DraftHub(Roster(engine))
             event.listen(engine, "engine_disposed", lambda _engine: hub.end_streams())
         return hub
 
 
 def queue_notice(session: Session, slug: str, kind: str, data: dict) -> None:
-    """Tell the task's editors about this change once `session` has committed."""
-    session.info.setdefault(_NOTICES, []).append((slug, kind, data))
+    """Tell the task's editors, on every instance, about this change once `session` has
+    committed (never when it rolls back)."""
+    change_log.record(session, change_log.NOTICE, slug, {"kind": kind, "data": data})
 
 
 def queue_streams_end(session: Session, name: str) -> None:
-    """End the open streams of `name` once `session` has committed."""
-    session.info.setdefault(_NOTICES, []).append((None, _END, name))
+    """End the open streams of `name`, on every instance, once `session` has committed."""
+    change_log.record(session, change_log.ACCOUNT, name)
 
 
-@event.listens_for(Session, "after_commit")
-def _publish_after_commit(session: Session) -> None:
-    notices = session.info.pop(_NOTICES, None)
-    if notices:
-        bind = session.get_bind()
-        hub = hub_for(bind if isinstance(bind, Engine) else bind.engine)
-        for slug, kind, data in notices:
-            if kind is _END:
-                hub.end_streams_of(data)
-            else:
-                hub.publish(slug, kind, data)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, _previous_transaction) -> None:
-    session.info.pop(_NOTICES, None)
+def apply_change(hub: DraftHub, change: CatalogChange) -> None:
+    """What a change of the log means for this instance's open streams."""
+    if change.kind == change_log.NOTICE:
+        hub.publish(change.subject, change.data["kind"], change.data["data"])
+    elif change.kind == change_log.ACCOUNT:
+        hub.end_streams_of(change.subject)
+    elif change.kind == change_log.PRESENCE:
+        hub.refresh(change.subject)

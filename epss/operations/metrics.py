@@ -11,9 +11,9 @@ What is measured:
   restore, review confirmation: every road that creates a TaskVersion);
 - `epss_login_failures_total{reason}`: login form answers `wrong_password` (401) and
   `throttled` (429);
-- `epss_search_index_documents`: documents in the search index (the one vocabulary document
-  included), read when scraped; `epss_catalog_catch_up_lag_seconds`: how far this instance
-  is behind catalog changes made through others (see `readiness.catch_up_lag`).
+- `epss_search_index_documents`: documents in the search index (one per task and one per
+  step), read when scraped; `epss_catalog_catch_up_lag_seconds`: how far this instance
+  is behind catalog changes made through others (see `Services.catch_up_lag`).
 
 Several uvicorn workers (`epss serve --workers N`) share their counters and histograms
 through prometheus-client's multiprocess mode (PROMETHEUS_MULTIPROC_DIR, which `epss serve`
@@ -53,12 +53,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from whoosh import index as whoosh_index
 
 from epss.auth import PUBLIC
 from epss.errors import Unauthorized
 from epss.models import TaskVersion
-from epss.operations.readiness import catch_up_lag
 from epss.pages.account import LOGIN_PATH
 from epss.services import Services
 
@@ -154,16 +152,15 @@ class _ReadWhenScraped(Collector):
     def collect(self) -> Iterable[GaugeMetricFamily]:
         documents = GaugeMetricFamily(
             "epss_search_index_documents",
-            "Documents in the search index (one per task, one per step, one vocabulary).")
+            "Documents in the search index (one per task and one per step).")
         # Missing or being replaced: no value rather than a wrong one.
         with contextlib.suppress(Exception):
-            documents.add_metric([], whoosh_index.open_dir(
-                str(self.services.search_index.directory)).doc_count())
+            documents.add_metric([], self.services.search_index.doc_count())
         yield documents
         yield GaugeMetricFamily(
             "epss_catalog_catch_up_lag_seconds",
             "How far this instance is behind catalog changes made through other instances.",
-            value=catch_up_lag(self.services))
+            value=self.services.catch_up_lag())
 
 
 # -- publishes: counted when a session that added a TaskVersion commits ---------------------

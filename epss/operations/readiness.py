@@ -16,10 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from epss import migrations
-from epss.catalog import catalog_fingerprint
 from epss.services import Services
 
 log = logging.getLogger(__name__)
@@ -28,13 +26,7 @@ CHECKS = ("database", "migrations", "search_index")
 NOT_CHECKED = "not checked: the database cannot be reached"
 
 
-def catch_up_lag(services: Services) -> float:
-    """Seconds this instance is behind catalog changes made through other instances.
-
-    0 until the scale-out work of issue #14 gives `Services` a `catch_up_lag()`; readiness
-    reports it and /metrics shows it as `epss_catalog_catch_up_lag_seconds`."""
-    measure = getattr(services, "catch_up_lag", None)
-    return float(measure()) if callable(measure) else 0.0
+MAX_LAG_SECONDS = 30.0  # further behind the other instances than this: not ready
 
 
 @dataclass(frozen=True)
@@ -86,12 +78,12 @@ class Readiness:
         except TimeoutError:
             return Report({"database": f"no answer within {self.timeout:g} s",
                            "migrations": NOT_CHECKED, "search_index": NOT_CHECKED},
-                          catch_up_lag(self.services))
+                          self._last.lag if self._last else 0.0)
 
     def _run(self, future: concurrent.futures.Future[Report]) -> None:
         try:
             try:
-                report = Report(self.check(), catch_up_lag(self.services))
+                report = Report(self.check(), self.services.catch_up_lag())
             except Exception as exc:  # a failed check is an answer too: not ready
                 log.exception("the readiness checks failed")
                 report = Report(dict.fromkeys(CHECKS, f"could not be checked "
@@ -124,15 +116,16 @@ class Readiness:
                 return {"database": None, "migrations": "the schema is not at the newest "
                         "migration: run `epss db upgrade`",
                         "search_index": "not checked: the schema is not current"}
-            with Session(services.engine) as session:
-                fingerprint = catalog_fingerprint(session)
+            lag = services.catch_up_lag()
         except SQLAlchemyError as exc:
             if self._last is None or self._last.problems["database"] is None:
                 log.warning("the database cannot be reached: %s", exc)  # once, not each second
             reason = type(getattr(exc, "orig", None) or exc).__name__
             return {"database": f"cannot be reached ({reason})", "migrations": NOT_CHECKED,
                     "search_index": NOT_CHECKED}
-        if not services.search_index.is_current(fingerprint):
-            problems["search_index"] = ("behind the catalog in the database (rebuilding or "
-                                        "catching up)")
+        if services.search_index.position() is None:
+            problems["search_index"] = "missing or unreadable (being rebuilt)"
+        elif lag > MAX_LAG_SECONDS:
+            problems["search_index"] = (f"{lag:.0f} s behind the changes made through other "
+                                        "instances (catching up)")
         return problems

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from epss.admin.hostapps import add_app, change_app, get_app, overview, remove_app
-from epss.api.deps import ServicesDep, SessionDep
+from epss.api.deps import SessionDep
 from epss.errors import EpssError
 from epss.hostapps import parse_zaaktype_map
 from epss.overlay import snippets
@@ -83,7 +83,6 @@ def add_app_form(
     request: Request,
     who: Admin,
     session: SessionDep,
-    services: ServicesDep,
     ident: Annotated[str, Form(alias="id", max_length=100)] = "",
     naam: Annotated[str, Form(max_length=300)] = "",
     herkomsten: Text = "",
@@ -101,7 +100,6 @@ def add_app_form(
             error={"text": said(request, exc), "field": _field(exc) or "id"},
         )
         return render(request, "admin_apps.html", context, status_code=exc.status)
-    services.resolver.check_now()
     return RedirectResponse(f"{PATH}/{quote(app_id)}?klaar=toegevoegd#app-klaar", status_code=303)
 
 
@@ -175,7 +173,6 @@ def change_app_form(
     app_id: str,
     who: Admin,
     session: SessionDep,
-    services: ServicesDep,
     naam: Annotated[str, Form(max_length=300)],
     herkomsten: Text,
     zaaktypen: Text = "",
@@ -197,7 +194,6 @@ def change_app_form(
         return app_page_response(
             request, session, app_id, error=error, typed=typed, status_code=exc.status
         )
-    services.resolver.check_now()
     if wants_fragment(request):
         return app_page_response(request, session, app_id, notice="gewijzigd")
     return RedirectResponse(f"{PATH}/{quote(app_id)}?klaar=gewijzigd#app-klaar", status_code=303)
@@ -211,7 +207,7 @@ def confirm_remove(request: Request, app_id: str, who: Admin, session: SessionDe
 
 @router.post(PATH + "/{app_id}/verwijderen", response_class=HTMLResponse)
 def remove_app_form(
-    request: Request, app_id: str, who: Admin, session: SessionDep, services: ServicesDep
+    request: Request, app_id: str, who: Admin, session: SessionDep
 ) -> Response:
     """Only when no rule points at the app; otherwise the page says which tasks do."""
     try:
@@ -220,7 +216,6 @@ def remove_app_form(
         session.rollback()
         error = {"form": "verwijderen", "field": "", "text": said(request, exc)}
         return app_page_response(request, session, app_id, error=error, status_code=exc.status)
-    services.resolver.check_now()
     target = f"{PATH}?klaar=verwijderd"
     if wants_fragment(request):
         return Response(status_code=204, headers={"HX-Redirect": target})

@@ -47,7 +47,7 @@ def import_form(request: Request, who: Publisher) -> HTMLResponse:
 
 
 @router.post("/redactie/import", response_class=HTMLResponse)
-async def import_files(
+def import_files(
     request: Request, session: SessionDep, who: Publisher,
     bestanden: Annotated[list[UploadFile], File()],
     vervang_concept: Annotated[str, Form(max_length=10)] = "",
@@ -56,7 +56,7 @@ async def import_files(
     once, and nothing changed until all files are valid. Each new or changed task becomes
     its draft, submitted for review by the uploader: nothing is published here. A task
     whose draft holds unpublished work is refused (409), unless `vervang_concept` is "ja"."""
-    uploads = [(u.filename or "", await u.read(MAX_FILE_BYTES + 1)) for u in bestanden]
+    uploads = [(u.filename or "", u.file.read(MAX_FILE_BYTES + 1)) for u in bestanden]
     uploads = [(name, data) for name, data in uploads if name or data]
     problems = upload_problems(uploads)
     report = refusal = None

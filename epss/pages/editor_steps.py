@@ -30,6 +30,7 @@ from epss.pages.editor_forms import (
     value_writer,
 )
 from epss.pages.editor_tasks import editor_context
+from epss.pages.form_data import FormDep
 
 router = APIRouter(include_in_schema=False)
 BASE = "/redactie/taken/{slug}/stappen"
@@ -41,8 +42,9 @@ def _step(context: dict, key: str) -> dict:
     for step in context["steps"]:
         if step["id"] == key:
             return step
-    raise NotFound(f"task '{context['task'].slug}' has no step '{key}' (if it had one, "
-                   "someone removed it: see the task's history)")
+    raise NotFound("De taak '{title}' heeft deze stap niet (meer). Als hij er was, heeft "
+                   "iemand hem verwijderd: zie de geschiedenis van de taak.",
+                   params={"title": context["task"].title})
 
 
 def _one_step(request: Request, session: Session, slug: str, who: Identity, key: str,
@@ -102,14 +104,13 @@ def edit_step_form(request: Request, slug: str, key: str, session: SessionDep,
 
 
 @router.post(BASE + "/{key}", response_class=HTMLResponse)
-async def save_step(request: Request, slug: str, key: str, session: SessionDep,
-                    who: Editor) -> Response:
+def save_step(request: Request, form: FormDep, slug: str, key: str, session: SessionDep,
+              who: Editor) -> Response:
     """Save a step's form. When someone saved the step since the form was loaded (a stale
     version), the answer is 412 with the three-way merge of what the form started from,
     what is stored now and what was typed: changes that do not overlap are merged in the
     form, overlapping ones are shown for the person to choose. A merge form sends its
     choices (and `toepassen`: apply them and keep editing, without saving)."""
-    form = await request.form()
     mine = step_changes(form)
     kept = {"versie": str(form.get("versie") or ""), "basis": str(form.get("basis") or "")}
     try:
@@ -170,9 +171,9 @@ def _conflict_state(request: Request, session: Session, slug: str, base: dict | 
 
 
 @router.post(BASE, response_class=HTMLResponse)
-async def add_step(request: Request, slug: str, session: SessionDep, who: Editor) -> Response:
+def add_step(request: Request, form: FormDep, slug: str, session: SessionDep,
+             who: Editor) -> Response:
     """Add a step (at the end, or before the step chosen)."""
-    form = await request.form()
     values = new_step_values(form)
     try:
         position = int(str(form.get("positie"))) if form.get("positie") else None
@@ -186,7 +187,9 @@ async def add_step(request: Request, slug: str, session: SessionDep, who: Editor
         message = ("Iemand anders heeft intussen stappen toegevoegd, verwijderd of verplaatst. "
                    "Uw nieuwe stap staat nog in het formulier: kies de plaats opnieuw en voeg "
                    "hem toe." if stale else None)
-        detail = None if stale else getattr(exc, "detail", "the form is not complete")
+        translate = i18n.translator(i18n.language_of(request))
+        detail = None if stale else exc.in_language(translate) if isinstance(
+            exc, EpssError) else translate("Het formulier is niet volledig ingevuld.")
         return _all_steps(request, session, slug, who, status_code=getattr(exc, "status", 422),
                           steps_error=message, add_form=values, add_error=detail,
                           announce="De stap is niet toegevoegd.")
@@ -215,7 +218,7 @@ def remove_step(
         session.rollback()
         message = ("Iemand anders heeft deze stap intussen gewijzigd; hij is niet verwijderd. "
                    "Bekijk de wijziging en kies opnieuw." if isinstance(exc, StaleVersion)
-                   else exc.detail)
+                   else exc.in_language(i18n.translator(i18n.language_of(request))))
         return _all_steps(request, session, slug, who, status_code=exc.status,
                           steps_error=message, announce="De stap is niet verwijderd.")
     if not wants_fragment(request):

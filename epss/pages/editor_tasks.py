@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from sqlmodel import Session
 
+from epss import i18n
 from epss.api.deps import SessionDep
 from epss.auth import Identity
 from epss.context.patterns import url_path
@@ -19,6 +20,7 @@ from epss.drafts.document import draft_hash
 from epss.errors import EpssError, InvalidInput, StaleVersion
 from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
 from epss.pages.editor_forms import rules_changes, step_form_values, task_changes
+from epss.pages.form_data import FormDep
 from epss.render import markdown_to_html
 
 router = APIRouter(include_in_schema=False)
@@ -82,10 +84,9 @@ def fields_fragment(request: Request, slug: str, session: SessionDep,
 
 
 @router.post("/redactie/taken/{slug}/velden", response_class=HTMLResponse)
-async def save_fields(request: Request, slug: str, session: SessionDep,
-                      who: Editor) -> Response:
+def save_fields(request: Request, form: FormDep, slug: str, session: SessionDep,
+                who: Editor) -> Response:
     """Save the task's own fields, if nobody changed them since the form was loaded."""
-    form = await request.form()
     mine: dict = {}
     try:
         version = _version(form.get("versie"))
@@ -99,7 +100,8 @@ async def save_fields(request: Request, slug: str, session: SessionDep,
                        "Iemand anders heeft de taakgegevens intussen gewijzigd.")
     except EpssError as exc:
         session.rollback()
-        context = editor_context(session, slug, who, fields_error=exc.detail, fields_form=mine)
+        error = exc.in_language(i18n.translator(i18n.language_of(request)))
+        context = editor_context(session, slug, who, fields_error=error, fields_form=mine)
         return _answer(request, slug, context, "_editor_fields.html", exc.status,
                        "De taakgegevens zijn niet opgeslagen.")
     return _saved(request, slug, session, who, "_editor_fields.html",
@@ -114,10 +116,9 @@ def rules_fragment(request: Request, slug: str, session: SessionDep,
 
 
 @router.post("/redactie/taken/{slug}/regels", response_class=HTMLResponse)
-async def save_rules(request: Request, slug: str, session: SessionDep,
-                     who: Editor) -> Response:
+def save_rules(request: Request, form: FormDep, slug: str, session: SessionDep,
+               who: Editor) -> Response:
     """Save the context rules (they are part of the task's own fields and its version)."""
-    form = await request.form()
     mine: dict = {}
     try:
         version = _version(form.get("versie"))
@@ -127,7 +128,8 @@ async def save_rules(request: Request, slug: str, session: SessionDep,
         session.rollback()
         stale = isinstance(exc, StaleVersion)
         context = editor_context(session, slug, who, rules_form=mine["context_rules"]
-                                 if mine else None, rules_error=None if stale else exc.detail,
+                                 if mine else None, rules_error=None if stale else
+                                 exc.in_language(i18n.translator(i18n.language_of(request))),
                                  rules_conflict=stale)
         return _answer(request, slug, context, "_editor_rules.html", exc.status,
                        "De contextregels zijn niet opgeslagen.")
@@ -136,11 +138,10 @@ async def save_rules(request: Request, slug: str, session: SessionDep,
 
 
 @router.post("/redactie/taken/{slug}/regels/test", response_class=HTMLResponse)
-async def test_rules(request: Request, slug: str, session: SessionDep,
-                     who: Editor) -> HTMLResponse:
+def test_rules(request: Request, form: FormDep, slug: str, session: SessionDep,
+               who: Editor) -> HTMLResponse:
     """Which of the draft's context rules match a page with this URL, title, markers and
     zaaktype, and why (or why not): the service's own matching code."""
-    form = await request.form()
     url = str(form.get("test_url") or "").strip()
     probe = {"app": str(form.get("test_app") or "").strip(), "url": url,
              "title": str(form.get("test_titel") or "").strip(),
@@ -190,7 +191,7 @@ def _version(value) -> int:
     try:
         return int(str(value))
     except ValueError:
-        raise InvalidInput("versie: the form has no version; reload the page") from None
+        raise InvalidInput("Het formulier mist de versie. Laad de pagina opnieuw.") from None
 
 
 def _answer(request: Request, slug: str, context: dict, fragment: str, status: int,

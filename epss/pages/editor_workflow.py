@@ -36,7 +36,7 @@ REFUSALS = {403: "Publiceren door een tweede persoon", 409: "Kan nu niet",
 
 
 def _act(request: Request, services: Services, slug: str, who: Identity, done: str,
-         action: Callable, *, publishes: bool = False) -> Response:
+         action: Callable) -> Response:
     """Run a workflow step in its own unit of work; on success back to the editor with a
     message, on a refusal the editor page with the reason."""
     try:
@@ -52,9 +52,6 @@ def _act(request: Request, services: Services, slug: str, who: Identity, done: s
                 "detail": exc.in_language(translate)})
             return page(request, "editor_task.html", "_editor_workflow.html", context,
                         status_code=exc.status, headers={"X-Editor-Fragment": "1"})
-    if publishes:
-        services.refresh_search_index()
-        services.resolver.check_now()
     return RedirectResponse(f"/redactie/taken/{slug}?gedaan={done}", status_code=303)
 
 
@@ -80,8 +77,7 @@ def publish(request: Request, slug: str, services: ServicesDep, who: Publisher,
     `concept`: the hash of the draft on the reviewer's screen (refused when it changed)."""
     return _act(request, services, slug, who, "gepubliceerd",
                 lambda session: workflow.publish_draft(session, slug, by=who.name,
-                                                       seen=concept),
-                publishes=True)
+                                                       seen=concept))
 
 
 @router.post("/redactie/taken/{slug}/terugsturen")

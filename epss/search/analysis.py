@@ -30,7 +30,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bump when the analysis changes: a stored index built with another version is rebuilt.
-ANALYSIS_VERSION = 8
+ANALYSIS_VERSION = 10
 
 STOPWORDS = frozenset(stopwords_for_language("nl")) | {"welke", "waar", "wanneer", "hoe"}
 MIN_PART = 4
@@ -54,20 +54,39 @@ class Lexicon:
         self.stems: set[str] = set()
         self.add(words)
 
+    @classmethod
+    def of_stems(cls, stems: Iterable[str]) -> Lexicon:
+        lexicon = cls()
+        lexicon.stems = set(stems)
+        return lexicon
+
     def add(self, words: Iterable[str]) -> None:
         for word in words:
             if len(word) >= 3 and word not in STOPWORDS:
                 self.stems.add(stem(word))
 
     def __contains__(self, part: str) -> bool:
+        return self.knows(part)
+
+    def knows(self, part: str, probes: set[str] | None = None) -> bool:
+        """True when `part` is a word of the lexicon; the stem looked up goes to `probes`."""
         if len(part) < MIN_PART:
             return False
         part_stem = stem(part)
-        return len(part_stem) >= 3 and part_stem in self.stems
+        if len(part_stem) < 3:
+            return False
+        if probes is not None:
+            probes.add(part_stem)
+        return part_stem in self.stems
 
     def split(self, word: str) -> list[str] | None:
         """The parts of a compound word, or None when it is not one."""
         return _split(word, self, 3)
+
+    def trace(self, word: str) -> tuple[list[str] | None, set[str]]:
+        """The split of `word` and the stems whose presence it depended on."""
+        probes: set[str] = set()
+        return _split(word, self, 3, probes), probes
 
     def separate(self, word: str) -> tuple[str, str] | None:
         """(particle, verb) of a separable verb whose verb the corpus knows:
@@ -79,20 +98,44 @@ class Lexicon:
         return None
 
 
-def _split(word: str, lexicon: Lexicon, max_parts: int) -> list[str] | None:
+def lookups(word: str, max_parts: int = 3) -> set[str]:
+    """Every stem a split of `word` may look up, whatever the lexicon holds (a superset of
+    `Lexicon.trace`): the split can only change when one of these enters or leaves it."""
+    found: set[str] = set()
+    for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
+        found.add(stem(word[:cut]))
+        for link in _LINKS:
+            if not word.startswith(link, cut):
+                continue
+            rest = word[cut + len(link):]
+            if len(rest) >= MIN_PART:
+                found.add(stem(rest))
+            if max_parts > 2:
+                found |= lookups(rest, max_parts - 1)
+    return {s for s in found if len(s) >= 3}
+
+
+@lru_cache(maxsize=100_000)
+def cached_lookups(word: str) -> frozenset[str]:
+    """`lookups(word)`, remembered."""
+    return frozenset(lookups(word))
+
+
+def _split(word: str, lexicon: Lexicon, max_parts: int,
+           probes: set[str] | None = None) -> list[str] | None:
     # Longest known head first: 'paspoortsignalering' → 'paspoort' + 'signalering'.
     for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         head = word[:cut]
-        if head not in lexicon:
+        if not lexicon.knows(head, probes):
             continue
         for link in _LINKS:
             if not word.startswith(link, cut):
                 continue
             rest = word[cut + len(link):]
-            if rest in lexicon:
+            if lexicon.knows(rest, probes):
                 return [head, rest]
             if max_parts > 2:
-                tail = _split(rest, lexicon, max_parts - 1)
+                tail = _split(rest, lexicon, max_parts - 1, probes)
                 if tail:
                     return [head, *tail]
     return None

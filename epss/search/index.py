@@ -1,39 +1,40 @@
-"""The Whoosh index of published guidance: one document per task and one per step."""
+"""The search index of published guidance: one document per task and one per step.
+
+`SearchIndex` answers searches and hands changes to the writers: `rebuild` (a full build
+beside the live index, swapped in; epss.search.store) and `update` (some tasks' documents
+replaced; epss.search.updates). Writers never take the lock that searches use: a search
+waits at most for its own process to open the newer generation a writer committed, and
+then reopens only the segments that changed.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.index import TOC, FileIndex
+from whoosh.reading import MultiReader, SegmentReader
 from whoosh.searching import Searcher
-from whoosh.writing import CLEAR
 
-from epss.render import markdown_to_text
-from epss.search.analysis import (
-    ANALYSIS_VERSION,
-    SECTION_MARK,
-    Lexicon,
-    WordCachedAnalyzer,
-    dutch_analyzer,
-    lexicon_of,
-    spelling_analyzer,
-    words,
-)
+from epss.search.analysis import ANALYSIS_VERSION, Lexicon, WordCachedAnalyzer, lexicon_of
+from epss.search.documents import META_ID
 from epss.search.query import HEADING_FIELD, TEXT_FIELD, build_query
-from epss.search.ranking import Ranker
+from epss.search.ranking import LengthCache, Ranker
+from epss.search.stats import Dead, LiveStats, segment_id
+from epss.search.store import INDEX_NAME, IndexNeedsRebuild, build, read_state, retried, state_of
 from epss.search.synonyms import Synonyms
+from epss.search.updates import DocumentsOf, UpdateResult, compact
+from epss.search.updates import update as apply_update
+
+__all__ = ["IndexNeedsRebuild", "SearchHit", "SearchIndex", "UpdateResult"]
 
 log = logging.getLogger(__name__)
 
-_STATE_FILE = "epss-index.json"
 _SNIPPET_CHARS = 160
 TASK_CONTEXT_WEIGHT = 0.5
 
@@ -47,51 +48,6 @@ class SearchHit:
     title: str
     snippet: str
     score: float
-
-
-def _schema(lexicon: Lexicon) -> Schema:
-    return Schema(
-        id=ID(unique=True, stored=True),
-        slug=ID(stored=True),
-        step=STORED,
-        version=STORED,
-        task_title=STORED,
-        title=STORED,
-        body=STORED,
-        # What queries match: title, tags and body in one field, weighted by section.
-        text=TEXT(analyzer=dutch_analyzer(lexicon, sections=True), phrase=False),
-        # Title and tags of tasks (not steps), for matching a page's own words to a task.
-        heading=TEXT(analyzer=dutch_analyzer(lexicon), phrase=False),
-        # Only its vocabulary is used: the words as written, to correct typos against.
-        spelling=TEXT(analyzer=spelling_analyzer(), phrase=False),
-    )
-
-
-def _documents(document: dict, version: int) -> Iterator[dict]:
-    """The index documents of one published task version: the task, then each step."""
-    slug, title = document["slug"], document["title"]
-    common = {"slug": slug, "version": version, "task_title": title}
-    tags = " ".join([*document.get("tags", []), *document.get("zaaktypen", [])])
-    body = " ".join(markdown_to_text(document.get(k, ""))
-                    for k in ("goal", "trigger", "standard")).strip()
-    yield {**_document(common, f"task:{slug}", None, title, tags, body),
-           "heading": f"{title} {tags}"}
-    for step in document["steps"]:
-        body = " ".join(markdown_to_text(step.get(k, ""))
-                        for k in ("instruction", "why", "warning", "check")).strip()
-        yield _document(common, f"step:{slug}:{step['id']}", step["id"], step["title"], "",
-                        body)
-
-
-def _document(common: dict, doc_id: str, step: str | None, title: str, tags: str,
-              body: str) -> dict:
-    return {**common, "id": doc_id, "step": step, "title": title, "body": body,
-            "text": SECTION_MARK.join((title, tags, body))}
-
-
-def _vocabulary_document(vocabulary: set[str]) -> dict:
-    """One document holding every word once: the spelling field's vocabulary."""
-    return {"id": "vocabulary", "spelling": " ".join(sorted(vocabulary))}
 
 
 def _snippet(body: str, terms: set[str], analyzer) -> str:
@@ -115,63 +71,71 @@ def _with_task_context(results: list[tuple[dict, float]]) -> list[tuple[dict, fl
     return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
 
+@dataclass
+class _View:
+    """One generation of the index as this process searches it."""
+
+    searcher: Searcher
+    stats: LiveStats
+    ranker: Ranker
+    lexicon: Lexicon
+    snippet_analyzer: WordCachedAnalyzer
+
+    def order(self, docnum: int) -> tuple[str, int]:
+        """Where a full build puts the document: by task slug, then its place in the task."""
+        stored = self.searcher.stored_fields(docnum)
+        return stored.get("slug", ""), stored.get("n", 0)
+
+
 class SearchIndex:
-    """The index in one folder. Safe to share between threads; several processes on one
-    machine may share the folder (a searcher notices a newer index and reopens)."""
+    """The index in one folder. Safe to share between threads; several processes may
+    share the folder (writers take a file lock; a searcher notices a newer generation)."""
 
     def __init__(self, directory: Path, synonyms: Synonyms):
         self.directory = directory
         self.synonyms = synonyms
         self._lock = threading.Lock()
-        self._searcher: Searcher | None = None
-        self._ranker: Ranker | None = None
-        self._snippet_analyzer: WordCachedAnalyzer | None = None
+        self._view: _View | None = None
+        self._lengths: LengthCache = {}
 
-    # -- building -------------------------------------------------------------------
+    # -- writing --------------------------------------------------------------------
 
-    def is_current(self, fingerprint: str) -> bool:
-        """True when the folder holds a readable index of the catalog `fingerprint`."""
-        try:
-            state = json.loads((self.directory / _STATE_FILE).read_text())
-            if state != {"fingerprint": fingerprint, "analysis": ANALYSIS_VERSION}:
-                return False
-            ix = whoosh_index.open_dir(str(self.directory))
-            with ix.searcher() as searcher:
-                searcher.doc_count()
-            return True
-        except Exception:  # missing, half-written or corrupt: all mean "rebuild"
-            return False
+    def position(self) -> int | None:
+        """The catalog change-log position the index reflects; None when it is missing,
+        unreadable or of another analysis version (then: rebuild)."""
+        state = read_state(self.directory)
+        position = None if state is None else state.get("position")
+        return position if isinstance(position, int) else None
 
-    def rebuild(self, items: list[tuple[dict, int]], fingerprint: str) -> int:
-        """Index the (document, version number) items from scratch; returns the doc count.
+    def rebuild(self, items: Iterable[tuple[dict, int]], position: int) -> int:
+        """Index the (document, version number) items from scratch, beside the live index,
+        and swap the result in; returns the number of task and step documents. Searches
+        go on meanwhile, on the live index; writers wait."""
+        return build(self.directory, items, position)
 
-        A readable index is replaced in place (a new generation, so searchers in other
-        processes notice it); a missing or corrupt one is created anew.
-        """
-        docs = [doc for document, version in items for doc in _documents(document, version)]
-        vocabulary = {w for doc in docs for w in words(doc["text"])}
-        schema = _schema(Lexicon(vocabulary))
+    def update(self, items: Iterable[tuple[dict, int]], removed: Iterable[str], position: int,
+               documents_of: DocumentsOf) -> UpdateResult:
+        """Replace the documents of the tasks of `items` (by slug), delete those of the
+        slugs `removed`, and index again the tasks whose words the changed lexicon splits
+        otherwise (their current documents come from `documents_of(slugs)`). Nothing
+        happens when the index already reflects `position`. Searchable on return.
+        Raises IndexNeedsRebuild when the index is missing, corrupt or outdated."""
+        return apply_update(self.directory, items, removed, position, documents_of)
+
+    def compact(self) -> UpdateResult:
+        """Merge the small segments updates left, when `UpdateResult.compaction_due`;
+        run it off the request path (it takes up to about a second)."""
+        return compact(self.directory)
+
+    def doc_count(self) -> int:
+        """The number of task and step documents in the index (0 when there is none)."""
         with self._lock:
-            writer = self._fresh_writer(schema)
-            for doc in docs:
-                writer.add_document(**doc)
-            writer.add_document(**_vocabulary_document(vocabulary))
-            writer.commit(mergetype=CLEAR)
-            (self.directory / _STATE_FILE).write_text(
-                json.dumps({"fingerprint": fingerprint, "analysis": ANALYSIS_VERSION}))
-        log.info("search index built: %d documents", len(docs))
-        return len(docs)
-
-    def _fresh_writer(self, schema: Schema):
-        try:
-            writer = whoosh_index.open_dir(str(self.directory)).writer(limitmb=256)
-        except Exception:
-            self._close()
-            shutil.rmtree(self.directory, ignore_errors=True)
-            self.directory.mkdir(parents=True)
-            return whoosh_index.create_in(str(self.directory), schema).writer(limitmb=256)
-        writer.schema = schema  # the new lexicon; CLEAR drops every old segment
-        return writer
+            try:
+                view = self._current()
+            except Exception:
+                return 0
+            reader = view.searcher.reader()
+            return view.stats.doc_count() - reader.doc_frequency("id", META_ID)
 
     # -- searching ------------------------------------------------------------------
 
@@ -181,25 +145,25 @@ class SearchIndex:
         titles and tags of tasks only, and leaves snippets out; `fuzzy=False` turns typo
         tolerance off."""
         with self._lock:
-            searcher = self._current_searcher()
-            analyzer = searcher.schema[TEXT_FIELD].analyzer
+            view = self._current()
             field = HEADING_FIELD if headings_only else TEXT_FIELD
-            query = build_query(text, synonyms=self.synonyms, lexicon=lexicon_of(analyzer),
-                                reader=searcher.reader(), field=field, fuzzy=fuzzy)
+            query = build_query(text, synonyms=self.synonyms, lexicon=view.lexicon,
+                                reader=view.stats, field=field, fuzzy=fuzzy)
             if query is None:
                 return []
             if headings_only:
-                return [self._hit(hit, score) for hit, score in self._top(query, limit)]
-            results = self._top(query, max(3 * limit, 30))
+                return [self._hit(hit, score) for hit, score in self._top(view, query, limit)]
+            results = self._top(view, query, max(3 * limit, 30))
             terms = {t for f, t in query.iter_all_terms() if f == field}
             return [self._hit(hit, score, _snippet(hit.get("body", ""), terms,
-                                                   self._snippet_analyzer))
+                                                   view.snippet_analyzer))
                     for hit, score in _with_task_context(results)[:limit]]
 
-    def _top(self, query, limit: int) -> list[tuple[dict, float]]:
+    @staticmethod
+    def _top(view: _View, query, limit: int) -> list[tuple[dict, float]]:
         """The stored fields and score of the best `limit` documents."""
-        stored = self._searcher.stored_fields
-        return [(stored(doc), score) for doc, score in self._ranker.top(query, limit)]
+        stored = view.searcher.stored_fields
+        return [(stored(doc), score) for doc, score in view.ranker.top(query, limit)]
 
     @staticmethod
     def _hit(hit: dict, score: float, snippet: str = "") -> SearchHit:
@@ -209,24 +173,60 @@ class SearchIndex:
             score=round(score, 4),
         )
 
-    def _current_searcher(self) -> Searcher:
-        # A new searcher, not Searcher.refresh(): refresh reuses segment readers and then
-        # still serves the documents a rebuild (CLEAR) removed.
-        if self._searcher is None or not self._searcher.up_to_date():
-            self._close()
-            self._searcher = whoosh_index.open_dir(str(self.directory)).searcher()
-            self._ranker = Ranker(self._searcher)
-            # The words of the bodies, analysed as the heading field does (no sections),
-            # each word once per index: the lexicon that splits compounds is the index's.
-            self._snippet_analyzer = WordCachedAnalyzer(
-                self._searcher.schema[HEADING_FIELD].analyzer)
-        return self._searcher
+    def _current(self) -> _View:
+        view = self._view
+        if view is None:
+            self._view = retried(lambda: self._open(None))
+            return self._view
+        try:
+            if not view.searcher.up_to_date():
+                self._view = retried(lambda: self._open(view))
+        except Exception:
+            # The folder went missing or its newest generation does not read: answer from
+            # the generation this process has open until a rebuild replaces it.
+            log.warning("search index in %s unreadable; searching the one open", self.directory,
+                        exc_info=True)
+        return self._view
 
-    def _close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = self._ranker = None
+    def _open(self, previous: _View | None) -> _View:
+        """The newest generation, reusing the segment readers of `previous` whose segment
+        (and its deleted documents) did not change."""
+        storage = FileStorage(str(self.directory))
+        toc = TOC.read(storage, INDEX_NAME)
+        if state_of(toc.schema).get("analysis") != ANALYSIS_VERSION:
+            raise IndexNeedsRebuild(f"no search index of this version in {self.directory}")
+        reusable = {}
+        if previous is not None:
+            reusable = {(segment_id(r), frozenset(r.segment().deleted_docs())): r
+                        for r, _ in previous.searcher.reader().leaf_readers()}
+        readers = []
+        for segment in toc.segments:
+            key = (segment.segment_id(), frozenset(segment.deleted_docs()))
+            reader = reusable.pop(key, None)
+            readers.append(reader or SegmentReader(storage, toc.schema, segment,
+                                                   generation=toc.generation))
+        for unused in reusable.values():
+            unused.close()
+        reader = MultiReader(readers, generation=toc.generation)
+        searcher = Searcher(reader, fromindex=FileIndex(storage, indexname=INDEX_NAME))
+        ids = {segment.segment_id() for segment in toc.segments}
+        self._lengths = {key: value for key, value in self._lengths.items() if key[0] in ids}
+        state = state_of(toc.schema)
+        dead = {sid: Dead(**part) for sid, part in state["dead"].items()}
+        stats = LiveStats(reader, dead, state["words"])
+        lexicon = lexicon_of(toc.schema[TEXT_FIELD].analyzer)
+        if previous is not None and previous.lexicon.stems == lexicon.stems:
+            lexicon, snippets = previous.lexicon, previous.snippet_analyzer
+        else:
+            # The words of the bodies, analysed as the heading field does (no sections),
+            # each word once per lexicon: the lexicon that splits compounds is the index's.
+            snippets = WordCachedAnalyzer(toc.schema[HEADING_FIELD].analyzer)
+        view = _View(searcher, stats, None, lexicon, snippets)  # type: ignore[arg-type]
+        view.ranker = Ranker(searcher, stats, view.order, self._lengths)
+        return view
 
     def close(self) -> None:
         with self._lock:
-            self._close()
+            if self._view is not None:
+                self._view.searcher.close()
+                self._view = None

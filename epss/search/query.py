@@ -13,8 +13,9 @@ documents that the rarer words of the query found.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from whoosh import query as q
-from whoosh.reading import IndexReader
 
 from epss.search.analysis import STOPWORDS, Lexicon, stem, words
 from epss.search.synonyms import Synonyms
@@ -32,8 +33,16 @@ COMMON_MIN_DOCS = 200
 MAX_QUERY_WORDS = 12
 
 
+class Statistics(Protocol):
+    """What the builder reads of an index: a Whoosh reader, or epss.search.stats.LiveStats."""
+
+    def doc_count(self) -> int: ...
+    def doc_frequency(self, fieldname: str, text: str) -> int: ...
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0): ...
+
+
 class _Builder:
-    def __init__(self, reader: IndexReader, field: str, fuzzy: bool):
+    def __init__(self, reader: Statistics, field: str, fuzzy: bool):
         self.reader = reader
         self.field = field
         self.fuzzy = fuzzy
@@ -49,9 +58,9 @@ class _Builder:
         if not self.fuzzy or len(typed) < 4 or self.df(term):
             return self.term(term)
         # The closest words first: one typo away, and two only for long words.
-        found = sorted(self.reader.terms_within(SPELLING_FIELD, typed, 1, prefix=1))
+        found = sorted(set(self.reader.terms_within(SPELLING_FIELD, typed, 1, prefix=1)))
         if not found and len(typed) >= 8:
-            found = sorted(self.reader.terms_within(SPELLING_FIELD, typed, 2, prefix=1))
+            found = sorted(set(self.reader.terms_within(SPELLING_FIELD, typed, 2, prefix=1)))
         corrections = [stem(word) for word in found[:MAX_CORRECTIONS]]
         if not corrections:
             return self.term(term)
@@ -73,7 +82,7 @@ class _Builder:
 
 
 def build_query(
-    text: str, *, synonyms: Synonyms, lexicon: Lexicon, reader: IndexReader,
+    text: str, *, synonyms: Synonyms, lexicon: Lexicon, reader: Statistics,
     field: str = TEXT_FIELD, fuzzy: bool = True,
 ) -> q.Query | None:
     """The query for `text` on `field`, or None when it holds no searchable word."""

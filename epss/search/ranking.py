@@ -11,30 +11,67 @@ that hold a candidate.
 The result is Whoosh's own: BM25F with Whoosh's parameters, idf and stored field lengths,
 the same expression in the same order (so a term's score is the same float), and Whoosh's
 semantics for the queries the builder makes (Term, And, Or, AndMaybe; a compound of one
-subquery is that subquery, its own boost unused, as in Whoosh). Ties go to the lower
-document number, as Whoosh's collector orders them. Sums may differ from Whoosh's in the
-last bit: Whoosh adds in the order of its matcher tree, this in the order of the query.
+subquery is that subquery, its own boost unused, as in Whoosh). The statistics are those
+of the live documents (epss.search.stats), so a deleted document changes no score. Ties
+go to the lower document number, as Whoosh's collector orders them, or to the lower key
+of an `order` (the index gives one that does not depend on where updates put documents).
+Sums may differ from Whoosh's in the last bit: Whoosh adds in the order of its matcher
+tree, this in the order of the query.
 """
 
 from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
+from collections.abc import Callable
+from math import log
 
 from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
+from epss.search.stats import LiveStats, segment_id
+
 Scores = dict[int, float]
+# Per (segment, field): each document's stored length. A segment never changes.
+LengthCache = dict[tuple[str | None, str], list]
 
 
 class Ranker:
-    """Scores queries on one searcher. It remembers, per field, a number for each
-    document that only depends on the document's length, so it belongs to one searcher
-    (a rebuilt index gets a new searcher and a new ranker)."""
+    """Scores queries on one searcher, with the statistics of `stats` (by default the
+    searcher's own: Whoosh's). Of equal scores, the lower `order(docnum)` goes first
+    (by default the document number, as in Whoosh). It remembers, per field, a number
+    for each document that depends on the document's length and the average length,
+    so it belongs to one searcher (a changed index gets a new searcher and ranker)."""
 
-    def __init__(self, searcher: Searcher):
-        self._leaves = [_Leaf(leaf, offset) for leaf, offset in searcher.leaf_searchers()]
+    def __init__(self, searcher: Searcher, stats: LiveStats | None = None,
+                 order: Callable[[int], object] | None = None,
+                 lengths: LengthCache | None = None):
+        self.stats = stats or LiveStats(searcher.reader())
+        self.order = order
+        weighting = searcher.weighting
+        self._k1, self._b, self._field_b = weighting.K1, weighting.B, weighting._field_B
+        self._terms: dict[tuple[str, str], float] = {}
+        self._averages: dict[str, float] = {}
+        cache = {} if lengths is None else lengths
+        self._leaves = [_Leaf(self, leaf, offset, cache)
+                        for leaf, offset in searcher.leaf_searchers()]
+
+    def idf(self, field: str, text: str) -> float:
+        # whoosh.scoring.WeightingModel.idf, on the live statistics
+        key = (field, text)
+        if key not in self._terms:
+            n, dc = self.stats.doc_frequency(field, text), self.stats.doc_count_all()
+            self._terms[key] = log(dc / (n + 1)) + 1
+        return self._terms[key]
+
+    def constants(self, field: str) -> tuple[float, float, float]:
+        """BM25F's K1 and B for the field, and its average length (as Whoosh's)."""
+        if field not in self._averages:
+            dc = self.stats.doc_count_all()
+            self._averages[field] = (self.stats.field_length(field) / (dc or 1)) or 1
+        return self._k1, self._field_b.get(field, self._b), self._averages[field]
 
     def top(self, query: q.Query, limit: int | None) -> list[tuple[int, float]]:
         """The (document number, score) pairs of the documents `query` matches, the best
@@ -43,26 +80,43 @@ class Ranker:
         for leaf in self._leaves:
             scores = _Evaluation(leaf).scores(query, None)
             found.update({leaf.offset + doc: score for doc, score in scores.items()})
-        if limit is None:
-            return sorted(found.items(), key=_best_first)
-        return heapq.nsmallest(limit, found.items(), key=_best_first)
+        if self.order is None:
+            if limit is None:
+                return sorted(found.items(), key=_best_first)
+            return heapq.nsmallest(limit, found.items(), key=_best_first)
+        if limit is not None and len(found) > limit:
+            # Only the documents that score at least as well as the limit-th can be in.
+            least = heapq.nsmallest(limit, found.items(), key=_best_first)[-1][1]
+            found = {doc: score for doc, score in found.items() if score >= least}
+        order = self.order
+        ranked = sorted(found.items(), key=lambda item: (-item[1], order(item[0])))
+        return ranked if limit is None else ranked[:limit]
 
 
 class _Leaf:
-    """One segment's searcher, its place among all documents, and per field the part
-    of BM25's denominator that depends on the document's length."""
+    """One segment's searcher, its place among all documents, its deleted documents, and
+    per field the part of BM25's denominator that depends on the document's length."""
 
-    def __init__(self, searcher: Searcher, offset: int):
+    def __init__(self, ranker: Ranker, searcher: Searcher, offset: int, lengths: LengthCache):
+        self.ranker = ranker
         self.searcher = searcher
         self.offset = offset
         self.reader = searcher.reader()
+        self.deleted = self.reader.deleted_docs_set if self.reader.has_deletions() else None
+        self._segment = segment_id(self.reader)
+        self._lengths = lengths
         self._norms: dict[str, list[float]] = {}
 
-    def norms(self, field: str, scorer) -> list[float]:
+    def norms(self, field: str) -> list[float]:
         if field not in self._norms:
-            k1, b, average = scorer.K1, scorer.B, scorer.avgfl
-            lengths = (self.searcher.doc_field_length(doc, field, 1)
-                       for doc in range(self.searcher.doc_count_all()))
+            key = (self._segment, field)
+            lengths = self._lengths.get(key) if self._segment is not None else None
+            if lengths is None:
+                lengths = [self.searcher.doc_field_length(doc, field, 1)
+                           for doc in range(self.searcher.doc_count_all())]
+                if self._segment is not None:
+                    self._lengths[key] = lengths
+            k1, b, average = self.ranker.constants(field)
             # BM25's K1 * ((1 - B) + B * fl / avgfl), as whoosh.scoring.bm25 writes it. A
             # document without the field (None) has no postings in it: its norm is unused.
             self._norms[field] = [k1 * ((1 - b) + b * (length or 0) / average)
@@ -136,16 +190,17 @@ class _Evaluation:
         leaf = self.leaf
         if (field, text) not in leaf.reader:
             return {}
-        scorer = leaf.searcher.weighting.scorer(leaf.searcher, field, text)
-        norms = leaf.norms(field, scorer)
-        idf, k1_plus_1 = scorer.idf, scorer.K1 + 1
+        norms = leaf.norms(field)
+        idf, k1_plus_1 = leaf.ranker.idf(field, text), leaf.ranker.constants(field)[0] + 1
         wanted = None if within is None else within.members
+        deleted = leaf.deleted
         scores: Scores = {}
         for ids, weights in _postings(leaf.reader.postings(field, text), within):
             # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * (...length...)))
             scores.update({doc: idf * ((tf * k1_plus_1) / (tf + norms[doc]))
                            for doc, tf in zip(ids, weights, strict=True)
-                           if wanted is None or doc in wanted})
+                           if (wanted is None or doc in wanted)
+                           and (deleted is None or doc not in deleted)})
         return scores
 
 
@@ -163,7 +218,9 @@ class Candidates:
 
 def _postings(matcher, within: Candidates | None):
     """The (ids, weights) of the term's postings a block at a time; with candidates,
-    only the blocks that may hold one of them."""
+    only the blocks that may hold one of them. Deleted documents are left in."""
+    if isinstance(matcher, FilterMatcher):  # the reader's filter of deleted documents
+        matcher = matcher.child
     if not isinstance(matcher, W3LeafMatcher):
         # Postings kept inline with the term (a handful of documents) or filtered.
         ids, weights = [], []

@@ -59,7 +59,11 @@ class LiveServer:
     def start(self) -> None:
         self.sock.listen(128)
         # No lifespan: a restart after stop() must find the app's services still open
-        # (the stack fixture prepares the data the lifespan would check).
+        # (the stack fixture prepares the data the lifespan would check). What the lifespan
+        # starts, following the change log, is started here once.
+        services = getattr(getattr(self.app, "state", None), "services", None)
+        if services is not None and services.follower is None:
+            services.start_following()
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run,

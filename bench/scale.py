@@ -1,0 +1,281 @@
+"""Scale benchmark: publishing in a large catalog, two instances on one PostgreSQL.
+
+    python -m bench.scale [--sizes 200,2000] [--publishes 20] [--steps-per-task 10]
+                          [--seed 7] [--postgres URL]
+
+For each catalog size, on a fresh PostgreSQL database (dropped afterwards):
+
+1. Imports a generated catalog (bench/corpus.py) and starts two `epss serve` processes,
+   A and B, each with a data folder of its own (the documented way to scale out).
+2. Measures search latency on A while nothing else happens: the baseline of the search
+   wait.
+3. Publishes `--publishes` times through A (an expert changes a step, a redacteur
+   publishes), while a client searches A without pause: publish request p50/p95, and the
+   worst and p95 search latency during the publishes against the baseline. After each
+   publish it asks B's search for the new word until B finds it: the catch-up lag.
+4. Search and context-resolve p95 on B.
+5. The baseline of a publish: a plain database commit of the same version (one row).
+
+It prints one table per size: figure, baseline, ratio, budget, OK/OVER.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from bench.core import Latency, Row, print_table
+from bench.corpus import generate_corpus
+from bench.server import free_port, rule_contexts
+from epss.auth.accounts import create_user, new_api_token
+from epss.catalog import import_documents
+from epss.migrations import upgrade
+from epss.models import Task, TaskVersion
+
+PUBLISH_P95_MS = 300.0
+SEARCH_WAIT_MS = 50.0
+CATCH_UP_S = 2.0
+QUERIES = ["parkeervergunning aanvragen", "bijzondere bijstand", "kapvergunning bezwaar",
+           "leges berekenen", "machtiging controleren", "omgevingsvergunning termijn",
+           "afvalpas kwijt", "hersteltermijn onvolledige aanvraag", "WOZ-bezwaar",
+           "urgentieverklaring", "naturalisatie", "bezoekersvergunning"]
+DEFAULT_POSTGRES = os.environ.get("EPSS_TEST_POSTGRES_URL",
+                                  "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="200,2000")
+    parser.add_argument("--publishes", type=int, default=20)
+    parser.add_argument("--steps-per-task", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES,
+                        help="an administrative URL: the benchmark creates its own database")
+    return parser.parse_args()
+
+
+@contextmanager
+def scratch_database(admin_url: str) -> Iterator[str]:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"epss_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def instance(url: str, folder: Path, name: str) -> Iterator[str]:
+    """`epss serve` on a free port with its own data folder; yields its base URL."""
+    port, log = free_port(), folder / f"{name}.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EPSS_")}
+    env |= {"EPSS_DATABASE_URL": url, "EPSS_DATA_DIR": str(folder / name),
+            "EPSS_SECRET_KEY": "bench"}
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from epss.cli import main; main()", "serve",
+             "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 900
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"instance {name} stopped:\n{log.read_text()[-2000:]}")
+            try:
+                if httpx.get(base + "/health/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"instance {name} was not ready within 15 minutes")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def prepare(url: str, documents: list, tokens: dict[str, str]) -> None:
+    engine = sa.create_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        import_documents(session, documents, by="bench")
+        for name, role in (("eva", "expert"), ("ruth", "redacteur")):
+            tokens[name] = new_api_token(session, create_user(session, name, [role]))
+        session.commit()
+    engine.dispose()
+
+
+def plain_commit(url: str, slug: str, rounds: int) -> Latency:
+    """The baseline: committing one more version row of a task, nothing else."""
+    engine = sa.create_engine(url)
+    times = []
+    with Session(engine) as session:
+        task = session.exec(select(Task).where(Task.slug == slug)).one()
+        newest = session.exec(select(TaskVersion).where(
+            TaskVersion.task_id == task.id,
+            TaskVersion.number == task.published_version)).one()
+        for n in range(rounds):
+            began = time.perf_counter()
+            session.add(TaskVersion(task_id=task.id, number=10_000 + n,
+                                    content_hash=newest.content_hash,
+                                    document=newest.document, published_by="bench",
+                                    review_by=newest.review_by))
+            session.commit()
+            times.append(time.perf_counter() - began)
+    engine.dispose()
+    return Latency.of(times)
+
+
+class Searcher(threading.Thread):
+    """Searches one instance without pause, noting each search's latency."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(daemon=True)
+        self.base = base
+        self.times: list[float] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(base_url=self.base, timeout=60) as client:
+            while not self.stop.is_set():
+                for query in QUERIES:
+                    began = time.perf_counter()
+                    client.get("/api/v1/search", params={"q": query})
+                    self.times.append(time.perf_counter() - began)
+
+
+def searches(base: str, rounds: int) -> list[float]:
+    times = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for _ in range(rounds):
+            for query in QUERIES:
+                began = time.perf_counter()
+                client.get("/api/v1/search", params={"q": query})
+                times.append(time.perf_counter() - began)
+    return times
+
+
+def publish(a: str, tokens: dict[str, str], slug: str, word: str) -> float:
+    """eva changes the first step of `slug` and submits; ruth publishes: the seconds
+    the publish request took."""
+    eva = httpx.Client(base_url=a + "/api/v1", timeout=120,
+                       headers={"Authorization": f"Bearer {tokens['eva']}"})
+    ruth = httpx.Client(base_url=a + "/api/v1", timeout=120,
+                        headers={"Authorization": f"Bearer {tokens['ruth']}"})
+    with eva, ruth:
+        step = eva.get(f"/tasks/{slug}/draft").json()["steps"][0]
+        eva.patch(f"/tasks/{slug}/draft/steps/{step['id']}",
+                  json={"instruction": f"Controleer de {word} van de aanvraag."},
+                  headers={"If-Match": str(step["version"])}).raise_for_status()
+        eva.post(f"/tasks/{slug}/draft/submit").raise_for_status()
+        began = time.perf_counter()
+        ruth.post(f"/tasks/{slug}/draft/publish").raise_for_status()
+        return time.perf_counter() - began
+
+
+def catch_up(b: str, word: str, published_at: float) -> float:
+    with httpx.Client(base_url=b, timeout=30) as client:
+        while True:
+            hits = client.get("/api/v1/search", params={"q": word}).json()["results"]
+            if hits:
+                return time.perf_counter() - published_at
+            if time.perf_counter() - published_at > 60:
+                return float("inf")
+            time.sleep(0.01)
+
+
+def resolves(b: str, documents: list, rounds: int) -> list[float]:
+    contexts = rule_contexts(documents, random.Random(1), rounds)
+    times = []
+    with httpx.Client(base_url=b + "/api/v1", timeout=60) as client:
+        for context in contexts:
+            began = time.perf_counter()
+            client.post("/context/resolve", json=context)
+            times.append(time.perf_counter() - began)
+    return times
+
+
+def measure(size: int, args: argparse.Namespace) -> list[Row]:
+    print(f"\n== {size:,} tasks of {args.steps_per_task} steps ==")
+    documents = generate_corpus(size, args.steps_per_task, args.seed)
+    rng = random.Random(args.seed)
+    tokens: dict[str, str] = {}
+    with scratch_database(args.postgres) as url, tempfile.TemporaryDirectory() as tmp:
+        began = time.perf_counter()
+        prepare(url, documents, tokens)
+        print(f"imported in {time.perf_counter() - began:.1f} s")
+        folder = Path(tmp)
+        began = time.perf_counter()
+        with instance(url, folder, "a") as a, instance(url, folder, "b") as b:
+            print(f"two instances ready in {time.perf_counter() - began:.1f} s")
+            quiet = Latency.of(searches(a, 5))
+            searcher = Searcher(a)
+            searcher.start()
+            took, lags = [], []
+            for n in range(args.publishes):
+                slug = rng.choice(documents).slug
+                word = f"bench{uuid.uuid4().hex[:10]}"
+                took.append(publish(a, tokens, slug, word))
+                lags.append(catch_up(b, word, time.perf_counter()))
+                print(f"  publish {n + 1}: {took[-1] * 1000:.0f} ms, "
+                      f"B found it after {lags[-1] * 1000:.0f} ms")
+            searcher.stop.set()
+            searcher.join()
+            during = Latency.of(searcher.times)
+            worst = max(searcher.times) * 1000
+            on_b = Latency.of(searches(b, 5))
+            resolve_b = Latency.of(resolves(b, documents, 200))
+        baseline = plain_commit(url, documents[0].slug, args.publishes)
+    publishes = Latency.of(took)
+    lag = Latency.of(lags)
+    return [
+        Row(f"publish request p50 ({size:,})", publishes.p50, "ms", baseline.p50),
+        Row(f"publish request p95 ({size:,})", publishes.p95, "ms", baseline.p95,
+            PUBLISH_P95_MS),
+        Row(f"search p95 on A during publishes ({size:,})", during.p95, "ms", quiet.p95),
+        Row(f"worst search wait on A during publishes ({size:,})", worst - quiet.p50, "ms",
+            None, SEARCH_WAIT_MS),
+        Row(f"catch-up lag A→B p95 ({size:,})", lag.p95, "ms", None,
+            CATCH_UP_S * 1000),
+        Row(f"search p95 on B ({size:,})", on_b.p95, "ms", quiet.p95),
+        Row(f"resolve p95 on B ({size:,})", resolve_b.p95, "ms"),
+    ]
+
+
+def main() -> None:
+    args = parse_args()
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        rows += measure(size, args)
+    print()
+    print_table(rows, {
+        "publish": "a plain database commit of one version row of the same task "
+                   "(PostgreSQL, same machine)",
+        "search on A during publishes": "the same searches on A with nothing else running",
+        "worst search wait": "the worst search latency during publishes minus the quiet "
+                             "median: what a publish made a search wait",
+    })
+
+
+if __name__ == "__main__":
+    main()
