@@ -90,8 +90,8 @@ def import_(
             try:
                 loaded = load_paths(paths, known_slugs=known)
             except TaskFileError as exc:
-                for problem in exc.problems:
-                    typer.echo(str(problem), err=True)
+                for problem in exc.problems:  # the command line speaks English
+                    typer.echo(problem.as_in_file(i18n.translator("en")), err=True)
                 raise _fail(f"{len(exc.problems)} problem(s) found; nothing was imported."
                             ) from None
             if dry_run:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from epss.i18n import fill
+
 
 class EpssError(Exception):
     """`detail` may be a text with `{placeholders}` filled from `params`: the web layer
@@ -17,15 +19,15 @@ class EpssError(Exception):
                  headers: dict[str, str] | None = None, params: dict | None = None):
         self.template = detail
         self.params = params or {}
-        self.detail = detail.format(**self.params) if params else detail
+        self.detail = self.in_language(lambda text: text)
         super().__init__(self.detail)
         self.extra = extra or {}  # more fields for the JSON answer (e.g. the current content)
         self.headers = headers
 
     def in_language(self, translate: Callable[[str], str]) -> str:
         """The detail in a language, given that language's translator."""
-        return translate(self.template).format(**self.params) if self.params else \
-            translate(self.detail)
+        return fill(self.template, self.params, translate) if self.params else \
+            translate(self.template)
 
 
 class NotFound(EpssError):

@@ -7,7 +7,7 @@ Besides the texts below, each part of the interface keeps its own in `locale/en/
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import yaml
@@ -180,6 +180,95 @@ _CATALOGS = {"nl": {}, "en": ENGLISH}
 def translator(language: str) -> Callable[[str], str]:
     catalog = _CATALOGS.get(language, {})
     return lambda text: catalog.get(text, text)
+
+
+class Words:
+    """A piece of a message that is itself translated: as a parameter of an `EpssError`
+    or a task-file problem it is put in the message's language (see `in_language`)."""
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.in_language(lambda text: text)
+
+
+class Message(Words):
+    """A message with its parameters, put in a language when it is shown."""
+
+    def __init__(self, template: str, **params):
+        self.template, self.params = template, params
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        return fill(self.template, self.params, translate)
+
+
+class Phrase(Words):
+    """Interface text used as a parameter: translated with the message around it."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        return translate(self.text)
+
+
+class Count(Words):
+    """A number with its noun in the right form: 1 dag, 3 dagen (never "dag(en)")."""
+
+    def __init__(self, count: int, one: str, many: str):
+        self.count, self.one, self.many = count, one, many
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        return f"{self.count} {translate(self.one if self.count == 1 else self.many)}"
+
+
+class Moment(Words):
+    """A moment as people read it: in Dutch time, with the zone named
+    (`pages.moments.moment_with_zone`)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        from epss.pages.moments import moment_with_zone  # the pages import this module
+        return moment_with_zone(self.value, translate)
+
+
+class Listing(Words):
+    """Words joined as people write them: "a, b en c" ("a, b and c"); `word` is the last
+    joiner ("en" or "of"), translated with the rest; without it every item is joined with
+    `separator`. An item is interface text or `Words`."""
+
+    def __init__(self, items: Iterable, word: str | None = None, separator: str = "; "):
+        self.items, self.word, self.separator = list(items), word, separator
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        items = [item.in_language(translate) if isinstance(item, Words) else translate(item)
+                 for item in self.items]
+        if self.word is None or len(items) < 2:
+            return self.separator.join(items)
+        return f"{', '.join(items[:-1])} {translate(self.word)} {items[-1]}"
+
+
+def and_list(items: Iterable) -> Listing:
+    return Listing(items, "en")
+
+
+def or_list(items: Iterable) -> Listing:
+    return Listing(items, "of")
+
+
+def count(number: int, one: str, many: str) -> Count:
+    """`Count`: 1 probleem, 2 problemen."""
+    return Count(number, one, many)
+
+
+def fill(template: str, params: dict, translate: Callable[[str], str]) -> str:
+    """`template` in a language, with its parameters; `Words` among them are translated."""
+    text = translate(template)
+    return text.format(**{k: v.in_language(translate) if isinstance(v, Words) else v
+                          for k, v in params.items()}) if params else text
 
 
 def language_of(request: Request) -> str:

@@ -43,11 +43,12 @@ def test_older_versions_stay_readable(client: TestClient) -> None:
 def test_unknown_tasks_and_versions_are_404_with_a_reason(client: TestClient) -> None:
     answer = client.get("/api/v1/tasks/bestaat-niet")
     assert answer.status_code == 404
-    assert answer.json() == {"error": "not_found",
-                             "detail": "there is no published task 'bestaat-niet'"}
+    assert answer.json() == {"error": "not_found", "detail": "Er is geen gepubliceerde taak "
+                             "'bestaat-niet'. Kies een taak uit de lijst."}
     answer = client.get("/api/v1/tasks/aangifte-geboorte", params={"version": 9})
     assert answer.status_code == 404
-    assert answer.json()["detail"] == "task 'aangifte-geboorte' has no version 9 (the newest is 1)"
+    assert answer.json()["detail"] == \
+        "Versie 9 van 'Aangifte geboorte opnemen' bestaat niet (de nieuwste is versie 1)."
     answer = client.get("/api/v1/tasks/aangifte-geboorte", params={"version": "twee"})
     assert answer.status_code == 422 and answer.json()["detail"].startswith("version:")
 

@@ -70,7 +70,7 @@ def test_an_unknown_app_is_not_found(client: TestClient) -> None:
     answer = client.post("/api/v1/context/resolve", json={"app": "onbekend", "url": "/x"})
     assert answer.status_code == 404
     assert answer.json() == {"error": "not_found",
-                             "detail": "unknown host application 'onbekend'"}
+                             "detail": "Er is geen hostapplicatie 'onbekend'."}
 
 
 @pytest.mark.parametrize(("body", "field"), [

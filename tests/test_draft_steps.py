@@ -76,13 +76,14 @@ def test_a_generated_id_never_reuses_one_a_published_version_had(client, people)
 
 
 @pytest.mark.parametrize(("values", "field", "words"), [
-    ({"title": "Nieuw"}, "steps[nieuw].instruction", "required"),
+    ({"title": "Nieuw"}, "steps[nieuw].instruction", "Instructie: dit veld is verplicht"),
     ({"id": FIRST, "title": "Dubbel", "instruction": "x"}, f"steps[{FIRST}].id",
-     "already has a step"),
+     "De nieuwe stap, Id: de taak heeft al een stap met het id"),
     ({"id": "Geen Slug", "title": "x", "instruction": "x"}, "steps[Geen Slug].id",
-     "lowercase letters"),
-    ({"title": "x", "instruction": "x", "position": 99}, "position", "from 1 to"),
-    ({"instruction": "zonder titel"}, "steps[stap].title", "required"),
+     "Id: gebruik alleen kleine letters"),
+    ({"title": "x", "instruction": "x", "position": 99}, "position",
+     "Plaats: kies een geheel getal van 1 tot en met"),
+    ({"instruction": "zonder titel"}, "steps[stap].title", "Titel: dit veld is verplicht"),
 ])
 def test_a_bad_new_step_is_422_and_adds_nothing(client, people, values: dict, field: str,
                                                 words: str) -> None:
@@ -141,8 +142,8 @@ def test_a_step_a_branch_points_to_cannot_be_removed(client, people) -> None:
     answer = client.delete(step_url(REFERRED), headers=with_version(people["expert"], 1))
     assert answer.status_code == 422
     body = answer.json()
-    assert "steps[controleer-termijn].branches[0].step" in body["detail"]
-    assert body["detail"].startswith(f"steps[{REFERRED}]: cannot be removed")
+    assert body["detail"].startswith("De stap '") and "kan niet weg zolang" in body["detail"]
+    assert "Als … ga naar 1 gaat verder bij deze stap" in body["detail"]
     assert [p["field"] for p in body["problems"]] == ["steps[controleer-termijn].branches[0].step"]
     assert REFERRED in [s["id"] for s in draft(client, people["expert"])["steps"]]
 
@@ -155,7 +156,8 @@ def test_a_start_step_of_a_context_rule_cannot_be_removed(client, people) -> Non
                         headers=with_version(expert, 1)).status_code == 200
     answer = client.delete(step_url("informeer-over-bsn"), headers=with_version(expert, 1))
     assert answer.status_code == 422
-    assert "context_rules[0].start_step" in answer.json()["detail"]
+    assert "Contextregel 1 begint bij deze stap" in answer.json()["detail"]
+    assert [p["field"] for p in answer.json()["problems"]] == ["context_rules[0].start_step"]
 
 
 def test_reordering_the_steps(client, people) -> None:
@@ -181,16 +183,18 @@ def test_reordering_the_steps(client, people) -> None:
 
 
 @pytest.mark.parametrize(("change", "words"), [
-    (lambda ids: ids[:-1], "missing"),
-    (lambda ids: [*ids, "extra"], "no step 'extra'"),
-    (lambda ids: [*ids, ids[0]], "more than once"),
+    (lambda ids: ids[:-1], "'informeer-over-bsn' ontbreekt (noem elke stap"),
+    (lambda ids: [*ids, "extra"], "de taak heeft geen stap 'extra'"),
+    (lambda ids: [*ids, ids[0]], "meer dan één keer genoemd: 'identificeer-aangever'"),
 ])
 def test_a_bad_order_is_422_and_changes_nothing(client, people, change, words: str) -> None:
     ids = [s["id"] for s in draft(client, people["expert"])["steps"]]
     answer = client.put(f"{DRAFT}/order", json={"steps": change(ids)},
                         headers=with_version(people["expert"], 1))
     assert answer.status_code == 422
-    assert answer.json()["detail"].startswith("steps: ") and words in answer.json()["detail"]
+    body = answer.json()
+    assert body["detail"].startswith("Stappen: ") and words in body["detail"]
+    assert [p["field"] for p in body["problems"]] == ["steps"]
     assert [s["id"] for s in draft(client, people["expert"])["steps"]] == ids
 
 

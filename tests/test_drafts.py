@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from epss.db import unit_of_work
 from epss.models import Change, Task
+from tests.conftest import shipped_document
 from tests.drafts_support import (
     DRAFT,
     FIRST,
@@ -102,7 +103,9 @@ def test_an_edit_without_if_match_is_428_and_explains(client, people) -> None:
     assert answer.status_code == 428
     body = answer.json()
     assert body["error"] == "version_required"
-    assert "If-Match" in body["detail"] and "version" in body["detail"]
+    assert "If-Match" in body["detail"] and "versienummer" in body["detail"]
+    assert (body["version_field"], body["read_from"]) == (
+        f"steps[{FIRST}].version", f"GET /api/v1/tasks/{SLUG}/draft")
     assert step(client, people["expert"], FIRST)["version"] == 1
 
 
@@ -127,7 +130,7 @@ def test_a_stale_edit_is_412_with_the_current_content_and_changes_nothing(
     body = theirs.json()
     assert body["error"] == "stale_version" and body["changed_by"] == "expert"
     assert body["current"]["warning"] == "Let op: tolk?" and body["current"]["version"] == 2
-    assert "version 2" in body["detail"]
+    assert "hij is nu bij versie 2" in body["detail"] and "If-Match: 2" in body["detail"]
     assert theirs.headers["etag"] == '"2"'
     assert step(client, expert, FIRST)["warning"] == "Let op: tolk?"
     assert len([e for e in history(client, expert) if e["action"] == "step_updated"]) == 1
@@ -149,28 +152,39 @@ def test_two_experts_editing_different_steps_both_succeed(client, people) -> Non
     assert body["editors"] == ["expert", "expert2"]
 
 
-@pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"instruction": "   "}, f"steps[{FIRST}].instruction", "must not be empty"),
-    ({"title": ""}, f"steps[{FIRST}].title", "must not be empty"),
-    ({"title": "x" * 301}, f"steps[{FIRST}].title", "too long"),
-    ({"mandatory": "misschien"}, f"steps[{FIRST}].mandatory", "true or false"),
-    ({"instructie": "typo"}, f"steps[{FIRST}].instructie", "not part of the task format"),
-    ({"sources": ["bestaat-niet"]}, f"steps[{FIRST}].sources[0]", "not in the task's sources"),
+# (the change, the field as the API names it, the place as people read it, the words)
+@pytest.mark.parametrize(("changes", "field", "place", "words"), [
+    ({"instruction": "   "}, f"steps[{FIRST}].instruction", "Instructie", "mag niet leeg zijn"),
+    ({"title": ""}, f"steps[{FIRST}].title", "Titel", "mag niet leeg zijn"),
+    ({"title": "x" * 301}, f"steps[{FIRST}].title", "Titel", "is te lang"),
+    ({"mandatory": "misschien"}, f"steps[{FIRST}].mandatory", "Verplicht",
+     "verwacht true of false"),
+    ({"instructie": "typo"}, f"steps[{FIRST}].instructie", "het veld 'instructie'",
+     "dit veld hoort niet bij het taakformaat"),
+    ({"sources": ["bestaat-niet"]}, f"steps[{FIRST}].sources[0]", "Bron 1",
+     "noemt de bron 'bestaat-niet', maar die staat niet in de bronnen van de taak"),
     ({"branches": [{"if": "twijfel", "step": "geen-stap"}]},
-     f"steps[{FIRST}].branches[0].step", "does not have"),
+     f"steps[{FIRST}].branches[0].step", "Als … ga naar 1, Naar stap",
+     "gaat verder bij de stap 'geen-stap', maar die heeft deze taak niet"),
     ({"branches": [{"if": "twijfel", "task": "geen-taak"}]},
-     f"steps[{FIRST}].branches[0].task", "does not exist"),
-    ({"branches": [{"if": "twijfel"}]}, f"steps[{FIRST}].branches[0]", "exactly one"),
-    ({"id": "nieuwe-naam"}, f"steps[{FIRST}].id", "never changes"),
-    ({"position": 3}, f"steps[{FIRST}].position", "order"),
+     f"steps[{FIRST}].branches[0].task", "Als … ga naar 1, Naar taak",
+     "gaat verder met de taak 'geen-taak', maar die bestaat niet"),
+    ({"branches": [{"if": "twijfel"}]}, f"steps[{FIRST}].branches[0]", "Als … ga naar 1",
+     "geef precies één plek om verder te gaan"),
+    ({"id": "nieuwe-naam"}, f"steps[{FIRST}].id", "Id", "het id van een stap verandert nooit"),
+    ({"position": 3}, f"steps[{FIRST}].position", "Plaats",
+     "verplaats een stap door de volgorde"),
 ])
 def test_a_bad_step_edit_is_422_naming_the_field_and_changes_nothing(
-        client, people, changes: dict, field: str, words: str) -> None:
+        client, people, changes: dict, field: str, place: str, words: str) -> None:
     answer = client.patch(step_url(FIRST), json=changes, headers=with_version(people["expert"], 1))
     assert answer.status_code == 422, answer.text
     body = answer.json()
     assert field in [p["field"] for p in body["problems"]], body
-    assert f"{field}: " in body["detail"] and words in body["detail"]
+    assert words in next(p["message"] for p in body["problems"] if p["field"] == field)
+    title = shipped_document(SLUG).steps[0].title if "title" not in changes else None
+    assert body["detail"].startswith(f"Stap 1 ({title}), " if title else "Stap 1")
+    assert f"{place}: {words}" in body["detail"] and field not in body["detail"]
     after = draft(client, people["expert"])
     assert after["status"] == "published" and after["steps"][0]["version"] == 1
     assert [e for e in history(client, people["expert"]) if e["action"] != "imported"] == []
@@ -235,18 +249,23 @@ def test_the_whole_draft_can_be_sent_back_with_a_change(client, people) -> None:
 
 
 @pytest.mark.parametrize(("changes", "field", "words"), [
-    ({"review_by": "morgen"}, "review_by", "YYYY-MM-DD"),
-    ({"criticality": "heel erg"}, "criticality", "must be one of"),
-    ({"title": " "}, "title", "must not be empty"),
-    ({"review_interval_months": 0}, "review_interval_months", "too small"),
-    ({"sources": []}, f"steps[{FIRST}].sources[0]", "not in the task's sources"),
-    ({"context_rules": [{"app": "demo-zaaksysteem"}]}, "context_rules[0]", "at least one"),
+    ({"review_by": "morgen"}, "review_by", "Controle vóór: verwacht een datum als JJJJ-MM-DD"),
+    ({"criticality": "heel erg"}, "criticality", "Risico: moet een van deze zijn"),
+    ({"title": " "}, "title", "Titel: mag niet leeg zijn"),
+    ({"review_interval_months": 0}, "review_interval_months",
+     "Controle-interval (maanden): is te klein"),
+    ({"sources": []}, f"steps[{FIRST}].sources[0]",
+     "Bron 1: noemt de bron 'gemeenten-productpagina-geboorte', maar die staat niet"),
+    ({"context_rules": [{"app": "demo-zaaksysteem"}]}, "context_rules[0]",
+     "Contextregel 1: een contextregel heeft minstens een adres"),
     ({"context_rules": [{"app": "demo-zaaksysteem", "url": "zaken"}]},
-     "context_rules[0].url", "starts with '/'"),
-    ({"slug": "andere-slug"}, "slug", "stable id"),
-    ({"status": "submitted"}, "status", "cannot be changed"),
-    ({"steps": []}, "steps", "own endpoints"),
-    ({"bestaat_niet": 1}, "bestaat_niet", "not part of the task format"),
+     "context_rules[0].url", "Contextregel 1, Adres: een adrespatroon begint met '/'"),
+    ({"slug": "andere-slug"}, "slug", "Id: kan niet veranderen: het is het vaste id"),
+    ({"status": "submitted"}, "status", "Stand: kan hier niet veranderen"),
+    ({"steps": []}, "steps", "Stappen: kan hier niet veranderen: stappen veranderen via hun "
+     "eigen adressen"),
+    ({"bestaat_niet": 1}, "bestaat_niet",
+     "het veld 'bestaat_niet': dit veld hoort niet bij het taakformaat (een tikfout?)"),
 ])
 def test_a_bad_task_edit_is_422_naming_the_field_and_changes_nothing(
         client, people, changes: dict, field: str, words: str) -> None:
@@ -301,7 +320,7 @@ def test_only_experts_and_redacteurs_may_edit(client, people) -> None:
             answer = client.request(method, url, json=body,
                                     headers=with_version(people[role], 1))
             assert answer.status_code == 403, (method, url, role)
-            assert "expert or redacteur" in answer.json()["detail"]
+            assert "de rol expert of redacteur nodig" in answer.json()["detail"]
     assert draft(client, people["expert"])["version"] == 1
     redacteur = client.patch(step_url(FIRST), json={"why": "door de redacteur"},
                              headers=with_version(people["redacteur"], 1))

@@ -290,7 +290,7 @@ def test_a_duplicate_step_id_is_refused_and_the_new_step_stays_in_the_form(
         **people["expert"], **HTMX}, data={"stappenversie": before["steps_version"],
                                            "stap_id": STEP, "titel": "Dubbel",
                                            "instructie": "Mijn tekst."})
-    assert answer.status_code == 422 and "already has a step" in answer.text
+    assert answer.status_code == 422 and "heeft al een stap met het id" in answer.text
     assert "Mijn tekst." in answer.text and draft(client)["steps"] == before["steps"]
 
 
@@ -320,7 +320,7 @@ def test_the_task_fields_form_and_its_conflict(client: TestClient, people: dict)
     bad = client.post(f"/redactie/taken/{SLUG}/velden",
                       data={**form, "versie": after["version"], "controle_voor": "morgen"},
                       headers={**people["expert"], **HTMX})
-    assert bad.status_code == 422 and "review_by" in bad.text
+    assert bad.status_code == 422 and "Controle vóór: &#39;morgen&#39; is geen datum" in bad.text
 
 
 def test_context_rules_are_edited_and_tested_with_the_services_matching(
@@ -331,7 +331,7 @@ def test_context_rules_are_edited_and_tested_with_the_services_matching(
         "test_url": "https://zaak.example/demo/geboorte/aangifte?bsn=1", "test_titel": "",
         "test_app": rules[0]["app"]})
     assert test.status_code == 200 and "Het paneel toont deze taak" in test.text
-    assert "past" in test.text and "matches /demo/geboorte/aangifte" in test.text
+    assert "past" in test.text and "adres /demo/geboorte/aangifte past bij" in test.text
     miss = client.post(f"/redactie/taken/{SLUG}/regels/test", headers=expert,
                        data={"test_url": "/demo/verhuizing", "test_app": rules[0]["app"]})
     assert "Geen van de regels past" in miss.text
@@ -349,7 +349,8 @@ def test_context_rules_are_edited_and_tested_with_the_services_matching(
     bad = client.post(f"/redactie/taken/{SLUG}/regels", headers=expert, data={
         **form, "versie": draft(client)["version"], "regel_url": ["zaken zonder slash"]})
     assert bad.status_code == 422
-    assert "context_rules[0].url: a URL pattern starts with" in bad.text
+    assert "Contextregel 1, Adres: een adrespatroon begint met &#39;/&#39;" in bad.text
+    assert "context_rules[0]" not in bad.text  # the rule as people count, not its path
     assert draft(client)["context_rules"] == [{  # unchanged
         "app": "demo-zaaksysteem", "url": "/zaken/:id/geboorte", "title": None, "markers": [],
         "zaaktype": None, "priority": 5, "start_step": None}]
@@ -395,7 +396,7 @@ def test_submit_publish_and_the_four_eyes_refusal(client: TestClient, people: di
                           headers={**people["redacteur"], **HTML})
     assert refused.status_code == 403
     assert "Publiceren door een tweede persoon" in refused.text
-    assert "second person" in refused.text and version_count(client) == versions
+    assert "tweede persoon nodig" in refused.text and version_count(client) == versions
     published = client.post(f"/redactie/taken/{CRITICAL}/publiceren",
                             headers=people["redacteur2"], follow_redirects=False)
     assert published.status_code == 303 and "gedaan=gepubliceerd" in published.headers["location"]
@@ -411,7 +412,8 @@ def test_a_send_back_comment_is_shown_to_the_editors(client: TestClient, people:
     client.post(f"/redactie/taken/{SLUG}/indienen", headers=people["expert"])
     empty = client.post(f"/redactie/taken/{SLUG}/terugsturen", data={"opmerking": " "},
                         headers={**people["redacteur"], **HTML})
-    assert empty.status_code == 422 and "comment" in empty.text
+    assert empty.status_code == 422 and "Opmerking: schrijf op wat er moet veranderen" in \
+        empty.text
     assert draft(client)["status"] == "submitted"
     client.post(f"/redactie/taken/{SLUG}/terugsturen", headers=people["redacteur"],
                 data={"opmerking": "Noem de wettelijke termijn."})
@@ -486,10 +488,11 @@ def test_an_import_with_a_problem_names_file_line_and_field_and_changes_nothing(
         ("bestanden", ("verhuizing.yaml", broken.encode(), "application/yaml"))])
     assert answer.status_code == 422
     line = next(n for n, text in enumerate(broken.splitlines(), 1) if "herzien_op" in text)
-    assert (f"verhuizing.yaml, line {line}, herzien_op: this field is not part of the task "
-            "format (a typo?)") in answer.text
-    assert "verhuizing.yaml, line" in answer.text and "review_by: this field is required" \
-        in answer.text
+    shown = html.unescape(answer.text)
+    assert (f"verhuizing.yaml, regel {line}, het veld 'herzien_op': dit veld hoort niet bij "
+            "het taakformaat (een tikfout?)") in shown
+    assert re.search(r"verhuizing\.yaml, regel \d+, Controle vóór: dit veld is verplicht maar "
+                     "ontbreekt", shown)
     assert "Niets geïmporteerd" in answer.text and "/tmp" not in answer.text
     assert version_count(client) == before
     assert draft(client)["title"] == "Aangifte geboorte opnemen"
@@ -563,7 +566,7 @@ def test_restoring_what_the_draft_already_is_is_refused_on_the_page(
     answer = client.post(f"/redactie/taken/{SLUG}/versies/herstellen", data={"versie": 1},
                          headers={**people["expert"], **HTML})
     assert answer.status_code == 409
-    assert "Niet teruggezet" in answer.text and "nothing to restore" in answer.text
+    assert "Niet teruggezet" in answer.text and "er is niets terug te zetten" in answer.text
     assert draft(client)["status"] == "published"
 
 

@@ -315,7 +315,7 @@ def test_a_day_ahead_of_the_server_clock_is_the_limit(sqlite_client: TestClient)
     late = event(occurred_at="2026-11-24T10:00:01Z")
     answer = sqlite_client.post(EVENTS, json={"events": [late]})
     assert answer.status_code == 422
-    assert "ahead of the server clock" in answer.json()["detail"]
+    assert "meer dan een dag voor op de klok van de server" in answer.json()["detail"]
 
 
 @pytest.mark.parametrize("body", [b"", b"{not json", b'{"events": [', b"[]",
@@ -330,13 +330,13 @@ def test_a_body_that_is_no_batch_gets_a_clear_422(sqlite_client: TestClient, bod
 def test_invalid_json_says_so(sqlite_client: TestClient) -> None:
     answer = sqlite_client.post(EVENTS, content=b"{not json",
                                 headers={"content-type": "text/plain"})
-    assert answer.status_code == 422 and "Invalid JSON" in answer.json()["detail"]
+    assert answer.status_code == 422 and "is geen geldige JSON" in answer.json()["detail"]
 
 
 def test_an_unknown_app_is_refused(client: TestClient) -> None:
     answer = client.post(EVENTS, json={"events": [event(), event(app="onbekend")]})
     assert answer.status_code == 422
-    assert answer.json()["detail"] == "events[1].app: unknown host application 'onbekend'"
+    assert answer.json()["detail"] == "events[1].app: er is geen hostapplicatie 'onbekend'"
     assert stored(client) == []
 
 
@@ -352,8 +352,8 @@ def test_a_newly_registered_app_is_known_without_a_restart(client: TestClient) -
 def test_more_than_500_events_is_too_large(client: TestClient) -> None:
     answer = client.post(EVENTS, json={"events": [event() for _ in range(501)]})
     assert answer.status_code == 413
-    assert answer.json() == {"error": "too_large", "detail": "a batch holds at most 500 events;"
-                                                             " send them in smaller batches"}
+    assert answer.json() == {"error": "too_large", "detail": "Een bundel bevat hooguit 500 "
+                             "gebeurtenissen; stuur ze in kleinere bundels."}
     assert stored(client) == []
     assert send(client, *[event() for _ in range(500)])["accepted"] == 500
 
@@ -363,7 +363,7 @@ def test_a_body_over_1_mb_is_too_large(sqlite_client: TestClient) -> None:
     answer = sqlite_client.post(EVENTS, content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 413
     assert answer.json()["error"] == "too_large"
-    assert "1,048,576 bytes" in answer.json()["detail"]
+    assert "1.048.576 bytes" in answer.json()["detail"]
     assert stored(sqlite_client) == []
 
 

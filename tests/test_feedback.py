@@ -120,10 +120,10 @@ def test_bad_feedback_is_refused_naming_the_field(client: TestClient, changes, f
 
 
 @pytest.mark.parametrize(("changes", "field", "says"), [
-    ({"task_slug": "bestaat-niet"}, "task_slug", "no published task 'bestaat-niet'"),
-    ({"task_version": 7}, "task_version", "no published version 7 (the newest is 1)"),
-    ({"step_id": "geen-stap"}, "step_id", "has no step 'geen-stap'"),
-    ({"app": "ander-systeem"}, "app", "unknown host application 'ander-systeem'"),
+    ({"task_slug": "bestaat-niet"}, "task_slug", "geen gepubliceerde taak 'bestaat-niet'"),
+    ({"task_version": 7}, "task_version", "geen gepubliceerde versie 7 (de nieuwste is versie 1)"),
+    ({"step_id": "geen-stap"}, "step_id", "heeft geen stap 'geen-stap'"),
+    ({"app": "ander-systeem"}, "app", "er is geen hostapplicatie 'ander-systeem'"),
 ])
 def test_feedback_must_be_about_published_guidance(client: TestClient, changes, field,
                                                    says) -> None:
@@ -208,7 +208,7 @@ def test_declining_needs_a_reason_and_happens_once(client: TestClient, people) -
         "declined", "De stap noemt dit al", "expert")
     assert abs(dt.datetime.fromisoformat(item["handled_at"]) - moment) < dt.timedelta(minutes=1)
     again = client.post(url, json={"reason": "nogmaals"}, headers=people["expert2"])
-    assert again.status_code == 409 and "already declined by expert" in again.json()["detail"]
+    assert again.status_code == 409 and "al afgewezen door expert" in again.json()["detail"]
     accepted = client.post(f"{FEEDBACK}/{sent['id']}/accept", json={},
                            headers=people["redacteur"])
     assert accepted.status_code == 409
@@ -351,7 +351,7 @@ def test_handling_from_the_page_with_htmx(client: TestClient, people) -> None:
     empty = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "   "},
                         headers={**people["expert"], **HTMX})
     assert empty.status_code == 422 and empty.headers["X-Editor-Fragment"] == "1"
-    assert 'role="alert"' in empty.text and "this is required" in empty.text
+    assert 'role="alert"' in empty.text and "dit moet ingevuld zijn" in empty.text
     assert 'aria-invalid="true"' in empty.text and rows(client)[0]["status"] == "new"
 
     done = client.post(f"{PAGE}/{sent['id']}/accepteren",
@@ -369,7 +369,7 @@ def test_handling_from_the_page_with_htmx(client: TestClient, people) -> None:
 
     again = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "toch niet"},
                         headers={**people["expert2"], **HTMX})
-    assert again.status_code == 409 and "already accepted by expert" in again.text
+    assert again.status_code == 409 and "al geaccepteerd door expert" in again.text
     assert rows(client)[0]["status"] == "accepted"
 
 
@@ -377,7 +377,8 @@ def test_handling_from_the_page_without_javascript(client: TestClient, people) -
     sent = send(client, feedback())
     empty = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": ""},
                         headers=people["expert"])
-    assert empty.status_code == 422 and "<html" in empty.text and "this is required" in empty.text
+    assert empty.status_code == 422 and "<html" in empty.text
+    assert "dit moet ingevuld zijn" in empty.text
     done = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "Staat al in stap 3"},
                        headers=people["expert"], follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == PAGE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -12,6 +13,15 @@ from epss.i18n import ENGLISH
 from epss.pages import CRITICALITY_LABELS
 
 TEMPLATES = Path(__file__).parents[1] / "epss" / "pages" / "templates"
+CODE = Path(__file__).parents[1] / "epss"
+# What raises or builds a message a person may read (its first argument is the Dutch text).
+MESSAGES = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "StaleVersion",
+            "VersionRequired", "Unauthorized", "TooManyRequests", "BatchTooLarge",
+            "UnsupportedMediaType", "Message", "Phrase", "ValueError"}
+# Messages for operators and tools, in English by design: the command line, its audit and
+# export tools, server settings, the metrics endpoint; and the merge's internal signal.
+FOR_OPERATORS = ("cli.py", "admin/command.py", "audit/", "xapi/", "overlay/extension.py",
+                 "settings.py", "operations/", "glossary.py", "drafts/merge.py")
 
 
 def test_pages_are_dutch_by_default(client: TestClient) -> None:
@@ -49,3 +59,34 @@ def test_every_interface_text_has_an_english_translation() -> None:
                                          template.read_text(encoding="utf-8")):
             texts.add(double or single)
     assert sorted(texts - set(ENGLISH)) == []
+
+
+def _messages_in_code() -> dict[str, str]:
+    """The constant first arguments of MESSAGES calls, and of the (field, message[, place])
+    problems given to `invalid`, by where they are."""
+    found = {}
+    for path in sorted(CODE.rglob("*.py")):
+        where = path.relative_to(CODE).as_posix()
+        if where.startswith(FOR_OPERATORS):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            texts = node.args[:1] if name in MESSAGES else []
+            if name == "invalid" and node.args and isinstance(node.args[0], ast.List):
+                texts = [part for item in node.args[0].elts if isinstance(item, ast.Tuple)
+                         for part in item.elts[1:]]
+            elif name == "invalid":
+                texts = node.args[1:2]
+            for text in texts:
+                if isinstance(text, ast.Constant) and isinstance(text.value, str):
+                    found[text.value] = f"{where}:{node.lineno}"
+    return found
+
+
+def test_every_message_in_the_code_has_an_english_translation() -> None:
+    found = _messages_in_code()
+    assert len(found) > 100  # the walk sees the messages
+    assert sorted(f"{where}: {text}" for text, where in found.items()
+                  if text not in ENGLISH) == []

@@ -165,7 +165,8 @@ def test_a_case_lookup_without_purpose_or_reference_shows_and_logs_nothing(
     send(app_client, event(case_ref=CASE))
     answer = app_client.get("/api/v1/audit/case", headers=officer, params=params)
     assert answer.status_code == 422
-    assert answer.json()["field"] == field and answer.json()["detail"].startswith(field)
+    label = {"purpose": "Doel: ", "ref": "Zaak: "}[field]  # the field as people know it
+    assert answer.json()["field"] == field and answer.json()["detail"].startswith(label)
     assert "events" not in answer.json() and views(app_client) == []
 
 
@@ -181,7 +182,8 @@ def test_the_case_page_lists_the_events_of_a_case_and_logs_the_look(
                            data={"zaak": "z-2026-000101 ", "doel": "Klacht over de balie"})
     assert page.status_code == 200, page.text
     rows = page.text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
-    assert len(rows) == 2 and "step_viewed" in rows[0] and "panel_opened" in rows[1]
+    assert len(rows) == 2 and "Stap bekeken" in rows[0] and "Hulppaneel geopend" in rows[1]
+    assert "step_viewed" not in page.text and "panel_opened" not in page.text
     assert "/kwaliteit/scherm?event=" in rows[0] and "/kwaliteit/scherm" not in rows[1]
     assert "anders" not in page.text and pseudonym("test-secret", USER) not in page.text
     [logged] = views(app_client)
@@ -210,9 +212,9 @@ def test_the_case_page_without_purpose_or_with_a_bad_number_shows_and_logs_nothi
 
 def test_record_view_needs_a_purpose(app_client: TestClient) -> None:
     with Session(app_client.app.state.services.engine) as session:
-        with pytest.raises(InvalidInput, match="purpose"):
+        with pytest.raises(InvalidInput, match="Doel: schrijf op waarom"):
             record_view(session, "kim", "", "a view", subject="abc")
-        with pytest.raises(InvalidInput, match="at most 500"):
+        with pytest.raises(InvalidInput, match="Doel: hooguit 500 tekens"):
             record_view(session, "kim", "x" * 501, "a view")
         record_view(session, "kim", " Klacht ", "a view", subject="abc")
         session.commit()

@@ -103,7 +103,7 @@ def test_every_road_leaves_a_changed_critical_task_submitted_for_review(
     refused = client.post(f"{API}/tasks/{CRITICAL}/draft/publish", headers=people["redacteur"])
     assert refused.status_code == 403, refused.text
     assert refused.json()["reason"] == "second_person_required"
-    assert "imported its task file" in refused.json()["detail"]
+    assert "haar taakbestand geïmporteerd" in refused.json()["detail"]
     page = client.post(f"/redactie/taken/{CRITICAL}/publiceren",
                        headers={**people["redacteur"], **HTMX})
     assert page.status_code == 403 and "Publiceren door een tweede persoon" in page.text

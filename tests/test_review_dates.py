@@ -139,13 +139,14 @@ def test_the_interval_in_task_files() -> None:
     written = dump_document(document.model_copy(update={"review_interval_months": 3}))
     assert "review_by: 2027-06-30\nreview_interval_months: 3\ntags:" in written
     assert load_text(written, "x").review_interval_months == 3
-    for value, message in (("0", "is too small"), ("61", "is too large"),
-                           ("vaak", "expected a whole number")):
+    for value, message in (("0", "is te klein"), ("61", "is te groot"),
+                           ("vaak", "verwacht een geheel getal")):
         bad = text.replace("review_by: 2027-06-30\n",
                            f"review_by: 2027-06-30\nreview_interval_months: {value}\n")
         with pytest.raises(TaskFileError) as error:
             load_text(bad, "t.yaml")
-        assert str(error.value).startswith(f"t.yaml, line 19, review_interval_months: {message}")
+        assert str(error.value).startswith(
+            f"t.yaml, regel 19, Controle-interval (maanden): {message}")
 
 
 @pytest.mark.parametrize(("day", "months", "expected"), [

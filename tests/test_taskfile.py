@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from epss.i18n import translator
 from epss.taskfile import TaskFileError, dump_document, json_schema, load_paths, load_text
 
 VALID = """\
@@ -32,11 +33,13 @@ steps:
     sources: [bron]
 """
 
+ENGLISH = translator("en")  # as the command line shows them
+
 
 def problems_of(text: str) -> list[str]:
     with pytest.raises(TaskFileError) as caught:
         load_text(text, "taak.yaml")
-    return [str(p) for p in caught.value.problems]
+    return [p.as_in_file(ENGLISH) for p in caught.value.problems]
 
 
 def test_a_valid_file_loads() -> None:
@@ -82,7 +85,7 @@ def test_references_to_unknown_steps_and_sources_point_at_their_line() -> None:
 
 
 def test_duplicate_step_ids_and_duplicate_keys_are_refused() -> None:
-    assert any("the id 'eerste' is used twice in steps" in p
+    assert any("the id 'eerste' is used twice" in p
                for p in problems_of(VALID.replace("id: tweede", "id: eerste")))
     assert problems_of(VALID.replace("domain: burgerzaken\n",
                                      "domain: burgerzaken\ndomain: andere\n")) == [
@@ -110,7 +113,7 @@ def test_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
         "      - if: twijfel\n        task: bestaat-niet"))
     with pytest.raises(TaskFileError) as caught:
         load_paths([tmp_path])
-    found = [str(p) for p in caught.value.problems]
+    found = [p.as_in_file(ENGLISH) for p in caught.value.problems]
     assert f"{tmp_path / 'a.yaml'}, line 1, title: this field is required but missing" in found
     assert (f"{tmp_path / 'c.yaml'}, line 1, slug: 'test-taak' is also the slug of "
             f"{tmp_path / 'b.yaml'}") in found
@@ -172,6 +175,17 @@ def test_a_duplicate_slug_points_at_the_slug_line(tmp_path: Path) -> None:
     (tmp_path / "b.yaml").write_text(canonical)
     with pytest.raises(TaskFileError) as caught:
         load_paths([tmp_path])
-    assert [str(p) for p in caught.value.problems] == [
+    assert [p.as_in_file(ENGLISH) for p in caught.value.problems] == [
         f"{tmp_path / 'b.yaml'}, line 2, slug: 'test-taak' is also the slug of "
         f"{tmp_path / 'a.yaml'}"]
+
+
+def test_problems_are_dutch_with_the_field_as_a_person_knows_it() -> None:
+    """The editor shows a problem with the step's number and title and the field's label."""
+    text = VALID.replace("    instruction: Doe **dit**.\n", "    instruction: ''\n", 1)
+    with pytest.raises(TaskFileError) as caught:
+        load_text(text, "taak.yaml")
+    shown = [str(p) for p in caught.value.problems]
+    assert any(p.startswith("taak.yaml, regel ") and
+               ", Stap 1 (Doe het eerste), Instructie: mag niet leeg zijn" in p
+               for p in shown), shown

@@ -24,7 +24,7 @@ from epss.drafts import editing
 from epss.drafts.document import draft_hash
 from epss.drafts.history import history_view
 from epss.drafts.presence import LiveResponse, hub_for
-from epss.drafts.working import find
+from epss.drafts.working import BAD_IF_MATCH, find
 from epss.errors import InvalidInput
 
 router = APIRouter(tags=["drafts"])
@@ -49,8 +49,8 @@ def expected_version(if_match: str | None) -> int | None:
     value = value[2:] if value.startswith("W/") else value
     value = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
     if not value.isdigit() or int(value) < 1:
-        raise InvalidInput(f"If-Match: expected the version your edit is based on, such as "
-                           f"If-Match: 3 (got {if_match!r})")
+        raise InvalidInput(BAD_IF_MATCH, params={"value": repr(if_match)[:40]},
+                           extra={"field": "If-Match"})
     return int(value)
 
 

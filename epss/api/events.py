@@ -88,7 +88,8 @@ async def post_events(request: Request, services: ServicesDep, now: NowDep) -> J
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in MEDIA_TYPES:
         raise UnsupportedMediaType(
-            f"send the batch as application/json or text/plain, not {media_type}")
+            "Stuur de bundel als application/json of text/plain, niet als {type}.",
+            params={"type": media_type[:80] or "(geen)"})
     raw = await _read_body(request, MAX_BATCH_BYTES)
     receipt = await run_in_threadpool(_accept, services, raw, now)
     return JSONResponse({"accepted": receipt.accepted, "duplicates": receipt.duplicates},
@@ -98,7 +99,8 @@ async def post_events(request: Request, services: ServicesDep, now: NowDep) -> J
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, refused as soon as it is known to be larger than `limit` bytes: by its
     Content-Length, or while it streams in (a chunked body has none)."""
-    too_large = BatchTooLarge(f"a batch is at most {limit:,} bytes; send smaller batches")
+    too_large = BatchTooLarge("Een bundel is hooguit {size} bytes; stuur kleinere bundels.",
+                              params={"size": f"{limit:,}".replace(",", ".")})
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from epss.api.deps import ServicesDep, SessionDep
 from epss.api.events import MEDIA_TYPES, NowDep, UnsupportedMediaType, _read_body
+from epss.api.schemas import Moment
 from epss.auth import EDITORS, PUBLIC, Identity, allow
 from epss.db import unit_of_work
 from epss.feedback import (
@@ -58,8 +59,8 @@ class FeedbackStatus(BaseModel):
     step_id: str | None
     step_title: str | None
     step_number: int | None = Field(description="The step's number in the version seen.")
-    created_at: dt.datetime
-    handled_at: dt.datetime | None
+    created_at: Moment
+    handled_at: Moment | None
     answer: str = Field(description="The experts' answer, or why they declined.")
     changed_in_version: int | None = Field(
         description="Accepted: the first published version with the change that answers it.")
@@ -111,7 +112,8 @@ async def post_feedback(request: Request, services: ServicesDep, now: NowDep) ->
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in MEDIA_TYPES:
         raise UnsupportedMediaType(
-            f"send the feedback as application/json or text/plain, not {media_type}")
+            "Stuur de melding als application/json of text/plain, niet als {type}.",
+            params={"type": media_type[:80] or "(geen)"})
     raw = await _read_body(request, MAX_BODY)
     return await run_in_threadpool(_receive, services, raw, now)
 
@@ -148,12 +150,14 @@ def feedback_status(
     """What became of these feedback ids: only these, and unknown ones are left out."""
     wanted = [part.strip() for part in ids.split(",") if part.strip()]
     if len(wanted) > MAX_IDS:
-        raise invalid("ids", f"at most {MAX_IDS} ids at a time ({len(wanted)} given)")
+        raise invalid("ids", "hooguit {most} tegelijk (dit zijn er {count})", most=MAX_IDS,
+                      count=len(wanted))
     for part in wanted:
         try:
             uuid.UUID(part)
         except ValueError:
-            raise invalid("ids", f"'{part[:40]}' is not a feedback id (a UUID)") from None
+            raise invalid("ids", "'{value}' is geen id van een melding (een UUID)",
+                          value=part[:40]) from None
     return {"feedback": statuses(session, [str(uuid.UUID(part)) for part in wanted])}
 
 

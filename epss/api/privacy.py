@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
+from epss.clock import iso
 from epss.events import pseudonym
 from epss.privacy import MAX_PURPOSE, events_of_case, my_events, views_log
 
@@ -39,7 +40,7 @@ def case_events(who: Annotated[Identity, allow(Role.kwaliteit)], session: Sessio
     """The events recorded with a case reference (stored only as a keyed hash). An
     individual-level view: it needs a stated purpose and is logged for the admins."""
     return events_of_case(session, services.settings, ref, viewer=who.name, purpose=purpose,
-                          what="events of a case (GET /api/v1/audit/case)")
+                          what="gebeurtenissen van een zaak (GET /api/v1/audit/case)")
 
 
 @router.get("/audit/views")
@@ -49,4 +50,4 @@ def individual_views(who: Annotated[Identity, allow(Role.beheerder)], session: S
     """The log of individual-level views, newest first."""
     rows, total = views_log(session, limit=limit, offset=offset)
     return {"total": total, "views": [
-        {**row.model_dump(exclude={"at"}), "at": row.at.isoformat()} for row in rows]}
+        {**row.model_dump(exclude={"at"}), "at": iso(row.at)} for row in rows]}

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from epss.api.deps import ServicesDep, SessionDep
+from epss.api.schemas import Moment
 from epss.auth import Identity, Role, allow
 from epss.quality import QUESTIONS, answer, onscreen, parse_period
 from epss.quality import period as clock
@@ -40,7 +41,7 @@ class Publication(BaseModel):
 
     version: int
     content_hash: str = Field(description="SHA-256 of the version's canonical document.")
-    published_at: dt.datetime
+    published_at: Moment
     published_by: str
     approved_by: str | None = Field(description="The redacteur who reviewed and published "
                                     "it; null when none was recorded.")
@@ -57,7 +58,7 @@ class EventShown(BaseModel):
     seq: int
     id: str
     type: str
-    occurred_at: dt.datetime
+    occurred_at: Moment
     app: str
     url: str
     task_slug: str
@@ -81,8 +82,8 @@ class VersionCount(BaseModel):
 
 class DayCounts(BaseModel):
     date: dt.date = Field(description="The day in Dutch time (Europe/Amsterdam).")
-    since: dt.datetime = Field(alias="from", description="First moment counted.")
-    until: dt.datetime = Field(description="First moment after the day (not counted).")
+    since: Moment = Field(alias="from", description="First moment counted.")
+    until: Moment = Field(description="First moment after the day (not counted).")
     basis: str = Field(description="events: exact; daily: retention removed the events and "
                        "the daily counts of the UTC day are given (people a lower bound); "
                        "partial: retention removed the first hours (a lower bound).")
@@ -96,7 +97,7 @@ class DayCounts(BaseModel):
 
 class First(BaseModel):
     version: int
-    published_at: dt.datetime
+    published_at: Moment
 
 
 class OnScreenAt(BaseModel):
@@ -105,7 +106,7 @@ class OnScreenAt(BaseModel):
 
     task: str
     title: str
-    at: dt.datetime
+    at: Moment
     time_zone: str = "Europe/Amsterdam"
     version: int | None
     publication: Publication | None

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
+from epss.clock import aware
 from epss.search import SearchHit
+
+# Every moment of the API: ISO 8601 with its offset (a moment SQLite gave back without a
+# zone is UTC). Use this type for each datetime field of an answer.
+Moment = Annotated[dt.datetime, AfterValidator(aware)]
 
 
 class TaskSummary(BaseModel):
@@ -53,7 +59,7 @@ class TaskOut(BaseModel):
     version: int
     latest_version: int
     content_hash: str
-    published_at: dt.datetime
+    published_at: Moment
     published_by: str
     approved_by: str | None
     submitted_by: str | None
@@ -83,7 +89,7 @@ class PanelTaskOut(BaseModel):
     title: str
     version: int
     content_hash: str
-    published_at: dt.datetime
+    published_at: Moment
     goal: list
     steps: list[PanelStepOut]
 

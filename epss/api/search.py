@@ -25,6 +25,7 @@ def search(
     (HTML: the text is escaped, matches are wrapped in <mark>)."""
     maximum = services.settings.search_limit_max
     if limit > maximum:
-        raise InvalidInput(f"limit: at most {maximum} results can be asked for")
+        raise InvalidInput("limit: vraag om hooguit {most} resultaten tegelijk (niet {count}).",
+                           params={"most": maximum, "count": limit}, extra={"field": "limit"})
     hits = services.search_index.search(q, limit=limit)
     return JSONResponse({"query": q, "results": [asdict(hit) for hit in hits]})

@@ -24,6 +24,12 @@ from starlette.routing import compile_path
 from epss.auth.accounts import Identity, identity_from_login, identity_from_token
 from epss.auth.roles import Role
 from epss.errors import Forbidden, Unauthorized
+from epss.i18n import and_list, or_list
+
+ROLE_LABELS = {Role.medewerker: "medewerker", Role.expert: "expert",
+               Role.redacteur: "redacteur", Role.kwaliteit: "kwaliteitsmedewerker",
+               Role.beheerder: "beheerder"}
+NEEDS_ROLE = "Hiervoor is de rol {wanted} nodig; {name} heeft de rol {roles}."
 
 SESSION_COOKIE = "epss_session"
 _UNKNOWN = object()
@@ -72,11 +78,13 @@ def allow(*roles: Role):
     def check(request: Request) -> Identity:
         identity = identify(request)
         if identity is None:
-            raise Unauthorized("log in first, or send an API token "
-                               "(Authorization: Bearer …)")
+            raise Unauthorized("Log eerst in, of stuur een API-token mee "
+                               "(Authorization: Bearer …).")
         if not identity.has_any(wanted):
-            raise Forbidden(f"this needs the role {' or '.join(sorted(wanted))}; "
-                            f"'{identity.name}' has {', '.join(sorted(identity.roles))}")
+            raise Forbidden(NEEDS_ROLE, params={
+                "wanted": or_list(ROLE_LABELS[r] for r in sorted(wanted)),
+                "name": identity.name,
+                "roles": and_list(ROLE_LABELS.get(r, r) for r in sorted(identity.roles))})
         return identity
 
     check.policy = Policy(wanted)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from epss.context.patterns import PathPattern, path_segments
+from epss.i18n import Listing, Message
 
 
 @dataclass(frozen=True)
@@ -53,27 +54,28 @@ class Rule:
         """Sorts best first: priority, then specificity, then manifest order."""
         return (-self.priority, -self.specificity, self.order)
 
-    def explain(self, page: Page, segments: list[str]) -> str | None:
-        """Why the rule matches the page (whose path splits into `segments`), or None
-        when it does not."""
+    def explain(self, page: Page, segments: list[str]) -> Listing | None:
+        """Why the rule matches the page (whose path splits into `segments`), in words
+        (Dutch as `str`, any language with `in_language`), or None when it does not."""
         reasons = []
         if self.url is not None:
             if not self.url.matches_segments(segments):
                 return None
-            reasons.append(f"URL {page.path} matches {self.url.source}")
+            reasons.append(Message("adres {path} past bij {pattern}", path=page.path,
+                                   pattern=self.url.source))
         if self.title is not None:
             if self.title.casefold() not in page.title.casefold():
                 return None
-            reasons.append(f"title contains '{self.title}'")
+            reasons.append(Message("titel bevat '{title}'", title=self.title))
         if self.markers:
             if not page.markers.issuperset(self.markers):
                 return None
-            reasons.append("page shows " + ", ".join(self.markers))
+            reasons.append(Message("pagina toont {markers}", markers=", ".join(self.markers)))
         if self.zaaktype is not None:
             if page.zaaktype != self.zaaktype:
                 return None
-            reasons.append(f"zaaktype {self.zaaktype}")
-        return "; ".join(reasons)
+            reasons.append(Message("zaaktype {zaaktype}", zaaktype=self.zaaktype))
+        return Listing(reasons)
 
 
 @dataclass

@@ -240,7 +240,7 @@ def open_feedback(session: Session, slug: str) -> dict:
 def _task(session: Session, slug: str) -> Task:
     task = session.exec(select(Task).where(Task.slug == slug)).first()
     if task is None:
-        raise NotFound(f"there is no task '{slug}'")
+        raise NotFound("Er is geen taak '{slug}'.", params={"slug": slug})
     return task
 
 

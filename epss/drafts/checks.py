@@ -1,15 +1,18 @@
 """Checking an edit of a draft with the rules of the task file format, before anything is
-written. Problems name the field the way the API shows it: `steps[controleer-termijn].title`,
-`sources[1].id`, `context_rules[0].url`.
+written. Each problem names the field twice: for tools the way the API shows it
+(`steps[controleer-termijn].title`, `sources[1].id`), for people the way the editor shows
+it ('Stap 3 (Controleer de termijn), Titel'); the detail is the people's version.
 """
 
 from __future__ import annotations
 
 from epss.errors import InvalidInput
-from epss.taskfile.loader import check_data
+from epss.i18n import Listing, Message, Phrase, Words
+from epss.taskfile.loader import Place, check_data
 from epss.taskfile.model import TaskDocument
 
-Problem = tuple[str, str]  # (field, message)
+# (field as the API names it, what is wrong, and optionally the field as people name it)
+Problem = tuple[str, str | Words] | tuple[str, str | Words, str | Words]
 
 
 def field_name(loc: tuple, step_ids: list[str]) -> str:
@@ -35,21 +38,30 @@ def checked_document(data: dict, known_tasks: set[str]) -> TaskDocument:
     step_ids = [str(step.get("id")) if isinstance(step, dict) else "?"
                 for step in data.get("steps", [])]
     document, found = check_data(data)
-    problems = [(field_name(loc, step_ids), message) for loc, message in found]
     if document is not None:
-        for step in document.steps:
-            for k, branch in enumerate(step.branches):
-                if branch.task is not None and branch.task not in known_tasks:
-                    problems.append((f"steps[{step.id}].branches[{k}].task",
-                                     f"leads to task '{branch.task}', which does not exist"))
-    if problems:
-        raise invalid(problems)
+        found += [(("steps", n, "branches", k, "task"),
+                   Message("gaat verder met de taak '{task}', maar die bestaat niet",
+                           task=branch.task))
+                  for n, step in enumerate(document.steps)
+                  for k, branch in enumerate(step.branches)
+                  if branch.task is not None and branch.task not in known_tasks]
+    if found:
+        raise invalid([(field_name(loc, step_ids), message,
+                        Place(loc, data) if loc else Phrase("De taak"))
+                       for loc, message in found])
     assert document is not None
     return document
 
 
 def invalid(problems: list[Problem]) -> InvalidInput:
-    """One error for all problems: `detail` lists them, `problems` has them one by one."""
-    detail = "; ".join(f"{field}: {message}" for field, message in problems)
-    return InvalidInput(detail, extra={"problems": [
-        {"field": field, "message": message} for field, message in problems]})
+    """One error for all problems: `detail` lists them as people read them, `problems` has
+    them one by one, with the field as the API names it. A problem without a name for
+    people is named by its field (for what only the API can send)."""
+    listed = [Message("{where}: {message}", where=_words(p[2] if len(p) > 2 else p[0]),
+                      message=_words(p[1])) for p in problems]
+    return InvalidInput("{problems}", params={"problems": Listing(listed)}, extra={
+        "problems": [{"field": p[0], "message": str(p[1])} for p in problems]})
+
+
+def _words(text: str | Words) -> Words:
+    return text if isinstance(text, Words) else Phrase(text)

@@ -23,15 +23,16 @@ def version_diff(session: Session, slug: str, from_number: int, to_number: int) 
     the number."""
     for name, number in (("from", from_number), ("to", to_number)):
         if number < 1:
-            raise InvalidInput(f"{name}: {number} is not a version number (they start at 1)")
+            raise InvalidInput("Versie {number} bestaat niet: versienummers beginnen bij 1.",
+                               params={"number": number}, extra={"field": name})
     old = published_version(session, slug, from_number)
     new = published_version(session, slug, to_number)
     old_doc, new_doc = _normal(old.document), _normal(new.document)
     old_text, new_text = dump_document(old.document), dump_document(new.document)
     unified = "".join(difflib.unified_diff(
         old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-        fromfile=f"{slug}.yaml (version {from_number})",
-        tofile=f"{slug}.yaml (version {to_number})"))
+        fromfile=f"{slug}.yaml (versie {from_number})",
+        tofile=f"{slug}.yaml (versie {to_number})"))
     fields = [name for name in dict.fromkeys([*old_doc, *new_doc])
               if name != "steps" and old_doc.get(name) != new_doc.get(name)]
     return {"slug": slug, "from": from_number, "to": to_number,

@@ -10,9 +10,10 @@ from sqlmodel import Session, select
 
 from epss.catalog import content_hash
 from epss.errors import InvalidInput
+from epss.i18n import Listing, Message, Phrase, Words, count
 from epss.models import Step, Task
 from epss.taskfile import TaskDocument, check_data
-from epss.taskfile.loader import field_name
+from epss.taskfile.loader import Place, field_name
 
 TASK_FIELDS = ("slug", "title", "domain", "goal", "trigger", "standard", "criticality", "owner",
                "review_by", "review_interval_months", "tags", "zaaktypen", "sources",
@@ -46,11 +47,12 @@ def draft_document(session: Session, task: Task) -> TaskDocument:
         found += _missing_linked_tasks(session, document)
     if not found:
         return document
-    problems = [_describe(loc, message, data["steps"]) for loc, message in found]
-    lines = [f"{p['where']}: {p['message']}" for p in problems]
+    problems = [_describe(loc, message, data) for loc, message in found]
     raise InvalidInput(
-        f"the draft of '{task.slug}' is not valid yet ({len(lines)} problem(s)): "
-        + "; ".join(lines),
+        "Het concept van '{title}' is nog niet in orde ({count}): {problems}",
+        params={"title": task.title, "count": count(len(problems), "probleem", "problemen"),
+                "problems": Listing([Message("{where}: {message}", where=p.pop("place"),
+                                             message=p.pop("said")) for p in problems])},
         extra={"problems": problems})
 
 
@@ -63,26 +65,24 @@ def draft_hash(session: Session, task: Task) -> str | None:
         return None
 
 
-def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tuple[tuple, str]]:
+def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tuple[tuple, Message]]:
     published = set(session.exec(
         select(Task.slug).where(Task.published_version.is_not(None))).all())
     return [(("steps", n, "branches", k, "task"),
-             f"continues with task '{branch.task}', which does not exist")
+             Message("gaat verder met de taak '{task}', maar die bestaat niet",
+                     task=branch.task))
             for n, step in enumerate(document.steps)
             for k, branch in enumerate(step.branches)
             if branch.task is not None and branch.task not in published]
 
 
-def _describe(loc: tuple, message: str, steps: list[dict]) -> dict:
-    """A problem as the editor shows it: 'step 3 "Controleer de termijn", why: …'."""
-    if len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int) \
-            and loc[1] < len(steps):
-        step = steps[loc[1]]
-        title = step["title"].strip() if isinstance(step["title"], str) else ""
-        name = f'step {loc[1] + 1} "{title}"' if title else f"step {loc[1] + 1} ({step['id']})"
-        field = field_name(loc[2:])
-        return {"step": step["id"], "field": field or None, "message": message,
-                "where": f"{name}, {field}" if field else name}
-    field = field_name(loc)
-    return {"step": None, "field": field or None, "message": message,
-            "where": f"the task's {field}" if field else "the task"}
+def _describe(loc: tuple, message: Words, data: dict) -> dict:
+    """A problem as the editor shows it: 'Stap 3 (Controleer de termijn), Waarom: …', with
+    the step's id and the field's path for tools."""
+    steps = data["steps"]
+    on_step = len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int) \
+        and loc[1] < len(steps)
+    field = field_name(loc[2:] if on_step else loc)
+    place = Place(loc, data) if loc else Phrase("De taak")
+    return {"step": steps[loc[1]]["id"] if on_step else None, "field": field or None,
+            "message": str(message), "where": str(place), "place": place, "said": message}

@@ -28,6 +28,7 @@ from epss.drafts.checks import invalid
 from epss.drafts.history import record_change
 from epss.drafts.steps import add_step, move_step, remove_step, reorder_steps, slugify
 from epss.drafts.working import draft_view, lock_task, step_view, task_fields
+from epss.i18n import Message
 from epss.models import Step, Task
 
 __all__ = ["add_step", "draft_view", "lock_task", "move_step", "remove_step",
@@ -36,6 +37,13 @@ __all__ = ["add_step", "draft_view", "lock_task", "move_step", "remove_step",
 
 # In draft_view but not editable here: refused when sent with another value than stored…
 _TASK_FIXED = ("slug", "status", "steps")
+_FIXED_LABEL = {"slug": "Id", "status": "Stand", "steps": "Stappen"}
+_FIXED_WHY = {
+    "slug": "kan niet veranderen: het is het vaste id van de taak",
+    "status": "kan hier niet veranderen: de stand volgt uit bewerken, indienen en publiceren",
+    "steps": "kan hier niet veranderen: stappen veranderen via hun eigen adressen in de API",
+}
+NOT_AN_OBJECT = "verwacht een groep velden (een JSON-object) met wat er verandert"
 # …or ignored, being what others' actions make of them (the If-Match version guards them).
 _TASK_OUTPUTS = ("version", "steps_version", "published_version", "submitted_by",
                  "submitted_at", "review_comment", "updated_at", "editors", "hash")
@@ -53,8 +61,8 @@ def update_task_fields(session: Session, slug: str, expected_version: int | None
     with changes: its slug, status and steps must then be as stored (they change elsewhere),
     its other read-only fields (versions, editors, timestamps) are ignored."""
     task = working.lock_task(session, slug)
-    expected = working.required(expected_version, f"the fields of task '{slug}'",
-                                f"the task's `version` from GET /api/v1/tasks/{slug}/draft")
+    expected = working.required(expected_version, Message(
+        "de gegevens van de taak '{title}'", title=task.title), slug, "version")
     if task.version != expected:
         raise working.stale_task(session, task, expected, steps=False)
     changes = _without_read_only(changes, working.draft_view(session, slug))
@@ -86,11 +94,11 @@ def update_step(session: Session, slug: str, step_id: str, expected_version: int
     in the meantime do not matter. `id` and `position` sent back unchanged are ignored."""
     task = working.lock_task(session, slug)
     step = working.step_in(session, task, step_id)
-    expected = working.required(expected_version, f"step '{step_id}' of task '{slug}'",
-                                f"the step's `version` from GET /api/v1/tasks/{slug}/draft")
+    expected = working.required(expected_version, working.the_step(task, step), slug,
+                                f"steps[{step_id}].version")
     if step.version != expected:
         raise working.stale_step(session, task, step, expected)
-    changes = _step_changes(step, changes, slug)
+    changes = _step_changes(step, changes)
     steps = working.steps_of(session, task)
     index = next(n for n, s in enumerate(steps) if s.id == step.id)
     data = [working.step_data(s) for s in steps]
@@ -118,12 +126,8 @@ def update_step(session: Session, slug: str, step_id: str, expected_version: int
 def _without_read_only(changes: object, current: dict) -> dict:
     """Drop what a client sends back unchanged from what it read; refuse changing it."""
     if not isinstance(changes, dict):
-        raise invalid([("request", "expected an object with the fields to change")])
-    hints = {"slug": " (it is the task's stable id)",
-             "steps": "; change steps through their own endpoints",
-             "status": "; it follows from editing, submitting and publishing"}
-    problems = [(name, "cannot be changed here" + hints.get(name, ""))
-                for name in _TASK_FIXED
+        raise invalid([("request", NOT_AN_OBJECT, "Het verzoek")])
+    problems = [(name, _FIXED_WHY[name], _FIXED_LABEL[name]) for name in _TASK_FIXED
                 if name in changes and changes[name] != current.get(name)]
     if problems:
         raise invalid(problems)
@@ -131,17 +135,19 @@ def _without_read_only(changes: object, current: dict) -> dict:
             if name not in _TASK_FIXED + _TASK_OUTPUTS}
 
 
-def _step_changes(step: Step, changes: object, slug: str) -> dict:
+def _step_changes(step: Step, changes: object) -> dict:
+    where = Message("Stap {n} ({title})", n=step.position, title=step.title)
     if not isinstance(changes, dict):
-        raise invalid([(f"steps[{step.key}]", "expected an object with the fields to change")])
+        raise invalid([(f"steps[{step.key}]", NOT_AN_OBJECT, where)])
     problems = []
     if "id" in changes and changes["id"] != step.key:
-        problems.append((f"steps[{step.key}].id", "a step's id never changes; add a new step "
-                         "and remove this one instead"))
+        problems.append((f"steps[{step.key}].id", "het id van een stap verandert nooit; voeg "
+                         "een nieuwe stap toe en verwijder deze",
+                         Message("{step}, Id", step=where)))
     if "position" in changes and changes["position"] != step.position:
-        problems.append((f"steps[{step.key}].position",
-                         f"move steps by changing their order "
-                         f"(PUT /api/v1/tasks/{slug}/draft/order)"))
+        problems.append((f"steps[{step.key}].position", "verplaats een stap door de volgorde "
+                         "van de stappen te veranderen (daarvoor heeft de API een eigen "
+                         "adres)", Message("{step}, Plaats", step=where)))
     if problems:
         raise invalid(problems)
     return {name: value for name, value in changes.items()

@@ -75,7 +75,7 @@ def history_view(session: Session, slug: str, *, step_id: str | None = None,
     entries about one step; `before_id` and `limit` page through a long history."""
     task = session.exec(select(Task).where(Task.slug == slug)).first()
     if task is None:
-        raise NotFound(f"there is no task '{slug}'")
+        raise NotFound("Er is geen taak '{slug}'.", params={"slug": slug})
     query = select(Change).where(Change.task_id == task.id)
     if step_id is not None:
         query = query.where(Change.step_key == step_id)

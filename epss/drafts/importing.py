@@ -14,6 +14,7 @@ import datetime as dt
 import re
 import tempfile
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -32,8 +33,10 @@ from epss.drafts.history import record_change
 from epss.drafts.presence import queue_notice
 from epss.drafts.workflow import record_step
 from epss.drafts.working import lock_task
+from epss.i18n import Message, count
 from epss.models import Task
 from epss.taskfile import Problem, TaskDocument, TaskFileError, load_paths
+from epss.taskfile.loader import problem
 
 MAX_FILE_BYTES = 1_000_000
 MAX_FILES = 500
@@ -99,16 +102,18 @@ def upload_problems(uploads: list[tuple[str, bytes]]) -> list[Problem]:
     """What is wrong with a set of uploaded files before they are read: none, too many,
     not a task file by its name, too large."""
     if not uploads:
-        return [Problem("", None, "", "choose at least one task file (.yaml)")]
+        return [problem("", None, (), "kies minstens één taakbestand (.yaml)")]
     if len(uploads) > MAX_FILES:
-        return [Problem("", None, "", f"at most {MAX_FILES} files at once")]
+        return [problem("", None, (), Message("hooguit {count} tegelijk",
+                                              count=count(MAX_FILES, "bestand", "bestanden")))]
     problems = []
     for name, data in uploads:
         if not name.endswith((".yaml", ".yml")):
-            problems.append(Problem(name or "?", None, "", "is not a task file: the name "
-                                    "must end in .yaml or .yml"))
+            problems.append(problem(name or "?", None, (), "is geen taakbestand: de naam moet "
+                                    "eindigen op .yaml of .yml"))
         elif len(data) > MAX_FILE_BYTES:
-            problems.append(Problem(name, None, "", f"is larger than {MAX_FILE_BYTES:,} bytes"))
+            problems.append(problem(name, None, (), Message(
+                "is groter dan {size}", size=count(MAX_FILE_BYTES, "byte", "bytes"))))
     return problems
 
 
@@ -131,9 +136,14 @@ def load_uploads(uploads: list[tuple[str, bytes]], known: set[str]) -> list[Task
             raise TaskFileError([_as_uploaded(p, names) for p in exc.problems]) from None
 
 
-def _as_uploaded(problem: Problem, names: dict[str, str]) -> Problem:
+def _as_uploaded(found: Problem, names: dict[str, str]) -> Problem:
     """The problem with the file's uploaded name instead of its temporary path."""
-    message = problem.message
-    for temporary, name in names.items():
-        message = message.replace(temporary, name)
-    return Problem(names.get(problem.file, problem.file), problem.line, problem.field, message)
+    said = found.said
+    if isinstance(said, Message):  # a path may stand in a parameter (a file read badly)
+        params = dict(said.params)
+        for temporary, name in names.items():
+            params = {k: v.replace(temporary, name) if isinstance(v, str) else v
+                      for k, v in params.items()}
+        said = Message(said.template, **params)
+    return replace(found, file=names.get(found.file, found.file), said=said,
+                   message=str(said) if said else found.message)

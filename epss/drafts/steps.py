@@ -19,10 +19,10 @@ from epss.drafts import working
 from epss.drafts.checks import invalid
 from epss.drafts.history import record_change
 from epss.errors import InvalidInput, NotFound
+from epss.i18n import Listing, Message, Phrase, and_list, or_list
 from epss.models import Step, Task, TaskVersion
 
-_STEPS_WHERE = "the task's `steps_version` from GET /api/v1/tasks/{slug}/draft"
-_STEP_WHERE = "the step's `version` from GET /api/v1/tasks/{slug}/draft"
+NEW_STEP = "De nieuwe stap"
 
 
 def add_step(session: Session, slug: str, expected_steps_version: int | None, values: dict,
@@ -31,12 +31,13 @@ def add_step(session: Session, slug: str, expected_steps_version: int | None, va
     Its id is `values["id"]`, or made from its title: unique within the task and never one
     a published version of the task used."""
     task = working.lock_task(session, slug)
-    expected = working.required(expected_steps_version, f"the steps of task '{slug}'",
-                                _STEPS_WHERE.format(slug=slug))
+    expected = working.required(expected_steps_version, Message(
+        "de stappen van de taak '{title}'", title=task.title), slug, "steps_version")
     if task.steps_version != expected:
         raise working.stale_task(session, task, expected, steps=True)
     if not isinstance(values, dict):
-        raise invalid([("steps[new]", "expected an object with the step's fields")])
+        raise invalid([("steps[new]", "verwacht een groep velden (een JSON-object) met de "
+                        "gegevens van de stap", NEW_STEP)])
     values = {name: value for name, value in values.items() if name != "version"}
     given_position = values.pop("position", None)
     steps = working.steps_of(session, task)
@@ -47,8 +48,9 @@ def add_step(session: Session, slug: str, expected_steps_version: int | None, va
     if key is None:
         key = _new_step_id(session, task, taken, values.get("title"))
     elif key in taken:
-        raise invalid([(f"steps[{key}].id",
-                        f"the task already has a step '{key}'; choose another id")])
+        raise invalid([(f"steps[{key}].id", Message(
+            "de taak heeft al een stap met het id '{key}'; kies een ander id", key=key),
+            Message("{step}, Id", step=Phrase(NEW_STEP)))])
     data = [working.step_data(s) for s in steps]
     data.insert(position - 1, {"id": key, **values})
     document = working.checked(session, task, working.task_fields(task), data)
@@ -72,14 +74,15 @@ def remove_step(session: Session, slug: str, step_id: str, expected_version: int
     branch of another step or a context rule points to it, and for the only step."""
     task = working.lock_task(session, slug)
     step = working.step_in(session, task, step_id)
-    expected = working.required(expected_version, f"step '{step_id}' of task '{slug}'",
-                                _STEP_WHERE.format(slug=slug))
+    expected = working.required(expected_version, working.the_step(task, step), slug,
+                                f"steps[{step_id}].version")
     if step.version != expected:
         raise working.stale_step(session, task, step, expected)
     steps = working.steps_of(session, task)
     if len(steps) == 1:
-        raise invalid([("steps", f"step '{step_id}' is the task's only step, and a task "
-                        "needs at least one; add another step first")])
+        raise invalid([("steps", Message(
+            "'{step}' is de enige stap van de taak, en een taak heeft er minstens één nodig; "
+            "voeg eerst een andere stap toe", step=step.title), "Stappen")])
     _refuse_if_referred_to(task, steps, step)
     before = {"position": step.position,
               **{name: getattr(step, name) for name in working.STEP_FIELDS}}
@@ -96,18 +99,22 @@ def remove_step(session: Session, slug: str, step_id: str, expected_version: int
 
 
 def _refuse_if_referred_to(task: Task, steps: list[Step], step: Step) -> None:
-    referrers = [(f"steps[{other.key}].branches[{k}].step", f"continues at step '{step.key}'")
-                 for other in steps if other.id != step.id
+    continues = Message("gaat verder bij deze stap")
+    referrers = [(f"steps[{other.key}].branches[{k}].step", continues,
+                  Message("Stap {n} ({title}), Als … ga naar {k}", n=n, title=other.title,
+                          k=k + 1))
+                 for n, other in enumerate(steps, start=1) if other.id != step.id
                  for k, branch in enumerate(other.branches) if branch.get("step") == step.key]
-    referrers += [(f"context_rules[{n}].start_step", f"starts at step '{step.key}'")
+    referrers += [(f"context_rules[{n}].start_step", Message("begint bij deze stap"),
+                   Message("Contextregel {n}", n=n + 1))
                   for n, rule in enumerate(task.context_rules)
                   if rule.get("start_step") == step.key]
     if referrers:
-        where = "; ".join(f"{field} {message}" for field, message in referrers)
         raise InvalidInput(
-            f"steps[{step.key}]: cannot be removed while something points to it: {where}. "
-            "Change that first.",
-            extra={"problems": [{"field": f, "message": m} for f, m in referrers]})
+            "De stap '{step}' kan niet weg zolang er iets naar verwijst: {where}. Verander "
+            "dat eerst.", params={"step": step.title, "where": Listing(
+                [Message("{place} {message}", place=p, message=m) for _f, m, p in referrers])},
+            extra={"problems": [{"field": f, "message": str(m)} for f, m, _p in referrers]})
 
 
 def reorder_steps(session: Session, slug: str, expected_steps_version: int | None,
@@ -122,7 +129,9 @@ def move_step(session: Session, slug: str, expected_steps_version: int | None, s
     """Move one step to `position` (1 = first); the others keep their order."""
     def moved(current: list[str]) -> list[str]:
         if step_id not in current:
-            raise NotFound(f"task '{slug}' has no step '{step_id}'")
+            raise NotFound("De taak '{title}' heeft geen stap '{step}'.",
+                           params={"title": working.find(session, slug).title,
+                                   "step": step_id})
         rest = [key for key in current if key != step_id]
         at = working.position_in(position, len(current))
         return [*rest[:at - 1], step_id, *rest[at - 1:]]
@@ -133,9 +142,9 @@ def _reorder(session: Session, slug: str, expected_steps_version: int | None,
              new_order: Callable[[list[str]], object], *, by: str,
              moved: str | None = None) -> Task:
     task = working.lock_task(session, slug)
-    expected = working.required(expected_steps_version,
-                                f"the order of the steps of task '{slug}'",
-                                _STEPS_WHERE.format(slug=slug))
+    expected = working.required(expected_steps_version, Message(
+        "de volgorde van de stappen van de taak '{title}'", title=task.title), slug,
+        "steps_version")
     if task.steps_version != expected:
         raise working.stale_task(session, task, expected, steps=True)
     steps = working.steps_of(session, task)
@@ -157,18 +166,22 @@ def _reorder(session: Session, slug: str, expected_steps_version: int | None,
 
 def _check_order(order: object, current: list[str]) -> None:
     if not isinstance(order, list) or not all(isinstance(key, str) for key in order):
-        raise invalid([("steps", "expected the list of step ids in their new order")])
+        raise invalid([("steps", "verwacht de lijst van de ids van de stappen, in hun nieuwe "
+                        "volgorde", "Stappen")])
     problems = []
     missing = [key for key in current if key not in order]
     unknown = [key for key in order if key not in current]
     twice = sorted({key for key in order if order.count(key) > 1})
     if missing:
-        problems.append(("steps", "missing " + ", ".join(f"'{k}'" for k in missing)
-                         + " (give every step of the task once)"))
+        problems.append(("steps", Message(
+            "{steps} ontbreekt (noem elke stap van de taak één keer)",
+            steps=and_list(f"'{k}'" for k in missing)), "Stappen"))
     if unknown:
-        problems.append(("steps", "the task has no step " + ", ".join(f"'{k}'" for k in unknown)))
+        problems.append(("steps", Message("de taak heeft geen stap {steps}",
+                                          steps=or_list(f"'{k}'" for k in unknown)), "Stappen"))
     if twice:
-        problems.append(("steps", "given more than once: " + ", ".join(f"'{k}'" for k in twice)))
+        problems.append(("steps", Message("meer dan één keer genoemd: {steps}",
+                                          steps=and_list(f"'{k}'" for k in twice)), "Stappen"))
     if problems:
         raise invalid(problems)
 

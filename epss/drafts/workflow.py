@@ -25,7 +25,7 @@ from epss.catalog import (
     same_content,
     write_working_copy,
 )
-from epss.drafts.document import draft_document
+from epss.drafts.document import draft_document, draft_steps
 from epss.drafts.history import (
     edits_since_publication,
     record_change,
@@ -33,6 +33,7 @@ from epss.drafts.history import (
 from epss.drafts.presence import queue_notice
 from epss.drafts.working import lock_task
 from epss.errors import Conflict, Forbidden, InvalidInput
+from epss.i18n import Message, Words, and_list
 from epss.models import Change, Task, TaskVersion
 from epss.taskfile import TaskDocument
 
@@ -44,13 +45,16 @@ def submit(session: Session, slug: str, *, by: str) -> Task:
     the newest published version (nothing to submit) and when it is not valid (422)."""
     task = lock_task(session, slug)
     if task.status == "submitted":
-        raise Conflict(f"task '{slug}' is already submitted for review (by "
-                       f"{task.submitted_by}); a redacteur can publish it or send it back",
+        raise Conflict("De taak '{title}' is al ingediend ter controle (door {by}). Een "
+                       "redacteur kan haar publiceren of terugsturen.",
+                       params={"title": task.title, "by": task.submitted_by},
                        extra={"status": task.status})
     document = draft_document(session, task)
     if _equals_newest(session, task, document):
-        raise Conflict(f"nothing to submit: the draft of '{slug}' equals the published "
-                       f"version {task.published_version}", extra={"status": task.status})
+        raise Conflict("Er is niets in te dienen: het concept van '{title}' is gelijk aan "
+                       "de gepubliceerde versie {version}.",
+                       params={"title": task.title, "version": task.published_version},
+                       extra={"status": task.status})
     task.status = "submitted"
     task.submitted_by = by
     task.submitted_at = dt.datetime.now(dt.UTC)
@@ -64,11 +68,13 @@ def send_back(session: Session, slug: str, comment: str, *, by: str) -> Task:
     """Return a submitted draft to its editors with the reason, which they see."""
     comment = (comment or "").strip()
     if not comment:
-        raise InvalidInput("comment: say what must change before it can be published "
-                           "(the comment must not be empty)")
+        raise InvalidInput("Opmerking: schrijf op wat er moet veranderen voordat de taak "
+                           "gepubliceerd kan worden (de opmerking mag niet leeg zijn).",
+                           extra={"field": "comment"})
     if len(comment) > MAX_COMMENT:
-        raise InvalidInput(f"comment: at most {MAX_COMMENT} characters "
-                           f"(this one has {len(comment)})")
+        raise InvalidInput("Opmerking: ten hoogste {most} tekens (deze heeft er {count}).",
+                           params={"most": MAX_COMMENT, "count": len(comment)},
+                           extra={"field": "comment"})
     task = lock_task(session, slug)
     _require_submitted(task, "sent back")
     task.status = "draft"
@@ -88,16 +94,18 @@ def publish_draft(session: Session, slug: str, *, by: str,
     _require_submitted(task, "published")
     edits = edits_since_publication(session, task)
     if _critical(session, task) and any(c.actor == by for c in edits):
-        raise Forbidden(_four_eyes_reason(task, [c for c in edits if c.actor == by]),
-                        extra={"reason": "second_person_required",
-                               "editors": sorted({c.actor for c in edits})})
+        refusal = _four_eyes_reason(session, task, [c for c in edits if c.actor == by])
+        refusal.extra["editors"] = sorted({c.actor for c in edits})
+        raise refusal
     document = draft_document(session, task)
     if seen is not None and seen != content_hash(document):
         raise Conflict("Het concept is veranderd sinds u het bekeek. Bekijk wat er nu "
                        "veranderd is en publiceer dan opnieuw.", extra={"status": task.status})
     if _equals_newest(session, task, document):
-        raise Conflict(f"nothing to publish: the draft of '{slug}' equals the published "
-                       f"version {task.published_version}", extra={"status": task.status})
+        raise Conflict("Er is niets te publiceren: het concept van '{title}' is gelijk aan "
+                       "de gepubliceerde versie {version}.",
+                       params={"title": task.title, "version": task.published_version},
+                       extra={"status": task.status})
     version = publish(session, task, document, by=by, approved_by=by,
                       submitted_by=task.submitted_by, edited_by=[c.actor for c in edits])
     record_step(session, task, by, "published", version_number=version.number)
@@ -111,22 +119,25 @@ def restore_version(session: Session, slug: str, number: int, *, by: str) -> Tas
     changes. The review date stays the one that holds now (the newest version's): a
     restore brings back guidance, not an old review date."""
     if number < 1:
-        raise InvalidInput(f"version: {number} is not a version number (they start at 1)")
+        raise InvalidInput("Versie {number} bestaat niet: versienummers beginnen bij 1.",
+                           params={"number": number}, extra={"field": "version"})
     task = lock_task(session, slug)
     old = published_version(session, slug, number)
     newest = published_version(session, slug)
     restored = TaskDocument.model_validate(old.document).model_copy(
         update={"review_by": newest.review_by})
     if _draft_is(session, task, restored, old):
-        raise Conflict(f"the draft of '{slug}' already has the content of version {number}; "
-                       "nothing to restore", extra={"status": task.status})
+        raise Conflict("Het concept van '{title}' heeft al de inhoud van versie {number}; "
+                       "er is niets terug te zetten.",
+                       params={"title": task.title, "number": number},
+                       extra={"status": task.status})
     write_working_copy(session, task, restored)
     task.status = "published" if same_content(restored, newest) else "draft"
     task.submitted_by = task.submitted_at = None
     task.updated_at = dt.datetime.now(dt.UTC)
     session.add(task)
     record_step(session, task, by, "restored", after={"version": number},
-                comment=f"restored version {number}")
+                comment=f"versie {number} teruggezet")
     return task
 
 
@@ -155,31 +166,55 @@ def _critical(session: Session, task: Task) -> bool:
 def _require_submitted(task: Task, what: str) -> None:
     if task.status == "submitted":
         return
-    state = ("a draft that has not been submitted for review; submit it first"
-             if task.status == "draft" else
-             f"published as version {task.published_version} and its draft has no changes")
-    raise Conflict(f"task '{task.slug}' cannot be {what}: it is {state}",
+    template = (NOT_SUBMITTED if task.status == "draft" else NO_CHANGES)[what]
+    raise Conflict(template, params={"title": task.title, "version": task.published_version},
                    extra={"status": task.status})
 
 
-def _four_eyes_reason(task: Task, mine: list[Change]) -> str:
-    steps = list(dict.fromkeys(c.step_key for c in mine if c.step_key))
-    done = []
-    if steps:
-        done.append(("edited step " if len(steps) == 1 else "edited steps ") + ", ".join(steps))
+# A refusal because the draft is not submitted: by what was asked, and the draft's state.
+NOT_SUBMITTED = {
+    "sent back": "De taak '{title}' kan niet worden teruggestuurd: het concept is nog niet "
+                 "ingediend ter controle. Dien het eerst in.",
+    "published": "De taak '{title}' kan niet worden gepubliceerd: het concept is nog niet "
+                 "ingediend ter controle. Dien het eerst in.",
+}
+NO_CHANGES = {
+    "sent back": "De taak '{title}' kan niet worden teruggestuurd: ze is gepubliceerd als "
+                 "versie {version} en het concept heeft geen wijzigingen.",
+    "published": "De taak '{title}' kan niet worden gepubliceerd: ze is gepubliceerd als "
+                 "versie {version} en het concept heeft geen wijzigingen.",
+}
+
+
+def _four_eyes_reason(session: Session, task: Task, mine: list[Change]) -> Forbidden:
+    """Why `mine`'s author may not publish: what they did, in words, steps by title."""
+    titles = {step.key: step.title for step in draft_steps(session, task)}
+    keys = list(dict.fromkeys(c.step_key for c in mine if c.step_key))
+    done: list[Words] = []
+    if keys:
+        named = [f"'{titles[k]}'" if titles.get(k) else DELETED_STEP for k in keys]
+        done.append(Message("de stap {steps} bewerkt" if len(keys) == 1
+                         else "de stappen {steps} bewerkt", steps=and_list(named)))
     if any(c.action == "steps_reordered" for c in mine):
-        done.append("reordered the steps")
+        done.append(Message("de volgorde van de stappen veranderd"))
     if any(c.action == "imported_for_review" for c in mine):
-        done.append("imported its task file")
+        done.append(Message("haar taakbestand geïmporteerd"))
     if any(not c.step_key and c.action not in ("restored", "steps_reordered",
                                                 "imported_for_review") for c in mine):
-        done.append("edited the task's own fields")
+        done.append(Message("de gegevens van de taak zelf bewerkt"))
     restored = [str((c.after or {}).get("version", "?")) for c in mine if c.action == "restored"]
     if restored:
-        done.append("restored version " + ", ".join(dict.fromkeys(restored)))
-    return (f"a change to a critical task needs a second person: you "
-            f"({mine[0].actor}) {' and '.join(done)} since version {task.published_version}; "
-            "another redacteur must publish it")
+        done.append(Message("versie {numbers} teruggezet",
+                         numbers=and_list(dict.fromkeys(restored))))
+    return Forbidden("Een wijziging van een kritieke taak heeft een tweede persoon nodig: u "
+                     "({name}) hebt sinds versie {version} {done}. Een andere redacteur "
+                     "moet haar publiceren.",
+                     params={"name": mine[0].actor, "version": task.published_version,
+                             "done": and_list(done)},
+                     extra={"reason": "second_person_required"})
+
+
+DELETED_STEP = "een verwijderde stap"
 
 
 def _equals_newest(session: Session, task: Task, document: TaskDocument) -> bool:

@@ -16,10 +16,12 @@ import datetime as dt
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from epss.clock import iso
 from epss.drafts.checks import checked_document, invalid
 from epss.drafts.history import editors_since_publication
 from epss.drafts.presence import queue_notice
 from epss.errors import InvalidInput, NotFound, StaleVersion, VersionRequired
+from epss.i18n import Message, Words
 from epss.models import Change, Step, Task
 from epss.taskfile.model import TaskDocument
 
@@ -32,6 +34,9 @@ STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "
 EDIT_ACTIONS = ("task_updated", "step_updated", "step_added", "step_removed", "step_moved",
                 "steps_reordered")
 STEPS_ACTIONS = ("step_added", "step_removed", "step_moved", "steps_reordered")
+NO_TASK = "Er is geen taak '{slug}'."
+BAD_IF_MATCH = ("If-Match: geef de versie waarop uw wijziging gebaseerd is, zoals If-Match: 3 "
+                "(gekregen: {value}).")
 
 
 def draft_view(session: Session, slug: str) -> dict:
@@ -76,7 +81,7 @@ def lock_task(session: Session, slug: str) -> Task:
     locked = session.exec(update(Task).where(Task.slug == slug).values(slug=Task.slug)
                           .execution_options(synchronize_session=False))
     if locked.rowcount == 0:
-        raise NotFound(f"there is no task '{slug}'")
+        raise NotFound(NO_TASK, params={"slug": slug})
     return find(session, slug)
 
 
@@ -85,7 +90,7 @@ def find(session: Session, slug: str) -> Task:
     task = session.exec(select(Task).where(Task.slug == slug)
                         .execution_options(populate_existing=True)).first()
     if task is None:
-        raise NotFound(f"there is no task '{slug}'")
+        raise NotFound(NO_TASK, params={"slug": slug})
     return task
 
 
@@ -100,20 +105,29 @@ def step_in(session: Session, task: Task, step_id: str) -> Step:
     step = session.exec(select(Step).where(Step.task_id == task.id, Step.key == step_id)
                         .execution_options(populate_existing=True)).first()
     if step is None:
-        raise NotFound(f"task '{task.slug}' has no step '{step_id}' (if it had one, someone "
-                       "removed it: see the task's history)")
+        raise NotFound("De taak '{title}' heeft geen stap '{step}' (meer). Als hij er was, "
+                       "heeft iemand hem verwijderd: zie de geschiedenis van de taak.",
+                       params={"title": task.title, "step": step_id})
     return step
 
 
-def required(expected: int | None, what: str, where: str) -> int:
-    """The version an edit is based on; VersionRequired when it did not say."""
+def the_step(task: Task, step: Step) -> Message:
+    """'de stap '…' van de taak '…'', by their titles."""
+    return Message("de stap '{step}' van de taak '{title}'", step=step.title, title=task.title)
+
+
+def required(expected: int | None, what: Words, slug: str, field: str) -> int:
+    """The version an edit is based on; VersionRequired when it did not say. `what` is
+    the thing edited (a `Message`), `field` the field of GET /api/v1/tasks/{slug}/draft
+    that holds its version (named in the answer's `version_field` and `read_from`)."""
     if expected is None:
         raise VersionRequired(
-            f"say which version of {what} your edit is based on, so that it cannot silently "
-            f"overwrite someone else's change: send the header If-Match: <version>, with "
-            f"{where} as you read it")
+            "Zeg op welke versie van {what} uw wijziging gebaseerd is, zodat ze niet "
+            "ongemerkt de wijziging van iemand anders overschrijft: stuur de header "
+            "If-Match met het versienummer zoals u het las.", params={"what": what},
+            extra={"version_field": field, "read_from": f"GET /api/v1/tasks/{slug}/draft"})
     if isinstance(expected, bool) or not isinstance(expected, int) or expected < 1:
-        raise InvalidInput(f"If-Match: expected a version number such as 3 (got {expected!r})")
+        raise InvalidInput(BAD_IF_MATCH, params={"value": repr(expected)[:40]})
     return expected
 
 
@@ -122,11 +136,15 @@ def stale_task(session: Session, task: Task, expected: int, *, steps: bool) -> S
     based on an older version: what changed, and the whole current draft in `current`."""
     current = draft_view(session, task.slug)
     now = current["steps_version" if steps else "version"]
-    what = "its list of steps" if steps else "its fields"
+    template = (
+        "Iemand anders heeft de stappen van de taak '{title}' gewijzigd sinds versie "
+        "{expected}; ze zijn nu bij versie {now}. Het concept van nu staat in 'current': "
+        "breng uw wijziging daarin aan en stuur If-Match: {now}." if steps else
+        "Iemand anders heeft de gegevens van de taak '{title}' gewijzigd sinds versie "
+        "{expected}; ze zijn nu bij versie {now}. Het concept van nu staat in 'current': "
+        "breng uw wijziging daarin aan en stuur If-Match: {now}.")
     return StaleVersion(
-        f"task '{task.slug}': someone changed {what} since version {expected}; it is now at "
-        f"version {now}. The current draft is in 'current': apply your change to it and "
-        f"send If-Match: {now}",
+        template, params={"title": task.title, "expected": expected, "now": now},
         extra={"current": current, "changed_by": _last_actor(
             session, task, STEPS_ACTIONS if steps else ("task_updated",))},
         headers={"ETag": f'"{now}"'})
@@ -137,9 +155,11 @@ def stale_step(session: Session, task: Task, step: Step, expected: int) -> Stale
     in `current` (NotFound when it was removed meanwhile)."""
     step = step_in(session, task, step.key)
     return StaleVersion(
-        f"step '{step.key}' of task '{task.slug}': someone changed it since version "
-        f"{expected}; it is now at version {step.version}. Its current content is in "
-        f"'current': apply your change to it and send If-Match: {step.version}",
+        "Iemand anders heeft de stap '{step}' van de taak '{title}' gewijzigd sinds versie "
+        "{expected}; hij is nu bij versie {now}. Wat er nu staat, staat in 'current': breng "
+        "uw wijziging daarin aan en stuur If-Match: {now}.",
+        params={"step": step.title, "title": task.title, "expected": expected,
+                "now": step.version},
         extra={"current": step_view(step),
                "changed_by": _last_actor(session, task, ("step_updated",), step.key)},
         headers={"ETag": f'"{step.version}"'})
@@ -186,8 +206,9 @@ def position_in(position: object, highest: int) -> int:
         return highest
     if isinstance(position, bool) or not isinstance(position, int) or not (
             1 <= position <= highest):
-        raise invalid([("position", f"choose a whole number from 1 to {highest} "
-                        f"(got {position!r})")])
+        raise invalid([("position", Message(
+            "kies een geheel getal van 1 tot en met {highest} (gekregen: {value})",
+            highest=highest, value=repr(position)[:40]), "Plaats")])
     return position
 
 
@@ -233,4 +254,4 @@ def notify(session: Session, task: Task, kind: str, step_id: str | None, version
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return iso(moment)

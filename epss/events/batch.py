@@ -21,6 +21,7 @@ from pydantic import (
 
 from epss.errors import EpssError
 from epss.events.privacy import FREE_TEXT_FIELDS, mask_digits, normalise_url
+from epss.i18n import Message, Phrase, and_list
 from epss.taskfile.model import SLUG_PATTERN
 
 # Each event type, with the keys its `details` may carry.
@@ -103,15 +104,15 @@ class EventIn(BaseModel):
     def _not_ahead_of_the_server(cls, value: dt.datetime, info: ValidationInfo) -> dt.datetime:
         now = _context(info)["now"]
         if value > now + MAX_CLOCK_AHEAD:
-            raise ValueError(f"lies more than a day ahead of the server clock "
-                             f"({now.isoformat(timespec='seconds')})")
+            raise ValueError(Message("ligt meer dan een dag voor op de klok van de server "
+                                     "({now})", now=now.isoformat(timespec="seconds")))
         return value
 
     @field_validator("app")
     @classmethod
     def _registered(cls, value: str, info: ValidationInfo) -> str:
         if not _context(info)["is_known_app"](value):
-            raise ValueError(f"unknown host application '{value}'")
+            raise ValueError(Message("er is geen hostapplicatie '{app}'", app=value))
         return value
 
     @field_validator("details")
@@ -122,9 +123,13 @@ class EventIn(BaseModel):
             return value
         extra = sorted(value.model_fields_set - DETAIL_KEYS[kind])
         if extra:
-            allowed = ", ".join(sorted(DETAIL_KEYS[kind])) or "none"
-            raise ValueError(f"{', '.join(extra)} not allowed for a {kind} event "
-                             f"(allowed: {allowed})")
+            allowed = DETAIL_KEYS[kind]
+            raise ValueError(Message(
+                "deze velden horen niet bij een gebeurtenis van de soort '{kind}': {fields} "
+                "({allowed})",
+                fields=and_list(extra), kind=kind,
+                allowed=Message("toegestaan: {names}", names=and_list(sorted(allowed)))
+                if allowed else Phrase("die heeft geen details")))
         return value
 
 
@@ -154,8 +159,8 @@ def parse_batch(raw: bytes | str, *, now: dt.datetime,
             raw, context={"now": now, "is_known_app": is_known_app})
     except ValidationError as exc:
         if any(e["type"] == "too_long" and e["loc"] == ("events",) for e in exc.errors()):
-            raise BatchTooLarge(f"a batch holds at most {MAX_BATCH_EVENTS} events; "
-                                "send them in smaller batches") from None
+            raise BatchTooLarge("Een bundel bevat hooguit {most} gebeurtenissen; stuur ze in "
+                                "kleinere bundels.", params={"most": MAX_BATCH_EVENTS}) from None
         raise
     if not store_free_text:
         for event in batch.events:

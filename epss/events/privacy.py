@@ -42,12 +42,12 @@ def normalise_url(value: str) -> str:
         return mask_digits(_QUERY_OR_FRAGMENT.split(value, maxsplit=1)[0])
     url = _URL.match(value)
     if url is None:
-        raise ValueError("expected an http(s) URL or a path starting with '/'")
+        raise ValueError("verwacht een http(s)-adres of een pad dat met '/' begint")
     scheme, host, port, path = url.group("scheme", "host", "port", "path")
     netloc = mask_digits(host.lower())
     if port:
         if not port.isdigit() or int(port) > 65535:
-            raise ValueError("the port must be a number from 0 to 65535")
+            raise ValueError("de poort moet een getal van 0 tot en met 65535 zijn")
         netloc += f":{int(port)}"
     return f"{scheme.lower()}://{netloc}{mask_digits(path)}"
 

@@ -17,6 +17,7 @@ from epss.errors import Conflict, NotFound
 from epss.events.privacy import mask_digits
 from epss.feedback.intake import MAX_COMMENT, invalid
 from epss.feedback.views import as_json, describe
+from epss.i18n import Moment
 from epss.models import Change, Feedback, Task
 
 STATUSES = ("new", "accepted", "declined")
@@ -27,7 +28,8 @@ def inbox(session: Session, status: str | None = None, task: str | None = None, 
           limit: int = 200) -> list[dict]:
     """Feedback, newest first, optionally only of one status and one task (slug)."""
     if status is not None and status not in STATUSES:
-        raise invalid("status", f"choose from {', '.join(STATUSES)} (got '{status}')")
+        raise invalid("status", "kies uit {choices} (niet '{value}')",
+                      choices=", ".join(STATUSES), value=status[:40])
     query = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id)
     if status:
         query = query.where(Feedback.status == status)
@@ -59,8 +61,8 @@ def accept(session: Session, feedback_id: str, *, by: str, change_id: int | None
         change = session.get(Change, change_id)
         task = session.exec(select(Task).where(Task.slug == feedback.task_slug)).first()
         if change is None or task is None or change.task_id != task.id:
-            raise invalid("change_id", f"task '{feedback.task_slug}' has no recorded change "
-                          f"{change_id}; choose one from its history")
+            raise invalid("change_id", "de taak heeft geen wijziging {number}; kies er een "
+                          "uit haar geschiedenis", number=change_id)
     return _handle(session, feedback, by=by, now=now, status="accepted",
                    answer=_text("answer", answer, required=False), change_id=change_id)
 
@@ -86,16 +88,18 @@ def statuses(session: Session, ids: list[str]) -> list[dict]:
 def _stored(session: Session, feedback_id: str) -> Feedback:
     feedback = session.get(Feedback, feedback_id)
     if feedback is None:
-        raise NotFound(f"there is no feedback '{feedback_id}'")
+        raise NotFound("Er is geen melding '{id}'.", params={"id": feedback_id[:60]})
     return feedback
 
 
 def _still_new(session: Session, feedback: Feedback) -> None:
     if feedback.status != "new":
-        when = feedback.handled_at.strftime("%Y-%m-%d %H:%M") if feedback.handled_at else "?"
-        verb = "accepted" if feedback.status == "accepted" else "declined"
-        raise Conflict(f"this feedback was already {verb} by {feedback.handled_by} at {when} "
-                       "UTC", extra={"feedback": as_json(describe(session, [feedback])[0])})
+        template = ("Deze melding is al geaccepteerd door {by} op {when}."
+                    if feedback.status == "accepted" else
+                    "Deze melding is al afgewezen door {by} op {when}.")
+        raise Conflict(template, params={"by": feedback.handled_by,
+                                         "when": Moment(feedback.handled_at)},
+                       extra={"feedback": as_json(describe(session, [feedback])[0])})
 
 
 def _handle(session: Session, feedback: Feedback, *, by: str, now: dt.datetime | None,
@@ -114,7 +118,8 @@ def _handle(session: Session, feedback: Feedback, *, by: str, now: dt.datetime |
 def _text(field: str, value: str, *, required: bool) -> str:
     value = mask_digits((value or "").strip())
     if required and not value:
-        raise invalid(field, "this is required and may not be empty")
+        raise invalid(field, "dit moet ingevuld zijn")
     if len(value) > MAX_COMMENT:
-        raise invalid(field, f"at most {MAX_COMMENT} characters ({len(value)} given)")
+        raise invalid(field, "hooguit {most} tekens (dit zijn er {count})", most=MAX_COMMENT,
+                      count=len(value))
     return value

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from epss.errors import InvalidInput
 from epss.events.privacy import mask_digits, normalise_url, pseudonym
+from epss.i18n import Message, Phrase
 from epss.models import Feedback, HostApp, Task, TaskVersion
 from epss.taskfile.model import SLUG_PATTERN
 
@@ -63,32 +64,45 @@ class FeedbackIn(BaseModel):
     def _said_something(cls, value: str, info: ValidationInfo) -> str:
         value = mask_digits(value.strip())
         if not value and info.data.get("kind") == "suggestie":
-            raise ValueError("a suggestie needs a comment: say what should change")
+            raise ValueError("bij een suggestie hoort een toelichting: schrijf op wat er "
+                             "moet veranderen")
         return value
 
 
-def invalid(field: str, message: str) -> InvalidInput:
-    """A 422 naming the field, in the same shape as a validation error of the request."""
-    return InvalidInput(f"{field}: {message}",
-                        extra={"problems": [{"field": field, "message": message}]})
+# The fields as people know them, for the detail of a refusal.
+LABELS = {"app": "Hostapplicatie", "task_slug": "Taak", "task_version": "Versie",
+          "step_id": "Stap", "status": "Status", "change_id": "Wijziging", "answer": "Antwoord",
+          "reason": "Reden", "ids": "Meldingen"}
+
+
+def invalid(field: str, message: str, **params) -> InvalidInput:
+    """A 422 naming the field, in the same shape as a validation error of the request:
+    `message` is Dutch, with `{params}`; the detail names the field as people know it."""
+    said = Message(message, **params)
+    return InvalidInput("{label}: {message}",
+                        params={"label": Phrase(LABELS.get(field, field)), "message": said},
+                        extra={"problems": [{"field": field, "message": str(said)}]})
 
 
 def check_against_catalog(session: Session, data: FeedbackIn) -> None:
     """The app must be registered, the task version published and the step part of it."""
     if session.get(HostApp, data.app) is None:
-        raise invalid("app", f"unknown host application '{data.app}'")
+        raise invalid("app", "er is geen hostapplicatie '{app}'", app=data.app)
     task = session.exec(select(Task).where(Task.slug == data.task_slug)).first()
     if task is None or task.published_version is None:
-        raise invalid("task_slug", f"there is no published task '{data.task_slug}'")
+        raise invalid("task_slug", "er is geen gepubliceerde taak '{slug}'",
+                      slug=data.task_slug)
     version = session.exec(select(TaskVersion).where(
         TaskVersion.task_id == task.id, TaskVersion.number == data.task_version)).first()
     if version is None:
-        raise invalid("task_version", f"task '{data.task_slug}' has no published version "
-                      f"{data.task_version} (the newest is {task.published_version})")
+        raise invalid("task_version", "de taak '{title}' heeft geen gepubliceerde versie "
+                      "{number} (de nieuwste is versie {newest})", title=task.title,
+                      number=data.task_version, newest=task.published_version)
     if data.step_id is not None and data.step_id not in {
             step["id"] for step in version.document.get("steps", [])}:
-        raise invalid("step_id", f"version {data.task_version} of task '{data.task_slug}' "
-                      f"has no step '{data.step_id}'")
+        raise invalid("step_id", "versie {number} van de taak '{title}' heeft geen stap "
+                      "'{step}'", number=data.task_version, title=task.title,
+                      step=data.step_id)
 
 
 def submit_feedback(session: Session, data: FeedbackIn, *, secret_key: str,

@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from epss.clock import iso
 from epss.models import Change, Feedback, Task, TaskVersion
 
 # What the sender may see of their own feedback (the UUID is their proof): not who
@@ -49,7 +50,7 @@ def describe(session: Session, rows: list[Feedback], *, public: bool = False) ->
 
 def as_json(item: dict) -> dict:
     """The item with its moments as ISO 8601 text."""
-    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in item.items()}
+    return {k: iso(v) if isinstance(v, dt.datetime) else v for k, v in item.items()}
 
 
 def answering_version(session: Session, task: Task | None, feedback: Feedback) -> int | None:

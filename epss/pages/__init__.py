@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlmodel import Session
 
 from epss import i18n
 from epss.api.deps import ServicesDep, SessionDep
@@ -55,7 +56,7 @@ def render(request: Request, name: str, context: dict, status_code: int = 200,
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, services: ServicesDep) -> HTMLResponse:
-    tasks = [{**v.document, "version": v.number, "review_by": v.review_by.isoformat()}
+    tasks = [{**v.document, "version": v.number, "review_by": v.review_by.strftime("%d-%m-%Y")}
              for v in newest_versions(session)]
     return render(request, "home.html", {"tasks": tasks, "demo": services.settings.demo})
 
@@ -78,10 +79,24 @@ def task_page(request: Request, slug: str, session: SessionDep,
               versie: int | None = Query(default=None, ge=1)) -> HTMLResponse:
     latest = published_version(session, slug)
     shown = latest if versie is None else published_version(session, slug, versie)
+    steps = shown.document["steps"]
     return render(request, "task.html", {
         "task": render_version(shown, latest.number),
         "sources": {s["id"]: s for s in shown.document.get("sources", [])},
+        "step_names": {s["id"]: (n, s["title"]) for n, s in enumerate(steps, start=1)},
+        "task_titles": _linked_titles(session, steps),
     })
+
+
+def _linked_titles(session: Session, steps: list[dict]) -> dict[str, str]:
+    """The titles of the tasks the steps' branches lead to, by slug (as published now)."""
+    titles = {}
+    for slug in {b["task"] for s in steps for b in s.get("branches", []) if b.get("task")}:
+        try:
+            titles[slug] = published_version(session, slug).document["title"]
+        except NotFound:  # a link to a task that was never published: shown as is
+            continue
+    return titles
 
 
 @router.get("/favicon.ico")
@@ -93,5 +108,5 @@ def favicon() -> FileResponse:
 def static(path: str) -> FileResponse:
     target = (STATIC_DIR / path).resolve()
     if not target.is_file() or STATIC_DIR not in target.parents:
-        raise NotFound(f"no static file '{path}'")
+        raise NotFound("Er is geen bestand '{path}'.", params={"path": path[:200]})
     return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})

@@ -101,7 +101,7 @@ def review_state(review_by: dt.date | str | None, on: dt.date | None = None) -> 
 def task_by_slug(session: Session, slug: str) -> Task:
     task = session.exec(select(Task).where(Task.slug == slug)).first()
     if task is None:
-        raise NotFound(f"there is no task '{slug}'")
+        raise NotFound("Er is geen taak '{slug}'.", params={"slug": slug})
     return task
 
 

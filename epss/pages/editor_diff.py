@@ -294,7 +294,7 @@ class _Words:
             year, month, day = str(value).split("-")
             return f"{day}-{month}-{year}"
         if name == "review_interval_months":
-            return html.escape(f"{value} {_('maanden')}")
+            return html.escape(f"{value} {_('maand') if value == 1 else _('maanden')}")
         return html.escape(str(value))
 
 

@@ -81,15 +81,16 @@ def new_step_values(form: FormData) -> dict:
 def task_changes(form: FormData) -> dict:
     """The task's own fields from the task form (its context rules have their own form)."""
     review_by = _text(form, "controle_voor")
-    try:
-        review_date = dt.date.fromisoformat(review_by)
-    except ValueError:
-        raise InvalidInput(f"review_by: expected a date written as YYYY-MM-DD "
-                           f"(found {review_by!r})") from None
+    review_date = _date(review_by)
+    if review_date is None:
+        raise InvalidInput("Controle vóór: '{value}' is geen datum. Vul een datum in als "
+                           "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
+                           params={"value": review_by[:40]}, extra={"field": "review_by"})
     interval = _text(form, "interval") or "12"
     if not interval.isdigit():
-        raise InvalidInput(f"review_interval_months: expected a whole number of months "
-                           f"(found {interval!r})")
+        raise InvalidInput("Controle-interval (maanden): '{value}' is geen geheel aantal "
+                           "maanden.", params={"value": interval[:40]},
+                           extra={"field": "review_interval_months"})
     sources = [{k: v for k, v in {"id": r["bron_id"], "title": r["bron_titel"],
                                   "publisher": r["bron_uitgever"] or None,
                                   "url": r["bron_url"] or None}.items() if v is not None}
@@ -105,6 +106,16 @@ def task_changes(form: FormData) -> dict:
     }
 
 
+def _date(text: str) -> dt.date | None:
+    """A date as the date field sends it (jjjj-mm-dd) or as people type it (dd-mm-jjjj)."""
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def rules_changes(form: FormData) -> dict:
     """The task's context rules from the rules form."""
     rules = []
@@ -114,8 +125,9 @@ def rules_changes(form: FormData) -> dict:
         try:
             priority = int(row["regel_prioriteit"] or 0)
         except ValueError:
-            raise InvalidInput(f"context_rules → rule {n} → priority: expected a whole "
-                               f"number (found {row['regel_prioriteit']!r})") from None
+            raise InvalidInput("Contextregel {n}, Prioriteit: '{value}' is geen geheel getal.",
+                               params={"n": n, "value": row["regel_prioriteit"][:40]},
+                               extra={"field": f"context_rules[{n - 1}].priority"}) from None
         rule = {"app": row["regel_app"], "url": row["regel_url"] or None,
                 "title": row["regel_titel"] or None, "markers": _words(row["regel_markers"]),
                 "zaaktype": row["regel_zaaktype"] or None, "priority": priority,

@@ -70,7 +70,8 @@ def versions_page(
         diff = version_diff(session, slug, van, naar)
         diff = {**diff, "lines": unified_lines(diff.get("unified", ""))}
     elif versions and (van or naar):
-        raise InvalidInput("van and naar: give both version numbers to compare")
+        raise InvalidInput("Geef bij 'van' en 'naar' allebei een versienummer om te "
+                           "vergelijken.")
     context = {"section": "taken", "task": task, "versions": versions, "diff": diff,
                "van": van or (versions[1].number if len(versions) > 1 else None),
                "naar": naar or (versions[0].number if versions else None),

@@ -117,10 +117,9 @@ def _handle(request: Request, feedback_id: str, action) -> Response:
     try:
         with unit_of_work(engine) as session:
             action(session)
-    except InvalidInput as exc:
-        error, status_code = exc.extra.get("problems", [{}])[0].get("message", exc.detail), 422
-    except Conflict as exc:
-        error, status_code = exc.detail, 409
+    except (InvalidInput, Conflict) as exc:
+        error = exc.in_language(i18n.translator(i18n.language_of(request)))
+        status_code = exc.status
     if status_code == 200 and not wants_fragment(request):
         return RedirectResponse(_back_to_list(request), status_code=303)
     with Session(engine) as session:

@@ -30,6 +30,7 @@ from epss.pages.privacy import TYPE_LABELS
 from epss.privacy import events_of_case
 from epss.quality import QUESTIONS, Table, answer, onscreen, parse_period
 from epss.quality import period as clock
+from epss.quality.table import shown_day
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Identity, allow(Role.kwaliteit)]
@@ -242,14 +243,21 @@ def case_lookup(request: Request, who: Officer, session: SessionDep, services: S
     before anything is shown."""
     try:
         events = events_of_case(session, services.settings, zaak, viewer=who.name,
-                                purpose=doel, what="events of a case (/kwaliteit/zaak)")["events"]
+                                purpose=doel,
+                                what="gebeurtenissen van een zaak (/kwaliteit/zaak)")["events"]
     except EpssError as exc:
         field = exc.extra.get("field")
         return _case_page(request, {"zaak": zaak, "doel": doel, "error": exc,
                                     "wrong": CASE_FORM_FIELDS.get(field),
                                     "message": CASE_FORM_ERRORS.get(field, exc.detail)},
                           status_code=exc.status)
-    return _case_page(request, {"zaak": zaak, "doel": doel, "events": events})
+    names = {}  # what a person knows them by: task and step titles
+    for version in newest_versions(session):
+        names[version.document["slug"]] = version.document["title"]
+        names |= {(version.document["slug"], step["id"]): step["title"]
+                  for step in version.document["steps"]}
+    return _case_page(request, {"zaak": zaak, "doel": doel, "events": events, "names": names,
+                                "type_label": lambda kind: TYPE_LABELS.get(kind, kind)})
 
 
 def _case_page(request: Request, context: dict, status_code: int = 200) -> HTMLResponse:
@@ -292,7 +300,7 @@ def question_page(request: Request, question: str, who: Officer, session: Sessio
     return _page(request, "quality_question.html", "_quality_result.html", {
         "q": asked, "section": question, "table": table, "error": error, "filters": filters,
         "tasks": tasks, "minimum": minimum, "questions": list(QUESTIONS.values()),
-        "chart": _chart(table, request) if table else None,
+        "chart": _chart(table, request) if table else None, "shown_day": shown_day,
         "csv_url": _csv_url(request)}, status_code=error.status if error else 200)
 
 
@@ -311,7 +319,7 @@ def _chart(table: Table, request: Request) -> str | None:
     by_key = {c.key: c for c in table.columns}
     return json.dumps({
         "type": table.chart["kind"],
-        "labels": [str(row.get(table.chart["label"]) or "") for row in table.rows],
+        "labels": [table.cell(row, by_key[table.chart["label"]]) for row in table.rows],
         "datasets": [{"label": translate(by_key[key].label),
                       "data": [row.get(key) for row in table.rows]}
                      for key in table.chart["values"]],

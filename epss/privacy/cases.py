@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from epss.clock import iso
 from epss.errors import InvalidInput
 from epss.events.privacy import case_ref_hash as _keyed_hash
 from epss.models import Event
@@ -21,11 +22,12 @@ def case_ref_hash(settings: Settings, reference: str) -> str:
     for a blank or overlong reference."""
     stated = (reference or "").strip()
     if not stated:
-        raise InvalidInput("ref: give the case reference to look up, e.g. Z-2026-000101",
-                           extra={"field": "ref"})
+        raise InvalidInput("Zaak: geef het zaaknummer dat u wilt opzoeken, bijvoorbeeld "
+                           "Z-2026-000101.", extra={"field": "ref"})
     if len(stated) > MAX_CASE_REF:
-        raise InvalidInput(f"ref: a case reference has at most {MAX_CASE_REF} characters, "
-                           f"not {len(stated)}", extra={"field": "ref"})
+        raise InvalidInput("Zaak: een zaaknummer heeft hooguit {most} tekens, niet {count}.",
+                           params={"most": MAX_CASE_REF, "count": len(stated)},
+                           extra={"field": "ref"})
     return _keyed_hash(settings.secret_key, reference)
 
 
@@ -41,5 +43,5 @@ def events_of_case(session: Session, settings: Settings, reference: str, *, view
                           .order_by(Event.seq).limit(MAX_CASE_EVENTS)).all()
     return {"case_ref": hashed, "events": [
         {**event.model_dump(exclude={"chain_hash"}),
-         "occurred_at": event.occurred_at.isoformat(),
-         "received_at": event.received_at.isoformat()} for event in events]}
+         "occurred_at": iso(event.occurred_at),
+         "received_at": iso(event.received_at)} for event in events]}

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from epss.clock import iso
 from epss.models import Event
 
 # The fields of an event as a person sees them about themselves (no chain hash or sequence).
@@ -21,7 +22,7 @@ MY_EVENT_FIELDS: tuple[str, ...] = (
 
 def _as_dict(event: Event) -> dict:
     row = {name: getattr(event, name) for name in MY_EVENT_FIELDS}
-    row["occurred_at"] = event.occurred_at.isoformat()
+    row["occurred_at"] = iso(event.occurred_at)
     return row
 
 

@@ -20,11 +20,12 @@ def record_view(session: Session, viewer: str, purpose: str, what: str,
     caller must record before it shows anything. Does not commit."""
     stated = (purpose or "").strip()
     if not stated:
-        raise InvalidInput("purpose: state why you look at individual-level data "
-                           "(for example: complaint Z-2026-000101 about a passport application)",
-                           extra={"field": "purpose"})
+        raise InvalidInput("Doel: schrijf op waarom u gegevens over één persoon of zaak "
+                           "bekijkt (bijvoorbeeld: klacht Z-2026-000101 over een "
+                           "paspoortaanvraag).", extra={"field": "purpose"})
     if len(stated) > MAX_PURPOSE:
-        raise InvalidInput(f"purpose: at most {MAX_PURPOSE} characters, not {len(stated)}",
+        raise InvalidInput("Doel: hooguit {most} tekens, niet {count}.",
+                           params={"most": MAX_PURPOSE, "count": len(stated)},
                            extra={"field": "purpose"})
     view = PersonalDataView(viewer=viewer, purpose=stated, what=what, subject=subject)
     session.add(view)

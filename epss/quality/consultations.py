@@ -13,6 +13,8 @@ from epss.quality.table import Column, Table, hide_small
 
 EVENTS = Column("events", "Raadplegingen", numeric=True, protected=True)
 PEOPLE = Column("people", "Mensen", numeric=True, protected=True)
+TASK_ID = Column("task", "Taak (id)", shown=False)
+STEP_ID = Column("step", "Stap (id)", shown=False)
 NO_TEAM = "(geen team)"
 
 
@@ -24,7 +26,7 @@ def titles(session: Session) -> dict[str, str]:
 def by_task(session: Session, period: Period, minimum: int) -> Table:
     """Consultations (task viewed, panel opened) per task, most consulted first."""
     names = titles(session)
-    columns = [Column("task", "Taak"), Column("title", "Titel"), EVENTS, PEOPLE]
+    columns = [TASK_ID, Column("title", "Titel"), EVENTS, PEOPLE]
     rows = [{"task": slug, "title": names.get(slug, slug), "events": c.events,
              "people": c.people}
             for (slug,), c in count(session, period, CONSULTED, ["task_slug"],
@@ -38,14 +40,15 @@ def by_task(session: Session, period: Period, minimum: int) -> Table:
 def by_step(session: Session, period: Period, minimum: int, task: str | None = None) -> Table:
     """Steps viewed, per task and step (of one task when `task` is given), in step order."""
     names = titles(session)
-    order = _step_order(session)
-    columns = [Column("task", "Taak"), Column("step", "Stap"), Column("title", "Titel"),
+    order = step_order(session)
+    columns = [TASK_ID, Column("task_title", "Taak"), STEP_ID, Column("title", "Stap"),
                Column("events", "Keer bekeken", numeric=True, protected=True), PEOPLE]
     rows = []
     for (slug, step), c in count(session, period, ["step_viewed"], ["task_slug", "step_id"],
                                  task=task, require=["task_slug", "step_id"]).items():
         position, title = order.get((slug, step), (999, step))
-        rows.append({"task": slug, "step": step, "title": title, "events": c.events,
+        rows.append({"task": slug, "task_title": names.get(slug, slug), "step": step,
+                     "title": title, "events": c.events,
                      "people": c.people, "_order": (names.get(slug, slug), position)})
     rows.sort(key=lambda r: r.pop("_order"))
     rows, hidden = hide_small(rows, columns, minimum)
@@ -69,7 +72,8 @@ def over_time(session: Session, period: Period, minimum: int, *, interval: str =
     """Consultations per day or week (weeks start on Monday), every day or week of the
     period listed, also the quiet ones."""
     found = count(session, period, CONSULTED, [], bucket=interval, task=task)
-    columns = [Column("period", "Dag" if interval == "day" else "Week van"), EVENTS, PEOPLE]
+    columns = [Column("period", "Dag" if interval == "day" else "Week van", date=True), EVENTS,
+               PEOPLE]
     rows = []
     for start in _buckets(period, interval):
         c = found.get((start.isoformat(),))
@@ -93,7 +97,7 @@ def _buckets(period: Period, interval: str) -> list[dt.date]:
     return weeks
 
 
-def _step_order(session: Session) -> dict[tuple[str, str], tuple[int, str]]:
+def step_order(session: Session) -> dict[tuple[str, str], tuple[int, str]]:
     order = {}
     for version in newest_versions(session):
         slug = version.document["slug"]

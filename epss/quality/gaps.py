@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from epss.drafts.review import review_lists
 from epss.models import Feedback
-from epss.quality.consultations import EVENTS, titles
+from epss.quality.consultations import EVENTS, TASK_ID, titles
 from epss.quality.counts import CONSULTED, EVENT, count
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
@@ -34,12 +34,16 @@ def searches(session: Session, period: Period, minimum: int) -> Table:
         .where(and_(EVENT.type == "search", EVENT.occurred_at >= period.since,
                     EVENT.occurred_at < period.until, results <= POOR_RESULTS))
         .group_by(query, place))
-    columns = [Column("query", "Zoekvraag"), Column("place", "Gezocht vanuit"),
+    names = titles(session)
+    columns = [Column("query", "Zoekvraag"), Column("place", "Gezocht vanuit (id of adres)",
+                                                     shown=False),
+               Column("place_title", "Gezocht vanuit"),
                Column("searches", "Zoekopdrachten", numeric=True, protected=True),
                Column("none", "Zonder resultaat", numeric=True, protected=True),
                Column("people", "Mensen", numeric=True, protected=True)]
-    table = [{"query": q or NO_QUERY, "place": where or "", "searches": n, "none": int(none or 0),
-              "people": who} for q, where, n, who, none in rows]
+    table = [{"query": q or NO_QUERY, "place": where or "",
+              "place_title": names.get(where, where or ""), "searches": n,
+              "none": int(none or 0), "people": who} for q, where, n, who, none in rows]
     table.sort(key=lambda r: (-r["searches"], r["query"], r["place"]))
     table, hidden = hide_small(table, columns, minimum, drop=True)
     return Table("zoekvragen", columns, table, minimum, hidden,
@@ -62,7 +66,7 @@ def feedback(session: Session, period: Period, minimum: int) -> Table:
         group["actors"].add(actor)
         if handled is not None:
             group["hours"].append((_aware(handled) - _aware(created)).total_seconds() / 3600)
-    columns = [Column("task", "Taak"), Column("title", "Titel"), Column("kind", "Soort"),
+    columns = [TASK_ID, Column("title", "Taak"), Column("kind", "Soort"),
                Column("count", "Meldingen", numeric=True, protected=True),
                Column("handled", "Afgehandeld", numeric=True, protected=True),
                Column("median_hours", "Mediaan afhandeltijd (uur)", numeric=True,
@@ -83,9 +87,8 @@ def overdue(session: Session, period: Period, minimum: int, today: dt.date) -> T
     """Tasks past their review date, with how often they were consulted in the period:
     the most consulted first (those need a review most)."""
     consulted = count(session, period, CONSULTED, ["task_slug"], require=["task_slug"])
-    columns = [Column("task", "Taak"), Column("title", "Titel"),
-               Column("review_by", "Controle vóór"), Column("days_over", "Dagen te laat",
-                                                             numeric=True),
+    columns = [TASK_ID, Column("title", "Taak"), Column("review_by", "Controle vóór", date=True),
+               Column("days_over", "Dagen te laat", numeric=True),
                Column("owner", "Eigenaar"), EVENTS,
                Column("people", "Mensen", numeric=True, protected=True)]
     rows = []

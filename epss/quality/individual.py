@@ -8,6 +8,7 @@ import re
 from sqlalchemy import and_, select
 from sqlmodel import Session
 
+from epss.clock import iso
 from epss.errors import InvalidInput
 from epss.models import Event
 from epss.privacy.views import record_view
@@ -26,15 +27,16 @@ def events_of(session: Session, actor: str, period: Period, *, viewer: str,
     recording who looked, why and at what. Raises InvalidInput for a blank purpose or a
     malformed pseudonym (nothing is recorded or shown then)."""
     if not _PSEUDONYM.fullmatch(actor):
-        raise InvalidInput("'actor' must be a pseudonym: 64 hexadecimal characters",
+        raise InvalidInput("Een pseudoniem bestaat uit 64 hexadecimale tekens (0-9, a-f).",
                            extra={"field": "actor"})
-    what = f"quality: events of one pseudonym, {period.start} to {period.end}"
+    what = (f"kwaliteit: gebeurtenissen van één pseudoniem, {period.start:%d-%m-%Y} tot en "
+            f"met {period.end:%d-%m-%Y}")
     record_view(session, viewer, purpose, what, actor)
     rows = session.execute(
         select(*(EVENT[name] for name in SHOWN))
         .where(and_(EVENT.actor == actor, EVENT.occurred_at >= period.since,
                     EVENT.occurred_at < period.until))
         .order_by(EVENT.seq).limit(MAX_EVENTS + 1)).mappings().all()
-    events = [{**row, "occurred_at": row["occurred_at"].isoformat()} for row in rows]
+    events = [{**row, "occurred_at": iso(row["occurred_at"])} for row in rows]
     return {"actor": actor, **period.as_dict(), "events": events[:MAX_EVENTS],
             "truncated": len(events) > MAX_EVENTS}

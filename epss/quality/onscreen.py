@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from epss.catalog import published_version
+from epss.clock import iso
 from epss.errors import InvalidInput, NotFound
 from epss.models import Event, Task, TaskVersion
 from epss.quality.day_counts import version_day
@@ -74,7 +75,7 @@ def on_screen(session: Session, ref: str) -> dict:
 
 
 def _iso_event(event: dict) -> dict:
-    return {**event, "occurred_at": event["occurred_at"].isoformat()}
+    return {**event, "occurred_at": iso(event["occurred_at"])}
 
 
 def _shown(version: TaskVersion, latest: int) -> dict:
@@ -127,7 +128,7 @@ def check_moment(moment: dt.datetime, *, present: dt.datetime) -> dt.datetime:
 
 
 def _iso(moment: dt.datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    return iso(moment, timespec="seconds")
 
 
 def published_task(session: Session, slug: str) -> Task:

@@ -10,6 +10,7 @@ from sqlalchemy import Date, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
 from epss.errors import InvalidInput
+from epss.i18n import count
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
@@ -44,11 +45,15 @@ def parse_period(start: str | None, end: str | None, *, today: dt.date) -> Perio
     last = _day("to", end) if end else today
     first = _day("from", start) if start else last - dt.timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise InvalidInput(f"'from' ({first}) lies after 'to' ({last})",
+        raise InvalidInput("Van ({first}) ligt na tot en met ({last}).",
+                           params={"first": _shown(first), "last": _shown(last)},
                            extra={"field": "from"})
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput(f"a period covers at most {MAX_DAYS} days; "
-                           f"{first} to {last} is {(last - first).days + 1}",
+        raise InvalidInput("Een periode beslaat hooguit {most}; van {first} tot en met "
+                           "{last} is {days}.",
+                           params={"most": count(MAX_DAYS, "dag", "dagen"),
+                                   "first": _shown(first), "last": _shown(last),
+                                   "days": count((last - first).days + 1, "dag", "dagen")},
                            extra={"field": "from"})
     return Period(first, last)
 
@@ -57,8 +62,20 @@ def _day(name: str, value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"'{name}' must be a date as YYYY-MM-DD, not '{value[:40]}'",
+        raise InvalidInput(NOT_A_DAY[name], params={"value": value[:40]},
                            extra={"field": name}) from None
+
+
+NOT_A_DAY = {
+    "from": "Van: '{value}' is geen datum. Schrijf de datum als jjjj-mm-dd, bijvoorbeeld "
+            "2026-03-03.",
+    "to": "Tot en met: '{value}' is geen datum. Schrijf de datum als jjjj-mm-dd, "
+          "bijvoorbeeld 2026-03-03.",
+}
+
+
+def _shown(day: dt.date) -> str:
+    return day.strftime("%d-%m-%Y")
 
 
 def day_of(column: ColumnElement, dialect: str) -> ColumnElement:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from epss.catalog import published_version
 from epss.errors import InvalidInput, NotFound
+from epss.i18n import Phrase
 from epss.quality import consultations, gaps, steps
 from epss.quality.period import Period
 from epss.quality.table import Table
@@ -66,14 +67,16 @@ def answer(session: Session, slug: str, period: Period, minimum: int, *, today: 
     InvalidInput naming the parameter at fault."""
     question = QUESTIONS.get(slug)
     if question is None:
-        raise NotFound(f"there is no question '{slug[:60]}'; known: {', '.join(QUESTIONS)}")
+        raise NotFound("Er is geen vraag '{slug}'. Kies een vraag uit de lijst.",
+                       params={"slug": slug[:60]}, extra={"known": list(QUESTIONS)})
     task = (task or "").strip() or None
     if question.task == "required" and task is None:
-        raise InvalidInput(f"the question '{slug}' needs a task: give 'taak' (a task slug)",
+        raise InvalidInput("De vraag '{question}' gaat over één taak: kies de taak.",
+                           params={"question": Phrase(question.title)},
                            extra={"field": "taak"})
     if interval not in INTERVALS:
-        raise InvalidInput(f"'interval' must be day or week, not '{interval[:20]}'",
-                           extra={"field": "interval"})
+        raise InvalidInput("Per: kies dag of week (niet '{value}').",
+                           params={"value": interval[:20]}, extra={"field": "interval"})
     if task is not None and question.task != "none":
         _known_task(session, task)
     return question.run(session, period, minimum, task=task, interval=interval, today=today)

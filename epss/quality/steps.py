@@ -9,7 +9,7 @@ from sqlalchemy import and_, select
 from sqlmodel import Session
 
 from epss.catalog import published_version
-from epss.quality.consultations import titles
+from epss.quality.consultations import STEP_ID, TASK_ID, step_order, titles
 from epss.quality.counts import EVENT, count, people
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
@@ -27,8 +27,7 @@ def funnel(session: Session, period: Period, minimum: int, task: str) -> Table:
     reached = count(session, period, ["step_viewed"], ["step_id"], task=task)
     checked = count(session, period, ["step_checked"], ["step_id"], task=task)
     deviated = count(session, period, ["step_deviated"], ["step_id"], task=task)
-    columns = [Column("position", "Nr", numeric=True), Column("step", "Stap"),
-               Column("title", "Titel"),
+    columns = [Column("position", "Nr", numeric=True), STEP_ID, Column("title", "Stap"),
                Column("reached", "Bereikt (mensen)", numeric=True, protected=True),
                Column("checked", "Afgevinkt (mensen)", numeric=True, protected=True),
                Column("deviated", "Afgeweken (mensen)", numeric=True, protected=True),
@@ -57,11 +56,13 @@ def deviations(session: Session, period: Period, minimum: int, task: str | None 
     """Deviations per task and step, with the reasons people gave (only when free text is
     stored, EPSS_STORE_FREE_TEXT) for the steps shown: the most frequent first."""
     names = titles(session)
-    columns = [Column("task", "Taak"), Column("step", "Stap"),
+    columns = [TASK_ID, Column("task_title", "Taak"), STEP_ID, Column("step_title", "Stap"),
                Column("events", "Afwijkingen", numeric=True, protected=True),
                Column("people", "Mensen", numeric=True, protected=True),
                Column("reasons", "Redenen")]
+    steps = step_order(session)
     rows = [{"task": slug, "task_title": names.get(slug, slug), "step": step,
+             "step_title": steps.get((slug, step), (0, step or ""))[1],
              "events": c.events, "people": c.people, "reasons": ""}
             for (slug, step), c in count(session, period, ["step_deviated"],
                                          ["task_slug", "step_id"], task=task,
@@ -75,7 +76,7 @@ def deviations(session: Session, period: Period, minimum: int, task: str | None 
         row["reasons"] = " | ".join(f"{text} ({n})" if n > 1 else text
                                     for text, n in found.most_common(MAX_REASONS))
     return Table("afwijkingen", columns, rows, minimum, hidden,
-                 chart={"kind": "bar", "label": "step", "values": ["events"]})
+                 chart={"kind": "bar", "label": "step_title", "values": ["events"]})
 
 
 def _reasons(session: Session, period: Period,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,8 @@ class Column:
     label: str  # Dutch; the pages translate it
     numeric: bool = False
     protected: bool = False  # a count that is hidden when its group is too small
+    shown: bool = True  # False: an id for tools (JSON only); a title column names it for people
+    date: bool = False  # a day, YYYY-MM-DD in the JSON, shown (and in the CSV) as dd-mm-jjjj
 
 
 @dataclass
@@ -36,14 +39,19 @@ class Table:
                 "rows": self.rows, **self.extra}
 
     def as_csv(self, translate=lambda text: text) -> str:
-        """The table as CSV (semicolons, as Dutch spreadsheets expect); a hidden count is
-        written as it is shown: "< n"."""
+        """The table as the page shows it, as CSV (semicolons, as Dutch spreadsheets
+        expect); a hidden count is written as it is shown: "< n"."""
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow([translate(c.label) for c in self.columns])
+        writer.writerow([translate(c.label) for c in self.shown_columns])
         for row in self.rows:
-            writer.writerow([self.cell(row, c) for c in self.columns])
+            writer.writerow([self.cell(row, c) for c in self.shown_columns])
         return out.getvalue()
+
+    @property
+    def shown_columns(self) -> list[Column]:
+        """The columns a page shows: not the ids (a title column names the same thing)."""
+        return [c for c in self.columns if c.shown]
 
     def cell(self, row: dict, column: Column) -> str:
         """A cell as the table shows it."""
@@ -52,7 +60,17 @@ class Table:
             return f"< {self.min_group_size}" if column.protected else ""
         if isinstance(value, float):
             return f"{value:.1f}"
+        if column.date and isinstance(value, str):
+            return shown_day(value)
         return str(value)
+
+
+def shown_day(iso: str) -> str:
+    """'2026-03-03' -> '03-03-2026', the one way the pages write a day (other text as is)."""
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d-%m-%Y")
+    except ValueError:
+        return iso
 
 
 def hide_small(rows: list[dict], columns: list[Column], minimum: int,

@@ -6,53 +6,130 @@ Reading never stops at the first problem: all problems of all files are reported
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
+from epss.i18n import Message, Words, fill
 from epss.taskfile.model import TaskDocument
 
 _PLAIN_WORDS = {
-    "missing": "this field is required but missing",
-    "extra_forbidden": "this field is not part of the task format (a typo?)",
-    "string_type": "expected text",
-    "string_too_short": "must not be empty",
-    "string_too_long": "is too long",
-    "too_short": "must not be empty",
-    "string_pattern_mismatch": "use only lowercase letters, digits and single hyphens, "
-    "e.g. 'controleer-document'",
-    "bool_parsing": "expected true or false",
-    "bool_type": "expected true or false",
-    "int_parsing": "expected a whole number",
-    "int_type": "expected a whole number",
-    "less_than_equal": "is too large",
-    "greater_than_equal": "is too small",
-    "date_from_datetime_parsing": "expected a date written as YYYY-MM-DD",
-    "date_parsing": "expected a date written as YYYY-MM-DD",
-    "date_type": "expected a date written as YYYY-MM-DD",
-    "list_type": "expected a list (lines starting with '- ')",
-    "model_type": "expected a group of fields (name: value lines)",
-    "model_attributes_type": "expected a group of fields (name: value lines)",
-    "enum": "must be one of",
+    "missing": "dit veld is verplicht maar ontbreekt",
+    "extra_forbidden": "dit veld hoort niet bij het taakformaat (een tikfout?)",
+    "string_type": "verwacht tekst",
+    "string_too_short": "mag niet leeg zijn",
+    "string_too_long": "is te lang",
+    "too_short": "mag niet leeg zijn",
+    "string_pattern_mismatch": "gebruik alleen kleine letters, cijfers en losse "
+    "koppeltekens, bijvoorbeeld 'controleer-document'",
+    "bool_parsing": "verwacht true of false",
+    "bool_type": "verwacht true of false",
+    "int_parsing": "verwacht een geheel getal",
+    "int_type": "verwacht een geheel getal",
+    "less_than_equal": "is te groot",
+    "greater_than_equal": "is te klein",
+    "date_from_datetime_parsing": "verwacht een datum als JJJJ-MM-DD",
+    "date_parsing": "verwacht een datum als JJJJ-MM-DD",
+    "date_type": "verwacht een datum als JJJJ-MM-DD",
+    "list_type": "verwacht een lijst (regels die beginnen met '- ')",
+    "model_type": "verwacht een groep velden (regels 'naam: waarde')",
+    "model_attributes_type": "verwacht een groep velden (regels 'naam: waarde')",
 }
+_SHOWS_INPUT = ("string_type", "bool_parsing", "int_parsing", "date_parsing")
+
+# The fields of the task format as the editor names them.
+FIELD_LABELS = {
+    "slug": "Id", "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Wanneer",
+    "standard": "Norm", "criticality": "Risico", "owner": "Eigenaar",
+    "review_by": "Controle vóór", "review_interval_months": "Controle-interval (maanden)",
+    "tags": "Zoekwoorden", "zaaktypen": "Zaaktypen", "sources": "Bronnen",
+    "context_rules": "Contextregels", "steps": "Stappen", "id": "Id",
+    "mandatory": "Verplicht", "instruction": "Instructie", "why": "Waarom",
+    "warning": "Let op", "check": "Goed gedaan als", "branches": "Als … ga naar",
+    "target": "Doelveld", "if": "Als", "step": "Naar stap", "task": "Naar taak",
+    "app": "Zaaksysteem", "url": "Adres", "markers": "Markeringen", "zaaktype": "Zaaktype",
+    "priority": "Prioriteit", "start_step": "Beginstap", "publisher": "Uitgever",
+}
+_ITEMS = {"steps": "Stap {n}", "context_rules": "Contextregel {n}", "sources": "Bron {n}",
+          "branches": "Als … ga naar {n}"}
+
+
+class Place(Words):
+    """A field of a task as a person knows it: 'Stap 3 (Controleer de foto), Instructie'."""
+
+    def __init__(self, loc: tuple, data: object = None):
+        self.loc, self.data = loc, data
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        parts, node = [], self.data
+        for i, part in enumerate(self.loc):
+            node = _child(node, part)
+            if isinstance(part, int):
+                owner = self.loc[i - 1] if i else ""
+                item = fill(_ITEMS.get(owner, "nummer {n}"), {"n": part + 1}, translate)
+                title = node.get("title") if isinstance(node, dict) and owner == "steps" \
+                    else None
+                parts.append(f"{item} ({title.strip()})" if isinstance(title, str)
+                             and title.strip() else item)
+            elif part in FIELD_LABELS:
+                parts.append(translate(FIELD_LABELS[part]))
+            else:  # a name the format does not know: as it was written
+                parts.append(fill("het veld '{name}'", {"name": part}, translate))
+        merged = []  # 'Stappen, Stap 3' says the same twice
+        for n, part in enumerate(parts):
+            if not (n + 1 < len(parts) and isinstance(self.loc[n + 1], int)
+                    and self.loc[n] in _ITEMS):
+                merged.append(part)
+        return ", ".join(merged)
+
+
+def _child(node: object, part: object) -> object:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and part < len(node):
+        return node[part]
+    return None
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in one file."""
+    """One thing wrong in one file. `field` is the field's path in the task format (for
+    tools); `message` says what is wrong, in Dutch; `said` and `place` give both in any
+    language (`in_language`)."""
 
     file: str
     line: int | None
     field: str
     message: str
+    said: Words | None = None
+    place: Words | None = None
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        where = (fill("{file}, regel {line}", {"file": self.file, "line": self.line},
+                      translate) if self.line else self.file)
+        place = self.place.in_language(translate) if self.place else self.field
+        message = self.said.in_language(translate) if self.said else translate(self.message)
+        prefix = ", ".join(part for part in (where, place) if part)
+        return f"{prefix}: {message}" if prefix else message
+
+    def as_in_file(self, translate: Callable[[str], str]) -> str:
+        """As `in_language`, with the field named as in the file (for the command line:
+        'verhuizing.yaml, line 2, review_by: …')."""
+        return replace(self, place=None).in_language(translate)
 
     def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" if self.line else self.file
-        field = f", {self.field}" if self.field else ""
-        return f"{where}{field}: {self.message}"
+        return self.in_language(lambda text: text)
+
+
+def problem(file: str, line: int | None, loc: tuple, said: str | Words,
+            data: object = None) -> Problem:
+    """A problem of field `loc` (a path in the task format), `data` the file's content."""
+    said = said if isinstance(said, Words) else Message(said)
+    return Problem(file, line, field_name(loc), str(said), said, Place(loc, data) if loc
+                   else None)
 
 
 class TaskFileError(Exception):
@@ -79,7 +156,7 @@ def load_text(text: str, name: str) -> TaskDocument:
 def _load(text: str, name: str) -> LoadedTask:
     data, lines = _parse_yaml(text, name)
     document, found = check_data(data)
-    problems = [Problem(name, _line_for(loc, lines), field_name(loc), message)
+    problems = [problem(name, _line_for(loc, lines), loc, message, data)
                 for loc, message in found]
     if document is None:
         slug = data.get("slug") if isinstance(data, dict) else None
@@ -90,10 +167,11 @@ def _load(text: str, name: str) -> LoadedTask:
     return LoadedTask(document, name, lines)
 
 
-def check_data(data: object) -> tuple[TaskDocument | None, list[tuple[tuple, str]]]:
+def check_data(data: object) -> tuple[TaskDocument | None, list[tuple[tuple, Words]]]:
     """Validate a task's data as an import does: first every field, then the references
     within the task. Returns the document (None when a field is wrong) and the problems,
-    each as (path of the field, plain message). Links to other tasks are not checked here."""
+    each as (path of the field, plain message: Dutch, translatable). Links to other tasks
+    are not checked here."""
     try:
         document = TaskDocument.model_validate(data, context={"defer_reference_check": True})
     except ValidationError as exc:
@@ -120,13 +198,15 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
             problems.extend(exc.problems)
             invalid_slugs.update([exc.slug] if exc.slug else [])
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(file), None, "", f"cannot be read: {exc}"))
+            problems.append(problem(str(file), None, (), Message(
+                "kan niet worden gelezen: {reason}", reason=str(exc))))
     first_file: dict[str, str] = {}
     for item in loaded:
         slug = item.document.slug
         if slug in first_file:
-            problems.append(Problem(item.file, _line_for(("slug",), item.lines), "slug",
-                                    f"'{slug}' is also the slug of {first_file[slug]}"))
+            problems.append(problem(item.file, _line_for(("slug",), item.lines), ("slug",),
+                                    Message("'{slug}' is ook het id van {other}", slug=slug,
+                                            other=first_file[slug])))
         first_file.setdefault(slug, item.file)
     available = set(first_file) | set(known_slugs) | invalid_slugs
     for item in loaded:
@@ -134,9 +214,9 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
             for k, branch in enumerate(step.branches):
                 if branch.task is not None and branch.task not in available:
                     loc = ("steps", n, "branches", k, "task")
-                    problems.append(Problem(item.file, _line_for(loc, item.lines),
-                                            field_name(loc), f"continues with task "
-                                            f"'{branch.task}', which does not exist"))
+                    problems.append(problem(item.file, _line_for(loc, item.lines), loc,
+                                            Message("gaat verder met de taak '{task}', maar "
+                                                    "die bestaat niet", task=branch.task)))
     if problems:
         raise TaskFileError(problems)
     return loaded
@@ -147,12 +227,14 @@ def _task_files(paths: Iterable[Path], problems: list[Problem]) -> Iterable[Path
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
             if not found:
-                problems.append(Problem(str(path), None, "", "this folder has no .yaml files"))
+                problems.append(problem(str(path), None, (), "deze map heeft geen "
+                                        ".yaml-bestanden"))
             yield from found
         elif path.is_file():
             yield path
         else:
-            problems.append(Problem(str(path), None, "", "no such file or folder"))
+            problems.append(problem(str(path), None, (), "dit bestand of deze map bestaat "
+                                    "niet"))
 
 
 def _parse_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
@@ -161,7 +243,7 @@ def _parse_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise TaskFileError([Problem(name, 1, "", "the file is empty")])
+            raise TaskFileError([problem(name, 1, (), "het bestand is leeg")])
         lines: dict[tuple, int] = {}
         duplicates: list[Problem] = []
         _map_lines(node, (), lines, duplicates, name)
@@ -171,7 +253,8 @@ def _parse_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise TaskFileError(
-            [Problem(name, line, "", f"this is not valid YAML: {exc.problem}")]
+            [problem(name, line, (), "dit is geen geldige YAML: kijk bij deze regel naar het "
+                     "inspringen, de dubbele punten en de aanhalingstekens")]
         ) from None
     finally:
         loader.dispose()
@@ -185,8 +268,8 @@ def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> N
             key = key_node.value
             if key in seen:
                 duplicates.append(
-                    Problem(name, key_node.start_mark.line + 1, field_name((*path, key)),
-                            "this field appears twice; keep one")
+                    problem(name, key_node.start_mark.line + 1, (*path, key),
+                            "dit veld staat er twee keer; houd er één")
                 )
             seen.add(key)
             _map_lines(value_node, (*path, key), lines, duplicates, name)
@@ -196,18 +279,18 @@ def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> N
             _map_lines(item, (*path, index), lines, duplicates, name)
 
 
-def _explain(error: dict) -> tuple[tuple, str]:
+def _explain(error: dict) -> tuple[tuple, Words]:
     loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
     kind = error["type"]
     if kind == "value_error":
-        message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
-    elif kind == "enum":
-        message = f"must be one of {error['ctx']['expected']}"
-    else:
-        message = _PLAIN_WORDS.get(kind, error["msg"])
-        if kind in ("string_type", "bool_parsing", "int_parsing", "date_parsing"):
-            message += f" (found {error.get('input')!r})"
-    return loc, message
+        return loc, Message(str(error["ctx"]["error"]) if "ctx" in error else "is niet geldig")
+    if kind == "enum":
+        expected = str(error["ctx"]["expected"]).replace(" or ", " of ")
+        return loc, Message("moet een van deze zijn: {expected}", expected=expected)
+    message = _PLAIN_WORDS.get(kind, "is niet geldig")
+    if kind in _SHOWS_INPUT:
+        return loc, Message(message + " (gevonden: {found})", found=repr(error.get("input")))
+    return loc, Message(message)
 
 
 def _is_union_tag(part) -> bool:

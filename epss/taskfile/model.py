@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from epss.i18n import Message
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DEFAULT_REVIEW_INTERVAL = 12  # months
 
@@ -41,7 +43,7 @@ def _tidy_text(value: str) -> str:
 
 def _not_blank(value: str) -> str:
     if not value:
-        raise ValueError("must not be empty")
+        raise ValueError("mag niet leeg zijn")
     return value
 
 
@@ -85,7 +87,7 @@ class Branch(_Strict):
     @model_validator(mode="after")
     def _one_destination(self) -> Branch:
         if (self.step is None) == (self.task is None):
-            raise ValueError("give exactly one of 'step' or 'task' as the place to continue")
+            raise ValueError("geef precies één plek om verder te gaan: een stap of een taak")
         return self
 
 
@@ -142,17 +144,18 @@ class ContextRule(_Strict):
         if value is None:
             return value
         if not value.startswith("/"):
-            raise ValueError("a URL pattern starts with '/', e.g. /zaken/:id")
+            raise ValueError("een adrespatroon begint met '/', bijvoorbeeld /zaken/:id")
         if "?" in value or "#" in value:
-            raise ValueError("a URL pattern has no query string or fragment ('?' or '#')")
+            raise ValueError("een adrespatroon heeft geen '?' of '#'")
         if "**" in value.rstrip("/").removesuffix("/**"):
-            raise ValueError("'**' may only stand at the end, as '/**'")
+            raise ValueError("'**' mag alleen aan het eind staan, als '/**'")
         return value
 
     @model_validator(mode="after")
     def _has_a_condition(self) -> ContextRule:
         if not (self.url or self.title or self.markers or self.zaaktype):
-            raise ValueError("a context rule needs at least one of url, title, markers, zaaktype")
+            raise ValueError("een contextregel heeft minstens een adres, een titel, een markering "
+                             "of een zaaktype nodig")
         return self
 
 
@@ -195,31 +198,31 @@ class TaskDocument(_Strict):
             return self
         problems = self.reference_problems()
         if problems:
-            raise ValueError("; ".join(message for _, message in problems))
+            raise ValueError("; ".join(str(message) for _, message in problems))
         return self
 
-    def reference_problems(self) -> list[tuple[tuple, str]]:
+    def reference_problems(self) -> list[tuple[tuple, Message]]:
         """Ids used twice and references to steps or sources that do not exist,
         each with the path of the field that holds it."""
-        problems: list[tuple[tuple, str]] = []
+        problems: list[tuple[tuple, Message]] = []
         step_ids = _unique_ids("steps", [s.id for s in self.steps], problems)
         source_ids = _unique_ids("sources", [s.id for s in self.sources], problems)
         for n, step in enumerate(self.steps):
             for k, ref in enumerate(step.sources):
                 if ref not in source_ids:
-                    problems.append((("steps", n, "sources", k),
-                                     f"cites source '{ref}', which is not in the task's "
-                                     f"sources list"))
+                    problems.append((("steps", n, "sources", k), Message(
+                        "noemt de bron '{ref}', maar die staat niet in de bronnen van de taak",
+                        ref=ref)))
             for k, branch in enumerate(step.branches):
                 if branch.step is not None and branch.step not in step_ids:
-                    problems.append((("steps", n, "branches", k, "step"),
-                                     f"continues at step '{branch.step}', which this task "
-                                     f"does not have"))
+                    problems.append((("steps", n, "branches", k, "step"), Message(
+                        "gaat verder bij de stap '{step}', maar die heeft deze taak niet",
+                        step=branch.step)))
         for n, rule in enumerate(self.context_rules):
             if rule.start_step is not None and rule.start_step not in step_ids:
-                problems.append((("context_rules", n, "start_step"),
-                                 f"starts at step '{rule.start_step}', which this task "
-                                 f"does not have"))
+                problems.append((("context_rules", n, "start_step"), Message(
+                    "begint bij de stap '{step}', maar die heeft deze taak niet",
+                    step=rule.start_step)))
         return problems
 
     def linked_tasks(self) -> set[str]:
@@ -231,8 +234,9 @@ def _unique_ids(what: str, ids: list[str], problems: list) -> set[str]:
     seen: set[str] = set()
     for n, value in enumerate(ids):
         if value in seen:
-            problems.append(((what, n, "id"), f"the id '{value}' is used twice in {what}; "
-                             f"each must be unique"))
+            problems.append(((what, n, "id"), Message(
+                "het id '{value}' komt twee keer voor; elk id mag maar één keer voorkomen",
+                value=value)))
         seen.add(value)
     return seen
 

@@ -203,7 +203,7 @@ def test_every_editor_page_has_no_serious_accessibility_finding(expert: Page, ed
         "buffer": b"slug: kapot\ntitle: Kapot\nherzien_op: morgen\n"}])
     expert.get_by_role("button", name="Importeren").click()
     outcome = expert.locator("#import-uitkomst")
-    expect(outcome).to_contain_text("kapot.yaml, line 3, herzien_op")
+    expect(outcome).to_contain_text("kapot.yaml, regel 3, het veld 'herzien_op'")
     expect(outcome).to_be_focused()
     expert.screenshot(path=editors.shots / "editor-import-problems.png", full_page=True)
     assert axe_findings(expert) == []
