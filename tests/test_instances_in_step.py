@@ -261,12 +261,13 @@ def test_instances_ride_out_a_database_outage(cluster: Cluster) -> None:
 
 
 def _listening(cluster: Cluster) -> int:
-    """How many connections listen on the change log's channel."""
+    """How many connections to the cluster's database listen on the change log's channel."""
     engine = sa.create_engine(cluster.deployment.database_url)
     try:
         with engine.connect() as connection:
             return connection.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity WHERE query = :listen"),
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query = :listen"),
                 {"listen": f"LISTEN {CHANNEL}"}).scalar()
     finally:
         engine.dispose()
