@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -167,6 +168,17 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
     services = Services.from_settings(Settings(data_dir=folder, secret_key="test-secret"))
     import_shipped(services)
     return services
+
+
+def within(seconds: float, check: Callable[[], object]) -> object:
+    """The first truthy answer of `check`, asked until `seconds` have passed (then its
+    last answer): for what another thread or process does within a budget."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = check()
+        if answer or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.05)
 
 
 def add_user(services: Services, name: str, *roles: str, team: str | None = None,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from epss.changes import log as change_log
 from epss.changes.follower import Follower
 from epss.db import make_engine
 from epss.models import CatalogChange
+from tests.conftest import within
 
 
 class Applied:
@@ -46,15 +46,6 @@ def _record(engine, *subjects: str, commit: bool = True) -> None:
             session.rollback()
 
 
-def _wait_for(check, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def test_a_commit_is_applied_at_once_and_a_rollback_never(settings) -> None:
     engine = make_engine(settings)
     applied = Applied()
@@ -81,12 +72,10 @@ def test_another_process_follows_within_seconds(settings) -> None:
     follower = Follower(there, applied, 0)
     follower.start()
     try:
-        began = time.monotonic()
         _record(here, "elders")
         assert applied.arrived.wait(2.0), "the other instance did not follow within 2 s"
         assert applied.items == [("task", "elders")]
         assert follower.lag() == 0.0
-        print(f"followed after {time.monotonic() - began:.3f} s")
     finally:
         follower.stop()
         here.dispose()
@@ -103,7 +92,7 @@ def test_a_failed_application_is_retried_and_never_breaks_the_commit(settings) -
         with Session(engine) as session:
             assert session.exec(select(CatalogChange.subject)).all() == ["taak"]
         assert applied.fail_times == 0  # it was tried, and failed
-        assert _wait_for(lambda: follower.position > 0)  # the next round applied it, once
+        assert within(5, lambda: follower.position > 0)  # the next round applied it, once
         assert applied.items == [("task", "taak")]
     finally:
         follower.stop()
@@ -182,7 +171,7 @@ def test_a_slow_application_delays_a_commit_only_a_bounded_time(settings, monkey
         _record(engine, "traag")  # returns although the follower is still busy with it
         assert applied.items == []
         busy.set()
-        assert _wait_for(lambda: applied.items == [("task", "traag")])
+        assert within(5, lambda: applied.items == [("task", "traag")])
     finally:
         busy.set()
         follower.stop()

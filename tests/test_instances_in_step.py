@@ -29,7 +29,7 @@ from epss import migrations
 from epss.auth.accounts import create_user, new_api_token
 from epss.changes.log import CHANNEL
 from epss.models import Task
-from tests.conftest import TASKS_DIR, scratch_postgres
+from tests.conftest import TASKS_DIR, scratch_postgres, within
 from tests.drafts_support import EventReader
 from tests.instances_support import Deployment, browser, start, stop, wait_until_up
 
@@ -88,16 +88,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 stop(process)
 
 
-def _within(seconds: float, check: Callable[[], object]) -> object:
-    """The first truthy answer of `check`, asked until `seconds` have passed."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = check()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.05)
-
-
 def _found(client: httpx.Client, word: str) -> list[str]:
     answer = client.get("/search", params={"q": word})
     assert answer.status_code == 200, answer.text
@@ -150,7 +140,7 @@ def test_a_task_published_through_one_instance_is_found_on_the_other(cluster: Cl
         etag = b.get(f"/apps/{_app_of(cluster)}/manifest").headers["ETag"]
         assert _found(b, "zeepbelcontrole") == []
         version = _publish_with_word(cluster, "a", "zeepbelcontrole")
-        assert _within(IN_STEP_WITHIN, lambda: _found(b, "zeepbelcontrole")) == [SLUG]
+        assert within(IN_STEP_WITHIN, lambda: _found(b, "zeepbelcontrole")) == [SLUG]
         hits = b.get("/search", params={"q": "zeepbelcontrole"}).json()["results"]
         assert hits[0]["task_version"] == version
         # The overlay on b: the manifest's rules name the new version, with a new ETag.
@@ -191,7 +181,7 @@ def test_an_instance_killed_in_the_middle_of_a_publish(cluster: Cluster) -> None
             holder.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": LOG_LOCK})
             publishing = threading.Thread(target=_publish_quietly, args=(cluster,), daemon=True)
             publishing.start()
-            assert _within(10, lambda: _waiting_for_log_lock(engine)), "the publish never came"
+            assert within(10, lambda: _waiting_for_log_lock(engine)), "the publish never came"
             cluster.kill("a")
             holder.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": LOG_LOCK})
             holder.commit()
@@ -207,7 +197,7 @@ def test_an_instance_killed_in_the_middle_of_a_publish(cluster: Cluster) -> None
     with cluster.api("b", "ruth") as ruth:
         assert ruth.post(f"/tasks/{SLUG}/draft/publish").status_code == 200
     with cluster.api("a", "eva") as a:
-        assert _within(IN_STEP_WITHIN, lambda: _found(a, "walrusmelding")) == [SLUG]
+        assert within(IN_STEP_WITHIN, lambda: _found(a, "walrusmelding")) == [SLUG]
 
 
 def _publish_quietly(cluster: Cluster) -> None:
@@ -237,23 +227,23 @@ def test_instances_ride_out_a_database_outage(cluster: Cluster) -> None:
                 "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
         with browser() as client:
             for instance in ("a", "b"):
-                ready = _within(10, lambda i=instance: client.get(
+                ready = within(10, lambda i=instance: client.get(
                     cluster.url(i) + "/health/ready").status_code == 503)
                 assert ready, f"instance {instance} still said it was ready"
         with admin.connect() as connection:
             connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         _publish_with_word(cluster, "a", "pinguinpost")
         with cluster.api("b", "eva") as b:
-            assert _within(10, lambda: _found(b, "pinguinpost")) == [SLUG]
+            assert within(10, lambda: _found(b, "pinguinpost")) == [SLUG]
         with browser() as client:
             for instance in ("a", "b"):
-                assert _within(10, lambda i=instance: client.get(
+                assert within(10, lambda i=instance: client.get(
                     cluster.url(i) + "/health/ready").status_code == 200)
         # Both listen again: the next change arrives within the usual time.
-        assert _within(10, lambda: _listening(cluster) == 2)
+        assert within(10, lambda: _listening(cluster) == 2)
         _publish_with_word(cluster, "a", "robbenrust")
         with cluster.api("b", "eva") as b:
-            assert _within(IN_STEP_WITHIN, lambda: _found(b, "robbenrust")) == [SLUG]
+            assert within(IN_STEP_WITHIN, lambda: _found(b, "robbenrust")) == [SLUG]
     finally:
         with admin.connect() as connection:
             connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
@@ -305,7 +295,7 @@ def test_an_index_folder_damaged_under_a_running_instance_is_rebuilt(
             if answer.status_code == 200:
                 assert answer.json()["results"] == expected
             time.sleep(0.1)
-        assert _within(10, lambda: _ready(b)), "the index was not rebuilt"
+        assert within(10, lambda: _ready(b)), "the index was not rebuilt"
         assert b.get("/search", params={"q": "verhuizing adres"}).json()["results"] == expected
     assert "rebuilding the search index" in (cluster.deployment.folder / "b.log").read_text()
 

@@ -39,7 +39,7 @@ from epss.operations.logs import RequestIdFilter, RequestIds, request_id_from
 from epss.services import Services
 from epss.serving import GRACE_SECONDS
 from epss.settings import Settings
-from tests.conftest import POSTGRES_ADMIN_URL, publish, shipped_document
+from tests.conftest import POSTGRES_ADMIN_URL, publish, shipped_document, within
 from tests.operations_support import Served, event, prepare
 from tests.operations_support import client as http_client
 
@@ -122,15 +122,6 @@ def test_ready_is_503_when_the_migrations_are_behind(sqlite_settings: Settings) 
     assert ready.json()["checks"]["database"] == {"ok": True}
 
 
-def _within_seconds(seconds: float, check) -> bool:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def test_ready_is_503_while_the_index_is_missing(client: TestClient) -> None:
     services = client.app.state.services
     services.follower.stop()  # so that its guard does not rebuild the index meanwhile
@@ -164,7 +155,7 @@ def test_ready_is_503_while_changes_of_other_instances_stay_unapplied(
     assert "behind" in behind.json()["checks"]["search_index"]["detail"]
     assert behind.json()["catch_up_lag_seconds"] >= 59
     monkeypatch.undo()
-    assert _within_seconds(5, lambda: services.catch_up_lag() == 0.0)
+    assert within(5, lambda: services.catch_up_lag() == 0.0)
 
 
 def test_readiness_is_checked_at_most_once_a_second(sqlite_settings: Settings,
