@@ -114,6 +114,30 @@ def test_open_streams_end_when_the_server_shuts_down(settings, accounts) -> None
         assert "Cancel" not in server.log.read_text()  # ended, not cut off after a timeout
 
 
+def test_a_stream_still_opening_when_the_stop_comes_ends_too(settings) -> None:
+    """The stop signal may come after the response started but before the stream joined
+    the hub (its roster work runs in a thread): that stream must not hold the shutdown up
+    for the whole grace period."""
+    engine = make_engine(settings)
+    hub = hub_for(engine)
+    hub.heartbeat = 0.2
+
+    async def scenario() -> None:
+        opening = hub.events("t", "anna")
+        hub.stop()  # before the stream's first step, so before it joined
+        async def every_event() -> list[str]:
+            return [event async for event in opening]
+
+        events = await asyncio.wait_for(every_event(), 5)
+        assert events[0] == "retry: 3000\n\n" and events[1].startswith("event: presence")
+        assert len(events) == 2, "the stream went on after the stop"
+        assert hub.editors("t") == []
+
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, scenario()).result()
+    engine.dispose()
+
+
 def _following(engine) -> Follower:
     """The change follower of a serving process, applying the log to this engine's hub."""
     hub = hub_for(engine)

@@ -75,6 +75,7 @@ class DraftHub:
         self._lock = threading.Lock()
         self._listeners: dict[str, list[_Listener]] = defaultdict(list)
         self._told: dict[str, list[str]] = {}  # slug → the editors its listeners know of
+        self._stopping = False  # the service is shutting down: no stream stays open
         # One thread for the roster's database work, so arriving and leaving keep order.
         self._roster_work = ThreadPoolExecutor(1, thread_name_prefix="epss-roster")
 
@@ -100,6 +101,8 @@ class DraftHub:
             names = sorted({*names, *self._told.get(slug, ()), name})
             self._told[slug] = names
             listener.offer(("presence", {"editors": names, "you": name}))
+            if self._stopping:  # the stop came while this stream was still opening
+                listener.offer(_END)
         return listener
 
     def leave(self, listener: _Listener) -> None:
@@ -182,11 +185,17 @@ class DraftHub:
                         listener.offer(_END)
 
     def end_streams(self) -> None:
-        """End every open stream (the service is shutting down). New streams may open."""
+        """End every open stream. New streams may open."""
         with self._lock:
             for listeners in self._listeners.values():
                 for listener in listeners:
                     listener.offer(_END)
+
+    def stop(self) -> None:
+        """The service is shutting down: end every stream, also those still opening."""
+        with self._lock:
+            self._stopping = True
+        self.end_streams()
 
     async def events(self, slug: str, name: str,
                      still_allowed: Callable[[], bool] = lambda: True) -> AsyncIterator[str]:

@@ -30,9 +30,9 @@ async def live_streams_end_on_stop(app: FastAPI) -> AsyncIterator[None]:
         yield  # served from a thread (tests): signals are not ours to handle
         return
     loop = asyncio.get_running_loop()
-    end_streams = hub_for(app.state.services.engine).end_streams
+    stop_streams = hub_for(app.state.services.engine).stop
     previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-    handlers = {sig: _chained(loop, end_streams, handler)
+    handlers = {sig: _chained(loop, stop_streams, handler)
                 for sig, handler in previous.items() if callable(handler)}
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
@@ -44,12 +44,12 @@ async def live_streams_end_on_stop(app: FastAPI) -> AsyncIterator[None]:
                 signal.signal(sig, previous[sig])
 
 
-def _chained(loop: asyncio.AbstractEventLoop, end_streams: Callable[[], None],
+def _chained(loop: asyncio.AbstractEventLoop, stop_streams: Callable[[], None],
              server_handler: Callable) -> Callable:
     def handler(sig, frame) -> None:
         # A signal handler may interrupt code holding the hub's lock: end the streams
         # from the event loop instead of from here.
-        loop.call_soon_threadsafe(end_streams)
+        loop.call_soon_threadsafe(stop_streams)
         server_handler(sig, frame)
 
     return handler
