@@ -214,7 +214,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     typer.echo("\nStop with Ctrl+C.\n")
     from epss import serving  # the web app: only the commands that serve load it
 
-    serving.run(serving.create_app(settings), host=host, port=port, log_level="warning")
+    serving.run(serving.served_app(settings), host=host, port=port, log_level="warning")
 
 
 DEMO_PASSWORD = "demo-wachtwoord"

@@ -5,7 +5,7 @@ GRACE_SECONDS for every request in flight to finish; the editors' live streams a
 first (epss.operations.shutdown), as they never finish by themselves.
 
 With `workers` > 1, uvicorn starts that many processes on one socket, each building the
-app from the environment (`epss.app:create_app`, a factory) and running its lifespan (the
+app from the environment (`served_app`, a factory) and running its lifespan (the
 migrations check, the index check). They share the data folder, so its search index, and
 their metrics through prometheus-client's multiprocess mode (a folder of counter files).
 """
@@ -32,7 +32,16 @@ GRACE_SECONDS = 10  # how long requests in flight may take to finish at shutdown
 # Generous: a new worker imports the whole app before it can answer (multiprocessing's
 # spawn runs the `epss` script's imports first), which takes seconds on a busy machine.
 WORKER_HEALTHCHECK_SECONDS = 30
-APP_FACTORY = "epss.app:create_app"  # what each worker process builds its app with
+APP_FACTORY = "epss.serving:served_app"  # what each worker process builds its app with
+
+
+def served_app(settings: Settings | None = None) -> FastAPI:
+    """The app as a server runs it: with its index writes in a child process, so that a
+    publish never holds up a search (epss.search.writes). Settings from the environment
+    when not given."""
+    app = create_app(settings)
+    app.state.services.search_index.write_in_a_child_process()
+    return app
 
 
 def run(app: FastAPI, **options) -> None:
@@ -48,7 +57,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None
                "timeout_graceful_shutdown": GRACE_SECONDS}
     with _metrics_folder(workers):
         if workers == 1:
-            run(create_app(settings), **options)
+            run(served_app(settings), **options)
         else:
             uvicorn.run(APP_FACTORY, factory=True, workers=workers,
                         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options)

@@ -124,8 +124,17 @@ def index(tmp_path: Path) -> Iterator[SearchIndex]:
     index.close()
 
 
-def test_a_new_word_that_completes_compounds_elsewhere(index: SearchIndex, catalog: Catalog,
-                                                       tmp_path: Path) -> None:
+@pytest.fixture(params=["in this process", "in a child process"])
+def any_index(index: SearchIndex, request: pytest.FixtureRequest) -> SearchIndex:
+    """The index, writing where a command writes, or where a server does."""
+    if request.param == "in a child process":
+        index.write_in_a_child_process()
+    return index
+
+
+def test_a_new_word_that_completes_compounds_elsewhere(any_index: SearchIndex,
+                                                       catalog: Catalog, tmp_path: Path) -> None:
+    index = any_index
     # Without 'signalering(en)' of its own, 'paspoortsignaleringen' does not split.
     slug = "reisdocument-aanvragen"
     document = without_words(catalog[slug][0], r"\bsignalering(en)?\b")
@@ -208,7 +217,8 @@ def test_any_sequence_of_updates_answers_as_a_rebuild(
             assert_same_as_rebuild(index, catalog, texts, tmp_path / f"fresh-{step}")
 
 
-def test_updates_are_idempotent_by_position(index: SearchIndex, catalog: Catalog) -> None:
+def test_updates_are_idempotent_by_position(any_index: SearchIndex, catalog: Catalog) -> None:
+    index = any_index
     index.rebuild(list(catalog.values()), 5)
     assert index.position() == 5
     document, _ = catalog["aangifte-geboorte"]

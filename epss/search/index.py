@@ -26,10 +26,10 @@ from epss.search.documents import META_ID
 from epss.search.query import HEADING_FIELD, TEXT_FIELD, build_query
 from epss.search.ranking import LengthCache, Ranker
 from epss.search.stats import Dead, LiveStats, segment_id
-from epss.search.store import INDEX_NAME, IndexNeedsRebuild, build, read_state, retried, state_of
+from epss.search.store import INDEX_NAME, IndexNeedsRebuild, read_state, retried, state_of
 from epss.search.synonyms import Synonyms
-from epss.search.updates import DocumentsOf, UpdateResult, compact
-from epss.search.updates import update as apply_update
+from epss.search.updates import DocumentsOf, UpdateResult
+from epss.search.writes import InChildProcess, InThisProcess
 
 __all__ = ["IndexNeedsRebuild", "SearchHit", "SearchIndex", "UpdateResult"]
 
@@ -94,11 +94,17 @@ class SearchIndex:
     def __init__(self, directory: Path, synonyms: Synonyms):
         self.directory = directory
         self.synonyms = synonyms
+        self._writes: InThisProcess | InChildProcess = InThisProcess()
         self._lock = threading.Lock()
         self._view: _View | None = None
         self._lengths: LengthCache = {}
 
     # -- writing --------------------------------------------------------------------
+
+    def write_in_a_child_process(self) -> None:
+        """For a serving process: run every write from now on in a child process, so
+        that it never holds up a search (epss.search.writes)."""
+        self._writes = InChildProcess()
 
     def position(self) -> int | None:
         """The catalog change-log position the index reflects; None when it is missing,
@@ -111,7 +117,7 @@ class SearchIndex:
         """Index the (document, version number) items from scratch, beside the live index,
         and swap the result in; returns the number of task and step documents. Searches
         go on meanwhile, on the live index; writers wait."""
-        return build(self.directory, items, position)
+        return self._writes.build(self.directory, items, position)
 
     def update(self, items: Iterable[tuple[dict, int]], removed: Iterable[str], position: int,
                documents_of: DocumentsOf) -> UpdateResult:
@@ -120,12 +126,13 @@ class SearchIndex:
         otherwise (their current documents come from `documents_of(slugs)`). Nothing
         happens when the index already reflects `position`. Searchable on return.
         Raises IndexNeedsRebuild when the index is missing, corrupt or outdated."""
-        return apply_update(self.directory, items, removed, position, documents_of)
+        return self._writes.update(self.directory, list(items), set(removed), position,
+                                   documents_of)
 
     def compact(self) -> UpdateResult:
         """Merge the small segments updates left, when `UpdateResult.compaction_due`;
         run it off the request path (it takes up to about a second)."""
-        return compact(self.directory)
+        return self._writes.compact(self.directory)
 
     def doc_count(self) -> int:
         """The number of task and step documents in the index (0 when there is none)."""
@@ -226,6 +233,7 @@ class SearchIndex:
         return view
 
     def close(self) -> None:
+        self._writes.close()
         with self._lock:
             if self._view is not None:
                 self._view.searcher.close()

@@ -1,0 +1,78 @@
+"""Index writes in a child process (epss.search.writes), as a serving process runs them:
+the child is replaced when it dies, and never outlives its parent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from epss.resources import shipped
+from epss.search import SearchIndex, Synonyms
+from epss.taskfile import load_paths
+from tests.conftest import within
+
+
+def _catalog() -> list[tuple[dict, int]]:
+    return [(task.document.model_dump(mode="json", by_alias=True), 1)
+            for task in load_paths([shipped("tasks")])]
+
+
+def _child_of(index: SearchIndex) -> int:
+    return index._writes._call(os.getpid)
+
+
+def test_a_write_after_the_child_died_goes_to_a_new_child(tmp_path: Path) -> None:
+    synonyms = Synonyms.from_file(shipped("content") / "synonyms.yaml")
+    index = SearchIndex(tmp_path / "index", synonyms)
+    index.write_in_a_child_process()
+    try:
+        catalog = _catalog()
+        index.rebuild(catalog, 1)
+        child = _child_of(index)
+        assert child != os.getpid()
+        os.kill(child, signal.SIGKILL)
+        document, _ = catalog[0]
+        renamed = {**document, "title": "Zonnebloemveld bezoeken"}
+        result = index.update([(renamed, 2)], [], 2, lambda slugs: [])
+        assert result.applied and _child_of(index) != child
+        hits = index.search("zonnebloemveld", headings_only=True)
+        assert [(hit.task_slug, hit.task_version) for hit in hits] == [(document["slug"], 2)]
+    finally:
+        index.close()
+
+
+PARENT = """
+import os, sys
+from pathlib import Path
+from epss.resources import shipped
+from epss.search import SearchIndex, Synonyms
+index = SearchIndex(Path(sys.argv[1]), Synonyms.from_file(shipped("content") / "synonyms.yaml"))
+index.write_in_a_child_process()
+index.rebuild([], 1)
+print(index._writes._call(os.getpid), flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path / "index")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.kill()  # kill -9: no chance to shut the child down
+        parent.wait(10)
+        assert within(10, lambda: not _alive(child)), "the child outlived its parent"
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return status != "Z"  # a zombie has ended; only its exit status is left
