@@ -10,8 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import Scope, Send
 
 from epss import i18n
+from epss.auth import csrf
 from epss.errors import EpssError
 from epss.i18n import Words, fill
 from epss.pages import render
@@ -30,18 +32,36 @@ _PAGES = {
 }
 
 
-def _answer(request: Request, status: int, body: dict, headers: dict | None = None) -> Response:
+def _answer(request: Request, status: int, body: dict, headers: dict | None = None,
+            page: tuple[str, str] | None = None) -> Response:
+    """The error as JSON, or for a person on the pages as a page (`page`: its title and
+    explanation, when not the usual ones of the status)."""
     wants_html = (not request.url.path.startswith("/api/")
                   and "text/html" in request.headers.get("accept", ""))
     if status == 401 and not request.url.path.startswith("/api/") and (
             wants_html or request.headers.get("hx-request")):
         return _to_login(request)
     if wants_html:
-        title, explanation = _PAGES.get(status, ("Er ging iets mis", "Probeer het opnieuw."))
+        title, explanation = page or _PAGES.get(status, ("Er ging iets mis",
+                                                         "Probeer het opnieuw."))
         return render(request, "error.html",
                       {"title": title, "explanation": explanation, "detail": body["detail"]},
                       status_code=status, headers=headers)
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def refuse_without_csrf_token(scope: Scope, send: Send) -> None:
+    """A form or call without a valid CSRF token: a page that says to reload the form for
+    a person on the pages, JSON for scripts and htmx."""
+    request = Request(scope)
+    detail = _translate(request)(csrf.MESSAGE)
+    page = ("Formulier verlopen", csrf.MESSAGE)
+    response = _answer(request, 403, {"error": "csrf", "detail": detail}, page=page)
+
+    async def nothing_to_read() -> dict:  # the body was read already
+        return {"type": "http.disconnect"}
+
+    await response(scope, nothing_to_read, send)
 
 
 def _to_login(request: Request) -> Response:

@@ -163,6 +163,24 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient, anna: str)
     assert client.get("/api/v1/me").status_code == 200
 
 
+def test_a_browser_form_without_its_token_gets_a_page_that_says_to_reload(
+        client: TestClient, anna: str) -> None:
+    """A person whose form expired (the cookie went, the page stayed open) reads what to do
+    in their language, not a JSON answer."""
+    client.get("/inloggen")
+    for language, title, advice in (("nl", "Formulier verlopen", "Laad de pagina opnieuw"),
+                                    ("en", "Form expired", "Reload the page")):
+        client.cookies.set("epss_lang", language)
+        page = client.post("/inloggen", data={"csrftoken": "verlopen", "naam": anna},
+                           headers={"Accept": "text/html,application/xhtml+xml"})
+        assert page.status_code == 403
+        assert page.headers["content-type"].startswith("text/html")
+        assert f"<h1>{title}</h1>" in page.text and advice in page.text
+    client.cookies.delete("epss_lang")
+    htmx = client.post("/uitloggen", headers={"HX-Request": "true", "Accept": "*/*"})
+    assert htmx.status_code == 403 and htmx.json()["error"] == "csrf"
+
+
 def test_the_overlay_api_needs_no_csrf_token_even_for_a_logged_in_browser(
         client: TestClient, anna: str) -> None:
     log_in(client, anna, PASSWORD)

@@ -6,29 +6,18 @@ are protected too."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode
 
 from asgi_csrf import asgi_csrf
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from epss import i18n
 from epss.auth.policy import RouteEntry, route_table
 
-_MESSAGE = ("Dit formulier is verlopen of niet compleet (de beveiligingscode ontbreekt of "
-            "klopt niet). Laad de pagina opnieuw en probeer het nog eens.")
-
-
-async def _refuse(scope: Scope, send: Send, _reason) -> None:
-    language = i18n.DEFAULT if scope["path"].startswith("/api/") else \
-        i18n.language_of(Request(scope))
-    detail = i18n.translator(language)(_MESSAGE)
-    body = json.dumps({"error": "csrf", "detail": detail}).encode()
-    await send({"type": "http.response.start", "status": 403,
-                "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": body})
+MESSAGE = ("Dit formulier is verlopen of niet compleet (de beveiligingscode ontbreekt of "
+           "klopt niet). Laad de pagina opnieuw en probeer het nog eens.")
+Refuse = Callable[[Scope, Send], Awaitable[None]]
 
 
 def public_api_matcher(routes: Callable[[], list]) -> Callable[[Scope], bool]:
@@ -52,9 +41,13 @@ class CSRFProtection:
     then gets the request as it came."""
 
     def __init__(self, app: ASGIApp, *, secret: str, secure: bool,
-                 exempt: Callable[[Scope], bool]):
+                 exempt: Callable[[Scope], bool], refuse: Refuse):
+        """`refuse(scope, send)` answers a request without a valid token."""
+        async def refused(scope: Scope, send: Send, _reason) -> None:
+            await refuse(scope, send)
+
         self.app = asgi_csrf(_AsItCame(app), signing_secret=secret, cookie_secure=secure,
-                             skip_if_scope=exempt, send_csrf_failed=_refuse)
+                             skip_if_scope=exempt, send_csrf_failed=refused)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _multipart_without_header(scope):
