@@ -27,7 +27,7 @@ from epss.models import ContextRule, HostApp, Step, Task, TaskVersion
 from epss.taskfile import TaskDocument, dump_document
 
 _TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-                "review_by", "tags", "zaaktypen", "sources", "context_rules")
+                "review_by", "checked_on", "tags", "zaaktypen", "sources", "context_rules")
 _STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
                 "target", "sources")
 VERSIONS_FILE = "versions.json"  # the credits of every version, beside the exported files

@@ -57,6 +57,8 @@ class Task(SQLModel, table=True):
     context_rules: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     review_interval_months: int = Field(default=12, sa_column_kwargs={"server_default": "12"},
                                         description="Months between reviews.")
+    checked_on: dt.date | None = Field(default=None, description="When the content was last "
+                                       "checked against its sources.")
     status: str = Field(default="draft", max_length=20,
                         description="published (draft = newest version), draft or submitted.")
     version: int = Field(default=1, description="Row version of the task's own fields.")

@@ -255,7 +255,7 @@ def test_the_whole_draft_can_be_sent_back_with_a_change(client, people) -> None:
     ({"review_interval_months": 0}, "review_interval_months",
      "Controle-interval (maanden): is te klein"),
     ({"sources": []}, f"steps[{FIRST}].sources[0]",
-     "Bron 1: noemt de bron 'gemeenten-productpagina-geboorte', maar die staat niet"),
+     "Bron 1: noemt de bron 'bw1-19e', maar die staat niet"),
     ({"context_rules": [{"app": "demo-zaaksysteem"}]}, "context_rules[0]",
      "Contextregel 1: een contextregel heeft minstens een adres"),
     ({"context_rules": [{"app": "demo-zaaksysteem", "url": "zaken"}]},

@@ -303,7 +303,10 @@ def test_the_task_fields_form_and_its_conflict(client: TestClient, people: dict)
             "bron_id": [s["id"] for s in before["sources"]],
             "bron_titel": [s["title"] for s in before["sources"]],
             "bron_uitgever": [s.get("publisher") or "" for s in before["sources"]],
-            "bron_url": [s.get("url") or "" for s in before["sources"]]}
+            "bron_artikel": [s.get("section") or "" for s in before["sources"]],
+            "bron_datum": [s.get("date") or "" for s in before["sources"]],
+            "bron_url": [s.get("url") or "" for s in before["sources"]],
+            "gecontroleerd_op": before["checked_on"] or ""}
     saved = client.post(f"/redactie/taken/{SLUG}/velden", data=form,
                         headers={**people["expert"], **HTMX})
     assert saved.status_code == 200, saved.text
@@ -321,6 +324,45 @@ def test_the_task_fields_form_and_its_conflict(client: TestClient, people: dict)
                       data={**form, "versie": after["version"], "controle_voor": "morgen"},
                       headers={**people["expert"], **HTMX})
     assert bad.status_code == 422 and "Controle vóór: &#39;morgen&#39; is geen datum" in bad.text
+
+
+def test_a_sources_article_and_date_and_the_checked_date_are_edited(
+        client: TestClient, people: dict) -> None:
+    before = draft(client)
+    page = client.get(f"/redactie/taken/{SLUG}", headers={**people["expert"], **HTML})
+    assert 'name="bron_artikel"' in page.text and 'name="bron_datum"' in page.text
+    assert 'name="gecontroleerd_op" type="date" value="2026-12-04"' in page.text
+    sources = before["sources"]
+    form = {"versie": before["version"], "titel": before["title"], "domein": before["domain"],
+            "doel": before["goal"], "aanleiding": before["trigger"], "norm": before["standard"],
+            "kritiek": before["criticality"], "eigenaar": before["owner"],
+            "controle_voor": before["review_by"], "gecontroleerd_op": "05-12-2026",
+            "interval": "12", "trefwoorden": ", ".join(before["tags"]),
+            "zaaktypen": ", ".join(before["zaaktypen"]),
+            "bron_id": [s["id"] for s in sources],
+            "bron_titel": [s["title"] for s in sources],
+            "bron_uitgever": [s.get("publisher") or "" for s in sources],
+            "bron_artikel": ["art. 1:19e lid 8"] + [s.get("section") or "" for s in sources[1:]],
+            "bron_datum": ["01-11-2026"] + [s.get("date") or "" for s in sources[1:]],
+            "bron_url": [s.get("url") or "" for s in sources]}
+    saved = client.post(f"/redactie/taken/{SLUG}/velden", data=form,
+                        headers={**people["expert"], **HTMX})
+    assert saved.status_code == 200, saved.text
+    after = draft(client)
+    assert after["checked_on"] == "2026-12-05"
+    assert (after["sources"][0]["section"], after["sources"][0]["date"]) == (
+        "art. 1:19e lid 8", "2026-11-01")
+    assert after["sources"][1:] == sources[1:]  # the others as they were
+    bad = client.post(f"/redactie/taken/{SLUG}/velden", headers={**people["expert"], **HTMX},
+                      data={**form, "versie": after["version"],
+                            "bron_datum": ["vorige week", *form["bron_datum"][1:]]})
+    assert bad.status_code == 422
+    assert "Bron 1, Datum: &#39;vorige week&#39; is geen datum" in bad.text
+    bad = client.post(f"/redactie/taken/{SLUG}/velden", headers={**people["expert"], **HTMX},
+                      data={**form, "versie": after["version"], "gecontroleerd_op": "gisteren"})
+    assert bad.status_code == 422
+    assert "Laatst gecontroleerd op: &#39;gisteren&#39; is geen datum" in bad.text
+    assert draft(client)["sources"] == after["sources"]
 
 
 def test_context_rules_are_edited_and_tested_with_the_services_matching(

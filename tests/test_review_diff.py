@@ -85,7 +85,10 @@ def make_changes(client: TestClient, people: dict) -> dict:
             "bron_id": [s["id"] for s in fields["sources"]],
             "bron_titel": [s["title"] for s in fields["sources"]],
             "bron_uitgever": [s.get("publisher") or "" for s in fields["sources"]],
-            "bron_url": [s.get("url") or "" for s in fields["sources"]]}
+            "bron_artikel": [s.get("section") or "" for s in fields["sources"]],
+            "bron_datum": [s.get("date") or "" for s in fields["sources"]],
+            "bron_url": [s.get("url") or "" for s in fields["sources"]],
+            "gecontroleerd_op": fields["checked_on"] or ""}
     saved = client.post(f"/redactie/taken/{SLUG}/velden", headers=eva, data=form,
                         follow_redirects=False)
     assert saved.status_code == 303, saved.text

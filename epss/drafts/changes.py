@@ -25,7 +25,7 @@ from epss.models import Change, Feedback, Task, TaskVersion
 from epss.taskfile import TaskDocument
 
 TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-               "review_by", "review_interval_months", "tags", "zaaktypen", "sources",
+               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
                "context_rules")
 STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
                "target", "sources")

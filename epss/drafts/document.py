@@ -16,7 +16,7 @@ from epss.taskfile import TaskDocument, check_data
 from epss.taskfile.loader import Place, field_name
 
 TASK_FIELDS = ("slug", "title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-               "review_by", "review_interval_months", "tags", "zaaktypen", "sources",
+               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
                "context_rules")
 STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
                "target", "sources")

@@ -73,7 +73,8 @@ def update_task_fields(session: Session, slug: str, expected_version: int | None
     changed = {name: new[name] for name in working.TASK_FIELDS if new[name] != current[name]}
     if not changed:
         return task
-    values = {name: dt.date.fromisoformat(value) if name == "review_by" else value
+    values = {name: dt.date.fromisoformat(value)
+              if name in ("review_by", "checked_on") and value else value
               for name, value in changed.items()}
     written = session.exec(
         update(Task).where(Task.id == task.id, Task.version == expected)

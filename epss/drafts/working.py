@@ -26,7 +26,7 @@ from epss.models import Change, Step, Task
 from epss.taskfile.model import TaskDocument
 
 TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-               "review_by", "review_interval_months", "tags", "zaaktypen", "sources",
+               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
                "context_rules")
 STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
                "target", "sources")
@@ -69,6 +69,7 @@ def task_fields(task: Task) -> dict:
     """The task's own editable fields as JSON (dates as YYYY-MM-DD)."""
     values = {name: getattr(task, name) for name in TASK_FIELDS}
     values["review_by"] = task.review_by.isoformat()
+    values["checked_on"] = task.checked_on.isoformat() if task.checked_on else None
     return values
 
 

@@ -20,12 +20,14 @@ from epss.auth import PUBLIC, identify
 from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
 from epss.pages.moments import moment_with_zone
+from epss.quality.table import shown_day
 from epss.render import render_version
 
 _HERE = Path(__file__).resolve().parent
 STATIC_DIR = _HERE.parent / "static"
 templates = Jinja2Templates(directory=_HERE / "templates")
 templates.env.filters["safe_html"] = Markup  # only for HTML that render.py sanitised
+templates.env.filters["dag"] = shown_day  # '2026-03-03' -> '03-03-2026'
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 

@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "instruction": "Instructie", "why": "Waarom", "warning": "Let op", "check": "Goed gedaan als",
     "branches": "Beslispunten", "target": "Veld in het zaaksysteem",
     "review_interval_months": "Controle-interval (maanden)", "order": "Volgorde",
+    "checked_on": "Laatst gecontroleerd op",
     "position": "Plaats", "version": "Versie",
 }
 

@@ -261,7 +261,11 @@ class _Words:
             found = self.sources.get(source, {})
             return html.escape(found.get("title") or source)
         parts = [source.get("title") or source.get("id", "")]
-        parts += [source[k] for k in ("publisher", "url") if source.get(k)]
+        parts += [source[k] for k in ("publisher", "section") if source.get(k)]
+        if source.get("date"):
+            year, month, day = str(source["date"]).split("-")
+            parts.append(f"{day}-{month}-{year}")
+        parts += [source["url"]] if source.get("url") else []
         return html.escape(" — ".join(parts))
 
     def rule(self, rule: dict) -> str:
@@ -290,7 +294,7 @@ class _Words:
             return html.escape(_("Verplicht") if value else _("Advies"))
         if name == "criticality":
             return html.escape(_(CRITICALITY_LABELS.get(value, value)))
-        if name == "review_by":
+        if name in ("review_by", "checked_on"):
             year, month, day = str(value).split("-")
             return f"{day}-{month}-{year}"
         if name == "review_interval_months":

@@ -91,15 +91,31 @@ def task_changes(form: FormData) -> dict:
         raise InvalidInput("Controle-interval (maanden): '{value}' is geen geheel aantal "
                            "maanden.", params={"value": interval[:40]},
                            extra={"field": "review_interval_months"})
-    sources = [{k: v for k, v in {"id": r["bron_id"], "title": r["bron_titel"],
-                                  "publisher": r["bron_uitgever"] or None,
-                                  "url": r["bron_url"] or None}.items() if v is not None}
-               for r in _rows(form, "bron_id", "bron_titel", "bron_uitgever", "bron_url")]
+    checked = _text(form, "gecontroleerd_op")
+    checked_on = _date(checked) if checked else None
+    if checked and checked_on is None:
+        raise InvalidInput("Laatst gecontroleerd op: '{value}' is geen datum. Vul een datum "
+                           "in als dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
+                           params={"value": checked[:40]}, extra={"field": "checked_on"})
+    sources = []
+    names = ("bron_id", "bron_titel", "bron_uitgever", "bron_artikel", "bron_datum", "bron_url")
+    for n, r in enumerate(_rows(form, *names), start=1):
+        day = _date(r["bron_datum"]) if r["bron_datum"] else None
+        if r["bron_datum"] and day is None:
+            raise InvalidInput("Bron {n}, Datum: '{value}' is geen datum. Vul een datum in als "
+                               "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
+                               params={"n": n, "value": r["bron_datum"][:40]},
+                               extra={"field": f"sources[{n - 1}].date"})
+        sources.append({k: v for k, v in {
+            "id": r["bron_id"], "title": r["bron_titel"], "publisher": r["bron_uitgever"] or None,
+            "section": r["bron_artikel"] or None, "date": day.isoformat() if day else None,
+            "url": r["bron_url"] or None}.items() if v is not None})
     return {
         "title": _text(form, "titel"), "domain": _text(form, "domein"),
         **{field: _text(form, name) for name, field in TASK_TEXTS.items()},
         "criticality": _text(form, "kritiek"), "owner": _text(form, "eigenaar"),
         "review_by": review_date, "review_interval_months": int(interval),
+        "checked_on": checked_on,
         "tags": _words(_text(form, "trefwoorden")),
         "zaaktypen": _words(_text(form, "zaaktypen")),
         "sources": sources,

@@ -72,7 +72,25 @@ class Source(_Strict):
     id: Slug = Field(description="Short name that steps use to refer to this source.")
     title: Line = Field(description="Title of the page or document.")
     publisher: Line | None = Field(default=None, description="Who published it, e.g. RvIG.")
+    section: Line | None = Field(
+        default=None, description="The article or section the guidance rests on, e.g. "
+        "'art. 1:19e lid 7'.")
+    date: dt.date | None = Field(
+        default=None, description="The date or version of the source, or the date it was "
+        "consulted (JJJJ-MM-DD).")
     url: Line | None = Field(default=None, description="Where to find it, when public.")
+
+    @model_serializer(mode="wrap")
+    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict:
+        # Sources written before section and date existed keep their bytes and their hash;
+        # the date is always text (YYYY-MM-DD), so a source fits a JSON column as it is.
+        data = handler(self)
+        for key in ("section", "date"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        if isinstance(data.get("date"), dt.date):
+            data["date"] = data["date"].isoformat()
+        return data
 
 
 class Branch(_Strict):
@@ -176,6 +194,9 @@ class TaskDocument(_Strict):
         description="Months between reviews: confirming the guidance as still correct sets "
         "review_by this far ahead. Left out of files (and of content hashes) when it is 12.",
     )
+    checked_on: dt.date | None = Field(
+        default=None, description="The date the content was last checked against its "
+        "sources ('laatst gecontroleerd op').")
     tags: list[Line] = Field(default_factory=list, description="Words people search with.")
     zaaktypen: list[Line] = Field(
         default_factory=list, description="Zaaktype identificaties this task belongs to."
@@ -190,6 +211,8 @@ class TaskDocument(_Strict):
         data = handler(self)
         if data.get("review_interval_months") == DEFAULT_REVIEW_INTERVAL:
             del data["review_interval_months"]
+        if data.get("checked_on", ...) is None:  # and so do documents without this date
+            del data["checked_on"]
         return data
 
     @model_validator(mode="after")

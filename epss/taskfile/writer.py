@@ -46,7 +46,13 @@ def dump_document(document: TaskDocument | dict) -> str:
     if isinstance(document, dict):
         document = TaskDocument.model_validate(document)
     data = _prune(document.model_dump(mode="json", by_alias=True))
+    # Dates as YAML dates (2027-03-31), not as quoted text.
     data["review_by"] = dt.date.fromisoformat(data["review_by"])
+    if "checked_on" in data:
+        data["checked_on"] = dt.date.fromisoformat(data["checked_on"])
+    for source in data.get("sources", []):
+        if "date" in source:
+            source["date"] = dt.date.fromisoformat(source["date"])
     body = yaml.dump(
         data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
         default_flow_style=False,
