@@ -25,10 +25,20 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
+def _renderable(text: str) -> str:
+    """The text with each lone surrogate (possible in JSON, not in UTF-8) as U+FFFD,
+    which the sanitiser can encode; a surrogate pair becomes the one character it is."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def markdown_to_html(text: str) -> str:
     """Sanitised HTML for a Markdown text: no script, handler, style, frame or js: URL."""
     return nh3.clean(
-        _markdown.render(text),
+        _markdown.render(_renderable(text)),
         tags=_ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
@@ -38,7 +48,7 @@ def markdown_to_html(text: str) -> str:
 
 def markdown_to_text(text: str) -> str:
     """The plain words of a Markdown text, for search and snippets."""
-    rendered = _BLOCK_TAG.sub(" ", _markdown.render(text))
+    rendered = _BLOCK_TAG.sub(" ", _markdown.render(_renderable(text)))
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered))).strip()
 
 
@@ -105,7 +115,8 @@ def panel_view(version: TaskVersion, task_titles: dict[str, tuple[str, int]]) ->
     """A published version as the overlay's panel shows it: rich text as trees, sources
     and branch destinations spelled out. `task_titles`: slug → (title, newest version)."""
     doc = version.document
-    sources = {s["id"]: {k: s[k] for k in ("title", "publisher", "url") if s.get(k)}
+    sources = {s["id"]: {k: s[k] for k in ("title", "publisher", "section", "date", "url")
+                         if s.get(k)}
                for s in doc.get("sources", [])}
 
     def branch(b: dict) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from epss.catalog import content_hash
 from epss.i18n import translator
 from epss.taskfile import TaskFileError, dump_document, json_schema, load_paths, load_text
 
@@ -121,6 +124,20 @@ def test_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
                for p in found)
 
 
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
+    """A file saved as Windows-1252 by an office program: the person reads where and what
+    to do, in Dutch, not Python's codec message."""
+    (tmp_path / "a.yaml").write_bytes(VALID.replace("Testtaak", "Taak met één")
+                                      .encode("cp1252"))
+    with pytest.raises(TaskFileError) as caught:
+        load_paths([tmp_path])
+    [found] = caught.value.problems
+    assert found.as_in_file(translator("nl")) == (
+        f"{tmp_path / 'a.yaml'}, regel 2: is geen UTF-8-tekst (byte 0xe9); "
+        "sla het bestand op als UTF-8")
+    assert "codec" not in found.as_in_file(ENGLISH)
+
+
 def test_a_branch_may_lead_to_a_task_that_already_exists(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(VALID.replace(
         "instruction: En dan dat.", "instruction: En dan dat.\n    branches:\n"
@@ -189,3 +206,32 @@ def test_problems_are_dutch_with_the_field_as_a_person_knows_it() -> None:
     assert any(p.startswith("taak.yaml, regel ") and
                ", Stap 1 (Doe het eerste), Instructie: mag niet leeg zijn" in p
                for p in shown), shown
+
+
+def test_a_sources_article_and_date_and_the_checked_date_round_trip() -> None:
+    text = VALID.replace("review_by: 2027-01-01\n", "review_by: 2027-01-01\n"
+                         "checked_on: 2026-12-04\n").replace(
+        "    title: Een bron\n", "    title: Een bron\n    publisher: Overheid.nl\n"
+        "    section: art. 1:19e lid 7\n    date: 2026-11-30\n")
+    document = load_text(text, "taak.yaml")
+    assert document.checked_on == dt.date(2026, 12, 4)
+    assert (document.sources[0].section, document.sources[0].date) == (
+        "art. 1:19e lid 7", dt.date(2026, 11, 30))
+    written = dump_document(document)
+    assert "checked_on: 2026-12-04\n" in written and "    date: 2026-11-30\n" in written
+    assert dump_document(load_text(written, "taak.yaml")) == written
+    stored = document.model_dump(mode="json", by_alias=True)  # as a published version
+    assert dump_document(stored) == written
+    assert problems_of(text.replace("date: 2026-11-30", "date: gisteren")) == [
+        "taak.yaml, line 13, sources → source 1 → date: expected a date written as "
+        "YYYY-MM-DD"]
+
+
+def test_documents_from_before_the_dates_keep_their_form_and_their_hash() -> None:
+    document = load_text(VALID, "taak.yaml")
+    stored = document.model_dump(mode="json", by_alias=True)
+    assert "checked_on" not in stored
+    assert set(stored["sources"][0]) == {"id", "title", "publisher", "url"}
+    assert content_hash(document) == hashlib.sha256(json.dumps(
+        stored, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    assert content_hash(load_text(dump_document(stored), "taak.yaml")) == content_hash(document)

@@ -41,6 +41,10 @@ EVENT_TYPES: tuple[str, ...] = tuple(DETAIL_KEYS)
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 1024 * 1024
 MAX_CLOCK_AHEAD = dt.timedelta(days=1)
+# What the database and the domain hold: an INTEGER column, and no event before the
+# service existed (a time near year 1 cannot even be put in UTC).
+MAX_NUMBER = 2**31 - 1
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class BatchTooLarge(EpssError):
@@ -63,12 +67,17 @@ class Details(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     query: Annotated[str, Field(max_length=200), Masked] | None = None
-    results: int | None = Field(default=None, ge=0)
+    results: int | None = Field(default=None, ge=0, le=MAX_NUMBER)
     reason: Annotated[str, Field(max_length=500), Masked] | None = None
     kind: Literal["wrong", "unclear", "suggestion"] | None = None
     comment: Annotated[str, Field(max_length=1000), Masked] | None = None
     selector: Annotated[str, Field(max_length=300), Masked] | None = None
     source: Literal["rule", "search", "manual"] | None = None
+
+    @field_validator("query", "reason", "comment", "selector")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        return _no_nul_character(value)
 
 
 class EventIn(BaseModel):
@@ -84,7 +93,7 @@ class EventIn(BaseModel):
                    AfterValidator(normalise_url)] = Field(
         description="The page URL or path; stored without query string and fragment.")
     task_slug: Slug | None = None
-    task_version: int | None = Field(default=None, ge=1)
+    task_version: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
     step_id: Slug | None = None
     user: ShortName | None = Field(default=None, description="Stored only as a pseudonym; "
                                    "blank is the same as absent.")
@@ -93,6 +102,11 @@ class EventIn(BaseModel):
     case_ref: ShortName | None = Field(
         default=None, max_length=100, description="A case reference (e.g. Z-2026-000101); "
         "stored only as a keyed hash. Blank is the same as absent.")
+
+    @field_validator("app", "url", "user", "team", "case_ref")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        return _no_nul_character(value)
 
     @field_validator("user", "team", "case_ref", mode="before")
     @classmethod
@@ -103,6 +117,9 @@ class EventIn(BaseModel):
     @classmethod
     def _not_ahead_of_the_server(cls, value: dt.datetime, info: ValidationInfo) -> dt.datetime:
         now = _context(info)["now"]
+        if value < EARLIEST:
+            raise ValueError(Message("ligt vóór {earliest}: zo oud kan een gebeurtenis niet "
+                                     "zijn", earliest=EARLIEST.date().isoformat()))
         if value > now + MAX_CLOCK_AHEAD:
             raise ValueError(Message("ligt meer dan een dag voor op de klok van de server "
                                      "({now})", now=now.isoformat(timespec="seconds")))
@@ -139,6 +156,13 @@ class EventBatch(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     events: list[EventIn] = Field(max_length=MAX_BATCH_EVENTS)
+
+
+def _no_nul_character(value: object) -> object:
+    """Text with a NUL character is refused: PostgreSQL cannot store it, no one types it."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(Message("mag geen nul-teken bevatten"))
+    return value
 
 
 def _context(info: ValidationInfo) -> dict:

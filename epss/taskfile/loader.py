@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "target": "Doelveld", "if": "Als", "step": "Naar stap", "task": "Naar taak",
     "app": "Zaaksysteem", "url": "Adres", "markers": "Markeringen", "zaaktype": "Zaaktype",
     "priority": "Prioriteit", "start_step": "Beginstap", "publisher": "Uitgever",
+    "section": "Artikel of paragraaf", "date": "Datum", "checked_on": "Laatst gecontroleerd op",
 }
 _ITEMS = {"steps": "Stap {n}", "context_rules": "Contextregel {n}", "sources": "Bron {n}",
           "branches": "Als … ga naar {n}"}
@@ -197,7 +198,12 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
         except TaskFileError as exc:
             problems.extend(exc.problems)
             invalid_slugs.update([exc.slug] if exc.slug else [])
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
+            line = exc.object[:exc.start].count(b"\n") + 1
+            problems.append(problem(str(file), line, (), Message(
+                "is geen UTF-8-tekst (byte {byte}); sla het bestand op als UTF-8",
+                byte=f"0x{exc.object[exc.start]:02x}")))
+        except OSError as exc:
             problems.append(problem(str(file), None, (), Message(
                 "kan niet worden gelezen: {reason}", reason=str(exc))))
     first_file: dict[str, str] = {}
@@ -238,9 +244,13 @@ def _task_files(paths: Iterable[Path], problems: list[Problem]) -> Iterable[Path
 
 
 def _parse_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
-    """Return the YAML data and the line number of every field path in it."""
-    loader = yaml.SafeLoader(text)
+    """Return the YAML data and the line number of every field path in it. What a task
+    file never needs is refused while reading, before anything is built from it: anchors
+    and aliases (an "alias bomb" makes billions of values of a few lines), a list or group
+    as a field name, nesting deeper than _MAX_DEPTH, characters YAML does not allow."""
+    loader = None
     try:
+        loader = _TaskYamlLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise TaskFileError([problem(name, 1, (), "het bestand is leeg")])
@@ -249,7 +259,17 @@ def _parse_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
         _map_lines(node, (), lines, duplicates, name)
         if duplicates:
             raise TaskFileError(duplicates)
-        return loader.construct_document(node), lines
+        try:
+            return loader.construct_document(node), lines
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            raise TaskFileError([_unreadable_value(node, (), name)]) from None
+    except _Refused as exc:
+        raise TaskFileError([problem(name, exc.line, (), exc.said)]) from None
+    except yaml.reader.ReaderError as exc:  # NUL, a lone surrogate, other control codes
+        raise TaskFileError([problem(
+            name, text.count("\n", 0, exc.position) + 1, (),
+            Message("bevat een teken dat niet in een taakbestand mag ({character}); haal "
+                    "het weg", character=f"U+{exc.character:04X}"))]) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise TaskFileError(
@@ -257,7 +277,75 @@ def _parse_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
                      "inspringen, de dubbele punten en de aanhalingstekens")]
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+_MAX_DEPTH = 32  # a task file needs about six levels (steps, a step, branches, a branch)
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, said: str | Words):
+        super().__init__(str(said))
+        self.line, self.said = line, said
+
+
+class _TaskYamlLoader(yaml.SafeLoader):
+    """The safe loader, refusing anchors, aliases, non-word keys and deep nesting as it
+    composes (the composer recurses; the scanner and parser before it do not)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(line, "ankers en verwijzingen (& en *) horen niet in een "
+                                 "taakbestand; schrijf de waarde voluit")
+        if isinstance(parent, yaml.MappingNode) and index is None \
+                and not isinstance(event, yaml.ScalarEvent):
+            raise _Refused(line, "een veldnaam moet een woord zijn, geen lijst of groep")
+        if self._depth >= _MAX_DEPTH:
+            raise _Refused(line, Message("de velden zijn te diep genest (meer dan {most} "
+                                         "niveaus)", most=_MAX_DEPTH))
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _unreadable_value(node, path: tuple, name: str) -> Problem:
+    """The first value YAML cannot make data of (a date 2027-13-45, a number of 5,000
+    digits, `!!int tien`), as a problem at its line and field."""
+    found = _first_unreadable(node, path)
+    if found is None:  # not one value alone: the file as a whole
+        return problem(name, node.start_mark.line + 1, (), "deze waarde kan niet worden "
+                       "gelezen")
+    bad, where = found
+    return problem(name, bad.start_mark.line + 1, where, Message(
+        "deze waarde kan niet worden gelezen: {found}", found=repr(bad.value[:80])))
+
+
+def _first_unreadable(node, path: tuple) -> tuple[yaml.ScalarNode, tuple] | None:
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            yaml.constructor.SafeConstructor().construct_object(node)
+        except (ValueError, TypeError, AttributeError, OverflowError, yaml.YAMLError):
+            return node, path
+        return None
+    if isinstance(node, yaml.MappingNode):
+        pairs = [pair for key, value in node.value
+                 for pair in ((path, key), ((*path, key.value), value))]
+    else:
+        pairs = [((*path, index), item) for index, item in enumerate(node.value)]
+    for where, child in pairs:
+        found = _first_unreadable(child, where)
+        if found is not None:
+            return found
+    return None
 
 
 def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> None:
