@@ -81,10 +81,12 @@ class InChildProcess:
         return self._call(compact, directory)
 
     def close(self) -> None:
+        """Without waiting for a write in progress (a rebuild may take minutes): the child
+        finishes it, or ends with its parent, which leaves the index as it was."""
         with self._lock:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=True)
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _call(self, function, *args):
         """`function(*args)` in the child; once more in a new child when it died."""
