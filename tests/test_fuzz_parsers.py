@@ -25,7 +25,7 @@ from epss.i18n import translator
 from epss.render import markdown_to_html, markdown_to_text, markdown_to_tree
 from epss.settings import Settings
 from epss.taskfile import TaskDocument, TaskFileError, check_data, load_text
-from epss.taskfile.loader import Problem
+from epss.taskfile.problems import Problem
 from tests.test_events import EVENTS, event, register, started
 from tests.xss_support import rich_html_problems, tree_problems
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from epss.errors import InvalidInput
 from epss.i18n import Listing, Message, Phrase, Words
-from epss.taskfile.loader import Place, check_data
+from epss.taskfile import check_data
 from epss.taskfile.model import TaskDocument
+from epss.taskfile.problems import Place
 
 # (field as the API names it, what is wrong, and optionally the field as people name it)
 Problem = tuple[str, str | Words] | tuple[str, str | Words, str | Words]

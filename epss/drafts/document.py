@@ -13,7 +13,7 @@ from epss.errors import InvalidInput
 from epss.i18n import Listing, Message, Phrase, Words, count
 from epss.models import Step, Task
 from epss.taskfile import TaskDocument, check_data
-from epss.taskfile.loader import Place, field_name
+from epss.taskfile.problems import Place, field_name
 
 TASK_FIELDS = ("slug", "title", "domain", "goal", "trigger", "standard", "criticality", "owner",
                "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",

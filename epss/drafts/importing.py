@@ -36,7 +36,7 @@ from epss.drafts.working import lock_task
 from epss.i18n import Message, count
 from epss.models import Task
 from epss.taskfile import Problem, TaskDocument, TaskFileError, load_paths
-from epss.taskfile.loader import problem
+from epss.taskfile.problems import problem
 
 MAX_FILE_BYTES = 1_000_000
 MAX_FILES = 500

@@ -1,7 +1,8 @@
 """Task files: the YAML exchange format of critical-task analyses."""
 
-from epss.taskfile.loader import Problem, TaskFileError, check_data, load_paths, load_text
+from epss.taskfile.loader import check_data, load_paths, load_text
 from epss.taskfile.model import TaskDocument, json_schema
+from epss.taskfile.problems import Problem, TaskFileError
 from epss.taskfile.writer import dump_document
 
 __all__ = [

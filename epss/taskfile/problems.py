@@ -1,0 +1,124 @@
+"""What is wrong with a task file, said so that a content expert finds it: the file, the
+line, and the field as the editor names it ('Stap 3 (Controleer de foto), Instructie')."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from epss.i18n import Message, Words, fill
+
+# The fields of the task format as the editor names them.
+FIELD_LABELS = {
+    "slug": "Id", "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Wanneer",
+    "standard": "Norm", "criticality": "Risico", "owner": "Eigenaar",
+    "review_by": "Controle vóór", "review_interval_months": "Controle-interval (maanden)",
+    "tags": "Zoekwoorden", "zaaktypen": "Zaaktypen", "sources": "Bronnen",
+    "context_rules": "Contextregels", "steps": "Stappen", "id": "Id",
+    "mandatory": "Verplicht", "instruction": "Instructie", "why": "Waarom",
+    "warning": "Let op", "check": "Goed gedaan als", "branches": "Als … ga naar",
+    "target": "Doelveld", "if": "Als", "step": "Naar stap", "task": "Naar taak",
+    "app": "Zaaksysteem", "url": "Adres", "markers": "Markeringen", "zaaktype": "Zaaktype",
+    "priority": "Prioriteit", "start_step": "Beginstap", "publisher": "Uitgever",
+    "section": "Artikel of paragraaf", "date": "Datum", "checked_on": "Laatst gecontroleerd op",
+}
+_ITEMS = {"steps": "Stap {n}", "context_rules": "Contextregel {n}", "sources": "Bron {n}",
+          "branches": "Als … ga naar {n}"}
+
+
+class Place(Words):
+    """A field of a task as a person knows it: 'Stap 3 (Controleer de foto), Instructie'."""
+
+    def __init__(self, loc: tuple, data: object = None):
+        self.loc, self.data = loc, data
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        parts, node = [], self.data
+        for i, part in enumerate(self.loc):
+            node = _child(node, part)
+            if isinstance(part, int):
+                owner = self.loc[i - 1] if i else ""
+                item = fill(_ITEMS.get(owner, "nummer {n}"), {"n": part + 1}, translate)
+                title = node.get("title") if isinstance(node, dict) and owner == "steps" \
+                    else None
+                parts.append(f"{item} ({title.strip()})" if isinstance(title, str)
+                             and title.strip() else item)
+            elif part in FIELD_LABELS:
+                parts.append(translate(FIELD_LABELS[part]))
+            else:  # a name the format does not know: as it was written
+                parts.append(fill("het veld '{name}'", {"name": part}, translate))
+        merged = []  # 'Stappen, Stap 3' says the same twice
+        for n, part in enumerate(parts):
+            if not (n + 1 < len(parts) and isinstance(self.loc[n + 1], int)
+                    and self.loc[n] in _ITEMS):
+                merged.append(part)
+        return ", ".join(merged)
+
+
+def _child(node: object, part: object) -> object:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and part < len(node):
+        return node[part]
+    return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file. `field` is the field's path in the task format (for
+    tools); `message` says what is wrong, in Dutch; `said` and `place` give both in any
+    language (`in_language`)."""
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    said: Words | None = None
+    place: Words | None = None
+
+    def in_language(self, translate: Callable[[str], str]) -> str:
+        where = (fill("{file}, regel {line}", {"file": self.file, "line": self.line},
+                      translate) if self.line else self.file)
+        place = self.place.in_language(translate) if self.place else self.field
+        message = self.said.in_language(translate) if self.said else translate(self.message)
+        prefix = ", ".join(part for part in (where, place) if part)
+        return f"{prefix}: {message}" if prefix else message
+
+    def as_in_file(self, translate: Callable[[str], str]) -> str:
+        """As `in_language`, with the field named as in the file (for the command line:
+        'verhuizing.yaml, line 2, review_by: …')."""
+        return replace(self, place=None).in_language(translate)
+
+    def __str__(self) -> str:
+        return self.in_language(lambda text: text)
+
+
+def problem(file: str, line: int | None, loc: tuple, said: str | Words,
+            data: object = None) -> Problem:
+    """A problem of field `loc` (a path in the task format), `data` the file's content."""
+    said = said if isinstance(said, Words) else Message(said)
+    return Problem(file, line, field_name(loc), str(said), said, Place(loc, data) if loc
+                   else None)
+
+
+class TaskFileError(Exception):
+    """One or more task files are not valid; nothing was changed."""
+
+    def __init__(self, problems: list[Problem], slug: str | None = None):
+        self.problems = problems
+        self.slug = slug  # of the file that failed, when it names one
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def field_name(loc: tuple) -> str:
+    """('steps', 2, 'title') -> 'steps → step 3 → title' (people count from 1)."""
+    parts: list[str] = []
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            owner = loc[i - 1] if i else ""
+            noun = {"steps": "step", "context_rules": "rule", "sources": "source",
+                    "branches": "branch"}.get(owner, "item")
+            parts.append(f"{noun} {part + 1}")
+        else:
+            parts.append(str(part))
+    return " → ".join(parts)
