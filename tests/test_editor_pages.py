@@ -19,7 +19,9 @@ from sqlmodel import Session, select
 
 from epss.catalog import published_version
 from epss.db import unit_of_work
+from epss.drafts import editing
 from epss.drafts.editing import draft_view
+from epss.drafts.history import history_view
 from epss.models import Task, TaskVersion
 from epss.pages import editor
 from epss.resources import shipped
@@ -396,6 +398,31 @@ def test_context_rules_are_edited_and_tested_with_the_services_matching(
     assert draft(client)["context_rules"] == [{  # unchanged
         "app": "demo-zaaksysteem", "url": "/zaken/:id/geboorte", "title": None, "markers": [],
         "zaaktype": None, "priority": 5, "start_step": None}]
+
+
+def test_saving_a_step_keeps_the_order_of_its_sources(client: TestClient, people: dict) -> None:
+    """The source boxes stand in the task's order; a step that cites its sources in
+    another order keeps that order when only its title is saved, and its history shows
+    no change of sources."""
+    task = draft(client, "reisdocument-uitreiken")
+    step = next(s for s in task["steps"] if len(s["sources"]) >= 2)
+    in_task_order = [src["id"] for src in task["sources"] if src["id"] in step["sources"]]
+    cited = list(reversed(in_task_order))
+    with Session(client.app.state.services.engine) as session:  # the step as its author wrote it
+        editing.update_step(session, "reisdocument-uitreiken", step["id"], step["version"],
+                            {"sources": cited}, by="eva")
+        session.commit()
+    step = step_of(client, step["id"], "reisdocument-uitreiken")
+    saved = client.post(f"/redactie/taken/reisdocument-uitreiken/stappen/{step['id']}",
+                        headers={**people["expert"], **HTMX},
+                        data=step_form(step, titel=step["title"] + " nu",
+                                       bronnen=in_task_order, basis=basis(step)))
+    assert saved.status_code == 200
+    after = step_of(client, step["id"], "reisdocument-uitreiken")
+    assert after["title"] == step["title"] + " nu" and after["sources"] == cited
+    with Session(client.app.state.services.engine) as session:
+        newest = history_view(session, "reisdocument-uitreiken", step_id=step["id"])[0]
+    assert [field["field"] for field in newest["fields"]] == ["title"]
 
 
 def test_the_panel_preview_shows_the_draft(client: TestClient, people: dict) -> None:

@@ -137,8 +137,9 @@ def test_the_interval_in_task_files() -> None:
     assert document.review_interval_months == 12
     assert dump_document(document) == text  # the default is not written
     written = dump_document(document.model_copy(update={"review_interval_months": 3}))
-    assert "review_by: 2027-06-30\nreview_interval_months: 3\ntags:" in written
+    assert "review_by: 2027-06-30\nreview_interval_months: 3\nchecked_on:" in written
     assert load_text(written, "x").review_interval_months == 3
+    line = text[:text.index("review_by:")].count("\n") + 2  # the line after review_by
     for value, message in (("0", "is te klein"), ("61", "is te groot"),
                            ("vaak", "verwacht een geheel getal")):
         bad = text.replace("review_by: 2027-06-30\n",
@@ -146,7 +147,7 @@ def test_the_interval_in_task_files() -> None:
         with pytest.raises(TaskFileError) as error:
             load_text(bad, "t.yaml")
         assert str(error.value).startswith(
-            f"t.yaml, regel 19, Controle-interval (maanden): {message}")
+            f"t.yaml, regel {line}, Controle-interval (maanden): {message}")
 
 
 @pytest.mark.parametrize(("day", "months", "expected"), [

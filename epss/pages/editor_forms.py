@@ -67,8 +67,19 @@ def step_changes(form: FormData) -> dict:
         **{field: _text(form, name) for name, field in STEP_TEXTS.items()},
         "branches": branches,
         "target": _lines(_text(form, "doelveld")),
-        "sources": [str(s) for s in form.getlist("bronnen")],
+        "sources": _in_step_order([str(s) for s in form.getlist("bronnen")], form),
     }
+
+
+def _in_step_order(chosen: list[str], form: FormData) -> list[str]:
+    """The sources ticked, in the order the step had them (the boxes stand in the task's
+    order, so a save would otherwise reorder them: a change nobody made), new ones last."""
+    try:
+        basis = json.loads(str(form.get("basis") or "{}"))
+        had = [s for s in basis.get("sources") or [] if isinstance(s, str)]
+    except (ValueError, AttributeError):
+        had = []
+    return [s for s in had if s in chosen] + [s for s in chosen if s not in had]
 
 
 def new_step_values(form: FormData) -> dict:

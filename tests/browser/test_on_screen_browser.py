@@ -129,7 +129,7 @@ def test_by_keyboard_from_task_and_moment_to_the_version(kim: Page, stack) -> No
                                    "verschillende mensen.")
     row = kim.locator("table.screen-day tbody tr").first
     expect(row).to_contain_text("< 5")  # version 1: two people that day
-    expect(answer.locator("strong", has_text="reisdocument")).to_be_visible()
+    expect(answer.locator("strong").get_by_text("reisdocument", exact=True)).to_be_visible()
     for slug in (PASPOORT, "ontvang-aanvrager", "task_viewed"):
         expect(kim.locator("main")).not_to_contain_text(slug)
     assert axe_findings(kim) == []
