@@ -14,7 +14,7 @@ def test_list_tasks(client: TestClient) -> None:
     assert answer.status_code == 200
     tasks = answer.json()
     assert [t["slug"] for t in tasks] == sorted(t["slug"] for t in tasks)
-    assert len(tasks) == 6 and all(t["version"] == 1 for t in tasks)
+    assert len(tasks) == 8 and all(t["version"] == 1 for t in tasks)
 
 
 def test_get_task_gives_steps_with_safe_html(client: TestClient) -> None:

@@ -25,6 +25,8 @@ def resolve(client: TestClient, **context) -> list[dict]:
     ("/demo/geboorte/aangifte", "aangifte-geboorte"),
     ("/demo/verhuizing", "verhuizing-doorgeven"),
     ("/demo/rijbewijs/aanvraag", "rijbewijs-aanvragen"),
+    ("/demo/vermissing", "vermissing-reisdocument-of-rijbewijs"),
+    ("/demo/inschrijving", "eerste-inschrijving-buitenland"),
 ])
 def test_each_demo_screen_resolves_to_its_task(client: TestClient, path: str, task: str) -> None:
     matches = resolve(client, url=f"http://127.0.0.1:8000{path}?bsn=999993653", title="x")

@@ -243,7 +243,8 @@ def _context_of(client: TestClient, url: str) -> dict:
     "/demo/reisdocument/aanvraag", "/demo/reisdocument/aanvraag?twijfel=1",
     "/demo/reisdocument/uitreiking", "/demo/reisdocument/uitreiking?twijfel=1",
     "/demo/geboorte/aangifte", "/demo/verhuizing", "/demo/rijbewijs/aanvraag",
-    "/demo/zaken/Z-2026-000103", "/demo/",
+    "/demo/vermissing", "/demo/inschrijving",
+    "/demo/zaken/Z-2026-000103", "/demo/zaken/Z-2026-000107", "/demo/",
 ])
 def test_both_variants_of_a_screen_get_the_same_guidance(service: TestClient,
                                                           path: str) -> None:
@@ -275,4 +276,4 @@ def test_the_demo_comes_with_weeks_of_desk_use_for_the_quality_pages(tmp_path) -
     events, people, teams = counted
     assert people == 10 and teams == 2 and events > 1000
     # Enough people per task that the aggregated pages show them (groups of 5 or more).
-    assert len(rows) == 6 and all(row["people"] >= 5 for row in rows)
+    assert len(rows) == 8 and all(row["people"] >= 5 for row in rows)

@@ -133,6 +133,12 @@ ZAAKTYPEN: dict[str, Zaaktype] = {
         Zaaktype("BZ-GEBOORTE", "Aangifte geboorte", "Burgerlijke stand", "1 dag"),
         Zaaktype("BZ-VERHUIZING", "Verhuizing binnen Nederland", "BRP", "5 werkdagen"),
         Zaaktype("BZ-RIJBEWIJS", "Aanvraag rijbewijs", "Rijbewijzen", "5 werkdagen"),
+        Zaaktype(
+            "BZ-VERMISSING", "Vermissing reisdocument of rijbewijs", "Reisdocumenten", "1 dag"
+        ),
+        Zaaktype(
+            "BZ-EERSTE-INSCHR", "Eerste inschrijving uit het buitenland", "BRP", "5 werkdagen"
+        ),
     )
 }
 
@@ -147,8 +153,10 @@ SCHERMEN: tuple[Scherm, ...] = (
         "Reisdocumenten",
         "BZ-REISDOC-UITR",
     ),
+    Scherm("/demo/vermissing", "Vermissing melden", "Reisdocumenten", "BZ-VERMISSING"),
     Scherm("/demo/geboorte/aangifte", "Aangifte geboorte", "Burgerlijke stand", "BZ-GEBOORTE"),
     Scherm("/demo/verhuizing", "Verhuizing doorgeven", "BRP", "BZ-VERHUIZING"),
+    Scherm("/demo/inschrijving", "Eerste inschrijving", "BRP", "BZ-EERSTE-INSCHR"),
     Scherm("/demo/rijbewijs/aanvraag", "Aanvraag rijbewijs", "Rijbewijzen", "BZ-RIJBEWIJS"),
 )
 
@@ -264,6 +272,35 @@ VAN_DEN_BERG = Persoon(
     woonplaats="Dijkhaven",
 )
 
+BROUWER = Persoon(
+    voornamen="Anouk",
+    voorvoegsel="",
+    geslachtsnaam="Brouwer",
+    bsn="999990548",
+    geboortedatum=dt.date(1998, 8, 21),
+    geboorteplaats="Dijkhaven",
+    geslacht="Vrouw",
+    nationaliteit="Nederlandse",
+    straat="Zeilmakerstraat 9",
+    postcode="4872 ZM",
+    woonplaats="Dijkhaven",
+)
+
+# Not in the BRP yet: the BSN follows from the registration.
+PEREIRA = Persoon(
+    voornamen="Ana Sofia",
+    voorvoegsel="",
+    geslachtsnaam="Pereira Costa",
+    bsn="nog niet toegekend",
+    geboortedatum=dt.date(1996, 2, 9),
+    geboorteplaats="Porto (Portugal)",
+    geslacht="Vrouw",
+    nationaliteit="Portugese",
+    straat="Havenweg 12",
+    postcode="4871 HW",
+    woonplaats="Dijkhaven",
+)
+
 GEBOORTE_KIND_DATUM = dt.date(2026, 3, 14)
 
 ZAKEN: tuple[Zaak, ...] = (
@@ -363,6 +400,41 @@ ZAKEN: tuple[Zaak, ...] = (
             Gebeurtenis("17-03-2026 11:15", "Zaak geregistreerd vanuit afspraak 11:15", "Systeem"),
         ),
         documenten=("Afspraakbevestiging.pdf",),
+    ),
+    Zaak(
+        zaaknummer="Z-2026-000106",
+        zaaktype=ZAAKTYPEN["BZ-VERMISSING"],
+        scherm="/demo/vermissing",
+        aanvrager=BROUWER,
+        status="In behandeling",
+        status_soort="actief",
+        registratiedatum=VANDAAG,
+        streefdatum=VANDAAG,
+        behandelaar=MEDEWERKER,
+        kanaal="Balie (zonder afspraak)",
+        omschrijving="Paspoort kwijt, vermoedelijk verloren op het station. Wil direct een nieuw.",
+        historie=(Gebeurtenis("17-03-2026 13:20", "Zaak geregistreerd aan de balie", MEDEWERKER),),
+        documenten=("Verklaring van vermissing (concept).pdf",),
+    ),
+    Zaak(
+        zaaknummer="Z-2026-000107",
+        zaaktype=ZAAKTYPEN["BZ-EERSTE-INSCHR"],
+        scherm="/demo/inschrijving",
+        aanvrager=PEREIRA,
+        status="In behandeling",
+        status_soort="actief",
+        registratiedatum=VANDAAG,
+        streefdatum=dt.date(2026, 3, 24),
+        behandelaar=MEDEWERKER,
+        kanaal="Balie (op afspraak)",
+        omschrijving="Vestiging vanuit Portugal, werk in Dijkhaven met een contract van 2 jaar.",
+        historie=(
+            Gebeurtenis("17-03-2026 14:00", "Zaak geregistreerd vanuit afspraak 14:00", "Systeem"),
+        ),
+        documenten=(
+            "Huurovereenkomst Havenweg 12.pdf",
+            "Geboorteakte (meertalig EU-formulier).pdf",
+        ),
     ),
 )
 

@@ -129,6 +129,11 @@ def reisdocument_uitreiking(request: Request, twijfel: str = "") -> HTMLResponse
     return _page(request, screens.find("/demo/reisdocument/uitreiking", _twijfel(twijfel)))
 
 
+@router.get("/vermissing", response_class=HTMLResponse)
+def vermissing(request: Request) -> HTMLResponse:
+    return _page(request, screens.find("/demo/vermissing"))
+
+
 @router.get("/geboorte/aangifte", response_class=HTMLResponse)
 def geboorte_aangifte(request: Request) -> HTMLResponse:
     return _page(request, screens.find("/demo/geboorte/aangifte"))
@@ -137,6 +142,11 @@ def geboorte_aangifte(request: Request) -> HTMLResponse:
 @router.get("/verhuizing", response_class=HTMLResponse)
 def verhuizing(request: Request) -> HTMLResponse:
     return _page(request, screens.find("/demo/verhuizing"))
+
+
+@router.get("/inschrijving", response_class=HTMLResponse)
+def eerste_inschrijving(request: Request) -> HTMLResponse:
+    return _page(request, screens.find("/demo/inschrijving"))
 
 
 @router.get("/rijbewijs/aanvraag", response_class=HTMLResponse)

@@ -90,13 +90,23 @@ def _rijbewijs_aanvraag(twijfel: bool) -> Screen:
     return _task_screen("/demo/rijbewijs/aanvraag", "rijbewijs_aanvraag.html")
 
 
+def _vermissing(twijfel: bool) -> Screen:
+    return _task_screen("/demo/vermissing", "vermissing.html")
+
+
+def _eerste_inschrijving(twijfel: bool) -> Screen:
+    return _task_screen("/demo/inschrijving", "eerste_inschrijving.html")
+
+
 #: The screens of the navigation, by path; the function gets whether doubt was reported.
 _SCREENS: dict[str, Callable[[bool], Screen]] = {
     HOME: _werkvoorraad,
     "/demo/reisdocument/aanvraag": _reisdocument_aanvraag,
     "/demo/reisdocument/uitreiking": _reisdocument_uitreiking,
+    "/demo/vermissing": _vermissing,
     "/demo/geboorte/aangifte": _geboorte_aangifte,
     "/demo/verhuizing": _verhuizing,
+    "/demo/inschrijving": _eerste_inschrijving,
     "/demo/rijbewijs/aanvraag": _rijbewijs_aanvraag,
 }
 
