@@ -30,6 +30,7 @@ from epss.settings import Settings
 log = logging.getLogger(__name__)
 
 INDEX_CARE_SECONDS = 2.0
+ADVANCE_INDEX_SECONDS = 3600.0  # well within the week the change log keeps
 
 
 @dataclass
@@ -116,8 +117,17 @@ class Services:
         hub = hub_for(self.engine)
         self.follower = Follower(self.engine, self.apply_changes, position,
                                  chores=[(HEARTBEAT_SECONDS, hub.keep_fresh),
+                                         (ADVANCE_INDEX_SECONDS, self._advance_index),
                                          (INDEX_CARE_SECONDS, self._care_for_index)])
         self.follower.start()
+
+    def _advance_index(self) -> None:
+        """Move the index's position up to the follower's when only other changes (editors'
+        presence, notices) came since its last task change. The log keeps a week, and an
+        index further behind than the log reaches is rebuilt at the next start."""
+        position = self.search_index.position()
+        if position is not None and self.follower and position < self.follower.position:
+            self._update_index(set(), self.follower.position)
 
     def _care_for_index(self) -> None:
         """Off the request path, in the follower's thread: an index deleted or damaged

@@ -79,3 +79,29 @@ def test_a_running_instance_follows_another_ones_publication(two) -> None:
     while second.catch_up_lag() != 0.0:  # the follower moves on once the change is applied
         assert time.monotonic() < deadline + 1.0, "the follower did not move on"
         time.sleep(0.05)
+
+
+def test_a_week_of_editing_without_publishing_needs_no_rebuild(two, monkeypatch) -> None:
+    """Editors' presence and notices fill the change log too; once the log is pruned, an
+    index still at the last publication would be further behind than the log reaches and
+    be rebuilt at the next start, for nothing. The follower moves its position along."""
+    first, second = two
+    monkeypatch.setattr("epss.services.ADVANCE_INDEX_SECONDS", 0.2)
+    second.start_following()
+    for _ in range(3):
+        with Session(first.engine) as session:
+            change_log.record(session, change_log.NOTICE, SLUG, {"kind": "saved", "data": {}})
+            session.commit()
+    with Session(first.engine) as session:
+        newest = change_log.newest_position(session)
+    # A chore runs between the follower's rounds, which last up to 5 s while it listens.
+    deadline = time.monotonic() + 15.0
+    while second.search_index.position() != newest:
+        assert time.monotonic() < deadline, "the index's position did not move along"
+        time.sleep(0.05)
+    with Session(first.engine) as session:
+        later = dt.datetime.now(dt.UTC) + change_log.KEEP_FOR + dt.timedelta(days=1)
+        assert change_log.prune(session, later) >= 1
+        session.commit()
+    assert second.refresh_search_index() is False
+    assert _slugs(second, "verhuizing") and SLUG in _slugs(second, "verhuizing")
