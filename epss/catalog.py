@@ -23,13 +23,9 @@ from epss.changes import log as change_log
 from epss.clock import iso
 from epss.drafts.history import edits_since_publication, record_change
 from epss.errors import Conflict, NotFound
-from epss.models import ContextRule, HostApp, Step, Task, TaskVersion
+from epss.models import STEP_FIELDS, TASK_FIELDS, ContextRule, HostApp, Step, Task, TaskVersion
 from epss.taskfile import TaskDocument, dump_document
 
-_TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-                "review_by", "checked_on", "tags", "zaaktypen", "sources", "context_rules")
-_STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
-                "target", "sources")
 VERSIONS_FILE = "versions.json"  # the credits of every version, beside the exported files
 
 
@@ -162,7 +158,7 @@ def write_working_copy(session: Session, task: Task | None, document: TaskDocume
     """Make the task's working copy (its fields and steps) equal to `document`. The row
     version of the task, of each changed step and of the list of steps goes up where it
     changed, so an editor holding an older version gets a conflict instead of overwriting."""
-    values = document.model_dump(mode="python", by_alias=True, include=set(_TASK_FIELDS))
+    values = document.model_dump(mode="python", by_alias=True, include=set(TASK_FIELDS))
     values["review_by"] = document.review_by
     values["review_interval_months"] = document.review_interval_months
     if task is None:
@@ -186,7 +182,7 @@ def write_working_copy(session: Session, task: Task | None, document: TaskDocume
             session.delete(step)
     session.flush()
     for position, source in enumerate(document.steps, start=1):
-        step_values = source.model_dump(mode="json", by_alias=True, include=set(_STEP_FIELDS))
+        step_values = source.model_dump(mode="json", by_alias=True, include=set(STEP_FIELDS))
         step = existing.get(source.id)
         if step is None:
             step = Step(task_id=task.id, key=source.id, position=position, **step_values)

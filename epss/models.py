@@ -397,3 +397,12 @@ class EditorPresence(SQLModel, table=True):
     slug: str = Field(primary_key=True, max_length=200)
     name: str = Field(primary_key=True, max_length=200)
     seen_at: dt.datetime = Field(default_factory=_now, index=True)
+
+
+# The fields of a task and of a step that task files, drafts and the editor share, in the
+# order of a task file (the task's id and a step's id and position are kept apart).
+TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
+               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
+               "context_rules")
+STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
+               "target", "sources")

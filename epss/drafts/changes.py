@@ -21,14 +21,8 @@ from epss.drafts.history import WORKFLOW_ACTIONS, edits_since_publication
 from epss.drafts.merge import words
 from epss.errors import InvalidInput, NotFound
 from epss.feedback.views import describe
-from epss.models import Change, Feedback, Task, TaskVersion
+from epss.models import STEP_FIELDS, TASK_FIELDS, Change, Feedback, Task, TaskVersion
 from epss.taskfile import TaskDocument
-
-TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
-               "context_rules")
-STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
-               "target", "sources")
 
 
 def compare(old: dict | None, new: dict) -> dict:

@@ -11,15 +11,9 @@ from sqlmodel import Session, select
 from epss.catalog import content_hash
 from epss.errors import InvalidInput
 from epss.i18n import Listing, Message, Phrase, Words, count
-from epss.models import Step, Task
+from epss.models import STEP_FIELDS, TASK_FIELDS, Step, Task
 from epss.taskfile import TaskDocument, check_data
 from epss.taskfile.problems import Place, field_name
-
-TASK_FIELDS = ("slug", "title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
-               "context_rules")
-STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
-               "target", "sources")
 
 
 def draft_steps(session: Session, task: Task) -> list[Step]:
@@ -30,7 +24,7 @@ def draft_steps(session: Session, task: Task) -> list[Step]:
 
 def draft_data(session: Session, task: Task) -> dict:
     """The working copy in the shape of a task file (not yet validated)."""
-    data = {name: getattr(task, name) for name in TASK_FIELDS}
+    data = {name: getattr(task, name) for name in ("slug", *TASK_FIELDS)}
     data["steps"] = [{"id": step.key, **{name: getattr(step, name) for name in STEP_FIELDS}}
                      for step in draft_steps(session, task)]
     return data

@@ -19,11 +19,11 @@ from typing import Any
 
 from merge3 import Merge3
 
+from epss.models import STEP_FIELDS
+
 TEXT_FIELDS = ("title", "instruction", "why", "warning", "check")
 LIST_FIELDS = ("branches", "target", "sources")
 VALUE_FIELDS = ("mandatory",)
-STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
-               "target", "sources")
 CHOICES = ("theirs", "mine", "both")
 
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)

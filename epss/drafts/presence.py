@@ -33,11 +33,10 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from epss.changes import log as change_log
-from epss.drafts.roster import Roster
+from epss.drafts.roster import HEARTBEAT_SECONDS, Roster
 from epss.models import CatalogChange
 
 log = logging.getLogger(__name__)
-HEARTBEAT_SECONDS = 15.0  # a comment line that keeps proxies from closing an idle stream
 RECONNECT_MS = 3000  # how long a browser's EventSource waits before it reconnects
 QUEUE_LIMIT = 500  # notices a slow client may fall behind before its stream is ended
 _END = object()

@@ -22,14 +22,9 @@ from epss.drafts.history import editors_since_publication
 from epss.drafts.presence import queue_notice
 from epss.errors import InvalidInput, NotFound, StaleVersion, VersionRequired
 from epss.i18n import Message, Words
-from epss.models import Change, Step, Task
+from epss.models import STEP_FIELDS, TASK_FIELDS, Change, Step, Task
 from epss.taskfile.model import TaskDocument
 
-TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
-               "context_rules")
-STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
-               "target", "sources")
 # The history actions of editing (workflow.py records the workflow's own).
 EDIT_ACTIONS = ("task_updated", "step_updated", "step_added", "step_removed", "step_moved",
                 "steps_reordered")

@@ -20,6 +20,7 @@ from epss.auth import Identity
 from epss.drafts import editing
 from epss.drafts.merge import merge_step, step_base
 from epss.errors import EpssError, InvalidInput, NotFound, StaleVersion
+from epss.models import STEP_FIELDS
 from epss.pages.editor import Editor, page, wants_fragment
 from epss.pages.editor_forms import (
     merge_form,
@@ -34,8 +35,6 @@ from epss.pages.form_data import FormDep
 
 router = APIRouter(include_in_schema=False)
 BASE = "/redactie/taken/{slug}/stappen"
-STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
-               "target", "sources")
 
 
 def _step(context: dict, key: str) -> dict:
