@@ -61,6 +61,7 @@ class Readiness:
         self._lock = threading.Lock()
         self._last: Report | None = None
         self._running: concurrent.futures.Future[Report] | None = None
+        self._lag = 0.0  # as the last check measured it
 
     async def report(self) -> Report:
         last = self._last
@@ -83,7 +84,7 @@ class Readiness:
     def _run(self, future: concurrent.futures.Future[Report]) -> None:
         try:
             try:
-                report = Report(self.check(), self.services.catch_up_lag())
+                report = Report(self.check(), self._lag)
             except Exception as exc:  # a failed check is an answer too: not ready
                 log.exception("the readiness checks failed")
                 report = Report(dict.fromkeys(CHECKS, f"could not be checked "
@@ -116,7 +117,7 @@ class Readiness:
                 return {"database": None, "migrations": "the schema is not at the newest "
                         "migration: run `epss db upgrade`",
                         "search_index": "not checked: the schema is not current"}
-            lag = services.catch_up_lag()
+            lag = self._lag = services.catch_up_lag()
         except SQLAlchemyError as exc:
             if self._last is None or self._last.problems["database"] is None:
                 log.warning("the database cannot be reached: %s", exc)  # once, not each second

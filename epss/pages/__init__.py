@@ -92,13 +92,9 @@ def task_page(request: Request, slug: str, session: SessionDep,
 
 def _linked_titles(session: Session, steps: list[dict]) -> dict[str, str]:
     """The titles of the tasks the steps' branches lead to, by slug (as published now)."""
-    titles = {}
-    for slug in {b["task"] for s in steps for b in s.get("branches", []) if b.get("task")}:
-        try:
-            titles[slug] = published_version(session, slug).document["title"]
-        except NotFound:  # a link to a task that was never published: shown as is
-            continue
-    return titles
+    linked = {b["task"] for s in steps for b in s.get("branches", []) if b.get("task")}
+    # One query; a link to a task that was never published is shown as it is.
+    return {v.document["slug"]: v.document["title"] for v in newest_versions(session, linked)}
 
 
 @router.get("/favicon.ico")

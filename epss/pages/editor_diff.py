@@ -28,6 +28,7 @@ from epss.pages import CRITICALITY_LABELS, templates
 from epss.pages.editor import MAX_VERSION, Editor, field_label, page, task_by_slug
 from epss.pages.editor_tasks import editor_context
 from epss.pages.moments import moment
+from epss.quality.table import shown_day
 from epss.render import _ALLOWED_TAGS, markdown_to_html
 
 router = APIRouter(include_in_schema=False)
@@ -263,8 +264,7 @@ class _Words:
         parts = [source.get("title") or source.get("id", "")]
         parts += [source[k] for k in ("publisher", "section") if source.get(k)]
         if source.get("date"):
-            year, month, day = str(source["date"]).split("-")
-            parts.append(f"{day}-{month}-{year}")
+            parts.append(shown_day(str(source["date"])))
         parts += [source["url"]] if source.get("url") else []
         return html.escape(" — ".join(parts))
 
@@ -295,8 +295,7 @@ class _Words:
         if name == "criticality":
             return html.escape(_(CRITICALITY_LABELS.get(value, value)))
         if name in ("review_by", "checked_on"):
-            year, month, day = str(value).split("-")
-            return f"{day}-{month}-{year}"
+            return html.escape(shown_day(str(value)))
         if name == "review_interval_months":
             return html.escape(f"{value} {_('maand') if value == 1 else _('maanden')}")
         return html.escape(str(value))

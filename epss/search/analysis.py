@@ -66,27 +66,15 @@ class Lexicon:
                 self.stems.add(stem(word))
 
     def __contains__(self, part: str) -> bool:
-        return self.knows(part)
-
-    def knows(self, part: str, probes: set[str] | None = None) -> bool:
-        """True when `part` is a word of the lexicon; the stem looked up goes to `probes`."""
+        """True when `part` is a word of the lexicon."""
         if len(part) < MIN_PART:
             return False
         part_stem = stem(part)
-        if len(part_stem) < 3:
-            return False
-        if probes is not None:
-            probes.add(part_stem)
-        return part_stem in self.stems
+        return len(part_stem) >= 3 and part_stem in self.stems
 
     def split(self, word: str) -> list[str] | None:
         """The parts of a compound word, or None when it is not one."""
         return _split(word, self, 3)
-
-    def trace(self, word: str) -> tuple[list[str] | None, set[str]]:
-        """The split of `word` and the stems whose presence it depended on."""
-        probes: set[str] = set()
-        return _split(word, self, 3, probes), probes
 
     def separate(self, word: str) -> tuple[str, str] | None:
         """(particle, verb) of a separable verb whose verb the corpus knows:
@@ -121,21 +109,20 @@ def cached_lookups(word: str) -> frozenset[str]:
     return frozenset(lookups(word))
 
 
-def _split(word: str, lexicon: Lexicon, max_parts: int,
-           probes: set[str] | None = None) -> list[str] | None:
+def _split(word: str, lexicon: Lexicon, max_parts: int) -> list[str] | None:
     # Longest known head first: 'paspoortsignalering' → 'paspoort' + 'signalering'.
     for cut in range(len(word) - MIN_PART, MIN_PART - 1, -1):
         head = word[:cut]
-        if not lexicon.knows(head, probes):
+        if head not in lexicon:
             continue
         for link in _LINKS:
             if not word.startswith(link, cut):
                 continue
             rest = word[cut + len(link):]
-            if lexicon.knows(rest, probes):
+            if rest in lexicon:
                 return [head, rest]
             if max_parts > 2:
-                tail = _split(rest, lexicon, max_parts - 1, probes)
+                tail = _split(rest, lexicon, max_parts - 1)
                 if tail:
                     return [head, *tail]
     return None

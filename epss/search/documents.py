@@ -31,9 +31,6 @@ from epss.search.analysis import (
 
 META_ID = "vocabulary"  # one document without text, kept so counts match earlier indexes
 SPELLING_FIELD = "spelling"
-# The fields whose statistics deleted documents keep (epss.search.stats); the spelling
-# field's document frequencies are the state's word counts instead.
-COUNTED_FIELDS = ("text", "heading")
 _WORD = re.compile(r"\w+")  # the tokens of analysis.word_analyzer
 
 
