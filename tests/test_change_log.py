@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from epss.changes import log as change_log
-from epss.changes.follower import Follower
+from epss.changes.follower import AFTER_COMMIT_WAIT, Follower
 from epss.db import make_engine
 from epss.models import CatalogChange
 from tests.conftest import within
@@ -168,7 +169,9 @@ def test_a_slow_application_delays_a_commit_only_a_bounded_time(settings, monkey
     follower = Follower(engine, slow, 0)
     follower.start()
     try:
+        began = time.monotonic()
         _record(engine, "traag")  # returns although the follower is still busy with it
+        assert time.monotonic() - began < AFTER_COMMIT_WAIT + 1.0
         assert applied.items == []
         busy.set()
         assert within(5, lambda: applied.items == [("task", "traag")])

@@ -62,17 +62,19 @@ def test_a_request_waiting_for_the_write_lock_blocks_no_other(server, waiting) -
         blocked.add_done_callback(lambda _: answered_at.append(time.monotonic()))
         time.sleep(0.5)  # the request is in and waits for the lock
         assert not blocked.done()
-        slowest = 0.0
+        slowest, asked = 0.0, 0
         while time.monotonic() - held_since < HOLD_SECONDS - 0.5:
             for path in ("/health/live", "/api/v1/search?q=verhuizing",
                          "/api/v1/tasks"):
                 began = time.monotonic()
                 assert httpx.get(server.url + path, headers=tokens["eva"]).status_code == 200
                 slowest = max(slowest, time.monotonic() - began)
+                asked += 1
         released_at = time.monotonic()
         holder.rollback()
         answer = blocked.result(30)
     holder.close()
     assert answer.status_code in (200, 303), answer.text[:500]
     assert answered_at[0] >= released_at, "the request did not wait for the lock"
+    assert asked >= 3, "no request was asked while the lock was held"
     assert slowest < PROMPT, f"a request took {slowest:.2f} s while another waited"

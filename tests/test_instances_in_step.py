@@ -281,6 +281,8 @@ def _corrupt(folder: Path) -> None:
 def test_an_index_folder_damaged_under_a_running_instance_is_rebuilt(
         cluster: Cluster, damage: Callable[[Path], None]) -> None:
     folder = cluster.deployment.folder / "b" / "index"
+    log = cluster.deployment.folder / "b.log"
+    rebuilds = log.read_text().count("rebuilding the search index")
     with cluster.api("b", "eva") as b:
         expected = b.get("/search", params={"q": "verhuizing adres"}).json()["results"]
         assert expected
@@ -297,7 +299,7 @@ def test_an_index_folder_damaged_under_a_running_instance_is_rebuilt(
             time.sleep(0.1)
         assert within(10, lambda: _ready(b)), "the index was not rebuilt"
         assert b.get("/search", params={"q": "verhuizing adres"}).json()["results"] == expected
-    assert "rebuilding the search index" in (cluster.deployment.folder / "b.log").read_text()
+    assert log.read_text().count("rebuilding the search index") > rebuilds, "not rebuilt"
 
 
 def _ready(b: httpx.Client) -> bool:

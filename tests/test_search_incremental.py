@@ -278,6 +278,7 @@ def test_a_damaged_index_has_no_position_and_is_rebuilt(index: SearchIndex, cata
     index.rebuild(list(catalog.values()), 3)
     assert index.position() == 3
     hits = index.search("naamskeuze")
+    assert hits and hits[0].task_slug == "aangifte-geboorte"
     for file in index.directory.iterdir():
         # Replaced, not overwritten in place: the open generation's files are mapped into
         # memory, and a file truncated under a mapping cannot be read by anyone.
