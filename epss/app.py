@@ -11,7 +11,11 @@ from epss import __version__, api, demo, overlay, pages
 from epss.auth.csrf import CSRFProtection, public_api_matcher
 from epss.auth.policy import undeclared_routes
 from epss.cors import HostAppCORS
-from epss.http_errors import install_error_handlers, refuse_without_csrf_token
+from epss.http_errors import (
+    install_error_handlers,
+    refuse_too_large_form,
+    refuse_without_csrf_token,
+)
 from epss.migrations import is_current
 from epss.operations.outage import install_outage_handler
 from epss.operations.wiring import install_operations
@@ -66,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CSRFProtection, secret=settings.secret_key,
                        secure=settings.secure_cookies,
                        exempt=public_api_matcher(lambda: app.routes),
-                       refuse=refuse_without_csrf_token)
+                       refuse=refuse_without_csrf_token,
+                       refuse_too_large=refuse_too_large_form)
     app.add_middleware(SecurityHeaders)
     sso_pages.install(app, settings)  # single sign-on, when configured (after SecurityHeaders)
     install_operations(app, services)  # probes, /metrics, request ids, docs: keep last

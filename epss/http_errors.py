@@ -53,12 +53,22 @@ def _answer(request: Request, status: int, body: dict, headers: dict | None = No
 async def refuse_without_csrf_token(scope: Scope, send: Send) -> None:
     """A form or call without a valid CSRF token: a page that says to reload the form for
     a person on the pages, JSON for scripts and htmx."""
-    request = Request(scope)
-    detail = _translate(request)(csrf.MESSAGE)
-    page = ("Formulier verlopen", csrf.MESSAGE)
-    response = _answer(request, 403, {"error": "csrf", "detail": detail}, page=page)
+    await _refuse_form(scope, send, 403, "csrf", ("Formulier verlopen", csrf.MESSAGE))
 
-    async def nothing_to_read() -> dict:  # the body was read already
+
+async def refuse_too_large_form(scope: Scope, send: Send) -> None:
+    """A multipart form too large to read for its CSRF token."""
+    await _refuse_form(scope, send, 413, "too_large", ("Te groot", csrf.TOO_LARGE))
+
+
+async def _refuse_form(scope: Scope, send: Send, status: int, error: str,
+                       page: tuple[str, str]) -> None:
+    """Answers a form the CSRF middleware refused, before the app saw it."""
+    request = Request(scope)
+    detail = _translate(request)(page[1])
+    response = _answer(request, status, {"error": error, "detail": detail}, page=page)
+
+    async def nothing_to_read() -> dict:  # the body was read already, or is refused unread
         return {"type": "http.disconnect"}
 
     await response(scope, nothing_to_read, send)

@@ -57,3 +57,28 @@ def test_a_plain_form_upload_without_a_good_token_is_refused(client: TestClient)
         assert answer.json()["error"] == "csrf"
         assert "Laad de pagina opnieuw" in answer.json()["detail"]
     assert _status(client) == "published"
+
+
+def test_a_plain_form_upload_too_large_to_check_is_refused_unread(client: TestClient) -> None:
+    """The token of a form without the header is looked for in memory: a form of more than
+    32 MB is refused with 413 and a reason, whether its size is declared or not."""
+    _logged_in(client)
+    token = _token(client, "/redactie/import")
+    boundary = "grens"
+    head = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrftoken"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="bestanden"; '
+            f'filename="{SLUG}.yaml"\r\n\r\n').encode()
+    body = head + _changed_file() + b"#" * (32 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+    content_type = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    declared = client.post("/redactie/import", content=body, headers=content_type)
+    undeclared = client.post("/redactie/import", content=iter([body[:1000], body[1000:]]),
+                             headers={**content_type, "accept": "text/html"})
+    assert declared.status_code == undeclared.status_code == 413
+    assert declared.json()["error"] == "too_large"
+    assert "hooguit 32 MB" in declared.json()["detail"]
+    assert "Te groot" in undeclared.text and "hooguit 32 MB" in undeclared.text
+    assert _status(client) == "published"
+    smaller = client.post("/redactie/import", content=body[:len(head)] + _changed_file()
+                          + f"\r\n--{boundary}--\r\n".encode(), headers=content_type)
+    assert smaller.status_code == 200, smaller.text[:500]
+    assert _status(client) == "submitted"

@@ -17,6 +17,10 @@ from epss.auth.policy import RouteEntry, route_table
 
 MESSAGE = ("Dit formulier is verlopen of niet compleet (de beveiligingscode ontbreekt of "
            "klopt niet). Laad de pagina opnieuw en probeer het nog eens.")
+# A multipart form without the header token is read into memory to find its token field:
+# at most this much of it (hundreds of task files), so nobody fills the memory with one post.
+MAX_FORM_BYTES = 32 * 1024 * 1024
+TOO_LARGE = "Dit formulier is te groot: hooguit 32 MB. Stuur minder of kleinere bestanden."
 Refuse = Callable[[Scope, Send], Awaitable[None]]
 
 
@@ -41,8 +45,10 @@ class CSRFProtection:
     then gets the request as it came."""
 
     def __init__(self, app: ASGIApp, *, secret: str, secure: bool,
-                 exempt: Callable[[Scope], bool], refuse: Refuse):
-        """`refuse(scope, send)` answers a request without a valid token."""
+                 exempt: Callable[[Scope], bool], refuse: Refuse, refuse_too_large: Refuse):
+        """`refuse(scope, send)` answers a request without a valid token,
+        `refuse_too_large` a multipart form of more than MAX_FORM_BYTES."""
+        self.refuse_too_large = refuse_too_large
         async def refused(scope: Scope, send: Send, _reason) -> None:
             await refuse(scope, send)
 
@@ -51,7 +57,10 @@ class CSRFProtection:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _multipart_without_header(scope):
-            body = await _body(receive)
+            body = await _body(scope, receive)
+            if body is None:
+                await self.refuse_too_large(scope, send)
+                return
             token = await _form_token(scope, body) or ""
             headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
             scope = {**scope, _AS_IT_CAME: (scope["headers"], body),
@@ -88,11 +97,19 @@ def _multipart_without_header(scope: Scope) -> bool:
             and _HEADER not in headers)
 
 
-async def _body(receive: Receive) -> bytes:
-    chunks = []
+async def _body(scope: Scope, receive: Receive) -> bytes | None:
+    """The whole body, or None as soon as it is longer than MAX_FORM_BYTES."""
+    declared = dict(scope["headers"]).get(b"content-length", b"0")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        return None
+    chunks, size = [], 0
     while True:
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            return None
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 
