@@ -206,15 +206,18 @@ def test_any_sequence_of_updates_answers_as_a_rebuild(
     rng = random.Random(seed)
     index.rebuild(list(catalog.values()), 1)
     texts = queries(catalog, rng)
+    merged = 0
     for step in range(2, 14):
         items, removed = _mutate(rng, catalog, step)
         result = index.update(items, removed, step, documents_of(catalog))
         assert result.applied and result.position == step
-        if step == 10:
-            assert result.compaction_due
-            assert index.compact().segments < result.segments
+        if result.compaction_due:  # a hint: the small segments may be of other sizes
+            segments = index.compact().segments
+            assert segments <= result.segments
+            merged += segments < result.segments
         if step % 4 == 0 or step == 13:
             assert_same_as_rebuild(index, catalog, texts, tmp_path / f"fresh-{step}")
+    assert merged, "12 updates left no merge due: the test checks no merged index"
 
 
 def test_updates_are_idempotent_by_position(any_index: SearchIndex, catalog: Catalog) -> None:

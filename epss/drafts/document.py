@@ -60,8 +60,9 @@ def draft_hash(session: Session, task: Task) -> str | None:
 
 
 def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tuple[tuple, Message]]:
-    published = set(session.exec(
-        select(Task.slug).where(Task.published_version.is_not(None))).all())
+    linked = {b.task for step in document.steps for b in step.branches if b.task is not None}
+    published = set(session.exec(select(Task.slug).where(
+        Task.published_version.is_not(None), Task.slug.in_(linked))).all()) if linked else set()
     return [(("steps", n, "branches", k, "task"),
              Message("gaat verder met de taak '{task}', maar die bestaat niet",
                      task=branch.task))

@@ -10,6 +10,7 @@ then reopens only the segments that changed.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -87,6 +88,16 @@ class _View:
         return stored.get("slug", ""), stored.get("n", 0)
 
 
+def _files_in(directory: Path) -> frozenset[tuple[str, int, int]]:
+    """Each file of the folder with its size and time of change (empty when it is gone)."""
+    try:
+        with os.scandir(directory) as entries:
+            return frozenset((e.name, (st := e.stat()).st_size, st.st_mtime_ns)
+                             for e in entries if e.is_file())
+    except OSError:
+        return frozenset()
+
+
 class SearchIndex:
     """The index in one folder. Safe to share between threads; several processes may
     share the folder (writers take a file lock; a searcher notices a newer generation)."""
@@ -98,6 +109,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._view: _View | None = None
         self._lengths: LengthCache = {}
+        self._checked: tuple[frozenset, dict | None] = (frozenset(), None)
 
     # -- writing --------------------------------------------------------------------
 
@@ -108,8 +120,13 @@ class SearchIndex:
 
     def position(self) -> int | None:
         """The catalog change-log position the index reflects; None when it is missing,
-        unreadable or of another analysis version (then: rebuild)."""
-        state = read_state(self.directory)
+        unreadable or of another analysis version (then: rebuild). Its files are read
+        again only when one of them changed (probes and the follower ask every few seconds)."""
+        files = _files_in(self.directory)
+        checked, state = self._checked
+        if not files or files != checked:
+            state = read_state(self.directory)
+            self._checked = (files, state)
         position = None if state is None else state.get("position")
         return position if isinstance(position, int) else None
 
