@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable
 from math import log
 
@@ -88,8 +89,10 @@ class Ranker:
             # Only the documents that score at least as well as the limit-th can be in.
             least = heapq.nsmallest(limit, found.items(), key=_best_first)[-1][1]
             found = {doc: score for doc, score in found.items() if score >= least}
-        order = self.order
-        ranked = sorted(found.items(), key=lambda item: (-item[1], order(item[0])))
+        # Equal scores in the order of a full build: only those need their stored fields.
+        order, counts = self.order, Counter(found.values())
+        ranked = sorted(found.items(), key=lambda item: (
+            -item[1], order(item[0]) if counts[item[1]] > 1 else ("", 0)))
         return ranked if limit is None else ranked[:limit]
 
 

@@ -307,9 +307,10 @@ def _merge_policy(dead: dict[str, Dead], state: dict, summary: dict, merge: bool
                          for sid, part in dead.items() if sid in ids}
         documents_in = sum(s.doc_count_all() for s in kept) + writer.docnum
         dead_count = sum(part.docs for sid, part in dead.items() if sid in ids)
-        new = 1 if writer.docnum else 0
-        summary.update(segments=len(kept) + new,
-                       small_segments=new + sum(s.doc_count_all() <= SMALL[0] for s in kept),
+        new_small = 0 < writer.docnum <= SMALL[0]
+        summary.update(segments=len(kept) + (1 if writer.docnum else 0),
+                       small_segments=new_small + sum(s.doc_count_all() <= SMALL[0]
+                                                      for s in kept),
                        dead_share=dead_count / documents_in if documents_in else 0.0)
         return kept
 
