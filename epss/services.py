@@ -114,6 +114,7 @@ class Services:
         with Session(self.engine) as session:
             position = change_log.newest_position(session)
         self.refresh_search_index()
+        self.resolver.follow_changes()
         hub = hub_for(self.engine)
         self.follower = Follower(self.engine, self.apply_changes, position,
                                  chores=[(HEARTBEAT_SECONDS, hub.keep_fresh),

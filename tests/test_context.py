@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from epss.context import ContextResolver, PageContext
 from epss.services import Services
@@ -112,6 +115,32 @@ def test_manifest_lists_rules_and_markers_with_an_etag(client: TestClient) -> No
     stale = client.get(f"/api/v1/apps/{APP}/manifest", headers={"If-None-Match": '"oud"'})
     assert stale.status_code == 200 and stale.json() == manifest
     assert client.get("/api/v1/apps/onbekend/manifest").status_code == 404
+
+
+def test_a_following_process_reads_the_rules_again_only_after_a_change(
+        services: Services) -> None:
+    """With the follower telling it of every change, resolving asks the database nothing
+    between changes, however long; a publication is seen at once."""
+    import_shipped(services)
+    services.start_following()
+    now = [0.0]
+    services.resolver.clock = lambda: now[0]
+    page = PageContext(app=APP, url="/demo/nieuw-scherm")
+    assert services.resolver.resolve(page) == []
+    mine, statements = threading.get_ident(), []
+
+    @event.listens_for(services.engine, "before_cursor_execute")
+    def count(*_args) -> None:
+        if threading.get_ident() == mine:
+            statements.append(1)
+
+    now[0] += 3600
+    assert services.resolver.resolve(page) == []
+    assert not statements, "the rules were read again without a change"
+    document = shipped_document("verhuizing-doorgeven")
+    rule = document.context_rules[0].model_copy(update={"url": "/demo/nieuw-scherm"})
+    publish(services, document.model_copy(update={"context_rules": [rule]}))
+    assert services.resolver.resolve(page)[0].task == "verhuizing-doorgeven"
 
 
 def test_rules_and_etag_follow_a_new_publication(services: Services) -> None:

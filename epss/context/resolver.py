@@ -121,6 +121,11 @@ class ContextResolver:
             raise NotFound("Er is geen hostapplicatie '{app}'.", params={"app": app_id})
         return app.manifest, app.etag
 
+    def follow_changes(self) -> None:
+        """For a process whose follower calls `check_now` on every change of the catalog
+        and the host apps: the rules are read again then, and no longer polled for."""
+        self.check_every = float("inf")
+
     def check_now(self) -> None:
         """Look at the catalog again on the next call (this process just published)."""
         with self._lock:
