@@ -36,6 +36,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("EPSS_TEST_REQUIRE_POSTGRES") == "1"
 TASKS_DIR = shipped("tasks")
+SHIPPED_TASKS = len(list(TASKS_DIR.glob("*.yaml")))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from epss.db import unit_of_work
 from epss.models import ContextRule, Step, Task, TaskVersion
 from epss.services import Services
 from epss.taskfile import load_paths, load_text
-from tests.conftest import TASKS_DIR, import_shipped, shipped_document
+from tests.conftest import SHIPPED_TASKS, TASKS_DIR, import_shipped, shipped_document
 
 
 def counts(services: Services) -> dict[str, int]:
@@ -23,7 +23,7 @@ def counts(services: Services) -> dict[str, int]:
 
 def test_import_publishes_version_one_of_every_task(services: Services) -> None:
     import_shipped(services)
-    assert counts(services)["TaskVersion"] == 8
+    assert counts(services)["TaskVersion"] == SHIPPED_TASKS
     with Session(services.engine) as session:
         version = published_version(session, "reisdocument-aanvragen")
         assert version.number == 1 and len(version.content_hash) == 64
@@ -38,7 +38,7 @@ def test_importing_the_same_files_twice_changes_nothing(services: Services) -> N
     with unit_of_work(services.engine) as session:
         report = import_documents(session, [t.document for t in load_paths([TASKS_DIR])],
                                   by="again")
-    assert report.changed == [] and len(report.unchanged) == 8
+    assert report.changed == [] and len(report.unchanged) == SHIPPED_TASKS
     assert counts(services) == first
     with Session(services.engine) as session:
         assert [(s.id, s.version) for s in session.exec(select(Step).order_by(Step.id))] == before

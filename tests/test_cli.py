@@ -22,7 +22,7 @@ from epss.db import make_engine
 from epss.models import Task
 from epss.services import Services
 from epss.settings import Settings
-from tests.conftest import TASKS_DIR
+from tests.conftest import SHIPPED_TASKS, TASKS_DIR
 
 runner = CliRunner()
 
@@ -74,17 +74,17 @@ def test_a_failure_halfway_through_an_import_leaves_nothing(
 def test_dry_run_only_checks(env: Settings) -> None:
     result = runner.invoke(app, ["import", "--dry-run", str(TASKS_DIR)])
     assert result.exit_code == 0, result.output
-    assert "8 task file(s) are valid; nothing was changed" in result.output
+    assert f"{SHIPPED_TASKS} task file(s) are valid; nothing was changed" in result.output
     assert task_count(env) == 0
 
 
 def test_import_twice_then_export_gives_the_same_files(env: Settings, tmp_path: Path) -> None:
     first = runner.invoke(app, ["import", "--publish", str(TASKS_DIR)])
     assert first.exit_code == 0, first.output
-    assert "8 new, 0 updated, 0 unchanged" in first.output
+    assert f"{SHIPPED_TASKS} new, 0 updated, 0 unchanged" in first.output
     again = runner.invoke(app, ["import", "--publish",
                                 *sorted(map(str, TASKS_DIR.glob("*.yaml")))])
-    assert "0 new, 0 updated, 8 unchanged" in again.output
+    assert f"0 new, 0 updated, {SHIPPED_TASKS} unchanged" in again.output
     out = tmp_path / "export"
     assert runner.invoke(app, ["export", str(out)]).exit_code == 0
     for file in TASKS_DIR.iterdir():
@@ -145,7 +145,7 @@ def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None
         try:
             _wait_until_up(client, base + "/api/v1/health", process, log)
             tasks = client.get(base + "/api/v1/tasks").json()
-            assert len(tasks) == 8 and {t["version"] for t in tasks} == {1}, run
+            assert len(tasks) == SHIPPED_TASKS and {t["version"] for t in tasks} == {1}, run
             assert client.get(base + "/demo/verhuizing").status_code == 200
             resolved = client.post(base + "/api/v1/context/resolve", json={
                 "app": "demo-zaaksysteem", "url": base + "/demo/geboorte/aangifte"}).json()

@@ -30,6 +30,10 @@ def resolve(client: TestClient, **context) -> list[dict]:
     ("/demo/rijbewijs/aanvraag", "rijbewijs-aanvragen"),
     ("/demo/vermissing", "vermissing-reisdocument-of-rijbewijs"),
     ("/demo/inschrijving", "eerste-inschrijving-buitenland"),
+    ("/demo/adresonderzoek", "adresonderzoek-en-briefadres"),
+    ("/demo/overlijden", "aangifte-overlijden"),
+    ("/demo/huwelijk", "melding-voorgenomen-huwelijk"),
+    ("/demo/erkenning", "erkenning-en-naamskeuze"),
 ])
 def test_each_demo_screen_resolves_to_its_task(client: TestClient, path: str, task: str) -> None:
     matches = resolve(client, url=f"http://127.0.0.1:8000{path}?bsn=999993653", title="x")

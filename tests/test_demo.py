@@ -33,6 +33,7 @@ EVERY_PAGE = [
     *(f"/demo/app{path.removeprefix('/demo')}?twijfel=1" for path in TWIJFEL_PAGES),
 ]
 NOT_FOUND_PAGES = ["/demo/zaken/Z-2026-999999", "/demo/app/zaken/Z-2026-999999"]
+SHIPPED_TASKS = sorted((Path(__file__).parents[1] / "tasks").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +144,9 @@ def test_the_shell_carries_every_screen_as_a_template(demo: TestClient) -> None:
     zaaktypes = {url: re.findall(r'data-epss-zaaktype="([^"]+)"', content)
                  for url, content in shell.items()}
     assert zaaktypes["/demo/app/verhuizing"] == ["BZ-VERHUIZING"]
+    for path, zaaktype in (("adresonderzoek", "BZ-ADRESONDERZOEK"), ("overlijden", "BZ-OVERLIJDEN"),
+                           ("huwelijk", "BZ-HUWELIJK"), ("erkenning", "BZ-ERKENNING")):
+        assert zaaktypes[f"/demo/app/{path}"] == [zaaktype]
     assert zaaktypes["/demo/app/zaken/Z-2026-000102"] == ["BZ-REISDOC-UITR"]
     assert zaaktypes["/demo/app/"] == []
 
@@ -243,8 +247,10 @@ def _context_of(client: TestClient, url: str) -> dict:
     "/demo/reisdocument/aanvraag", "/demo/reisdocument/aanvraag?twijfel=1",
     "/demo/reisdocument/uitreiking", "/demo/reisdocument/uitreiking?twijfel=1",
     "/demo/geboorte/aangifte", "/demo/verhuizing", "/demo/rijbewijs/aanvraag",
-    "/demo/vermissing", "/demo/inschrijving",
-    "/demo/zaken/Z-2026-000103", "/demo/zaken/Z-2026-000107", "/demo/",
+    "/demo/vermissing", "/demo/inschrijving", "/demo/adresonderzoek", "/demo/overlijden",
+    "/demo/huwelijk", "/demo/erkenning",
+    "/demo/zaken/Z-2026-000103", "/demo/zaken/Z-2026-000107", "/demo/zaken/Z-2026-000109",
+    "/demo/",
 ])
 def test_both_variants_of_a_screen_get_the_same_guidance(service: TestClient,
                                                           path: str) -> None:
@@ -275,5 +281,5 @@ def test_the_demo_comes_with_weeks_of_desk_use_for_the_quality_pages(tmp_path) -
         rows = client.get("/api/v1/quality/per-taak", headers=officer).json()["rows"]
     events, people, teams = counted
     assert people == 10 and teams == 2 and events > 1000
-    # Enough people per task that the aggregated pages show them (groups of 5 or more).
-    assert len(rows) == 8 and all(row["people"] >= 5 for row in rows)
+    # Every shipped task, with enough people that the aggregated pages show it (groups of 5+).
+    assert len(rows) == len(SHIPPED_TASKS) and all(row["people"] >= 5 for row in rows)

@@ -25,7 +25,7 @@ from epss.drafts.history import history_view
 from epss.models import Task, TaskVersion
 from epss.pages import editor
 from epss.resources import shipped
-from epss.taskfile import dump_document
+from epss.taskfile import dump_document, load_paths
 
 SLUG = "aangifte-geboorte"  # high, not critical
 CRITICAL = "reisdocument-aanvragen"
@@ -106,7 +106,9 @@ def test_the_task_list_filters_by_status_domain_owner_and_review_date(
     assert len(listed(status="published")) == shipped_tasks - 1
     assert listed(domein="bestaat-niet") == []
     owner = draft(client)["owner"]
-    assert listed(eigenaar=owner) == [SLUG]
+    same_owner = sorted(t.document.slug for t in load_paths([shipped("tasks")])
+                        if t.document.owner == owner)
+    assert SLUG in same_owner and sorted(listed(eigenaar=owner)) == same_owner
     assert listed(controle="overdue") == []
     with unit_of_work(client.app.state.services.engine) as session:
         task = session.exec(select(Task).where(Task.slug == CRITICAL)).one()

@@ -16,12 +16,14 @@ from epss.taskfile import dump_document, load_paths
 
 SLUGS = {"reisdocument-aanvragen", "reisdocument-uitreiken", "twijfel-identiteit-of-document",
          "aangifte-geboorte", "verhuizing-doorgeven", "rijbewijs-aanvragen",
-         "vermissing-reisdocument-of-rijbewijs", "eerste-inschrijving-buitenland"}
+         "vermissing-reisdocument-of-rijbewijs", "eerste-inschrijving-buitenland",
+         "adresonderzoek-en-briefadres", "aangifte-overlijden", "melding-voorgenomen-huwelijk",
+         "erkenning-en-naamskeuze"}
 LOADED = load_paths([shipped("tasks")])
 DOCS = {item.document.slug: item for item in LOADED}
 
 
-def test_the_eight_critical_tasks_are_shipped() -> None:
+def test_the_twelve_critical_tasks_are_shipped() -> None:
     assert set(DOCS) == SLUGS
     assert len(DOCS["reisdocument-aanvragen"].document.steps) >= 8
 

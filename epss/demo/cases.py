@@ -139,6 +139,15 @@ ZAAKTYPEN: dict[str, Zaaktype] = {
         Zaaktype(
             "BZ-EERSTE-INSCHR", "Eerste inschrijving uit het buitenland", "BRP", "5 werkdagen"
         ),
+        Zaaktype("BZ-ADRESONDERZOEK", "Adresonderzoek en briefadres", "BRP", "8 weken"),
+        Zaaktype("BZ-OVERLIJDEN", "Aangifte overlijden", "Burgerlijke stand", "1 dag"),
+        Zaaktype(
+            "BZ-HUWELIJK",
+            "Melding voorgenomen huwelijk of partnerschap",
+            "Burgerlijke stand",
+            "4 weken",
+        ),
+        Zaaktype("BZ-ERKENNING", "Erkenning en naamskeuze", "Burgerlijke stand", "1 dag"),
     )
 }
 
@@ -157,6 +166,15 @@ SCHERMEN: tuple[Scherm, ...] = (
     Scherm("/demo/geboorte/aangifte", "Aangifte geboorte", "Burgerlijke stand", "BZ-GEBOORTE"),
     Scherm("/demo/verhuizing", "Verhuizing doorgeven", "BRP", "BZ-VERHUIZING"),
     Scherm("/demo/inschrijving", "Eerste inschrijving", "BRP", "BZ-EERSTE-INSCHR"),
+    Scherm("/demo/adresonderzoek", "Adresonderzoek en briefadres", "BRP", "BZ-ADRESONDERZOEK"),
+    Scherm("/demo/overlijden", "Aangifte overlijden", "Burgerlijke stand", "BZ-OVERLIJDEN"),
+    Scherm(
+        "/demo/huwelijk",
+        "Melding voorgenomen huwelijk of partnerschap",
+        "Burgerlijke stand",
+        "BZ-HUWELIJK",
+    ),
+    Scherm("/demo/erkenning", "Erkenning en naamskeuze", "Burgerlijke stand", "BZ-ERKENNING"),
     Scherm("/demo/rijbewijs/aanvraag", "Aanvraag rijbewijs", "Rijbewijzen", "BZ-RIJBEWIJS"),
 )
 
@@ -301,6 +319,112 @@ PEREIRA = Persoon(
     woonplaats="Dijkhaven",
 )
 
+# Adresonderzoek: an LAA signal about him, and he asks for a briefadres himself.
+BAKKER = Persoon(
+    voornamen="Kevin Johannes",
+    voorvoegsel="",
+    geslachtsnaam="Bakker",
+    bsn="999990950",
+    geboortedatum=dt.date(1989, 10, 4),
+    geboorteplaats="Dijkhaven",
+    geslacht="Man",
+    nationaliteit="Nederlandse",
+    straat="Dijkstraat 8",
+    postcode="4871 DS",
+    woonplaats="Dijkhaven",
+)
+
+# Aangifte overlijden: the daughter reports the death of her father.
+DE_BOER = Persoon(
+    voornamen="Ingrid Maria",
+    voorvoegsel="de",
+    geslachtsnaam="Boer",
+    bsn="999991486",
+    geboortedatum=dt.date(1966, 6, 11),
+    geboorteplaats="Dijkhaven",
+    geslacht="Vrouw",
+    nationaliteit="Nederlandse",
+    straat="Lange Haven 40",
+    postcode="4871 LH",
+    woonplaats="Dijkhaven",
+)
+
+OVERLEDENE = Persoon(
+    voornamen="Gerrit Jan",
+    voorvoegsel="de",
+    geslachtsnaam="Boer",
+    bsn="999992028",
+    geboortedatum=dt.date(1938, 1, 23),
+    geboorteplaats="Dijkhaven",
+    geslacht="Man",
+    nationaliteit="Nederlandse",
+    straat="Zorgcentrum Havenzicht, Kloosterlaan 2",
+    postcode="4872 KL",
+    woonplaats="Dijkhaven",
+)
+
+OVERLIJDEN_DATUM = dt.date(2026, 3, 15)
+
+# Melding voorgenomen huwelijk: a Dutch partner and a partner from outside the EU.
+KOSTER = Persoon(
+    voornamen="Daan Willem",
+    voorvoegsel="",
+    geslachtsnaam="Koster",
+    bsn="999992181",
+    geboortedatum=dt.date(1991, 4, 17),
+    geboorteplaats="Dijkhaven",
+    geslacht="Man",
+    nationaliteit="Nederlandse",
+    straat="Weverstraat 27",
+    postcode="4872 WS",
+    woonplaats="Dijkhaven",
+)
+
+EL_AMRANI = Persoon(
+    voornamen="Fatima",
+    voorvoegsel="",
+    geslachtsnaam="El Amrani",
+    bsn="999992363",
+    geboortedatum=dt.date(1994, 12, 2),
+    geboorteplaats="Tanger (Marokko)",
+    geslacht="Vrouw",
+    nationaliteit="Marokkaanse",
+    straat="Weverstraat 27",
+    postcode="4872 WS",
+    woonplaats="Dijkhaven",
+)
+
+# Erkenning en naamskeuze: he recognises the unborn child of his partner.
+DEKKER = Persoon(
+    voornamen="Ruben",
+    voorvoegsel="",
+    geslachtsnaam="Dekker",
+    bsn="999991929",
+    geboortedatum=dt.date(1997, 3, 8),
+    geboorteplaats="Leiden",
+    geslacht="Man",
+    nationaliteit="Nederlandse",
+    straat="Bloemgracht 5",
+    postcode="4873 BG",
+    woonplaats="Dijkhaven",
+)
+
+MEIJER = Persoon(
+    voornamen="Sophie Anne",
+    voorvoegsel="",
+    geslachtsnaam="Meijer",
+    bsn="999995054",
+    geboortedatum=dt.date(1998, 9, 25),
+    geboorteplaats="Dijkhaven",
+    geslacht="Vrouw",
+    nationaliteit="Nederlandse",
+    straat="Bloemgracht 5",
+    postcode="4873 BG",
+    woonplaats="Dijkhaven",
+)
+
+ERKENNING_UITGEREKEND = dt.date(2026, 6, 2)
+
 GEBOORTE_KIND_DATUM = dt.date(2026, 3, 14)
 
 ZAKEN: tuple[Zaak, ...] = (
@@ -435,6 +559,93 @@ ZAKEN: tuple[Zaak, ...] = (
             "Huurovereenkomst Havenweg 12.pdf",
             "Geboorteakte (meertalig EU-formulier).pdf",
         ),
+    ),
+    Zaak(
+        zaaknummer="Z-2026-000108",
+        zaaktype=ZAAKTYPEN["BZ-ADRESONDERZOEK"],
+        scherm="/demo/adresonderzoek",
+        aanvrager=BAKKER,
+        status="Onderzoek loopt",
+        status_soort="actief",
+        registratiedatum=dt.date(2026, 3, 2),
+        streefdatum=dt.date(2026, 4, 27),
+        behandelaar=MEDEWERKER,
+        kanaal="Signaal Landelijke Aanpak Adreskwaliteit",
+        omschrijving=(
+            "Signaal LAA: betrokkene woont vermoedelijk niet meer op Dijkstraat 8. "
+            "Betrokkene vraagt aan de balie een briefadres aan."
+        ),
+        historie=(
+            Gebeurtenis("02-03-2026 08:45", "Signaal ontvangen via de LAA", "Systeem"),
+            Gebeurtenis("02-03-2026 10:12", "Gegevens in onderzoek gezet in de BRP", MEDEWERKER),
+            Gebeurtenis("05-03-2026 14:30", "Huisbezoek: niet aangetroffen", "Handhaving"),
+            Gebeurtenis("17-03-2026 15:05", "Betrokkene vraagt briefadres", MEDEWERKER),
+        ),
+        documenten=(
+            "Signaal LAA 2026-0311.pdf",
+            "Rapport huisbezoek 05-03-2026.pdf",
+            "Verklaring briefadresgever (concept).pdf",
+        ),
+    ),
+    Zaak(
+        zaaknummer="Z-2026-000109",
+        zaaktype=ZAAKTYPEN["BZ-OVERLIJDEN"],
+        scherm="/demo/overlijden",
+        aanvrager=DE_BOER,
+        status="Aangifte in behandeling",
+        status_soort="actief",
+        registratiedatum=VANDAAG,
+        streefdatum=VANDAAG,
+        behandelaar=MEDEWERKER,
+        kanaal="Balie (op afspraak)",
+        omschrijving="Aangifte overlijden G.J. de Boer, overleden op 15-03-2026 in Dijkhaven.",
+        historie=(
+            Gebeurtenis("17-03-2026 09:30", "Zaak geregistreerd vanuit afspraak 09:30", "Systeem"),
+        ),
+        documenten=(
+            "Verklaring van overlijden (A), behandelend arts.pdf",
+            "Doodsoorzaakverklaring (B), gesloten envelop: niet scannen",
+        ),
+    ),
+    Zaak(
+        zaaknummer="Z-2026-000110",
+        zaaktype=ZAAKTYPEN["BZ-HUWELIJK"],
+        scherm="/demo/huwelijk",
+        aanvrager=KOSTER,
+        status="Melding in behandeling",
+        status_soort="actief",
+        registratiedatum=VANDAAG,
+        streefdatum=dt.date(2026, 4, 14),
+        behandelaar=MEDEWERKER,
+        kanaal="Balie (op afspraak)",
+        omschrijving=(
+            "Melding voorgenomen huwelijk D.W. Koster en F. El Amrani, gewenste datum 19-06-2026."
+        ),
+        historie=(
+            Gebeurtenis("17-03-2026 10:00", "Zaak geregistreerd vanuit afspraak 10:00", "Systeem"),
+        ),
+        documenten=(
+            "Geboorteakte F. El Amrani (Marokko), gelegaliseerd.pdf",
+            "Beëdigde vertaling geboorteakte.pdf",
+            "Verklaring ongehuwd zijn (Marokko).pdf",
+        ),
+    ),
+    Zaak(
+        zaaknummer="Z-2026-000111",
+        zaaktype=ZAAKTYPEN["BZ-ERKENNING"],
+        scherm="/demo/erkenning",
+        aanvrager=DEKKER,
+        status="In behandeling",
+        status_soort="actief",
+        registratiedatum=VANDAAG,
+        streefdatum=VANDAAG,
+        behandelaar=MEDEWERKER,
+        kanaal="Balie (op afspraak)",
+        omschrijving="Erkenning ongeboren kind van S.A. Meijer, met keuze voor de achternaam.",
+        historie=(
+            Gebeurtenis("17-03-2026 11:45", "Zaak geregistreerd vanuit afspraak 11:45", "Systeem"),
+        ),
+        documenten=("Zwangerschapsverklaring verloskundige.pdf",),
     ),
 )
 

@@ -149,6 +149,26 @@ def eerste_inschrijving(request: Request) -> HTMLResponse:
     return _page(request, screens.find("/demo/inschrijving"))
 
 
+@router.get("/adresonderzoek", response_class=HTMLResponse)
+def adresonderzoek(request: Request) -> HTMLResponse:
+    return _page(request, screens.find("/demo/adresonderzoek"))
+
+
+@router.get("/overlijden", response_class=HTMLResponse)
+def overlijden(request: Request) -> HTMLResponse:
+    return _page(request, screens.find("/demo/overlijden"))
+
+
+@router.get("/huwelijk", response_class=HTMLResponse)
+def huwelijk(request: Request) -> HTMLResponse:
+    return _page(request, screens.find("/demo/huwelijk"))
+
+
+@router.get("/erkenning", response_class=HTMLResponse)
+def erkenning(request: Request) -> HTMLResponse:
+    return _page(request, screens.find("/demo/erkenning"))
+
+
 @router.get("/rijbewijs/aanvraag", response_class=HTMLResponse)
 def rijbewijs_aanvraag(request: Request) -> HTMLResponse:
     return _page(request, screens.find("/demo/rijbewijs/aanvraag"))

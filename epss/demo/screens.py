@@ -98,6 +98,43 @@ def _eerste_inschrijving(twijfel: bool) -> Screen:
     return _task_screen("/demo/inschrijving", "eerste_inschrijving.html")
 
 
+def _adresonderzoek(twijfel: bool) -> Screen:
+    return _task_screen("/demo/adresonderzoek", "adresonderzoek.html")
+
+
+def _overlijden(twijfel: bool) -> Screen:
+    overleden = cases.OVERLIJDEN_DATUM
+    return _task_screen(
+        "/demo/overlijden",
+        "overlijden.html",
+        overledene=cases.OVERLEDENE,
+        overleden=overleden,
+        leeftijd_overledene=cases.leeftijd(cases.OVERLEDENE.geboortedatum, overleden),
+        uiterlijk=cases.werkdagen_na(overleden, 6),
+    )
+
+
+def _huwelijk(twijfel: bool) -> Screen:
+    partner = cases.EL_AMRANI
+    return _task_screen(
+        "/demo/huwelijk",
+        "huwelijk.html",
+        partner=partner,
+        leeftijd_partner=cases.leeftijd(partner.geboortedatum, cases.VANDAAG),
+    )
+
+
+def _erkenning(twijfel: bool) -> Screen:
+    moeder = cases.MEIJER
+    return _task_screen(
+        "/demo/erkenning",
+        "erkenning.html",
+        moeder=moeder,
+        leeftijd_moeder=cases.leeftijd(moeder.geboortedatum, cases.VANDAAG),
+        uitgerekend=cases.ERKENNING_UITGEREKEND,
+    )
+
+
 #: The screens of the navigation, by path; the function gets whether doubt was reported.
 _SCREENS: dict[str, Callable[[bool], Screen]] = {
     HOME: _werkvoorraad,
@@ -107,6 +144,10 @@ _SCREENS: dict[str, Callable[[bool], Screen]] = {
     "/demo/geboorte/aangifte": _geboorte_aangifte,
     "/demo/verhuizing": _verhuizing,
     "/demo/inschrijving": _eerste_inschrijving,
+    "/demo/adresonderzoek": _adresonderzoek,
+    "/demo/overlijden": _overlijden,
+    "/demo/huwelijk": _huwelijk,
+    "/demo/erkenning": _erkenning,
     "/demo/rijbewijs/aanvraag": _rijbewijs_aanvraag,
 }
 
