@@ -15,9 +15,9 @@ from starlette.types import Scope, Send
 from epss import i18n
 from epss.auth import csrf
 from epss.errors import EpssError
-from epss.i18n import Words, fill
 from epss.pages import render
 from epss.pages.account import LOGIN_PATH
+from epss.plain_errors import explain
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
                403: "forbidden"}
@@ -83,51 +83,6 @@ def _to_login(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-# Request validation in plain Dutch words, by pydantic's error type; `{…}` from its context.
-_PLAIN = {
-    "missing": "dit veld ontbreekt",
-    "extra_forbidden": "dit veld hoort hier niet (een tikfout?)",
-    "int_parsing": "verwacht een geheel getal",
-    "int_type": "verwacht een geheel getal",
-    "int_from_float": "verwacht een geheel getal",
-    "float_parsing": "verwacht een getal",
-    "float_type": "verwacht een getal",
-    "bool_parsing": "verwacht ja of nee (true of false)",
-    "bool_type": "verwacht ja of nee (true of false)",
-    "string_type": "verwacht tekst",
-    "string_too_short": "is te kort: minstens {min_length} tekens",
-    "string_too_long": "is te lang: hooguit {max_length} tekens",
-    "too_short": "heeft te weinig onderdelen: minstens {min_length}",
-    "too_long": "heeft te veel onderdelen: hooguit {max_length}",
-    "greater_than_equal": "moet minstens {ge} zijn",
-    "greater_than": "moet groter zijn dan {gt}",
-    "less_than_equal": "mag hooguit {le} zijn",
-    "less_than": "moet kleiner zijn dan {lt}",
-    "list_type": "verwacht een lijst",
-    "dict_type": "verwacht een groep velden (een JSON-object)",
-    "model_type": "verwacht een groep velden (een JSON-object)",
-    "model_attributes_type": "verwacht een groep velden (een JSON-object)",
-    "json_invalid": "is geen geldige JSON",
-    "json_type": "is geen geldige JSON",
-    "date_parsing": "verwacht een datum als JJJJ-MM-DD",
-    "date_from_datetime_parsing": "verwacht een datum als JJJJ-MM-DD",
-    "date_type": "verwacht een datum als JJJJ-MM-DD",
-    "datetime_parsing": "verwacht een moment in ISO 8601, zoals 2026-03-03T10:42:00+01:00",
-    "datetime_from_date_parsing": "verwacht een moment in ISO 8601, zoals "
-                                  "2026-03-03T10:42:00+01:00",
-    "datetime_type": "verwacht een moment in ISO 8601, zoals 2026-03-03T10:42:00+01:00",
-    "timezone_aware": "het moment heeft geen tijdzone: voeg die toe, zoals +01:00 of Z",
-    "uuid_parsing": "verwacht een UUID, zoals 8f0e0c7a-4a3b-4a53-9d5e-2b4a7f1c0d11",
-    "uuid_type": "verwacht een UUID, zoals 8f0e0c7a-4a3b-4a53-9d5e-2b4a7f1c0d11",
-    "literal_error": "kies uit {expected}",
-    "enum": "kies uit {expected}",
-    "string_pattern_mismatch": "heeft niet de goede vorm",
-    "url_parsing": "is geen geldig adres (URL)",
-}
-_SHOWN_INPUT = ("int_parsing", "float_parsing", "bool_parsing", "date_parsing",
-                "datetime_parsing", "uuid_parsing", "date_from_datetime_parsing")
-
-
 def _where(loc: tuple) -> str:
     """('body', 'events', 3, 'details', 'query') -> 'events[3].details.query'."""
     if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
@@ -136,22 +91,6 @@ def _where(loc: tuple) -> str:
     for part in loc:
         where += f"[{part}]" if isinstance(part, int) else f".{part}" if where else str(part)
     return where or "request"
-
-
-def _message(err: dict) -> tuple[str, dict]:
-    """A Dutch template for what is wrong, and its parameters."""
-    kind, ctx = err["type"], err.get("ctx") or {}
-    if kind in ("value_error", "assertion_error") and "error" in ctx:
-        said = ctx["error"]  # a validator's own words: text, or `Words` with parameters
-        said = said.args[0] if isinstance(said, Exception) and said.args else said
-        return ("{said}", {"said": said}) if isinstance(said, Words) else (str(said), {})
-    template = _PLAIN.get(kind, "is niet geldig")
-    params = {k: v for k, v in ctx.items() if "{" + k + "}" in template}
-    params = {k: str(v).replace(" or ", " of ") for k, v in params.items()}
-    if kind in _SHOWN_INPUT and isinstance(err.get("input"), str | int | float):
-        template += " (gevonden: {input})"
-        params["input"] = repr(err["input"])[:60]
-    return template, params
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -166,8 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         translate = _translate(request)
-        problems = [{"field": _where(tuple(err["loc"])), "message": fill(*_message(err),
-                                                                         translate)}
+        problems = [{"field": _where(tuple(err["loc"])),
+                     "message": explain(err).in_language(translate)}
                     for err in exc.errors()]
         detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
         return _answer(request, 422,

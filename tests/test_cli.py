@@ -46,7 +46,7 @@ def test_one_bad_file_and_nothing_is_imported(env: Settings, tmp_path: Path) -> 
     result = runner.invoke(app, ["import", str(folder)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"{bad}, line 2, review_by: this field is required but missing",
+        f"{bad}, line 2, review_by: this field is missing",
         f"{bad}, line {line}, herzien_op: this field is not part of the task format (a typo?)",
         "2 problem(s) found; nothing was imported.",
     ]

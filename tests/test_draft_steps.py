@@ -76,14 +76,14 @@ def test_a_generated_id_never_reuses_one_a_published_version_had(client, people)
 
 
 @pytest.mark.parametrize(("values", "field", "words"), [
-    ({"title": "Nieuw"}, "steps[nieuw].instruction", "Instructie: dit veld is verplicht"),
+    ({"title": "Nieuw"}, "steps[nieuw].instruction", "Instructie: dit veld ontbreekt"),
     ({"id": FIRST, "title": "Dubbel", "instruction": "x"}, f"steps[{FIRST}].id",
      "De nieuwe stap, Id: de taak heeft al een stap met het id"),
     ({"id": "Geen Slug", "title": "x", "instruction": "x"}, "steps[Geen Slug].id",
      "Id: gebruik alleen kleine letters"),
     ({"title": "x", "instruction": "x", "position": 99}, "position",
      "Plaats: kies een geheel getal van 1 tot en met"),
-    ({"instruction": "zonder titel"}, "steps[stap].title", "Titel: dit veld is verplicht"),
+    ({"instruction": "zonder titel"}, "steps[stap].title", "Titel: dit veld ontbreekt"),
 ])
 def test_a_bad_new_step_is_422_and_adds_nothing(client, people, values: dict, field: str,
                                                 words: str) -> None:
@@ -143,7 +143,7 @@ def test_a_step_a_branch_points_to_cannot_be_removed(client, people) -> None:
     assert answer.status_code == 422
     body = answer.json()
     assert body["detail"].startswith("De stap '") and "kan niet weg zolang" in body["detail"]
-    assert "Als … ga naar 1 gaat verder bij deze stap" in body["detail"]
+    assert "Beslispunt 1 gaat verder bij deze stap" in body["detail"]
     assert [p["field"] for p in body["problems"]] == ["steps[controleer-termijn].branches[0].step"]
     assert REFERRED in [s["id"] for s in draft(client, people["expert"])["steps"]]
 

@@ -140,7 +140,7 @@ def test_the_interval_in_task_files() -> None:
     assert "review_by: 2027-06-30\nreview_interval_months: 3\nchecked_on:" in written
     assert load_text(written, "x").review_interval_months == 3
     line = text[:text.index("review_by:")].count("\n") + 2  # the line after review_by
-    for value, message in (("0", "is te klein"), ("61", "is te groot"),
+    for value, message in (("0", "moet minstens 1 zijn"), ("61", "mag hooguit 60 zijn"),
                            ("vaak", "verwacht een geheel getal")):
         bad = text.replace("review_by: 2027-06-30\n",
                            f"review_by: 2027-06-30\nreview_interval_months: {value}\n")

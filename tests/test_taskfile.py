@@ -55,7 +55,7 @@ def test_a_valid_file_loads() -> None:
 def test_a_missing_field_names_file_line_and_field() -> None:
     text = VALID.replace("    title: Doe het tweede\n", "")
     assert problems_of(text) == [
-        "taak.yaml, line 15, steps → step 2 → title: this field is required but missing"]
+        "taak.yaml, line 15, steps → step 2 → title: this field is missing"]
 
 
 def test_a_misspelled_field_is_named_as_such() -> None:
@@ -63,14 +63,15 @@ def test_a_misspelled_field_is_named_as_such() -> None:
     found = problems_of(text)
     assert "taak.yaml, line 17, steps → step 2 → instructie: this field is not part of the " \
            "task format (a typo?)" in found
-    assert any("step 2 → instruction: this field is required" in p for p in found)
+    assert any("step 2 → instruction: this field is missing" in p for p in found)
 
 
 def test_wrong_values_are_explained_in_plain_words() -> None:
     text = VALID.replace("review_by: 2027-01-01", "review_by: volgend jaar").replace(
         "  - id: tweede\n", "  - id: tweede\n    mandatory: misschien\n")
     found = problems_of(text)
-    assert "taak.yaml, line 6, review_by: expected a date written as YYYY-MM-DD" in found
+    assert "taak.yaml, line 6, review_by: expected a date written as YYYY-MM-DD " \
+           "(found 'volgend jaar')" in found
     assert ("taak.yaml, line 16, steps → step 2 → mandatory: expected true or false "
             "(found 'misschien')") in found
 
@@ -117,7 +118,7 @@ def test_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
     with pytest.raises(TaskFileError) as caught:
         load_paths([tmp_path])
     found = [p.as_in_file(ENGLISH) for p in caught.value.problems]
-    assert f"{tmp_path / 'a.yaml'}, line 1, title: this field is required but missing" in found
+    assert f"{tmp_path / 'a.yaml'}, line 1, title: this field is missing" in found
     assert (f"{tmp_path / 'c.yaml'}, line 1, slug: 'test-taak' is also the slug of "
             f"{tmp_path / 'b.yaml'}") in found
     assert any(p.startswith(f"{tmp_path / 'c.yaml'}, line 20") and "'bestaat-niet'" in p
@@ -224,7 +225,7 @@ def test_a_sources_article_and_date_and_the_checked_date_round_trip() -> None:
     assert dump_document(stored) == written
     assert problems_of(text.replace("date: 2026-11-30", "date: gisteren")) == [
         "taak.yaml, line 13, sources → source 1 → date: expected a date written as "
-        "YYYY-MM-DD"]
+        "YYYY-MM-DD (found 'gisteren')"]
 
 
 def test_documents_from_before_the_dates_keep_their_form_and_their_hash() -> None:

@@ -101,7 +101,7 @@ def remove_step(session: Session, slug: str, step_id: str, expected_version: int
 def _refuse_if_referred_to(task: Task, steps: list[Step], step: Step) -> None:
     continues = Message("gaat verder bij deze stap")
     referrers = [(f"steps[{other.key}].branches[{k}].step", continues,
-                  Message("Stap {n} ({title}), Als … ga naar {k}", n=n, title=other.title,
+                  Message("Stap {n} ({title}), Beslispunt {k}", n=n, title=other.title,
                           k=k + 1))
                  for n, other in enumerate(steps, start=1) if other.id != step.id
                  for k, branch in enumerate(other.branches) if branch.get("step") == step.key]

@@ -24,6 +24,7 @@ from epss.errors import NotFound
 from epss.models import Task
 from epss.pages import render
 from epss.render import markdown_to_html
+from epss.taskfile.problems import FIELD_LABELS as TASK_FIELD_LABELS
 
 router = APIRouter(include_in_schema=False)
 Editor = Annotated[Identity, allow(*EDITORS)]
@@ -32,17 +33,7 @@ STATUS_LABELS = {"draft": "Concept", "submitted": "Ingediend", "published": "Gep
 DUE_WITHIN = dt.timedelta(days=DUE_WITHIN_DAYS)  # "binnenkort": the review date is this close
 MAX_PREVIEW = 20_000
 MAX_VERSION = 2**31 - 1  # the largest version number a request may name
-FIELD_LABELS = {
-    "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Aanleiding",
-    "standard": "Norm", "criticality": "Risico", "owner": "Eigenaar",
-    "review_by": "Controle vóór", "tags": "Trefwoorden", "zaaktypen": "Zaaktypen",
-    "sources": "Bronnen", "context_rules": "Contextregels", "mandatory": "Verplicht",
-    "instruction": "Instructie", "why": "Waarom", "warning": "Let op", "check": "Goed gedaan als",
-    "branches": "Beslispunten", "target": "Veld in het zaaksysteem",
-    "review_interval_months": "Controle-interval (maanden)", "order": "Volgorde",
-    "checked_on": "Laatst gecontroleerd op",
-    "position": "Plaats", "version": "Versie",
-}
+FIELD_LABELS = TASK_FIELD_LABELS | {"order": "Volgorde", "position": "Plaats", "version": "Versie"}
 
 
 def today() -> dt.date:

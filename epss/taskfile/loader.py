@@ -13,33 +13,23 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from epss.i18n import Message, Words
+from epss.plain_errors import WORDS, explain
 from epss.taskfile.model import TaskDocument
 from epss.taskfile.problems import Problem, TaskFileError, problem
 from epss.taskfile.yaml_reading import read_yaml
 
-_PLAIN_WORDS = {
-    "missing": "dit veld is verplicht maar ontbreekt",
+# A task file is YAML written by hand: some forms in its own terms.
+_TASK_FILE_WORDS = WORDS | {
     "extra_forbidden": "dit veld hoort niet bij het taakformaat (een tikfout?)",
-    "string_type": "verwacht tekst",
-    "string_too_short": "mag niet leeg zijn",
-    "string_too_long": "is te lang",
-    "too_short": "mag niet leeg zijn",
     "string_pattern_mismatch": "gebruik alleen kleine letters, cijfers en losse "
     "koppeltekens, bijvoorbeeld 'controleer-document'",
     "bool_parsing": "verwacht true of false",
     "bool_type": "verwacht true of false",
-    "int_parsing": "verwacht een geheel getal",
-    "int_type": "verwacht een geheel getal",
-    "less_than_equal": "is te groot",
-    "greater_than_equal": "is te klein",
-    "date_from_datetime_parsing": "verwacht een datum als JJJJ-MM-DD",
-    "date_parsing": "verwacht een datum als JJJJ-MM-DD",
-    "date_type": "verwacht een datum als JJJJ-MM-DD",
     "list_type": "verwacht een lijst (regels die beginnen met '- ')",
     "model_type": "verwacht een groep velden (regels 'naam: waarde')",
     "model_attributes_type": "verwacht een groep velden (regels 'naam: waarde')",
 }
-_SHOWS_INPUT = ("string_type", "bool_parsing", "int_parsing", "date_parsing")
+
 
 @dataclass(frozen=True)
 class LoadedTask:
@@ -144,16 +134,7 @@ def _task_files(paths: Iterable[Path], problems: list[Problem]) -> Iterable[Path
 
 def _explain(error: dict) -> tuple[tuple, Words]:
     loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
-    kind = error["type"]
-    if kind == "value_error":
-        return loc, Message(str(error["ctx"]["error"]) if "ctx" in error else "is niet geldig")
-    if kind == "enum":
-        expected = str(error["ctx"]["expected"]).replace(" or ", " of ")
-        return loc, Message("moet een van deze zijn: {expected}", expected=expected)
-    message = _PLAIN_WORDS.get(kind, "is niet geldig")
-    if kind in _SHOWS_INPUT:
-        return loc, Message(message + " (gevonden: {found})", found=repr(error.get("input")))
-    return loc, Message(message)
+    return loc, explain(error, _TASK_FILE_WORDS)
 
 
 def _is_union_tag(part) -> bool:

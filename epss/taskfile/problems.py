@@ -9,21 +9,23 @@ from dataclasses import dataclass, replace
 from epss.i18n import Message, Words, fill
 
 # The fields of the task format as the editor names them.
+# The fields of a task as the editor's forms name them (epss/pages/editor.py adds its own).
 FIELD_LABELS = {
-    "slug": "Id", "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Wanneer",
+    "slug": "Id", "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Aanleiding",
     "standard": "Norm", "criticality": "Risico", "owner": "Eigenaar",
     "review_by": "Controle vóór", "review_interval_months": "Controle-interval (maanden)",
-    "tags": "Zoekwoorden", "zaaktypen": "Zaaktypen", "sources": "Bronnen",
+    "tags": "Trefwoorden", "zaaktypen": "Zaaktypen", "sources": "Bronnen",
     "context_rules": "Contextregels", "steps": "Stappen", "id": "Id",
     "mandatory": "Verplicht", "instruction": "Instructie", "why": "Waarom",
-    "warning": "Let op", "check": "Goed gedaan als", "branches": "Als … ga naar",
-    "target": "Doelveld", "if": "Als", "step": "Naar stap", "task": "Naar taak",
-    "app": "Zaaksysteem", "url": "Adres", "markers": "Markeringen", "zaaktype": "Zaaktype",
-    "priority": "Prioriteit", "start_step": "Beginstap", "publisher": "Uitgever",
-    "section": "Artikel of paragraaf", "date": "Datum", "checked_on": "Laatst gecontroleerd op",
+    "warning": "Let op", "check": "Goed gedaan als", "branches": "Beslispunten",
+    "target": "Veld in het zaaksysteem", "if": "Als", "step": "Naar stap", "task": "Naar taak",
+    "app": "Zaaksysteem", "url": "Adrespatroon", "markers": "Markeringen",
+    "zaaktype": "Zaaktype", "priority": "Prioriteit", "start_step": "Begin bij stap",
+    "publisher": "Uitgever", "section": "Artikel of paragraaf", "date": "Datum",
+    "checked_on": "Laatst gecontroleerd op",
 }
 _ITEMS = {"steps": "Stap {n}", "context_rules": "Contextregel {n}", "sources": "Bron {n}",
-          "branches": "Als … ga naar {n}"}
+          "branches": "Beslispunt {n}"}
 
 
 class Place(Words):
