@@ -115,8 +115,9 @@ class SearchIndex:
 
     def write_in_a_child_process(self) -> None:
         """For a serving process: run every write from now on in a child process, so
-        that it never holds up a search (epss.search.writes)."""
+        that it never holds up a search (epss.search.writes). The child starts now."""
         self._writes = InChildProcess()
+        self._writes.start()
 
     def position(self) -> int | None:
         """The catalog change-log position the index reflects; None when it is missing,

@@ -66,6 +66,10 @@ class InChildProcess:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
+    def start(self) -> None:
+        """Start the child now, not at the first write (it takes a second to start)."""
+        self._running().submit(_nothing)
+
     def build(self, directory: Path, items: Iterable[tuple[dict, int]], position: int) -> int:
         return self._call(build, directory, list(items), position)
 
@@ -113,6 +117,10 @@ class InChildProcess:
                     1, mp_context=get_context("spawn"), initializer=_as_a_child,
                     initargs=(os.getpid(),))
             return self._pool
+
+
+def _nothing() -> None:
+    pass
 
 
 def _update_with(directory: Path, items: list[tuple[dict, int]], removed: set[str],
