@@ -154,7 +154,7 @@ class Services:
         if self.follower is not None:
             self.follower.stop()
             try:
-                hub_for(self.engine).roster.leave_all()
+                hub_for(self.engine).close()
             except Exception:
                 log.exception("could not record that this instance's editors left")
         self.search_index.close()

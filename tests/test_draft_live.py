@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -135,6 +136,37 @@ def test_a_stream_still_opening_when_the_stop_comes_ends_too(settings) -> None:
 
     with ThreadPoolExecutor(1) as worker:
         worker.submit(asyncio.run, scenario()).result()
+    engine.dispose()
+
+
+def test_a_tab_closing_while_another_opens_keeps_its_person_on_the_roster(settings) -> None:
+    """A reload: the old tab closes while the new one is still opening (its roster work
+    waits for the roster's thread). The person stays on the roster, so colleagues on other
+    instances never see them leave; when the last tab closes, they do."""
+    engine = make_engine(settings)
+    hub = hub_for(engine)
+
+    def roster_done() -> None:
+        hub._roster_work.submit(lambda: None).result()
+
+    async def scenario() -> None:
+        first = await hub.join("t", "anna")
+        busy = threading.Event()
+        hub._roster_work.submit(busy.wait)
+        second = asyncio.ensure_future(hub.join("t", "anna"))
+        await asyncio.sleep(0.1)  # the second tab is opening
+        hub.leave(first)
+        busy.set()
+        listener = await second
+        await asyncio.to_thread(roster_done)
+        assert hub.roster.names("t") == ["anna"]
+        hub.leave(listener)
+        await asyncio.to_thread(roster_done)
+        assert hub.roster.names("t") == []
+
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, scenario()).result()
+    hub.close()
     engine.dispose()
 
 

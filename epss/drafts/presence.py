@@ -74,6 +74,8 @@ class DraftHub:
         self._lock = threading.Lock()
         self._listeners: dict[str, list[_Listener]] = defaultdict(list)
         self._told: dict[str, list[str]] = {}  # slug → the editors its listeners know of
+        # (slug, name) → streams still opening: their person is here, though not yet listening
+        self._opening: dict[tuple[str, str], int] = defaultdict(int)
         self._stopping = False  # the service is shutting down: no stream stays open
         # One thread for the roster's database work, so arriving and leaving keep order.
         self._roster_work = ThreadPoolExecutor(1, thread_name_prefix="epss-roster")
@@ -84,7 +86,8 @@ class DraftHub:
             return sorted({listener.name for listener in self._listeners.get(slug, [])})
 
     def _here(self, slug: str, name: str) -> bool:
-        return any(listener.name == name for listener in self._listeners.get(slug, []))
+        return self._opening.get((slug, name), 0) > 0 or any(
+            listener.name == name for listener in self._listeners.get(slug, []))
 
     async def join(self, slug: str, name: str) -> _Listener:
         """Open a stream for `name` on `slug` (on the stream's event loop). Its first event
@@ -92,10 +95,21 @@ class DraftHub:
         however many tabs the person opens)."""
         with self._lock:
             arriving = not self._here(slug, name)
-        future = self._roster_work.submit(self._arrive if arriving else self._names, slug, name)
-        names = await asyncio.wrap_future(future)
+            self._opening[(slug, name)] += 1  # a tab closing meanwhile does not make it leave
+        try:
+            future = self._roster_work.submit(self._arrive if arriving else self._names,
+                                              slug, name)
+            names = await asyncio.wrap_future(future)
+        except BaseException:  # gone while opening (the client left): it never listened
+            with self._lock:
+                self._opened(slug, name)
+                gone = not self._here(slug, name)
+            if gone:
+                self._roster_work.submit(self._leave, slug, name)
+            raise
         listener = _Listener(slug, name)
         with self._lock:
+            self._opened(slug, name)
             self._listeners[slug].append(listener)
             names = sorted({*names, *self._told.get(slug, ()), name})
             self._told[slug] = names
@@ -103,6 +117,11 @@ class DraftHub:
             if self._stopping:  # the stop came while this stream was still opening
                 listener.offer(_END)
         return listener
+
+    def _opened(self, slug: str, name: str) -> None:
+        self._opening[(slug, name)] -= 1
+        if not self._opening[(slug, name)]:
+            del self._opening[(slug, name)]
 
     def leave(self, listener: _Listener) -> None:
         """Close a stream; the others hear that its person left when it was their last."""
@@ -115,7 +134,8 @@ class DraftHub:
                 del self._listeners[listener.slug]
             leaving = not self._here(listener.slug, listener.name)
         if leaving:
-            self._roster_work.submit(self._leave, listener.slug, listener.name)
+            with contextlib.suppress(RuntimeError):  # closed: `close` let everyone leave
+                self._roster_work.submit(self._leave, listener.slug, listener.name)
 
     def _arrive(self, slug: str, name: str) -> list[str]:
         try:
@@ -195,6 +215,12 @@ class DraftHub:
         with self._lock:
             self._stopping = True
         self.end_streams()
+
+    def close(self) -> None:
+        """The service has stopped: the roster work still waiting is done, then everyone
+        of this instance leaves the roster."""
+        self._roster_work.shutdown(wait=True)
+        self.roster.leave_all()
 
     async def events(self, slug: str, name: str,
                      still_allowed: Callable[[], bool] = lambda: True) -> AsyncIterator[str]:
