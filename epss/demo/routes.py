@@ -14,6 +14,7 @@ both embed the help overlay the way a municipality would: one <script> tag.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,64 +115,15 @@ def _twijfel(value: str) -> bool:
     return value == "1"
 
 
-@router.get("/", response_class=HTMLResponse)
-def werkvoorraad(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/"))
+def _screen_page(path: str) -> Callable[..., HTMLResponse]:
+    def screen_page(request: Request, twijfel: str = "") -> HTMLResponse:
+        return _page(request, screens.find(path, _twijfel(twijfel)))
+    return screen_page
 
 
-@router.get("/reisdocument/aanvraag", response_class=HTMLResponse)
-def reisdocument_aanvraag(request: Request, twijfel: str = "") -> HTMLResponse:
-    return _page(request, screens.find("/demo/reisdocument/aanvraag", _twijfel(twijfel)))
-
-
-@router.get("/reisdocument/uitreiking", response_class=HTMLResponse)
-def reisdocument_uitreiking(request: Request, twijfel: str = "") -> HTMLResponse:
-    return _page(request, screens.find("/demo/reisdocument/uitreiking", _twijfel(twijfel)))
-
-
-@router.get("/vermissing", response_class=HTMLResponse)
-def vermissing(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/vermissing"))
-
-
-@router.get("/geboorte/aangifte", response_class=HTMLResponse)
-def geboorte_aangifte(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/geboorte/aangifte"))
-
-
-@router.get("/verhuizing", response_class=HTMLResponse)
-def verhuizing(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/verhuizing"))
-
-
-@router.get("/inschrijving", response_class=HTMLResponse)
-def eerste_inschrijving(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/inschrijving"))
-
-
-@router.get("/adresonderzoek", response_class=HTMLResponse)
-def adresonderzoek(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/adresonderzoek"))
-
-
-@router.get("/overlijden", response_class=HTMLResponse)
-def overlijden(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/overlijden"))
-
-
-@router.get("/huwelijk", response_class=HTMLResponse)
-def huwelijk(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/huwelijk"))
-
-
-@router.get("/erkenning", response_class=HTMLResponse)
-def erkenning(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/erkenning"))
-
-
-@router.get("/rijbewijs/aanvraag", response_class=HTMLResponse)
-def rijbewijs_aanvraag(request: Request) -> HTMLResponse:
-    return _page(request, screens.find("/demo/rijbewijs/aanvraag"))
+for _path in screens.NAVIGATION:  # every screen of the navigation, at its own path
+    router.add_api_route(_path.removeprefix("/demo") or "/", _screen_page(_path),
+                         methods=["GET"], response_class=HTMLResponse)
 
 
 @router.get("/zaken/{zaaknummer}", response_class=HTMLResponse)

@@ -151,6 +151,8 @@ _SCREENS: dict[str, Callable[[bool], Screen]] = {
     "/demo/rijbewijs/aanvraag": _rijbewijs_aanvraag,
 }
 
+NAVIGATION = tuple(_SCREENS)
+
 #: The screens with a "Twijfel melden" button.
 TWIJFEL_SCREENS = ("/demo/reisdocument/aanvraag", "/demo/reisdocument/uitreiking")
 
