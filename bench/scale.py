@@ -14,7 +14,8 @@ For each catalog size, on a fresh PostgreSQL database (dropped afterwards):
 3. The baseline of the searches: the same client searching A as long again, with no
    publishes. The worst search wait is the worst latency with publishes less the worst
    without.
-4. Search and context-resolve p95 on B.
+4. Search and context-resolve p95 on B; eva has a task open in the editor on A while
+   erik opens it on B: how soon eva is told; the publishes A's /metrics counted.
 5. The baseline of a publish: a plain database commit of the same version (one row).
 
 It prints one table per size: figure, baseline, ratio, budget, OK/OVER.
@@ -23,15 +24,17 @@ It prints one table per size: figure, baseline, ratio, budget, OK/OVER.
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,7 +123,7 @@ def prepare(url: str, documents: list, tokens: dict[str, str]) -> None:
     upgrade(engine)
     with Session(engine) as session:
         import_documents(session, documents, by="bench")
-        for name, role in (("eva", "expert"), ("ruth", "redacteur")):
+        for name, role in (("eva", "expert"), ("erik", "expert"), ("ruth", "redacteur")):
             tokens[name] = new_api_token(session, create_user(session, name, [role]))
         session.commit()
     engine.dispose()
@@ -217,6 +220,43 @@ def catch_up(b: str, word: str, published_at: float) -> float:
             time.sleep(0.02)
 
 
+def presence_across(a: str, b: str, tokens: dict[str, str], slug: str) -> float:
+    """eva has the task open in the editor on A; erik opens it on B: the seconds until
+    eva is told that erik joined."""
+    opened, joined = threading.Event(), threading.Event()
+
+    def listen(base: str, name: str, until: Callable[[dict], bool],
+               ready: threading.Event | None = None) -> None:
+        with httpx.Client(timeout=httpx.Timeout(30, read=None)) as client, client.stream(
+                "GET", f"{base}/api/v1/tasks/{slug}/draft/live",
+                headers={"Authorization": f"Bearer {tokens[name]}"}) as stream:
+            for line in stream.iter_lines():
+                if line.startswith("data:"):
+                    if ready is not None:
+                        ready.set()
+                    if until(json.loads(line[5:])):
+                        return
+
+    eva = threading.Thread(target=listen, daemon=True, args=(
+        a, "eva", lambda data: data.get("joined") == "erik", opened))
+    eva.start()
+    opened.wait(30)
+    began = time.perf_counter()
+    threading.Thread(target=listen, daemon=True, args=(b, "erik", lambda data: joined.wait(30))
+                     ).start()
+    eva.join(30)
+    seconds = time.perf_counter() - began
+    joined.set()  # erik closes the editor too
+    return seconds if not eva.is_alive() else float("inf")
+
+
+def publishes_counted(base: str) -> float:
+    """The publishes an instance's /metrics counted."""
+    text = httpx.get(base + "/metrics").text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("epss_publishes_total"))
+
+
 def resolves(b: str, documents: list, rounds: int) -> list[float]:
     contexts = rule_contexts(documents, random.Random(1), rounds)
     times = []
@@ -253,6 +293,8 @@ def measure(size: int, args: argparse.Namespace) -> list[Row]:
                 print(f"  publish {n + 1}: {took[-1] * 1000:.0f} ms, "
                       f"B found it after {lags[-1] * 1000:.0f} ms")
             during = searcher.stop()
+            presence = presence_across(a, b, tokens, rng.choice(documents).slug)
+            counted = publishes_counted(a)
             # The baseline: as long again, the same searches with no publishes.
             searcher = Searcher(a)
             time.sleep(time.perf_counter() - began)
@@ -275,6 +317,9 @@ def measure(size: int, args: argparse.Namespace) -> list[Row]:
             CATCH_UP_S * 1000),
         Row(f"search p95 on B ({size:,})", on_b.p95, "ms", Latency.of(quiet).p95),
         Row(f"resolve p95 on B ({size:,})", resolve_b.p95, "ms"),
+        Row(f"eva on A told that erik opened the task on B ({size:,})", presence * 1000, "ms",
+            None, CATCH_UP_S * 1000),
+        Row(f"publishes in A's /metrics ({size:,})", counted, "", args.publishes),
     ]
 
 
