@@ -86,7 +86,7 @@ class DraftHub:
             return sorted({listener.name for listener in self._listeners.get(slug, [])})
 
     def _here(self, slug: str, name: str) -> bool:
-        return self._opening.get((slug, name), 0) > 0 or any(
+        return (slug, name) in self._opening or any(
             listener.name == name for listener in self._listeners.get(slug, []))
 
     async def join(self, slug: str, name: str) -> _Listener:
@@ -105,7 +105,7 @@ class DraftHub:
                 self._opened(slug, name)
                 gone = not self._here(slug, name)
             if gone:
-                self._roster_work.submit(self._leave, slug, name)
+                self._leave_roster(slug, name)
             raise
         listener = _Listener(slug, name)
         with self._lock:
@@ -134,8 +134,11 @@ class DraftHub:
                 del self._listeners[listener.slug]
             leaving = not self._here(listener.slug, listener.name)
         if leaving:
-            with contextlib.suppress(RuntimeError):  # closed: `close` let everyone leave
-                self._roster_work.submit(self._leave, listener.slug, listener.name)
+            self._leave_roster(listener.slug, listener.name)
+
+    def _leave_roster(self, slug: str, name: str) -> None:
+        with contextlib.suppress(RuntimeError):  # closed: `close` let everyone leave
+            self._roster_work.submit(self._leave, slug, name)
 
     def _arrive(self, slug: str, name: str) -> list[str]:
         try:
