@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from epss import __version__, api, demo, overlay, pages
+from epss.api.openapi import install_openapi
 from epss.auth.csrf import CSRFProtection, public_api_matcher
 from epss.auth.policy import undeclared_routes
 from epss.cors import HostAppCORS
+from epss.head_requests import HeadAsGet
 from epss.http_errors import (
     install_error_handlers,
     refuse_too_large_form,
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    install_openapi(app)
     install_error_handlers(app)
     install_outage_handler(app)
     app.add_middleware(HostAppCORS, configured=settings.allowed_origins,
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        refuse_too_large=refuse_too_large_form)
     app.add_middleware(SecurityHeaders)
     sso_pages.install(app, settings)  # single sign-on, when configured (after SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     install_operations(app, services)  # probes, /metrics, request ids, docs: keep last
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from epss.errors import InvalidInput
 from epss.settings import Settings
 
 
@@ -18,8 +19,24 @@ def make_engine(settings: Settings) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+NUL_IN_TEXT = "Tekst mag geen nul-teken (NUL) bevatten; haal het weg en probeer het opnieuw."
+
+
+def _refuse_nul(_connection, _cursor, _statement, parameters, _context, _many) -> None:
+    """No text with a NUL character reaches a database: PostgreSQL cannot hold one (it
+    would be a server error there) and SQLite would keep what PostgreSQL refuses. Whatever
+    brought it is refused as invalid input, and its unit of work rolls back."""
+    rows = parameters if isinstance(parameters, list) else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise InvalidInput(NUL_IN_TEXT)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

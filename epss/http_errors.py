@@ -14,12 +14,13 @@ from starlette.types import Scope, Send
 
 from epss import i18n
 from epss.auth import csrf
+from epss.auth.policy import route_table
 from epss.errors import EpssError
 from epss.pages import render
 from epss.pages.account import LOGIN_PATH
 from epss.plain_errors import explain
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
                403: "forbidden"}
 _PAGES = {
     404: ("Niet gevonden", "Deze taak of pagina bestaat niet (meer). Kies een taak uit de lijst."),
@@ -105,7 +106,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         translate = _translate(request)
-        problems = [{"field": _where(tuple(err["loc"])),
+        problems = [{"field": "body" if err["type"] == "json_invalid" else _where(err["loc"]),
                      "message": explain(err).in_language(translate)}
                     for err in exc.errors()]
         detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
@@ -115,11 +116,27 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         detail = str(exc.detail)
-        if detail == HTTPStatus(exc.status_code).phrase:  # Starlette's English default
+        if detail in _FRAMEWORK_WORDS:
+            detail = _translate(request)(_FRAMEWORK_WORDS[detail])
+        elif detail == HTTPStatus(exc.status_code).phrase:  # Starlette's English default
             detail = _translate(request)(_DEFAULT_DETAILS.get(
                 exc.status_code, "Dit verzoek kan niet worden uitgevoerd."))
         body = {"error": _HTTP_CODES.get(exc.status_code, "error"), "detail": detail}
-        return _answer(request, exc.status_code, body, exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            headers = {**(headers or {}), "Allow": allowed}
+        return _answer(request, exc.status_code, body, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path (Starlette names only the first
+    route's), and HEAD wherever GET (epss.head_requests)."""
+    path = request.url.path
+    methods = {m for entry in route_table(request.app.routes)
+               if entry.pattern.match(path) for m in entry.methods}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 _DEFAULT_DETAILS = {
@@ -127,6 +144,13 @@ _DEFAULT_DETAILS = {
     405: "Deze handeling kan op dit adres niet.",
     401: "Log eerst in.",
     403: "Dit mag u niet.",
+}
+
+
+# What FastAPI itself says, in English, and what we say instead.
+_FRAMEWORK_WORDS = {
+    "There was an error parsing the body":
+        "De inhoud van het verzoek is niet te lezen: stuur JSON, in UTF-8.",
 }
 
 

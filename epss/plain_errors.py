@@ -3,6 +3,8 @@ for the API, the pages and task files, which name some forms in their own terms.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 
 from epss.i18n import Message, Words
@@ -14,6 +16,7 @@ WORDS = {
     "int_parsing": "verwacht een geheel getal",
     "int_type": "verwacht een geheel getal",
     "int_from_float": "verwacht een geheel getal",
+    "int_parsing_size": "is te groot",
     "float_parsing": "verwacht een getal",
     "float_type": "verwacht een getal",
     "bool_parsing": "verwacht ja of nee (true of false)",
@@ -63,9 +66,20 @@ def explain(error: dict, words: Mapping[str, str] = WORDS) -> Words:
     if kind == "string_too_short" and ctx.get("min_length") == 1:
         kind = "string_empty"
     template = words.get(kind, "is niet geldig")
-    params = {k: str(v).replace(" or ", " of ") for k, v in ctx.items()
-              if "{" + k + "}" in template}
+    params = {k: _shown(v) for k, v in ctx.items() if "{" + k + "}" in template}
     if kind in SHOWN_INPUT and isinstance(error.get("input"), str | int | float):
         template += " (gevonden: {input})"
         params["input"] = repr(error["input"])[:60]
     return Message(template, **params)
+
+
+def _shown(value: object) -> str:
+    """A limit as the interface writes it: a date (pydantic gives it as ISO text) as
+    dd-mm-jjjj, 'or' in Dutch."""
+    text = str(value)
+    if _ISO_DAY.fullmatch(text):
+        return dt.date.fromisoformat(text).strftime("%d-%m-%Y")
+    return text.replace(" or ", " of ")
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -43,7 +43,6 @@ class Settings(BaseSettings):
         description="Folder with synonyms.yaml and glossary.yaml; empty means the shipped one.",
     )
     demo: bool = Field(default=False, description="Serve the demo case software under /demo.")
-    search_limit_max: int = Field(default=50, description="Largest `limit` a search may ask.")
     log_format: Literal["text", "json"] = Field(
         default="text", description="How `epss serve` writes its log: text, or json (one JSON "
         "object per line: time, level, logger, message, request_id, process).")

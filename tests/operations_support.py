@@ -29,12 +29,14 @@ HOST_APP = "ops-zaaksysteem"
 SECRET = "operations-test-secret"
 
 
-def prepare(folder: Path, sqlite_template: Path) -> str:
-    """A data folder with the shipped tasks, a host app and an expert; returns the expert's
-    API token."""
+def prepare(folder: Path, sqlite_template: Path, database_url: str = "") -> str:
+    """A data folder (and database: SQLite in it, or the migrated one at `database_url`)
+    with the shipped tasks, a host app and an expert; returns the expert's API token."""
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(sqlite_template, folder / "epss.sqlite3")
-    services = Services.from_settings(Settings(data_dir=folder, secret_key=SECRET))
+    if not database_url:
+        shutil.copy(sqlite_template, folder / "epss.sqlite3")
+    services = Services.from_settings(Settings(data_dir=folder, database_url=database_url,
+                                               secret_key=SECRET))
     try:
         with unit_of_work(services.engine) as session:
             register_host_app(session, HOST_APP, "Zaaksysteem", ["https://zaken.example"])

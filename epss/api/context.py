@@ -16,7 +16,8 @@ from epss.context import PageContext
 router = APIRouter(tags=["context"], dependencies=[PUBLIC])
 
 
-@router.post("/context/resolve", response_model=ResolveOut)
+@router.post("/context/resolve", response_model=ResolveOut, responses={
+    404: {"description": "No host app `app` is registered."}})
 def resolve(context: PageContext, services: ServicesDep) -> JSONResponse:
     """Tasks for the page, best first: rules of the host app first; when none matches,
     tasks whose title or tags match the page's own words; nothing for an unrelated page."""

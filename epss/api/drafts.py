@@ -26,11 +26,14 @@ from epss.drafts.history import history_view
 from epss.drafts.presence import LiveResponse, hub_for
 from epss.drafts.working import BAD_IF_MATCH, find
 from epss.errors import InvalidInput
+from epss.numbers import MAX_INT, whole_number
 
 router = APIRouter(tags=["drafts"])
 Editor = Annotated[Identity, allow(*EDITORS)]
 IfMatch = Annotated[str | None, Header(
-    description="The version the edit is based on: 3, \"3\" or W/\"3\".")]
+    description="The version the edit is based on: 3, \"3\" or W/\"3\". Required: "
+    "without it the answer is 428.",
+    json_schema_extra={"pattern": '^(W/)?("[1-9][0-9]{0,9}"|[1-9][0-9]{0,9})$'})]
 _DRAFT = "/tasks/{slug}/draft"
 _STALE = {412: {"description": "Based on an older version; `current` holds what is stored "
                 "now"}, 428: {"description": "No If-Match header"}}
@@ -48,10 +51,11 @@ def expected_version(if_match: str | None) -> int | None:
     value = if_match.strip()
     value = value[2:] if value.startswith("W/") else value
     value = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
-    if not value.isdigit() or int(value) < 1:
+    number = whole_number(value)
+    if not number:
         raise InvalidInput(BAD_IF_MATCH, params={"value": repr(if_match)[:40]},
                            extra={"field": "If-Match"})
-    return int(value)
+    return number
 
 
 def _answer(body: dict, version: int | None, status: int = 200,
@@ -146,7 +150,7 @@ def get_history(
     slug: str, session: SessionDep, who: Editor,
     step: str | None = Query(default=None, description="Only the changes of this step."),
     limit: int = Query(default=100, ge=1, le=1000),
-    before: int | None = Query(default=None, ge=1,
+    before: int | None = Query(default=None, ge=1, le=MAX_INT,
                                description="Only entries older than this entry id."),
 ) -> list[dict]:
     """Every change to the draft and its workflow, newest first: who, when, what, and per
@@ -154,11 +158,18 @@ def get_history(
     return history_view(session, slug, step_id=step, limit=limit, before_id=before)
 
 
+# One event of the stream (OpenAPI 3.1 describes each event, not the stream); `data` is JSON.
+_LIVE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
+    "event": {"enum": ["presence", "saved", "workflow"]},
+    "data": {"type": "string", "contentMediaType": "application/json"}}}
+
+
 @router.get(_DRAFT + "/live", response_class=LiveResponse, status_code=200, responses={
-    200: {"content": {"text/event-stream": {}},
-          "description": "Server-sent events: `presence` ({editors, you | joined | left}) "
-                         "and `saved` ({kind: step|task|order|added|removed, step_id, "
-                         "version, by})."}})
+    200: {"content": {"text/event-stream": {"schema": _LIVE_EVENT}},
+          "description": "Server-sent events: `presence` ({editors, you | joined | left}), "
+                         "`saved` ({kind: step|task|order|added|removed, step_id, "
+                         "version, by}) and `workflow` ({action, status, by, "
+                         "published_version})."}})
 def live(slug: str, services: ServicesDep, who: Editor) -> Response:
     """Who is editing the task now, then a `presence` event whenever someone opens or
     leaves it and a `saved` event whenever someone saves a change, so the editor can

@@ -25,6 +25,7 @@ from epss.events import (
     parse_batch,
     record_events,
 )
+from epss.numbers import whole_number
 from epss.services import Services
 
 router = APIRouter(tags=["events"], dependencies=[PUBLIC])
@@ -101,8 +102,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
     Content-Length, or while it streams in (a chunked body has none)."""
     too_large = BatchTooLarge("Een bundel is hooguit {size} bytes; stuur kleinere bundels.",
                               params={"size": f"{limit:,}".replace(",", ".")})
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = whole_number(request.headers.get("content-length", ""), most=2**63)
+    if declared is not None and declared > limit:
         raise too_large
     chunks: list[bytes] = []
     size = 0

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from epss.api.deps import ServicesDep, SessionDep
 from epss.api.events import MEDIA_TYPES, NowDep, UnsupportedMediaType, _read_body
-from epss.api.schemas import Moment
+from epss.api.schemas import NOT_BLANK, Moment
 from epss.auth import EDITORS, PUBLIC, Identity, allow
 from epss.db import unit_of_work
 from epss.feedback import (
@@ -31,14 +31,15 @@ from epss.feedback import (
     statuses,
     submit_feedback,
 )
-from epss.feedback.intake import invalid
 from epss.models import Feedback
 from epss.services import Services
 
 router = APIRouter(tags=["feedback"])
 
 MAX_BODY = 16 * 1024
-MAX_IDS = 50
+MAX_IDS = 50  # in the length of the ids parameter: 50 ids and their commas fit, 51 do not
+_UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_IDS_PATTERN = f"^ *({_UUID})? *(, *({_UUID})? *)*$"  # spaces and empty parts are let by
 Status = Literal[STATUSES]
 
 
@@ -90,7 +91,8 @@ class Acceptance(BaseModel):
 
 
 class Refusal(BaseModel):
-    reason: str = Field(max_length=MAX_COMMENT, description="Shown to the sender.")
+    reason: str = Field(max_length=MAX_COMMENT, description="Shown to the sender.",
+                        json_schema_extra=NOT_BLANK)
 
 
 _BODY_DOC = {"requestBody": {"required": True, "content": {
@@ -144,21 +146,12 @@ def _receive(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
 @router.get("/feedback/status", response_model=Statuses, dependencies=[PUBLIC])
 def feedback_status(
     session: SessionDep,
-    ids: Annotated[str, Query(max_length=MAX_IDS * 37,
+    ids: Annotated[str, Query(max_length=MAX_IDS * 37, pattern=_IDS_PATTERN,
                               description="Comma-separated feedback ids (at most 50).")],
 ) -> dict:
     """What became of these feedback ids: only these, and unknown ones are left out."""
-    wanted = [part.strip() for part in ids.split(",") if part.strip()]
-    if len(wanted) > MAX_IDS:
-        raise invalid("ids", "hooguit {most} tegelijk (dit zijn er {count})", most=MAX_IDS,
-                      count=len(wanted))
-    for part in wanted:
-        try:
-            uuid.UUID(part)
-        except ValueError:
-            raise invalid("ids", "'{value}' is geen id van een melding (een UUID)",
-                          value=part[:40]) from None
-    return {"feedback": statuses(session, [str(uuid.UUID(part)) for part in wanted])}
+    wanted = [str(uuid.UUID(part.strip())) for part in ids.split(",") if part.strip()]
+    return {"feedback": statuses(session, wanted)}
 
 
 @router.get("/feedback", response_model=Inbox)

@@ -11,6 +11,7 @@ from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
 from epss.clock import iso
 from epss.events import pseudonym
+from epss.numbers import MAX_INT
 from epss.privacy import MAX_PURPOSE, events_of_case, my_events, views_log
 
 router = APIRouter(tags=["privacy"])
@@ -20,7 +21,7 @@ router = APIRouter(tags=["privacy"])
 def my_recorded_events(who: Annotated[Identity, allow(*Role)], session: SessionDep,
                        services: ServicesDep,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+                       offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> dict:
     """The events recorded under your own pseudonym (computed from your account name, which
     is the user hint the case software passes to the overlay), newest first. Looking at
     your own data is not logged as an individual-level view."""
@@ -46,7 +47,7 @@ def case_events(who: Annotated[Identity, allow(Role.kwaliteit)], session: Sessio
 @router.get("/audit/views")
 def individual_views(who: Annotated[Identity, allow(Role.beheerder)], session: SessionDep,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+                     offset: Annotated[int, Query(ge=0, le=MAX_INT)] = 0) -> dict:
     """The log of individual-level views, newest first."""
     rows, total = views_log(session, limit=limit, offset=offset)
     return {"total": total, "views": [

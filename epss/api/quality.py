@@ -19,6 +19,7 @@ from epss.quality.individual import events_of
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 OFFICERS = [allow(Role.kwaliteit)]
+_DAY = {"format": "date"}  # YYYY-MM-DD, read by epss.quality.period
 
 
 @router.get("", dependencies=OFFICERS)
@@ -190,8 +191,10 @@ def individual(actor: str, session: SessionDep, who: Annotated[Identity, allow(R
                purpose: str = Query(default="", max_length=1000,
                                     description="Why you look at one person's events "
                                     "(required; recorded with your name)."),
-               start: str | None = Query(default=None, alias="from", max_length=20),
-               end: str | None = Query(default=None, alias="to", max_length=20)) -> dict:
+               start: str | None = Query(default=None, alias="from", max_length=20,
+                                         json_schema_extra=_DAY),
+               end: str | None = Query(default=None, alias="to", max_length=20,
+                                       json_schema_extra=_DAY)) -> dict:
     """The events of one pseudonym: an individual-level view. Only with a stated
     `purpose`; each look is recorded (visible to the admin) before anything is shown."""
     period = parse_period(start, end, today=clock.today())
@@ -200,9 +203,9 @@ def individual(actor: str, session: SessionDep, who: Annotated[Identity, allow(R
 
 @router.get("/{question}", dependencies=OFFICERS)
 def ask(question: str, request: Request, session: SessionDep, services: ServicesDep,
-        start: str | None = Query(default=None, alias="from", max_length=20,
+        start: str | None = Query(default=None, alias="from", max_length=20, json_schema_extra=_DAY,
                                   description="First day, YYYY-MM-DD (default: 30 days ago)."),
-        end: str | None = Query(default=None, alias="to", max_length=20,
+        end: str | None = Query(default=None, alias="to", max_length=20, json_schema_extra=_DAY,
                                 description="Last day, YYYY-MM-DD (default: today)."),
         task: str | None = Query(default=None, max_length=80),
         interval: str = Query(default="day", max_length=10)) -> dict:

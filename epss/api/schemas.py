@@ -13,6 +13,8 @@ from epss.search import SearchHit
 # Every moment of the API: ISO 8601 with its offset (a moment SQLite gave back without a
 # zone is UTC). Use this type for each datetime field of an answer.
 Moment = Annotated[dt.datetime, AfterValidator(aware)]
+# A text that must say something: refused (422) when empty or only spaces.
+NOT_BLANK = {"pattern": "\\S"}
 
 
 class TaskSummary(BaseModel):

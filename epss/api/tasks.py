@@ -8,6 +8,7 @@ from epss.api.deps import SessionDep
 from epss.api.schemas import PanelTaskOut, TaskOut, TaskSummary
 from epss.auth import PUBLIC
 from epss.catalog import newest_versions, published_version
+from epss.numbers import MAX_INT
 from epss.render import panel_view, render_version
 
 router = APIRouter(tags=["tasks"], dependencies=[PUBLIC])
@@ -26,7 +27,8 @@ def list_tasks(session: SessionDep) -> list[dict]:
 @router.get("/tasks/{slug}", response_model=TaskOut)
 def get_task(
     slug: str, session: SessionDep,
-    version: int | None = Query(default=None, ge=1, description="An older version number."),
+    version: int | None = Query(default=None, ge=1, le=MAX_INT,
+                                description="An older version number."),
 ) -> dict:
     """The newest published version of a task, or the version asked for."""
     latest = published_version(session, slug)
@@ -37,7 +39,7 @@ def get_task(
 @router.get("/tasks/{slug}/panel", response_model=PanelTaskOut)
 def get_panel_task(
     slug: str, session: SessionDep, response: Response,
-    version: int | None = Query(default=None, ge=1, description="A version number."),
+    version: int | None = Query(default=None, ge=1, le=MAX_INT, description="A version number."),
 ) -> dict:
     """A published version as the overlay's panel shows it: rich text as element trees
     (so the overlay never parses HTML), sources and branch destinations spelled out.

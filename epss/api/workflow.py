@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from epss.api.deps import ServicesDep, SessionDep
-from epss.api.schemas import Moment
+from epss.api.schemas import NOT_BLANK, Moment
 from epss.auth import EDITORS, Identity, Role, allow
 from epss.catalog import credits, known_slugs, versions_of
 from epss.db import unit_of_work
@@ -20,6 +20,7 @@ from epss.drafts.diff import version_diff
 from epss.drafts.importing import MAX_FILES, import_for_review, load_uploads, upload_problems
 from epss.errors import InvalidInput
 from epss.models import Task
+from epss.numbers import MAX_INT
 from epss.taskfile import Problem, TaskFileError
 
 router = APIRouter(tags=["review and publication"])
@@ -40,11 +41,13 @@ class _Body(BaseModel):
 
 class SendBackIn(_Body):
     comment: str = Field(description="What must change before it can be published; the "
-                         "editors see it.")
+                         "editors see it.", max_length=workflow.MAX_COMMENT,
+                         json_schema_extra=NOT_BLANK)
 
 
 class RestoreIn(_Body):
-    version: int = Field(ge=1, description="The published version whose content comes back.")
+    version: int = Field(ge=1, le=MAX_INT,
+                         description="The published version whose content comes back.")
 
 
 class DraftStateOut(BaseModel):
@@ -162,9 +165,11 @@ def _state(task: Task) -> dict:
 
 
 _version = credits
+_STATE = {409: {"description": "Not possible in the task's current state; `status` is that "
+                "state."}}
 
 
-@router.post("/tasks/{slug}/draft/submit", response_model=DraftStateOut)
+@router.post("/tasks/{slug}/draft/submit", response_model=DraftStateOut, responses=_STATE)
 def submit(slug: str, session: SessionDep,
            who: Annotated[Identity, allow(*EDITORS)]) -> dict:
     """Offer the draft for review. 409 when it is already submitted or equals the newest
@@ -172,14 +177,15 @@ def submit(slug: str, session: SessionDep,
     return _state(workflow.submit(session, slug, by=who.name))
 
 
-@router.post("/tasks/{slug}/draft/send-back", response_model=DraftStateOut)
+@router.post("/tasks/{slug}/draft/send-back", response_model=DraftStateOut,
+             responses=_STATE)
 def send_back(slug: str, body: SendBackIn, session: SessionDep,
               who: Annotated[Identity, allow(Role.redacteur)]) -> dict:
     """Return a submitted draft to its editors with a comment (required) they will see."""
     return _state(workflow.send_back(session, slug, body.comment, by=who.name))
 
 
-@router.post("/tasks/{slug}/draft/publish", response_model=PublishedOut)
+@router.post("/tasks/{slug}/draft/publish", response_model=PublishedOut, responses=_STATE)
 def publish(slug: str, services: ServicesDep,
             who: Annotated[Identity, allow(Role.redacteur)],
             seen: Annotated[str | None, Query(
@@ -194,7 +200,7 @@ def publish(slug: str, services: ServicesDep,
     return answer
 
 
-@router.post("/tasks/{slug}/draft/restore", response_model=DraftStateOut)
+@router.post("/tasks/{slug}/draft/restore", response_model=DraftStateOut, responses=_STATE)
 def restore(slug: str, body: RestoreIn, session: SessionDep,
             who: Annotated[Identity, allow(*EDITORS)]) -> dict:
     """The draft becomes an older version's content; submit and publish it to make it
@@ -212,8 +218,9 @@ def versions(slug: str, session: SessionDep) -> list[dict]:
 
 @router.get("/tasks/{slug}/diff", response_model=DiffOut, dependencies=[READERS])
 def diff(slug: str, session: SessionDep,
-         from_: Annotated[int, Query(alias="from", ge=1, description="Version number.")],
-         to: Annotated[int, Query(ge=1, description="Version number.")]) -> dict:
+         from_: Annotated[int, Query(alias="from", ge=1, le=MAX_INT,
+                                     description="Version number.")],
+         to: Annotated[int, Query(ge=1, le=MAX_INT, description="Version number.")]) -> dict:
     """What changed between two versions: the diff of their task files and per step."""
     return version_diff(session, slug, from_, to)
 
@@ -226,7 +233,8 @@ def review_lists(session: SessionDep, day: TodayDep,
     return review.review_lists(session, day, within_days=days)
 
 
-@router.post("/tasks/{slug}/review/confirm", response_model=ConfirmedOut)
+@router.post("/tasks/{slug}/review/confirm", response_model=ConfirmedOut,
+             responses=_STATE)
 def confirm_review(slug: str, session: SessionDep, day: TodayDep,
                    who: Annotated[Identity, allow(*EDITORS)],
                    body: ConfirmIn | None = None) -> dict:

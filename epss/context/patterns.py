@@ -7,8 +7,20 @@ implements the same rules in JavaScript; tests/test_patterns.py is the reference
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+# A page address as the overlay sends it: a path, or an http(s) URL with a host (and a port
+# of at most 65535). Also the JSON Schema `pattern` of such fields, so no flags, no named
+# groups, no \s (other characters in JavaScript) and no $ (Python's matches before a final
+# newline; here "nothing follows" is (?![\s\S])): it must read the same in JavaScript.
+PAGE_ADDRESS_PATTERN = (r"^(/|[hH][tT][tT][pP][sS]?://([^/?#\x00-\x20]*@)?"
+                        r"(\[[0-9a-fA-F:.]+\]|[^@:/?#\x00-\x20\[\]]+)"
+                        rf"(:{_PORT})?([/?#]|(?![\s\S])))")
+PAGE_ADDRESS = re.compile(PAGE_ADDRESS_PATTERN)
+NOT_A_PAGE_ADDRESS = "verwacht een http(s)-adres of een pad dat met '/' begint"
 
 
 def url_path(url: str) -> str:

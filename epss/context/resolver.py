@@ -17,7 +17,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from epss.catalog import catalog_fingerprint
-from epss.context.patterns import url_path
+from epss.context.patterns import (
+    NOT_A_PAGE_ADDRESS,
+    PAGE_ADDRESS,
+    PAGE_ADDRESS_PATTERN,
+    url_path,
+)
 from epss.context.rules import Page, Rule, RuleSet
 from epss.errors import NotFound
 from epss.hostapps import host_apps_fingerprint
@@ -43,7 +48,8 @@ class PageContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     app: str = Field(min_length=1, max_length=80, description="Host application id.")
-    url: str = Field(min_length=1, max_length=2000, description="The page URL or its path.")
+    url: str = Field(min_length=1, max_length=2000, description="The page URL or its path.",
+                     json_schema_extra={"pattern": PAGE_ADDRESS_PATTERN})
     title: str = Field(default="", max_length=500, description="The page title.")
     markers: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
         default_factory=list, max_length=200,
@@ -55,8 +61,8 @@ class PageContext(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_or_path(cls, value: str) -> str:
-        if not (value.startswith("/") or re.match(r"^https?://[^/\s]+", value)):
-            raise ValueError("verwacht een http(s)-adres of een pad dat met '/' begint")
+        if not PAGE_ADDRESS.match(value):
+            raise ValueError(NOT_A_PAGE_ADDRESS)
         return value
 
 

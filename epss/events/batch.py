@@ -19,9 +19,11 @@ from pydantic import (
     field_validator,
 )
 
+from epss.context.patterns import PAGE_ADDRESS_PATTERN
 from epss.errors import EpssError
 from epss.events.privacy import FREE_TEXT_FIELDS, mask_digits, normalise_url
 from epss.i18n import Message, Phrase, and_list
+from epss.numbers import MAX_INT
 from epss.taskfile.model import SLUG_PATTERN
 
 # Each event type, with the keys its `details` may carry.
@@ -41,9 +43,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(DETAIL_KEYS)
 MAX_BATCH_EVENTS = 500
 MAX_BATCH_BYTES = 1024 * 1024
 MAX_CLOCK_AHEAD = dt.timedelta(days=1)
-# What the database and the domain hold: an INTEGER column, and no event before the
-# service existed (a time near year 1 cannot even be put in UTC).
-MAX_NUMBER = 2**31 - 1
+# No event before the service existed (a time near year 1 cannot even be put in UTC).
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
@@ -67,7 +67,7 @@ class Details(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     query: Annotated[str, Field(max_length=200), Masked] | None = None
-    results: int | None = Field(default=None, ge=0, le=MAX_NUMBER)
+    results: int | None = Field(default=None, ge=0, le=MAX_INT)
     reason: Annotated[str, Field(max_length=500), Masked] | None = None
     kind: Literal["wrong", "unclear", "suggestion"] | None = None
     comment: Annotated[str, Field(max_length=1000), Masked] | None = None
@@ -91,9 +91,10 @@ class EventIn(BaseModel):
     app: str = Field(min_length=1, max_length=80, description="A registered host app's id.")
     url: Annotated[str, StringConstraints(min_length=1, max_length=2000),
                    AfterValidator(normalise_url)] = Field(
-        description="The page URL or path; stored without query string and fragment.")
+        description="The page URL or path; stored without query string and fragment.",
+        json_schema_extra={"pattern": PAGE_ADDRESS_PATTERN})
     task_slug: Slug | None = None
-    task_version: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
+    task_version: int | None = Field(default=None, ge=1, le=MAX_INT)
     step_id: Slug | None = None
     user: ShortName | None = Field(default=None, description="Stored only as a pseudonym; "
                                    "blank is the same as absent.")

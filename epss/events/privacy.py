@@ -9,14 +9,16 @@ import hmac
 import re
 from collections.abc import Callable
 
+from epss.context.patterns import NOT_A_PAGE_ADDRESS, PAGE_ADDRESS
+
 DIGIT_MASK = "*****"
 
 _LONG_NUMBER = re.compile(r"\d{5,}")
 _QUERY_OR_FRAGMENT = re.compile(r"[?#]")
 _URL = re.compile(r"""
     (?P<scheme>https?)://
-    (?:[^/?\#\s]*@)?                              # credentials (up to the last @): dropped
-    (?P<host>\[[0-9a-fA-F:.]+\]|[^@:/?\#\s\[\]]+)
+    (?:[^/?\#\x00-\x20]*@)?                        # credentials (up to the last @): dropped
+    (?P<host>\[[0-9a-fA-F:.]+\]|[^@:/?\#\x00-\x20\[\]]+)
     (?::(?P<port>[^/?\#]*))?
     (?P<path>[^?\#]*)                              # up to the query string or fragment
     """, re.IGNORECASE | re.VERBOSE)
@@ -40,14 +42,11 @@ def normalise_url(value: str) -> str:
     query string, fragment or credentials, and with long numbers masked."""
     if value.startswith("/"):
         return mask_digits(_QUERY_OR_FRAGMENT.split(value, maxsplit=1)[0])
-    url = _URL.match(value)
-    if url is None:
-        raise ValueError("verwacht een http(s)-adres of een pad dat met '/' begint")
-    scheme, host, port, path = url.group("scheme", "host", "port", "path")
+    if not PAGE_ADDRESS.match(value):
+        raise ValueError(NOT_A_PAGE_ADDRESS)
+    scheme, host, port, path = _URL.match(value).group("scheme", "host", "port", "path")
     netloc = mask_digits(host.lower())
     if port:
-        if not port.isdigit() or int(port) > 65535:
-            raise ValueError("de poort moet een getal van 0 tot en met 65535 zijn")
         netloc += f":{int(port)}"
     return f"{scheme.lower()}://{netloc}{mask_digits(path)}"
 

@@ -1,6 +1,6 @@
 """Probes for load balancers and orchestrators: `/health/live` (the process answers) and
 `/health/ready` (it can serve: see epss.operations.readiness). Both are public and cheap,
-and answer HEAD as well as GET (some load balancers check with HEAD)."""
+and answer HEAD as well as GET (epss.head_requests), which some load balancers use."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/live")
-@router.head("/live", include_in_schema=False)
 async def live() -> JSONResponse:
     """Answers while the process serves requests; touches neither database nor index."""
     return JSONResponse({"status": "live"}, headers=_NO_STORE)
@@ -22,7 +21,6 @@ async def live() -> JSONResponse:
 
 @router.get("/ready", responses={
     503: {"description": "Not ready; `detail` says which check failed."}})
-@router.head("/ready", include_in_schema=False)
 async def ready(request: Request) -> JSONResponse:
     """200 when the database can be reached, its schema is at the newest migration and the
     search index is current; 503 naming the failed check otherwise. Also reports the

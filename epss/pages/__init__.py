@@ -104,7 +104,8 @@ def favicon() -> FileResponse:
 
 @router.get("/static/{path:path}")
 def static(path: str) -> FileResponse:
-    target = (STATIC_DIR / path).resolve()
+    # No file name holds a NUL, and resolve() raises on one.
+    target = (STATIC_DIR / path).resolve() if "\x00" not in path else STATIC_DIR
     if not target.is_file() or STATIC_DIR not in target.parents:
         raise NotFound("Er is geen bestand '{path}'.", params={"path": path[:200]})
     return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})

@@ -32,7 +32,6 @@ Editor = Annotated[Identity, allow(*EDITORS)]
 STATUS_LABELS = {"draft": "Concept", "submitted": "Ingediend", "published": "Gepubliceerd"}
 DUE_WITHIN = dt.timedelta(days=DUE_WITHIN_DAYS)  # "binnenkort": the review date is this close
 MAX_PREVIEW = 20_000
-MAX_VERSION = 2**31 - 1  # the largest version number a request may name
 FIELD_LABELS = TASK_FIELD_LABELS | {"order": "Volgorde", "position": "Plaats", "version": "Versie"}
 
 

@@ -24,8 +24,9 @@ from markupsafe import Markup
 from epss.api.deps import SessionDep
 from epss.drafts.changes import draft_changes, version_changes
 from epss.errors import InvalidInput
+from epss.numbers import MAX_INT
 from epss.pages import CRITICALITY_LABELS, templates
-from epss.pages.editor import MAX_VERSION, Editor, field_label, page, task_by_slug
+from epss.pages.editor import Editor, field_label, page, task_by_slug
 from epss.pages.editor_tasks import editor_context
 from epss.pages.moments import moment
 from epss.quality.table import shown_day
@@ -388,8 +389,8 @@ templates.env.globals["local_moment"] = moment
 @router.get("/redactie/taken/{slug}/wijzigingen", response_class=HTMLResponse)
 def changes_page(
     request: Request, slug: str, session: SessionDep, who: Editor,
-    van: int | None = Query(default=None, ge=1, le=MAX_VERSION),
-    naar: int | None = Query(default=None, ge=1, le=MAX_VERSION),
+    van: int | None = Query(default=None, ge=1, le=MAX_INT),
+    naar: int | None = Query(default=None, ge=1, le=MAX_INT),
 ) -> HTMLResponse:
     """"Wat is er veranderd": the draft (as submitted) against the newest published
     version, with the buttons to publish or send it back; with ?van=&naar= two published

@@ -32,7 +32,8 @@ from epss.drafts.importing import (
     upload_problems,
 )
 from epss.errors import Conflict
-from epss.pages.editor import MAX_VERSION, Editor, page, task_by_slug
+from epss.numbers import MAX_INT
+from epss.pages.editor import Editor, page, task_by_slug
 from epss.taskfile import TaskFileError, json_schema
 from epss.taskfile.model import SLUG_PATTERN
 
@@ -106,7 +107,7 @@ def export_all(session: SessionDep, who: Editor) -> Response:
 @router.get("/redactie/export/{slug}.yaml")
 def export_one(
     slug: str, session: SessionDep, who: Editor,
-    versie: int | None = Query(default=None, ge=1, le=MAX_VERSION),
+    versie: int | None = Query(default=None, ge=1, le=MAX_INT),
 ) -> Response:
     """One task's file: its newest published version, or version `versie` (with the
     review date that holds for it now)."""

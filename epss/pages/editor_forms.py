@@ -23,6 +23,7 @@ from epss.drafts.merge import (
     merge_text,
 )
 from epss.errors import InvalidInput
+from epss.numbers import whole_number
 
 STEP_TEXTS = {"instructie": "instruction", "waarom": "why", "letop": "warning",
               "controle": "check"}
@@ -97,10 +98,10 @@ def task_changes(form: FormData) -> dict:
         raise InvalidInput("Controle vóór: '{value}' is geen datum. Vul een datum in als "
                            "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
                            params={"value": review_by[:40]}, extra={"field": "review_by"})
-    interval = _text(form, "interval") or "12"
-    if not interval.isdigit():
+    interval = whole_number(_text(form, "interval") or "12")
+    if interval is None:
         raise InvalidInput("Controle-interval (maanden): '{value}' is geen geheel aantal "
-                           "maanden.", params={"value": interval[:40]},
+                           "maanden.", params={"value": _text(form, "interval")[:40]},
                            extra={"field": "review_interval_months"})
     checked = _text(form, "gecontroleerd_op")
     checked_on = _date(checked) if checked else None
@@ -125,7 +126,7 @@ def task_changes(form: FormData) -> dict:
         "title": _text(form, "titel"), "domain": _text(form, "domein"),
         **{field: _text(form, name) for name, field in TASK_TEXTS.items()},
         "criticality": _text(form, "kritiek"), "owner": _text(form, "eigenaar"),
-        "review_by": review_date, "review_interval_months": int(interval),
+        "review_by": review_date, "review_interval_months": interval,
         "checked_on": checked_on,
         "tags": _words(_text(form, "trefwoorden")),
         "zaaktypen": _words(_text(form, "zaaktypen")),

@@ -20,7 +20,8 @@ from epss.drafts.diff import version_diff
 from epss.drafts.history import history_view
 from epss.errors import Conflict, InvalidInput
 from epss.models import Step
-from epss.pages.editor import MAX_VERSION, Editor, page, task_by_slug, wants_fragment
+from epss.numbers import MAX_INT
+from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
 from epss.pages.editor_diff import unified_lines
 from epss.pages.moments import moment_with_zone
 
@@ -59,8 +60,8 @@ def history_page(request: Request, slug: str, session: SessionDep,
 @router.get("/redactie/taken/{slug}/versies", response_class=HTMLResponse)
 def versions_page(
     request: Request, slug: str, session: SessionDep, who: Editor,
-    van: int | None = Query(default=None, ge=1, le=MAX_VERSION),
-    naar: int | None = Query(default=None, ge=1, le=MAX_VERSION),
+    van: int | None = Query(default=None, ge=1, le=MAX_INT),
+    naar: int | None = Query(default=None, ge=1, le=MAX_INT),
 ) -> HTMLResponse:
     """All published versions; with ?van=&naar= also the difference between those two."""
     task = task_by_slug(session, slug)
@@ -82,7 +83,7 @@ def versions_page(
 @router.post("/redactie/taken/{slug}/versies/herstellen")
 def restore_version(
     request: Request, slug: str, session: SessionDep, who: Editor,
-    versie: Annotated[int, Form(ge=1, le=MAX_VERSION)],
+    versie: Annotated[int, Form(ge=1, le=MAX_INT)],
 ) -> Response:
     """The working copy becomes version `versie`'s content, as a draft to submit again.
     A refusal (nothing to restore) is shown on the versions page."""

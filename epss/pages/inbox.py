@@ -22,7 +22,9 @@ from epss.db import unit_of_work
 from epss.drafts.history import changes_of
 from epss.errors import Conflict, InvalidInput
 from epss.feedback import MAX_COMMENT, accept, counts, decline, get_feedback, inbox
+from epss.feedback.intake import invalid
 from epss.models import Change, Task, TaskVersion
+from epss.numbers import whole_number
 from epss.pages import render
 from epss.pages.editor import announcing, wants_fragment
 from epss.pages.editor_versions import ACTION_LABELS
@@ -95,7 +97,10 @@ def accept_page(
     wijziging: Annotated[str, Form(max_length=20)] = "",
     antwoord: Annotated[str, Form(max_length=MAX_COMMENT * 2)] = "",
 ) -> Response:
-    change_id = int(wijziging) if wijziging.isdigit() else None
+    change_id = whole_number(wijziging)
+    if wijziging.strip() and change_id is None:
+        raise invalid("change_id", "de taak heeft geen wijziging {number}; kies er een uit "
+                      "haar geschiedenis", number=wijziging[:20])
     return _handle(request, feedback_id, lambda session: accept(
         session, feedback_id, by=who.name, change_id=change_id, answer=antwoord))
 

@@ -51,6 +51,9 @@ Text = Annotated[str, AfterValidator(_tidy_text)]
 RequiredText = Annotated[Text, AfterValidator(_not_blank)]  # not even only spaces
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+# Dates a person can mean: a law may be old, a check or review is of this service's time.
+SourceDate = Annotated[dt.date, Field(ge=dt.date(1800, 1, 1), le=dt.date(2999, 12, 31))]
+ServiceDate = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2999, 12, 31))]
 
 
 class Criticality(StrEnum):
@@ -75,7 +78,7 @@ class Source(_Strict):
     section: Line | None = Field(
         default=None, description="The article or section the guidance rests on, e.g. "
         "'art. 1:19e lid 7'.")
-    date: dt.date | None = Field(
+    date: SourceDate | None = Field(
         default=None, description="The date or version of the source, or the date it was "
         "consulted (JJJJ-MM-DD).")
     url: Line | None = Field(default=None, description="Where to find it, when public.")
@@ -188,13 +191,14 @@ class TaskDocument(_Strict):
     standard: Text = Field(default="", description="What good looks like.")
     criticality: Criticality = Field(default=Criticality.normal)
     owner: Line = Field(description="Who answers for this guidance (a role or team).")
-    review_by: dt.date = Field(description="Date by which the guidance must be checked again.")
+    review_by: ServiceDate = Field(
+        description="Date by which the guidance must be checked again.")
     review_interval_months: int = Field(
         default=DEFAULT_REVIEW_INTERVAL, ge=1, le=60,
         description="Months between reviews: confirming the guidance as still correct sets "
         "review_by this far ahead. Left out of files (and of content hashes) when it is 12.",
     )
-    checked_on: dt.date | None = Field(
+    checked_on: ServiceDate | None = Field(
         default=None, description="The date the content was last checked against its "
         "sources ('laatst gecontroleerd op').")
     tags: list[Line] = Field(default_factory=list, description="Words people search with.")
