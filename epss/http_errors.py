@@ -99,7 +99,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, exc: EpssError) -> Response:
         detail = exc.detail
         if not request.url.path.startswith("/api/"):  # a page: in the person's language
-            detail = exc.in_language(i18n.translator(i18n.language_of(request)))
+            detail = exc.in_language(i18n.translator_for(request))
         return _answer(request, exc.status,
                        {"error": exc.code, "detail": detail, **exc.extra}, exc.headers)
 
@@ -158,4 +158,4 @@ def _translate(request: Request):
     """The API answers in Dutch; a page in the person's language."""
     if request.url.path.startswith("/api/"):
         return i18n.translator(i18n.DEFAULT)
-    return i18n.translator(i18n.language_of(request))
+    return i18n.translator_for(request)

@@ -271,6 +271,11 @@ def fill(template: str, params: dict, translate: Callable[[str], str]) -> str:
                           for k, v in params.items()}) if params else text
 
 
+def translator_for(request: Request) -> Callable[[str], str]:
+    """The translator of the language this person reads the pages in."""
+    return translator(language_of(request))
+
+
 def language_of(request: Request) -> str:
     """?lang= if given, then the cookie it sets; otherwise Dutch. The browser's language is
     not used: many municipal workstations run English browsers for Dutch-speaking staff."""

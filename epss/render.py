@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
 
+from epss.glossary import Term, terms_in
 from epss.models import TaskVersion
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -52,17 +54,27 @@ def markdown_to_text(text: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered))).strip()
 
 
-def render_version(version: TaskVersion, latest: int) -> dict:
+_STEP_TEXTS = ("instruction", "why", "warning", "check")
+
+
+def step_terms(step: dict, glossary: Sequence[Term]) -> list[dict]:
+    """The glossary terms a step uses, with what they mean, for under the step."""
+    texts = [step["title"], *(markdown_to_text(step.get(k, "")) for k in _STEP_TEXTS)]
+    return [{"term": t.term, "definition": t.definition} for t in terms_in(texts, glossary)]
+
+
+def render_version(version: TaskVersion, latest: int, glossary: Sequence[Term] = ()) -> dict:
     """A published version as the API and the pages show it: the document, every Markdown
-    field also as safe HTML, and the version's facts and credits. `review_by` is the date
-    that holds now (a confirmation moves it without a new version)."""
+    field also as safe HTML, and the version's facts and credits; with a glossary, each
+    step's `terms`. `review_by` is the date that holds now (a confirmation moves it without
+    a new version)."""
     doc = version.document
     return {
         **doc,
         **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in ("goal", "trigger", "standard")},
         "steps": [
-            {**step, **{f"{k}_html": markdown_to_html(step.get(k, ""))
-                        for k in ("instruction", "why", "warning", "check")}}
+            {**step, **{f"{k}_html": markdown_to_html(step.get(k, "")) for k in _STEP_TEXTS},
+             **({"terms": step_terms(step, glossary)} if glossary else {})}
             for step in doc["steps"]
         ],
         "version": version.number, "latest_version": latest,
@@ -111,9 +123,11 @@ def markdown_to_tree(text: str) -> list:
     return builder.root
 
 
-def panel_view(version: TaskVersion, task_titles: dict[str, tuple[str, int]]) -> dict:
-    """A published version as the overlay's panel shows it: rich text as trees, sources
-    and branch destinations spelled out. `task_titles`: slug → (title, newest version)."""
+def panel_view(version: TaskVersion, task_titles: dict[str, tuple[str, int]],
+               glossary: Sequence[Term] = ()) -> dict:
+    """A published version as the overlay's panel shows it: rich text as trees, sources,
+    branch destinations and the glossary terms of each step spelled out. `task_titles`:
+    slug → (title, newest version)."""
     doc = version.document
     sources = {s["id"]: {k: s[k] for k in ("title", "publisher", "section", "date", "url")
                          if s.get(k)}
@@ -131,10 +145,10 @@ def panel_view(version: TaskVersion, task_titles: dict[str, tuple[str, int]]) ->
         "goal": markdown_to_tree(doc.get("goal", "")),
         "steps": [{
             "id": s["id"], "title": s["title"], "mandatory": s.get("mandatory", True),
-            **{k: markdown_to_tree(s.get(k, "")) for k in ("instruction", "why", "warning",
-                                                           "check")},
+            **{k: markdown_to_tree(s.get(k, "")) for k in _STEP_TEXTS},
             "branches": [branch(b) for b in s.get("branches", [])],
             "target": s.get("target", []),
             "sources": [sources[i] for i in s.get("sources", []) if i in sources],
+            "terms": step_terms(s, glossary),
         } for s in doc["steps"]],
     }

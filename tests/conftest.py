@@ -39,6 +39,27 @@ TASKS_DIR = shipped("tasks")
 SHIPPED_TASKS = len(list(TASKS_DIR.glob("*.yaml")))
 
 
+# Modules that start real processes (`epss serve`, the LRS, the OpenID provider, the
+# `epss` command): marked `processes`, left out of the fast loop (see the Makefile).
+PROCESS_MODULES = {"test_admin", "test_api_contract", "test_cli", "test_index_writes",
+                   "test_instances", "test_instances_in_step", "test_operations", "test_sso",
+                   "test_xapi"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Markers for the fast loop: `browser`, `postgres` (a run on PostgreSQL) and
+    `processes`."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+        if item.path.stem in PROCESS_MODULES:
+            item.add_marker(pytest.mark.processes)
+        params = getattr(item, "callspec", None)
+        on_postgres = params is not None and "postgresql" in params.params.values()
+        if on_postgres or {"postgres_url", "shipped_postgres"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for every test (faster than migrating each time)."""
@@ -50,13 +71,15 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def scratch_postgres() -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards (skips or fails without one)."""
+def scratch_postgres(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database, empty or a copy of `template`, dropped afterwards (skips
+    or fails without a server)."""
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"epss_test_{uuid.uuid4().hex[:10]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
     except sa.exc.OperationalError as exc:
         admin.dispose()
         message = f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}"
@@ -97,14 +120,63 @@ def database(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
-    """Settings of a service with an empty, migrated database, on SQLite and PostgreSQL."""
+def settings(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """Settings of a service with an empty, migrated database, on SQLite and PostgreSQL; for
+    a test that asks for `shipped_catalog` too, with the shipped tasks imported and indexed
+    (a copy of one prepared once: importing them for every test took most of the suite)."""
+    shipped = "shipped_catalog" in request.fixturenames
     if database == "sqlite":
-        shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "epss.sqlite3")
-        return Settings(data_dir=tmp_path, secret_key="test-secret")
-    url = request.getfixturevalue("postgres_url")
-    _empty_postgres(url)
-    return Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret")
+        if shipped:
+            shutil.copytree(request.getfixturevalue("shipped_sqlite"), tmp_path,
+                            dirs_exist_ok=True)
+        else:
+            shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "epss.sqlite3")
+        yield Settings(data_dir=tmp_path, secret_key="test-secret")
+    elif shipped:
+        template, index = request.getfixturevalue("shipped_postgres")
+        shutil.copytree(index, tmp_path / "index")
+        with scratch_postgres(template=template) as url:
+            yield Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret")
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _empty_postgres(url)
+        yield Settings(data_dir=tmp_path, database_url=url, secret_key="test-secret")
+
+
+@pytest.fixture
+def shipped_catalog() -> None:
+    """Asked for beside `settings`: the database holds the shipped tasks, indexed."""
+
+
+@pytest.fixture(scope="session")
+def shipped_sqlite(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """A data folder with the shipped tasks imported and indexed, copied for each test."""
+    folder = tmp_path_factory.mktemp("shipped-sqlite")
+    shutil.copy(sqlite_template, folder / "epss.sqlite3")
+    _import_into(Settings(data_dir=folder, secret_key="test-secret"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shipped_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A PostgreSQL database with the shipped tasks, the template of each test's own copy,
+    and the folder of its index."""
+    folder = tmp_path_factory.mktemp("shipped-postgres")
+    with scratch_postgres() as url:
+        engine = sa.create_engine(url)
+        migrations.upgrade(engine)
+        engine.dispose()
+        _import_into(Settings(data_dir=folder, database_url=url, secret_key="test-secret"))
+        yield sa.engine.make_url(url).database, folder / "index"
+
+
+def _import_into(settings: Settings) -> None:
+    services = Services.from_settings(settings)
+    try:
+        import_shipped(services)
+    finally:
+        services.close()
+    services.engine.dispose()  # a template database takes no connections
 
 
 @pytest.fixture
@@ -152,11 +224,8 @@ def import_shipped(services: Services) -> None:
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def client(settings: Settings, shipped_catalog: None) -> Iterator[TestClient]:
     """A client of the app with the shipped tasks imported."""
-    seeded = Services.from_settings(settings)
-    import_shipped(seeded)
-    seeded.close()
     with TestClient(create_app(settings)) as client:
         yield client
 

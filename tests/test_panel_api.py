@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from epss.db import unit_of_work
+from epss.glossary import Term, terms_in
 from epss.hostapps import register_host_app
 from tests.conftest import publish, shipped_document
 
@@ -74,3 +75,24 @@ def test_cors_only_for_registered_host_app_origins(client: TestClient) -> None:
     other = client.options("/api/v1/context/resolve", headers={
         "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_each_step_explains_the_glossary_terms_it_uses(client: TestClient) -> None:
+    """The desk sees what 'BRP' or 'twijfelroute' means under the step that uses it, in the
+    order the step uses them; an abbreviation counts only in capitals."""
+    steps = {s["id"]: s for s in
+             client.get("/api/v1/tasks/verhuizing-doorgeven/panel").json()["steps"]}
+    terms = steps["identificeer-melder"]["terms"]
+    assert [t["term"] for t in terms] == ["BRP", "Twijfelroute"]
+    assert terms[0]["definition"].startswith("Basisregistratie Personen.")
+    assert steps["bevestig-en-archiveer"]["terms"] == []
+    page = client.get("/taken/verhuizing-doorgeven")
+    assert 'class="step-terms"' in page.text and "Basisregistratie Personen." in page.text
+
+
+def test_a_term_is_a_whole_word_and_an_abbreviation_is_in_capitals() -> None:
+    glossary = [Term("BRP", "Basisregistratie Personen.", "RvIG"),
+                Term("Curatele", "Een rechter stelt iemand onder curatele.", "BW")]
+    assert terms_in(["Zoek de brp-gegevens; onder CURATELE?"], glossary) == [glossary[1]]
+    assert terms_in(["In de BRP, of BRPX"], glossary) == [glossary[0]]
+    assert terms_in(["Curatelen"], glossary) == []

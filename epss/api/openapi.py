@@ -7,7 +7,9 @@ give, all in the one error shape of epss.http_errors, derived from what the rout
 - 422 when it takes parameters or a body, with the fields that were wrong;
 - 503 always: the database cannot be reached (epss.operations.outage).
 
-A route declares any other status it answers (409, 412, …) in its own `responses`."""
+A route declares any other status it answers (409, 412, …) in its own `responses`. An
+If-Match header is documented as required: FastAPI takes it as optional so that its
+absence can be answered with 428 (epss.api.drafts)."""
 
 from __future__ import annotations
 

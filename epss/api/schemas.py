@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
 from epss.clock import aware
 from epss.search import SearchHit
@@ -69,6 +69,11 @@ class TaskOut(BaseModel):
     import_unreviewed: bool
 
 
+class GlossaryTermOut(BaseModel):
+    term: str
+    definition: str
+
+
 class PanelStepOut(BaseModel):
     id: str
     title: str
@@ -80,6 +85,8 @@ class PanelStepOut(BaseModel):
     branches: list[dict]
     target: list[str]
     sources: list[dict]
+    terms: list[GlossaryTermOut] = Field(
+        description="The glossary terms the step uses, in the order they appear.")
 
 
 class PanelTaskOut(BaseModel):

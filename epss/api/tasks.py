@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from epss.api.deps import SessionDep
+from epss.api.deps import ServicesDep, SessionDep
 from epss.api.schemas import PanelTaskOut, TaskOut, TaskSummary
 from epss.auth import PUBLIC
 from epss.catalog import newest_versions, published_version
@@ -38,12 +38,13 @@ def get_task(
 
 @router.get("/tasks/{slug}/panel", response_model=PanelTaskOut)
 def get_panel_task(
-    slug: str, session: SessionDep, response: Response,
+    slug: str, session: SessionDep, services: ServicesDep, response: Response,
     version: int | None = Query(default=None, ge=1, le=MAX_INT, description="A version number."),
 ) -> dict:
     """A published version as the overlay's panel shows it: rich text as element trees
-    (so the overlay never parses HTML), sources and branch destinations spelled out.
-    With `version` the answer never changes, so it is cached for a year."""
+    (so the overlay never parses HTML), sources, branch destinations and each step's
+    glossary terms spelled out. With `version` the guidance never changes, so it is cached
+    for a year."""
     shown = published_version(session, slug, version)
     targets = {b["task"] for s in shown.document["steps"] for b in s.get("branches", [])
                if b.get("task")}
@@ -51,4 +52,4 @@ def get_panel_task(
               for t in targets for v in [published_version(session, t)]}
     response.headers["Cache-Control"] = (
         "public, max-age=31536000, immutable" if version else "no-cache")
-    return panel_view(shown, titles)
+    return panel_view(shown, titles, services.glossary)

@@ -19,6 +19,7 @@ from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import PUBLIC, identify
 from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
+from epss.numbers import MAX_INT
 from epss.pages.moments import moment_with_zone
 from epss.quality.table import shown_day
 from epss.render import render_version
@@ -77,13 +78,13 @@ def glossary_page(request: Request, services: ServicesDep) -> HTMLResponse:
 
 
 @router.get("/taken/{slug}", response_class=HTMLResponse)
-def task_page(request: Request, slug: str, session: SessionDep,
-              versie: int | None = Query(default=None, ge=1)) -> HTMLResponse:
+def task_page(request: Request, slug: str, session: SessionDep, services: ServicesDep,
+              versie: int | None = Query(default=None, ge=1, le=MAX_INT)) -> HTMLResponse:
     latest = published_version(session, slug)
     shown = latest if versie is None else published_version(session, slug, versie)
     steps = shown.document["steps"]
     return render(request, "task.html", {
-        "task": render_version(shown, latest.number),
+        "task": render_version(shown, latest.number, services.glossary),
         "sources": {s["id"]: s for s in shown.document.get("sources", [])},
         "step_names": {s["id"]: (n, s["title"]) for n, s in enumerate(steps, start=1)},
         "task_titles": _linked_titles(session, steps),

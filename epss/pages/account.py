@@ -68,7 +68,7 @@ def login(
     volgende: Annotated[str, Form()] = "/",
 ) -> Response:
     settings = services.settings
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
 
     def refused(error: str, status: int, headers: dict | None = None) -> HTMLResponse:
         return render(request, "login.html", {

@@ -89,7 +89,7 @@ def field_of(exc: EpssError, default: str) -> str:
 
 def account_helpers(request: Request) -> dict:
     """What the templates of accounts need to put roles, logins and moments in words."""
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     return {
         "role_labels": ROLE_LABELS,
         "role_hints": ROLE_HINTS,

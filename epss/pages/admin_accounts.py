@@ -62,7 +62,7 @@ def accounts_page(
     """Every account, or those the search and filters ask for."""
     filters = {"zoek": zoek.strip(), "rol": rol, "team": team, "status": status}
     context = _list_context(request, session, filters)
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     count = len(context["accounts"])
     heard = translate("1 account") if count == 1 else f"{count} {translate('accounts')}"
     return page(request, "admin_accounts.html", "_admin_accounts_list.html", context,

@@ -76,7 +76,7 @@ def acting(who: Identity) -> Actor:
 
 def said(request: Request, exc: EpssError) -> str:
     """A domain refusal in the reader's language."""
-    return exc.in_language(i18n.translator(i18n.language_of(request)))
+    return exc.in_language(i18n.translator_for(request))
 
 
 def role_names(roles, translate) -> str:
@@ -128,7 +128,7 @@ def changes(entry: AdminAction, translate) -> list[dict]:
 
 def log_helpers(request: Request) -> dict:
     """What the templates of log entries need to put them in words."""
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     return {
         "moment": moment,
         "action_label": lambda code: translate(ACTION_LABELS.get(code, "Beheerhandeling")),
@@ -183,7 +183,7 @@ def log_page(
         "subject": onderwerp.strip(),
         **log_helpers(request),
     }
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     heard = translate("Pagina") + f" {pagina} / {context['pages']}"
     return page(request, "admin_log.html", "_admin_log_table.html", context, announce=heard)
 

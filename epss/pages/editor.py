@@ -51,7 +51,7 @@ def announcing(request: Request, text: str | None) -> dict[str, str]:
     (editor.js puts it in the page's aria-live region); none without a text."""
     if not text:
         return {}
-    translated = i18n.translator(i18n.language_of(request))(text)
+    translated = i18n.translator_for(request)(text)
     return {"HX-Trigger": json.dumps({"epss-announce": translated}, ensure_ascii=True)}
 
 

@@ -70,7 +70,7 @@ def import_files(
             problems = exc.problems
         except Conflict as exc:
             session.rollback()
-            refusal = {"detail": exc.in_language(i18n.translator(i18n.language_of(request))),
+            refusal = {"detail": exc.in_language(i18n.translator_for(request)),
                        "tasks": exc.extra.get("tasks", [])}
     context = {"section": "import", "problems": problems, "report": report,
                "refusal": refusal, "files": [name for name, _ in uploads]}

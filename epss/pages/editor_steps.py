@@ -147,7 +147,7 @@ def save_step(request: Request, form: FormDep, slug: str, key: str, session: Ses
         session.rollback()
         if isinstance(exc, NotFound):
             raise
-        error = exc.in_language(i18n.translator(i18n.language_of(request)))
+        error = exc.in_language(i18n.translator_for(request))
         state = {"mode": "edit", "values": mine, "error": error, **kept}
         return _one_step(request, session, slug, who, key, state, status_code=exc.status,
                          announce="De stap is niet opgeslagen.")
@@ -163,7 +163,7 @@ def _conflict_state(request: Request, session: Session, slug: str, base: dict | 
     theirs = {name: theirs.get(name) for name in STEP_FIELDS}
     merge = merge_step(base, theirs, mine)
     draft = editing.draft_view(session, slug)
-    shown = value_writer(draft, i18n.translator(i18n.language_of(request)))
+    shown = value_writer(draft, i18n.translator_for(request))
     return {"mode": "conflict", "mine": mine, "their_name": their_name,
             "merge": merge_form(merge, base, theirs, mine, shown),
             "values": {**theirs, **merge.values}}
@@ -186,7 +186,7 @@ def add_step(request: Request, form: FormDep, slug: str, session: SessionDep,
         message = ("Iemand anders heeft intussen stappen toegevoegd, verwijderd of verplaatst. "
                    "Uw nieuwe stap staat nog in het formulier: kies de plaats opnieuw en voeg "
                    "hem toe." if stale else None)
-        translate = i18n.translator(i18n.language_of(request))
+        translate = i18n.translator_for(request)
         detail = None if stale else exc.in_language(translate) if isinstance(
             exc, EpssError) else translate("Het formulier is niet volledig ingevuld.")
         return _all_steps(request, session, slug, who, status_code=getattr(exc, "status", 422),
@@ -217,7 +217,7 @@ def remove_step(
         session.rollback()
         message = ("Iemand anders heeft deze stap intussen gewijzigd; hij is niet verwijderd. "
                    "Bekijk de wijziging en kies opnieuw." if isinstance(exc, StaleVersion)
-                   else exc.in_language(i18n.translator(i18n.language_of(request))))
+                   else exc.in_language(i18n.translator_for(request)))
         return _all_steps(request, session, slug, who, status_code=exc.status,
                           steps_error=message, announce="De stap is niet verwijderd.")
     if not wants_fragment(request):

@@ -100,7 +100,7 @@ def save_fields(request: Request, form: FormDep, slug: str, session: SessionDep,
                        "Iemand anders heeft de taakgegevens intussen gewijzigd.")
     except EpssError as exc:
         session.rollback()
-        error = exc.in_language(i18n.translator(i18n.language_of(request)))
+        error = exc.in_language(i18n.translator_for(request))
         context = editor_context(session, slug, who, fields_error=error, fields_form=mine)
         return _answer(request, slug, context, "_editor_fields.html", exc.status,
                        "De taakgegevens zijn niet opgeslagen.")
@@ -129,7 +129,7 @@ def save_rules(request: Request, form: FormDep, slug: str, session: SessionDep,
         stale = isinstance(exc, StaleVersion)
         context = editor_context(session, slug, who, rules_form=mine["context_rules"]
                                  if mine else None, rules_error=None if stale else
-                                 exc.in_language(i18n.translator(i18n.language_of(request))),
+                                 exc.in_language(i18n.translator_for(request)),
                                  rules_conflict=stale)
         return _answer(request, slug, context, "_editor_rules.html", exc.status,
                        "De contextregels zijn niet opgeslagen.")

@@ -46,7 +46,7 @@ def history_page(request: Request, slug: str, session: SessionDep,
     """Every change to the task's draft and workflow, newest first, each changed field
     with its word diff (the history view of epss.drafts.history)."""
     task = task_by_slug(session, slug)
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     titles = {key: title for key, title in session.exec(
         select(Step.key, Step.title).where(Step.task_id == task.id)).all()}
     entries = [{**entry, "label": ACTION_LABELS.get(entry["action"], entry["action"]),
@@ -95,7 +95,7 @@ def restore_version(
                    "versions": versions_of(session, slug), "diff": None, "van": None,
                    "naar": None, "moment": moment_with_zone,
                    "restore_error": exc.in_language(
-                       i18n.translator(i18n.language_of(request)))}
+                       i18n.translator_for(request))}
         return page(request, "editor_versions.html", "editor_versions.html", context,
                     status_code=exc.status)
     target = f"/redactie/taken/{slug}?hersteld={versie}"

@@ -45,7 +45,7 @@ def _act(request: Request, services: Services, slug: str, who: Identity, done: s
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
-        translate = i18n.translator(i18n.language_of(request))
+        translate = i18n.translator_for(request)
         with unit_of_work(services.engine) as session:
             context = editor_context(session, slug, who, workflow_error={
                 "title": REFUSALS.get(exc.status, "Kan nu niet"),
@@ -118,7 +118,7 @@ def confirm(request: Request, slug: str, services: ServicesDep, who: Editor,
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
-        translate = i18n.translator(i18n.language_of(request))
+        translate = i18n.translator_for(request)
         error, status = {"slug": slug, "detail": exc.in_language(translate)}, exc.status
     with unit_of_work(services.engine) as session:
         if error and status == 422:  # the note: ask again, with what was typed

@@ -85,7 +85,7 @@ def inbox_page(
                               for v in newest_versions(session)])
     if not wants_fragment(request):
         return render(request, "inbox.html", context, headers={"Vary": "HX-Request"})
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     found = translate("1 melding") if len(items) == 1 else f"{len(items)} {translate('meldingen')}"
     return render(request, "_inbox_list.html", context,
                   headers={"Vary": "HX-Request", **announcing(request, found)})
@@ -123,7 +123,7 @@ def _handle(request: Request, feedback_id: str, action) -> Response:
         with unit_of_work(engine) as session:
             action(session)
     except (InvalidInput, Conflict) as exc:
-        error = exc.in_language(i18n.translator(i18n.language_of(request)))
+        error = exc.in_language(i18n.translator_for(request))
         status_code = exc.status
     if status_code == 200 and not wants_fragment(request):
         return RedirectResponse(_back_to_list(request), status_code=303)

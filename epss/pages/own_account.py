@@ -49,7 +49,7 @@ def _own_page(
     error: dict | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     kind = login_kind(user.sso_subject is not None, user.password_hash is not None)
     return render(
         request,

@@ -61,7 +61,7 @@ def screen(request: Request, who: Officer, session: SessionDep, services: Servic
            keer: str = Query(default="", max_length=10)) -> HTMLResponse:
     """What was on screen: for a task at a moment in Dutch time (`taak`, `datum`, `tijd`;
     `keer=2` for the second 02:30 of the night summer time ends), or for one event."""
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     context = {"section": "scherm", "questions": list(QUESTIONS.values()),
                "tasks": _task_choices(session),
                "form": {"taak": taak, "datum": datum, "tijd": tijd, "keer": keer},
@@ -289,7 +289,7 @@ def question_page(request: Request, question: str, who: Officer, session: Sessio
             raise
         error = exc
     if format == "csv":
-        translate = i18n.translator(i18n.language_of(request))
+        translate = i18n.translator_for(request)
         name = f"kwaliteit-{question}-{period.start}-{period.end}.csv"
         return Response("\ufeff" + table.as_csv(translate), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -315,7 +315,7 @@ def _chart(table: Table, request: Request) -> str | None:
     hidden count is null (a gap)."""
     if not table.chart or not table.rows:
         return None
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     by_key = {c.key: c for c in table.columns}
     return json.dumps({
         "type": table.chart["kind"],

@@ -123,7 +123,7 @@ def _refused(request: Request, error: EpssError, target: str) -> Response:
     reference = secrets.token_hex(4)
     log.warning("single sign-on refused [%s]: %s (%s)", reference, error.detail,
                 error.extra.get("technical", ""))
-    translate = i18n.translator(i18n.language_of(request))
+    translate = i18n.translator_for(request)
     provider: OpenIdProvider = request.app.state.sso
     params = {**error.params, "org": translate(provider.organisation)}
     return render(

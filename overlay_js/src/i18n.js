@@ -20,6 +20,7 @@ const ENGLISH = {
   'Ga naar stap {n}': 'Go to step {n}',
   'Open taak: {t}': 'Open task: {t}',
   'Bron': 'Source',
+  'Begrippen in deze stap': 'Terms in this step',
   'Gedaan': 'Done',
   'Wijs het veld aan': 'Point out the field',
   'Het veld voor deze stap staat niet op dit scherm.': 'The field for this step is not on this screen.',

@@ -141,7 +141,13 @@ function createPanel(root, ctl) {
           : h('button', { class: 'epss-link', type: 'button', text: t('Ga naar stap {n}', { n }), onclick: () => goTo(task.steps[n - 1]) }));
       }));
     const sources = step.sources.length > 0 && h('p', { class: 'epss-sources' }, `${t('Bron')}: `,
-      step.sources.flatMap((s, k) => [k ? '; ' : '', s.url ? h('a', { href: /^https?:/.test(s.url) ? s.url : null, target: '_blank', rel: 'noopener noreferrer', text: s.title }) : s.title]));
+      step.sources.flatMap((s, k) => {
+        const name = s.section ? `${s.title}, ${s.section}` : s.title;
+        return [k ? '; ' : '', s.url ? h('a', { href: /^https?:/.test(s.url) ? s.url : null, target: '_blank', rel: 'noopener noreferrer', text: name }) : name];
+      }));
+    const terms = step.terms.length > 0 && h('details', { class: 'epss-terms' },
+      h('summary', { text: `${t('Begrippen in deze stap')} (${step.terms.length})` }),
+      h('dl', {}, step.terms.flatMap((term) => [h('dt', { text: term.term }), h('dd', { text: term.definition })])));
     return h('li', { class: 'epss-step', 'data-step': step.id },
       h('div', { class: 'epss-step-head' }, box, h('h3', {}, h('button', {
         class: 'epss-step-toggle', type: 'button', 'aria-expanded': 'false', 'aria-controls': id,
@@ -151,7 +157,7 @@ function createPanel(root, ctl) {
       h('div', { class: 'epss-step-body', id, hidden: true },
         h('div', { class: 'epss-text' }, richText(step.instruction)),
         note('why', 'Waarom', step.why), note('warning', 'Let op', step.warning),
-        note('check', 'Controle', step.check), branches, sources,
+        note('check', 'Controle', step.check), branches, sources, terms,
         h('div', { class: 'epss-actions' },
           step.target.length > 0 && action('Wijs het veld aan', () => ctl.highlight(step)),
           action('Ik wijk af, omdat…', deviate.toggle),
