@@ -11,13 +11,6 @@ from epss import __version__, api, demo, overlay, pages
 from epss.api.openapi import install_openapi
 from epss.auth.csrf import CSRFProtection, public_api_matcher
 from epss.auth.policy import undeclared_routes
-from epss.cors import HostAppCORS
-from epss.head_requests import HeadAsGet
-from epss.http_errors import (
-    install_error_handlers,
-    refuse_too_large_form,
-    refuse_without_csrf_token,
-)
 from epss.migrations import is_current
 from epss.operations.outage import install_outage_handler
 from epss.operations.wiring import install_operations
@@ -28,9 +21,16 @@ from epss.pages import privacy as privacy_pages
 from epss.pages import quality as quality_pages
 from epss.pages import sso as sso_pages
 from epss.pages.editor_routes import EDITOR_ROUTERS
-from epss.security import SecurityHeaders
 from epss.services import Services
 from epss.settings import Settings
+from epss.web.cors import HostAppCORS
+from epss.web.head_requests import HeadAsGet
+from epss.web.http_errors import (
+    install_error_handlers,
+    refuse_too_large_form,
+    refuse_without_csrf_token,
+)
+from epss.web.security import SecurityHeaders
 
 
 class SchemaOutOfDate(RuntimeError):

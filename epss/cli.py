@@ -188,7 +188,7 @@ def serve(
         services.refresh_search_index()  # once, before workers that share the index start
     finally:
         services.close()
-    from epss import serving  # the web app: only the commands that serve load it
+    from epss.web import serving  # the web app: only the commands that serve load it
 
     serving.serve(settings, host=host, port=port, workers=workers)
 
@@ -212,7 +212,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     for name, roles, team in DEMO_ACCOUNTS:
         typer.echo(f"    {name:<8} {', '.join(roles):<11} {team}")
     typer.echo("\nStop with Ctrl+C.\n")
-    from epss import serving  # the web app: only the commands that serve load it
+    from epss.web import serving  # the web app: only the commands that serve load it
 
     serving.run(serving.served_app(settings), host=host, port=port, log_level="warning")
 

@@ -3,7 +3,7 @@
 SQLite gives stored moments back without a time zone (PostgreSQL with one); every moment
 the service stores is UTC, so a moment without a zone is read as UTC here. The API writes
 moments as ISO 8601 with the offset (`iso`); the pages show them in Dutch time
-(`epss.pages.moments`).
+(`epss.moments`).
 """
 
 from __future__ import annotations

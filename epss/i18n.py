@@ -13,6 +13,8 @@ from pathlib import Path
 import yaml
 from starlette.requests import Request
 
+from epss.moments import moment_with_zone
+
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
 COOKIE = "epss_lang"
@@ -225,13 +227,12 @@ class Count(Words):
 
 class Moment(Words):
     """A moment as people read it: in Dutch time, with the zone named
-    (`pages.moments.moment_with_zone`)."""
+    (`epss.moments.moment_with_zone`)."""
 
     def __init__(self, value):
         self.value = value
 
     def in_language(self, translate: Callable[[str], str]) -> str:
-        from epss.pages.moments import moment_with_zone  # the pages import this module
         return moment_with_zone(self.value, translate)
 
 

@@ -17,7 +17,7 @@ from epss.models import TaskVersion
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
-_ALLOWED_TAGS = {
+ALLOWED_TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
     "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
 }
@@ -41,7 +41,7 @@ def markdown_to_html(text: str) -> str:
     """Sanitised HTML for a Markdown text: no script, handler, style, frame or js: URL."""
     return nh3.clean(
         _markdown.render(_renderable(text)),
-        tags=_ALLOWED_TAGS,
+        tags=ALLOWED_TAGS,
         attributes=_ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",

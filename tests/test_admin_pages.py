@@ -19,10 +19,10 @@ from epss.auth.accounts import new_api_token
 from epss.db import unit_of_work
 from epss.i18n import ENGLISH
 from epss.models import AdminAction, ApiToken, HostApp, LoginSession, PasswordReset, User
+from epss.moments import moment
 from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
 from epss.pages import admin_account, admin_accounts, admin_apps, admin_log
-from epss.pages.moments import moment
 from tests.conftest import add_user
 
 PASSWORD = "correct horse battery"

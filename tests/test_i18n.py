@@ -8,9 +8,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from epss.http_errors import _PAGES
 from epss.i18n import ENGLISH
 from epss.pages import CRITICALITY_LABELS
+from epss.web.http_errors import _PAGES
 
 TEMPLATES = Path(__file__).parents[1] / "epss" / "pages" / "templates"
 CODE = Path(__file__).parents[1] / "epss"

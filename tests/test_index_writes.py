@@ -81,7 +81,7 @@ def _alive(pid: int) -> bool:
 SERVED = """
 import gc, multiprocessing
 from fastapi.testclient import TestClient
-from epss.serving import served_app
+from epss.web.serving import served_app
 app = served_app()
 print(len(multiprocessing.active_children()), flush=True)
 with TestClient(app) as client:

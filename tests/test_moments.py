@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from epss.pages.moments import LOCAL_TIME, moment, moment_of
+from epss.moments import LOCAL_TIME, moment, moment_of
 
 
 def test_a_stored_moment_without_time_zone_is_read_as_utc(monkeypatch) -> None:

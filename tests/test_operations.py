@@ -37,8 +37,8 @@ from epss.db import unit_of_work
 from epss.hostapps import register_host_app
 from epss.operations.logs import RequestIdFilter, RequestIds, request_id_from
 from epss.services import Services
-from epss.serving import GRACE_SECONDS
 from epss.settings import Settings
+from epss.web.serving import GRACE_SECONDS
 from tests.conftest import POSTGRES_ADMIN_URL, publish, shipped_document, within
 from tests.operations_support import Served, event, prepare
 from tests.operations_support import client as http_client

@@ -8,10 +8,10 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from epss.api.deps import ServicesDep
 from epss.api.schemas import ResolveOut
 from epss.auth import PUBLIC
 from epss.context import PageContext
+from epss.web.deps import ServicesDep
 
 router = APIRouter(tags=["context"], dependencies=[PUBLIC])
 

@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import EDITORS, Identity, allow
 from epss.auth.accounts import is_active
 from epss.db import unit_of_work
@@ -27,6 +26,7 @@ from epss.drafts.presence import LiveResponse, hub_for
 from epss.drafts.working import BAD_IF_MATCH, find
 from epss.errors import InvalidInput
 from epss.numbers import MAX_INT, whole_number
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["drafts"])
 Editor = Annotated[Identity, allow(*EDITORS)]

@@ -13,7 +13,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from epss.api.deps import ServicesDep
 from epss.auth import PUBLIC
 from epss.context import ContextResolver
 from epss.errors import EpssError, NotFound
@@ -27,6 +26,7 @@ from epss.events import (
 )
 from epss.numbers import whole_number
 from epss.services import Services
+from epss.web.deps import ServicesDep
 
 router = APIRouter(tags=["events"], dependencies=[PUBLIC])
 
@@ -91,13 +91,13 @@ async def post_events(request: Request, services: ServicesDep, now: NowDep) -> J
         raise UnsupportedMediaType(
             "Stuur de bundel als application/json of text/plain, niet als {type}.",
             params={"type": media_type[:80] or "(geen)"})
-    raw = await _read_body(request, MAX_BATCH_BYTES)
+    raw = await read_body(request, MAX_BATCH_BYTES)
     receipt = await run_in_threadpool(_accept, services, raw, now)
     return JSONResponse({"accepted": receipt.accepted, "duplicates": receipt.duplicates},
                         status_code=202)
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused as soon as it is known to be larger than `limit` bytes: by its
     Content-Length, or while it streams in (a chunked body has none)."""
     too_large = BatchTooLarge("Een bundel is hooguit {size} bytes; stuur kleinere bundels.",
@@ -120,7 +120,7 @@ def _accept(services: Services, raw: bytes, now: dt.datetime) -> Receipt:
         events = parse_batch(raw, now=now, is_known_app=_known_apps(services.resolver),
                              store_free_text=services.settings.store_free_text)
     except ValidationError as exc:
-        # The one format of field errors (epss.http_errors), positions included; without
+        # The one format of field errors (epss.web.http_errors), positions included; without
         # the values sent, which may be personal.
         raise RequestValidationError([
             {**error, "loc": ("body", *error["loc"]), "input": None}

@@ -15,8 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from epss.api.deps import ServicesDep, SessionDep
-from epss.api.events import MEDIA_TYPES, NowDep, UnsupportedMediaType, _read_body
+from epss.api.events import MEDIA_TYPES, NowDep, UnsupportedMediaType, read_body
 from epss.api.schemas import NOT_BLANK, Moment
 from epss.auth import EDITORS, PUBLIC, Identity, allow
 from epss.db import unit_of_work
@@ -33,6 +32,7 @@ from epss.feedback import (
 )
 from epss.models import Feedback
 from epss.services import Services
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["feedback"])
 
@@ -116,7 +116,7 @@ async def post_feedback(request: Request, services: ServicesDep, now: NowDep) ->
         raise UnsupportedMediaType(
             "Stuur de melding als application/json of text/plain, niet als {type}.",
             params={"type": media_type[:80] or "(geen)"})
-    raw = await _read_body(request, MAX_BODY)
+    raw = await read_body(request, MAX_BODY)
     return await run_in_threadpool(_receive, services, raw, now)
 
 

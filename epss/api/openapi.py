@@ -1,5 +1,5 @@
 """The OpenAPI document, true about errors: every operation lists the error answers it can
-give, all in the one error shape of epss.http_errors, derived from what the route declares:
+give, all in the one error shape of epss.web.http_errors, derived from what the route declares:
 
 - 401 and 403 when its policy names roles (epss.auth.policy);
 - 400 when it takes a body: one that cannot be read;

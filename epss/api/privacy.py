@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
 from epss.clock import iso
 from epss.events import pseudonym
 from epss.numbers import MAX_INT
 from epss.privacy import MAX_PURPOSE, events_of_case, my_events, views_log
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["privacy"])
 

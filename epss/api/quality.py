@@ -9,13 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from epss.api.deps import ServicesDep, SessionDep
 from epss.api.schemas import Moment
 from epss.auth import Identity, Role, allow
+from epss.moments import LOCAL_TIME
 from epss.quality import QUESTIONS, answer, onscreen, parse_period
 from epss.quality import period as clock
-from epss.quality.day_counts import DUTCH_TIME
 from epss.quality.individual import events_of
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 OFFICERS = [allow(Role.kwaliteit)]
@@ -119,7 +119,7 @@ class OnScreenAt(BaseModel):
 
 def _iso(moment: dt.datetime) -> dt.datetime:
     """A moment with the Dutch offset of that moment (ISO 8601 with offset in the answer)."""
-    return moment.astimezone(DUTCH_TIME)
+    return moment.astimezone(LOCAL_TIME)
 
 
 def _publication(found: dict) -> dict:

@@ -7,9 +7,9 @@ from dataclasses import asdict
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from epss.api.deps import ServicesDep
 from epss.api.schemas import SearchResults
 from epss.auth import PUBLIC
+from epss.web.deps import ServicesDep
 
 router = APIRouter(tags=["search"], dependencies=[PUBLIC])
 MAX_RESULTS = 50

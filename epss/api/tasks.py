@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response
 
-from epss.api.deps import ServicesDep, SessionDep
 from epss.api.schemas import PanelTaskOut, TaskOut, TaskSummary
 from epss.auth import PUBLIC
 from epss.catalog import newest_versions, published_version
 from epss.numbers import MAX_INT
 from epss.render import panel_view, render_version
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["tasks"], dependencies=[PUBLIC])
 

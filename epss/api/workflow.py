@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from epss.api.deps import ServicesDep, SessionDep
 from epss.api.schemas import NOT_BLANK, Moment
 from epss.auth import EDITORS, Identity, Role, allow
 from epss.catalog import credits, known_slugs, versions_of
@@ -22,6 +21,7 @@ from epss.errors import InvalidInput
 from epss.models import Task
 from epss.numbers import MAX_INT
 from epss.taskfile import Problem, TaskFileError
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["review and publication"])
 READERS = allow(Role.expert, Role.redacteur, Role.kwaliteit)

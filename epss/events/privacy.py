@@ -54,7 +54,7 @@ def normalise_url(value: str) -> str:
 def pseudonym(secret_key: str, user: str) -> str:
     """The keyed pseudonym of a user hint: the same under one secret key for the same user
     (ignoring case and surrounding spaces), and not traceable without that key."""
-    return _pseudonymiser(secret_key)(user)
+    return pseudonymiser(secret_key)(user)
 
 
 def normalise_case_ref(reference: str) -> str:
@@ -66,10 +66,10 @@ def case_ref_hash(secret_key: str, reference: str) -> str:
     """The keyed hash (HMAC-SHA256, hex) of a case reference such as "Z-2026-000101": the
     same for " z-2026-000101 ", so someone who knows the number can find its events, while
     the database does not reveal it."""
-    return _case_hasher(secret_key)(reference)
+    return case_hasher(secret_key)(reference)
 
 
-def _case_hasher(secret_key: str) -> Callable[[str], str]:
+def case_hasher(secret_key: str) -> Callable[[str], str]:
     keyed = hmac.new(secret_key.encode("utf-8"), _CASE_PURPOSE, hashlib.sha256)
 
     def apply(reference: str) -> str:
@@ -80,7 +80,7 @@ def _case_hasher(secret_key: str) -> Callable[[str], str]:
     return apply
 
 
-def _pseudonymiser(secret_key: str) -> Callable[[str], str]:
+def pseudonymiser(secret_key: str) -> Callable[[str], str]:
     keyed = hmac.new(secret_key.encode("utf-8"), _PSEUDONYM_PURPOSE, hashlib.sha256)
 
     def apply(user: str) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Dialect
 from epss.audit.chain import canonical, link, sqlite_time
 from epss.audit.head import chain_head, next_seqs
 from epss.events.batch import EventIn
-from epss.events.privacy import _case_hasher, _pseudonymiser
+from epss.events.privacy import case_hasher, pseudonymiser
 from epss.models import Event
 
 _WRITE_LOCK = 0x6570_7373_6576_6E74  # "epssevnt": PostgreSQL advisory lock of the writers
@@ -41,8 +41,8 @@ def store_events(connection: Connection, events: Sequence[EventIn], *, secret_ke
     # values it would send (SQLite has no date type: text in SQLAlchemy's format).
     when = sqlite_time if connection.dialect.name == "sqlite" else _same
     received = when(received_at)
-    actor = _pseudonymiser(secret_key)
-    case = _case_hasher(secret_key)
+    actor = pseudonymiser(secret_key)
+    case = case_hasher(secret_key)
     rows: list[tuple] = []
     seen: set[uuid.UUID] = set()
     for event in events:

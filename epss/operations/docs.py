@@ -3,7 +3,7 @@
 The Swagger UI files come from the `fastapi-offline` package (which ships a current
 Swagger UI 5); FastAPI's own page would load them from a public CDN, so it stays blank on a
 server without internet access. The page's start-up script is a file too, not inline, so the
-page needs no exception from the Content-Security-Policy (epss.security).
+page needs no exception from the Content-Security-Policy (epss.web.security).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Probes for load balancers and orchestrators: `/health/live` (the process answers) and
 `/health/ready` (it can serve: see epss.operations.readiness). Both are public and cheap,
-and answer HEAD as well as GET (epss.head_requests), which some load balancers use."""
+and answer HEAD as well as GET (epss.web.head_requests), which some load balancers use."""
 
 from __future__ import annotations
 

@@ -7,12 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from epss.api.deps import SessionDep
 from epss.auth import PUBLIC
 from epss.models import HostApp
 from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
 from epss.pages import render
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 

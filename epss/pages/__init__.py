@@ -15,14 +15,14 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from epss import i18n
-from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import PUBLIC, identify
 from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
+from epss.moments import moment_with_zone
 from epss.numbers import MAX_INT
-from epss.pages.moments import moment_with_zone
 from epss.quality.table import shown_day
 from epss.render import render_version
+from epss.web.deps import ServicesDep, SessionDep
 
 _HERE = Path(__file__).resolve().parent
 STATIC_DIR = _HERE.parent / "static"

@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from epss import i18n
-from epss.api.deps import ServicesDep
 from epss.auth import PUBLIC
 from epss.auth.accounts import SESSION_LIFETIME, log_in, log_out
 from epss.auth.policy import SESSION_COOKIE
@@ -25,8 +24,9 @@ from epss.auth.sso import (
     organisation,
 )
 from epss.db import unit_of_work
+from epss.moments import clock_time
 from epss.pages import render
-from epss.pages.moments import clock_time
+from epss.web.deps import ServicesDep
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 LOGIN_PATH = "/inloggen"

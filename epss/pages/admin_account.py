@@ -30,9 +30,9 @@ from epss.admin.accounts import (
     set_team,
     teams,
 )
-from epss.api.deps import SessionDep
 from epss.auth.accounts import user_by_name
 from epss.errors import EpssError
+from epss.moments import moment
 from epss.pages.admin_log import (
     LOGIN_LABELS,
     ROLE_HINTS,
@@ -46,8 +46,8 @@ from epss.pages.admin_log import (
     said,
 )
 from epss.pages.editor import page, wants_fragment
-from epss.pages.moments import moment
 from epss.pages.own_account import RESET_PATH, same_passwords
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 PATH = "/beheer/accounts"

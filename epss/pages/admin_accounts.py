@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from epss import i18n
 from epss.admin.accounts import add_account, find_accounts, make_reset_link, teams
-from epss.api.deps import SessionDep
 from epss.auth import Role
 from epss.errors import EpssError
 from epss.pages import render
@@ -21,6 +20,7 @@ from epss.pages.admin_account import PATH, account_helpers, account_page_respons
 from epss.pages.admin_log import Admin, acting, said
 from epss.pages.editor import page
 from epss.pages.own_account import same_passwords
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 STATES = {"alle": None, "ingeschakeld": True, "uitgeschakeld": False}

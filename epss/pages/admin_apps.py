@@ -17,15 +17,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from epss.admin.hostapps import add_app, change_app, get_app, overview, remove_app
-from epss.api.deps import SessionDep
 from epss.errors import EpssError
 from epss.hostapps import parse_zaaktype_map
+from epss.moments import moment
 from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
 from epss.pages import render
 from epss.pages.admin_log import Admin, acting, log_helpers, log_of, said
 from epss.pages.editor import page, wants_fragment
-from epss.pages.moments import moment
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 PATH = "/beheer/apps"

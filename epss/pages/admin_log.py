@@ -16,13 +16,13 @@ from sqlmodel import Session, col, func, select
 
 from epss import i18n
 from epss.admin.log import COMMAND_LINE, SINGLE_SIGN_ON, WEB, Actor, admin_log
-from epss.api.deps import SessionDep
 from epss.auth import Identity, Role, allow
 from epss.errors import EpssError
 from epss.models import AdminAction, HostApp, User
+from epss.moments import moment
 from epss.pages import MAX_PAGE, render
 from epss.pages.editor import page
-from epss.pages.moments import moment
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Identity, allow(Role.beheerder)]

@@ -17,7 +17,6 @@ from markupsafe import Markup
 from sqlmodel import Session, select
 
 from epss import i18n
-from epss.api.deps import SessionDep
 from epss.auth import EDITORS, Identity, allow
 from epss.drafts.review import DUE_WITHIN_DAYS
 from epss.errors import NotFound
@@ -25,6 +24,7 @@ from epss.models import Task
 from epss.pages import render
 from epss.render import markdown_to_html
 from epss.taskfile.problems import FIELD_LABELS as TASK_FIELD_LABELS
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 Editor = Annotated[Identity, allow(*EDITORS)]

@@ -21,16 +21,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from epss.api.deps import SessionDep
 from epss.drafts.changes import draft_changes, version_changes
 from epss.errors import InvalidInput
+from epss.moments import moment
 from epss.numbers import MAX_INT
 from epss.pages import CRITICALITY_LABELS, templates
 from epss.pages.editor import Editor, field_label, page, task_by_slug
 from epss.pages.editor_tasks import editor_context
-from epss.pages.moments import moment
 from epss.quality.table import shown_day
-from epss.render import _ALLOWED_TAGS, markdown_to_html
+from epss.render import ALLOWED_TAGS, markdown_to_html
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 Translate = Callable[[str], str]
@@ -71,7 +71,7 @@ _TAG = re.compile(r"<(/?)([a-zA-Z0-9]+)([^>]*)>")
 _HREF = re.compile(r'href="([^"]*)"')
 _VOID = frozenset({"br", "hr"})
 _INLINE = frozenset({"strong", "em", "code", "a"})
-_MARK_TAGS = _ALLOWED_TAGS | {"del", "ins", "span"}  # what render.py allows, and the marks
+_MARK_TAGS = ALLOWED_TAGS | {"del", "ins", "span"}  # what render.py allows, and the marks
 
 
 def _tokens(text: str) -> list[tuple]:

@@ -15,7 +15,6 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from epss import i18n
-from epss.api.deps import SessionDep
 from epss.auth import Identity, Role, allow
 from epss.catalog import (
     VERSIONS_FILE,
@@ -36,6 +35,7 @@ from epss.numbers import MAX_INT
 from epss.pages.editor import Editor, page, task_by_slug
 from epss.taskfile import TaskFileError, json_schema
 from epss.taskfile.model import SLUG_PATTERN
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 Publisher = Annotated[Identity, allow(Role.redacteur)]

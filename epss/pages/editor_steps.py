@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from epss import i18n
-from epss.api.deps import SessionDep
 from epss.auth import Identity
 from epss.drafts import editing
 from epss.drafts.merge import merge_step, step_base
@@ -32,6 +31,7 @@ from epss.pages.editor_forms import (
 )
 from epss.pages.editor_tasks import editor_context
 from epss.pages.form_data import FormDep
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 BASE = "/redactie/taken/{slug}/stappen"

@@ -11,7 +11,6 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from epss import i18n
-from epss.api.deps import SessionDep
 from epss.auth import Identity
 from epss.context.patterns import url_path
 from epss.context.rules import Page, Rule
@@ -22,6 +21,7 @@ from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
 from epss.pages.editor_forms import rules_changes, step_form_values, task_changes
 from epss.pages.form_data import FormDep
 from epss.render import markdown_to_html
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,17 +13,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import select
 
 from epss import i18n
-from epss.api.deps import SessionDep
 from epss.catalog import versions_of
 from epss.drafts import workflow
 from epss.drafts.diff import version_diff
 from epss.drafts.history import history_view
 from epss.errors import Conflict, InvalidInput
 from epss.models import Step
+from epss.moments import moment_with_zone
 from epss.numbers import MAX_INT
 from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
 from epss.pages.editor_diff import unified_lines
-from epss.pages.moments import moment_with_zone
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 HISTORY_LIMIT = 500  # entries shown, newest first

@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from epss import i18n
-from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
 from epss.catalog import published_version
 from epss.db import unit_of_work
@@ -27,6 +26,7 @@ from epss.pages import editor
 from epss.pages.editor import Editor, page
 from epss.pages.editor_tasks import editor_context
 from epss.services import Services
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 Publisher = Annotated[Identity, allow(Role.redacteur)]

@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, select
 
 from epss import i18n
-from epss.api.deps import SessionDep
 from epss.auth import EDITORS, Identity, allow
 from epss.catalog import newest_versions
 from epss.db import unit_of_work
@@ -24,11 +23,12 @@ from epss.errors import Conflict, InvalidInput
 from epss.feedback import MAX_COMMENT, accept, counts, decline, get_feedback, inbox
 from epss.feedback.intake import invalid
 from epss.models import Change, Task, TaskVersion
+from epss.moments import moment
 from epss.numbers import whole_number
 from epss.pages import render
 from epss.pages.editor import announcing, wants_fragment
 from epss.pages.editor_versions import ACTION_LABELS
-from epss.pages.moments import moment
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 Editor = Annotated[Identity, allow(*EDITORS)]

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from epss import i18n
-from epss.api.deps import SessionDep
 from epss.auth import PUBLIC, Identity, Role, allow
 from epss.auth.accounts import (
     RESET_PATH,
@@ -26,6 +25,7 @@ from epss.models import User
 from epss.pages import render
 from epss.pages.account import LOGIN_PATH, WAIT, wait_params
 from epss.pages.admin_log import LOGIN_LABELS, login_kind, role_names, said
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 PATH = "/account"

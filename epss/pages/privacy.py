@@ -11,13 +11,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
 from epss.events import pseudonym
 from epss.events.privacy import FREE_TEXT_FIELDS
+from epss.moments import moment, moment_of
 from epss.pages import MAX_PAGE, render
-from epss.pages.moments import moment, moment_of
 from epss.privacy import my_events, my_events_csv, views_log
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50

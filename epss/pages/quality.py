@@ -20,17 +20,17 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from epss import i18n
-from epss.api.deps import ServicesDep, SessionDep
 from epss.auth import Identity, Role, allow
 from epss.catalog import newest_versions
 from epss.errors import EpssError, InvalidInput, NotFound
+from epss.moments import LOCAL_TIME, moment, moment_of, moment_with_zone
 from epss.pages import render
-from epss.pages.moments import LOCAL_TIME, moment, moment_of, moment_with_zone
 from epss.pages.privacy import TYPE_LABELS
 from epss.privacy import events_of_case
 from epss.quality import QUESTIONS, Table, answer, onscreen, parse_period
 from epss.quality import period as clock
 from epss.quality.table import shown_day
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Identity, allow(Role.kwaliteit)]

@@ -18,7 +18,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from epss import i18n
-from epss.api.deps import ServicesDep
 from epss.auth import PUBLIC
 from epss.auth.accounts import SESSION_LIFETIME, start_session
 from epss.auth.policy import SESSION_COOKIE
@@ -37,6 +36,7 @@ from epss.pages import render
 from epss.pages.account import LOGIN_PATH, safe_next
 from epss.services import Services
 from epss.settings import Settings
+from epss.web.deps import ServicesDep
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
@@ -146,7 +146,7 @@ def _derived_key(secret_key: str) -> str:
 
 class ProviderFormAction:
     """Adds the provider's origin to the form-action of the pages' Content-Security-Policy
-    (set by epss.security.SecurityHeaders): the logout form redirects to the provider's
+    (set by epss.web.security.SecurityHeaders): the logout form redirects to the provider's
     logout page, and Chromium holds a form's redirects to form-action too."""
 
     def __init__(self, app: ASGIApp, origin: str) -> None:

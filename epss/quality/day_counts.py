@@ -10,18 +10,13 @@ day: the answer then says so (`basis`), and covers that UTC day instead.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
+from epss.moments import LOCAL_TIME
 from epss.quality.counts import CONSULTED, DAILY, EVENT
 from epss.quality.table import Column, hide_small
-
-try:
-    DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
-except ZoneInfoNotFoundError:  # as epss.pages.moments: without time zone data, UTC
-    DUTCH_TIME = dt.UTC
 
 # The counts a row may hide (`hide_small` hides the protected ones).
 COLUMNS = [Column("version", "Versie"),
@@ -33,8 +28,8 @@ COLUMNS = [Column("version", "Versie"),
 def dutch_day(moment: dt.datetime) -> tuple[dt.date, dt.datetime, dt.datetime]:
     """The Dutch calendar day of a moment, with its first moment and the first moment of the
     next day (both in UTC): 23 hours on the day summer time starts, 25 when it ends."""
-    day = moment.astimezone(DUTCH_TIME).date()
-    since, until = (dt.datetime.combine(d, dt.time(), tzinfo=DUTCH_TIME).astimezone(dt.UTC)
+    day = moment.astimezone(LOCAL_TIME).date()
+    since, until = (dt.datetime.combine(d, dt.time(), tzinfo=LOCAL_TIME).astimezone(dt.UTC)
                     for d in (day, day + dt.timedelta(days=1)))
     return day, since, until
 

@@ -130,7 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _allowed_methods(request: Request) -> str:
     """Every method some route answers at this path (Starlette names only the first
-    route's), and HEAD wherever GET (epss.head_requests)."""
+    route's), and HEAD wherever GET (epss.web.head_requests)."""
     path = request.url.path
     methods = {m for entry in route_table(request.app.routes)
                if entry.pattern.match(path) for m in entry.methods}

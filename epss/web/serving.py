@@ -33,7 +33,7 @@ GRACE_SECONDS = 10  # how long requests in flight may take to finish at shutdown
 # Generous: a new worker imports the whole app before it can answer (multiprocessing's
 # spawn runs the `epss` script's imports first), which takes seconds on a busy machine.
 WORKER_HEALTHCHECK_SECONDS = 30
-APP_FACTORY = "epss.serving:served_app"  # what each worker process builds its app with
+APP_FACTORY = "epss.web.serving:served_app"  # what each worker process builds its app with
 
 
 def served_app(settings: Settings | None = None) -> FastAPI:
