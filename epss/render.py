@@ -57,10 +57,18 @@ def markdown_to_text(text: str) -> str:
 _STEP_TEXTS = ("instruction", "why", "warning", "check")
 
 
-def step_terms(step: dict, glossary: Sequence[Term]) -> list[dict]:
+def step_terms(step: dict, glossary: Sequence[Term]) -> tuple[dict, ...]:
     """The glossary terms a step uses, with what they mean, for under the step."""
-    texts = [step["title"], *(markdown_to_text(step.get(k, "")) for k in _STEP_TEXTS)]
-    return [{"term": t.term, "definition": t.definition} for t in terms_in(texts, glossary)]
+    return _terms_of((step["title"], *(step.get(k, "") for k in _STEP_TEXTS)), tuple(glossary))
+
+
+@lru_cache(maxsize=8192)
+def _terms_of(texts: tuple[str, ...], glossary: tuple[Term, ...]) -> tuple[dict, ...]:
+    """Cached, as markdown_to_tree: published steps repeat on every panel and page (about
+    1 ms a step to find anew). Treat the result as read-only."""
+    plain = [texts[0], *(markdown_to_text(text) for text in texts[1:])]
+    return tuple({"term": t.term, "definition": t.definition}
+                 for t in terms_in(plain, glossary))
 
 
 def render_version(version: TaskVersion, latest: int, glossary: Sequence[Term] = ()) -> dict:

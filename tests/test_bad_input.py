@@ -60,18 +60,18 @@ def test_an_edit_with_an_impossible_value_changes_nothing(
     assert _draft_version(client, people) == version
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    (b"[" * 100_000 + b"]" * 100_000, 422),  # nesting a parser would recurse through
-    (b'{"events": [\xff\xfe]}', 422),  # not UTF-8
-    (b"\xff\xfe{", 422),
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000 + b"]" * 100_000,  # nesting a parser would recurse through
+    b'{"events": [\xff\xfe]}',  # not UTF-8
+    b"\xff\xfe{",
 ])
-def test_an_event_batch_that_cannot_be_read_stores_nothing(
-        client: TestClient, body: bytes, status: int) -> None:
+def test_an_event_batch_that_cannot_be_read_stores_nothing(client: TestClient,
+                                                           body: bytes) -> None:
     before = stored(client)
     answer = client.post("/api/v1/events", content=body,
                          headers={"Content-Type": "application/json"})
-    assert answer.status_code == status, answer.text
-    assert answer.json()["error"] in ("invalid_request", "bad_request")
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"] == "body: is geen geldige JSON"
     assert stored(client) == before
 
 

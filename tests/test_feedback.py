@@ -354,6 +354,11 @@ def test_handling_from_the_page_with_htmx(client: TestClient, people) -> None:
     assert 'role="alert"' in empty.text and "dit moet ingevuld zijn" in empty.text
     assert 'aria-invalid="true"' in empty.text and rows(client)[0]["status"] == "new"
 
+    odd = client.post(f"{PAGE}/{sent['id']}/accepteren", data={"wijziging": "²"},
+                      headers={**people["expert"], **HTMX})
+    assert odd.status_code == 422 and 'role="alert"' in odd.text
+    assert "geen wijziging ²" in odd.text and rows(client)[0]["status"] == "new"
+
     done = client.post(f"{PAGE}/{sent['id']}/accepteren",
                        data={"wijziging": str(change_id), "antwoord": "Lijst staat erin"},
                        headers={**people["expert"], **HTMX})

@@ -51,6 +51,9 @@ def get_feedback(session: Session, feedback_id: str) -> dict:
     return describe(session, [_stored(session, feedback_id)])[0]
 
 
+NO_SUCH_CHANGE = "de taak heeft geen wijziging {number}; kies er een uit haar geschiedenis"
+
+
 def accept(session: Session, feedback_id: str, *, by: str, change_id: int | None = None,
            answer: str = "", now: dt.datetime | None = None) -> dict:
     """Accept the feedback. `change_id` names the recorded change of the same task that
@@ -61,8 +64,7 @@ def accept(session: Session, feedback_id: str, *, by: str, change_id: int | None
         change = session.get(Change, change_id)
         task = session.exec(select(Task).where(Task.slug == feedback.task_slug)).first()
         if change is None or task is None or change.task_id != task.id:
-            raise invalid("change_id", "de taak heeft geen wijziging {number}; kies er een "
-                          "uit haar geschiedenis", number=change_id)
+            raise invalid("change_id", NO_SUCH_CHANGE, number=change_id)
     return _handle(session, feedback, by=by, now=now, status="accepted",
                    answer=_text("answer", answer, required=False), change_id=change_id)
 

@@ -98,10 +98,11 @@ def task_changes(form: FormData) -> dict:
         raise InvalidInput("Controle vóór: '{value}' is geen datum. Vul een datum in als "
                            "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
                            params={"value": review_by[:40]}, extra={"field": "review_by"})
-    interval = whole_number(_text(form, "interval") or "12")
+    given = _text(form, "interval") or "12"
+    interval = whole_number(given)
     if interval is None:
         raise InvalidInput("Controle-interval (maanden): '{value}' is geen geheel aantal "
-                           "maanden.", params={"value": _text(form, "interval")[:40]},
+                           "maanden.", params={"value": given[:40]},
                            extra={"field": "review_interval_months"})
     checked = _text(form, "gecontroleerd_op")
     checked_on = _date(checked) if checked else None

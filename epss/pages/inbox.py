@@ -21,6 +21,7 @@ from epss.db import unit_of_work
 from epss.drafts.history import changes_of
 from epss.errors import Conflict, InvalidInput
 from epss.feedback import MAX_COMMENT, accept, counts, decline, get_feedback, inbox
+from epss.feedback.inbox import NO_SUCH_CHANGE
 from epss.feedback.intake import invalid
 from epss.models import Change, Task, TaskVersion
 from epss.moments import moment
@@ -97,12 +98,13 @@ def accept_page(
     wijziging: Annotated[str, Form(max_length=20)] = "",
     antwoord: Annotated[str, Form(max_length=MAX_COMMENT * 2)] = "",
 ) -> Response:
-    change_id = whole_number(wijziging)
-    if wijziging.strip() and change_id is None:
-        raise invalid("change_id", "de taak heeft geen wijziging {number}; kies er een uit "
-                      "haar geschiedenis", number=wijziging[:20])
-    return _handle(request, feedback_id, lambda session: accept(
-        session, feedback_id, by=who.name, change_id=change_id, answer=antwoord))
+    def accepting(session: Session) -> dict:
+        change_id = whole_number(wijziging)
+        if wijziging.strip() and change_id is None:  # refused as the item shows refusals
+            raise invalid("change_id", NO_SUCH_CHANGE, number=wijziging[:20])
+        return accept(session, feedback_id, by=who.name, change_id=change_id, answer=antwoord)
+
+    return _handle(request, feedback_id, accepting)
 
 
 @router.post(PATH + "/{feedback_id}/afwijzen", response_class=HTMLResponse)
