@@ -3,10 +3,15 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: lint test test-fast
+.PHONY: format lint test test-fast
+
+format:
+	$(VENV)/bin/ruff format epss tests bench alembic
+	$(VENV)/bin/ruff check --fix epss tests bench alembic
 
 lint:
-	$(VENV)/bin/ruff check epss tests bench
+	$(VENV)/bin/ruff check epss tests bench alembic
+	$(VENV)/bin/ruff format --check epss tests bench alembic
 
 # Everything but the browser, PostgreSQL and real processes: the loop while you work.
 test-fast: lint

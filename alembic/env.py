@@ -1,10 +1,10 @@
 """Alembic environment: the database URL comes from EPSS settings, or a connection is
 handed in by `epss.migrations` (which is how the CLI and the tests run it)."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import epss.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from alembic import context
 from epss.db import make_engine
 from epss.settings import Settings
 

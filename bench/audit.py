@@ -45,11 +45,18 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 VERIFY_S = 60.0  # the budget of the issue, for 1 million events
 SECRET = "bench"
 TYPES = ["task_viewed", "step_viewed", "step_checked", "search", "step_deviated"]
-TASKS = ["reisdocument-aanvragen", "rijbewijs-aanvragen", "verhuizing-doorgeven",
-         "uittreksel-brp", "naamgebruik-wijzigen"]
+TASKS = [
+    "reisdocument-aanvragen",
+    "rijbewijs-aanvragen",
+    "verhuizing-doorgeven",
+    "uittreksel-brp",
+    "naamgebruik-wijzigen",
+]
 STEPS = ["identiteit", "pasfoto", "handtekening", "leges", "controle", "afronden"]
-COLUMNS = ("seq, id, type, occurred_at, received_at, app, url, task_slug, task_version, "
-           "step_id, actor, team, details, case_ref, chain_hash")
+COLUMNS = (
+    "seq, id, type, occurred_at, received_at, app, url, task_slug, task_version, "
+    "step_id, actor, team, details, case_ref, chain_hash"
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -73,14 +80,30 @@ def fill(path: Path, count: int, rng: random.Random) -> None:
     for seq in range(1, count + 1):
         moment = start + dt.timedelta(seconds=seq * 3)
         kind = rng.choice(TYPES)
-        details = (f'{{"query":"paspoort kwijt","results":{rng.randrange(4)}}}'
-                   if kind == "search" else '{"reason":"klant heeft haast"}'
-                   if kind == "step_deviated" else "{}")
+        details = (
+            f'{{"query":"paspoort kwijt","results":{rng.randrange(4)}}}'
+            if kind == "search"
+            else '{"reason":"klant heeft haast"}'
+            if kind == "step_deviated"
+            else "{}"
+        )
         when = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
-        row = (seq, str(uuid.UUID(int=rng.getrandbits(128), version=4)), kind, when, when,
-               "zaaksysteem", "https://zaken.gemeente.example/zaak/*****", rng.choice(TASKS),
-               rng.randrange(1, 4), rng.choice(STEPS), rng.choice(users),
-               f"Team {rng.randrange(8)}", details, None)
+        row = (
+            seq,
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            kind,
+            when,
+            when,
+            "zaaksysteem",
+            "https://zaken.gemeente.example/zaak/*****",
+            rng.choice(TASKS),
+            rng.randrange(1, 4),
+            rng.choice(STEPS),
+            rng.choice(users),
+            f"Team {rng.randrange(8)}",
+            details,
+            None,
+        )
         previous = link(previous, canonical(row))
         rows.append((*row, previous))
         if len(rows) == 50_000:
@@ -102,8 +125,10 @@ def plain_read(services: Services, batch: int) -> tuple[float, int]:
 
 def main() -> None:
     args = parse_args()
-    print(f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
-          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    print(
+        f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
     with tempfile.TemporaryDirectory(prefix="epss-bench-audit-") as folder:
         data_dir = Path(folder)
         services = Services.from_settings(Settings(data_dir=data_dir, secret_key=SECRET))
@@ -111,8 +136,9 @@ def main() -> None:
             upgrade(services.engine)
             started = time.perf_counter()
             fill(data_dir / "epss.sqlite3", args.events, random.Random(args.seed))
-            print(f"inserted {args.events:,} chained events in "
-                  f"{time.perf_counter() - started:.1f} s")
+            print(
+                f"inserted {args.events:,} chained events in {time.perf_counter() - started:.1f} s"
+            )
             read_s, read_rows = plain_read(services, args.batch)
             with services.engine.connect() as connection:
                 verdict = verify_chain(connection, secret_key=SECRET, batch=args.batch)
@@ -121,8 +147,9 @@ def main() -> None:
                 raise SystemExit("verification did not check every event as intact")
             middle = args.events // 2
             with services.engine.begin() as connection:
-                connection.execute(text("UPDATE event SET team = 'x' WHERE seq = :s"),
-                                   {"s": middle})
+                connection.execute(
+                    text("UPDATE event SET team = 'x' WHERE seq = :s"), {"s": middle}
+                )
             with services.engine.connect() as connection:
                 broken = verify_chain(connection, secret_key=SECRET, batch=args.batch)
             print(broken.summary())
@@ -132,15 +159,18 @@ def main() -> None:
             services.close()
     budget = VERIFY_S * args.events / 1_000_000
     print()
-    print_table([
-        Row(f"epss audit verify, {args.events:,} events", verdict.seconds, "s", read_s,
-            budget),
-        Row("  per event", verdict.seconds / args.events * 1e6, "µs",
-            read_s / args.events * 1e6),
-    ], {
-        "verify": "a plain sequential read of the same rows in seq order, same batches, "
-                  "no hashing",
-    })
+    print_table(
+        [
+            Row(f"epss audit verify, {args.events:,} events", verdict.seconds, "s", read_s, budget),
+            Row(
+                "  per event", verdict.seconds / args.events * 1e6, "µs", read_s / args.events * 1e6
+            ),
+        ],
+        {
+            "verify": "a plain sequential read of the same rows in seq order, same batches, "
+            "no hashing",
+        },
+    )
 
 
 if __name__ == "__main__":

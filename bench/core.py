@@ -61,8 +61,10 @@ from epss.taskfile import TaskDocument
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 HERE = Path(__file__).resolve().parent
-QUERY_FILES = (HERE.parents[1] / "shared/domain/search-queries-dev.yaml",
-               HERE / "queries-heldout.yaml")
+QUERY_FILES = (
+    HERE.parents[1] / "shared/domain/search-queries-dev.yaml",
+    HERE / "queries-heldout.yaml",
+)
 
 # Budgets of the issue.
 SEARCH_P95_MS = 20.0
@@ -96,8 +98,9 @@ class Latency:
         return f"p50 {self.p50:6.2f} ms  p95 {self.p95:6.2f} ms  (n={self.count})"
 
 
-def timed_calls(call: Callable[[object], object], inputs: list, *, minimum: int,
-                max_seconds: float = 120.0) -> Latency:
+def timed_calls(
+    call: Callable[[object], object], inputs: list, *, minimum: int, max_seconds: float = 120.0
+) -> Latency:
     """Latency of `call` over `inputs` cycled to at least `minimum` calls, after one
     warm-up pass over the inputs (not counted); stops early after `max_seconds`."""
     for item in inputs:
@@ -105,7 +108,7 @@ def timed_calls(call: Callable[[object], object], inputs: list, *, minimum: int,
     rounds = math.ceil(minimum / len(inputs))
     times: list[float] = []
     deadline = time.monotonic() + max_seconds
-    for item in (inputs * rounds):
+    for item in inputs * rounds:
         start = time.perf_counter()
         call(item)
         times.append(time.perf_counter() - start)
@@ -144,8 +147,10 @@ def fts_rows(documents: list[TaskDocument]) -> Iterator[tuple[str, str]]:
 
 def build_fts(documents: list[TaskDocument]) -> sqlite3.Connection:
     connection = sqlite3.connect(":memory:", check_same_thread=False)
-    connection.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, "
-                       "tokenize='unicode61 remove_diacritics 2')")
+    connection.execute(
+        "CREATE VIRTUAL TABLE docs USING fts5(title, body, "
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
     connection.executemany("INSERT INTO docs(title, body) VALUES (?, ?)", fts_rows(documents))
     connection.commit()
     return connection
@@ -158,7 +163,9 @@ def fts_search(connection: sqlite3.Connection, text: str, limit: int = 10) -> li
     match = " OR ".join(f'"{w}"' for w in words)
     return connection.execute(
         "SELECT rowid, title, snippet(docs, 1, '<mark>', '</mark>', ' … ', 24) FROM docs "
-        "WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?", (match, limit)).fetchall()
+        "WHERE docs MATCH ? ORDER BY bm25(docs, 3.0, 1.0) LIMIT ?",
+        (match, limit),
+    ).fetchall()
 
 
 # -- the report -------------------------------------------------------------------------
@@ -191,14 +198,28 @@ class Row:
             return "" if x is None else f"{x:,.1f}" if x >= 100 else f"{x:.2f}"
 
         sign = "≥" if self.at_least else "≤"
-        budget = "" if self.budget is None else (
-            f"{sign} {self.budget:.0%}" if self.ratio_budget
-            else f"{sign} {self.budget:g} {self.unit}")
-        ratio = "" if self.ratio is None else (
-            f"{self.ratio:.0%}" if self.ratio_budget else f"{self.ratio:.1f}x")
-        return [self.name, f"{number(self.value)} {self.unit}",
-                f"{number(self.baseline)} {self.unit}" if self.baseline else "",
-                ratio, budget, self.verdict]
+        budget = (
+            ""
+            if self.budget is None
+            else (
+                f"{sign} {self.budget:.0%}"
+                if self.ratio_budget
+                else f"{sign} {self.budget:g} {self.unit}"
+            )
+        )
+        ratio = (
+            ""
+            if self.ratio is None
+            else (f"{self.ratio:.0%}" if self.ratio_budget else f"{self.ratio:.1f}x")
+        )
+        return [
+            self.name,
+            f"{number(self.value)} {self.unit}",
+            f"{number(self.baseline)} {self.unit}" if self.baseline else "",
+            ratio,
+            budget,
+            self.verdict,
+        ]
 
 
 def print_table(rows: list[Row], baselines: dict[str, str]) -> None:
@@ -208,8 +229,12 @@ def print_table(rows: list[Row], baselines: dict[str, str]) -> None:
     rule = "  ".join("-" * w for w in widths)
     print(rule)
     for n, line in enumerate(lines):
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                        for i, (cell, w) in enumerate(zip(line, widths, strict=True))).rstrip())
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+            ).rstrip()
+        )
         if n == 0:
             print(rule)
     print(rule)
@@ -220,20 +245,28 @@ def print_table(rows: list[Row], baselines: dict[str, str]) -> None:
 # -- the phases -------------------------------------------------------------------------
 
 
-def measure_search(services: Services, connection: sqlite3.Connection,
-                   queries: list[str]) -> list[Row]:
+def measure_search(
+    services: Services, connection: sqlite3.Connection, queries: list[str]
+) -> list[Row]:
     """In-process search latency: the service's Whoosh index against SQLite FTS5."""
-    whoosh = timed_calls(lambda q: services.search_index.search(q, limit=10), queries,
-                         minimum=300)
+    whoosh = timed_calls(lambda q: services.search_index.search(q, limit=10), queries, minimum=300)
     fts = timed_calls(lambda q: fts_search(connection, q), queries, minimum=300)
     print(f"search Whoosh:     {whoosh}")
     print(f"search FTS5:       {fts}")
-    return [Row("search in-process p50", whoosh.p50, "ms", fts.p50),
-            Row("search in-process p95", whoosh.p95, "ms", fts.p95, SEARCH_P95_MS)]
+    return [
+        Row("search in-process p50", whoosh.p50, "ms", fts.p50),
+        Row("search in-process p95", whoosh.p95, "ms", fts.p95, SEARCH_P95_MS),
+    ]
 
 
-def measure_http(base: str, server: psutil.Process, documents: list[TaskDocument],
-                 queries: list[str], args: argparse.Namespace, rows: list[Row]) -> None:
+def measure_http(
+    base: str,
+    server: psutil.Process,
+    documents: list[TaskDocument],
+    queries: list[str],
+    args: argparse.Namespace,
+    rows: list[Row],
+) -> None:
     rng = random.Random(args.seed + 1)
     rule_ctx = rule_contexts(documents, rng, 200)
     fallback_ctx = fallback_contexts(documents, rng, 200)
@@ -248,16 +281,22 @@ def measure_http(base: str, server: psutil.Process, documents: list[TaskDocument
         health = latency([Request("GET", "/health")] * 50)
         rule = latency([resolve_request(c) for c in rule_ctx])
         fallback = latency([resolve_request(c) for c in fallback_ctx])
-        search = latency([Request("GET", "/search", params={"q": q, "limit": 10})
-                          for q in queries])
-    for name, value in [("health", health), ("resolve rule", rule),
-                        ("resolve fallback", fallback), ("search", search)]:
+        search = latency([Request("GET", "/search", params={"q": q, "limit": 10}) for q in queries])
+    for name, value in [
+        ("health", health),
+        ("resolve rule", rule),
+        ("resolve fallback", fallback),
+        ("search", search),
+    ]:
         print(f"HTTP {name + ':':<17} {value}")
     health_rps = throughput(base, [Request("GET", "/health")], args.clients, args.duration)
-    resolve_rps = throughput(base, [resolve_request(c) for c in rule_ctx], args.clients,
-                             args.duration)
-    print(f"throughput ({args.clients} clients, {args.duration:g} s): health {health_rps:,.0f}"
-          f" req/s, resolve (rule) {resolve_rps:,.0f} req/s")
+    resolve_rps = throughput(
+        base, [resolve_request(c) for c in rule_ctx], args.clients, args.duration
+    )
+    print(
+        f"throughput ({args.clients} clients, {args.duration:g} s): health {health_rps:,.0f}"
+        f" req/s, resolve (rule) {resolve_rps:,.0f} req/s"
+    )
     rss = server.memory_info().rss / 2**20
     print(f"server RSS:        {rss:6.1f} MB after the load ({rss_start:.1f} MB at start)")
     rows += [
@@ -270,8 +309,15 @@ def measure_http(base: str, server: psutil.Process, documents: list[TaskDocument
         Row("HTTP search p50", search.p50, "ms", health.p50),
         Row("HTTP search p95", search.p95, "ms", health.p95, SEARCH_P95_MS),
         Row("throughput health", health_rps, "req/s"),
-        Row("throughput resolve rule", resolve_rps, "req/s", health_rps,
-            RESOLVE_THROUGHPUT_SHARE, at_least=True, ratio_budget=True),
+        Row(
+            "throughput resolve rule",
+            resolve_rps,
+            "req/s",
+            health_rps,
+            RESOLVE_THROUGHPUT_SHARE,
+            at_least=True,
+            ratio_budget=True,
+        ),
         Row("server RSS after load", rss, "MB", rss_start, RSS_MB),
     ]
 
@@ -288,14 +334,18 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    print(f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
+        f"Python {platform.python_version()}"
+    )
     queries = load_queries()
     with stopwatch() as generation:
         documents = generate_corpus(args.tasks, args.steps_per_task, args.seed)
     steps = sum(len(d.steps) for d in documents)
-    print(f"corpus: {len(documents)} tasks, {steps} steps, generated in {generation[0]:.1f} s; "
-          f"{len(queries)} query strings")
+    print(
+        f"corpus: {len(documents)} tasks, {steps} steps, generated in {generation[0]:.1f} s; "
+        f"{len(queries)} query strings"
+    )
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="epss-bench-") as folder:
@@ -305,16 +355,19 @@ def main() -> None:
             upgrade(services.engine)
             with stopwatch() as imported, unit_of_work(services.engine) as session:
                 import_documents(session, documents, by="bench")
-            print(f"import:            {imported[0]:6.2f} s  "
-                  f"({len(documents) / imported[0]:,.0f} tasks/s)")
+            print(
+                f"import:            {imported[0]:6.2f} s  "
+                f"({len(documents) / imported[0]:,.0f} tasks/s)"
+            )
             with stopwatch() as built:
                 services.refresh_search_index(force=True)
             with stopwatch() as fts_built:
                 connection = build_fts(documents)
             print(f"index build:       {built[0]:6.2f} s  (Whoosh; FTS5 {fts_built[0]:.2f} s)")
-            rows += [Row(f"import ({len(documents) / imported[0]:,.0f} tasks/s)", imported[0],
-                         "s"),
-                     Row("index build", built[0], "s", fts_built[0], INDEX_BUILD_S)]
+            rows += [
+                Row(f"import ({len(documents) / imported[0]:,.0f} tasks/s)", imported[0], "s"),
+                Row("index build", built[0], "s", fts_built[0], INDEX_BUILD_S),
+            ]
             rows += measure_search(services, connection, queries)
             connection.close()
         finally:
@@ -323,12 +376,15 @@ def main() -> None:
             measure_http(base, server, documents, queries, args, rows)
 
     print()
-    print_table(rows, {
-        "index build": "building an SQLite FTS5 table of the same documents",
-        "search in-process": "SQLite FTS5, words OR-ed, bm25, with a snippet",
-        "HTTP rows": "GET /api/v1/health of the same server",
-        "RSS": "the server right after start-up",
-    })
+    print_table(
+        rows,
+        {
+            "index build": "building an SQLite FTS5 table of the same documents",
+            "search in-process": "SQLite FTS5, words OR-ed, bm25, with a snippet",
+            "HTTP rows": "GET /api/v1/health of the same server",
+            "RSS": "the server right after start-up",
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -19,66 +19,231 @@ APP = "bench-app"
 
 PRODUCTS: dict[str, list[str]] = {
     "burgerzaken": [
-        "uittreksel", "verklaring omtrent gedrag", "naturalisatie", "huwelijk",
-        "geregistreerd partnerschap", "naamswijziging", "attestatie de vita", "briefadres",
-        "overlijdensaangifte", "optieverklaring", "legalisatie van een handtekening",
-        "nationaliteitsverklaring", "eerste inschrijving", "erkenning ongeboren vrucht",
+        "uittreksel",
+        "verklaring omtrent gedrag",
+        "naturalisatie",
+        "huwelijk",
+        "geregistreerd partnerschap",
+        "naamswijziging",
+        "attestatie de vita",
+        "briefadres",
+        "overlijdensaangifte",
+        "optieverklaring",
+        "legalisatie van een handtekening",
+        "nationaliteitsverklaring",
+        "eerste inschrijving",
+        "erkenning ongeboren vrucht",
     ],
     "parkeren": [
-        "parkeervergunning", "bezoekersvergunning", "gehandicaptenparkeerkaart",
-        "gehandicaptenparkeerplaats", "ontheffing milieuzone", "bedrijfsvergunning parkeren",
+        "parkeervergunning",
+        "bezoekersvergunning",
+        "gehandicaptenparkeerkaart",
+        "gehandicaptenparkeerplaats",
+        "ontheffing milieuzone",
+        "bedrijfsvergunning parkeren",
     ],
     "sociaal-domein": [
-        "bijstand", "bijzondere bijstand", "WMO-maatwerkvoorziening", "huishoudelijke hulp",
-        "scootmobiel", "woningaanpassing", "leerlingenvervoer", "schuldhulpverlening",
-        "individuele inkomenstoeslag", "persoonsgebonden budget", "jeugdhulp",
-        "beschermd wonen", "re-integratietraject", "Tozo-terugbetaling",
+        "bijstand",
+        "bijzondere bijstand",
+        "WMO-maatwerkvoorziening",
+        "huishoudelijke hulp",
+        "scootmobiel",
+        "woningaanpassing",
+        "leerlingenvervoer",
+        "schuldhulpverlening",
+        "individuele inkomenstoeslag",
+        "persoonsgebonden budget",
+        "jeugdhulp",
+        "beschermd wonen",
+        "re-integratietraject",
+        "Tozo-terugbetaling",
     ],
-    "afval": ["afvalpas", "grofvuil", "minicontainer", "ondergrondse container",
-              "afvalstoffenheffing", "bedrijfsafval"],
+    "afval": [
+        "afvalpas",
+        "grofvuil",
+        "minicontainer",
+        "ondergrondse container",
+        "afvalstoffenheffing",
+        "bedrijfsafval",
+    ],
     "vergunningen": [
-        "kapvergunning", "evenementenvergunning", "omgevingsvergunning",
-        "alcoholwetvergunning", "exploitatievergunning", "standplaatsvergunning",
-        "terrasvergunning", "geluidsontheffing", "sloopmelding", "uitwegvergunning",
-        "collectevergunning", "ligplaatsvergunning",
+        "kapvergunning",
+        "evenementenvergunning",
+        "omgevingsvergunning",
+        "alcoholwetvergunning",
+        "exploitatievergunning",
+        "standplaatsvergunning",
+        "terrasvergunning",
+        "geluidsontheffing",
+        "sloopmelding",
+        "uitwegvergunning",
+        "collectevergunning",
+        "ligplaatsvergunning",
     ],
-    "belastingen": ["kwijtschelding", "WOZ-bezwaar", "hondenbelasting", "toeristenbelasting",
-                    "rioolheffing", "onroerendezaakbelasting", "betalingsregeling"],
-    "openbare-ruimte": ["melding openbare ruimte", "boomonderhoud", "straatverlichting",
-                        "speeltoestel", "gladheidsbestrijding", "zwerfafval"],
-    "onderwijs": ["vrijstelling leerplicht", "extra verlof", "verzuimmelding",
-                  "VVE-indicatie"],
-    "wonen": ["huisvestingsvergunning", "urgentieverklaring", "splitsingsvergunning",
-              "onttrekkingsvergunning", "woonwagenstandplaats"],
-    "bestuur": ["bezwaarschrift", "klacht", "Woo-verzoek", "last onder dwangsom",
-                "bestuurlijke boete", "ingebrekestelling"],
+    "belastingen": [
+        "kwijtschelding",
+        "WOZ-bezwaar",
+        "hondenbelasting",
+        "toeristenbelasting",
+        "rioolheffing",
+        "onroerendezaakbelasting",
+        "betalingsregeling",
+    ],
+    "openbare-ruimte": [
+        "melding openbare ruimte",
+        "boomonderhoud",
+        "straatverlichting",
+        "speeltoestel",
+        "gladheidsbestrijding",
+        "zwerfafval",
+    ],
+    "onderwijs": ["vrijstelling leerplicht", "extra verlof", "verzuimmelding", "VVE-indicatie"],
+    "wonen": [
+        "huisvestingsvergunning",
+        "urgentieverklaring",
+        "splitsingsvergunning",
+        "onttrekkingsvergunning",
+        "woonwagenstandplaats",
+    ],
+    "bestuur": [
+        "bezwaarschrift",
+        "klacht",
+        "Woo-verzoek",
+        "last onder dwangsom",
+        "bestuurlijke boete",
+        "ingebrekestelling",
+    ],
 }
-ACTIONS = ["aanvragen", "verlengen", "wijzigen", "intrekken", "beoordelen", "registreren",
-           "uitreiken", "afhandelen", "toetsen", "beëindigen", "herzien", "verstrekken"]
-QUALIFIERS = ["", "", "", "voor een minderjarige", "met spoed", "na bezwaar",
-              "via een gemachtigde", "voor een bedrijf", "bij verhuizing",
-              "voor iemand in het buitenland", "met een tolk", "na een fraudesignaal",
-              "bij overlijden van de aanvrager", "onder curatele"]
-ORGANISATIONS = ["RvIG", "RDW", "CBR", "Justis", "IND", "UWV", "SVB", "CAK", "Belastingdienst",
-                 "Kadaster", "DUO", "de omgevingsdienst", "de veiligheidsregio", "de politie",
-                 "de GGD", "het Juridisch Loket", "het wijkteam", "de woningcorporatie",
-                 "de afvalinzamelaar", "de leerplichtambtenaar"]
-LAWS = ["Participatiewet", "Wet maatschappelijke ondersteuning 2015", "Omgevingswet",
-        "Algemene Plaatselijke Verordening", "Wegenverkeerswet 1994",
-        "Rijkswet op het Nederlanderschap", "Wet justitiële en strafvorderlijke gegevens",
-        "Wet basisregistratie personen", "Alcoholwet", "Huisvestingswet 2014",
-        "Leerplichtwet 1969", "Gemeentewet", "Algemene wet bestuursrecht", "Wet open overheid",
-        "Jeugdwet", "Wet gemeentelijke schuldhulpverlening", "Invorderingswet 1990",
-        "Wet waardering onroerende zaken", "Afvalstoffenverordening", "Bomenverordening"]
-FIELDS = ["Aanvrager", "Ingangsdatum", "Kenteken", "Adres", "Besluit", "Termijn",
-          "Bewijsstukken", "Inkomen", "Zaaknummer", "Betaling", "Handtekening", "Machtiging",
-          "Locatie", "Einddatum", "Bijlagen", "Advies", "Leges", "Vermogen", "Huishouden",
-          "Contactpersoon", "Situatietekening", "Kadastraal perceel"]
-MUNICIPALITIES = ["Amsterdam", "Utrecht", "Zwolle", "Groningen", "Leeuwarden", "Hoorn",
-                  "Oost Gelre", "Smallingerland", "Rozendaal", "Eindhoven", "Tilburg",
-                  "Dordrecht", "Almere", "Apeldoorn", "Maastricht", "Enschede", "Haarlem",
-                  "Delft", "Leiden", "Nijmegen", "Arnhem", "Breda", "Deventer", "Alkmaar",
-                  "Zaanstad", "Emmen", "Venlo", "Helmond", "Assen", "Heerenveen"]
+ACTIONS = [
+    "aanvragen",
+    "verlengen",
+    "wijzigen",
+    "intrekken",
+    "beoordelen",
+    "registreren",
+    "uitreiken",
+    "afhandelen",
+    "toetsen",
+    "beëindigen",
+    "herzien",
+    "verstrekken",
+]
+QUALIFIERS = [
+    "",
+    "",
+    "",
+    "voor een minderjarige",
+    "met spoed",
+    "na bezwaar",
+    "via een gemachtigde",
+    "voor een bedrijf",
+    "bij verhuizing",
+    "voor iemand in het buitenland",
+    "met een tolk",
+    "na een fraudesignaal",
+    "bij overlijden van de aanvrager",
+    "onder curatele",
+]
+ORGANISATIONS = [
+    "RvIG",
+    "RDW",
+    "CBR",
+    "Justis",
+    "IND",
+    "UWV",
+    "SVB",
+    "CAK",
+    "Belastingdienst",
+    "Kadaster",
+    "DUO",
+    "de omgevingsdienst",
+    "de veiligheidsregio",
+    "de politie",
+    "de GGD",
+    "het Juridisch Loket",
+    "het wijkteam",
+    "de woningcorporatie",
+    "de afvalinzamelaar",
+    "de leerplichtambtenaar",
+]
+LAWS = [
+    "Participatiewet",
+    "Wet maatschappelijke ondersteuning 2015",
+    "Omgevingswet",
+    "Algemene Plaatselijke Verordening",
+    "Wegenverkeerswet 1994",
+    "Rijkswet op het Nederlanderschap",
+    "Wet justitiële en strafvorderlijke gegevens",
+    "Wet basisregistratie personen",
+    "Alcoholwet",
+    "Huisvestingswet 2014",
+    "Leerplichtwet 1969",
+    "Gemeentewet",
+    "Algemene wet bestuursrecht",
+    "Wet open overheid",
+    "Jeugdwet",
+    "Wet gemeentelijke schuldhulpverlening",
+    "Invorderingswet 1990",
+    "Wet waardering onroerende zaken",
+    "Afvalstoffenverordening",
+    "Bomenverordening",
+]
+FIELDS = [
+    "Aanvrager",
+    "Ingangsdatum",
+    "Kenteken",
+    "Adres",
+    "Besluit",
+    "Termijn",
+    "Bewijsstukken",
+    "Inkomen",
+    "Zaaknummer",
+    "Betaling",
+    "Handtekening",
+    "Machtiging",
+    "Locatie",
+    "Einddatum",
+    "Bijlagen",
+    "Advies",
+    "Leges",
+    "Vermogen",
+    "Huishouden",
+    "Contactpersoon",
+    "Situatietekening",
+    "Kadastraal perceel",
+]
+MUNICIPALITIES = [
+    "Amsterdam",
+    "Utrecht",
+    "Zwolle",
+    "Groningen",
+    "Leeuwarden",
+    "Hoorn",
+    "Oost Gelre",
+    "Smallingerland",
+    "Rozendaal",
+    "Eindhoven",
+    "Tilburg",
+    "Dordrecht",
+    "Almere",
+    "Apeldoorn",
+    "Maastricht",
+    "Enschede",
+    "Haarlem",
+    "Delft",
+    "Leiden",
+    "Nijmegen",
+    "Arnhem",
+    "Breda",
+    "Deventer",
+    "Alkmaar",
+    "Zaanstad",
+    "Emmen",
+    "Venlo",
+    "Helmond",
+    "Assen",
+    "Heerenveen",
+]
 TEMPLATES = [
     "Controleer of de aanvraag voor {product} voldoet aan de voorwaarden uit de {law}.",
     "Vraag bij {org} na of er al een lopende {product} is voor deze inwoner.",
@@ -99,16 +264,23 @@ TEMPLATES = [
     "Noteer bij **{field}** welke documenten zijn gezien en door wie.",
 ]
 STEP_TITLES = [
-    "Controleer de {field_lower}", "Vraag advies aan {org}", "Bereken de leges voor {product}",
-    "Leg het besluit over {product} vast", "Toets de aanvraag aan de {law}",
-    "Controleer de bijlagen bij {product}", "Stuur de ontvangstbevestiging",
-    "Plan de {product} in de agenda van {org}", "Beoordeel de {field_lower} van de aanvrager",
+    "Controleer de {field_lower}",
+    "Vraag advies aan {org}",
+    "Bereken de leges voor {product}",
+    "Leg het besluit over {product} vast",
+    "Toets de aanvraag aan de {law}",
+    "Controleer de bijlagen bij {product}",
+    "Stuur de ontvangstbevestiging",
+    "Plan de {product} in de agenda van {org}",
+    "Beoordeel de {field_lower} van de aanvrager",
 ]
 # Words of the shipped tasks that name their product or an organisation: replaced, most of
 # the time, by the generated task's own products and organisations.
 SUBJECT_WORDS = re.compile(
     r"\b(reisdocument(?:en)?|paspoort(?:en)?|identiteitskaart(?:en)?|rijbewijs|"
-    r"geboorteakte|geboorte|verhuizing|aangifte)\b", re.IGNORECASE)
+    r"geboorteakte|geboorte|verhuizing|aangifte)\b",
+    re.IGNORECASE,
+)
 ORGANISATION_WORDS = re.compile(r"\b(RvIG|CBR|ID-desk|KMar|ECID|RDW)\b")
 SUBSTITUTE_SHARE = 0.7
 
@@ -187,10 +359,16 @@ class CorpusWriter:
         rng = self.rng
         field = rng.choice(FIELDS)
         text = rng.choice(choices).format(
-            product=rng.choice(products), org=rng.choice(orgs), law=rng.choice(LAWS),
-            field=field, field_lower=field.lower(), n=rng.randint(2, 12),
-            amount=rng.randint(15, 450), year=rng.randint(2024, 2027),
-            municipality=rng.choice(MUNICIPALITIES))
+            product=rng.choice(products),
+            org=rng.choice(orgs),
+            law=rng.choice(LAWS),
+            field=field,
+            field_lower=field.lower(),
+            n=rng.randint(2, 12),
+            amount=rng.randint(15, 450),
+            year=rng.randint(2024, 2027),
+            municipality=rng.choice(MUNICIPALITIES),
+        )
         return text[0].upper() + text[1:]
 
     def text(self, pool: list[str], products: list[str], orgs: list[str], count: int) -> str:
@@ -208,18 +386,26 @@ class CorpusWriter:
         sources = self.sources(products, orgs)
         steps = self.steps(products, orgs, [s["id"] for s in sources], steps_per_task)
         return {
-            "slug": slug, "title": title, "domain": domain,
-            "goal": self.text(self.pools.goals, products, orgs, 2) + " "
+            "slug": slug,
+            "title": title,
+            "domain": domain,
+            "goal": self.text(self.pools.goals, products, orgs, 2)
+            + " "
             + self.template(products, orgs, TEMPLATES),
             "trigger": self.text(self.pools.triggers, products, orgs, 1),
-            "standard": "\n".join("- " + self.template(products, orgs, TEMPLATES)
-                                  for _ in range(3)),
+            "standard": "\n".join(
+                "- " + self.template(products, orgs, TEMPLATES) for _ in range(3)
+            ),
             "criticality": rng.choice(["critical", "high", "normal", "normal"]),
             "owner": f"Vakspecialist {domain.replace('-', ' ')}, gemeente "
-                     f"{rng.choice(MUNICIPALITIES)}",
+            f"{rng.choice(MUNICIPALITIES)}",
             "review_by": (dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 900))),
-            "tags": [*products, f"{product} {action}", domain.replace("-", " "),
-                     *rng.sample(LAWS, 1)],
+            "tags": [
+                *products,
+                f"{product} {action}",
+                domain.replace("-", " "),
+                *rng.sample(LAWS, 1),
+            ],
             "zaaktypen": [f"ZT-{number:05d}"],
             "sources": sources,
             "context_rules": self.context_rules(number, domain, slug, steps[0]["id"]),
@@ -232,37 +418,51 @@ class CorpusWriter:
         for k in range(rng.randint(1, 3)):
             municipality = rng.choice(MUNICIPALITIES)
             publisher = rng.choice([f"Gemeente {municipality}", *orgs])
-            result.append({
-                "id": f"bron-{k + 1}-{slugify(publisher, 30)}",
-                "title": f"Productpagina {rng.choice(products)} ({municipality})",
-                "publisher": publisher,
-                "url": f"https://www.{slugify(municipality)}.nl/{slugify(products[0])}",
-            })
+            result.append(
+                {
+                    "id": f"bron-{k + 1}-{slugify(publisher, 30)}",
+                    "title": f"Productpagina {rng.choice(products)} ({municipality})",
+                    "publisher": publisher,
+                    "url": f"https://www.{slugify(municipality)}.nl/{slugify(products[0])}",
+                }
+            )
         return result
 
-    def steps(self, products: list[str], orgs: list[str], source_ids: list[str],
-              count: int) -> list[dict]:
+    def steps(
+        self, products: list[str], orgs: list[str], source_ids: list[str], count: int
+    ) -> list[dict]:
         rng, pools = self.rng, self.pools
-        titles = [self.vary(rng.choice(pools.titles), products, orgs) if rng.random() < 0.6
-                  else self.template(products, orgs, STEP_TITLES) for _ in range(count)]
+        titles = [
+            self.vary(rng.choice(pools.titles), products, orgs)
+            if rng.random() < 0.6
+            else self.template(products, orgs, STEP_TITLES)
+            for _ in range(count)
+        ]
         ids = [f"{slugify(t, 50)}-{k + 1}" for k, t in enumerate(titles)]
         steps = []
         for k, (step_id, title) in enumerate(zip(ids, titles, strict=True)):
             step = {
-                "id": step_id, "title": title, "mandatory": rng.random() < 0.8,
+                "id": step_id,
+                "title": title,
+                "mandatory": rng.random() < 0.8,
                 "instruction": self.text(pools.instruction, products, orgs, rng.randint(1, 2))
-                + " " + self.template(products, orgs, TEMPLATES),
+                + " "
+                + self.template(products, orgs, TEMPLATES),
                 "why": self.text(pools.why, products, orgs, 1),
                 "warning": self.text(pools.warning, products, orgs, 1)
-                if rng.random() < 0.6 else "",
+                if rng.random() < 0.6
+                else "",
                 "check": self.text(pools.check, products, orgs, 1) if rng.random() < 0.8 else "",
                 "target": [f"#{slugify(rng.choice(FIELDS))}"],
                 "sources": rng.sample(source_ids, rng.randint(1, min(2, len(source_ids)))),
             }
             if k + 1 < count and rng.random() < 0.2:
-                step["branches"] = [{"if": self.vary(rng.choice(pools.branch_conditions),
-                                                     products, orgs),
-                                     "step": ids[rng.randint(k + 1, count - 1)]}]
+                step["branches"] = [
+                    {
+                        "if": self.vary(rng.choice(pools.branch_conditions), products, orgs),
+                        "step": ids[rng.randint(k + 1, count - 1)],
+                    }
+                ]
             steps.append(step)
         return steps
 
@@ -270,8 +470,14 @@ class CorpusWriter:
         rules = [{"app": APP, "url": f"/zaken/{domain}/{slug}/:id", "start_step": first_step}]
         kind = self.rng.choice(["none", "markers", "zaaktype"])
         if kind == "markers":
-            rules.append({"app": APP, "url": f"/zaken/{domain}/{slug}/:id/**",
-                          "markers": [f"#form-{number:05d}"], "priority": 5})
+            rules.append(
+                {
+                    "app": APP,
+                    "url": f"/zaken/{domain}/{slug}/:id/**",
+                    "markers": [f"#form-{number:05d}"],
+                    "priority": 5,
+                }
+            )
         elif kind == "zaaktype":
             rules.append({"app": APP, "zaaktype": f"ZT-{number:05d}", "priority": 2})
         return rules
@@ -279,5 +485,4 @@ class CorpusWriter:
 
 def generate_corpus(tasks: int, steps_per_task: int, seed: int) -> list[TaskDocument]:
     writer = CorpusWriter(shipped_pools(), seed)
-    return [TaskDocument.model_validate(writer.document(n, steps_per_task))
-            for n in range(tasks)]
+    return [TaskDocument.model_validate(writer.document(n, steps_per_task)) for n in range(tasks)]

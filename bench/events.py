@@ -49,8 +49,13 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 APP = "bench-zaaksysteem"
 EVENTS_PER_S = 5_000.0  # the budget of the issue
 TEXT_PLAIN = {"content-type": "text/plain;charset=UTF-8"}
-TASKS = ["reisdocument-aanvragen", "rijbewijs-aanvragen", "verhuizing-doorgeven",
-         "aangifte-geboorte", "reisdocument-uitreiken"]
+TASKS = [
+    "reisdocument-aanvragen",
+    "rijbewijs-aanvragen",
+    "verhuizing-doorgeven",
+    "aangifte-geboorte",
+    "reisdocument-uitreiken",
+]
 STEPS = ["identiteit", "pasfoto", "handtekening", "leges", "controle", "afronden"]
 
 
@@ -71,38 +76,63 @@ def make_body(rng: random.Random, size: int) -> bytes:
     return json.dumps({"events": events}).encode()
 
 
-def make_event(rng: random.Random, moment: dt.datetime, user: str, team: str,
-               task: str) -> dict:
+def make_event(rng: random.Random, moment: dt.datetime, user: str, team: str, task: str) -> dict:
     kind = rng.choices(
-        ["panel_opened", "task_viewed", "step_viewed", "step_checked", "step_unchecked",
-         "step_deviated", "search", "feedback", "highlight_missing"],
-        weights=[5, 10, 30, 30, 3, 2, 10, 2, 8])[0]
+        [
+            "panel_opened",
+            "task_viewed",
+            "step_viewed",
+            "step_checked",
+            "step_unchecked",
+            "step_deviated",
+            "search",
+            "feedback",
+            "highlight_missing",
+        ],
+        weights=[5, 10, 30, 30, 3, 2, 10, 2, 8],
+    )[0]
     details: dict = {}
     if kind == "task_viewed":
         details = {"source": rng.choice(["rule", "search", "manual"])}
     elif kind == "step_deviated":
         details = {"reason": "Klant kon zich niet legitimeren, overlegd met teamleider"}
     elif kind == "search":
-        details = {"query": rng.choice(["pasfoto eisen", "spoedaanvraag", "vermissing"]),
-                   "results": rng.randint(0, 10)}
+        details = {
+            "query": rng.choice(["pasfoto eisen", "spoedaanvraag", "vermissing"]),
+            "results": rng.randint(0, 10),
+        }
     elif kind == "feedback":
         details = {"kind": "unclear", "comment": "Stap 3 noemt een formulier dat er niet is"}
     elif kind == "highlight_missing":
         details = {"selector": "#zaak-documenten .upload"}
     return {
-        "id": str(uuid.uuid4()), "type": kind, "occurred_at": moment.isoformat(), "app": APP,
+        "id": str(uuid.uuid4()),
+        "type": kind,
+        "occurred_at": moment.isoformat(),
+        "app": APP,
         "url": f"https://zaken.gemeente.example/zaken/{rng.randint(10_000, 99_999)}"
-               f"/burger/{rng.randint(100_000_000, 999_999_999)}?tab=stappen#stap-2",
-        "task_slug": task, "task_version": rng.randint(1, 4),
-        "step_id": rng.choice(STEPS), "user": user, "team": team, "details": details,
+        f"/burger/{rng.randint(100_000_000, 999_999_999)}?tab=stappen#stap-2",
+        "task_slug": task,
+        "task_version": rng.randint(1, 4),
+        "step_id": rng.choice(STEPS),
+        "user": user,
+        "team": team,
+        "details": details,
     }
 
 
 # -- driving the server -----------------------------------------------------------------
 
 
-def drive(base: str, method: str, path: str, bodies: list[bytes], clients: int,
-          seconds: float, expect: int) -> tuple[float, Latency, int]:
+def drive(
+    base: str,
+    method: str,
+    path: str,
+    bodies: list[bytes],
+    clients: int,
+    seconds: float,
+    expect: int,
+) -> tuple[float, Latency, int]:
     """Send the bodies (each once, spread over the clients) until they or the time run out.
     Returns requests/s, the latency of a request and the number of requests sent."""
     per_client = [bodies[n::clients] for n in range(clients)]
@@ -147,8 +177,12 @@ def raw_sqlite_rate(data_dir: Path, bodies: list[bytes], seconds: float) -> floa
     transaction per batch with synchronous=FULL; the rows prepared beforehand the way
     the service prepares them (pseudonym, URL without query), validation left out."""
     source = sqlite3.connect(data_dir / "epss.sqlite3")
-    schema = [sql for (sql,) in source.execute(
-        "SELECT sql FROM sqlite_master WHERE tbl_name = 'event' AND sql IS NOT NULL")]
+    schema = [
+        sql
+        for (sql,) in source.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'event' AND sql IS NOT NULL"
+        )
+    ]
     source.close()
     connection = sqlite3.connect(data_dir / "raw.sqlite3", isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -158,14 +192,30 @@ def raw_sqlite_rate(data_dir: Path, bodies: list[bytes], seconds: float) -> floa
     received = dt.datetime.now(dt.UTC).isoformat()
     batches = []
     for body in bodies:
-        batches.append([(
-            e["id"], e["type"], e["occurred_at"], received, e["app"], e["url"].split("?")[0],
-            e["task_slug"], e["task_version"], e["step_id"], pseudonym("bench", e["user"]),
-            e["team"], json.dumps(e["details"]),
-        ) for e in json.loads(body)["events"]])
-    insert = ("INSERT INTO event (id, type, occurred_at, received_at, app, url, task_slug, "
-              "task_version, step_id, actor, team, details) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
+        batches.append(
+            [
+                (
+                    e["id"],
+                    e["type"],
+                    e["occurred_at"],
+                    received,
+                    e["app"],
+                    e["url"].split("?")[0],
+                    e["task_slug"],
+                    e["task_version"],
+                    e["step_id"],
+                    pseudonym("bench", e["user"]),
+                    e["team"],
+                    json.dumps(e["details"]),
+                )
+                for e in json.loads(body)["events"]
+            ]
+        )
+    insert = (
+        "INSERT INTO event (id, type, occurred_at, received_at, app, url, task_slug, "
+        "task_version, step_id, actor, team, details) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"
+    )
     count = 0
     began = time.monotonic()
     for rows in batches:
@@ -203,16 +253,22 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per run")
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients")
     parser.add_argument("--batch", type=int, default=100, help="events per batch")
-    parser.add_argument("--max-rate", type=float, default=20_000.0,
-                        help="events/s to prepare bodies for (the runs stop when they are sent)")
+    parser.add_argument(
+        "--max-rate",
+        type=float,
+        default=20_000.0,
+        help="events/s to prepare bodies for (the runs stop when they are sent)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    print(f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
-          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    print(
+        f"machine: {os.cpu_count()} cores ({platform.machine()}, {platform.system()}), "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
     rng = random.Random(args.seed)
     count = max(args.clients, int(args.max_rate * args.duration / args.batch))
     bodies = timed("prepared", lambda: [make_body(rng, args.batch) for _ in range(count)])
@@ -231,9 +287,11 @@ def main() -> None:
 
         with running_server(data_dir, Path(folder) / "server.log") as (base, _server):
             health_rps, health_latency, _ = drive(
-                base, "GET", "/health", bodies, args.clients, args.duration, 200)
+                base, "GET", "/health", bodies, args.clients, args.duration, 200
+            )
             events_rps, events_latency, sent = drive(
-                base, "POST", "/events", bodies, args.clients, args.duration, 202)
+                base, "POST", "/events", bodies, args.clients, args.duration, 202
+            )
             stored = stored_count(data_dir)
         raw_rate = raw_sqlite_rate(data_dir, bodies, args.duration)
 
@@ -247,18 +305,27 @@ def main() -> None:
 
     events_per_s = events_rps * args.batch
     print()
-    print_table([
-        Row(f"POST /events ({args.clients} clients, batches of {args.batch})", events_per_s,
-            "events/s", health_rps * args.batch, EVENTS_PER_S, at_least=True),
-        Row("  same, against raw SQLite", events_per_s, "events/s", raw_rate),
-        Row("POST /events batch p50", events_latency.p50, "ms", health_latency.p50),
-        Row("POST /events batch p95", events_latency.p95, "ms", health_latency.p95),
-    ], {
-        "POST /events": "the same bodies sent to GET /api/v1/health (HTTP alone)",
-        "against raw SQLite": "executemany of the same rows, a transaction per batch, "
-                              "synchronous=FULL, no HTTP and no validation",
-        "latency": "GET /api/v1/health with the same bodies",
-    })
+    print_table(
+        [
+            Row(
+                f"POST /events ({args.clients} clients, batches of {args.batch})",
+                events_per_s,
+                "events/s",
+                health_rps * args.batch,
+                EVENTS_PER_S,
+                at_least=True,
+            ),
+            Row("  same, against raw SQLite", events_per_s, "events/s", raw_rate),
+            Row("POST /events batch p50", events_latency.p50, "ms", health_latency.p50),
+            Row("POST /events batch p95", events_latency.p95, "ms", health_latency.p95),
+        ],
+        {
+            "POST /events": "the same bodies sent to GET /api/v1/health (HTTP alone)",
+            "against raw SQLite": "executemany of the same rows, a transaction per batch, "
+            "synchronous=FULL, no HTTP and no validation",
+            "latency": "GET /api/v1/health with the same bodies",
+        },
+    )
 
 
 if __name__ == "__main__":

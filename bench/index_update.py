@@ -83,9 +83,17 @@ def measure(tasks: int, updates: int, seed: int, queries: list[str]) -> list[Row
         for where in ("thread", "child process"):
             if where == "child process":
                 index.write_in_a_child_process()
-            rows += while_updating(index, catalog, rng, position, updates, queries,
-                                   f"{tasks} tasks, writes in a {where}:",
-                                   baseline, worst_baseline)
+            rows += while_updating(
+                index,
+                catalog,
+                rng,
+                position,
+                updates,
+                queries,
+                f"{tasks} tasks, writes in a {where}:",
+                baseline,
+                worst_baseline,
+            )
             position += updates
         start = time.perf_counter()
         index.rebuild(list(catalog.values()), position + 1)
@@ -95,9 +103,17 @@ def measure(tasks: int, updates: int, seed: int, queries: list[str]) -> list[Row
     return rows
 
 
-def while_updating(index: SearchIndex, catalog: dict, rng: random.Random, position: int,
-                   updates: int, queries: list[str], label: str, baseline: Latency,
-                   worst_baseline: float) -> list[Row]:
+def while_updating(
+    index: SearchIndex,
+    catalog: dict,
+    rng: random.Random,
+    position: int,
+    updates: int,
+    queries: list[str],
+    label: str,
+    baseline: Latency,
+    worst_baseline: float,
+) -> list[Row]:
     """`updates` updates (compacting when due, as a follower would) while searches run."""
 
     def documents_of(slugs: set[str]) -> list[tuple[dict, int]]:
@@ -135,18 +151,26 @@ def while_updating(index: SearchIndex, catalog: dict, rng: random.Random, positi
     compacted = max(compactions, default=0.0) * 1000
     print(f"  {label}")
     print(f"    update:  {updated}  ({reanalysed} tasks re-analysed for lexicon changes)")
-    print(f"    compaction (off the request path): {len(compactions)} runs, "
-          f"worst {compacted:.0f} ms")
-    print(f"    search:  {busy}, worst {worst:.1f} ms during updates; "
-          f"without: {baseline}, worst {worst_baseline * 1000:.1f} ms")
+    print(
+        f"    compaction (off the request path): {len(compactions)} runs, worst {compacted:.0f} ms"
+    )
+    print(
+        f"    search:  {busy}, worst {worst:.1f} ms during updates; "
+        f"without: {baseline}, worst {worst_baseline * 1000:.1f} ms"
+    )
     return [
         Row(f"{label} update p50", updated.p50, "ms"),
         Row(f"{label} update p95", updated.p95, "ms", None, UPDATE_P95_MS),
         Row(f"{label} worst compaction (background)", compacted, "ms"),
         Row(f"{label} search p95 during updates", busy.p95, "ms", baseline.p95),
         Row(f"{label} worst search during updates", worst, "ms", worst_baseline * 1000),
-        Row(f"{label} worst search wait from updates",
-            max(0.0, worst - worst_baseline * 1000), "ms", None, SEARCH_WAIT_MS),
+        Row(
+            f"{label} worst search wait from updates",
+            max(0.0, worst - worst_baseline * 1000),
+            "ms",
+            None,
+            SEARCH_WAIT_MS,
+        ),
     ]
 
 
@@ -161,8 +185,9 @@ def main() -> None:
     for tasks in args.tasks:
         rows += measure(tasks, args.updates, args.seed, queries)
     print()
-    print_table(rows, {"update": "none (budget only)",
-                       "search": "the same searches with no update running"})
+    print_table(
+        rows, {"update": "none (budget only)", "search": "the same searches with no update running"}
+    )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,15 @@ from epss.cli import prepare_demo
 from epss.overlay.bundle import shipped_bundle
 from epss.settings import Settings
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREEN = "/demo/verhuizing"
 # Script evaluation and callbacks (devtools.timeline), compiles (v8), microtasks (v8.execute).
 TRACE_CATEGORIES = ["devtools.timeline", "v8", "v8.execute"]
@@ -51,8 +57,10 @@ CLICK_TO_STEPS = """async () => {
   return performance.now() - start;
 }"""
 # The launcher knows the task of the screen: the overlay has started and matched the page.
-READY = ("() => document.querySelector('epss-overlay')?.shadowRoot"
-         ".querySelector('.epss-launcher').title.startsWith('Hulp bij')")
+READY = (
+    "() => document.querySelector('epss-overlay')?.shadowRoot"
+    ".querySelector('.epss-launcher').title.startsWith('Hulp bij')"
+)
 # The least an overlay does at start-up: fetch its manifest and read its stored state.
 FLOOR = """fetch('/api/v1/apps/demo-zaaksysteem/manifest').then((r) => r.json());
 localStorage.getItem('epss:events');"""
@@ -86,13 +94,20 @@ def main_thread_figures(trace: bytes, script: str) -> tuple[float, float, int]:
     the thread waited for a core is left out), and how many of those took 50 ms or more
     (long tasks). The demo screen runs no promise-based code of its own."""
     events = [e for e in json.loads(trace)["traceEvents"] if e.get("ph") == "X"]
-    ours = [e for e in events if e["name"] in ("EvaluateScript", "FunctionCall", "v8.compile")
-            and script in str(e.get("args", {}).get("data", {}).get("url", ""))]
+    ours = [
+        e
+        for e in events
+        if e["name"] in ("EvaluateScript", "FunctionCall", "v8.compile")
+        and script in str(e.get("args", {}).get("data", {}).get("url", ""))
+    ]
     if not ours:
         return 0.0, 0.0, 0
     first = min(ours, key=lambda e: e["ts"])
-    ours += [e for e in events if e["name"] == "RunMicrotasks" and e["tid"] == first["tid"]
-             and e["ts"] >= first["ts"]]
+    ours += [
+        e
+        for e in events
+        if e["name"] == "RunMicrotasks" and e["tid"] == first["tid"] and e["ts"] >= first["ts"]
+    ]
     ours.sort(key=lambda e: (e["tid"], e["ts"], -e.get("dur", 0)))
     wall, cpu, long_tasks, end = 0.0, 0.0, 0, {}
     for e in ours:  # nested events count once: the outermost
@@ -107,11 +122,24 @@ def main_thread_figures(trace: bytes, script: str) -> tuple[float, float, int]:
 
 def measure(base: str, runs: int) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {
-        k: [] for k in ("cold", "warm", "host", "startup", "startup_cpu", "repeat",
-                        "repeat_cpu", "long", "floor", "floor_cpu")}
+        k: []
+        for k in (
+            "cold",
+            "warm",
+            "host",
+            "startup",
+            "startup_cpu",
+            "repeat",
+            "repeat_cpu",
+            "long",
+            "floor",
+            "floor_cpu",
+        )
+    }
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"),
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
         for run in range(runs):
             context = browser.new_context()  # an empty cache: a cold panel
             page = context.new_page()
@@ -134,8 +162,9 @@ def measure(base: str, runs: int) -> dict[str, list[float]]:
                 page.wait_for_function(READY)  # started (after load), the manifest is in
                 page.wait_for_timeout(500)
                 if visit in (0, 3):
-                    busy, cpu, long_tasks = main_thread_figures(browser.stop_tracing(),
-                                                                "/overlay.js")
+                    busy, cpu, long_tasks = main_thread_figures(
+                        browser.stop_tracing(), "/overlay.js"
+                    )
                     kind = "startup" if visit == 0 else "repeat"
                     figures[kind].append(busy)
                     figures[f"{kind}_cpu"].append(cpu)
@@ -144,8 +173,10 @@ def measure(base: str, runs: int) -> dict[str, list[float]]:
             # The floor any overlay pays: one fetch of the manifest, one storage read.
             context = browser.new_context()
             page = context.new_page()
-            page.route("**/overlay.js", lambda route: route.fulfill(
-                body=FLOOR, content_type="text/javascript"))
+            page.route(
+                "**/overlay.js",
+                lambda route: route.fulfill(body=FLOOR, content_type="text/javascript"),
+            )
             browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
             page.goto(base + SCREEN, wait_until="load")
             page.wait_for_timeout(1000)
@@ -175,24 +206,36 @@ def main() -> None:
     size = len(bundle.gzipped) / 1024
     print(f"\nOverlay benchmark, {args.runs} runs, Chromium on loopback, {SCREEN}\n")
     print(f"{'figure':<42}{'measured':>12}{'budget':>10}  baseline")
-    print(f"{'/overlay.js gzipped':<42}{size:>9.1f} KB{'≤ 12 KB':>10}  "
-          f"driver.js ≈ 7 KB, intro.js ≈ 20 KB; minified {len(bundle.script) / 1024:.1f} KB")
-    for name, key, budget in (("click → steps, cold panel (p50 / p95)", "cold", 100),
-                              ("click → steps, warm panel (p50 / p95)", "warm", 16)):
+    print(
+        f"{'/overlay.js gzipped':<42}{size:>9.1f} KB{'≤ 12 KB':>10}  "
+        f"driver.js ≈ 7 KB, intro.js ≈ 20 KB; minified {len(bundle.script) / 1024:.1f} KB"
+    )
+    for name, key, budget in (
+        ("click → steps, cold panel (p50 / p95)", "cold", 100),
+        ("click → steps, warm panel (p50 / p95)", "warm", 16),
+    ):
         values = f[key]
         host = statistics.median(f["host"])
-        print(f"{name:<42}{p(values, 50):>5.1f} / {p(values, 95):>4.1f} ms{f'≤ {budget} ms':>9}"
-              f"  host click → shown {host:.2f} ms (×{statistics.median(values) / host:.0f})")
-    for name, key in (("start-up main-thread time, first visit", "startup"),
-                      ("  the same, CPU time of the thread", "startup_cpu"),
-                      ("  on a repeat visit (caches warm)", "repeat"),
-                      ("  on a repeat visit, CPU time", "repeat_cpu")):
+        print(
+            f"{name:<42}{p(values, 50):>5.1f} / {p(values, 95):>4.1f} ms{f'≤ {budget} ms':>9}"
+            f"  host click → shown {host:.2f} ms (×{statistics.median(values) / host:.0f})"
+        )
+    for name, key in (
+        ("start-up main-thread time, first visit", "startup"),
+        ("  the same, CPU time of the thread", "startup_cpu"),
+        ("  on a repeat visit (caches warm)", "repeat"),
+        ("  on a repeat visit, CPU time", "repeat_cpu"),
+    ):
         values, floor = f[key], f[key.replace("startup", "floor").replace("repeat", "floor")]
-        print(f"{name:<42}{statistics.median(values):>5.1f} / {max(values):>4.1f} ms"
-              f"{'≤ 10 ms':>9}  a script that only fetches the manifest and reads storage: "
-              f"{statistics.median(floor):.1f} ms")
-    print(f"{'long tasks of the overlay at start-up':<42}{sum(f['long']):>12.0f}{'0':>10}  "
-          f"in {len(f['long'])} page loads")
+        print(
+            f"{name:<42}{statistics.median(values):>5.1f} / {max(values):>4.1f} ms"
+            f"{'≤ 10 ms':>9}  a script that only fetches the manifest and reads storage: "
+            f"{statistics.median(floor):.1f} ms"
+        )
+    print(
+        f"{'long tasks of the overlay at start-up':<42}{sum(f['long']):>12.0f}{'0':>10}  "
+        f"in {len(f['long'])} page loads"
+    )
     print("\nEvent ingestion: python -m bench.events")
 
 

@@ -45,11 +45,28 @@ from epss.taskfile import load_paths
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 BUDGET_MS = 300.0
-TYPES = [("step_viewed", 40), ("step_checked", 30), ("task_viewed", 10), ("panel_opened", 8),
-         ("search", 6), ("step_deviated", 3), ("step_unchecked", 2), ("highlight_missing", 1)]
-QUERIES = ["naamskeuze buitenland", "bsn kind", "vingerafdruk mislukt", "spoedaanvraag",
-           "paspoort kwijt", "verhuizing buitenland", "erkenning ongeboren vrucht",
-           "rijbewijs verlopen", "id-desk", "gezag"]
+TYPES = [
+    ("step_viewed", 40),
+    ("step_checked", 30),
+    ("task_viewed", 10),
+    ("panel_opened", 8),
+    ("search", 6),
+    ("step_deviated", 3),
+    ("step_unchecked", 2),
+    ("highlight_missing", 1),
+]
+QUERIES = [
+    "naamskeuze buitenland",
+    "bsn kind",
+    "vingerafdruk mislukt",
+    "spoedaanvraag",
+    "paspoort kwijt",
+    "verhuizing buitenland",
+    "erkenning ongeboren vrucht",
+    "rijbewijs verlopen",
+    "id-desk",
+    "gezag",
+]
 
 
 def rows(count: int, seed: int, tasks: dict[str, list[str]], today: dt.date):
@@ -72,10 +89,20 @@ def rows(count: int, seed: int, tasks: dict[str, list[str]], today: dt.date):
             slug = None
         elif kind == "step_deviated":
             details = {"reason": rng.choice(["Klant had haast", "Systeem traag", "Uitzondering"])}
-        yield (str(uuid.UUID(int=rng.getrandbits(128))), kind,
-               moment.strftime("%Y-%m-%d %H:%M:%S.%f"), received, "bench-zaaksysteem",
-               "https://zaken.example/zaak/*****", slug, 1 if slug else None, step,
-               people[person], teams[person % 12], json.dumps(details))
+        yield (
+            str(uuid.UUID(int=rng.getrandbits(128))),
+            kind,
+            moment.strftime("%Y-%m-%d %H:%M:%S.%f"),
+            received,
+            "bench-zaaksysteem",
+            "https://zaken.example/zaak/*****",
+            slug,
+            1 if slug else None,
+            step,
+            people[person],
+            teams[person % 12],
+            json.dumps(details),
+        )
 
 
 def fill(path: Path, count: int, seed: int, tasks: dict[str, list[str]], today: dt.date) -> float:
@@ -85,7 +112,8 @@ def fill(path: Path, count: int, seed: int, tasks: dict[str, list[str]], today: 
     connection.executemany(
         "INSERT INTO event (id, type, occurred_at, received_at, app, url, task_slug, "
         "task_version, step_id, actor, team, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        rows(count, seed, tasks, today))
+        rows(count, seed, tasks, today),
+    )
     connection.commit()
     connection.execute("ANALYZE")
     connection.close()
@@ -134,13 +162,26 @@ def main() -> None:
                     task = "reisdocument-aanvragen" if question.task == "required" else None
 
                     def ask(question=question, period=period, task=task):
-                        return answer(session, question.slug, period, 5, today=today,
-                                      task=task, interval="day")
+                        return answer(
+                            session,
+                            question.slug,
+                            period,
+                            5,
+                            today=today,
+                            task=task,
+                            interval="day",
+                        )
 
                     latency = timed(ask, args.runs)
-                    table.append(Row(f"{question.slug}, {label}: p95 (p50 "
-                                     f"{latency.p50:.0f} ms)", latency.p95, "ms",
-                                     baseline=baseline.p95, budget=BUDGET_MS))
+                    table.append(
+                        Row(
+                            f"{question.slug}, {label}: p95 (p50 {latency.p50:.0f} ms)",
+                            latency.p95,
+                            "ms",
+                            baseline=baseline.p95,
+                            budget=BUDGET_MS,
+                        )
+                    )
         services.close()
     print_table(table, {"every question": "p95 of SELECT COUNT(*) FROM event, same run"})
 

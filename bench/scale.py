@@ -53,12 +53,23 @@ from epss.models import Task, TaskVersion
 PUBLISH_P95_MS = 300.0
 SEARCH_WAIT_MS = 50.0
 CATCH_UP_S = 2.0
-QUERIES = ["parkeervergunning aanvragen", "bijzondere bijstand", "kapvergunning bezwaar",
-           "leges berekenen", "machtiging controleren", "omgevingsvergunning termijn",
-           "afvalpas kwijt", "hersteltermijn onvolledige aanvraag", "WOZ-bezwaar",
-           "urgentieverklaring", "naturalisatie", "bezoekersvergunning"]
-DEFAULT_POSTGRES = os.environ.get("EPSS_TEST_POSTGRES_URL",
-                                  "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+QUERIES = [
+    "parkeervergunning aanvragen",
+    "bijzondere bijstand",
+    "kapvergunning bezwaar",
+    "leges berekenen",
+    "machtiging controleren",
+    "omgevingsvergunning termijn",
+    "afvalpas kwijt",
+    "hersteltermijn onvolledige aanvraag",
+    "WOZ-bezwaar",
+    "urgentieverklaring",
+    "naturalisatie",
+    "bezoekersvergunning",
+]
+DEFAULT_POSTGRES = os.environ.get(
+    "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,8 +78,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--publishes", type=int, default=20)
     parser.add_argument("--steps-per-task", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--postgres", default=DEFAULT_POSTGRES,
-                        help="an administrative URL: the benchmark creates its own database")
+    parser.add_argument(
+        "--postgres",
+        default=DEFAULT_POSTGRES,
+        help="an administrative URL: the benchmark creates its own database",
+    )
     return parser.parse_args()
 
 
@@ -91,13 +105,27 @@ def instance(url: str, folder: Path, name: str) -> Iterator[str]:
     """`epss serve` on a free port with its own data folder; yields its base URL."""
     port, log = free_port(), folder / f"{name}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("EPSS_")}
-    env |= {"EPSS_DATABASE_URL": url, "EPSS_DATA_DIR": str(folder / name),
-            "EPSS_SECRET_KEY": "bench"}
+    env |= {
+        "EPSS_DATABASE_URL": url,
+        "EPSS_DATA_DIR": str(folder / name),
+        "EPSS_SECRET_KEY": "bench",
+    }
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from epss.cli import main; main()", "serve",
-             "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-c",
+                "from epss.cli import main; main()",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 900
@@ -135,15 +163,23 @@ def plain_commit(url: str, slug: str, rounds: int) -> Latency:
     times = []
     with Session(engine) as session:
         task = session.exec(select(Task).where(Task.slug == slug)).one()
-        newest = session.exec(select(TaskVersion).where(
-            TaskVersion.task_id == task.id,
-            TaskVersion.number == task.published_version)).one()
+        newest = session.exec(
+            select(TaskVersion).where(
+                TaskVersion.task_id == task.id, TaskVersion.number == task.published_version
+            )
+        ).one()
         for n in range(rounds):
             began = time.perf_counter()
-            session.add(TaskVersion(task_id=task.id, number=10_000 + n,
-                                    content_hash=newest.content_hash,
-                                    document=newest.document, published_by="bench",
-                                    review_by=newest.review_by))
+            session.add(
+                TaskVersion(
+                    task_id=task.id,
+                    number=10_000 + n,
+                    content_hash=newest.content_hash,
+                    document=newest.document,
+                    published_by="bench",
+                    review_by=newest.review_by,
+                )
+            )
             session.commit()
             times.append(time.perf_counter() - began)
     engine.dispose()
@@ -158,8 +194,9 @@ class Searcher:
         context = multiprocessing.get_context("spawn")
         self._stop = context.Event()
         self._results, sending = context.Pipe(duplex=False)
-        self._process = context.Process(target=_search_until, daemon=True,
-                                        args=(base, self._stop, sending))
+        self._process = context.Process(
+            target=_search_until, daemon=True, args=(base, self._stop, sending)
+        )
         self._process.start()
 
     def stop(self) -> list[float]:
@@ -194,15 +231,19 @@ def searches(base: str, rounds: int) -> list[float]:
 def publish(a: str, tokens: dict[str, str], slug: str, word: str) -> float:
     """eva changes the first step of `slug` and submits; ruth publishes: the seconds
     the publish request took."""
-    eva = httpx.Client(base_url=a + "/api/v1", timeout=120,
-                       headers={"Authorization": f"Bearer {tokens['eva']}"})
-    ruth = httpx.Client(base_url=a + "/api/v1", timeout=120,
-                        headers={"Authorization": f"Bearer {tokens['ruth']}"})
+    eva = httpx.Client(
+        base_url=a + "/api/v1", timeout=120, headers={"Authorization": f"Bearer {tokens['eva']}"}
+    )
+    ruth = httpx.Client(
+        base_url=a + "/api/v1", timeout=120, headers={"Authorization": f"Bearer {tokens['ruth']}"}
+    )
     with eva, ruth:
         step = eva.get(f"/tasks/{slug}/draft").json()["steps"][0]
-        eva.patch(f"/tasks/{slug}/draft/steps/{step['id']}",
-                  json={"instruction": f"Controleer de {word} van de aanvraag."},
-                  headers={"If-Match": str(step["version"])}).raise_for_status()
+        eva.patch(
+            f"/tasks/{slug}/draft/steps/{step['id']}",
+            json={"instruction": f"Controleer de {word} van de aanvraag."},
+            headers={"If-Match": str(step["version"])},
+        ).raise_for_status()
         eva.post(f"/tasks/{slug}/draft/submit").raise_for_status()
         began = time.perf_counter()
         ruth.post(f"/tasks/{slug}/draft/publish").raise_for_status()
@@ -225,11 +266,17 @@ def presence_across(a: str, b: str, tokens: dict[str, str], slug: str) -> float:
     eva is told that erik joined."""
     opened, joined = threading.Event(), threading.Event()
 
-    def listen(base: str, name: str, until: Callable[[dict], bool],
-               ready: threading.Event | None = None) -> None:
-        with httpx.Client(timeout=httpx.Timeout(30, read=None)) as client, client.stream(
-                "GET", f"{base}/api/v1/tasks/{slug}/draft/live",
-                headers={"Authorization": f"Bearer {tokens[name]}"}) as stream:
+    def listen(
+        base: str, name: str, until: Callable[[dict], bool], ready: threading.Event | None = None
+    ) -> None:
+        with (
+            httpx.Client(timeout=httpx.Timeout(30, read=None)) as client,
+            client.stream(
+                "GET",
+                f"{base}/api/v1/tasks/{slug}/draft/live",
+                headers={"Authorization": f"Bearer {tokens[name]}"},
+            ) as stream,
+        ):
             for line in stream.iter_lines():
                 if line.startswith("data:"):
                     if ready is not None:
@@ -237,13 +284,17 @@ def presence_across(a: str, b: str, tokens: dict[str, str], slug: str) -> float:
                     if until(json.loads(line[5:])):
                         return
 
-    eva = threading.Thread(target=listen, daemon=True, args=(
-        a, "eva", lambda data: data.get("joined") == "erik", opened))
+    eva = threading.Thread(
+        target=listen,
+        daemon=True,
+        args=(a, "eva", lambda data: data.get("joined") == "erik", opened),
+    )
     eva.start()
     opened.wait(30)
     began = time.perf_counter()
-    threading.Thread(target=listen, daemon=True, args=(b, "erik", lambda data: joined.wait(30))
-                     ).start()
+    threading.Thread(
+        target=listen, daemon=True, args=(b, "erik", lambda data: joined.wait(30))
+    ).start()
     eva.join(30)
     seconds = time.perf_counter() - began
     joined.set()  # erik closes the editor too
@@ -253,8 +304,11 @@ def presence_across(a: str, b: str, tokens: dict[str, str], slug: str) -> float:
 def publishes_counted(base: str) -> float:
     """The publishes an instance's /metrics counted."""
     text = httpx.get(base + "/metrics").text
-    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith("epss_publishes_total"))
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("epss_publishes_total")
+    )
 
 
 def resolves(b: str, documents: list, rounds: int) -> list[float]:
@@ -290,8 +344,10 @@ def measure(size: int, args: argparse.Namespace) -> list[Row]:
                 word = f"bench{uuid.uuid4().hex[:10]}"
                 took.append(publish(a, tokens, slug, word))
                 lags.append(catch_up(b, word, time.perf_counter()))
-                print(f"  publish {n + 1}: {took[-1] * 1000:.0f} ms, "
-                      f"B found it after {lags[-1] * 1000:.0f} ms")
+                print(
+                    f"  publish {n + 1}: {took[-1] * 1000:.0f} ms, "
+                    f"B found it after {lags[-1] * 1000:.0f} ms"
+                )
             during = searcher.stop()
             presence = presence_across(a, b, tokens, rng.choice(documents).slug)
             counted = publishes_counted(a)
@@ -307,18 +363,26 @@ def measure(size: int, args: argparse.Namespace) -> list[Row]:
     lag = Latency.of(lags)
     return [
         Row(f"publish request p50 ({size:,})", publishes.p50, "ms", baseline.p50),
-        Row(f"publish request p95 ({size:,})", publishes.p95, "ms", baseline.p95,
-            PUBLISH_P95_MS),
-        Row(f"search p95 on A during publishes ({size:,})", Latency.of(during).p95, "ms",
-            Latency.of(quiet).p95),
-        Row(f"worst search wait on A during publishes ({size:,})", worst, "ms",
-            None, SEARCH_WAIT_MS),
-        Row(f"catch-up lag A→B p95 ({size:,})", lag.p95, "ms", None,
-            CATCH_UP_S * 1000),
+        Row(f"publish request p95 ({size:,})", publishes.p95, "ms", baseline.p95, PUBLISH_P95_MS),
+        Row(
+            f"search p95 on A during publishes ({size:,})",
+            Latency.of(during).p95,
+            "ms",
+            Latency.of(quiet).p95,
+        ),
+        Row(
+            f"worst search wait on A during publishes ({size:,})", worst, "ms", None, SEARCH_WAIT_MS
+        ),
+        Row(f"catch-up lag A→B p95 ({size:,})", lag.p95, "ms", None, CATCH_UP_S * 1000),
         Row(f"search p95 on B ({size:,})", on_b.p95, "ms", Latency.of(quiet).p95),
         Row(f"resolve p95 on B ({size:,})", resolve_b.p95, "ms"),
-        Row(f"eva on A told that erik opened the task on B ({size:,})", presence * 1000, "ms",
-            None, CATCH_UP_S * 1000),
+        Row(
+            f"eva on A told that erik opened the task on B ({size:,})",
+            presence * 1000,
+            "ms",
+            None,
+            CATCH_UP_S * 1000,
+        ),
         Row(f"publishes in A's /metrics ({size:,})", counted, "", args.publishes),
     ]
 
@@ -329,15 +393,18 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         rows += measure(size, args)
     print()
-    print_table(rows, {
-        "publish": "a plain database commit of one version row of the same task "
-                   "(PostgreSQL, same machine)",
-        "search on A during publishes": "the same searches on A, as long again, with no "
-                                        "publishes",
-        "worst search wait": "the worst search latency during publishes minus the worst "
-                             "of the same searches without: what a publish made a search "
-                             "wait (the searches run in a process of their own)",
-    })
+    print_table(
+        rows,
+        {
+            "publish": "a plain database commit of one version row of the same task "
+            "(PostgreSQL, same machine)",
+            "search on A during publishes": "the same searches on A, as long again, with no "
+            "publishes",
+            "worst search wait": "the worst search latency during publishes minus the worst "
+            "of the same searches without: what a publish made a search "
+            "wait (the searches run in a process of their own)",
+        },
+    )
 
 
 if __name__ == "__main__":

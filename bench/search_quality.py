@@ -49,8 +49,7 @@ def shipped_services(folder: Path) -> Services:
     services = Services.from_settings(Settings(data_dir=folder))
     migrations.upgrade(services.engine)
     with unit_of_work(services.engine) as session:
-        import_documents(session, [t.document for t in load_paths([shipped("tasks")])],
-                         by="bench")
+        import_documents(session, [t.document for t in load_paths([shipped("tasks")])], by="bench")
     services.refresh_search_index()
     return services
 

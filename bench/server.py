@@ -41,15 +41,25 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, log_path: Path,
-                   demo: bool = False) -> Iterator[tuple[str, psutil.Process]]:
+def running_server(
+    data_dir: Path, log_path: Path, demo: bool = False
+) -> Iterator[tuple[str, psutil.Process]]:
     """The real app under uvicorn in a child process (with the demo case software if
     `demo`); yields (base URL of the API, process)."""
     port = free_port()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVER_CODE, str(data_dir), str(port),
-             "demo" if demo else "plain"], stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-c",
+                SERVER_CODE,
+                str(data_dir),
+                str(port),
+                "demo" if demo else "plain",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://{HOST}:{port}/api/v1"
     try:
         wait_until_healthy(base, process, log_path)
@@ -63,8 +73,9 @@ def running_server(data_dir: Path, log_path: Path,
             process.wait(timeout=10)
 
 
-def wait_until_healthy(base: str, process: subprocess.Popen, log_path: Path,
-                       timeout: float = 120.0) -> None:
+def wait_until_healthy(
+    base: str, process: subprocess.Popen, log_path: Path, timeout: float = 120.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -87,8 +98,9 @@ class Request:
 
 
 def send(client: httpx.Client, request: Request) -> httpx.Response:
-    response = client.request(request.method, request.path, params=request.params,
-                              json=request.json)
+    response = client.request(
+        request.method, request.path, params=request.params, json=request.json
+    )
     if response.status_code != 200:
         raise RuntimeError(f"{request.path}: HTTP {response.status_code} {response.text[:200]}")
     return response
@@ -101,8 +113,13 @@ def rule_contexts(documents: list[TaskDocument], rng: random.Random, count: int)
     for document in rng.sample(documents, min(count, len(documents))):
         case = rng.randint(10_000, 99_999)
         path = f"/zaken/{document.domain}/{document.slug}/{case}"
-        context = {"app": APP, "url": f"{path}?tab=documenten", "title": f"Zaak {case}",
-                   "markers": [], "zaaktype": None}
+        context = {
+            "app": APP,
+            "url": f"{path}?tab=documenten",
+            "title": f"Zaak {case}",
+            "markers": [],
+            "zaaktype": None,
+        }
         extra = document.context_rules[1] if len(document.context_rules) > 1 else None
         if extra is not None and extra.markers:
             context.update(url=f"{path}/stappen?tab=1", markers=list(extra.markers))
@@ -112,17 +129,22 @@ def rule_contexts(documents: list[TaskDocument], rng: random.Random, count: int)
     return contexts
 
 
-def fallback_contexts(documents: list[TaskDocument], rng: random.Random,
-                      count: int) -> list[dict]:
+def fallback_contexts(documents: list[TaskDocument], rng: random.Random, count: int) -> list[dict]:
     """Pages no rule knows, about a product of the catalog (the first tag of a task), whose
     words lead to a search on task titles and tags."""
     products = sorted({document.tags[0] for document in documents})
     contexts = []
     for _ in range(count):
         product, action = rng.choice(products), rng.choice(ACTIONS)
-        contexts.append({
-            "app": APP, "url": f"/overzicht/{slugify(product)}/{rng.randint(1, 999)}?pagina=2",
-            "title": f"{product} {action} - werkvoorraad", "markers": [], "zaaktype": None})
+        contexts.append(
+            {
+                "app": APP,
+                "url": f"/overzicht/{slugify(product)}/{rng.randint(1, 999)}?pagina=2",
+                "title": f"{product} {action} - werkvoorraad",
+                "markers": [],
+                "zaaktype": None,
+            }
+        )
     return contexts
 
 

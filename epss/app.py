@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if not is_current(services.engine):
             raise SchemaOutOfDate(
-                "the database schema is not up to date: run `epss db upgrade` first")
+                "the database schema is not up to date: run `epss db upgrade` first"
+            )
         services.start_following()
         yield
         services.close()
@@ -68,13 +69,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     install_error_handlers(app)
     install_outage_handler(app)
-    app.add_middleware(HostAppCORS, configured=settings.allowed_origins,
-                       registered=services.resolver.allows_origin)
-    app.add_middleware(CSRFProtection, secret=settings.secret_key,
-                       secure=settings.secure_cookies,
-                       exempt=public_api_matcher(lambda: app.routes),
-                       refuse=refuse_without_csrf_token,
-                       refuse_too_large=refuse_too_large_form)
+    app.add_middleware(
+        HostAppCORS, configured=settings.allowed_origins, registered=services.resolver.allows_origin
+    )
+    app.add_middleware(
+        CSRFProtection,
+        secret=settings.secret_key,
+        secure=settings.secure_cookies,
+        exempt=public_api_matcher(lambda: app.routes),
+        refuse=refuse_without_csrf_token,
+        refuse_too_large=refuse_too_large_form,
+    )
     app.add_middleware(SecurityHeaders)
     sso_pages.install(app, settings)  # single sign-on, when configured (after SecurityHeaders)
     app.add_middleware(HeadAsGet)
@@ -85,8 +90,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbox_pages.router)
     app.include_router(quality_pages.router)
     app.include_router(privacy_pages.router)
-    for admin_router in (admin_log.router, admin_accounts.router, admin_account.router,
-                         admin_apps.router, own_account.router):
+    for admin_router in (
+        admin_log.router,
+        admin_accounts.router,
+        admin_account.router,
+        admin_apps.router,
+        own_account.router,
+    ):
         app.include_router(admin_router)
     for editor_router in EDITOR_ROUTERS:
         app.include_router(editor_router)

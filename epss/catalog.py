@@ -33,7 +33,9 @@ def content_hash(document: TaskDocument) -> str:
     """SHA-256 over the canonical JSON of a document: equal content, equal hash."""
     canonical = json.dumps(
         document.model_dump(mode="json", by_alias=True),
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -84,16 +86,21 @@ def drafts_in_the_way(slugs: list[str]) -> Conflict:
         "De taak {tasks} heeft een concept dat nog niet gepubliceerd is; importeren zou het "
         "overschrijven. Er is niets geïmporteerd. Publiceer het concept of stuur het terug, "
         "of importeer opnieuw en kies ervoor het concept te vervangen."
-        if len(slugs) == 1 else
-        "De taken {tasks} hebben een concept dat nog niet gepubliceerd is; importeren zou "
+        if len(slugs) == 1
+        else "De taken {tasks} hebben een concept dat nog niet gepubliceerd is; importeren zou "
         "die overschrijven. Er is niets geïmporteerd. Publiceer de concepten of stuur ze "
-        "terug, of importeer opnieuw en kies ervoor de concepten te vervangen.")
-    return Conflict(template, params={"tasks": names},
-                    extra={"reason": "unpublished_draft", "tasks": slugs})
+        "terug, of importeer opnieuw en kies ervoor de concepten te vervangen."
+    )
+    return Conflict(
+        template, params={"tasks": names}, extra={"reason": "unpublished_draft", "tasks": slugs}
+    )
 
 
 def import_documents(
-    session: Session, documents: Iterable[TaskDocument], *, by: str,
+    session: Session,
+    documents: Iterable[TaskDocument],
+    *,
+    by: str,
     replace_draft: bool = False,
 ) -> ImportReport:
     """Publish each new or changed document at once, without review: for an operator
@@ -121,16 +128,21 @@ def import_documents(
         raise drafts_in_the_way(refused)
     for task, document in todo:
         task = write_working_copy(session, task, document)
-        version = publish(session, task, document, by=by, edited_by=[by],
-                          import_unreviewed=True)
+        version = publish(session, task, document, by=by, edited_by=[by], import_unreviewed=True)
         record_change(session, task, by, "imported", version_number=version.number)
     return report
 
 
 def publish(
-    session: Session, task: Task, document: TaskDocument, *, by: str,
-    approved_by: str | None = None, submitted_by: str | None = None,
-    edited_by: Iterable[str] = (), import_unreviewed: bool = False,
+    session: Session,
+    task: Task,
+    document: TaskDocument,
+    *,
+    by: str,
+    approved_by: str | None = None,
+    submitted_by: str | None = None,
+    edited_by: Iterable[str] = (),
+    import_unreviewed: bool = False,
 ) -> TaskVersion:
     """Record `document` as the task's next immutable version and make its rules live.
     Credits: `by` published it, `approved_by` reviewed it, `submitted_by` offered it for
@@ -138,10 +150,15 @@ def publish(
     when it was published at import, without review."""
     number = (task.published_version or 0) + 1
     version = TaskVersion(
-        task_id=task.id, number=number, content_hash=content_hash(document),
+        task_id=task.id,
+        number=number,
+        content_hash=content_hash(document),
         document=document.model_dump(mode="json", by_alias=True),
-        published_by=by, approved_by=approved_by, submitted_by=submitted_by,
-        edited_by=sorted(set(edited_by)), import_unreviewed=import_unreviewed,
+        published_by=by,
+        approved_by=approved_by,
+        submitted_by=submitted_by,
+        edited_by=sorted(set(edited_by)),
+        import_unreviewed=import_unreviewed,
         review_by=document.review_by,
     )
     session.add(version)
@@ -171,8 +188,12 @@ def write_working_copy(session: Session, task: Task | None, document: TaskDocume
     session.add(task)
     session.flush()
 
-    existing = {step.key: step for step in session.exec(
-        select(Step).where(Step.task_id == task.id).order_by(Step.position)).all()}
+    existing = {
+        step.key: step
+        for step in session.exec(
+            select(Step).where(Step.task_id == task.id).order_by(Step.position)
+        ).all()
+    }
     if list(existing) != [s.id for s in document.steps] and existing:
         task.steps_version += 1
         session.add(task)
@@ -204,11 +225,19 @@ def _replace_rules(session: Session, task: Task, document: TaskDocument) -> None
             # Rules may name an application before an admin has configured it.
             session.add(HostApp(id=rule.app, name=rule.app))
             session.flush()
-        session.add(ContextRule(
-            task_id=task.id, app_id=rule.app, position=position, url=rule.url,
-            title=rule.title, markers=list(rule.markers), zaaktype=rule.zaaktype,
-            priority=rule.priority, start_step=rule.start_step,
-        ))
+        session.add(
+            ContextRule(
+                task_id=task.id,
+                app_id=rule.app,
+                position=position,
+                url=rule.url,
+                title=rule.title,
+                markers=list(rule.markers),
+                zaaktype=rule.zaaktype,
+                priority=rule.priority,
+                start_step=rule.start_step,
+            )
+        )
 
 
 def _task(session: Session, slug: str) -> Task | None:
@@ -225,13 +254,16 @@ def published_version(session: Session, slug: str, number: int | None = None) ->
     """The newest published version of a task, or version `number`."""
     task = _task(session, slug)
     if task is None or task.published_version is None:
-        raise NotFound("Er is geen gepubliceerde taak '{slug}'. Kies een taak uit de lijst.",
-                       params={"slug": slug})
+        raise NotFound(
+            "Er is geen gepubliceerde taak '{slug}'. Kies een taak uit de lijst.",
+            params={"slug": slug},
+        )
     version = _version(session, task, number or task.published_version)
     if version is None:
-        raise NotFound("Versie {number} van '{title}' bestaat niet (de nieuwste is versie "
-                       "{newest}).", params={"number": number, "title": task.title,
-                                            "newest": task.published_version})
+        raise NotFound(
+            "Versie {number} van '{title}' bestaat niet (de nieuwste is versie {newest}).",
+            params={"number": number, "title": task.title, "newest": task.published_version},
+        )
     return version
 
 
@@ -240,14 +272,23 @@ def versions_of(session: Session, slug: str) -> list[TaskVersion]:
     task = _task(session, slug)
     if task is None:
         raise NotFound("Er is geen taak '{slug}'.", params={"slug": slug})
-    return list(session.exec(select(TaskVersion).where(TaskVersion.task_id == task.id)
-                             .order_by(TaskVersion.number.desc())).all())
+    return list(
+        session.exec(
+            select(TaskVersion)
+            .where(TaskVersion.task_id == task.id)
+            .order_by(TaskVersion.number.desc())
+        ).all()
+    )
 
 
 def newest_versions(session: Session, slugs: set[str] | None = None) -> list[TaskVersion]:
     """The newest published version of every task (or of those in `slugs`), by slug."""
-    query = (select(TaskVersion).join(Task, Task.id == TaskVersion.task_id)
-             .where(TaskVersion.number == Task.published_version).order_by(Task.slug))
+    query = (
+        select(TaskVersion)
+        .join(Task, Task.id == TaskVersion.task_id)
+        .where(TaskVersion.number == Task.published_version)
+        .order_by(Task.slug)
+    )
     if slugs is not None:
         query = query.where(Task.slug.in_(sorted(slugs)))
     return list(session.exec(query).all())
@@ -262,11 +303,17 @@ def catalog_fingerprint(session: Session) -> str:
 
 def credits(version: TaskVersion) -> dict:
     """A version's facts and credits, as the API and the versions listing give them."""
-    return {"number": version.number, "content_hash": version.content_hash,
-            "published_at": _aware(version.published_at), "published_by": version.published_by,
-            "approved_by": version.approved_by, "submitted_by": version.submitted_by,
-            "edited_by": list(version.edited_by), "import_unreviewed": version.import_unreviewed,
-            "review_by": version.review_by}
+    return {
+        "number": version.number,
+        "content_hash": version.content_hash,
+        "published_at": _aware(version.published_at),
+        "published_by": version.published_by,
+        "approved_by": version.approved_by,
+        "submitted_by": version.submitted_by,
+        "edited_by": list(version.edited_by),
+        "import_unreviewed": version.import_unreviewed,
+        "review_by": version.review_by,
+    }
 
 
 def task_file(version: TaskVersion) -> str:
@@ -284,8 +331,11 @@ def versions_listing(session: Session) -> str:
     """Every published version of every task with its credits, as JSON (the file
     VERSIONS_FILE of an export): the task file format has no place for them, and an
     imported file's credits would be claims, not facts of this system."""
-    rows = session.exec(select(Task.slug, TaskVersion).join(Task, Task.id == TaskVersion.task_id)
-                        .order_by(Task.slug, TaskVersion.number)).all()
+    rows = session.exec(
+        select(Task.slug, TaskVersion)
+        .join(Task, Task.id == TaskVersion.task_id)
+        .order_by(Task.slug, TaskVersion.number)
+    ).all()
     tasks: dict[str, list[dict]] = {}
     for slug, version in rows:
         tasks.setdefault(slug, []).append(credits(version))

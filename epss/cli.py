@@ -39,8 +39,11 @@ from epss.settings import DEFAULT_SECRET, Settings
 from epss.taskfile import TaskFileError, json_schema, load_paths
 from epss.xapi.command import xapi_app
 
-app = typer.Typer(help="EPSS: step-by-step guidance for critical tasks.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="EPSS: step-by-step guidance for critical tasks.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
@@ -74,11 +77,18 @@ def db_upgrade() -> None:
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Task files, or folders of them.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only check the files.")] = False,
-    publish: Annotated[bool, typer.Option(
-        "--publish", help="Publish at once, without review (installing a fresh system); "
-        "each version records that.")] = False,
-    replace_draft: Annotated[bool, typer.Option(
-        "--replace-draft", help="Replace a task's draft that holds unpublished work.")] = False,
+    publish: Annotated[
+        bool,
+        typer.Option(
+            "--publish",
+            help="Publish at once, without review (installing a fresh system); "
+            "each version records that.",
+        ),
+    ] = False,
+    replace_draft: Annotated[
+        bool,
+        typer.Option("--replace-draft", help="Replace a task's draft that holds unpublished work."),
+    ] = False,
 ) -> None:
     """Import task files: all of them, or (when one is not valid) none. Each new or changed
     task becomes its draft, submitted for review by you; a redacteur publishes it."""
@@ -92,30 +102,40 @@ def import_(
             except TaskFileError as exc:
                 for problem in exc.problems:  # the command line speaks English
                     typer.echo(problem.as_in_file(i18n.translator("en")), err=True)
-                raise _fail(f"{len(exc.problems)} problem(s) found; nothing was imported."
-                            ) from None
+                raise _fail(
+                    f"{len(exc.problems)} problem(s) found; nothing was imported."
+                ) from None
             if dry_run:
-                typer.echo(f"{len(loaded)} task file(s) are valid; nothing was changed "
-                           "(--dry-run).")
+                typer.echo(
+                    f"{len(loaded)} task file(s) are valid; nothing was changed (--dry-run)."
+                )
                 return
             documents = [item.document for item in loaded]
-            report = (import_documents(session, documents, by=by, replace_draft=replace_draft)
-                      if publish else
-                      import_for_review(session, documents, by=by, replace_draft=replace_draft))
+            report = (
+                import_documents(session, documents, by=by, replace_draft=replace_draft)
+                if publish
+                else import_for_review(session, documents, by=by, replace_draft=replace_draft)
+            )
     except EpssError as exc:
-        hint = " Use --replace-draft for that." \
-            if exc.extra.get("reason") == "unpublished_draft" else ""
+        hint = (
+            " Use --replace-draft for that."
+            if exc.extra.get("reason") == "unpublished_draft"
+            else ""
+        )
         raise _fail(exc.in_language(i18n.translator("en")) + hint) from None
     if publish:
         services.refresh_search_index()
-    typer.echo(f"Imported {len(loaded)} task file(s): {len(report.created)} new, "
-               f"{len(report.updated)} updated, {len(report.unchanged)} unchanged.")
+    typer.echo(
+        f"Imported {len(loaded)} task file(s): {len(report.created)} new, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged."
+    )
     if publish and report.changed:
-        typer.echo("Published at once, without review (--publish); each new version "
-                   "records that.")
+        typer.echo("Published at once, without review (--publish); each new version records that.")
     elif report.changed:
-        typer.echo(f"Submitted for review by {by}: a redacteur publishes them "
-                   "(a critical task: another one than you).")
+        typer.echo(
+            f"Submitted for review by {by}: a redacteur publishes them "
+            "(a critical task: another one than you)."
+        )
 
 
 @app.command("export")
@@ -152,8 +172,9 @@ def schema(output: Annotated[Path, typer.Argument()] = Path("tasks/task.schema.j
 
 
 def _write_schema(path: Path) -> None:
-    path.write_text(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 @app.command("extension")
@@ -166,23 +187,33 @@ def extension(
         manifest = write_extension(directory)
     except InvalidInput as exc:
         raise _fail(exc.detail) from None
-    typer.echo(f"Wrote the browser extension to {manifest.parent} "
-               "(load it unpacked, or pack it; see overlay_js/README.md).")
+    typer.echo(
+        f"Wrote the browser extension to {manifest.parent} "
+        "(load it unpacked, or pack it; see overlay_js/README.md)."
+    )
 
 
 @app.command("serve")
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    workers: Annotated[int, typer.Option(
-        min=1, help="Worker processes on one port (each with the settings from the "
-        "environment).")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes on one port (each with the settings from the environment).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the service with the settings from the environment."""
     settings = Settings()
     if settings.secret_key == DEFAULT_SECRET:
-        typer.secho("Warning: EPSS_SECRET_KEY is not set; pseudonyms and sessions are not "
-                    "secret. Set it before real use.", err=True, fg=typer.colors.YELLOW)
+        typer.secho(
+            "Warning: EPSS_SECRET_KEY is not set; pseudonyms and sessions are not "
+            "secret. Set it before real use.",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
     services = _services(settings)  # refuses an out-of-date schema before anything starts
     try:
         services.refresh_search_index()  # once, before workers that share the index start
@@ -247,15 +278,22 @@ def prepare_demo(settings: Settings, origin: str) -> None:
         loaded = load_paths([shipped("tasks")])
         with unit_of_work(services.engine) as session:
             register_host_app(session, DEMO_APP_ID, DEMO_APP_NAME, [origin])
-            import_documents(session, [item.document for item in loaded], by="epss demo",
-                             replace_draft=True)
+            import_documents(
+                session, [item.document for item in loaded], by="epss demo", replace_draft=True
+            )
             taken = set(session.exec(select(User.name)).all())
             for name, roles, team in DEMO_ACCOUNTS:
                 if name not in taken:
                     create_user(session, name, roles, team=team, password=DEMO_PASSWORD)
             tasks = [_demo_task(v.document, v.number) for v in newest_versions(session)]
-        seed_history(services.engine, secret_key=settings.secret_key, app=DEMO_APP_ID,
-                     origin=origin, tasks=tasks, now=dt.datetime.now(dt.UTC))
+        seed_history(
+            services.engine,
+            secret_key=settings.secret_key,
+            app=DEMO_APP_ID,
+            origin=origin,
+            tasks=tasks,
+            now=dt.datetime.now(dt.UTC),
+        )
         services.refresh_search_index()
     finally:
         services.close()
@@ -263,11 +301,20 @@ def prepare_demo(settings: Settings, origin: str) -> None:
 
 def _demo_task(document: dict, number: int) -> dict:
     """What the demo's history needs of a published task: its steps and its demo screen."""
-    paths = [r["url"] for r in document.get("context_rules", [])
-             if r.get("app") == DEMO_APP_ID and r.get("url") and "*" not in r["url"]
-             and ":" not in r["url"]]
-    return {"slug": document["slug"], "version": number, "url": (paths or ["/demo/"])[0],
-            "steps": [step["id"] for step in document["steps"]]}
+    paths = [
+        r["url"]
+        for r in document.get("context_rules", [])
+        if r.get("app") == DEMO_APP_ID
+        and r.get("url")
+        and "*" not in r["url"]
+        and ":" not in r["url"]
+    ]
+    return {
+        "slug": document["slug"],
+        "version": number,
+        "url": (paths or ["/demo/"])[0],
+        "steps": [step["id"] for step in document["steps"]],
+    }
 
 
 def main() -> None:

@@ -15,8 +15,14 @@ class EpssError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, detail: str, *, extra: dict | None = None,
-                 headers: dict[str, str] | None = None, params: dict | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        extra: dict | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict | None = None,
+    ):
         self.template = detail
         self.params = params or {}
         self.detail = self.in_language(lambda text: text)
@@ -26,8 +32,9 @@ class EpssError(Exception):
 
     def in_language(self, translate: Callable[[str], str]) -> str:
         """The detail in a language, given that language's translator."""
-        return fill(self.template, self.params, translate) if self.params else \
-            translate(self.template)
+        return (
+            fill(self.template, self.params, translate) if self.params else translate(self.template)
+        )
 
 
 class NotFound(EpssError):

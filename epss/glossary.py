@@ -29,7 +29,8 @@ def load_glossary(path: Path) -> list[Term]:
         terms = [Term(**entry) for entry in entries]
     except TypeError as exc:
         raise InvalidInput(
-            f"{path}: each entry needs term, definition and source ({exc})") from None
+            f"{path}: each entry needs term, definition and source ({exc})"
+        ) from None
     return sorted(terms, key=lambda t: t.term.casefold())
 
 
@@ -37,13 +38,22 @@ def terms_in(texts: Iterable[str], glossary: Sequence[Term]) -> list[Term]:
     """The glossary terms these texts use, in the order they first appear: whole words, an
     abbreviation (BSN, RNI) only in capitals, another term in any case."""
     text = "\n".join(texts)
-    found = [(match.start(), term) for term, pattern in _patterns(tuple(glossary))
-             if (match := pattern.search(text))]
+    found = [
+        (match.start(), term)
+        for term, pattern in _patterns(tuple(glossary))
+        if (match := pattern.search(text))
+    ]
     return [term for _, term in sorted(found, key=lambda pair: pair[0])]
 
 
 @lru_cache(maxsize=4)
 def _patterns(glossary: tuple[Term, ...]) -> list[tuple[Term, re.Pattern]]:
-    return [(term, re.compile(rf"(?<!\w){re.escape(term.term)}(?!\w)",
-                              0 if term.term.isupper() else re.IGNORECASE))
-            for term in glossary]
+    return [
+        (
+            term,
+            re.compile(
+                rf"(?<!\w){re.escape(term.term)}(?!\w)", 0 if term.term.isupper() else re.IGNORECASE
+            ),
+        )
+        for term in glossary
+    ]

@@ -32,8 +32,10 @@ class HostApp(SQLModel, table=True):
     name: str = Field(max_length=200)
     allowed_origins: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     zaaktype_map: dict[str, str] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False),
-        description="The application's own case-type codes → zaaktype identificaties.")
+        default_factory=dict,
+        sa_column=Column(JSON, nullable=False),
+        description="The application's own case-type codes → zaaktype identificaties.",
+    )
 
 
 class Task(SQLModel, table=True):
@@ -55,16 +57,23 @@ class Task(SQLModel, table=True):
     zaaktypen: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sources: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     context_rules: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    review_interval_months: int = Field(default=12, sa_column_kwargs={"server_default": "12"},
-                                        description="Months between reviews.")
-    checked_on: dt.date | None = Field(default=None, description="When the content was last "
-                                       "checked against its sources.")
-    status: str = Field(default="draft", max_length=20,
-                        description="published (draft = newest version), draft or submitted.")
+    review_interval_months: int = Field(
+        default=12, sa_column_kwargs={"server_default": "12"}, description="Months between reviews."
+    )
+    checked_on: dt.date | None = Field(
+        default=None, description="When the content was last checked against its sources."
+    )
+    status: str = Field(
+        default="draft",
+        max_length=20,
+        description="published (draft = newest version), draft or submitted.",
+    )
     version: int = Field(default=1, description="Row version of the task's own fields.")
-    steps_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"},
-                               description="Row version of the list of steps "
-                               "(adding, removing and reordering).")
+    steps_version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": "1"},
+        description="Row version of the list of steps (adding, removing and reordering).",
+    )
     published_version: int | None = Field(default=None)
     submitted_by: str | None = Field(default=None, max_length=80)
     submitted_at: dt.datetime | None = Field(default=None)
@@ -109,23 +118,34 @@ class TaskVersion(SQLModel, table=True):
     content_hash: str = Field(max_length=64, description="SHA-256 of the canonical document.")
     document: dict = Field(sa_column=Column(JSON, nullable=False))
     published_at: dt.datetime = Field(default_factory=_now)
-    published_by: str = Field(max_length=200, description="Who published it: the approver, "
-                              "or with import_unreviewed who imported it.")
-    approved_by: str | None = Field(default=None, max_length=200,
-                                    description="The redacteur who reviewed and published it; "
-                                    "None when it was published at import, without review.")
-    submitted_by: str | None = Field(default=None, max_length=200,
-                                     description="Who submitted the draft for review (after an "
-                                     "import: who imported it).")
-    edited_by: list[str] = Field(default_factory=list,
-                                 sa_column=Column(JSON, nullable=False),
-                                 description="Who changed the draft since the version before "
-                                 "(an import: who imported it).")
-    import_unreviewed: bool = Field(default=False, description="Published at import, without "
-                                    "review (`epss import --publish`).")
-    review_by: dt.date = Field(description="Check again by: the document's review_by at "
-                               "publication, moved by each confirmation that it is still "
-                               "correct.")
+    published_by: str = Field(
+        max_length=200,
+        description="Who published it: the approver, or with import_unreviewed who imported it.",
+    )
+    approved_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The redacteur who reviewed and published it; "
+        "None when it was published at import, without review.",
+    )
+    submitted_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Who submitted the draft for review (after an import: who imported it).",
+    )
+    edited_by: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="Who changed the draft since the version before (an import: who imported it).",
+    )
+    import_unreviewed: bool = Field(
+        default=False, description="Published at import, without review (`epss import --publish`)."
+    )
+    review_by: dt.date = Field(
+        description="Check again by: the document's review_by at "
+        "publication, moved by each confirmation that it is still "
+        "correct."
+    )
 
 
 class ContextRule(SQLModel, table=True):
@@ -162,8 +182,9 @@ class Event(SQLModel, table=True):
         {"sqlite_autoincrement": True},
     )
 
-    seq: int | None = Field(default=None, primary_key=True,
-                            description="Order of arrival (the order of writing).")
+    seq: int | None = Field(
+        default=None, primary_key=True, description="Order of arrival (the order of writing)."
+    )
     id: str = Field(unique=True, max_length=36, description="The client's UUID (idempotency).")
     type: str = Field(max_length=40)
     occurred_at: dt.datetime = Field(index=True)
@@ -173,15 +194,26 @@ class Event(SQLModel, table=True):
     task_slug: str | None = Field(default=None, max_length=80)
     task_version: int | None = Field(default=None)
     step_id: str | None = Field(default=None, max_length=80)
-    actor: str | None = Field(default=None, index=True, max_length=64,
-                              description="Keyed pseudonym of the user (HMAC-SHA256, hex).")
+    actor: str | None = Field(
+        default=None,
+        index=True,
+        max_length=64,
+        description="Keyed pseudonym of the user (HMAC-SHA256, hex).",
+    )
     team: str | None = Field(default=None, max_length=200)
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    case_ref: str | None = Field(default=None, index=True, max_length=64,
-                                 description="Keyed hash (HMAC-SHA256) of a case reference.")
-    chain_hash: str | None = Field(default=None, max_length=64,
-                                   description="SHA-256 over this event's content and the "
-                                   "previous event's chain_hash (tamper evidence).")
+    case_ref: str | None = Field(
+        default=None,
+        index=True,
+        max_length=64,
+        description="Keyed hash (HMAC-SHA256) of a case reference.",
+    )
+    chain_hash: str | None = Field(
+        default=None,
+        max_length=64,
+        description="SHA-256 over this event's content and the "
+        "previous event's chain_hash (tamper evidence).",
+    )
 
 
 class Change(SQLModel, table=True):
@@ -199,8 +231,9 @@ class Change(SQLModel, table=True):
     before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     comment: str = ""
-    version_number: int | None = Field(default=None,
-                                       description="The published version this created.")
+    version_number: int | None = Field(
+        default=None, description="The published version this created."
+    )
 
 
 class Feedback(SQLModel, table=True):
@@ -216,19 +249,25 @@ class Feedback(SQLModel, table=True):
     kind: str = Field(max_length=20)
     comment: str = ""
     app: str | None = Field(default=None, max_length=80)
-    url: str | None = Field(default=None, max_length=2000,
-                            description="The screen it was given on: scheme, host and path; "
-                            "long numbers masked.")
+    url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The screen it was given on: scheme, host and path; long numbers masked.",
+    )
     actor: str | None = Field(default=None, max_length=64, description="Keyed pseudonym.")
     team: str | None = Field(default=None, max_length=200)
     created_at: dt.datetime = Field(default_factory=_now, index=True)
-    status: str = Field(default="new", index=True, max_length=20,
-                        description="new, accepted, declined.")
+    status: str = Field(
+        default="new", index=True, max_length=20, description="new, accepted, declined."
+    )
     handled_by: str | None = Field(default=None, max_length=80)
     handled_at: dt.datetime | None = Field(default=None)
     answer: str = Field(default="", description="The experts' reply to the sender.")
-    change_id: int | None = Field(default=None, foreign_key="change.id",
-                                  description="The change that answers it, when accepted.")
+    change_id: int | None = Field(
+        default=None,
+        foreign_key="change.id",
+        description="The change that answers it, when accepted.",
+    )
 
 
 class User(SQLModel, table=True):
@@ -244,9 +283,13 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: dt.datetime = Field(default_factory=_now)
     last_login_at: dt.datetime | None = Field(default=None)
-    sso_subject: str | None = Field(default=None, unique=True, max_length=300,
-                                    description="Issuer and subject of a single sign-on "
-                                    "account; its roles and team follow the provider.")
+    sso_subject: str | None = Field(
+        default=None,
+        unique=True,
+        max_length=300,
+        description="Issuer and subject of a single sign-on "
+        "account; its roles and team follow the provider.",
+    )
 
 
 class ApiToken(SQLModel, table=True):
@@ -306,8 +349,9 @@ class AdminAction(SQLModel, table=True):
 
     seq: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=_now, index=True)
-    actor: str = Field(max_length=80, description="Account name, or the system user of "
-                       "the command line.")
+    actor: str = Field(
+        max_length=80, description="Account name, or the system user of the command line."
+    )
     via: str = Field(max_length=20, description="web, command line or single sign-on.")
     action: str = Field(max_length=40)
     subject_kind: str = Field(max_length=20, description="account or host_app.")
@@ -335,8 +379,9 @@ class EventDaily(SQLModel, table=True):
     """Events counted per day, kept after retention removed the events themselves."""
 
     __tablename__ = "event_daily"
-    __table_args__ = (UniqueConstraint("day", "type", "app", "task_slug", "task_version",
-                                       "step_id", "team"),)
+    __table_args__ = (
+        UniqueConstraint("day", "type", "app", "task_slug", "task_version", "step_id", "team"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     day: dt.date = Field(index=True)
@@ -360,8 +405,9 @@ class PersonalDataView(SQLModel, table=True):
     viewer: str = Field(max_length=80)
     purpose: str
     what: str = Field(description="Which view, with its filters.")
-    subject: str | None = Field(default=None, max_length=64,
-                                description="The pseudonym looked at, if one.")
+    subject: str | None = Field(
+        default=None, max_length=64, description="The pseudonym looked at, if one."
+    )
 
 
 class ExportCursor(SQLModel, table=True):
@@ -401,8 +447,30 @@ class EditorPresence(SQLModel, table=True):
 
 # The fields of a task and of a step that task files, drafts and the editor share, in the
 # order of a task file (the task's id and a step's id and position are kept apart).
-TASK_FIELDS = ("title", "domain", "goal", "trigger", "standard", "criticality", "owner",
-               "review_by", "review_interval_months", "checked_on", "tags", "zaaktypen", "sources",
-               "context_rules")
-STEP_FIELDS = ("title", "mandatory", "instruction", "why", "warning", "check", "branches",
-               "target", "sources")
+TASK_FIELDS = (
+    "title",
+    "domain",
+    "goal",
+    "trigger",
+    "standard",
+    "criticality",
+    "owner",
+    "review_by",
+    "review_interval_months",
+    "checked_on",
+    "tags",
+    "zaaktypen",
+    "sources",
+    "context_rules",
+)
+STEP_FIELDS = (
+    "title",
+    "mandatory",
+    "instruction",
+    "why",
+    "warning",
+    "check",
+    "branches",
+    "target",
+    "sources",
+)

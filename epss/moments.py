@@ -35,8 +35,13 @@ def clock_time(value: dt.datetime) -> str:
     return local(value).strftime("%H:%M:%S")
 
 
-def moment_with_zone(value: dt.datetime | None, translate=lambda text: text, *,
-                     seconds: bool = False, offset: bool = False) -> str:
+def moment_with_zone(
+    value: dt.datetime | None,
+    translate=lambda text: text,
+    *,
+    seconds: bool = False,
+    offset: bool = False,
+) -> str:
     """03-03-2026 10:42 (Nederlandse tijd), for where the moment is proof (audit, versions).
     With `seconds`: 10:42:05; with `offset` also the time of year and its distance from
     UTC: (Nederlandse tijd, wintertijd, UTC+01:00). `translate`: the page's `_`."""
@@ -48,6 +53,7 @@ def moment_with_zone(value: dt.datetime | None, translate=lambda text: text, *,
     if offset:
         summer = bool(shown.dst())
         hours = shown.strftime("%z")
-        zone += (f", {translate('zomertijd' if summer else 'wintertijd')}, "
-                 f"UTC{hours[:3]}:{hours[3:]}")
+        zone += (
+            f", {translate('zomertijd' if summer else 'wintertijd')}, UTC{hours[:3]}:{hours[3:]}"
+        )
     return f"{text} ({zone})"

@@ -42,7 +42,7 @@ WORDS = {
     "date_type": "verwacht een datum als JJJJ-MM-DD",
     "datetime_parsing": "verwacht een moment in ISO 8601, zoals 2026-03-03T10:42:00+01:00",
     "datetime_from_date_parsing": "verwacht een moment in ISO 8601, zoals "
-                                  "2026-03-03T10:42:00+01:00",
+    "2026-03-03T10:42:00+01:00",
     "datetime_type": "verwacht een moment in ISO 8601, zoals 2026-03-03T10:42:00+01:00",
     "timezone_aware": "het moment heeft geen tijdzone: voeg die toe, zoals +01:00 of Z",
     "uuid_parsing": "verwacht een UUID, zoals 8f0e0c7a-4a3b-4a53-9d5e-2b4a7f1c0d11",
@@ -52,8 +52,16 @@ WORDS = {
     "string_pattern_mismatch": "heeft niet de goede vorm",
     "url_parsing": "is geen geldig adres (URL)",
 }
-SHOWN_INPUT = ("string_type", "int_parsing", "float_parsing", "bool_parsing", "date_parsing",
-               "datetime_parsing", "uuid_parsing", "date_from_datetime_parsing")
+SHOWN_INPUT = (
+    "string_type",
+    "int_parsing",
+    "float_parsing",
+    "bool_parsing",
+    "date_parsing",
+    "datetime_parsing",
+    "uuid_parsing",
+    "date_from_datetime_parsing",
+)
 
 
 def explain(error: dict, words: Mapping[str, str] = WORDS) -> Words:

@@ -18,8 +18,26 @@ from epss.models import TaskVersion
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
-    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "h3",
+    "h4",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
 }
 _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 _BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h\d|br|hr|tr|td|th|blockquote|pre|table)\b[^>]*>")
@@ -67,8 +85,7 @@ def _terms_of(texts: tuple[str, ...], glossary: tuple[Term, ...]) -> tuple[dict,
     """Cached, as markdown_to_tree: published steps repeat on every panel and page (about
     1 ms a step to find anew). Treat the result as read-only."""
     plain = [texts[0], *(markdown_to_text(text) for text in texts[1:])]
-    return tuple({"term": t.term, "definition": t.definition}
-                 for t in terms_in(plain, glossary))
+    return tuple({"term": t.term, "definition": t.definition} for t in terms_in(plain, glossary))
 
 
 def render_version(version: TaskVersion, latest: int, glossary: Sequence[Term] = ()) -> dict:
@@ -81,14 +98,21 @@ def render_version(version: TaskVersion, latest: int, glossary: Sequence[Term] =
         **doc,
         **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in ("goal", "trigger", "standard")},
         "steps": [
-            {**step, **{f"{k}_html": markdown_to_html(step.get(k, "")) for k in _STEP_TEXTS},
-             **({"terms": step_terms(step, glossary)} if glossary else {})}
+            {
+                **step,
+                **{f"{k}_html": markdown_to_html(step.get(k, "")) for k in _STEP_TEXTS},
+                **({"terms": step_terms(step, glossary)} if glossary else {}),
+            }
             for step in doc["steps"]
         ],
-        "version": version.number, "latest_version": latest,
-        "content_hash": version.content_hash, "published_at": version.published_at,
-        "published_by": version.published_by, "approved_by": version.approved_by,
-        "submitted_by": version.submitted_by, "edited_by": list(version.edited_by),
+        "version": version.number,
+        "latest_version": latest,
+        "content_hash": version.content_hash,
+        "published_at": version.published_at,
+        "published_by": version.published_by,
+        "approved_by": version.approved_by,
+        "submitted_by": version.submitted_by,
+        "edited_by": list(version.edited_by),
         "import_unreviewed": version.import_unreviewed,
         "review_by": version.review_by.isoformat(),
     }
@@ -131,15 +155,17 @@ def markdown_to_tree(text: str) -> list:
     return builder.root
 
 
-def panel_view(version: TaskVersion, task_titles: dict[str, tuple[str, int]],
-               glossary: Sequence[Term] = ()) -> dict:
+def panel_view(
+    version: TaskVersion, task_titles: dict[str, tuple[str, int]], glossary: Sequence[Term] = ()
+) -> dict:
     """A published version as the overlay's panel shows it: rich text as trees, sources,
     branch destinations and the glossary terms of each step spelled out. `task_titles`:
     slug → (title, newest version)."""
     doc = version.document
-    sources = {s["id"]: {k: s[k] for k in ("title", "publisher", "section", "date", "url")
-                         if s.get(k)}
-               for s in doc.get("sources", [])}
+    sources = {
+        s["id"]: {k: s[k] for k in ("title", "publisher", "section", "date", "url") if s.get(k)}
+        for s in doc.get("sources", [])
+    }
 
     def branch(b: dict) -> dict:
         if b.get("task"):
@@ -148,15 +174,23 @@ def panel_view(version: TaskVersion, task_titles: dict[str, tuple[str, int]],
         return {"if": b["if"], "step": b["step"]}
 
     return {
-        "slug": doc["slug"], "title": doc["title"], "version": version.number,
-        "content_hash": version.content_hash, "published_at": version.published_at,
+        "slug": doc["slug"],
+        "title": doc["title"],
+        "version": version.number,
+        "content_hash": version.content_hash,
+        "published_at": version.published_at,
         "goal": markdown_to_tree(doc.get("goal", "")),
-        "steps": [{
-            "id": s["id"], "title": s["title"], "mandatory": s.get("mandatory", True),
-            **{k: markdown_to_tree(s.get(k, "")) for k in _STEP_TEXTS},
-            "branches": [branch(b) for b in s.get("branches", [])],
-            "target": s.get("target", []),
-            "sources": [sources[i] for i in s.get("sources", []) if i in sources],
-            "terms": step_terms(s, glossary),
-        } for s in doc["steps"]],
+        "steps": [
+            {
+                "id": s["id"],
+                "title": s["title"],
+                "mandatory": s.get("mandatory", True),
+                **{k: markdown_to_tree(s.get(k, "")) for k in _STEP_TEXTS},
+                "branches": [branch(b) for b in s.get("branches", [])],
+                "target": s.get("target", []),
+                "sources": [sources[i] for i in s.get("sources", []) if i in sources],
+                "terms": step_terms(s, glossary),
+            }
+            for s in doc["steps"]
+        ],
     }

@@ -49,9 +49,14 @@ class Services:
         content = settings.content_dir or shipped("content")
         index = SearchIndex(settings.index_dir, Synonyms.from_file(content / "synonyms.yaml"))
         engine = make_engine(settings)
-        return cls(settings, engine, index, ContextResolver(engine, index),
-                   load_glossary(content / "glossary.yaml"),
-                   Throttle(settings.secret_key, settings.login_free_attempts))
+        return cls(
+            settings,
+            engine,
+            index,
+            ContextResolver(engine, index),
+            load_glossary(content / "glossary.yaml"),
+            Throttle(settings.secret_key, settings.login_free_attempts),
+        )
 
     # -- the search index -------------------------------------------------------------
 
@@ -65,8 +70,12 @@ class Services:
             newest = change_log.newest_position(session)
             oldest = change_log.oldest_position(session)
         position = self.search_index.position()
-        if (force or position is None or position > newest
-                or (oldest is not None and position < oldest - 1)):
+        if (
+            force
+            or position is None
+            or position > newest
+            or (oldest is not None and position < oldest - 1)
+        ):
             with Session(self.engine) as session:
                 items = [(v.document, v.number) for v in newest_versions(session)]
             log.info("rebuilding the search index (%d tasks)", len(items))
@@ -75,8 +84,7 @@ class Services:
         if position < newest:
             with Session(self.engine) as session:
                 changes = change_log.changes_after(session, position, limit=None)
-            self._update_index({c.subject for c in changes if c.kind == change_log.TASK},
-                               newest)
+            self._update_index({c.subject for c in changes if c.kind == change_log.TASK}, newest)
         return False
 
     def _update_index(self, slugs: set[str], position: int) -> None:
@@ -116,10 +124,16 @@ class Services:
         self.refresh_search_index()
         self.resolver.follow_changes()
         hub = hub_for(self.engine)
-        self.follower = Follower(self.engine, self.apply_changes, position,
-                                 chores=[(HEARTBEAT_SECONDS, hub.keep_fresh),
-                                         (ADVANCE_INDEX_SECONDS, self._advance_index),
-                                         (INDEX_CARE_SECONDS, self._care_for_index)])
+        self.follower = Follower(
+            self.engine,
+            self.apply_changes,
+            position,
+            chores=[
+                (HEARTBEAT_SECONDS, hub.keep_fresh),
+                (ADVANCE_INDEX_SECONDS, self._advance_index),
+                (INDEX_CARE_SECONDS, self._care_for_index),
+            ],
+        )
         self.follower.start()
 
     def _advance_index(self) -> None:

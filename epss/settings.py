@@ -44,12 +44,16 @@ class Settings(BaseSettings):
     )
     demo: bool = Field(default=False, description="Serve the demo case software under /demo.")
     log_format: Literal["text", "json"] = Field(
-        default="text", description="How `epss serve` writes its log: text, or json (one JSON "
-        "object per line: time, level, logger, message, request_id, process).")
+        default="text",
+        description="How `epss serve` writes its log: text, or json (one JSON "
+        "object per line: time, level, logger, message, request_id, process).",
+    )
     metrics_token: str = Field(
-        default="", description="When set, /metrics answers only requests that send "
+        default="",
+        description="When set, /metrics answers only requests that send "
         "`Authorization: Bearer <this token>`; empty: anyone who reaches the service may read "
-        "/metrics.")
+        "/metrics.",
+    )
     secure_cookies: bool = Field(
         default=False,
         description="Send cookies only over HTTPS. Set it when the service is served over HTTPS "
@@ -58,51 +62,80 @@ class Settings(BaseSettings):
     store_free_text: bool = Field(
         default=False,
         description="Store the free text of events (search queries, reasons for deviating); "
-        "off by default, since people may type citizen data there.")
+        "off by default, since people may type citizen data there.",
+    )
     retention_months: int = Field(
-        default=12, ge=1, description="Months that events are kept in detail; "
-        "`epss retention run` keeps only daily counts of older ones.")
+        default=12,
+        ge=1,
+        description="Months that events are kept in detail; "
+        "`epss retention run` keeps only daily counts of older ones.",
+    )
     min_group_size: int = Field(
-        default=5, ge=1, description="Groups of fewer people are not shown in the quality "
-        "pages (aggregated by default).")
+        default=5,
+        ge=1,
+        description="Groups of fewer people are not shown in the quality "
+        "pages (aggregated by default).",
+    )
     xapi_endpoint: str = Field(
-        default="", description="xAPI endpoint of a Learning Record Store, e.g. "
-        "https://lrs.example/xAPI/ (empty: no xAPI export).")
+        default="",
+        description="xAPI endpoint of a Learning Record Store, e.g. "
+        "https://lrs.example/xAPI/ (empty: no xAPI export).",
+    )
     xapi_username: str = Field(default="", description="User name for the LRS (HTTP Basic).")
     xapi_password: str = Field(default="", description="Password for the LRS (HTTP Basic).")
     login_free_attempts: int = Field(
-        default=5, ge=1, description="Failed logins per account name and client address "
+        default=5,
+        ge=1,
+        description="Failed logins per account name and client address "
         "before each further one must wait, 30 seconds at first and twice as long each time "
-        "(at most 15 minutes); a client address may fail ten times as often over all names.")
+        "(at most 15 minutes); a client address may fail ten times as often over all names.",
+    )
     oidc_issuer: str = Field(
-        default="", description="Single sign-on: issuer URL of the OpenID Connect provider, "
-        "e.g. https://login.microsoftonline.com/<tenant>/v2.0 (empty: no single sign-on).")
+        default="",
+        description="Single sign-on: issuer URL of the OpenID Connect provider, "
+        "e.g. https://login.microsoftonline.com/<tenant>/v2.0 (empty: no single sign-on).",
+    )
     oidc_client_id: str = Field(
-        default="", description="Single sign-on: the client id EPSS is registered with.")
+        default="", description="Single sign-on: the client id EPSS is registered with."
+    )
     oidc_client_secret: str = Field(
-        default="", description="Single sign-on: the client secret (empty: a public client, "
-        "which proves itself with PKCE only).")
+        default="",
+        description="Single sign-on: the client secret (empty: a public client, "
+        "which proves itself with PKCE only).",
+    )
     oidc_scopes: str = Field(
-        default="openid profile email", description="Single sign-on: scopes to ask for.")
+        default="openid profile email", description="Single sign-on: scopes to ask for."
+    )
     oidc_groups_claim: str = Field(
-        default="groups", description="Single sign-on: the ID-token claim with the groups.")
+        default="groups", description="Single sign-on: the ID-token claim with the groups."
+    )
     oidc_role_map: Annotated[dict[str, list[Role]], NoDecode] = Field(
-        default_factory=dict, description="Single sign-on: group → EPSS roles, e.g. "
+        default_factory=dict,
+        description="Single sign-on: group → EPSS roles, e.g. "
         "grp-balie=medewerker;grp-kennis=expert,redacteur. A person gets the roles of all "
-        "their mapped groups at every login; with none, no access.")
+        "their mapped groups at every login; with none, no access.",
+    )
     oidc_team_map: Annotated[dict[str, str], NoDecode] = Field(
-        default_factory=dict, description="Single sign-on: group → team, e.g. "
+        default_factory=dict,
+        description="Single sign-on: group → team, e.g. "
         "grp-burgerzaken=Burgerzaken;grp-vergunningen=Vergunningen; the first group in this "
-        "list that the person is in sets the team.")
+        "list that the person is in sets the team.",
+    )
     oidc_name_claim: str = Field(
-        default="preferred_username", description="Single sign-on: the claim that names the "
-        "EPSS account (lower-cased; of an e-mail address only the part before the @).")
+        default="preferred_username",
+        description="Single sign-on: the claim that names the "
+        "EPSS account (lower-cased; of an e-mail address only the part before the @).",
+    )
     oidc_display_name: str = Field(
-        default="", description="Single sign-on: the organisation's name on the login button, "
-        "e.g. Gemeente Dijkhaven (empty: \"uw organisatie\").")
+        default="",
+        description="Single sign-on: the organisation's name on the login button, "
+        'e.g. Gemeente Dijkhaven (empty: "uw organisatie").',
+    )
     local_login: bool = Field(
-        default=True, description="Whether logging in with an EPSS name and password stays "
-        "available; false needs single sign-on.")
+        default=True,
+        description="Whether logging in with an EPSS name and password stays "
+        "available; false needs single sign-on.",
+    )
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -117,16 +150,22 @@ class Settings(BaseSettings):
         groups = _group_map(value, "EPSS_OIDC_ROLE_MAP")
         if not isinstance(groups, dict):
             return groups
-        roles = {group: [r.strip() for r in (targets.split(",") if isinstance(targets, str)
-                                             else targets) if r.strip()]
-                 for group, targets in groups.items()}
+        roles = {
+            group: [
+                r.strip()
+                for r in (targets.split(",") if isinstance(targets, str) else targets)
+                if r.strip()
+            ]
+            for group, targets in groups.items()
+        }
         for group, names in roles.items():
             unknown = [name for name in names if name not in Role.__members__]
             if unknown or not names:
                 raise ValueError(
                     f"EPSS_OIDC_ROLE_MAP: group '{group}' maps to "
                     f"{'the unknown role(s) ' + ', '.join(unknown) if unknown else 'no role'}; "
-                    f"choose from {', '.join(Role)}")
+                    f"choose from {', '.join(Role)}"
+                )
         return roles
 
     @field_validator("oidc_team_map", mode="before")
@@ -138,21 +177,28 @@ class Settings(BaseSettings):
     def _check_single_sign_on(self) -> Settings:
         if not self.oidc_issuer:
             if not self.local_login:
-                raise ValueError("EPSS_LOCAL_LOGIN=false needs single sign-on "
-                                 "(EPSS_OIDC_ISSUER): otherwise nobody can log in")
+                raise ValueError(
+                    "EPSS_LOCAL_LOGIN=false needs single sign-on "
+                    "(EPSS_OIDC_ISSUER): otherwise nobody can log in"
+                )
             return self
         issuer = urlsplit(self.oidc_issuer)
-        if issuer.scheme != "https" and not (issuer.scheme == "http"
-                                             and issuer.hostname in _LOOPBACK):
-            raise ValueError(f"EPSS_OIDC_ISSUER '{self.oidc_issuer}': use an https:// URL "
-                             "(http only on this machine, for tests)")
+        if issuer.scheme != "https" and not (
+            issuer.scheme == "http" and issuer.hostname in _LOOPBACK
+        ):
+            raise ValueError(
+                f"EPSS_OIDC_ISSUER '{self.oidc_issuer}': use an https:// URL "
+                "(http only on this machine, for tests)"
+            )
         if not self.oidc_client_id:
             raise ValueError("EPSS_OIDC_CLIENT_ID is needed with EPSS_OIDC_ISSUER")
         if "openid" not in self.oidc_scopes.split():
             raise ValueError(f"EPSS_OIDC_SCOPES '{self.oidc_scopes}' must include openid")
         if not self.oidc_role_map:
-            raise ValueError("EPSS_OIDC_ROLE_MAP is needed with EPSS_OIDC_ISSUER: without "
-                             "it no one gets a role, so no one can log in")
+            raise ValueError(
+                "EPSS_OIDC_ROLE_MAP is needed with EPSS_OIDC_ISSUER: without "
+                "it no one gets a role, so no one can log in"
+            )
         return self
 
     @property
@@ -178,7 +224,8 @@ def _group_map(value: object, setting: str) -> object:
             continue
         group, equals, target = (piece.strip() for piece in entry.partition("="))
         if not equals or not group or not target:
-            raise ValueError(f"{setting}: '{entry}' is not group=value (entries are "
-                             "separated by ';')")
+            raise ValueError(
+                f"{setting}: '{entry}' is not group=value (entries are separated by ';')"
+            )
         pairs[group] = target
     return pairs

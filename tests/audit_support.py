@@ -19,11 +19,17 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
 
 def event(**changes) -> dict:
     fields = {
-        "id": str(uuid.uuid4()), "type": "step_checked",
-        "occurred_at": "2026-11-23T09:41:07.250+01:00", "app": "zaaksysteem",
+        "id": str(uuid.uuid4()),
+        "type": "step_checked",
+        "occurred_at": "2026-11-23T09:41:07.250+01:00",
+        "app": "zaaksysteem",
         "url": "https://zaken.gemeente.example/zaak/reisdocument/aanvraag",
-        "task_slug": "reisdocument-aanvragen", "task_version": 1, "step_id": "identiteit",
-        "user": "j.jansen", "team": "Burgerzaken balie", "details": {},
+        "task_slug": "reisdocument-aanvragen",
+        "task_version": 1,
+        "step_id": "identiteit",
+        "user": "j.jansen",
+        "team": "Burgerzaken balie",
+        "details": {},
     }
     fields.update(changes)
     return {key: value for key, value in fields.items() if value is not None}
@@ -31,14 +37,15 @@ def event(**changes) -> dict:
 
 def write(services: Services, *events: dict, received_at: dt.datetime = NOW) -> int:
     """Store the events through the one writer; returns how many were new."""
-    parsed = parse_batch(json.dumps({"events": list(events)}), now=received_at,
-                         is_known_app=lambda app: True)
-    return record_events(services.engine, parsed, secret_key=services.settings.secret_key,
-                         received_at=received_at).accepted
+    parsed = parse_batch(
+        json.dumps({"events": list(events)}), now=received_at, is_known_app=lambda app: True
+    )
+    return record_events(
+        services.engine, parsed, secret_key=services.settings.secret_key, received_at=received_at
+    ).accepted
 
 
-def write_many(services: Services, count: int, received_at: dt.datetime = NOW,
-               **changes) -> None:
+def write_many(services: Services, count: int, received_at: dt.datetime = NOW, **changes) -> None:
     write(services, *(event(**changes) for _ in range(count)), received_at=received_at)
 
 

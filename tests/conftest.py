@@ -33,7 +33,8 @@ from epss.settings import Settings
 from epss.taskfile import TaskDocument, load_paths, load_text
 
 POSTGRES_ADMIN_URL = os.environ.get(
-    "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_POSTGRES = os.environ.get("EPSS_TEST_REQUIRE_POSTGRES") == "1"
 TASKS_DIR = shipped("tasks")
 SHIPPED_TASKS = len(list(TASKS_DIR.glob("*.yaml")))
@@ -41,9 +42,17 @@ SHIPPED_TASKS = len(list(TASKS_DIR.glob("*.yaml")))
 
 # Modules that start real processes (`epss serve`, the LRS, the OpenID provider, the
 # `epss` command): marked `processes`, left out of the fast loop (see the Makefile).
-PROCESS_MODULES = {"test_admin", "test_api_contract", "test_cli", "test_index_writes",
-                   "test_instances", "test_instances_in_step", "test_operations", "test_sso",
-                   "test_xapi"}
+PROCESS_MODULES = {
+    "test_admin",
+    "test_api_contract",
+    "test_cli",
+    "test_index_writes",
+    "test_instances",
+    "test_instances_in_step",
+    "test_operations",
+    "test_sso",
+    "test_xapi",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -109,8 +118,11 @@ def _empty_postgres(url: str) -> None:
     with engine.begin() as connection:
         tables = [t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"]
         if tables:
-            connection.execute(sa.text(
-                "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            connection.execute(
+                sa.text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+                )
+            )
     engine.dispose()
 
 
@@ -127,8 +139,7 @@ def settings(database: str, tmp_path: Path, request: pytest.FixtureRequest) -> I
     shipped = "shipped_catalog" in request.fixturenames
     if database == "sqlite":
         if shipped:
-            shutil.copytree(request.getfixturevalue("shipped_sqlite"), tmp_path,
-                            dirs_exist_ok=True)
+            shutil.copytree(request.getfixturevalue("shipped_sqlite"), tmp_path, dirs_exist_ok=True)
         else:
             shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "epss.sqlite3")
         yield Settings(data_dir=tmp_path, secret_key="test-secret")
@@ -250,8 +261,9 @@ def within(seconds: float, check: Callable[[], object]) -> object:
         time.sleep(0.05)
 
 
-def add_user(services: Services, name: str, *roles: str, team: str | None = None,
-             password: str | None = None) -> dict[str, str]:
+def add_user(
+    services: Services, name: str, *roles: str, team: str | None = None, password: str | None = None
+) -> dict[str, str]:
     """A new account; returns the headers that identify it (an API token)."""
     with unit_of_work(services.engine) as session:
         user = create_user(session, name, list(roles), team=team, password=password)

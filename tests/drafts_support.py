@@ -69,14 +69,29 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "EPSS_DATA_DIR": str(self.settings.data_dir),
-               "EPSS_DATABASE_URL": self.settings.database_url,
-               "EPSS_SECRET_KEY": self.settings.secret_key, "PYTHONWARNINGS": "ignore"}
+        env = {
+            **os.environ,
+            "EPSS_DATA_DIR": str(self.settings.data_dir),
+            "EPSS_DATABASE_URL": self.settings.database_url,
+            "EPSS_SECRET_KEY": self.settings.secret_key,
+            "PYTHONWARNINGS": "ignore",
+        }
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", "from epss.cli import main; main()", "serve",
-                 "--host", "127.0.0.1", "--port", str(self.port)],
-                env=env, stdout=log, stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-c",
+                    "from epss.cli import main; main()",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from sqlmodel import Session
+
+from tests.ports import free_port
 
 EPSS = shutil.which("epss", path=str(Path(sys.executable).parent)) or shutil.which("epss")
 SECRET = "instances-test-secret"
@@ -71,12 +72,6 @@ class Deployment:
                 yield session
         finally:
             engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def browser() -> httpx.Client:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import httpx
 import pytest
 
 from epss.settings import Settings
+from tests.ports import free_port
 
 OIDC_DIR = Path(__file__).parent / "oidc"
 REQUIRE_OIDC = os.environ.get("EPSS_TEST_REQUIRE_OIDC") == "1"
@@ -56,12 +56,6 @@ class Provider:
     @property
     def end_session_endpoint(self) -> str:
         return f"{self.issuer}/session/end"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _unavailable(message: str) -> None:

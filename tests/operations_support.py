@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from epss.hostapps import register_host_app
 from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import add_user, import_shipped
+from tests.ports import free_port
 
 EPSS = shutil.which("epss", path=str(Path(sys.executable).parent)) or shutil.which("epss")
 HOST_APP = "ops-zaaksysteem"
@@ -35,8 +35,9 @@ def prepare(folder: Path, sqlite_template: Path, database_url: str = "") -> str:
     folder.mkdir(parents=True, exist_ok=True)
     if not database_url:
         shutil.copy(sqlite_template, folder / "epss.sqlite3")
-    services = Services.from_settings(Settings(data_dir=folder, database_url=database_url,
-                                               secret_key=SECRET))
+    services = Services.from_settings(
+        Settings(data_dir=folder, database_url=database_url, secret_key=SECRET)
+    )
     try:
         with unit_of_work(services.engine) as session:
             register_host_app(session, HOST_APP, "Zaaksysteem", ["https://zaken.example"])
@@ -49,16 +50,18 @@ def prepare(folder: Path, sqlite_template: Path, database_url: str = "") -> str:
 
 def event() -> dict:
     """One valid event for the prepared host app."""
-    return {"id": str(uuid.uuid4()), "type": "task_viewed",
-            "occurred_at": dt.datetime.now(dt.UTC).isoformat(), "app": HOST_APP,
-            "url": "https://zaken.example/zaak", "task_slug": "reisdocument-aanvragen",
-            "task_version": 1, "user": "j.jansen", "team": "Balie", "details": {}}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "task_viewed",
+        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+        "app": HOST_APP,
+        "url": "https://zaken.example/zaak",
+        "task_slug": "reisdocument-aanvragen",
+        "task_version": 1,
+        "user": "j.jansen",
+        "team": "Balie",
+        "details": {},
+    }
 
 
 @dataclass
@@ -72,16 +75,23 @@ class Served:
     @classmethod
     def start(cls, folder: Path, *args: str, **env: str) -> Served:
         assert EPSS, "the `epss` console script is not installed (pip install -e .)"
-        port = _free_port()
+        port = free_port()
         log = folder / f"serve-{port}.log"
-        environment = {k: v for k, v in os.environ.items()
-                       if not k.startswith("EPSS_") and k != "PROMETHEUS_MULTIPROC_DIR"}
+        environment = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("EPSS_") and k != "PROMETHEUS_MULTIPROC_DIR"
+        }
         environment |= {"EPSS_DATA_DIR": str(folder), "EPSS_SECRET_KEY": SECRET, **env}
         with log.open("w") as output:
             process = subprocess.Popen(
                 [EPSS, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
-                env=environment, cwd=folder, stdout=output, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL)
+                env=environment,
+                cwd=folder,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         served = cls(process, f"http://127.0.0.1:{port}", log)
         served.wait_until_up()
         return served
@@ -104,8 +114,7 @@ class Served:
 
     def json_lines(self) -> list[dict]:
         """The log's JSON lines (Python's own warnings at start-up are not logging)."""
-        return [json.loads(line) for line in self.output().splitlines()
-                if line.startswith("{")]
+        return [json.loads(line) for line in self.output().splitlines() if line.startswith("{")]
 
     def terminate(self) -> None:
         if self.process.poll() is None:

@@ -19,9 +19,14 @@ from epss.models import User
 from tests.conftest import add_user
 
 # A value for each path parameter, so the request reaches the route.
-_PARAMS = {"slug": "reisdocument-aanvragen", "app": "demo-zaaksysteem",
-           "step_id": "vraag-en-doel", "path": "epss.css",
-           "name": "expert2", "app_id": "demo-zaaksysteem"}  # an account, a host app
+_PARAMS = {
+    "slug": "reisdocument-aanvragen",
+    "app": "demo-zaaksysteem",
+    "step_id": "vraag-en-doel",
+    "path": "epss.css",
+    "name": "expert2",
+    "app_id": "demo-zaaksysteem",
+}  # an account, a host app
 _STREAMING = re.compile(r"/live$")  # server-sent events: only the refusal is checked
 
 
@@ -29,6 +34,7 @@ def _url(path: str) -> str:
     def value(match: re.Match) -> str:
         name = match.group(1).split(":")[0]
         return _PARAMS.get(name, str(uuid.uuid4()))
+
     return re.sub(r"\{([^}]+)\}", value, path)
 
 
@@ -39,7 +45,8 @@ def test_every_route_declares_its_policy(client: TestClient) -> None:
 
 
 def test_every_route_answers_each_role_as_declared(
-        client: TestClient, people: dict[str, dict[str, str]]) -> None:
+    client: TestClient, people: dict[str, dict[str, str]]
+) -> None:
     identities = {"anonymous": {}} | {role.value: people[role.value] for role in Role}
     identities["disabled"] = _disabled_account(client)
     wrong = []
@@ -48,21 +55,27 @@ def test_every_route_answers_each_role_as_declared(
             url = _url(entry.path)
             for who, headers in identities.items():
                 allowed = entry.policy.public or (
-                    who not in ("anonymous", "disabled") and Role(who) in entry.policy.roles)
+                    who not in ("anonymous", "disabled") and Role(who) in entry.policy.roles
+                )
                 if allowed and _STREAMING.search(entry.path):
                     continue
                 client.cookies.clear()  # identity comes from the token alone
-                answer = client.request(method, url, headers={
-                    **headers, "Accept": "application/json"}, json={},
-                    follow_redirects=False)
-                expected = (None if allowed else 401 if who in ("anonymous", "disabled")
-                            else 403)
+                answer = client.request(
+                    method,
+                    url,
+                    headers={**headers, "Accept": "application/json"},
+                    json={},
+                    follow_redirects=False,
+                )
+                expected = None if allowed else 401 if who in ("anonymous", "disabled") else 403
                 if expected is None and answer.status_code in (401, 403):
-                    wrong.append(f"{method} {url} as {who}: {answer.status_code}, expected "
-                                 "it to be allowed")
+                    wrong.append(
+                        f"{method} {url} as {who}: {answer.status_code}, expected it to be allowed"
+                    )
                 elif expected is not None and answer.status_code != expected:
-                    wrong.append(f"{method} {url} as {who}: {answer.status_code}, "
-                                 f"expected {expected}")
+                    wrong.append(
+                        f"{method} {url} as {who}: {answer.status_code}, expected {expected}"
+                    )
     assert wrong == []
 
 

@@ -82,9 +82,14 @@ def test_roles_and_team_change_and_are_logged_with_before_and_after(admin: Servi
         entries, total = admin_log(session, limit=10, subject="erik")
     assert total == 2
     assert (entries[0].action, entries[0].before, entries[0].after) == (
-        "account.team_changed", {"team": "Kennisteam"}, {"team": "Kwaliteit en Control"})
+        "account.team_changed",
+        {"team": "Kennisteam"},
+        {"team": "Kwaliteit en Control"},
+    )
     assert (entries[1].action, entries[1].after) == (
-        "account.roles_changed", {"roles": ["expert", "redacteur"]})
+        "account.roles_changed",
+        {"roles": ["expert", "redacteur"]},
+    )
 
 
 def test_accounts_are_found_by_text_role_team_and_state(admin: Services) -> None:
@@ -92,8 +97,10 @@ def test_accounts_are_found_by_text_role_team_and_state(admin: Services) -> None
     with unit_of_work(admin.engine) as session:
         accounts.disable(session, BEA, "kim")
     with Session(admin.engine) as session:
+
         def names(**filters) -> list[str]:
             return [row.name for row in accounts.find_accounts(session, **filters)]
+
         assert names(text="KWALITEIT") == ["kim"]  # the team, in any case
         assert names(role="expert") == ["erik"]
         assert names(team="Kennisteam") == ["erik"]
@@ -103,7 +110,8 @@ def test_accounts_are_found_by_text_role_team_and_state(admin: Services) -> None
 
 
 def test_a_disabled_account_stops_at_once_and_keeps_its_history(
-        client: TestClient, admin: Services) -> None:
+    client: TestClient, admin: Services
+) -> None:
     token = add_user(admin, "rob", "redacteur", password=PASSWORD)
     with unit_of_work(admin.engine) as session:
         secret = log_in(session, "rob", PASSWORD)
@@ -128,8 +136,9 @@ def test_the_last_admin_cannot_be_disabled_or_lose_the_role(admin: Services) -> 
     bea = as_bea(admin)
     kees = Actor("kees", user_id=None)
     message = refused(admin, lambda s: accounts.disable(s, kees, "bea"), Conflict)
-    assert message == ("'bea' is de laatste actieve beheerder. Geef eerst iemand anders de "
-                       "rol beheerder.")
+    assert message == (
+        "'bea' is de laatste actieve beheerder. Geef eerst iemand anders de rol beheerder."
+    )
     refused(admin, lambda s: accounts.set_roles(s, bea, "bea", ["expert"]), Conflict)
     assert user(admin, "bea").roles == ["beheerder"] and user(admin, "bea").active
     with unit_of_work(admin.engine) as session:  # with a second admin, it may
@@ -140,19 +149,22 @@ def test_the_last_admin_cannot_be_disabled_or_lose_the_role(admin: Services) -> 
 
 def test_nobody_disables_themselves(admin: Services) -> None:
     add_user(admin, "ben", "beheerder")
-    message = refused(admin, lambda s: accounts.disable(s, as_bea(admin), "bea"),
-                      InvalidInput)
+    message = refused(admin, lambda s: accounts.disable(s, as_bea(admin), "bea"), InvalidInput)
     assert message.startswith("U kunt uw eigen account niet uitschakelen.")
 
 
-@pytest.mark.parametrize(("roles", "says"), [
-    (["baas"], "Rol: kies uit medewerker, expert, redacteur, kwaliteit, beheerder "
-               "(onbekend: baas)."),
-    ([], "Rol: geef minstens één van"),
-])
+@pytest.mark.parametrize(
+    ("roles", "says"),
+    [
+        (
+            ["baas"],
+            "Rol: kies uit medewerker, expert, redacteur, kwaliteit, beheerder (onbekend: baas).",
+        ),
+        ([], "Rol: geef minstens één van"),
+    ],
+)
 def test_an_unknown_or_missing_role_is_refused(admin: Services, roles, says) -> None:
-    message = refused(admin, lambda s: accounts.set_roles(s, BEA, "erik", roles),
-                      InvalidInput)
+    message = refused(admin, lambda s: accounts.set_roles(s, BEA, "erik", roles), InvalidInput)
     assert message.startswith(says)
     assert user(admin, "erik").roles == ["expert"]
 
@@ -174,16 +186,18 @@ def test_a_reset_link_works_once_within_a_day(admin: Services) -> None:
         use_reset_link(session, secret, "a brand new passphrase")
     with Session(admin.engine) as session:
         assert log_in(session, "erik", "a brand new passphrase") is not None
-    with pytest.raises(InvalidInput, match="al gebruikt"), \
-            unit_of_work(admin.engine) as session:
+    with pytest.raises(InvalidInput, match="al gebruikt"), unit_of_work(admin.engine) as session:
         use_reset_link(session, secret, "yet another passphrase")
     with Session(admin.engine) as session:
         assert log_in(session, "erik", "a brand new passphrase") is not None
 
     with unit_of_work(admin.engine) as session:
         late = accounts.make_reset_link(session, BEA, "erik")
-        session.exec(text("UPDATE password_reset SET expires_at = :t WHERE used_at IS NULL")
-                     .bindparams(t=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
+        session.exec(
+            text("UPDATE password_reset SET expires_at = :t WHERE used_at IS NULL").bindparams(
+                t=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+            )
+        )
     with pytest.raises(InvalidInput, match="verlopen"), unit_of_work(admin.engine) as session:
         use_reset_link(session, late, "yet another passphrase")
     with pytest.raises(NotFound), unit_of_work(admin.engine) as session:
@@ -205,16 +219,20 @@ def test_an_admin_sets_a_password_and_the_persons_sessions_end(admin: Services) 
     with Session(admin.engine) as session:
         assert log_in(session, "erik", "set by the admin!") is not None
         assert identity_from_login(session, old) is None
-    assert refused(admin, lambda s: accounts.set_password(s, BEA, "erik", "kort"),
-                   InvalidInput) == "Het wachtwoord moet minstens 12 tekens lang zijn."
+    assert (
+        refused(admin, lambda s: accounts.set_password(s, BEA, "erik", "kort"), InvalidInput)
+        == "Het wachtwoord moet minstens 12 tekens lang zijn."
+    )
 
 
 def test_a_single_sign_on_account_has_no_password_here(admin: Services) -> None:
     with unit_of_work(admin.engine) as session:
         accounts.add_account(session, BEA, "s.jansen", ["medewerker"], None, None)
         session.exec(select(User).where(User.name == "s.jansen")).one().sso_subject = "x|1"
-    for change in (lambda s: accounts.set_password(s, BEA, "s.jansen", "long enough pass"),
-                   lambda s: accounts.make_reset_link(s, BEA, "s.jansen")):
+    for change in (
+        lambda s: accounts.set_password(s, BEA, "s.jansen", "long enough pass"),
+        lambda s: accounts.make_reset_link(s, BEA, "s.jansen"),
+    ):
         assert "single sign-on" in refused(admin, change, InvalidInput)
 
 
@@ -231,51 +249,75 @@ def test_revoking_tokens_removes_them_all(client: TestClient, admin: Services) -
 # -- host applications ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("origin", [
-    "http://x/y", "*", "javascript:alert(1)", "https://user@zaken.nl", "https://zaken.nl?x=1",
-    "https://zaken.nl#top", "ftp://zaken.nl", "https://", "http://zaken.nl:99999",
-    "https://zaken nl", "null", "zaken.gemeente.nl"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://x/y",
+        "*",
+        "javascript:alert(1)",
+        "https://user@zaken.nl",
+        "https://zaken.nl?x=1",
+        "https://zaken.nl#top",
+        "ftp://zaken.nl",
+        "https://",
+        "http://zaken.nl:99999",
+        "https://zaken nl",
+        "null",
+        "zaken.gemeente.nl",
+    ],
+)
 def test_an_origin_that_is_not_an_origin_is_refused(admin: Services, origin: str) -> None:
-    message = refused(admin, lambda s: hostapps.add_app(s, BEA, "mijn-app", "Mijn app",
-                                                         [origin]), InvalidInput)
+    message = refused(
+        admin, lambda s: hostapps.add_app(s, BEA, "mijn-app", "Mijn app", [origin]), InvalidInput
+    )
     assert message.startswith(f"'{origin}' is geen herkomst (origin).")
     with Session(admin.engine) as session:
         assert session.get(HostApp, "mijn-app") is None
 
 
-@pytest.mark.parametrize(("given", "stored"), [
-    ("https://Zaken.Gemeente.nl/", "https://zaken.gemeente.nl"),
-    ("https://zaken.gemeente.nl:443", "https://zaken.gemeente.nl"),
-    ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
-    ("http://[::1]:9000", "http://[::1]:9000"),
-])
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("https://Zaken.Gemeente.nl/", "https://zaken.gemeente.nl"),
+        ("https://zaken.gemeente.nl:443", "https://zaken.gemeente.nl"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://[::1]:9000", "http://[::1]:9000"),
+    ],
+)
 def test_origins_are_stored_as_browsers_send_them(given: str, stored: str) -> None:
     assert parse_origin(given) == stored
 
 
-def test_an_app_is_added_changed_and_allowed_by_cors(client: TestClient,
-                                                      admin: Services) -> None:
+def test_an_app_is_added_changed_and_allowed_by_cors(client: TestClient, admin: Services) -> None:
     origin = "https://zaken.dijkhaven.nl"
     asked = {"Origin": origin, "Access-Control-Request-Method": "POST"}
-    assert "access-control-allow-origin" not in client.options(
-        "/api/v1/events", headers=asked).headers
+    assert (
+        "access-control-allow-origin" not in client.options("/api/v1/events", headers=asked).headers
+    )
     with unit_of_work(admin.engine) as session:
         hostapps.add_app(session, BEA, "zaken", "Zaaksysteem", [f"{origin}\nhttp://10.0.0.5"])
     admin.resolver.check_now()
-    assert client.options("/api/v1/events", headers=asked).headers[
-        "access-control-allow-origin"] == origin
-    assert refused(admin, lambda s: hostapps.add_app(s, BEA, "zaken", "Dubbel", []),
-                   Conflict) == "Er is al een hostapplicatie met het id 'zaken'."
+    assert (
+        client.options("/api/v1/events", headers=asked).headers["access-control-allow-origin"]
+        == origin
+    )
+    assert (
+        refused(admin, lambda s: hostapps.add_app(s, BEA, "zaken", "Dubbel", []), Conflict)
+        == "Er is al een hostapplicatie met het id 'zaken'."
+    )
     with unit_of_work(admin.engine) as session:
         hostapps.change_app(session, BEA, "zaken", origins=["http://10.0.0.5"])
     admin.resolver.check_now()
-    assert "access-control-allow-origin" not in client.options(
-        "/api/v1/events", headers=asked).headers
+    assert (
+        "access-control-allow-origin" not in client.options("/api/v1/events", headers=asked).headers
+    )
     with Session(admin.engine) as session:
         entry = admin_log(session, limit=1)[0][0]
     assert (entry.action, entry.before, entry.after) == (
-        "host_app.changed", {"origins": [origin, "http://10.0.0.5"]},
-        {"origins": ["http://10.0.0.5"]})
+        "host_app.changed",
+        {"origins": [origin, "http://10.0.0.5"]},
+        {"origins": ["http://10.0.0.5"]},
+    )
 
 
 def test_an_app_with_rules_is_not_removed(admin: Services) -> None:
@@ -290,8 +332,7 @@ def test_an_app_with_rules_is_not_removed(admin: Services) -> None:
         assert session.get(HostApp, APP) is not None
 
 
-def test_the_apps_own_case_type_codes_select_the_task(client: TestClient,
-                                                      admin: Services) -> None:
+def test_the_apps_own_case_type_codes_select_the_task(client: TestClient, admin: Services) -> None:
     page = {"app": APP, "url": "/zaken/8123", "title": "Zaak", "zaaktype": "PAS01"}
     before = client.post("/api/v1/context/resolve", json=page).json()["matches"]
     assert all(m["source"] != "rule" for m in before)
@@ -306,14 +347,19 @@ def test_the_apps_own_case_type_codes_select_the_task(client: TestClient,
 
 
 def test_an_overview_says_which_tasks_point_at_an_app_and_when_it_last_called(
-        client: TestClient, admin: Services) -> None:
+    client: TestClient, admin: Services
+) -> None:
     with Session(admin.engine) as session:
         demo = hostapps.overview(session, APP)[0]
     assert demo.last_call is None and demo.rules >= 6
     assert "reisdocument-aanvragen" in [slug for slug, _title in demo.tasks]
-    event = {"id": "0b6c3a4e-8d6f-4e8e-9f5e-1a2b3c4d5e6f", "type": "panel_opened",
-             "occurred_at": dt.datetime.now(dt.UTC).isoformat(), "app": APP,
-             "url": "https://zaken.example/demo/"}
+    event = {
+        "id": "0b6c3a4e-8d6f-4e8e-9f5e-1a2b3c4d5e6f",
+        "type": "panel_opened",
+        "occurred_at": dt.datetime.now(dt.UTC).isoformat(),
+        "app": APP,
+        "url": "https://zaken.example/demo/",
+    }
     assert client.post("/api/v1/events", json={"events": [event]}).status_code == 202
     with Session(admin.engine) as session:
         assert hostapps.overview(session, APP)[0].last_call is not None
@@ -331,8 +377,9 @@ def test_a_changed_or_removed_admin_action_is_detected(admin: Services, env: Set
         seqs = [a.seq for a in admin_log(session, limit=10)[0]][::-1]
     assert runner.invoke(cli, ["audit", "verify"]).output.endswith("The admin log holds.\n")
     with admin.engine.begin() as connection:
-        connection.execute(text("UPDATE admin_action SET actor = 'iemand' WHERE seq = :s"),
-                           {"s": seqs[1]})
+        connection.execute(
+            text("UPDATE admin_action SET actor = 'iemand' WHERE seq = :s"), {"s": seqs[1]}
+        )
     with Session(admin.engine) as session:
         assert verify_admin_log(session) == seqs[1]
     result = runner.invoke(cli, ["audit", "verify"])
@@ -352,52 +399,79 @@ def invoke(*arguments: str, stdin: str = "") -> object:
 
 def test_accounts_on_the_command_line(env: Settings) -> None:
     assert invoke("users", "add", "bea", "--role", "beheerder").exit_code == 0
-    assert invoke("users", "add", "erik", "--role", "expert", "--team", "Kennisteam",
-                  "--password-stdin", stdin=PASSWORD + "\n").exit_code == 0
+    assert (
+        invoke(
+            "users",
+            "add",
+            "erik",
+            "--role",
+            "expert",
+            "--team",
+            "Kennisteam",
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        ).exit_code
+        == 0
+    )
     assert invoke("users", "token", "erik").exit_code == 0
     listed = invoke("users", "list").output.splitlines()
     assert listed[1].split("\t")[:5] == ["erik", "expert", "Kennisteam", "active", "password"]
     assert invoke("users", "list", "--role", "beheerder").output.startswith("bea\t")
 
-    assert invoke("users", "set-roles", "erik", "--role", "expert", "--role",
-                  "redacteur").output == "'erik' now has the role(s): expert, redacteur.\n"
+    assert (
+        invoke("users", "set-roles", "erik", "--role", "expert", "--role", "redacteur").output
+        == "'erik' now has the role(s): expert, redacteur.\n"
+    )
     assert invoke("users", "set-team", "erik", "Kwaliteit").exit_code == 0
-    assert invoke("users", "revoke-tokens", "erik").output == \
-        "Revoked the API tokens of 'erik': 1.\n"
+    assert (
+        invoke("users", "revoke-tokens", "erik").output == "Revoked the API tokens of 'erik': 1.\n"
+    )
     assert invoke("users", "disable", "erik").exit_code == 0
     assert invoke("users", "list", "--disabled").output.startswith("erik\t")
     assert invoke("users", "enable", "erik").exit_code == 0
     link = invoke("users", "reset-password", "erik", "--base-url", "https://epss.nl/")
     assert link.output.splitlines()[-1].startswith("https://epss.nl/account/herstel/")
-    assert invoke("users", "reset-password", "erik", "--password-stdin",
-                  stdin="a new one, long enough\n").exit_code == 0
+    assert (
+        invoke(
+            "users", "reset-password", "erik", "--password-stdin", stdin="a new one, long enough\n"
+        ).exit_code
+        == 0
+    )
 
     services = Services.from_settings(env)
     with Session(services.engine) as session:
         erik = session.exec(select(User).where(User.name == "erik")).one()
-        assert (erik.roles, erik.team, erik.active) == (["expert", "redacteur"],
-                                                        "Kwaliteit", True)
+        assert (erik.roles, erik.team, erik.active) == (["expert", "redacteur"], "Kwaliteit", True)
         assert log_in(session, "erik", "a new one, long enough") is not None
         entries, _ = admin_log(session, limit=20)
     services.close()
     assert {e.via for e in entries} == {COMMAND_LINE}
     assert [e.action for e in entries][:3] == [
-        "account.password_set", "account.reset_link_made", "account.enabled"]
+        "account.password_set",
+        "account.reset_link_made",
+        "account.enabled",
+    ]
 
 
-@pytest.mark.parametrize(("arguments", "says"), [
-    (["users", "disable", "bea"], "'bea' is the last active administrator"),
-    (["users", "set-roles", "bea", "--role", "expert"], "'bea' is the last active"),
-    (["users", "disable", "nobody"], "there is no account 'nobody'"),
-    (["users", "reset-password", "bea", "--password-stdin"], "at least 12 characters"),
-    (["apps", "add", "x-app", "--name", "X", "--origin", "http://x/y"], "'http://x/y' is not "
-     "an origin"),
-    (["apps", "add", "demo", "--name", "Dubbel"], "already a host application with the id"),
-    (["apps", "set-origins", "demo", "--origin", "*"], "'*' is not an origin"),
-    (["apps", "remove", "nergens"], "There is no host application 'nergens'"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["users", "disable", "bea"], "'bea' is the last active administrator"),
+        (["users", "set-roles", "bea", "--role", "expert"], "'bea' is the last active"),
+        (["users", "disable", "nobody"], "there is no account 'nobody'"),
+        (["users", "reset-password", "bea", "--password-stdin"], "at least 12 characters"),
+        (
+            ["apps", "add", "x-app", "--name", "X", "--origin", "http://x/y"],
+            "'http://x/y' is not an origin",
+        ),
+        (["apps", "add", "demo", "--name", "Dubbel"], "already a host application with the id"),
+        (["apps", "set-origins", "demo", "--origin", "*"], "'*' is not an origin"),
+        (["apps", "remove", "nergens"], "There is no host application 'nergens'"),
+    ],
+)
 def test_command_line_refusals_say_what_is_wrong_and_change_nothing(
-        env: Settings, arguments: list[str], says: str) -> None:
+    env: Settings, arguments: list[str], says: str
+) -> None:
     invoke("users", "add", "bea", "--role", "beheerder")
     invoke("apps", "add", "demo", "--name", "Demo", "--origin", "http://127.0.0.1:8000")
     result = invoke(*arguments, stdin="kort\n")
@@ -410,21 +484,43 @@ def test_command_line_refusals_say_what_is_wrong_and_change_nothing(
 
 
 def test_host_apps_on_the_command_line(env: Settings) -> None:
-    assert invoke("apps", "add", "zaken", "--name", "Zaaksysteem", "--origin",
-                  "https://zaken.nl/", "--zaaktypen", "PAS01=BZ-REISDOC;GEB=BZ-GEBOORTE"
-                  ).exit_code == 0
-    assert invoke("apps", "set-origins", "zaken", "--origin", "https://zaken.nl",
-                  "--origin", "http://10.0.0.5:8080").output == \
-        "'zaken' now runs at: https://zaken.nl, http://10.0.0.5:8080.\n"
+    assert (
+        invoke(
+            "apps",
+            "add",
+            "zaken",
+            "--name",
+            "Zaaksysteem",
+            "--origin",
+            "https://zaken.nl/",
+            "--zaaktypen",
+            "PAS01=BZ-REISDOC;GEB=BZ-GEBOORTE",
+        ).exit_code
+        == 0
+    )
+    assert (
+        invoke(
+            "apps",
+            "set-origins",
+            "zaken",
+            "--origin",
+            "https://zaken.nl",
+            "--origin",
+            "http://10.0.0.5:8080",
+        ).output
+        == "'zaken' now runs at: https://zaken.nl, http://10.0.0.5:8080.\n"
+    )
     assert invoke("apps", "list").output == (
-        "zaken\tZaaksysteem\thttps://zaken.nl http://10.0.0.5:8080\t0 rule(s)\t-\n")
+        "zaken\tZaaksysteem\thttps://zaken.nl http://10.0.0.5:8080\t0 rule(s)\t-\n"
+    )
     assert invoke("apps", "remove", "zaken").exit_code == 0
     assert invoke("apps", "list").output == ""
 
 
 @pytest.mark.parametrize("then", ["password set", "disabled"])
 def test_a_reset_link_ends_when_the_password_is_set_or_the_account_disabled(
-        admin: Services, then: str) -> None:
+    admin: Services, then: str
+) -> None:
     with unit_of_work(admin.engine) as session:
         secret = accounts.make_reset_link(session, BEA, "erik")
     with unit_of_work(admin.engine) as session:
@@ -442,9 +538,15 @@ def test_the_access_log_never_holds_a_reset_links_secret() -> None:
 
     from epss.operations.logs import AccessLineFilter
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
-                               ("1.2.3.4:5", "GET", "/account/herstel/geheim123?x=1", "1.1", 200),
-                               None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s HTTP/%s" %d',
+        ("1.2.3.4:5", "GET", "/account/herstel/geheim123?x=1", "1.1", 200),
+        None,
+    )
     AccessLineFilter().filter(record)
     assert "geheim123" not in record.getMessage()
     assert "/account/herstel/" in record.getMessage()

@@ -235,8 +235,10 @@ def test_add_an_account_with_a_reset_link_and_use_it_once(client: TestClient, be
     )
     assert done.status_code == 303
     assert done.headers["location"] == "/inloggen?volgende=%2Faccount&hersteld=1"
-    assert "Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord." in client.get(
-        done.headers["location"]).text
+    assert (
+        "Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord."
+        in client.get(done.headers["location"]).text
+    )
     set_hash = user(client, "j.devries").password_hash
     assert set_hash is not None
     log_in(client, "j.devries", NEW_PASSWORD)

@@ -33,8 +33,9 @@ EXAMPLES = "8"  # per operation and phase: about 25 s for each caller on this ma
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-           sqlite_template: Path) -> Iterator[tuple[Served, dict[str, str]]]:
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[tuple[Served, dict[str, str]]]:
     """`epss serve` on SQLite and on PostgreSQL (which refuses what SQLite lets by, such as
     a NUL in text), with the shipped tasks, a host app and one account per role."""
     folder = tmp_path_factory.mktemp("contract")
@@ -46,11 +47,14 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             migrations.upgrade(engine)
             engine.dispose()
         prepare(folder, sqlite_template, url)
-        services = Services.from_settings(Settings(data_dir=folder, database_url=url,
-                                                   secret_key=SECRET))
+        services = Services.from_settings(
+            Settings(data_dir=folder, database_url=url, secret_key=SECRET)
+        )
         try:
-            tokens = {role.value: add_user(services, f"st-{role.value}", role.value)
-                      ["Authorization"] for role in Role}
+            tokens = {
+                role.value: add_user(services, f"st-{role.value}", role.value)["Authorization"]
+                for role in Role
+            }
         finally:
             services.close()
         served = Served.start(folder, EPSS_DATABASE_URL=url)
@@ -64,11 +68,29 @@ def test_every_answer_is_what_the_document_says(server, caller: str, tmp_path: P
     served, tokens = server
     headers = [] if caller == "anonymous" else ["-H", f"Authorization: {tokens[caller]}"]
     run = subprocess.run(
-        [SCHEMATHESIS, "--no-color", "--config-file", str(CONFIG), "run",
-         f"{served.url}/api/v1/openapi.json", "--checks", "all", "--seed", SEED,
-         "--max-examples", EXAMPLES, "--workers", "1", *headers],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600)
-    failures = run.stdout[run.stdout.find("FAILURES"):]  # each with a curl to replay it
+        [
+            SCHEMATHESIS,
+            "--no-color",
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{served.url}/api/v1/openapi.json",
+            "--checks",
+            "all",
+            "--seed",
+            SEED,
+            "--max-examples",
+            EXAMPLES,
+            "--workers",
+            "1",
+            *headers,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    failures = run.stdout[run.stdout.find("FAILURES") :]  # each with a curl to replay it
     assert run.returncode == 0, failures[:30000] + run.stderr[-5000:]
     assert "Traceback" not in served.output()
 
@@ -86,8 +108,11 @@ def test_head_answers_wherever_get_does(server) -> None:
 def test_a_wrong_method_is_told_every_method_the_address_takes(server) -> None:
     served, tokens = server
     with client() as http:
-        answer = http.request("OPTIONS", served.url + "/api/v1/tasks/aangifte-geboorte/draft",
-                              headers={"Authorization": tokens["expert"]})
+        answer = http.request(
+            "OPTIONS",
+            served.url + "/api/v1/tasks/aangifte-geboorte/draft",
+            headers={"Authorization": tokens["expert"]},
+        )
     assert answer.status_code == 405
     assert answer.headers["allow"] == "GET, HEAD, PATCH"
     assert answer.json()["error"] == "method_not_allowed"

@@ -37,9 +37,11 @@ def form_token(client: TestClient, path: str = "/inloggen") -> str:
 
 
 def log_in(client: TestClient, name: str, password: str, **extra) -> object:
-    return client.post("/inloggen", data={
-        "csrftoken": form_token(client), "naam": name, "wachtwoord": password, **extra},
-        follow_redirects=False)
+    return client.post(
+        "/inloggen",
+        data={"csrftoken": form_token(client), "naam": name, "wachtwoord": password, **extra},
+        follow_redirects=False,
+    )
 
 
 def test_log_in_and_out(client: TestClient, anna: str) -> None:
@@ -48,13 +50,13 @@ def test_log_in_and_out(client: TestClient, anna: str) -> None:
     cookie = answer.headers["set-cookie"]
     assert "epss_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain http here; see the next test
-    assert client.get("/api/v1/me").json() == {"name": "anna", "roles": ["expert"],
-                                               "team": None}
+    assert client.get("/api/v1/me").json() == {"name": "anna", "roles": ["expert"], "team": None}
     assert "Ingelogd als anna" in client.get("/").text
 
     stolen = client.cookies.get("epss_session")
-    out = client.post("/uitloggen", data={"csrftoken": form_token(client, "/")},
-                      follow_redirects=False)
+    out = client.post(
+        "/uitloggen", data={"csrftoken": form_token(client, "/")}, follow_redirects=False
+    )
     assert out.status_code == 303
     assert client.get("/api/v1/me").status_code == 401
     # The session ended on the server: a copy of the old cookie no longer works.
@@ -70,8 +72,7 @@ def test_cookies_are_secure_when_configured(settings: Settings) -> None:
     assert answer.status_code == 303 and "Secure" in answer.headers["set-cookie"]
 
 
-def test_a_wrong_password_or_name_says_so_and_logs_nobody_in(
-        client: TestClient, anna: str) -> None:
+def test_a_wrong_password_or_name_says_so_and_logs_nobody_in(client: TestClient, anna: str) -> None:
     for name, password in [(anna, "wrong password!"), ("nobody", PASSWORD)]:
         answer = log_in(client, name, password)
         assert answer.status_code == 401
@@ -81,7 +82,8 @@ def test_a_wrong_password_or_name_says_so_and_logs_nobody_in(
 
 
 def test_wrong_passwords_slow_down_that_name_from_that_address_only(
-        client: TestClient, anna: str) -> None:
+    client: TestClient, anna: str
+) -> None:
     throttle = client.app.state.services.login_throttle
     start = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
     throttle.clock = lambda: start
@@ -91,8 +93,10 @@ def test_wrong_passwords_slow_down_that_name_from_that_address_only(
     assert fifth.status_code == 429 and fifth.headers["retry-after"] == "30"
     limited = log_in(client, anna, PASSWORD)  # even the right password has to wait
     assert limited.status_code == 429 and limited.headers["retry-after"] == "30"
-    assert ("Te veel mislukte pogingen met deze naam vanaf deze computer. Probeer het "
-            "opnieuw om 10:00:30 (over 30 seconden).") in limited.text  # Dutch time
+    assert (
+        "Te veel mislukte pogingen met deze naam vanaf deze computer. Probeer het "
+        "opnieuw om 10:00:30 (over 30 seconden)."
+    ) in limited.text  # Dutch time
     assert client.get("/api/v1/me").status_code == 401
 
     # The real person, at their own desk, is not locked out by a stranger's guesses.
@@ -110,7 +114,8 @@ def test_wrong_passwords_slow_down_that_name_from_that_address_only(
 
 
 def test_colleagues_behind_one_address_do_not_lock_each_other_out(
-        client: TestClient, anna: str) -> None:
+    client: TestClient, anna: str
+) -> None:
     throttle = client.app.state.services.login_throttle
     throttle.clock = lambda: dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
     for number in range(60):  # many names mistyped at one shared address (NAT, Citrix)
@@ -119,15 +124,18 @@ def test_colleagues_behind_one_address_do_not_lock_each_other_out(
 
 
 def test_attempts_sent_at_once_are_counted_one_after_the_other(
-        client: TestClient, anna: str) -> None:
+    client: TestClient, anna: str
+) -> None:
     throttle = client.app.state.services.login_throttle
     throttle.clock = lambda: dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
     token = form_token(client)
 
     def attempt(_number: int) -> int:
-        return client.post("/inloggen", data={"csrftoken": token, "naam": anna,
-                                              "wachtwoord": "wrong password!"},
-                           follow_redirects=False).status_code
+        return client.post(
+            "/inloggen",
+            data={"csrftoken": token, "naam": anna, "wachtwoord": "wrong password!"},
+            follow_redirects=False,
+        ).status_code
 
     with ThreadPoolExecutor(8) as pool:
         answers = sorted(pool.map(attempt, range(12)))
@@ -155,8 +163,9 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient, anna: str)
     client.get("/inloggen")  # the browser now holds the CSRF cookie
     answer = client.post("/inloggen", data={"naam": anna, "wachtwoord": PASSWORD})
     assert answer.status_code == 403 and answer.json()["error"] == "csrf"
-    forged = client.post("/inloggen", data={"csrftoken": "forged", "naam": anna,
-                                            "wachtwoord": PASSWORD})
+    forged = client.post(
+        "/inloggen", data={"csrftoken": "forged", "naam": anna, "wachtwoord": PASSWORD}
+    )
     assert forged.status_code == 403
     assert log_in(client, anna, PASSWORD).status_code == 303
     assert client.post("/uitloggen").status_code == 403  # logging someone out needs it too
@@ -164,15 +173,21 @@ def test_forms_without_the_csrf_token_are_refused(client: TestClient, anna: str)
 
 
 def test_a_browser_form_without_its_token_gets_a_page_that_says_to_reload(
-        client: TestClient, anna: str) -> None:
+    client: TestClient, anna: str
+) -> None:
     """A person whose form expired (the cookie went, the page stayed open) reads what to do
     in their language, not a JSON answer."""
     client.get("/inloggen")
-    for language, title, advice in (("nl", "Formulier verlopen", "Laad de pagina opnieuw"),
-                                    ("en", "Form expired", "Reload the page")):
+    for language, title, advice in (
+        ("nl", "Formulier verlopen", "Laad de pagina opnieuw"),
+        ("en", "Form expired", "Reload the page"),
+    ):
         client.cookies.set("epss_lang", language)
-        page = client.post("/inloggen", data={"csrftoken": "verlopen", "naam": anna},
-                           headers={"Accept": "text/html,application/xhtml+xml"})
+        page = client.post(
+            "/inloggen",
+            data={"csrftoken": "verlopen", "naam": anna},
+            headers={"Accept": "text/html,application/xhtml+xml"},
+        )
         assert page.status_code == 403
         assert page.headers["content-type"].startswith("text/html")
         assert f"<h1>{title}</h1>" in page.text and advice in page.text
@@ -182,9 +197,12 @@ def test_a_browser_form_without_its_token_gets_a_page_that_says_to_reload(
 
 
 def test_the_overlay_api_needs_no_csrf_token_even_for_a_logged_in_browser(
-        client: TestClient, anna: str) -> None:
+    client: TestClient, anna: str
+) -> None:
     log_in(client, anna, PASSWORD)
-    answer = client.post("/api/v1/context/resolve", json={"app": "demo-zaaksysteem", "url": "https://x/"})
+    answer = client.post(
+        "/api/v1/context/resolve", json={"app": "demo-zaaksysteem", "url": "https://x/"}
+    )
     assert answer.status_code == 200
 
 
@@ -204,9 +222,22 @@ def test_a_token_only_account_cannot_log_in_with_any_password(client: TestClient
 
 
 def test_users_from_the_command_line(env: Settings) -> None:
-    added = runner.invoke(cli, ["users", "add", "j.devries", "--role", "expert", "--role",
-                                "redacteur", "--team", "Burgerzaken", "--password-stdin"],
-                          input=PASSWORD + "\n")
+    added = runner.invoke(
+        cli,
+        [
+            "users",
+            "add",
+            "j.devries",
+            "--role",
+            "expert",
+            "--role",
+            "redacteur",
+            "--team",
+            "Burgerzaken",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
+    )
     assert added.exit_code == 0, added.output
     robot = runner.invoke(cli, ["users", "add", "robot", "--role", "kwaliteit"], input="")
     assert robot.exit_code == 0 and "API tokens only" in robot.output
@@ -220,14 +251,18 @@ def test_users_from_the_command_line(env: Settings) -> None:
         assert log_in(client, "j.devries", PASSWORD).status_code == 303
 
 
-@pytest.mark.parametrize(("arguments", "says"), [
-    (["users", "add", "anna", "--role", "expert", "--password-stdin"], "already taken"),
-    (["users", "add", "Anna Smit", "--role", "expert"], "lower-case letters"),
-    (["users", "add", "kort", "--role", "expert", "--password-stdin"], "at least 12"),
-    (["users", "token", "nobody"], "no account 'nobody'"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (["users", "add", "anna", "--role", "expert", "--password-stdin"], "already taken"),
+        (["users", "add", "Anna Smit", "--role", "expert"], "lower-case letters"),
+        (["users", "add", "kort", "--role", "expert", "--password-stdin"], "at least 12"),
+        (["users", "token", "nobody"], "no account 'nobody'"),
+    ],
+)
 def test_users_command_errors_say_what_is_wrong(
-        env: Settings, arguments: list[str], says: str) -> None:
+    env: Settings, arguments: list[str], says: str
+) -> None:
     runner.invoke(cli, ["users", "add", "anna", "--role", "expert"], input="")
     result = runner.invoke(cli, arguments, input="short\n")
     assert result.exit_code == 1 and says in result.output

@@ -17,8 +17,10 @@ from tests.conftest import SHIPPED_TASKS, TASKS_DIR, import_shipped, shipped_doc
 
 def counts(services: Services) -> dict[str, int]:
     with Session(services.engine) as session:
-        return {model.__name__: session.exec(select(func.count()).select_from(model)).one()
-                for model in (Task, Step, TaskVersion, ContextRule)}
+        return {
+            model.__name__: session.exec(select(func.count()).select_from(model)).one()
+            for model in (Task, Step, TaskVersion, ContextRule)
+        }
 
 
 def test_import_publishes_version_one_of_every_task(services: Services) -> None:
@@ -36,8 +38,9 @@ def test_importing_the_same_files_twice_changes_nothing(services: Services) -> N
         before = [(s.id, s.version) for s in session.exec(select(Step).order_by(Step.id))]
     first = counts(services)
     with unit_of_work(services.engine) as session:
-        report = import_documents(session, [t.document for t in load_paths([TASKS_DIR])],
-                                  by="again")
+        report = import_documents(
+            session, [t.document for t in load_paths([TASKS_DIR])], by="again"
+        )
     assert report.changed == [] and len(report.unchanged) == SHIPPED_TASKS
     assert counts(services) == first
     with Session(services.engine) as session:
@@ -57,8 +60,7 @@ def test_a_changed_file_becomes_a_new_version_and_the_old_one_stays(services: Se
         assert new.document["steps"][0]["title"] == "Vraag eerst naar het rijbewijs"
         assert old.document["steps"][0]["title"] != "Vraag eerst naar het rijbewijs"
         assert new.content_hash != old.content_hash
-        changed_step = session.exec(select(Step).where(
-            Step.key == changed.steps[0].id)).one()
+        changed_step = session.exec(select(Step).where(Step.key == changed.steps[0].id)).one()
         assert changed_step.version == 2  # the working copy's step moved on as well
 
 
@@ -78,8 +80,9 @@ def test_export_then_import_into_an_empty_database_then_export_is_byte_identical
             session.commit()
     assert counts(services)["Task"] == 0
     with unit_of_work(services.engine) as session:
-        import_documents(session, [load_text(text, name) for name, text in first.items()],
-                         by="round trip")
+        import_documents(
+            session, [load_text(text, name) for name, text in first.items()], by="round trip"
+        )
     with Session(services.engine) as session:
         assert export_documents(session) == first
 
@@ -87,6 +90,7 @@ def test_export_then_import_into_an_empty_database_then_export_is_byte_identical
 def test_rules_follow_the_published_version(services: Services) -> None:
     import_shipped(services)
     with Session(services.engine) as session:
-        rules = session.exec(select(ContextRule).join(Task).where(
-            Task.slug == "reisdocument-aanvragen")).all()
+        rules = session.exec(
+            select(ContextRule).join(Task).where(Task.slug == "reisdocument-aanvragen")
+        ).all()
         assert {r.url for r in rules if r.url} == {"/demo/reisdocument/aanvraag"}

@@ -59,7 +59,9 @@ def test_a_commit_is_applied_at_once_and_a_rollback_never(settings) -> None:
         assert applied.items == [("task", "eerste"), ("task", "tweede")]
         with Session(engine) as session:
             assert [c.subject for c in session.exec(select(CatalogChange)).all()] == [
-                "eerste", "tweede"]
+                "eerste",
+                "tweede",
+            ]
     finally:
         follower.stop()
         engine.dispose()
@@ -105,8 +107,9 @@ def test_the_log_keeps_a_week_and_always_the_newest(settings) -> None:
     now = dt.datetime(2026, 12, 4, 12, tzinfo=dt.UTC)
     with Session(engine) as session:
         for subject, days in (("oud", 9), ("ouder", 8), ("nieuw", 6)):
-            session.add(CatalogChange(kind="task", subject=subject,
-                                      at=now - dt.timedelta(days=days)))
+            session.add(
+                CatalogChange(kind="task", subject=subject, at=now - dt.timedelta(days=days))
+            )
         session.commit()
         assert change_log.prune(session, now) == 2
         session.commit()
@@ -129,8 +132,9 @@ def test_on_postgresql_ids_become_visible_in_commit_order(settings) -> None:
         first = Session(engine)
         # The first is in the middle of its commit: it holds the log's lock and has
         # written its row, but has not committed yet.
-        first.connection().execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": change_log._LOCK_KEY})
+        first.connection().execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": change_log._LOCK_KEY}
+        )
         first.add(CatalogChange(kind="task", subject="eerste"))
         first.flush()
         second_done = threading.Event()

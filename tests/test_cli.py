@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from epss.models import Task
 from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import SHIPPED_TASKS, TASKS_DIR
+from tests.ports import free_port
 
 runner = CliRunner()
 
@@ -39,10 +39,15 @@ def test_one_bad_file_and_nothing_is_imported(env: Settings, tmp_path: Path) -> 
     folder = tmp_path / "in"
     shutil.copytree(TASKS_DIR, folder)
     bad = folder / "verhuizing-doorgeven.yaml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("review_by:", "herzien_op:"),
-                   encoding="utf-8")
-    line = bad.read_text(encoding="utf-8").splitlines().index(
-        next(x for x in bad.read_text(encoding="utf-8").splitlines() if "herzien_op" in x)) + 1
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("review_by:", "herzien_op:"), encoding="utf-8"
+    )
+    line = (
+        bad.read_text(encoding="utf-8")
+        .splitlines()
+        .index(next(x for x in bad.read_text(encoding="utf-8").splitlines() if "herzien_op" in x))
+        + 1
+    )
     result = runner.invoke(app, ["import", str(folder)])
     assert result.exit_code == 1
     assert result.output.splitlines() == [
@@ -82,8 +87,7 @@ def test_import_twice_then_export_gives_the_same_files(env: Settings, tmp_path: 
     first = runner.invoke(app, ["import", "--publish", str(TASKS_DIR)])
     assert first.exit_code == 0, first.output
     assert f"{SHIPPED_TASKS} new, 0 updated, 0 unchanged" in first.output
-    again = runner.invoke(app, ["import", "--publish",
-                                *sorted(map(str, TASKS_DIR.glob("*.yaml")))])
+    again = runner.invoke(app, ["import", "--publish", *sorted(map(str, TASKS_DIR.glob("*.yaml")))])
     assert f"0 new, 0 updated, {SHIPPED_TASKS} unchanged" in again.output
     out = tmp_path / "export"
     assert runner.invoke(app, ["export", str(out)]).exit_code == 0
@@ -97,8 +101,9 @@ def test_a_missing_path_is_named(env: Settings, tmp_path: Path) -> None:
     assert f"{tmp_path / 'nergens.yaml'}: no such file or folder" in result.output
 
 
-def test_commands_ask_for_the_migration_first(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_commands_ask_for_the_migration_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("EPSS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("EPSS_DATABASE_URL", raising=False)
     result = runner.invoke(app, ["import", str(TASKS_DIR)])
@@ -108,23 +113,26 @@ def test_commands_ask_for_the_migration_first(tmp_path: Path,
     assert runner.invoke(app, ["import", str(TASKS_DIR)]).exit_code == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_demo(cwd: Path, port: int, log: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EPSS_")}
     with log.open("w") as output:
         return subprocess.Popen(
-            [sys.executable, "-c", "from epss.cli import main; main()", "demo",
-             "--port", str(port)],
-            cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-c",
+                "from epss.cli import main; main()",
+                "demo",
+                "--port",
+                str(port),
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
-def _wait_until_up(client: httpx.Client, url: str, process: subprocess.Popen,
-                   log: Path) -> None:
+def _wait_until_up(client: httpx.Client, url: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()
@@ -139,7 +147,7 @@ def _wait_until_up(client: httpx.Client, url: str, process: subprocess.Popen,
 def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None:
     client = httpx.Client(trust_env=False)  # loopback only, never through a proxy
     for run in (1, 2):  # a second run finds its data and changes nothing
-        port, log = _free_port(), tmp_path / f"demo-{run}.log"
+        port, log = free_port(), tmp_path / f"demo-{run}.log"
         base = f"http://127.0.0.1:{port}"
         process = _start_demo(tmp_path, port, log)
         try:
@@ -147,13 +155,17 @@ def test_epss_demo_serves_the_tasks_and_the_demo_screens(tmp_path: Path) -> None
             tasks = client.get(base + "/api/v1/tasks").json()
             assert len(tasks) == SHIPPED_TASKS and {t["version"] for t in tasks} == {1}, run
             assert client.get(base + "/demo/verhuizing").status_code == 200
-            resolved = client.post(base + "/api/v1/context/resolve", json={
-                "app": "demo-zaaksysteem", "url": base + "/demo/geboorte/aangifte"}).json()
+            resolved = client.post(
+                base + "/api/v1/context/resolve",
+                json={"app": "demo-zaaksysteem", "url": base + "/demo/geboorte/aangifte"},
+            ).json()
             assert resolved["matches"][0]["task"] == "aangifte-geboorte"
             login = client.get(base + "/inloggen")
             token = re.search(r'name="csrftoken" value="([^"]+)"', login.text).group(1)
-            client.post(base + "/inloggen", data={
-                "csrftoken": token, "naam": "rob", "wachtwoord": "demo-wachtwoord"})
+            client.post(
+                base + "/inloggen",
+                data={"csrftoken": token, "naam": "rob", "wachtwoord": "demo-wachtwoord"},
+            )
             assert client.get(base + "/api/v1/me").json()["roles"] == ["redacteur"]
             client.cookies.clear()
         finally:
@@ -180,4 +192,5 @@ def test_schema_writes_the_json_schema(tmp_path: Path) -> None:
     target = tmp_path / "task.schema.json"
     assert runner.invoke(app, ["schema", str(target)]).exit_code == 0
     assert target.read_text(encoding="utf-8") == (TASKS_DIR / "task.schema.json").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )

@@ -22,19 +22,22 @@ def resolve(client: TestClient, **context) -> list[dict]:
     return answer.json()["matches"]
 
 
-@pytest.mark.parametrize(("path", "task"), [
-    ("/demo/reisdocument/aanvraag", "reisdocument-aanvragen"),
-    ("/demo/reisdocument/uitreiking", "reisdocument-uitreiken"),
-    ("/demo/geboorte/aangifte", "aangifte-geboorte"),
-    ("/demo/verhuizing", "verhuizing-doorgeven"),
-    ("/demo/rijbewijs/aanvraag", "rijbewijs-aanvragen"),
-    ("/demo/vermissing", "vermissing-reisdocument-of-rijbewijs"),
-    ("/demo/inschrijving", "eerste-inschrijving-buitenland"),
-    ("/demo/adresonderzoek", "adresonderzoek-en-briefadres"),
-    ("/demo/overlijden", "aangifte-overlijden"),
-    ("/demo/huwelijk", "melding-voorgenomen-huwelijk"),
-    ("/demo/erkenning", "erkenning-en-naamskeuze"),
-])
+@pytest.mark.parametrize(
+    ("path", "task"),
+    [
+        ("/demo/reisdocument/aanvraag", "reisdocument-aanvragen"),
+        ("/demo/reisdocument/uitreiking", "reisdocument-uitreiken"),
+        ("/demo/geboorte/aangifte", "aangifte-geboorte"),
+        ("/demo/verhuizing", "verhuizing-doorgeven"),
+        ("/demo/rijbewijs/aanvraag", "rijbewijs-aanvragen"),
+        ("/demo/vermissing", "vermissing-reisdocument-of-rijbewijs"),
+        ("/demo/inschrijving", "eerste-inschrijving-buitenland"),
+        ("/demo/adresonderzoek", "adresonderzoek-en-briefadres"),
+        ("/demo/overlijden", "aangifte-overlijden"),
+        ("/demo/huwelijk", "melding-voorgenomen-huwelijk"),
+        ("/demo/erkenning", "erkenning-en-naamskeuze"),
+    ],
+)
 def test_each_demo_screen_resolves_to_its_task(client: TestClient, path: str, task: str) -> None:
     matches = resolve(client, url=f"http://127.0.0.1:8000{path}?bsn=999993653", title="x")
     assert matches[0]["task"] == task
@@ -60,17 +63,21 @@ def test_the_zaaktype_reported_by_a_case_page_selects_the_task(client: TestClien
 
 
 def test_without_a_rule_the_page_words_find_the_task(client: TestClient) -> None:
-    matches = resolve(client, url="/apps/burgerzaken/rijbewijzen/nieuw",
-                      title="Rijbewijs aanvraag" + TITLE)
+    matches = resolve(
+        client, url="/apps/burgerzaken/rijbewijzen/nieuw", title="Rijbewijs aanvraag" + TITLE
+    )
     assert matches and matches[0]["task"] == "rijbewijs-aanvragen"
     assert matches[0]["source"] == "search"
 
 
-@pytest.mark.parametrize(("url", "title"), [
-    ("/demo/", "Werkvoorraad" + TITLE),
-    ("/agenda/week/47", "Agenda"),
-    ("/parkeren/vergunning/nieuw", "Aanvraag parkeervergunning" + TITLE),
-])
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        ("/demo/", "Werkvoorraad" + TITLE),
+        ("/agenda/week/47", "Agenda"),
+        ("/parkeren/vergunning/nieuw", "Aanvraag parkeervergunning" + TITLE),
+    ],
+)
 def test_an_unrelated_page_gets_nothing(client: TestClient, url: str, title: str) -> None:
     assert resolve(client, url=url, title=title) == []
 
@@ -78,18 +85,23 @@ def test_an_unrelated_page_gets_nothing(client: TestClient, url: str, title: str
 def test_an_unknown_app_is_not_found(client: TestClient) -> None:
     answer = client.post("/api/v1/context/resolve", json={"app": "onbekend", "url": "/x"})
     assert answer.status_code == 404
-    assert answer.json() == {"error": "not_found",
-                             "detail": "Er is geen hostapplicatie 'onbekend'."}
+    assert answer.json() == {
+        "error": "not_found",
+        "detail": "Er is geen hostapplicatie 'onbekend'.",
+    }
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"url": "/x"}, "app"),
-    ({"app": APP}, "url"),
-    ({"app": APP, "url": "javascript:alert(1)"}, "url"),
-    ({"app": APP, "url": "/x", "markers": "#a"}, "markers"),
-    ({"app": APP, "url": "/x", "markers": [""]}, "markers"),
-    ({"app": APP, "url": "/x", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"url": "/x"}, "app"),
+        ({"app": APP}, "url"),
+        ({"app": APP, "url": "javascript:alert(1)"}, "url"),
+        ({"app": APP, "url": "/x", "markers": "#a"}, "markers"),
+        ({"app": APP, "url": "/x", "markers": [""]}, "markers"),
+        ({"app": APP, "url": "/x", "colour": "red"}, "colour"),
+    ],
+)
 def test_malformed_contexts_get_a_clear_422(client: TestClient, body: dict, field: str) -> None:
     answer = client.post("/api/v1/context/resolve", json=body)
     assert answer.status_code == 422
@@ -99,8 +111,11 @@ def test_malformed_contexts_get_a_clear_422(client: TestClient, body: dict, fiel
 
 
 def test_malformed_json_gets_a_clear_422(client: TestClient) -> None:
-    answer = client.post("/api/v1/context/resolve", content=b"{not json",
-                         headers={"content-type": "application/json"})
+    answer = client.post(
+        "/api/v1/context/resolve",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
     assert answer.status_code == 422
     assert "JSON" in answer.json()["detail"]
 
@@ -121,8 +136,7 @@ def test_manifest_lists_rules_and_markers_with_an_etag(client: TestClient) -> No
     assert client.get("/api/v1/apps/onbekend/manifest").status_code == 404
 
 
-def test_a_following_process_reads_the_rules_again_only_after_a_change(
-        services: Services) -> None:
+def test_a_following_process_reads_the_rules_again_only_after_a_change(services: Services) -> None:
     """With the follower telling it of every change, resolving asks the database nothing
     between changes, however long; a publication is seen at once."""
     import_shipped(services)
@@ -150,8 +164,9 @@ def test_a_following_process_reads_the_rules_again_only_after_a_change(
 def test_rules_and_etag_follow_a_new_publication(services: Services) -> None:
     import_shipped(services)
     now = [0.0]
-    resolver = ContextResolver(services.engine, services.search_index, check_every=1.0,
-                               clock=lambda: now[0])
+    resolver = ContextResolver(
+        services.engine, services.search_index, check_every=1.0, clock=lambda: now[0]
+    )
     page = PageContext(app=APP, url="/demo/nieuw-scherm")
     _, etag = resolver.manifest(APP)
     assert resolver.resolve(page) == []

@@ -87,15 +87,20 @@ def same_markup(html: str) -> str:
 
 
 @pytest.mark.parametrize("url", EVERY_PAGE + NOT_FOUND_PAGES)
-def test_every_demo_page_embeds_the_overlay_like_a_municipality(demo: TestClient,
-                                                                url: str) -> None:
+def test_every_demo_page_embeds_the_overlay_like_a_municipality(demo: TestClient, url: str) -> None:
     answer = demo.get(url)
     assert answer.status_code == (404 if url in NOT_FOUND_PAGES else 200)
     overlay = [s for s in Tags(answer.text).all("script") if s.get("data-epss-app")]
-    assert overlay == [{"src": "/overlay.js", "data-epss-app": DEMO_APP_ID,
-                        "data-epss-user": cases.INLOGNAAM, "data-epss-team": cases.TEAM,
-                        "defer": None}]
-    assert answer.text.rindex('data-epss-app=') > answer.text.rindex("</main>")
+    assert overlay == [
+        {
+            "src": "/overlay.js",
+            "data-epss-app": DEMO_APP_ID,
+            "data-epss-user": cases.INLOGNAAM,
+            "data-epss-team": cases.TEAM,
+            "defer": None,
+        }
+    ]
+    assert answer.text.rindex("data-epss-app=") > answer.text.rindex("</main>")
 
 
 @pytest.mark.parametrize("url", EVERY_PAGE + NOT_FOUND_PAGES)
@@ -107,8 +112,9 @@ def test_demo_pages_need_no_inline_script_or_style(demo: TestClient, url: str) -
     for tag, attrs in page.tags:
         inline = [a for a in attrs if a == "style" or a.startswith("on")]
         assert not inline, f"<{tag}> has {inline}"
-        assert not any((v or "").strip().lower().startswith("javascript:")
-                       for v in attrs.values()), f"<{tag}> has a javascript: URL"
+        assert not any(
+            (v or "").strip().lower().startswith("javascript:") for v in attrs.values()
+        ), f"<{tag}> has a javascript: URL"
 
 
 def test_the_server_pages_have_no_script_of_their_own(demo: TestClient) -> None:
@@ -118,8 +124,9 @@ def test_the_server_pages_have_no_script_of_their_own(demo: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("server", "spa"), list(zip(SERVER_PAGES, SPA_PAGES, strict=True)))
-def test_a_deep_link_serves_the_shell_with_that_screen(demo: TestClient, server: str,
-                                                        spa: str) -> None:
+def test_a_deep_link_serves_the_shell_with_that_screen(
+    demo: TestClient, server: str, spa: str
+) -> None:
     plain, shell = demo.get(server), demo.get(spa)
     assert shell.status_code == 200
     title = re.search(r"<title>(.*)</title>", plain.text).group(1)
@@ -133,19 +140,23 @@ def test_the_shell_carries_every_screen_as_a_template(demo: TestClient) -> None:
     """The same templates make both variants: same content, same ids and names, the
     same case header with its zaaktype; links stay inside the variant."""
     shell = templates_of(demo.get("/demo/app/").text)
-    expected = SPA_PAGES + [f"/demo/app{p.removeprefix('/demo')}?twijfel=1"
-                            for p in TWIJFEL_PAGES]
+    expected = SPA_PAGES + [f"/demo/app{p.removeprefix('/demo')}?twijfel=1" for p in TWIJFEL_PAGES]
     assert sorted(shell) == sorted(expected)
     for url, content in shell.items():
         server_url = url.replace("/demo/app/", "/demo/")
         assert same_markup(content) == same_markup(main_of(demo.get(server_url).text)), url
         hrefs = re.findall(r'(?:href|action)="([^"]+)"', content)
         assert hrefs and all(h.startswith("/demo/app/") for h in hrefs), url
-    zaaktypes = {url: re.findall(r'data-epss-zaaktype="([^"]+)"', content)
-                 for url, content in shell.items()}
+    zaaktypes = {
+        url: re.findall(r'data-epss-zaaktype="([^"]+)"', content) for url, content in shell.items()
+    }
     assert zaaktypes["/demo/app/verhuizing"] == ["BZ-VERHUIZING"]
-    for path, zaaktype in (("adresonderzoek", "BZ-ADRESONDERZOEK"), ("overlijden", "BZ-OVERLIJDEN"),
-                           ("huwelijk", "BZ-HUWELIJK"), ("erkenning", "BZ-ERKENNING")):
+    for path, zaaktype in (
+        ("adresonderzoek", "BZ-ADRESONDERZOEK"),
+        ("overlijden", "BZ-OVERLIJDEN"),
+        ("huwelijk", "BZ-HUWELIJK"),
+        ("erkenning", "BZ-ERKENNING"),
+    ):
         assert zaaktypes[f"/demo/app/{path}"] == [zaaktype]
     assert zaaktypes["/demo/app/zaken/Z-2026-000102"] == ["BZ-REISDOC-UITR"]
     assert zaaktypes["/demo/app/"] == []
@@ -161,7 +172,8 @@ def test_the_templates_describe_their_screen(demo: TestClient) -> None:
         "data-ander": "/demo/zaken/Z-2026-000104",
     }
     assert attrs["/demo/app/reisdocument/aanvraag?twijfel=1"]["data-ander"] == (
-        "/demo/reisdocument/aanvraag?twijfel=1")
+        "/demo/reisdocument/aanvraag?twijfel=1"
+    )
 
 
 @pytest.mark.parametrize("path", TWIJFEL_PAGES)
@@ -192,8 +204,7 @@ def test_unknown_single_page_urls(demo: TestClient) -> None:
     assert templates_of(missing.text)  # the app works from there on
     assert demo.get("/demo/app/onbekend").status_code == 404
     assert demo.get("/demo/app/verhuizing/").status_code == 404
-    assert demo.get("/demo/app", follow_redirects=False).headers["location"].endswith(
-        "/demo/app/")
+    assert demo.get("/demo/app", follow_redirects=False).headers["location"].endswith("/demo/app/")
 
 
 def test_links_follow_the_root_path() -> None:
@@ -220,9 +231,11 @@ def test_the_demo_printout_lists_the_single_page_variant() -> None:
 
 # The overlay reads the page as it is; the rules must find the same task in both variants.
 
+
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory,
-            sqlite_template: Path) -> Iterator[TestClient]:
+def service(
+    tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
+) -> Iterator[TestClient]:
     """The service with the demo and the shipped tasks (read only, so shared)."""
     folder = tmp_path_factory.mktemp("demo-service")
     shutil.copy(sqlite_template, folder / "epss.sqlite3")
@@ -238,22 +251,37 @@ def _context_of(client: TestClient, url: str) -> dict:
     """What the overlay would report about the screen at `url`."""
     main = main_of(client.get(url).text)
     zaaktype = re.search(r'data-epss-zaaktype="([^"]+)"', main)
-    return {"app": DEMO_APP_ID, "url": "http://127.0.0.1:8000" + url,
-            "markers": ["#twijfel-melding"] if 'id="twijfel-melding"' in main else [],
-            "zaaktype": zaaktype.group(1) if zaaktype else None}
+    return {
+        "app": DEMO_APP_ID,
+        "url": "http://127.0.0.1:8000" + url,
+        "markers": ["#twijfel-melding"] if 'id="twijfel-melding"' in main else [],
+        "zaaktype": zaaktype.group(1) if zaaktype else None,
+    }
 
 
-@pytest.mark.parametrize("path", [
-    "/demo/reisdocument/aanvraag", "/demo/reisdocument/aanvraag?twijfel=1",
-    "/demo/reisdocument/uitreiking", "/demo/reisdocument/uitreiking?twijfel=1",
-    "/demo/geboorte/aangifte", "/demo/verhuizing", "/demo/rijbewijs/aanvraag",
-    "/demo/vermissing", "/demo/inschrijving", "/demo/adresonderzoek", "/demo/overlijden",
-    "/demo/huwelijk", "/demo/erkenning",
-    "/demo/zaken/Z-2026-000103", "/demo/zaken/Z-2026-000107", "/demo/zaken/Z-2026-000109",
-    "/demo/",
-])
-def test_both_variants_of_a_screen_get_the_same_guidance(service: TestClient,
-                                                          path: str) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/demo/reisdocument/aanvraag",
+        "/demo/reisdocument/aanvraag?twijfel=1",
+        "/demo/reisdocument/uitreiking",
+        "/demo/reisdocument/uitreiking?twijfel=1",
+        "/demo/geboorte/aangifte",
+        "/demo/verhuizing",
+        "/demo/rijbewijs/aanvraag",
+        "/demo/vermissing",
+        "/demo/inschrijving",
+        "/demo/adresonderzoek",
+        "/demo/overlijden",
+        "/demo/huwelijk",
+        "/demo/erkenning",
+        "/demo/zaken/Z-2026-000103",
+        "/demo/zaken/Z-2026-000107",
+        "/demo/zaken/Z-2026-000109",
+        "/demo/",
+    ],
+)
+def test_both_variants_of_a_screen_get_the_same_guidance(service: TestClient, path: str) -> None:
     matches = {}
     for url in (path, "/demo/app" + path.removeprefix("/demo")):
         answer = service.post("/api/v1/context/resolve", json=_context_of(service, url))
@@ -274,8 +302,9 @@ def test_the_demo_comes_with_weeks_of_desk_use_for_the_quality_pages(tmp_path) -
     with TestClient(create_app(settings)) as client:
         services = client.app.state.services
         with services.engine.connect() as connection:
-            counted = connection.execute(text(
-                "SELECT count(*), count(DISTINCT actor), count(DISTINCT team) FROM event")).one()
+            counted = connection.execute(
+                text("SELECT count(*), count(DISTINCT actor), count(DISTINCT team) FROM event")
+            ).one()
             assert verify_chain(connection, secret_key="demo-history").problem is None
         officer = add_user(services, "officer", "kwaliteit")
         rows = client.get("/api/v1/quality/per-taak", headers=officer).json()["rows"]

@@ -19,7 +19,14 @@ def test_every_setting_is_documented() -> None:
 
 def test_every_documented_command_exists() -> None:
     runner = CliRunner()
-    for command in (["demo"], ["serve"], ["db", "upgrade"], ["import"], ["export"],
-                    ["reindex"], ["schema"]):
+    for command in (
+        ["demo"],
+        ["serve"],
+        ["db", "upgrade"],
+        ["import"],
+        ["export"],
+        ["reindex"],
+        ["schema"],
+    ):
         assert runner.invoke(app, [*command, "--help"]).exit_code == 0, command
         assert f"epss {' '.join(command)}" in README

@@ -67,8 +67,10 @@ class Editor:
 
     def _ok(self, answer: httpx.Response) -> dict:
         if answer.status_code not in (200, 201):
-            raise AssertionError(f"{answer.request.method} {answer.request.url}: "
-                                 f"{answer.status_code} {answer.text[:300]}")
+            raise AssertionError(
+                f"{answer.request.method} {answer.request.url}: "
+                f"{answer.status_code} {answer.text[:300]}"
+            )
         return answer.json()
 
     def run(self, count: int) -> None:
@@ -96,9 +98,11 @@ class Editor:
     def edit_step(self, step_id: str, marker: str) -> None:
         current = self.steps[step_id]
         for _ in range(MAX_TRIES):
-            answer = self.http.patch(f"{DRAFT}/steps/{step_id}",
-                                     json={"instruction": current["instruction"] + marker},
-                                     headers={"If-Match": f'"{current["version"]}"'})
+            answer = self.http.patch(
+                f"{DRAFT}/steps/{step_id}",
+                json={"instruction": current["instruction"] + marker},
+                headers={"If-Match": f'"{current["version"]}"'},
+            )
             if answer.status_code == 412:
                 self.tally.stale += 1
                 current = answer.json()["current"]  # re-read; apply my change again
@@ -115,8 +119,11 @@ class Editor:
     def edit_task(self, marker: str) -> None:
         body = self.draft
         for _ in range(MAX_TRIES):
-            answer = self.http.patch(DRAFT, json={"standard": body["standard"] + marker},
-                                     headers={"If-Match": str(body["version"])})
+            answer = self.http.patch(
+                DRAFT,
+                json={"standard": body["standard"] + marker},
+                headers={"If-Match": str(body["version"])},
+            )
             if answer.status_code == 412:
                 self.tally.stale += 1
                 body = answer.json()["current"]
@@ -136,8 +143,11 @@ class Editor:
             order = list(current)
             while order == current:
                 self.random.shuffle(order)
-            answer = self.http.put(f"{DRAFT}/order", json={"steps": order},
-                                   headers={"If-Match": f'W/"{body["steps_version"]}"'})
+            answer = self.http.put(
+                f"{DRAFT}/order",
+                json={"steps": order},
+                headers={"If-Match": f'W/"{body["steps_version"]}"'},
+            )
             if answer.status_code == 412:
                 self.tally.stale += 1
                 body = answer.json()["current"]
@@ -145,8 +155,13 @@ class Editor:
                 continue
             saved = self._ok(answer)
             by_id = {s["id"]: s for s in body["steps"]}
-            self.remember({**body, "steps_version": saved["steps_version"],
-                           "steps": [by_id[step_id] for step_id in order]})
+            self.remember(
+                {
+                    **body,
+                    "steps_version": saved["steps_version"],
+                    "steps": [by_id[step_id] for step_id in order],
+                }
+            )
             if saved["steps"] != order:  # an order that was already current changes nothing
                 raise AssertionError(f"asked for {order}, got {saved['steps']}")
             self.tally.steps_versions.append(saved["steps_version"])
@@ -158,16 +173,19 @@ class Editor:
         body = self.draft
         for _ in range(MAX_TRIES):
             answer = self.http.post(
-                f"{DRAFT}/steps", json={"title": f"Stap{marker}", "instruction": "Nieuw."},
-                headers={"If-Match": str(body["steps_version"])})
+                f"{DRAFT}/steps",
+                json={"title": f"Stap{marker}", "instruction": "Nieuw."},
+                headers={"If-Match": str(body["steps_version"])},
+            )
             if answer.status_code == 412:
                 self.tally.stale += 1
                 body = answer.json()["current"]
                 self.remember(body)
                 continue
             saved = self._ok(answer)
-            self.remember({**body, "steps_version": saved["steps_version"],
-                           "steps": [*body["steps"], saved]})
+            self.remember(
+                {**body, "steps_version": saved["steps_version"], "steps": [*body["steps"], saved]}
+            )
             self.tally.added.append(saved["id"])
             self.tally.steps_versions.append(saved["steps_version"])
             self.tally.acknowledged += 1
@@ -176,12 +194,15 @@ class Editor:
 
 
 def test_a_thousand_concurrent_edits_lose_nothing(settings) -> None:
-    names = [(f"redacteur{n}" if n % 3 == 2 else f"expert{n}",
-              "redacteur" if n % 3 == 2 else "expert") for n in range(CLIENTS)]
+    names = [
+        (f"redacteur{n}" if n % 3 == 2 else f"expert{n}", "redacteur" if n % 3 == 2 else "expert")
+        for n in range(CLIENTS)
+    ]
     tokens = seeded(settings, *names)
     with running(settings) as server:
-        editors = [Editor(server.url, tokens[name], name, seed=n)
-                   for n, (name, _role) in enumerate(names)]
+        editors = [
+            Editor(server.url, tokens[name], name, seed=n) for n, (name, _role) in enumerate(names)
+        ]
         threads = [threading.Thread(target=e.run, args=(EDITS // CLIENTS,)) for e in editors]
         began = time.monotonic()
         for thread in threads:
@@ -229,8 +250,13 @@ def test_a_thousand_concurrent_edits_lose_nothing(settings) -> None:
     engine = make_engine(settings)
     with unit_of_work(engine) as session:
         task = session.exec(select(Task).where(Task.slug == SLUG)).one()
-        recorded = Counter(session.exec(select(Change.action).where(
-            Change.task_id == task.id, Change.action.in_(EDIT_ACTIONS))).all())
+        recorded = Counter(
+            session.exec(
+                select(Change.action).where(
+                    Change.task_id == task.id, Change.action.in_(EDIT_ACTIONS)
+                )
+            ).all()
+        )
     engine.dispose()
     assert sum(recorded.values()) == EDITS
     assert recorded["step_updated"] == sum(len(v) for v in step_versions.values())

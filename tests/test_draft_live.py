@@ -27,8 +27,13 @@ STEP = "identificeer-aangever"
 
 @pytest.fixture
 def accounts(settings) -> dict[str, dict[str, str]]:
-    return seeded(settings, ("anna", "expert"), ("bram", "expert"), ("chris", "redacteur"),
-                  ("mo", "medewerker"))
+    return seeded(
+        settings,
+        ("anna", "expert"),
+        ("bram", "expert"),
+        ("chris", "redacteur"),
+        ("mo", "medewerker"),
+    )
 
 
 def test_editors_see_each_other_and_each_others_saves(settings, accounts) -> None:
@@ -42,31 +47,53 @@ def test_editors_see_each_other_and_each_others_saves(settings, accounts) -> Non
         assert anna.next() == ("presence", {"editors": ["anna", "bram"], "joined": "bram"})
 
         http = httpx.Client(base_url=server.url, headers=accounts["anna"])
-        saved = http.patch(f"{DRAFT}/steps/{STEP}", json={"why": "Weet wie aangifte doet."},
-                           headers={"If-Match": "1"})
+        saved = http.patch(
+            f"{DRAFT}/steps/{STEP}",
+            json={"why": "Weet wie aangifte doet."},
+            headers={"If-Match": "1"},
+        )
         assert saved.status_code == 200
         notice = {"kind": "step", "step_id": STEP, "version": 2, "by": "anna"}
         assert bram.next() == ("saved", notice)
         assert anna.next() == ("saved", notice)
 
         # A refused edit (stale) is not announced; the next saved one is.
-        assert http.patch(f"{DRAFT}/steps/{STEP}", json={"why": "oud"},
-                          headers={"If-Match": "1"}).status_code == 412
+        assert (
+            http.patch(
+                f"{DRAFT}/steps/{STEP}", json={"why": "oud"}, headers={"If-Match": "1"}
+            ).status_code
+            == 412
+        )
         order = [s["id"] for s in http.get(DRAFT).json()["steps"]]
-        assert http.put(f"{DRAFT}/order", json={"steps": order[::-1]},
-                        headers={"If-Match": "1"}).status_code == 200
-        assert bram.next() == ("saved", {"kind": "order", "step_id": None, "version": 2,
-                                         "by": "anna"})
-        added = http.post(f"{DRAFT}/steps", json={"title": "Tolk", "instruction": "Vraag."},
-                          headers={"If-Match": "2"})
-        assert bram.next() == ("saved", {"kind": "added", "step_id": added.json()["id"],
-                                         "version": 3, "by": "anna"})
+        assert (
+            http.put(
+                f"{DRAFT}/order", json={"steps": order[::-1]}, headers={"If-Match": "1"}
+            ).status_code
+            == 200
+        )
+        assert bram.next() == (
+            "saved",
+            {"kind": "order", "step_id": None, "version": 2, "by": "anna"},
+        )
+        added = http.post(
+            f"{DRAFT}/steps",
+            json={"title": "Tolk", "instruction": "Vraag."},
+            headers={"If-Match": "2"},
+        )
+        assert bram.next() == (
+            "saved",
+            {"kind": "added", "step_id": added.json()["id"], "version": 3, "by": "anna"},
+        )
         http.patch(DRAFT, json={"owner": "Team"}, headers={"If-Match": "1"})
-        assert bram.next() == ("saved", {"kind": "task", "step_id": None, "version": 2,
-                                         "by": "anna"})
+        assert bram.next() == (
+            "saved",
+            {"kind": "task", "step_id": None, "version": 2, "by": "anna"},
+        )
         http.delete(f"{DRAFT}/steps/{added.json()['id']}", headers={"If-Match": "1"})
-        assert bram.next() == ("saved", {"kind": "removed", "step_id": added.json()["id"],
-                                         "version": 4, "by": "anna"})
+        assert bram.next() == (
+            "saved",
+            {"kind": "removed", "step_id": added.json()["id"], "version": 4, "by": "anna"},
+        )
         http.close()
 
         # A second tab of the same person is not a new editor; closing one tab keeps them.
@@ -81,13 +108,17 @@ def test_editors_see_each_other_and_each_others_saves(settings, accounts) -> Non
 
 def test_a_stream_on_another_task_hears_nothing(settings, accounts) -> None:
     with running(settings) as server:
-        other = EventReader(server.url + "/api/v1/tasks/verhuizing-doorgeven/draft/live",
-                            accounts["chris"])
+        other = EventReader(
+            server.url + "/api/v1/tasks/verhuizing-doorgeven/draft/live", accounts["chris"]
+        )
         assert other.next() == ("presence", {"editors": ["chris"], "you": "chris"})
         anna = EventReader(server.url + LIVE, accounts["anna"])
         anna.next()
-        httpx.patch(server.url + f"{DRAFT}/steps/{STEP}", json={"why": "x"},
-                    headers={**accounts["anna"], "If-Match": "1"})
+        httpx.patch(
+            server.url + f"{DRAFT}/steps/{STEP}",
+            json={"why": "x"},
+            headers={**accounts["anna"], "If-Match": "1"},
+        )
         assert anna.next_of("saved")["step_id"] == STEP
         with pytest.raises(queue.Empty):
             other.next(timeout=1)
@@ -99,8 +130,9 @@ def test_only_editors_may_listen(settings, accounts) -> None:
     with running(settings) as server:
         assert httpx.get(server.url + LIVE).status_code == 401
         assert httpx.get(server.url + LIVE, headers=accounts["mo"]).status_code == 403
-        missing = httpx.get(server.url + "/api/v1/tasks/bestaat-niet/draft/live",
-                            headers=accounts["anna"])
+        missing = httpx.get(
+            server.url + "/api/v1/tasks/bestaat-niet/draft/live", headers=accounts["anna"]
+        )
         assert missing.status_code == 404
 
 
@@ -126,6 +158,7 @@ def test_a_stream_still_opening_when_the_stop_comes_ends_too(settings) -> None:
     async def scenario() -> None:
         opening = hub.events("t", "anna")
         hub.stop()  # before the stream's first step, so before it joined
+
         async def every_event() -> list[str]:
             return [event async for event in opening]
 
@@ -193,8 +226,9 @@ def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) ->
     async def scenario() -> None:
         stream = hub.events("t", "anna")
         assert await anext(stream) == "retry: 3000\n\n"
-        assert await anext(stream) == ('event: presence\ndata: {"editors": ["anna"], '
-                                       '"you": "anna"}\n\n')
+        assert await anext(stream) == (
+            'event: presence\ndata: {"editors": ["anna"], "you": "anna"}\n\n'
+        )
         rolled_back = session_with_notice(1)
         rolled_back.rollback()
         rolled_back.close()
@@ -202,8 +236,7 @@ def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) ->
         assert await asyncio.wait_for(anext(stream), 2) == ": ping\n\n"  # nothing yet
         pending.commit()
         pending.close()
-        assert await asyncio.wait_for(anext(stream), 2) == \
-            'event: saved\ndata: {"n": 2}\n\n'
+        assert await asyncio.wait_for(anext(stream), 2) == 'event: saved\ndata: {"n": 2}\n\n'
         follower.stop()
         engine.dispose()  # as the service does when it shuts down
         with pytest.raises(StopAsyncIteration):
@@ -240,7 +273,8 @@ def test_a_disabled_persons_streams_end_and_only_theirs(settings) -> None:
         with pytest.raises(StopAsyncIteration):
             await asyncio.wait_for(anext(bram), 2)
         assert await asyncio.wait_for(anext(anna), 2) == (
-            'event: presence\ndata: {"editors": ["anna"], "left": "bram"}\n\n')
+            'event: presence\ndata: {"editors": ["anna"], "left": "bram"}\n\n'
+        )
 
         # Disabled in another instance: the check once a heartbeat ends the stream, also
         # while colleagues keep saving (the stream is never idle).

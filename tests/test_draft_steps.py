@@ -24,12 +24,19 @@ from tests.drafts_support import (
 
 # ---- adding, removing, reordering ---------------------------------------------------------
 
+
 def test_adding_a_step_makes_its_id_from_the_title(client, people) -> None:
     expert = people["expert"]
     url = f"{DRAFT}/steps"
-    answer = client.post(url, json={"title": "Controleer de pasfoto (ICAO-eisen)",
-                                    "instruction": "Vergelijk de foto met de aangever.",
-                                    "position": 2}, headers=with_version(expert, 1))
+    answer = client.post(
+        url,
+        json={
+            "title": "Controleer de pasfoto (ICAO-eisen)",
+            "instruction": "Vergelijk de foto met de aangever.",
+            "position": 2,
+        },
+        headers=with_version(expert, 1),
+    )
     assert answer.status_code == 201, answer.text
     added = answer.json()
     assert added["id"] == "controleer-de-pasfoto-icao-eisen"
@@ -43,9 +50,11 @@ def test_adding_a_step_makes_its_id_from_the_title(client, people) -> None:
     assert body["steps"][2]["version"] == 1  # moving down does not change a step's version
     assert body["status"] == "draft"
 
-    again = client.post(url, json={"title": "Controleer de pasfoto (ICAO-eisen)",
-                                   "instruction": "Nog een keer."},
-                        headers=with_version(expert, 2))
+    again = client.post(
+        url,
+        json={"title": "Controleer de pasfoto (ICAO-eisen)", "instruction": "Nog een keer."},
+        headers=with_version(expert, 2),
+    )
     assert again.status_code == 201
     assert again.json()["id"] == "controleer-de-pasfoto-icao-eisen-2"
     assert again.json()["position"] == len(body["steps"]) + 1  # last by default
@@ -59,9 +68,15 @@ def test_adding_a_step_makes_its_id_from_the_title(client, people) -> None:
 
 
 def test_adding_a_step_with_its_own_id(client, people) -> None:
-    answer = client.post(f"{DRAFT}/steps", json={"id": "check-tolk", "title": "Tolk nodig?",
-                                                 "instruction": "Vraag of een tolk nodig is."},
-                         headers=with_version(people["expert"], 1))
+    answer = client.post(
+        f"{DRAFT}/steps",
+        json={
+            "id": "check-tolk",
+            "title": "Tolk nodig?",
+            "instruction": "Vraag of een tolk nodig is.",
+        },
+        headers=with_version(people["expert"], 1),
+    )
     assert answer.status_code == 201 and answer.json()["id"] == "check-tolk"
 
 
@@ -69,24 +84,39 @@ def test_a_generated_id_never_reuses_one_a_published_version_had(client, people)
     expert = people["expert"]
     removed = client.delete(step_url("informeer-over-bsn"), headers=with_version(expert, 1))
     assert removed.status_code == 200, removed.text
-    answer = client.post(f"{DRAFT}/steps", json={"title": "Informeer over BSN",
-                                                 "instruction": "Vertel over het BSN."},
-                         headers=with_version(expert, removed.json()["steps_version"]))
+    answer = client.post(
+        f"{DRAFT}/steps",
+        json={"title": "Informeer over BSN", "instruction": "Vertel over het BSN."},
+        headers=with_version(expert, removed.json()["steps_version"]),
+    )
     assert answer.json()["id"] == "informeer-over-bsn-2"
 
 
-@pytest.mark.parametrize(("values", "field", "words"), [
-    ({"title": "Nieuw"}, "steps[nieuw].instruction", "Instructie: dit veld ontbreekt"),
-    ({"id": FIRST, "title": "Dubbel", "instruction": "x"}, f"steps[{FIRST}].id",
-     "De nieuwe stap, Id: de taak heeft al een stap met het id"),
-    ({"id": "Geen Slug", "title": "x", "instruction": "x"}, "steps[Geen Slug].id",
-     "Id: gebruik alleen kleine letters"),
-    ({"title": "x", "instruction": "x", "position": 99}, "position",
-     "Plaats: kies een geheel getal van 1 tot en met"),
-    ({"instruction": "zonder titel"}, "steps[stap].title", "Titel: dit veld ontbreekt"),
-])
-def test_a_bad_new_step_is_422_and_adds_nothing(client, people, values: dict, field: str,
-                                                words: str) -> None:
+@pytest.mark.parametrize(
+    ("values", "field", "words"),
+    [
+        ({"title": "Nieuw"}, "steps[nieuw].instruction", "Instructie: dit veld ontbreekt"),
+        (
+            {"id": FIRST, "title": "Dubbel", "instruction": "x"},
+            f"steps[{FIRST}].id",
+            "De nieuwe stap, Id: de taak heeft al een stap met het id",
+        ),
+        (
+            {"id": "Geen Slug", "title": "x", "instruction": "x"},
+            "steps[Geen Slug].id",
+            "Id: gebruik alleen kleine letters",
+        ),
+        (
+            {"title": "x", "instruction": "x", "position": 99},
+            "position",
+            "Plaats: kies een geheel getal van 1 tot en met",
+        ),
+        ({"instruction": "zonder titel"}, "steps[stap].title", "Titel: dit veld ontbreekt"),
+    ],
+)
+def test_a_bad_new_step_is_422_and_adds_nothing(
+    client, people, values: dict, field: str, words: str
+) -> None:
     count = len(draft(client, people["expert"])["steps"])
     answer = client.post(f"{DRAFT}/steps", json=values, headers=with_version(people["expert"], 1))
     assert answer.status_code == 422, answer.text
@@ -100,10 +130,12 @@ def test_adding_needs_the_current_steps_version(client, people) -> None:
     expert = people["expert"]
     new = {"title": "Nieuw", "instruction": "x"}
     assert client.post(f"{DRAFT}/steps", json=new, headers=expert).status_code == 428
-    assert client.post(f"{DRAFT}/steps", json=new,
-                       headers=with_version(expert, 1)).status_code == 201
-    stale = client.post(f"{DRAFT}/steps", json={**new, "title": "Ander"},
-                        headers=with_version(people["expert2"], 1))
+    assert (
+        client.post(f"{DRAFT}/steps", json=new, headers=with_version(expert, 1)).status_code == 201
+    )
+    stale = client.post(
+        f"{DRAFT}/steps", json={**new, "title": "Ander"}, headers=with_version(people["expert2"], 1)
+    )
     assert stale.status_code == 412
     assert stale.json()["current"]["steps_version"] == 2
     assert [s["id"] for s in stale.json()["current"]["steps"]][-1] == "nieuw"
@@ -122,17 +154,24 @@ def test_removing_a_step(client, people) -> None:
     assert body["status"] == "draft" and body["steps_version"] == 2
     entry = history(client, expert)[0]
     assert entry["action"] == "step_removed" and entry["step_id"] == "informeer-over-bsn"
-    assert {f["field"]: f["before"] for f in entry["fields"]}["instruction"] == \
-        before["instruction"]
-    assert client.delete(step_url("informeer-over-bsn"),
-                         headers=with_version(expert, 1)).status_code == 404
+    assert {f["field"]: f["before"] for f in entry["fields"]}["instruction"] == before[
+        "instruction"
+    ]
+    assert (
+        client.delete(step_url("informeer-over-bsn"), headers=with_version(expert, 1)).status_code
+        == 404
+    )
 
 
 def test_a_step_changed_since_it_was_read_is_not_removed(client, people) -> None:
-    client.patch(step_url("informeer-over-bsn"), json={"why": "nieuw"},
-                 headers=with_version(people["expert"], 1))
-    answer = client.delete(step_url("informeer-over-bsn"),
-                           headers=with_version(people["expert2"], 1))
+    client.patch(
+        step_url("informeer-over-bsn"),
+        json={"why": "nieuw"},
+        headers=with_version(people["expert"], 1),
+    )
+    answer = client.delete(
+        step_url("informeer-over-bsn"), headers=with_version(people["expert2"], 1)
+    )
     assert answer.status_code == 412
     assert answer.json()["current"]["why"] == "nieuw"
     assert step(client, people["expert"], "informeer-over-bsn")["version"] == 2
@@ -152,8 +191,12 @@ def test_a_start_step_of_a_context_rule_cannot_be_removed(client, people) -> Non
     expert = people["expert"]
     rules = draft(client, expert)["context_rules"]
     rules[0] = {**rules[0], "start_step": "informeer-over-bsn"}
-    assert client.patch(DRAFT, json={"context_rules": rules},
-                        headers=with_version(expert, 1)).status_code == 200
+    assert (
+        client.patch(
+            DRAFT, json={"context_rules": rules}, headers=with_version(expert, 1)
+        ).status_code
+        == 200
+    )
     answer = client.delete(step_url("informeer-over-bsn"), headers=with_version(expert, 1))
     assert answer.status_code == 422
     assert "Contextregel 1 begint bij deze stap" in answer.json()["detail"]
@@ -182,15 +225,19 @@ def test_reordering_the_steps(client, people) -> None:
     assert [s["id"] for s in stale.json()["current"]["steps"]] == order
 
 
-@pytest.mark.parametrize(("change", "words"), [
-    (lambda ids: ids[:-1], "'informeer-over-bsn' ontbreekt (noem elke stap"),
-    (lambda ids: [*ids, "extra"], "de taak heeft geen stap 'extra'"),
-    (lambda ids: [*ids, ids[0]], "meer dan één keer genoemd: 'identificeer-aangever'"),
-])
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda ids: ids[:-1], "'informeer-over-bsn' ontbreekt (noem elke stap"),
+        (lambda ids: [*ids, "extra"], "de taak heeft geen stap 'extra'"),
+        (lambda ids: [*ids, ids[0]], "meer dan één keer genoemd: 'identificeer-aangever'"),
+    ],
+)
 def test_a_bad_order_is_422_and_changes_nothing(client, people, change, words: str) -> None:
     ids = [s["id"] for s in draft(client, people["expert"])["steps"]]
-    answer = client.put(f"{DRAFT}/order", json={"steps": change(ids)},
-                        headers=with_version(people["expert"], 1))
+    answer = client.put(
+        f"{DRAFT}/order", json={"steps": change(ids)}, headers=with_version(people["expert"], 1)
+    )
     assert answer.status_code == 422
     body = answer.json()
     assert body["detail"].startswith("Stappen: ") and words in body["detail"]

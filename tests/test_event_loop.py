@@ -35,9 +35,16 @@ def _add_step(url: str, headers: dict[str, str]) -> Callable[[], httpx.Response]
     """An editor adds a step: the form posted (read what it needs first)."""
     draft = httpx.get(f"{url}/api/v1/tasks/{SLUG}/draft", headers=headers).json()
     return lambda: httpx.post(
-        f"{url}/redactie/taken/{SLUG}/stappen", headers=headers, timeout=60,
-        data={"stap_id": "wacht-op-slot", "titel": "Wacht", "instructie": "Wacht op het slot.",
-              "stappenversie": str(draft["steps_version"])})
+        f"{url}/redactie/taken/{SLUG}/stappen",
+        headers=headers,
+        timeout=60,
+        data={
+            "stap_id": "wacht-op-slot",
+            "titel": "Wacht",
+            "instructie": "Wacht op het slot.",
+            "stappenversie": str(draft["steps_version"]),
+        },
+    )
 
 
 def _upload(url: str, headers: dict[str, str]) -> Callable[[], httpx.Response]:
@@ -45,8 +52,12 @@ def _upload(url: str, headers: dict[str, str]) -> Callable[[], httpx.Response]:
     text = (TASKS_DIR / f"{SLUG}.yaml").read_text(encoding="utf-8")
     changed = text.replace("\ntitle: ", "\ntitle: Gewijzigd ", 1).encode()
     httpx.get(f"{url}/api/v1/me", headers=headers)  # the token's first use is noted now
-    return lambda: httpx.post(f"{url}/redactie/import", headers=headers, timeout=60,
-                              files={"bestanden": (f"{SLUG}.yaml", changed)})
+    return lambda: httpx.post(
+        f"{url}/redactie/import",
+        headers=headers,
+        timeout=60,
+        files={"bestanden": (f"{SLUG}.yaml", changed)},
+    )
 
 
 @pytest.mark.parametrize("waiting", [_add_step, _upload], ids=["editor form", "file upload"])
@@ -64,8 +75,7 @@ def test_a_request_waiting_for_the_write_lock_blocks_no_other(server, waiting) -
         assert not blocked.done()
         slowest, asked = 0.0, 0
         while time.monotonic() - held_since < HOLD_SECONDS - 0.5:
-            for path in ("/health/live", "/api/v1/search?q=verhuizing",
-                         "/api/v1/tasks"):
+            for path in ("/health/live", "/api/v1/search?q=verhuizing", "/api/v1/tasks"):
                 began = time.monotonic()
                 assert httpx.get(server.url + path, headers=tokens["eva"]).status_code == 200
                 slowest = max(slowest, time.monotonic() - began)

@@ -31,11 +31,17 @@ EVENTS = "/api/v1/events"
 def event(**changes) -> dict:
     """A valid event; `changes` set fields (None removes one)."""
     fields = {
-        "id": str(uuid.uuid4()), "type": "step_checked",
-        "occurred_at": "2026-11-23T10:41:07.250+01:00", "app": APP,
+        "id": str(uuid.uuid4()),
+        "type": "step_checked",
+        "occurred_at": "2026-11-23T10:41:07.250+01:00",
+        "app": APP,
         "url": "https://zaken.gemeente.example/zaak/reisdocument/aanvraag",
-        "task_slug": "reisdocument-aanvragen", "task_version": 1, "step_id": "identiteit",
-        "user": "j.jansen", "team": "Burgerzaken balie", "details": {},
+        "task_slug": "reisdocument-aanvragen",
+        "task_version": 1,
+        "step_id": "identiteit",
+        "user": "j.jansen",
+        "team": "Burgerzaken balie",
+        "details": {},
     }
     fields.update(changes)
     return {key: value for key, value in fields.items() if value is not None}
@@ -90,13 +96,21 @@ def stored(client: TestClient) -> list[dict]:
 
 
 def test_a_batch_is_stored_in_its_order_and_counted(client: TestClient) -> None:
-    batch = [event(type="panel_opened"), event(type="task_viewed", details={"source": "rule"}),
-             event(type="step_viewed"), event(type="step_checked")]
+    batch = [
+        event(type="panel_opened"),
+        event(type="task_viewed", details={"source": "rule"}),
+        event(type="step_viewed"),
+        event(type="step_checked"),
+    ]
     assert send(client, *batch) == {"accepted": 4, "duplicates": 0}
     rows = stored(client)
     assert [r["id"] for r in rows] == [e["id"] for e in batch]
-    assert [r["type"] for r in rows] == ["panel_opened", "task_viewed", "step_viewed",
-                                         "step_checked"]
+    assert [r["type"] for r in rows] == [
+        "panel_opened",
+        "task_viewed",
+        "step_viewed",
+        "step_checked",
+    ]
     assert rows[1]["task_slug"] == "reisdocument-aanvragen" and rows[1]["task_version"] == 1
     assert rows[1]["team"] == "Burgerzaken balie"
     assert rows[1]["details"] == {"source": "rule"} and rows[0]["details"] == {}
@@ -110,15 +124,21 @@ def test_times_are_kept_as_the_same_instant_next_to_the_server_time(client: Test
 
 
 def test_events_can_be_selected_by_time(client: TestClient) -> None:
-    send(client, event(type="panel_opened", occurred_at="2026-11-23T09:59:59+01:00"),
-         event(type="step_viewed", occurred_at="2026-11-23T09:00:00Z"),
-         event(type="step_checked", occurred_at="2026-11-23T11:00:00.000001+01:00"))
+    send(
+        client,
+        event(type="panel_opened", occurred_at="2026-11-23T09:59:59+01:00"),
+        event(type="step_viewed", occurred_at="2026-11-23T09:00:00Z"),
+        event(type="step_checked", occurred_at="2026-11-23T11:00:00.000001+01:00"),
+    )
     engine = client.app.state.services.engine
-    since, until = (dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC),
-                    dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC))
+    since, until = (
+        dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC),
+    )
     with Session(engine) as session:
-        found = session.exec(select(Event.type).where(
-            Event.occurred_at >= since, Event.occurred_at < until)).all()
+        found = session.exec(
+            select(Event.type).where(Event.occurred_at >= since, Event.occurred_at < until)
+        ).all()
     assert sorted(found) == ["step_viewed"]
 
 
@@ -161,7 +181,9 @@ def test_the_same_ids_sent_at_once_are_stored_once(client: TestClient) -> None:
         for thread in threads:
             thread.join(timeout=30)
         assert sorted(answers, key=lambda a: a["accepted"]) == [
-            {"accepted": 0, "duplicates": 3}, {"accepted": 3, "duplicates": 0}]
+            {"accepted": 0, "duplicates": 3},
+            {"accepted": 3, "duplicates": 0},
+        ]
     assert len(stored(client)) == 30
 
 
@@ -174,14 +196,17 @@ def refusing_feedback(client: TestClient) -> Iterator[None]:
         if sqlite:
             connection.exec_driver_sql(
                 "CREATE TRIGGER no_feedback BEFORE INSERT ON event WHEN NEW.type = 'feedback' "
-                "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+            )
         else:
             connection.exec_driver_sql(
                 "CREATE FUNCTION no_feedback() RETURNS trigger AS $$ BEGIN "
-                "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql")
+                "RAISE EXCEPTION 'disk I/O error'; END $$ LANGUAGE plpgsql"
+            )
             connection.exec_driver_sql(
                 "CREATE TRIGGER no_feedback BEFORE INSERT ON event FOR EACH ROW "
-                "WHEN (NEW.type = 'feedback') EXECUTE FUNCTION no_feedback()")
+                "WHEN (NEW.type = 'feedback') EXECUTE FUNCTION no_feedback()"
+            )
     yield
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TRIGGER no_feedback" + ("" if sqlite else " ON event"))
@@ -190,7 +215,8 @@ def refusing_feedback(client: TestClient) -> Iterator[None]:
 
 
 def test_a_batch_the_database_fails_on_is_not_acknowledged_and_not_stored(
-        client: TestClient, refusing_feedback: None) -> None:
+    client: TestClient, refusing_feedback: None
+) -> None:
     """The overlay keeps what was not acknowledged; batches written at the same moment
     are not taken down with it, and later batches are written as usual."""
     failing = [event(), event(type="feedback", details={"kind": "wrong"}), event()]
@@ -220,8 +246,9 @@ def test_a_batch_the_database_fails_on_is_not_acknowledged_and_not_stored(
 def test_a_text_plain_body_is_accepted(client: TestClient) -> None:
     """navigator.sendBeacon and a cross-origin fetch without preflight send text/plain."""
     body = json.dumps({"events": [event(), event()]})
-    answer = client.post(EVENTS, content=body.encode(),
-                         headers={"content-type": "text/plain;charset=UTF-8"})
+    answer = client.post(
+        EVENTS, content=body.encode(), headers={"content-type": "text/plain;charset=UTF-8"}
+    )
     assert answer.status_code == 202
     assert answer.json() == {"accepted": 2, "duplicates": 0}
     assert len(stored(client)) == 2
@@ -257,41 +284,45 @@ def test_every_event_type_with_its_details_is_accepted(client: TestClient) -> No
 # -- refused, and nothing stored --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"id": "12345"}, "id"),
-    ({"id": None}, "id"),
-    ({"type": "clicked"}, "type"),
-    ({"occurred_at": "2026-11-23T10:41:07"}, "occurred_at"),  # no time zone
-    ({"occurred_at": "2026-11-24T10:00:01Z"}, "occurred_at"),  # more than a day ahead
-    ({"occurred_at": 1795000000}, "occurred_at"),  # not ISO 8601
-    ({"occurred_at": "gisteren"}, "occurred_at"),
-    ({"app": ""}, "app"),
-    ({"app": None}, "app"),
-    ({"url": None}, "url"),
-    ({"url": "javascript:alert(1)"}, "url"),
-    ({"url": "zaak/123"}, "url"),
-    ({"url": "https://zaken.example:99999/x"}, "url"),
-    ({"url": "/" + "x" * 2000}, "url"),
-    ({"task_slug": "Reisdocument Aanvragen"}, "task_slug"),
-    ({"task_version": 0}, "task_version"),
-    ({"task_version": "1"}, "task_version"),
-    ({"step_id": "a" * 81}, "step_id"),
-    ({"user": "x" * 201}, "user"),
-    ({"team": 7}, "team"),
-    ({"details": {"colour": "red"}}, "details.colour"),
-    ({"details": {"reason": "te druk"}}, "details"),  # reason belongs to step_deviated
-    ({"type": "search", "details": {"results": -1}}, "details.results"),
-    ({"type": "search", "details": {"results": "3"}}, "details.results"),
-    ({"type": "search", "details": {"query": "q" * 201}}, "details.query"),
-    ({"type": "feedback", "details": {"kind": "boos"}}, "details.kind"),
-    ({"type": "feedback", "details": {"comment": "c" * 1001}}, "details.comment"),
-    ({"type": "step_deviated", "details": {"reason": "r" * 501}}, "details.reason"),
-    ({"type": "highlight_missing", "details": {"selector": "s" * 301}}, "details.selector"),
-    ({"type": "task_viewed", "details": {"source": "gok"}}, "details.source"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"id": "12345"}, "id"),
+        ({"id": None}, "id"),
+        ({"type": "clicked"}, "type"),
+        ({"occurred_at": "2026-11-23T10:41:07"}, "occurred_at"),  # no time zone
+        ({"occurred_at": "2026-11-24T10:00:01Z"}, "occurred_at"),  # more than a day ahead
+        ({"occurred_at": 1795000000}, "occurred_at"),  # not ISO 8601
+        ({"occurred_at": "gisteren"}, "occurred_at"),
+        ({"app": ""}, "app"),
+        ({"app": None}, "app"),
+        ({"url": None}, "url"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"url": "zaak/123"}, "url"),
+        ({"url": "https://zaken.example:99999/x"}, "url"),
+        ({"url": "/" + "x" * 2000}, "url"),
+        ({"task_slug": "Reisdocument Aanvragen"}, "task_slug"),
+        ({"task_version": 0}, "task_version"),
+        ({"task_version": "1"}, "task_version"),
+        ({"step_id": "a" * 81}, "step_id"),
+        ({"user": "x" * 201}, "user"),
+        ({"team": 7}, "team"),
+        ({"details": {"colour": "red"}}, "details.colour"),
+        ({"details": {"reason": "te druk"}}, "details"),  # reason belongs to step_deviated
+        ({"type": "search", "details": {"results": -1}}, "details.results"),
+        ({"type": "search", "details": {"results": "3"}}, "details.results"),
+        ({"type": "search", "details": {"query": "q" * 201}}, "details.query"),
+        ({"type": "feedback", "details": {"kind": "boos"}}, "details.kind"),
+        ({"type": "feedback", "details": {"comment": "c" * 1001}}, "details.comment"),
+        ({"type": "step_deviated", "details": {"reason": "r" * 501}}, "details.reason"),
+        ({"type": "highlight_missing", "details": {"selector": "s" * 301}}, "details.selector"),
+        ({"type": "task_viewed", "details": {"source": "gok"}}, "details.source"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_a_bad_field_is_named_with_its_position_and_nothing_is_stored(
-        sqlite_client: TestClient, changes: dict, field: str) -> None:
+    sqlite_client: TestClient, changes: dict, field: str
+) -> None:
     good = event()
     answer = sqlite_client.post(EVENTS, json={"events": [good, event(**changes)]})
     assert answer.status_code == 422, answer.text
@@ -303,11 +334,22 @@ def test_a_bad_field_is_named_with_its_position_and_nothing_is_stored(
 
 
 def test_every_bad_field_is_named(sqlite_client: TestClient) -> None:
-    answer = sqlite_client.post(EVENTS, json={"events": [
-        event(), event(type="clicked"), event(), event(occurred_at="2026-11-23T10:41:07")]})
+    answer = sqlite_client.post(
+        EVENTS,
+        json={
+            "events": [
+                event(),
+                event(type="clicked"),
+                event(),
+                event(occurred_at="2026-11-23T10:41:07"),
+            ]
+        },
+    )
     assert answer.status_code == 422
-    assert [p["field"] for p in answer.json()["problems"]] == ["events[1].type",
-                                                              "events[3].occurred_at"]
+    assert [p["field"] for p in answer.json()["problems"]] == [
+        "events[1].type",
+        "events[3].occurred_at",
+    ]
 
 
 def test_a_day_ahead_of_the_server_clock_is_the_limit(sqlite_client: TestClient) -> None:
@@ -318,8 +360,9 @@ def test_a_day_ahead_of_the_server_clock_is_the_limit(sqlite_client: TestClient)
     assert "meer dan een dag voor op de klok van de server" in answer.json()["detail"]
 
 
-@pytest.mark.parametrize("body", [b"", b"{not json", b'{"events": [', b"[]",
-                                  b'{"events": {}}', b'{"evnts": []}'])
+@pytest.mark.parametrize(
+    "body", [b"", b"{not json", b'{"events": [', b"[]", b'{"events": {}}', b'{"evnts": []}']
+)
 def test_a_body_that_is_no_batch_gets_a_clear_422(sqlite_client: TestClient, body: bytes) -> None:
     answer = sqlite_client.post(EVENTS, content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 422
@@ -328,8 +371,9 @@ def test_a_body_that_is_no_batch_gets_a_clear_422(sqlite_client: TestClient, bod
 
 
 def test_invalid_json_says_so(sqlite_client: TestClient) -> None:
-    answer = sqlite_client.post(EVENTS, content=b"{not json",
-                                headers={"content-type": "text/plain"})
+    answer = sqlite_client.post(
+        EVENTS, content=b"{not json", headers={"content-type": "text/plain"}
+    )
     assert answer.status_code == 422 and "is geen geldige JSON" in answer.json()["detail"]
 
 
@@ -352,8 +396,10 @@ def test_a_newly_registered_app_is_known_without_a_restart(client: TestClient) -
 def test_more_than_500_events_is_too_large(client: TestClient) -> None:
     answer = client.post(EVENTS, json={"events": [event() for _ in range(501)]})
     assert answer.status_code == 413
-    assert answer.json() == {"error": "too_large", "detail": "Een bundel bevat hooguit 500 "
-                             "gebeurtenissen; stuur ze in kleinere bundels."}
+    assert answer.json() == {
+        "error": "too_large",
+        "detail": "Een bundel bevat hooguit 500 gebeurtenissen; stuur ze in kleinere bundels.",
+    }
     assert stored(client) == []
     assert send(client, *[event() for _ in range(500)])["accepted"] == 500
 
@@ -369,6 +415,7 @@ def test_a_body_over_1_mb_is_too_large(sqlite_client: TestClient) -> None:
 
 def test_a_streamed_body_is_cut_off_at_1_mb(sqlite_client: TestClient) -> None:
     """Without a Content-Length (chunked), the server counts while reading."""
+
     def chunks() -> Iterator[bytes]:
         yield b'{"events": ['
         for _ in range(100):
@@ -402,18 +449,29 @@ def test_another_secret_key_gives_other_pseudonyms(settings: Settings) -> None:
     assert actors[0] != actors[1]
 
 
-@pytest.mark.parametrize(("url", "kept"), [
-    ("https://zaken.gemeente.example/zaak/123456789/documenten?bsn=123456789#persoon",
-     "https://zaken.gemeente.example/zaak/*****/documenten"),
-    ("https://medewerker:geheim@Zaken.Gemeente.Example:8443/zaak/ZAAK-2024-0001234",
-     "https://zaken.gemeente.example:8443/zaak/ZAAK-2024-*****"),
-    ("HTTP://zaken.example/personen/999993653/adres", "http://zaken.example/personen/*****/adres"),
-    ("/demo/reisdocument/aanvraag?bsn=999993653", "/demo/reisdocument/aanvraag"),
-    ("/zaken/1234/stap-2#tab", "/zaken/1234/stap-2"),  # short numbers stay
-    ("http://[::1]:8000/demo/", "http://[::1]:8000/demo/"),
-])
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        (
+            "https://zaken.gemeente.example/zaak/123456789/documenten?bsn=123456789#persoon",
+            "https://zaken.gemeente.example/zaak/*****/documenten",
+        ),
+        (
+            "https://medewerker:geheim@Zaken.Gemeente.Example:8443/zaak/ZAAK-2024-0001234",
+            "https://zaken.gemeente.example:8443/zaak/ZAAK-2024-*****",
+        ),
+        (
+            "HTTP://zaken.example/personen/999993653/adres",
+            "http://zaken.example/personen/*****/adres",
+        ),
+        ("/demo/reisdocument/aanvraag?bsn=999993653", "/demo/reisdocument/aanvraag"),
+        ("/zaken/1234/stap-2#tab", "/zaken/1234/stap-2"),  # short numbers stay
+        ("http://[::1]:8000/demo/", "http://[::1]:8000/demo/"),
+    ],
+)
 def test_urls_lose_query_fragment_credentials_and_long_numbers(
-        sqlite_client: TestClient, url: str, kept: str) -> None:
+    sqlite_client: TestClient, url: str, kept: str
+) -> None:
     send(sqlite_client, event(url=url))
     assert stored(sqlite_client)[0]["url"] == kept
 
@@ -426,12 +484,18 @@ def test_long_numbers_in_free_text_and_ids_are_masked(sqlite_settings: Settings)
 
 
 def _long_numbers_are_masked(sqlite_client: TestClient) -> None:
-    send(sqlite_client,
-         event(type="search", details={"query": "bsn 999993653 verhuizing", "results": 0}),
-         event(type="feedback", details={"kind": "wrong", "comment": "Zie zaak 2024001234"}),
-         event(type="step_deviated", details={"reason": "Klant 123456789 woont in Spanje"}),
-         event(type="highlight_missing", task_slug="zaak-999993653", step_id="bsn-999993653",
-               details={"selector": "#persoon-999993653 .adres"}))
+    send(
+        sqlite_client,
+        event(type="search", details={"query": "bsn 999993653 verhuizing", "results": 0}),
+        event(type="feedback", details={"kind": "wrong", "comment": "Zie zaak 2024001234"}),
+        event(type="step_deviated", details={"reason": "Klant 123456789 woont in Spanje"}),
+        event(
+            type="highlight_missing",
+            task_slug="zaak-999993653",
+            step_id="bsn-999993653",
+            details={"selector": "#persoon-999993653 .adres"},
+        ),
+    )
     rows = stored(sqlite_client)
     assert [r["details"] for r in rows] == [
         {"query": "bsn ***** verhuizing", "results": 0},
@@ -446,11 +510,17 @@ def test_nothing_personal_reaches_the_sqlite_file(sqlite_settings: Settings) -> 
     register(sqlite_settings)
     user, bsn = "jan.de.vries@gemeente.example", "999993653"
     with started(sqlite_settings) as client:
-        send(client,
-             event(user=user, url=f"https://zaken.example/personen/{bsn}?bsn={bsn}#{bsn}"),
-             event(user=user, type="search", url=f"/zoeken/{bsn}",
-                   details={"query": f"verhuizing {bsn}", "results": 2}),
-             event(user=user, type="feedback", details={"comment": f"BSN {bsn} klopt niet"}))
+        send(
+            client,
+            event(user=user, url=f"https://zaken.example/personen/{bsn}?bsn={bsn}#{bsn}"),
+            event(
+                user=user,
+                type="search",
+                url=f"/zoeken/{bsn}",
+                details={"query": f"verhuizing {bsn}", "results": 2},
+            ),
+            event(user=user, type="feedback", details={"comment": f"BSN {bsn} klopt niet"}),
+        )
         files = sorted(sqlite_settings.data_dir.glob("epss.sqlite3*"))
         assert any(f.name.endswith("-wal") and f.stat().st_size for f in files)
         content = b"".join(f.read_bytes() for f in files)

@@ -29,10 +29,16 @@ TASK = "verhuizing-doorgeven"
 def feedback(**changes) -> dict:
     """A valid feedback body; `changes` set fields (None removes one)."""
     fields = {
-        "id": str(uuid.uuid4()), "app": "demo-zaaksysteem", "task_slug": TASK,
-        "task_version": 1, "step_id": "identificeer-melder", "kind": "onduidelijk",
-        "comment": "Welke documenten gelden als geldig?", "user": "J.Jansen ",
-        "team": "Balie 1", "url": "https://zaken.example/zaak/123456789/verhuizing?bsn=1#x",
+        "id": str(uuid.uuid4()),
+        "app": "demo-zaaksysteem",
+        "task_slug": TASK,
+        "task_version": 1,
+        "step_id": "identificeer-melder",
+        "kind": "onduidelijk",
+        "comment": "Welke documenten gelden als geldig?",
+        "user": "J.Jansen ",
+        "team": "Balie 1",
+        "url": "https://zaken.example/zaak/123456789/verhuizing?bsn=1#x",
     }
     fields.update(changes)
     return {key: value for key, value in fields.items() if value is not None}
@@ -66,17 +72,26 @@ def test_feedback_is_stored_once_per_id(client: TestClient) -> None:
     [row] = rows(client)
     assert row["id"] == body["id"] and row["comment"] == "Welke documenten gelden als geldig?"
     assert (row["task_slug"], row["task_version"], row["step_key"], row["kind"]) == (
-        TASK, 1, "identificeer-melder", "onduidelijk")
+        TASK,
+        1,
+        "identificeer-melder",
+        "onduidelijk",
+    )
     assert row["status"] == "new" and row["team"] == "Balie 1"
 
 
 def test_text_plain_bodies_are_accepted_for_beacons(client: TestClient) -> None:
     body = feedback(kind="klopt_niet", comment=None)
-    answer = client.post(FEEDBACK, content=json.dumps(body),
-                         headers={"Content-Type": "text/plain;charset=UTF-8"})
+    answer = client.post(
+        FEEDBACK, content=json.dumps(body), headers={"Content-Type": "text/plain;charset=UTF-8"}
+    )
     assert answer.status_code == 201, answer.text
-    assert client.post(FEEDBACK, content=json.dumps(body),
-                       headers={"Content-Type": "application/xml"}).status_code == 415
+    assert (
+        client.post(
+            FEEDBACK, content=json.dumps(body), headers={"Content-Type": "application/xml"}
+        ).status_code
+        == 415
+    )
     assert len(rows(client)) == 1
 
 
@@ -95,22 +110,30 @@ def test_user_team_url_and_step_are_optional(client: TestClient) -> None:
     send(client, feedback(user=None, team="  ", url=None, step_id=None, comment=None))
     [row] = rows(client)
     assert (row["actor"], row["team"], row["url"], row["step_key"], row["comment"]) == (
-        None, None, None, None, "")
+        None,
+        None,
+        None,
+        None,
+        "",
+    )
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"kind": "boos"}, "kind"),
-    ({"kind": None}, "kind"),
-    ({"kind": "suggestie", "comment": None}, "comment"),
-    ({"kind": "suggestie", "comment": "   \n "}, "comment"),
-    ({"comment": "x" * 1001}, "comment"),
-    ({"id": "niet-een-uuid"}, "id"),
-    ({"task_slug": None}, "task_slug"),
-    ({"task_version": 0}, "task_version"),
-    ({"task_version": "1"}, "task_version"),
-    ({"url": "javascript:alert(1)"}, "url"),
-    ({"extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"kind": "boos"}, "kind"),
+        ({"kind": None}, "kind"),
+        ({"kind": "suggestie", "comment": None}, "comment"),
+        ({"kind": "suggestie", "comment": "   \n "}, "comment"),
+        ({"comment": "x" * 1001}, "comment"),
+        ({"id": "niet-een-uuid"}, "id"),
+        ({"task_slug": None}, "task_slug"),
+        ({"task_version": 0}, "task_version"),
+        ({"task_version": "1"}, "task_version"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"extra": 1}, "extra"),
+    ],
+)
 def test_bad_feedback_is_refused_naming_the_field(client: TestClient, changes, field) -> None:
     answer = client.post(FEEDBACK, json=feedback(**changes))
     assert field in problems(answer)
@@ -119,14 +142,22 @@ def test_bad_feedback_is_refused_naming_the_field(client: TestClient, changes, f
     assert rows(client) == []
 
 
-@pytest.mark.parametrize(("changes", "field", "says"), [
-    ({"task_slug": "bestaat-niet"}, "task_slug", "geen gepubliceerde taak 'bestaat-niet'"),
-    ({"task_version": 7}, "task_version", "geen gepubliceerde versie 7 (de nieuwste is versie 1)"),
-    ({"step_id": "geen-stap"}, "step_id", "heeft geen stap 'geen-stap'"),
-    ({"app": "ander-systeem"}, "app", "er is geen hostapplicatie 'ander-systeem'"),
-])
-def test_feedback_must_be_about_published_guidance(client: TestClient, changes, field,
-                                                   says) -> None:
+@pytest.mark.parametrize(
+    ("changes", "field", "says"),
+    [
+        ({"task_slug": "bestaat-niet"}, "task_slug", "geen gepubliceerde taak 'bestaat-niet'"),
+        (
+            {"task_version": 7},
+            "task_version",
+            "geen gepubliceerde versie 7 (de nieuwste is versie 1)",
+        ),
+        ({"step_id": "geen-stap"}, "step_id", "heeft geen stap 'geen-stap'"),
+        ({"app": "ander-systeem"}, "app", "er is geen hostapplicatie 'ander-systeem'"),
+    ],
+)
+def test_feedback_must_be_about_published_guidance(
+    client: TestClient, changes, field, says
+) -> None:
     found = problems(client.post(FEEDBACK, json=feedback(**changes)))
     assert list(found) == [field] and says in found[field]
     assert rows(client) == []
@@ -135,28 +166,30 @@ def test_feedback_must_be_about_published_guidance(client: TestClient, changes, 
 def test_an_empty_or_broken_body_gets_a_clear_422(client: TestClient) -> None:
     found = problems(client.post(FEEDBACK, json={}))
     assert {"id", "app", "task_slug", "task_version", "kind"} <= set(found)
-    assert problems(client.post(FEEDBACK, content=b"{kapot",
-                                headers={"Content-Type": "text/plain"}))
+    assert problems(
+        client.post(FEEDBACK, content=b"{kapot", headers={"Content-Type": "text/plain"})
+    )
     assert rows(client) == []
 
 
 def test_the_overlay_may_send_from_a_registered_origin(client: TestClient) -> None:
     with unit_of_work(client.app.state.services.engine) as session:
         register_host_app(session, "demo-zaaksysteem", "Demo", ["https://zaken.example"])
-    answer = client.post(FEEDBACK, json=feedback(),
-                         headers={"Origin": "https://zaken.example"})
+    answer = client.post(FEEDBACK, json=feedback(), headers={"Origin": "https://zaken.example"})
     assert answer.status_code == 201
     assert answer.headers["access-control-allow-origin"] == "https://zaken.example"
-    status = client.get(f"{FEEDBACK}/status", params={"ids": answer.json()["id"]},
-                        headers={"Origin": "https://zaken.example"})
+    status = client.get(
+        f"{FEEDBACK}/status",
+        params={"ids": answer.json()["id"]},
+        headers={"Origin": "https://zaken.example"},
+    )
     assert status.headers["access-control-allow-origin"] == "https://zaken.example"
 
 
 # --- the inbox and handling -------------------------------------------------------------------
 
 
-def test_only_experts_and_redacteuren_see_and_handle_the_inbox(client: TestClient,
-                                                               people) -> None:
+def test_only_experts_and_redacteuren_see_and_handle_the_inbox(client: TestClient, people) -> None:
     sent = send(client, feedback())
     accept_url = f"{FEEDBACK}/{sent['id']}/accept"
     assert client.get(FEEDBACK).status_code == 401
@@ -164,8 +197,12 @@ def test_only_experts_and_redacteuren_see_and_handle_the_inbox(client: TestClien
     for role in ("medewerker", "kwaliteit", "beheerder"):
         assert client.get(FEEDBACK, headers=people[role]).status_code == 403, role
         assert client.post(accept_url, json={}, headers=people[role]).status_code == 403
-        assert client.post(f"{FEEDBACK}/{sent['id']}/decline", json={"reason": "nee"},
-                           headers=people[role]).status_code == 403
+        assert (
+            client.post(
+                f"{FEEDBACK}/{sent['id']}/decline", json={"reason": "nee"}, headers=people[role]
+            ).status_code
+            == 403
+        )
     for role in ("expert", "redacteur"):
         assert client.get(FEEDBACK, headers=people[role]).status_code == 200, role
     assert rows(client)[0]["status"] == "new"
@@ -173,25 +210,40 @@ def test_only_experts_and_redacteuren_see_and_handle_the_inbox(client: TestClien
 
 def test_the_inbox_lists_and_filters(client: TestClient, people) -> None:
     first = send(client, feedback(kind="klopt_niet", comment=None))
-    second = send(client, feedback(task_slug="aangifte-geboorte", step_id=None,
-                                   kind="suggestie", comment="Noem de termijn eerder"))
+    second = send(
+        client,
+        feedback(
+            task_slug="aangifte-geboorte",
+            step_id=None,
+            kind="suggestie",
+            comment="Noem de termijn eerder",
+        ),
+    )
     listed = client.get(FEEDBACK, headers=people["expert"]).json()["feedback"]
     assert {item["id"] for item in listed} == {first["id"], second["id"]}
     item = next(i for i in listed if i["id"] == first["id"])
     assert item["task_title"] == "Verhuizing doorgeven (adreswijziging)"
     assert (item["step_number"], item["step_title"]) == (2, "Stel de identiteit van de melder vast")
     assert item["kind"] == "klopt_niet" and item["status"] == "new" and "actor" not in item
-    only = client.get(FEEDBACK, params={"task": "aangifte-geboorte"},
-                      headers=people["expert"]).json()["feedback"]
+    only = client.get(
+        FEEDBACK, params={"task": "aangifte-geboorte"}, headers=people["expert"]
+    ).json()["feedback"]
     assert [i["id"] for i in only] == [second["id"]]
-    client.post(f"{FEEDBACK}/{first['id']}/decline", json={"reason": "Staat in stap 3"},
-                headers=people["expert"])
-    for status, expected in (("new", [second["id"]]), ("declined", [first["id"]]),
-                             ("accepted", [])):
+    client.post(
+        f"{FEEDBACK}/{first['id']}/decline",
+        json={"reason": "Staat in stap 3"},
+        headers=people["expert"],
+    )
+    for status, expected in (
+        ("new", [second["id"]]),
+        ("declined", [first["id"]]),
+        ("accepted", []),
+    ):
         found = client.get(FEEDBACK, params={"status": status}, headers=people["expert"])
         assert [i["id"] for i in found.json()["feedback"]] == expected, status
-    assert "status" in problems(client.get(FEEDBACK, params={"status": "weg"},
-                                           headers=people["expert"]))
+    assert "status" in problems(
+        client.get(FEEDBACK, params={"status": "weg"}, headers=people["expert"])
+    )
 
 
 def test_declining_needs_a_reason_and_happens_once(client: TestClient, people) -> None:
@@ -205,38 +257,56 @@ def test_declining_needs_a_reason_and_happens_once(client: TestClient, people) -
     assert done.status_code == 200, done.text
     item = done.json()
     assert (item["status"], item["answer"], item["handled_by"]) == (
-        "declined", "De stap noemt dit al", "expert")
+        "declined",
+        "De stap noemt dit al",
+        "expert",
+    )
     assert abs(dt.datetime.fromisoformat(item["handled_at"]) - moment) < dt.timedelta(minutes=1)
     again = client.post(url, json={"reason": "nogmaals"}, headers=people["expert2"])
     assert again.status_code == 409 and "al afgewezen door expert" in again.json()["detail"]
-    accepted = client.post(f"{FEEDBACK}/{sent['id']}/accept", json={},
-                           headers=people["redacteur"])
+    accepted = client.post(f"{FEEDBACK}/{sent['id']}/accept", json={}, headers=people["redacteur"])
     assert accepted.status_code == 409
     [row] = rows(client)
     assert (row["status"], row["handled_by"], row["answer"]) == (
-        "declined", "expert", "De stap noemt dit al")
-    assert client.post(f"{FEEDBACK}/{uuid.uuid4()}/decline", json={"reason": "x"},
-                       headers=people["expert"]).status_code == 404
+        "declined",
+        "expert",
+        "De stap noemt dit al",
+    )
+    assert (
+        client.post(
+            f"{FEEDBACK}/{uuid.uuid4()}/decline", json={"reason": "x"}, headers=people["expert"]
+        ).status_code
+        == 404
+    )
 
 
 def _change(client: TestClient, slug: str = TASK) -> int:
     """A recorded change to the task's draft, as the editor records one."""
     with unit_of_work(client.app.state.services.engine) as session:
         task = session.exec(select(Task).where(Task.slug == slug)).one()
-        change = record_change(session, task, "expert", "step_updated",
-                               step_key="identificeer-melder", before={"title": "a"},
-                               after={"title": "b"})
+        change = record_change(
+            session,
+            task,
+            "expert",
+            "step_updated",
+            step_key="identificeer-melder",
+            before={"title": "a"},
+            after={"title": "b"},
+        )
         change_id = change.id
     return change_id
 
 
 def _publish_next_version(client: TestClient) -> None:
-    publish(client.app.state.services,
-            shipped_document(TASK, title="Neem de verhuismelding aan en controleer"))
+    publish(
+        client.app.state.services,
+        shipped_document(TASK, title="Neem de verhuismelding aan en controleer"),
+    )
 
 
-def test_accepting_links_the_change_and_the_sender_sees_the_version(client: TestClient,
-                                                                     people) -> None:
+def test_accepting_links_the_change_and_the_sender_sees_the_version(
+    client: TestClient, people
+) -> None:
     sent = send(client, feedback())
     other = send(client, feedback(step_id="vraag-nieuw-adres"))
     status = client.get(f"{FEEDBACK}/status", params={"ids": f"{sent['id']},{other['id']}"})
@@ -246,15 +316,23 @@ def test_accepting_links_the_change_and_the_sender_sees_the_version(client: Test
     change_id = _change(client)
     foreign = _change(client, "aangifte-geboorte")
     url = f"{FEEDBACK}/{sent['id']}/accept"
-    assert "change_id" in problems(client.post(url, json={"change_id": foreign},
-                                               headers=people["expert"]))
-    assert "change_id" in problems(client.post(url, json={"change_id": 999999},
-                                               headers=people["expert"]))
-    done = client.post(url, json={"change_id": change_id, "answer": "Lijst toegevoegd"},
-                       headers=people["redacteur"])
+    assert "change_id" in problems(
+        client.post(url, json={"change_id": foreign}, headers=people["expert"])
+    )
+    assert "change_id" in problems(
+        client.post(url, json={"change_id": 999999}, headers=people["expert"])
+    )
+    done = client.post(
+        url,
+        json={"change_id": change_id, "answer": "Lijst toegevoegd"},
+        headers=people["redacteur"],
+    )
     assert done.status_code == 200, done.text
     assert (done.json()["status"], done.json()["change_id"], done.json()["handled_by"]) == (
-        "accepted", change_id, "redacteur")
+        "accepted",
+        change_id,
+        "redacteur",
+    )
     assert client.post(url, json={}, headers=people["expert"]).status_code == 409
 
     seen = client.get(f"{FEEDBACK}/status", params={"ids": sent["id"]}).json()["feedback"]
@@ -267,8 +345,9 @@ def test_accepting_links_the_change_and_the_sender_sees_the_version(client: Test
     assert seen[0]["changed_in_version"] == 2
 
 
-def test_accepted_without_a_change_is_answered_by_the_next_publication(client: TestClient,
-                                                                       people) -> None:
+def test_accepted_without_a_change_is_answered_by_the_next_publication(
+    client: TestClient, people
+) -> None:
     sent = send(client, feedback())
     done = client.post(f"{FEEDBACK}/{sent['id']}/accept", json={}, headers=people["expert"])
     assert done.json()["changed_in_version"] is None and done.json()["change_id"] is None
@@ -312,8 +391,11 @@ HTMX = {"HX-Request": "true"}
 def test_the_inbox_page_lists_new_feedback_with_its_filters(client: TestClient, people) -> None:
     send(client, feedback(kind="suggestie", comment="Noem de geldige documenten 123456789"))
     handled = send(client, feedback(kind="klopt_niet", comment=None))
-    client.post(f"{FEEDBACK}/{handled['id']}/decline", json={"reason": "Klopt wel"},
-                headers=people["expert"])
+    client.post(
+        f"{FEEDBACK}/{handled['id']}/decline",
+        json={"reason": "Klopt wel"},
+        headers=people["expert"],
+    )
     page = client.get(PAGE, headers=people["expert"])
     assert page.status_code == 200 and "<html" in page.text
     assert "Meldingen uit de praktijk" in page.text and 'name="status"' in page.text
@@ -340,61 +422,83 @@ def test_the_inbox_page_is_for_experts_and_redacteuren(client: TestClient, peopl
     assert anonymous.headers["location"].startswith("/inloggen?volgende=%2Fredactie%2Fmeldingen")
     assert client.get(PAGE, headers=people["medewerker"]).status_code == 403
     sent = send(client, feedback())
-    refused = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "nee"},
-                          headers=people["medewerker"])
+    refused = client.post(
+        f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "nee"}, headers=people["medewerker"]
+    )
     assert refused.status_code == 403 and rows(client)[0]["status"] == "new"
 
 
 def test_handling_from_the_page_with_htmx(client: TestClient, people) -> None:
     sent = send(client, feedback())
     change_id = _change(client)
-    empty = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "   "},
-                        headers={**people["expert"], **HTMX})
+    empty = client.post(
+        f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "   "}, headers={**people["expert"], **HTMX}
+    )
     assert empty.status_code == 422 and empty.headers["X-Editor-Fragment"] == "1"
     assert 'role="alert"' in empty.text and "dit moet ingevuld zijn" in empty.text
     assert 'aria-invalid="true"' in empty.text and rows(client)[0]["status"] == "new"
 
-    odd = client.post(f"{PAGE}/{sent['id']}/accepteren", data={"wijziging": "²"},
-                      headers={**people["expert"], **HTMX})
+    odd = client.post(
+        f"{PAGE}/{sent['id']}/accepteren",
+        data={"wijziging": "²"},
+        headers={**people["expert"], **HTMX},
+    )
     assert odd.status_code == 422 and 'role="alert"' in odd.text
     assert "geen wijziging ²" in odd.text and rows(client)[0]["status"] == "new"
 
-    done = client.post(f"{PAGE}/{sent['id']}/accepteren",
-                       data={"wijziging": str(change_id), "antwoord": "Lijst staat erin"},
-                       headers={**people["expert"], **HTMX})
+    done = client.post(
+        f"{PAGE}/{sent['id']}/accepteren",
+        data={"wijziging": str(change_id), "antwoord": "Lijst staat erin"},
+        headers={**people["expert"], **HTMX},
+    )
     assert done.status_code == 200, done.text
     assert done.text.lstrip().startswith(
-        f'<li class="melding melding-accepted" id="melding-{sent["id"]}"')
+        f'<li class="melding melding-accepted" id="melding-{sent["id"]}"'
+    )
     assert "Geaccepteerd door" in done.text and "Komt in de volgende publicatie" in done.text
     assert "autofocus" in done.text
     assert json.loads(done.headers["HX-Trigger"]) == {"epss-announce": "Melding geaccepteerd."}
     [row] = rows(client)
     assert (row["status"], row["change_id"], row["handled_by"], row["answer"]) == (
-        "accepted", change_id, "expert", "Lijst staat erin")
+        "accepted",
+        change_id,
+        "expert",
+        "Lijst staat erin",
+    )
 
-    again = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "toch niet"},
-                        headers={**people["expert2"], **HTMX})
+    again = client.post(
+        f"{PAGE}/{sent['id']}/afwijzen",
+        data={"reden": "toch niet"},
+        headers={**people["expert2"], **HTMX},
+    )
     assert again.status_code == 409 and "al geaccepteerd door expert" in again.text
     assert rows(client)[0]["status"] == "accepted"
 
 
 def test_handling_from_the_page_without_javascript(client: TestClient, people) -> None:
     sent = send(client, feedback())
-    empty = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": ""},
-                        headers=people["expert"])
+    empty = client.post(
+        f"{PAGE}/{sent['id']}/afwijzen", data={"reden": ""}, headers=people["expert"]
+    )
     assert empty.status_code == 422 and "<html" in empty.text
     assert "dit moet ingevuld zijn" in empty.text
-    done = client.post(f"{PAGE}/{sent['id']}/afwijzen", data={"reden": "Staat al in stap 3"},
-                       headers=people["expert"], follow_redirects=False)
+    done = client.post(
+        f"{PAGE}/{sent['id']}/afwijzen",
+        data={"reden": "Staat al in stap 3"},
+        headers=people["expert"],
+        follow_redirects=False,
+    )
     assert done.status_code == 303 and done.headers["location"] == PAGE
     assert rows(client)[0]["status"] == "declined"
-    missing = client.post(f"{PAGE}/{uuid.uuid4()}/afwijzen", data={"reden": "x"},
-                          headers=people["expert"])
+    missing = client.post(
+        f"{PAGE}/{uuid.uuid4()}/afwijzen", data={"reden": "x"}, headers=people["expert"]
+    )
     assert missing.status_code == 404
 
 
-def test_the_accept_form_offers_the_changes_since_the_version_seen(client: TestClient,
-                                                                   people) -> None:
+def test_the_accept_form_offers_the_changes_since_the_version_seen(
+    client: TestClient, people
+) -> None:
     send(client, feedback())
     page = client.get(PAGE, headers=people["expert"])
     assert "Sinds deze versie is er nog niets aan de taak gewijzigd." in page.text
@@ -408,9 +512,16 @@ def test_the_accept_form_offers_the_changes_since_the_version_seen(client: TestC
 def test_old_overlays_may_still_send_feedback_events(client: TestClient) -> None:
     """The overlay no longer sends a `feedback` event (the feedback itself is the record),
     but bundles cached by browsers still do for a while: those are still taken."""
-    old = {"id": str(uuid.uuid4()), "type": "feedback", "app": "demo-zaaksysteem",
-           "occurred_at": "2026-11-22T10:00:00+01:00", "url": "/zaak", "task_slug": TASK,
-           "task_version": 1, "step_id": "identificeer-melder",
-           "details": {"kind": "unclear"}}
+    old = {
+        "id": str(uuid.uuid4()),
+        "type": "feedback",
+        "app": "demo-zaaksysteem",
+        "occurred_at": "2026-11-22T10:00:00+01:00",
+        "url": "/zaak",
+        "task_slug": TASK,
+        "task_version": 1,
+        "step_id": "identificeer-melder",
+        "details": {"kind": "unclear"},
+    }
     answer = client.post("/api/v1/events", json={"events": [old]})
     assert answer.status_code == 202 and answer.json()["accepted"] == 1

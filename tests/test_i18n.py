@@ -15,13 +15,34 @@ from epss.web.http_errors import _PAGES
 TEMPLATES = Path(__file__).parents[1] / "epss" / "pages" / "templates"
 CODE = Path(__file__).parents[1] / "epss"
 # What raises or builds a message a person may read (its first argument is the Dutch text).
-MESSAGES = {"InvalidInput", "NotFound", "Conflict", "Forbidden", "StaleVersion",
-            "VersionRequired", "Unauthorized", "TooManyRequests", "BatchTooLarge",
-            "UnsupportedMediaType", "Message", "Phrase", "ValueError"}
+MESSAGES = {
+    "InvalidInput",
+    "NotFound",
+    "Conflict",
+    "Forbidden",
+    "StaleVersion",
+    "VersionRequired",
+    "Unauthorized",
+    "TooManyRequests",
+    "BatchTooLarge",
+    "UnsupportedMediaType",
+    "Message",
+    "Phrase",
+    "ValueError",
+}
 # Messages for operators and tools, in English by design: the command line, its audit and
 # export tools, server settings, the metrics endpoint; and the merge's internal signal.
-FOR_OPERATORS = ("cli.py", "admin/command.py", "audit/", "xapi/", "overlay/extension.py",
-                 "settings.py", "operations/", "glossary.py", "drafts/merge.py")
+FOR_OPERATORS = (
+    "cli.py",
+    "admin/command.py",
+    "audit/",
+    "xapi/",
+    "overlay/extension.py",
+    "settings.py",
+    "operations/",
+    "glossary.py",
+    "drafts/merge.py",
+)
 
 
 def test_pages_are_dutch_by_default(client: TestClient) -> None:
@@ -55,8 +76,9 @@ def test_dutch_even_for_an_english_browser_until_english_is_chosen(client: TestC
 def test_every_interface_text_has_an_english_translation() -> None:
     texts = {text for pair in _PAGES.values() for text in pair} | set(CRITICALITY_LABELS.values())
     for template in TEMPLATES.glob("*.html"):
-        for double, single in re.findall(r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""",
-                                         template.read_text(encoding="utf-8")):
+        for double, single in re.findall(
+            r"""_\(\s*(?:"([^"]+)"|'([^']+)')\s*\)""", template.read_text(encoding="utf-8")
+        ):
             texts.add(double or single)
     assert sorted(texts - set(ENGLISH)) == []
 
@@ -75,8 +97,12 @@ def _messages_in_code() -> dict[str, str]:
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             texts = node.args[:1] if name in MESSAGES else []
             if name == "invalid" and node.args and isinstance(node.args[0], ast.List):
-                texts = [part for item in node.args[0].elts if isinstance(item, ast.Tuple)
-                         for part in item.elts[1:]]
+                texts = [
+                    part
+                    for item in node.args[0].elts
+                    if isinstance(item, ast.Tuple)
+                    for part in item.elts[1:]
+                ]
             elif name == "invalid":
                 texts = node.args[1:2]
             for text in texts:
@@ -88,5 +114,4 @@ def _messages_in_code() -> dict[str, str]:
 def test_every_message_in_the_code_has_an_english_translation() -> None:
     found = _messages_in_code()
     assert len(found) > 100  # the walk sees the messages
-    assert sorted(f"{where}: {text}" for text, where in found.items()
-                  if text not in ENGLISH) == []
+    assert sorted(f"{where}: {text}" for text, where in found.items() if text not in ENGLISH) == []

@@ -22,9 +22,13 @@ SLUG = "verhuizing-doorgeven"
 
 def _other_instance(settings: Settings, folder: Path) -> Services:
     """The services of another instance: the same database, a data folder of its own."""
-    return Services.from_settings(Settings(
-        data_dir=folder, secret_key=settings.secret_key,
-        database_url=settings.effective_database_url))
+    return Services.from_settings(
+        Settings(
+            data_dir=folder,
+            secret_key=settings.secret_key,
+            database_url=settings.effective_database_url,
+        )
+    )
 
 
 def _slugs(services: Services, text: str) -> list[str]:
@@ -46,8 +50,7 @@ def test_a_stopped_instance_applies_only_what_it_missed(two, monkeypatch) -> Non
     first, second = two
     publish(first, shipped_document(SLUG, instruction="Vraag naar de zebrapadverklaring."))
     rebuilt = []
-    monkeypatch.setattr(second.search_index, "rebuild",
-                        lambda *args: rebuilt.append(args))
+    monkeypatch.setattr(second.search_index, "rebuild", lambda *args: rebuilt.append(args))
     assert second.refresh_search_index() is False
     assert rebuilt == []
     assert _slugs(second, "zebrapadverklaring") == [SLUG]

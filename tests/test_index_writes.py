@@ -16,8 +16,10 @@ from tests.conftest import within
 
 
 def _catalog() -> list[tuple[dict, int]]:
-    return [(task.document.model_dump(mode="json", by_alias=True), 1)
-            for task in load_paths([shipped("tasks")])]
+    return [
+        (task.document.model_dump(mode="json", by_alias=True), 1)
+        for task in load_paths([shipped("tasks")])
+    ]
 
 
 def _child_of(index: SearchIndex) -> int:
@@ -58,8 +60,12 @@ sys.stdin.read()  # until killed
 
 
 def test_the_child_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path / "index")],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(tmp_path / "index")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         child = int(parent.stdout.readline())
         assert _alive(child)
@@ -91,15 +97,19 @@ with TestClient(app) as client:
 
 
 def test_a_served_app_starts_its_writer_and_freezes_its_start_up_heap(
-        sqlite_settings, monkeypatch) -> None:
+    sqlite_settings, monkeypatch
+) -> None:
     """The first publish does not wait a second for the writer to start, and a collection
     of everything start-up built (100 ms at 2,000 tasks) stops no search later."""
-    for name, value in (("EPSS_DATA_DIR", str(sqlite_settings.data_dir)),
-                        ("EPSS_SECRET_KEY", sqlite_settings.secret_key)):
+    for name, value in (
+        ("EPSS_DATA_DIR", str(sqlite_settings.data_dir)),
+        ("EPSS_SECRET_KEY", sqlite_settings.secret_key),
+    ):
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("EPSS_DATABASE_URL", raising=False)
-    ran = subprocess.run([sys.executable, "-c", SERVED], capture_output=True, text=True,
-                         timeout=120)
+    ran = subprocess.run(
+        [sys.executable, "-c", SERVED], capture_output=True, text=True, timeout=120
+    )
     assert ran.returncode == 0, ran.stderr[-2000:]
     writers, frozen = map(int, ran.stdout.split())
     assert writers == 1, "the writer child was not started with the app"

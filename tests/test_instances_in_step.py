@@ -60,8 +60,12 @@ class Cluster:
         process.wait(10)
 
     def api(self, name: str, who: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url(name) + "/api/v1", headers=self.tokens[who],
-                            trust_env=False, timeout=30)
+        return httpx.Client(
+            base_url=self.url(name) + "/api/v1",
+            headers=self.tokens[who],
+            trust_env=False,
+            timeout=30,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -98,9 +102,11 @@ def _publish_with_word(cluster: Cluster, instance: str, word: str) -> int:
     """eva puts `word` in a step and submits; ruth publishes; returns the new version."""
     with cluster.api(instance, "eva") as eva, cluster.api(instance, "ruth") as ruth:
         step = eva.get(f"/tasks/{SLUG}/draft").json()["steps"][0]
-        saved = eva.patch(f"/tasks/{SLUG}/draft/steps/{step['id']}",
-                          json={"instruction": f"Controleer de {word} van de aanvrager."},
-                          headers={"If-Match": str(step["version"])})
+        saved = eva.patch(
+            f"/tasks/{SLUG}/draft/steps/{step['id']}",
+            json={"instruction": f"Controleer de {word} van de aanvrager."},
+            headers={"If-Match": str(step["version"])},
+        )
         assert saved.status_code == 200, saved.text
         assert eva.post(f"/tasks/{SLUG}/draft/submit").status_code == 200
         published = ruth.post(f"/tasks/{SLUG}/draft/publish")
@@ -116,17 +122,24 @@ def test_editors_on_two_instances_see_each_other_and_their_saves(cluster: Cluste
         assert eva.next() == ("presence", {"editors": ["eva"], "you": "eva"})
         erik = EventReader(cluster.url("b") + live, cluster.tokens["erik"])
         assert erik.next() == ("presence", {"editors": ["erik", "eva"], "you": "erik"})
-        assert eva.next(IN_STEP_WITHIN) == ("presence", {"editors": ["erik", "eva"],
-                                                         "joined": "erik"})
+        assert eva.next(IN_STEP_WITHIN) == (
+            "presence",
+            {"editors": ["erik", "eva"], "joined": "erik"},
+        )
         with cluster.api("b", "erik") as client:
             step = client.get(f"/tasks/{SLUG}/draft").json()["steps"][1]
-            saved = client.patch(f"/tasks/{SLUG}/draft/steps/{step['id']}",
-                                 json={"why": "Zo weet de medewerker waarom."},
-                                 headers={"If-Match": str(step["version"])})
+            saved = client.patch(
+                f"/tasks/{SLUG}/draft/steps/{step['id']}",
+                json={"why": "Zo weet de medewerker waarom."},
+                headers={"If-Match": str(step["version"])},
+            )
             assert saved.status_code == 200, saved.text
         assert eva.next_of("saved", IN_STEP_WITHIN) == {
-            "kind": "step", "step_id": step["id"], "version": step["version"] + 1,
-            "by": "erik"}
+            "kind": "step",
+            "step_id": step["id"],
+            "version": step["version"] + 1,
+            "by": "erik",
+        }
         erik.close()
         assert eva.next_of("presence", IN_STEP_WITHIN) == {"editors": ["eva"], "left": "erik"}
     finally:
@@ -146,8 +159,9 @@ def test_a_task_published_through_one_instance_is_found_on_the_other(cluster: Cl
         # The overlay on b: the manifest's rules name the new version, with a new ETag.
         manifest = b.get(f"/apps/{_app_of(cluster)}/manifest")
         assert manifest.headers["ETag"] != etag
-        assert {rule["version"] for rule in manifest.json()["rules"]
-                if rule["task"] == SLUG} == {version}
+        assert {rule["version"] for rule in manifest.json()["rules"] if rule["task"] == SLUG} == {
+            version
+        }
 
 
 def _app_of(cluster: Cluster) -> str:
@@ -170,9 +184,14 @@ def test_an_instance_killed_in_the_middle_of_a_publish(cluster: Cluster) -> None
     instances, the killed one restarted, show the same."""
     with cluster.api("a", "eva") as eva:
         step = eva.get(f"/tasks/{SLUG}/draft").json()["steps"][0]
-        assert eva.patch(f"/tasks/{SLUG}/draft/steps/{step['id']}",
-                         json={"instruction": "Controleer de walrusmelding."},
-                         headers={"If-Match": str(step["version"])}).status_code == 200
+        assert (
+            eva.patch(
+                f"/tasks/{SLUG}/draft/steps/{step['id']}",
+                json={"instruction": "Controleer de walrusmelding."},
+                headers={"If-Match": str(step["version"])},
+            ).status_code
+            == 200
+        )
         assert eva.post(f"/tasks/{SLUG}/draft/submit").status_code == 200
         before = eva.get(f"/tasks/{SLUG}").json()["version"]
     engine = sa.create_engine(cluster.deployment.database_url)
@@ -207,9 +226,15 @@ def _publish_quietly(cluster: Cluster) -> None:
 
 def _waiting_for_log_lock(engine: sa.Engine) -> bool:
     with engine.connect() as connection:
-        return bool(connection.execute(sa.text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-            "AND (classid::bigint << 32) + objid::bigint = :key"), {"key": LOG_LOCK}).scalar())
+        return bool(
+            connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                    "AND (classid::bigint << 32) + objid::bigint = :key"
+                ),
+                {"key": LOG_LOCK},
+            ).scalar()
+        )
 
 
 def test_instances_ride_out_a_database_outage(cluster: Cluster) -> None:
@@ -217,18 +242,28 @@ def test_instances_ride_out_a_database_outage(cluster: Cluster) -> None:
     instances say they are not ready, and once it is back they reconnect, listen again and
     catch up on a change made meanwhile."""
     name = sa.make_url(cluster.deployment.database_url).database
-    admin = sa.create_engine(cluster.deployment.database_url.replace(f"/{name}", "/postgres"),
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        cluster.deployment.database_url.replace(f"/{name}", "/postgres"),
+        isolation_level="AUTOCOMMIT",
+    )
     try:
         with admin.connect() as connection:
             connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-            connection.execute(sa.text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
         with browser() as client:
             for instance in ("a", "b"):
-                ready = within(10, lambda i=instance: client.get(
-                    cluster.url(i) + "/health/ready").status_code == 503)
+                ready = within(
+                    10,
+                    lambda i=instance: (
+                        client.get(cluster.url(i) + "/health/ready").status_code == 503
+                    ),
+                )
                 assert ready, f"instance {instance} still said it was ready"
         with admin.connect() as connection:
             connection.execute(sa.text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
@@ -237,8 +272,12 @@ def test_instances_ride_out_a_database_outage(cluster: Cluster) -> None:
             assert within(10, lambda: _found(b, "pinguinpost")) == [SLUG]
         with browser() as client:
             for instance in ("a", "b"):
-                assert within(10, lambda i=instance: client.get(
-                    cluster.url(i) + "/health/ready").status_code == 200)
+                assert within(
+                    10,
+                    lambda i=instance: (
+                        client.get(cluster.url(i) + "/health/ready").status_code == 200
+                    ),
+                )
         # Both listen again: the next change arrives within the usual time.
         assert within(10, lambda: _listening(cluster) == 2)
         _publish_with_word(cluster, "a", "robbenrust")
@@ -255,10 +294,13 @@ def _listening(cluster: Cluster) -> int:
     engine = sa.create_engine(cluster.deployment.database_url)
     try:
         with engine.connect() as connection:
-            return connection.execute(sa.text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND query = :listen"),
-                {"listen": f"LISTEN {CHANNEL}"}).scalar()
+            return connection.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query = :listen"
+                ),
+                {"listen": f"LISTEN {CHANNEL}"},
+            ).scalar()
     finally:
         engine.dispose()
 
@@ -279,7 +321,8 @@ def _corrupt(folder: Path) -> None:
 
 @pytest.mark.parametrize("damage", [_delete, _corrupt], ids=["deleted", "corrupt"])
 def test_an_index_folder_damaged_under_a_running_instance_is_rebuilt(
-        cluster: Cluster, damage: Callable[[Path], None]) -> None:
+    cluster: Cluster, damage: Callable[[Path], None]
+) -> None:
     folder = cluster.deployment.folder / "b" / "index"
     log = cluster.deployment.folder / "b.log"
     rebuilds = log.read_text().count("rebuilding the search index")

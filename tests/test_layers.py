@@ -7,8 +7,16 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "epss"
-WEB = ("epss.app", "epss.cli", "epss.api", "epss.pages", "epss.overlay", "epss.demo",
-       "epss.web", "epss.operations")
+WEB = (
+    "epss.app",
+    "epss.cli",
+    "epss.api",
+    "epss.pages",
+    "epss.overlay",
+    "epss.demo",
+    "epss.web",
+    "epss.operations",
+)
 
 
 def _modules() -> dict[str, ast.Module]:
@@ -36,21 +44,26 @@ def _package(module: str) -> str:
 
 
 def test_the_domain_never_imports_the_web_layer() -> None:
-    wrong = [f"{name} imports {target}"
-             for name, tree in _modules().items() if not name.startswith(WEB)
-             for module, names in _imports(tree)
-             for target in [module, *(f"{module}.{n}" for n in names)]
-             if target.startswith(WEB)]
+    wrong = [
+        f"{name} imports {target}"
+        for name, tree in _modules().items()
+        if not name.startswith(WEB)
+        for module, names in _imports(tree)
+        for target in [module, *(f"{module}.{n}" for n in names)]
+        if target.startswith(WEB)
+    ]
     assert wrong == []
 
 
 def test_no_module_uses_a_private_name_of_another_package() -> None:
-    wrong = [f"{name} imports {module}.{n}"
-             for name, tree in _modules().items()
-             for module, names in _imports(tree) if module.startswith("epss")
-             for n in names
-             if n.startswith("_") and not n.startswith("__")
-             and _package(module) != _package(name)]
+    wrong = [
+        f"{name} imports {module}.{n}"
+        for name, tree in _modules().items()
+        for module, names in _imports(tree)
+        if module.startswith("epss")
+        for n in names
+        if n.startswith("_") and not n.startswith("__") and _package(module) != _package(name)
+    ]
     assert wrong == []
 
 

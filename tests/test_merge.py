@@ -19,9 +19,32 @@ from epss.drafts.merge import merge_items, merge_step, merge_text, step_base, wo
 from epss.resources import shipped
 
 PAIRS = 200
-NEW_WORDS = ("altijd", "eerst", "de", "aanvrager", "controleer", "document", "balie",
-             "zorgvuldig", "pas", "termijn", "melding", "geldig", "het", "en", "of", "BSN",
-             "Let", "op:", "vraag", "kopie", "nooit", "binnen", "drie", "werkdagen")
+NEW_WORDS = (
+    "altijd",
+    "eerst",
+    "de",
+    "aanvrager",
+    "controleer",
+    "document",
+    "balie",
+    "zorgvuldig",
+    "pas",
+    "termijn",
+    "melding",
+    "geldig",
+    "het",
+    "en",
+    "of",
+    "BSN",
+    "Let",
+    "op:",
+    "vraag",
+    "kopie",
+    "nooit",
+    "binnen",
+    "drie",
+    "werkdagen",
+)
 
 
 def step_texts() -> list[str]:
@@ -51,7 +74,7 @@ class Edit:
 def apply(tokens: list[str], edits: list[Edit]) -> str:
     out = list(tokens)
     for edit in sorted(edits, key=lambda e: e.start, reverse=True):
-        out[edit.start:edit.end] = edit.new
+        out[edit.start : edit.end] = edit.new
     return "".join(out)
 
 
@@ -109,11 +132,18 @@ def test_concurrent_edits_of_a_step_text_merge_without_loss_or_doubling(seed: in
     clash = None
     if overlapping:
         at = places[0]
-        clash = (Edit(slots[at], slots[at] + 1, new_words(rng, "XAbotst")),
-                 Edit(slots[at], slots[at] + 1, new_words(rng, "XBbotst")))
-        theirs_edits = [clash[0], *(e for e in theirs_edits if e.start != slots[at]
-                                    and e.start != slots[at] + 1
-                                    and e.start != slots[at] - 1)]
+        clash = (
+            Edit(slots[at], slots[at] + 1, new_words(rng, "XAbotst")),
+            Edit(slots[at], slots[at] + 1, new_words(rng, "XBbotst")),
+        )
+        theirs_edits = [
+            clash[0],
+            *(
+                e
+                for e in theirs_edits
+                if e.start != slots[at] and e.start != slots[at] + 1 and e.start != slots[at] - 1
+            ),
+        ]
     theirs, mine = apply(tokens, theirs_edits), apply(tokens, mine_edits)
     if clash:
         mine_edits = [clash[1], *mine_edits]
@@ -162,8 +192,9 @@ def test_additions_at_the_same_place_conflict_and_both_keeps_each_once() -> None
     theirs, mine = base + "\n\nEva: de wet geeft drie werkdagen.", base + " Erik: meld het OM."
     result = merge_text(base, theirs, mine)
     assert len(result.conflicts) == 1
-    assert result.value(["both"]) == ("Controleer de termijn.\n\nEva: de wet geeft drie "
-                                      "werkdagen. Erik: meld het OM.")
+    assert result.value(["both"]) == (
+        "Controleer de termijn.\n\nEva: de wet geeft drie werkdagen. Erik: meld het OM."
+    )
 
 
 def test_lists_merge_item_by_item() -> None:
@@ -174,23 +205,40 @@ def test_lists_merge_item_by_item() -> None:
     assert not clash.clean and clash.value(["both"]) == ["#a", "#b", "#naam"]
 
 
-STEP = {"title": "Controleer de termijn", "mandatory": True,
-        "instruction": "Kijk op de geboortedatum. Tel drie werkdagen.",
-        "why": "De wet geeft drie werkdagen.", "warning": "", "check": "",
-        "branches": [{"if": "Te laat", "step": "meld-om"}], "target": ["#datum"],
-        "sources": ["bw"]}
+STEP = {
+    "title": "Controleer de termijn",
+    "mandatory": True,
+    "instruction": "Kijk op de geboortedatum. Tel drie werkdagen.",
+    "why": "De wet geeft drie werkdagen.",
+    "warning": "",
+    "check": "",
+    "branches": [{"if": "Te laat", "step": "meld-om"}],
+    "target": ["#datum"],
+    "sources": ["bw"],
+}
 
 
 def test_a_step_merges_field_by_field_and_reports_only_real_conflicts() -> None:
-    theirs = {**STEP, "instruction": "Kijk op de geboortedatum in de akte. Tel drie werkdagen.",
-              "mandatory": False, "why": "De wet geeft vijf werkdagen."}
-    mine = {**STEP, "instruction": "Kijk op de geboortedatum. Tel drie werkdagen, niet "
-            "meer.", "target": ["#datum", "#geboortedatum"], "why": "De wet geeft zes dagen."}
+    theirs = {
+        **STEP,
+        "instruction": "Kijk op de geboortedatum in de akte. Tel drie werkdagen.",
+        "mandatory": False,
+        "why": "De wet geeft vijf werkdagen.",
+    }
+    mine = {
+        **STEP,
+        "instruction": "Kijk op de geboortedatum. Tel drie werkdagen, niet meer.",
+        "target": ["#datum", "#geboortedatum"],
+        "why": "De wet geeft zes dagen.",
+    }
     merged = merge_step(STEP, theirs, mine)
-    assert merged.values["instruction"] == ("Kijk op de geboortedatum in de akte. Tel drie "
-                                            "werkdagen, niet meer.")
+    assert merged.values["instruction"] == (
+        "Kijk op de geboortedatum in de akte. Tel drie werkdagen, niet meer."
+    )
     assert merged.values["mandatory"] is False and merged.values["target"] == [
-        "#datum", "#geboortedatum"]
+        "#datum",
+        "#geboortedatum",
+    ]
     assert list(merged.conflicts) == ["why"]
     assert set(merged.theirs_changed) == {"instruction", "mandatory", "why"}
     assert set(merged.mine_changed) == {"instruction", "target", "why"}

@@ -20,7 +20,8 @@ from tests.conftest import scratch_postgres
 def test_models_and_migrations_agree(services: Services) -> None:
     with services.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True})
+            connection, opts={"compare_type": True, "compare_server_default": True}
+        )
         assert compare_metadata(context, SQLModel.metadata) == []
     assert migrations.is_current(services.engine)
 

@@ -55,13 +55,17 @@ def _examples(demo: Demo) -> dict[str, list[str]]:
     engine = demo.client.app.state.services.engine
     with Session(engine) as session:
         actor = session.exec(select(Event.actor).where(Event.actor.is_not(None))).first()
-        seq = session.exec(select(Event.seq).where(Event.task_slug == CRITICAL)
-                           .order_by(Event.seq.desc())).first()
+        seq = session.exec(
+            select(Event.seq).where(Event.task_slug == CRITICAL).order_by(Event.seq.desc())
+        ).first()
         feedback = session.exec(select(Feedback.id)).all()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     return {
-        "{slug}": [SLUG, CRITICAL], "{app}": [DEMO_APP_ID], "{question}": list(QUESTIONS),
-        "{ref}": [str(seq)], "{actor}": [actor],
+        "{slug}": [SLUG, CRITICAL],
+        "{app}": [DEMO_APP_ID],
+        "{question}": list(QUESTIONS),
+        "{ref}": [str(seq)],
+        "{actor}": [actor],
         "/api/v1/audit/case": [f"?ref={ZAKEN[0].zaaknummer}&purpose=controle"],
         "/api/v1/quality/individual/{actor}": ["?purpose=controle"],
         "/api/v1/quality/on-screen": [f"?task={CRITICAL}&at={now.replace('+', '%2B')}"],
@@ -76,14 +80,24 @@ def _calls(demo: Demo) -> Iterator[tuple[str, str | None]]:
     """(url, role) for every GET route of the API and every role that may call it."""
     examples = _examples(demo)
     for entry in route_table(demo.client.app.routes):
-        if "GET" not in entry.methods or not entry.path.startswith("/api/") \
-                or entry.path in SKIPPED:
+        if (
+            "GET" not in entry.methods
+            or not entry.path.startswith("/api/")
+            or entry.path in SKIPPED
+        ):
             continue
         urls = [entry.path]
         for name in re.findall(r"{\w+}", entry.path):
-            urls = [url.replace(name, value, 1) for url in urls for value in (
-                examples[name] if name != "{step_id}" else  # a step of the task in the url
-                [demo.steps[url.split("/")[4]][0]])]
+            urls = [
+                url.replace(name, value, 1)
+                for url in urls
+                for value in (
+                    examples[name]
+                    if name != "{step_id}"
+                    # a step of the task in the url
+                    else [demo.steps[url.split("/")[4]][0]]
+                )
+            ]
         urls = [url + query for url in urls for query in examples.get(entry.path, [""])]
         roles = [None, *ROLES] if entry.policy.public else sorted(entry.policy.roles)
         for role in roles:
@@ -106,11 +120,18 @@ def test_every_moment_of_the_api_has_an_offset(demo: Demo) -> None:
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.parametrize(("value", "bad"), [
-    ("2026-03-03T09:42:00", True), ("2026-03-03 09:42:00.123456", True),
-    ("2026-03-03T09:42:00+00:00", False), ("2026-03-03T10:42:00+01:00", False),
-    ("2026-03-03T09:42:00Z", False), ("2026-03-03", False), ("Z-2026-000101", False),
-])
+@pytest.mark.parametrize(
+    ("value", "bad"),
+    [
+        ("2026-03-03T09:42:00", True),
+        ("2026-03-03 09:42:00.123456", True),
+        ("2026-03-03T09:42:00+00:00", False),
+        ("2026-03-03T10:42:00+01:00", False),
+        ("2026-03-03T09:42:00Z", False),
+        ("2026-03-03", False),
+        ("Z-2026-000101", False),
+    ],
+)
 def test_the_walker_tells_moments_without_offset(value: str, bad: bool) -> None:
     assert bool(list(moments_without_offset({"a": [value]}))) is bad
 
@@ -127,4 +148,5 @@ def test_a_stored_moment_without_a_zone_is_given_as_utc_with_its_offset() -> Non
 
     written = Answer(at=naive).model_dump(mode="json")["at"]
     assert OFFSET.search(written) and dt.datetime.fromisoformat(written) == naive.replace(
-        tzinfo=dt.UTC)
+        tzinfo=dt.UTC
+    )

@@ -59,11 +59,15 @@ def _metrics(client: TestClient, **headers: str) -> dict[tuple[str, tuple], floa
 
 
 def _parsed(text: str) -> dict[tuple[str, tuple], float]:
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 # -- liveness and readiness ------------------------------------------------------------------
+
 
 def test_live_and_ready_when_all_is_well(client: TestClient) -> None:
     live = client.get("/health/live")
@@ -73,9 +77,14 @@ def test_live_and_ready_when_all_is_well(client: TestClient) -> None:
     ready = _ready(client)
     assert ready.status_code == 200, ready.text
     assert ready.json() == {
-        "status": "ready", "catch_up_lag_seconds": 0.0,
-        "checks": {"database": {"ok": True}, "migrations": {"ok": True},
-                   "search_index": {"ok": True}}}
+        "status": "ready",
+        "catch_up_lag_seconds": 0.0,
+        "checks": {
+            "database": {"ok": True},
+            "migrations": {"ok": True},
+            "search_index": {"ok": True},
+        },
+    }
     assert ready.headers["cache-control"] == "no-store"
     assert client.get("/api/v1/health").json() == {"status": "ok"}  # the old probe stays
 
@@ -91,16 +100,21 @@ def test_ready_is_503_when_the_sqlite_file_is_gone(sqlite_settings: Settings) ->
     assert ready.status_code == 503
     body = ready.json()
     assert body["status"] == "not_ready" and body["error"] == "not_ready"
-    assert body["checks"]["database"] == {"ok": False,
-                                          "detail": "the SQLite database file is missing"}
+    assert body["checks"]["database"] == {
+        "ok": False,
+        "detail": "the SQLite database file is missing",
+    }
     assert body["detail"].startswith("database: the SQLite database file is missing")
     assert not database.exists()  # the check did not make a new, empty database
 
 
 def test_ready_is_503_when_the_postgres_database_is_gone(tmp_path: Path) -> None:
     gone = sa.make_url(POSTGRES_ADMIN_URL).set(database=f"epss_gone_{uuid.uuid4().hex[:10]}")
-    settings = Settings(data_dir=tmp_path, secret_key="test-secret",
-                        database_url=gone.render_as_string(hide_password=False))
+    settings = Settings(
+        data_dir=tmp_path,
+        secret_key="test-secret",
+        database_url=gone.render_as_string(hide_password=False),
+    )
     client = TestClient(create_app(settings))  # no lifespan: it would refuse to start
     ready = _ready(client)
     assert client.get("/health/live").status_code == 200
@@ -118,7 +132,9 @@ def test_ready_is_503_when_the_migrations_are_behind(sqlite_settings: Settings) 
         ready = _ready(client)
     assert ready.status_code == 503
     assert ready.json()["checks"]["migrations"] == {
-        "ok": False, "detail": "the schema is not at the newest migration: run `epss db upgrade`"}
+        "ok": False,
+        "detail": "the schema is not at the newest migration: run `epss db upgrade`",
+    }
     assert ready.json()["checks"]["database"] == {"ok": True}
 
 
@@ -129,14 +145,17 @@ def test_ready_is_503_while_the_index_is_missing(client: TestClient) -> None:
     missing = _ready(client)
     assert missing.status_code == 503
     assert missing.json()["checks"]["search_index"] == {
-        "ok": False, "detail": "missing or unreadable (being rebuilt)"}
+        "ok": False,
+        "detail": "missing or unreadable (being rebuilt)",
+    }
     services.refresh_search_index()
     time.sleep(1.1)  # past the readiness cache
     assert _ready(client).status_code == 200
 
 
 def test_ready_is_503_while_changes_of_other_instances_stay_unapplied(
-        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Another instance published; this one cannot apply it (its index refuses) for longer
     than a load balancer should wait."""
     services = client.app.state.services
@@ -158,8 +177,9 @@ def test_ready_is_503_while_changes_of_other_instances_stay_unapplied(
     assert within(5, lambda: services.catch_up_lag() == 0.0)
 
 
-def test_readiness_is_checked_at_most_once_a_second(sqlite_settings: Settings,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readiness_is_checked_at_most_once_a_second(
+    sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with TestClient(create_app(sqlite_settings)) as client:
         readiness = client.app.state.readiness
         checks = []
@@ -174,8 +194,8 @@ def test_readiness_is_checked_at_most_once_a_second(sqlite_settings: Settings,
 
 # -- metrics ---------------------------------------------------------------------------------
 
-def test_metrics_show_routes_events_publishes_and_login_failures(
-        client: TestClient) -> None:
+
+def test_metrics_show_routes_events_publishes_and_login_failures(client: TestClient) -> None:
     services = client.app.state.services
     with unit_of_work(services.engine) as session:
         register_host_app(session, "ops-app", "Zaaksysteem", ["https://zaken.example"])
@@ -189,8 +209,11 @@ def test_metrics_show_routes_events_publishes_and_login_failures(
     bad = client.post("/api/v1/events", json={"events": [event() | {"type": "nonsense"}]})
     assert bad.status_code == 422
     client.get("/inloggen")  # the form, and with it the CSRF cookie
-    login = client.post("/inloggen", data={"naam": "ops-eva", "wachtwoord": "fout"},
-                        headers={"x-csrftoken": client.cookies.get("csrftoken", "")})
+    login = client.post(
+        "/inloggen",
+        data={"naam": "ops-eva", "wachtwoord": "fout"},
+        headers={"x-csrftoken": client.cookies.get("csrftoken", "")},
+    )
     assert login.status_code == 401, login.text
     publish(services, shipped_document("aangifte-geboorte", title="Nieuwe eerste stap"))
     after = _metrics(client)
@@ -213,7 +236,8 @@ def test_metrics_show_routes_events_publishes_and_login_failures(
     with Session(client.app.state.services.engine) as session:
         published = newest_versions(session)
     assert after[("epss_search_index_documents", ())] == sum(  # a task and each of its steps
-        1 + len(version.document["steps"]) for version in published)
+        1 + len(version.document["steps"]) for version in published
+    )
     assert after[("epss_catalog_catch_up_lag_seconds", ())] == 0
 
 
@@ -221,8 +245,7 @@ def test_a_publish_that_rolls_back_is_not_counted(client: TestClient) -> None:
     services = client.app.state.services
     before = _metrics(client)[("epss_publishes_total", ())]
     with pytest.raises(RuntimeError), unit_of_work(services.engine) as session:
-        import_documents(session, [shipped_document("aangifte-geboorte", title="Weg")],
-                         by="test")
+        import_documents(session, [shipped_document("aangifte-geboorte", title="Weg")], by="test")
         session.flush()
         raise RuntimeError("the transaction fails after the version was written")
     assert _metrics(client)[("epss_publishes_total", ())] == before
@@ -241,6 +264,7 @@ def test_metrics_need_the_token_when_one_is_set(sqlite_settings: Settings) -> No
 
 
 # -- request ids -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("sent", ["3f2c9a0e-1b7d-4e55-9b1a-0c6f2f1d8e21", "lb.a1b2:c3/d4=="])
 def test_a_sane_request_id_is_kept(sent: str) -> None:
@@ -282,17 +306,23 @@ def test_log_lines_made_while_handling_a_request_carry_its_id() -> None:
     finally:
         log.removeHandler(handler)
     assert [(r.getMessage(), r.request_id) for r in records] == [
-        ("sync", "id-sync"), ("async", "id-async"), ("outside", None)]
+        ("sync", "id-sync"),
+        ("async", "id-async"),
+        ("outside", None),
+    ]
 
 
 def test_the_request_id_comes_back(client: TestClient) -> None:
-    assert client.get("/health/live", headers={"X-Request-ID": "abc-123"}
-                      ).headers["x-request-id"] == "abc-123"
+    assert (
+        client.get("/health/live", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
     made = client.get("/api/v1/tasks/bestaat-niet").headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", made)
 
 
 # -- API documentation -----------------------------------------------------------------------
+
 
 def test_api_docs_come_with_their_assets_and_the_csp(client: TestClient) -> None:
     page = client.get("/api/v1/docs")
@@ -317,22 +347,26 @@ def test_api_docs_come_with_their_assets_and_the_csp(client: TestClient) -> None
 
 # -- real processes --------------------------------------------------------------------------
 
+
 def test_json_logs_carry_the_request_id(tmp_path: Path, sqlite_template: Path) -> None:
     prepare(tmp_path, sqlite_template)
     served = Served.start(tmp_path, EPSS_LOG_FORMAT="json")
     request_id = f"ops-{uuid.uuid4()}"
     try:
         with http_client() as http:
-            answer = http.get(served.url + "/api/v1/search",
-                              params={"q": "paspoort 123456789"},
-                              headers={"X-Request-ID": request_id})
+            answer = http.get(
+                served.url + "/api/v1/search",
+                params={"q": "paspoort 123456789"},
+                headers={"X-Request-ID": request_id},
+            )
     finally:
         served.stop()
     assert answer.status_code == 200
     assert answer.headers["x-request-id"] == request_id
     lines = served.json_lines()
-    assert lines and all({"time", "level", "logger", "message", "request_id"} <= set(line)
-                         for line in lines)
+    assert lines and all(
+        {"time", "level", "logger", "message", "request_id"} <= set(line) for line in lines
+    )
     ours = [line for line in lines if line["request_id"] == request_id]
     assert [line["logger"] for line in ours] == ["uvicorn.access"], ours
     assert ours[0]["http_path"] == "/api/v1/search" and ours[0]["http_status"] == 200
@@ -348,8 +382,13 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path, sqlite_template
     answers: list[httpx.Response] = []
     try:
         lock.execute("BEGIN IMMEDIATE")  # the write lock: the batch must wait for it
-        sender = threading.Thread(target=lambda: answers.append(http_client(timeout=30).post(
-            served.url + "/api/v1/events", json={"events": [event()]})))
+        sender = threading.Thread(
+            target=lambda: answers.append(
+                http_client(timeout=30).post(
+                    served.url + "/api/v1/events", json={"events": [event()]}
+                )
+            )
+        )
         sender.start()
         time.sleep(1.0)
         assert not answers, "the batch was stored while the write lock was held"
@@ -369,8 +408,9 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path, sqlite_template
     assert answers[0].json() == {"accepted": 1, "duplicates": 0}
 
 
-def test_several_workers_share_the_load_and_the_metrics(tmp_path: Path,
-                                                        sqlite_template: Path) -> None:
+def test_several_workers_share_the_load_and_the_metrics(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
     token = prepare(tmp_path, sqlite_template)
     served = Served.start(tmp_path, "--workers", "2", EPSS_LOG_FORMAT="json")
     sent = 0
@@ -391,9 +431,14 @@ def test_several_workers_share_the_load_and_the_metrics(tmp_path: Path,
         # An editor's live stream is open when the service is told to stop: it is ended,
         # so the workers need not wait the full grace period for it.
         with http_client(timeout=30) as streaming:
-            live = streaming.send(streaming.build_request(
-                "GET", served.url + "/api/v1/tasks/aangifte-geboorte/draft/live",
-                headers={"Authorization": f"Bearer {token}"}), stream=True)
+            live = streaming.send(
+                streaming.build_request(
+                    "GET",
+                    served.url + "/api/v1/tasks/aangifte-geboorte/draft/live",
+                    headers={"Authorization": f"Bearer {token}"},
+                ),
+                stream=True,
+            )
             assert live.status_code == 200
             stopping = time.monotonic()
             served.terminate()
@@ -404,23 +449,37 @@ def test_several_workers_share_the_load_and_the_metrics(tmp_path: Path,
         served.stop()
     assert len(_workers_that_answered(served)) == 2, served.output()
     # Any worker answers /metrics with the sum over both.
-    assert metrics[("epss_http_requests_total", (("method", "GET"), ("route", "/api/v1/tasks"),
-                                                 ("status", "2xx")))] == sent
+    assert (
+        metrics[
+            (
+                "epss_http_requests_total",
+                (("method", "GET"), ("route", "/api/v1/tasks"), ("status", "2xx")),
+            )
+        ]
+        == sent
+    )
     assert stopped_in < GRACE_SECONDS - 2, f"stopping took {stopped_in:.1f} s"
 
 
 def _workers_that_answered(served: Served) -> set[int]:
-    return {line["process"] for line in served.json_lines()
-            if line["logger"] == "uvicorn.access" and line.get("http_path") == "/api/v1/tasks"}
+    return {
+        line["process"]
+        for line in served.json_lines()
+        if line["logger"] == "uvicorn.access" and line.get("http_path") == "/api/v1/tasks"
+    }
 
 
 def test_serve_refuses_an_out_of_date_schema_before_starting_workers(
-        tmp_path: Path, sqlite_template: Path) -> None:
+    tmp_path: Path, sqlite_template: Path
+) -> None:
     prepare(tmp_path, sqlite_template)
     services = Services.from_settings(Settings(data_dir=tmp_path))
     migrations.downgrade(services.engine, "-1")
     services.close()
-    result = CliRunner().invoke(cli, ["serve", "--workers", "2"],
-                                env={"EPSS_DATA_DIR": str(tmp_path), "EPSS_DATABASE_URL": ""})
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--workers", "2"],
+        env={"EPSS_DATA_DIR": str(tmp_path), "EPSS_DATABASE_URL": ""},
+    )
     assert result.exit_code == 1
     assert "epss db upgrade" in result.output

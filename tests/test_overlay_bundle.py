@@ -10,16 +10,22 @@ import pytest
 from epss.overlay.bundle import build_bundle, source_dir, source_files
 
 FORBIDDEN = {
-    "innerHTML": r"\binnerHTML\b", "outerHTML": r"\bouterHTML\b",
-    "insertAdjacentHTML": r"\binsertAdjacentHTML\b", "document.write": r"document\.write",
-    "eval": r"\beval\s*\(", "new Function": r"new\s+Function\s*\(",
-    "DOMParser": r"\bDOMParser\b", "createContextualFragment": r"createContextualFragment",
-    "a style attribute": r"setAttribute\(\s*['\"]style", "a string timer": r"setTimeout\(\s*['\"`]",
+    "innerHTML": r"\binnerHTML\b",
+    "outerHTML": r"\bouterHTML\b",
+    "insertAdjacentHTML": r"\binsertAdjacentHTML\b",
+    "document.write": r"document\.write",
+    "eval": r"\beval\s*\(",
+    "new Function": r"new\s+Function\s*\(",
+    "DOMParser": r"\bDOMParser\b",
+    "createContextualFragment": r"createContextualFragment",
+    "a style attribute": r"setAttribute\(\s*['\"]style",
+    "a string timer": r"setTimeout\(\s*['\"`]",
 }
 
 
-@pytest.mark.parametrize("path", [p for p in source_files(source_dir()) if p.suffix == ".js"],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in source_files(source_dir()) if p.suffix == ".js"], ids=lambda p: p.name
+)
 def test_no_html_strings_or_code_strings(path) -> None:
     source = path.read_text(encoding="utf-8")
     found = [name for name, pattern in FORBIDDEN.items() if re.search(pattern, source)]

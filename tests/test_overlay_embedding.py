@@ -27,8 +27,8 @@ from epss.settings import Settings
 
 OVERLAY_JS = Path(__file__).parents[1] / "overlay_js"
 EXTENSION_SOURCES = OVERLAY_JS / "extension"
-EVIL_NAME = 'Zaak"systeem\' <script>alert(1)</script> & co'
-EVIL_ID = 'evil"</a><script>alert(2)</script>\'%41\\'
+EVIL_NAME = "Zaak\"systeem' <script>alert(1)</script> & co"
+EVIL_ID = "evil\"</a><script>alert(2)</script>'%41\\"
 SERVICE = "http://testserver/"
 runner = CliRunner()
 
@@ -38,8 +38,9 @@ def client(settings: Settings) -> Iterator[TestClient]:
     """The service with three host apps, one of them named to break out of its HTML."""
     services = Services.from_settings(settings)
     with unit_of_work(services.engine) as session:
-        register_host_app(session, "demo-zaaksysteem", "Zaaksysteem Dijkhaven",
-                          ["https://zaken.dijkhaven.nl"])
+        register_host_app(
+            session, "demo-zaaksysteem", "Zaaksysteem Dijkhaven", ["https://zaken.dijkhaven.nl"]
+        )
         register_host_app(session, "suite", "Suite voor burgerzaken", [])
         register_host_app(session, EVIL_ID, EVIL_NAME, [])
     services.close()
@@ -94,9 +95,13 @@ def test_the_page_lists_every_host_app_with_its_bookmarklet(client: TestClient) 
     assert page.status_code == 200 and '<html lang="nl">' in page.text
     assert "Bladwijzer voor pilots" in page.text
     links = parse(page.text).links
-    assert sorted(link["text"] for link in links) == sorted([
-        "EPSS Hulp (Zaaksysteem Dijkhaven)", "EPSS Hulp (Suite voor burgerzaken)",
-        f"EPSS Hulp ({EVIL_NAME})"])
+    assert sorted(link["text"] for link in links) == sorted(
+        [
+            "EPSS Hulp (Zaaksysteem Dijkhaven)",
+            "EPSS Hulp (Suite voor burgerzaken)",
+            f"EPSS Hulp ({EVIL_NAME})",
+        ]
+    )
     for link in links:
         service, app = bookmarklet_values(link["href"])
         assert service == SERVICE and app == link["data-epss-app"]
@@ -116,15 +121,16 @@ def test_a_hostile_app_name_or_id_cannot_break_out(client: TestClient) -> None:
     code = unquote(evil["href"].removeprefix("javascript:"))
     assert "<" not in code  # no markup, whatever the id holds
     # The script tag to copy is HTML source, shown escaped: the id stays in its attribute.
-    assert ('data-epss-app=&#34;evil&amp;quot;&amp;lt;/a&amp;gt;&amp;lt;script&amp;gt;'
-            in page.text)
+    assert "data-epss-app=&#34;evil&amp;quot;&amp;lt;/a&amp;gt;&amp;lt;script&amp;gt;" in page.text
 
 
 def test_script_tags_and_csp_lines_to_copy(client: TestClient) -> None:
     page = client.get("/overlay/bookmarklet").text
     version = shipped_bundle().version
-    tag = ('&lt;script src=&#34;http://testserver/overlay.js%s&#34; '
-           'data-epss-app=&#34;suite&#34; defer&gt;&lt;/script&gt;')
+    tag = (
+        "&lt;script src=&#34;http://testserver/overlay.js%s&#34; "
+        "data-epss-app=&#34;suite&#34; defer&gt;&lt;/script&gt;"
+    )
     assert tag % f"?v={version}" in page and tag % "" in page
     assert "script-src http://testserver\nconnect-src http://testserver" in page
     assert "EPSS_ALLOWED_ORIGINS" in page and "epss extension DIR" in page
@@ -183,7 +189,8 @@ def test_only_the_current_version_is_cached_for_a_year(plain_client: TestClient)
 
 
 def test_epss_extension_writes_an_mv3_extension_with_the_served_bundle(
-        plain_client: TestClient, tmp_path: Path) -> None:
+    plain_client: TestClient, tmp_path: Path
+) -> None:
     target = tmp_path / "ext"
     result = runner.invoke(cli, ["extension", str(target)])
     assert result.exit_code == 0, result.output
@@ -212,8 +219,9 @@ def test_every_file_the_extension_names_is_in_it(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["extension", str(tmp_path / "ext")]).exit_code == 0
     worker = (tmp_path / "ext" / "background.js").read_text(encoding="utf-8")
     imported = re.findall(r"importScripts\('([^']+)'\)", worker)
-    injected = json.loads(re.search(r"const FILES = (\[[^\]]*\]);", worker).group(1)
-                          .replace("'", '"'))
+    injected = json.loads(
+        re.search(r"const FILES = (\[[^\]]*\]);", worker).group(1).replace("'", '"')
+    )
     options = (tmp_path / "ext" / "options.html").read_text(encoding="utf-8")
     linked = re.findall(r'(?:src|href)="([^"]+)"', options)
     for name in [*imported, *injected, *linked]:

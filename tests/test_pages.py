@@ -30,11 +30,14 @@ def test_task_page_shows_steps_and_accountability(client: TestClient) -> None:
 
 
 def test_task_page_shows_each_sources_article_and_date_and_when_it_was_checked(
-        client: TestClient) -> None:
+    client: TestClient,
+) -> None:
     page = client.get("/taken/aangifte-geboorte")
-    assert "Laatst gecontroleerd op</dt><dd class=\"checked-on\">04-12-2026" in page.text
-    assert ("Burgerlijk Wetboek Boek 1, art. 1:19e lid 7 (termijn van 3 dagen, melding aan het "
-            "OM) — Overheid.nl (wetten.overheid.nl), 04-12-2026") in page.text
+    assert 'Laatst gecontroleerd op</dt><dd class="checked-on">04-12-2026' in page.text
+    assert (
+        "Burgerlijk Wetboek Boek 1, art. 1:19e lid 7 (termijn van 3 dagen, melding aan het "
+        "OM) — Overheid.nl (wetten.overheid.nl), 04-12-2026"
+    ) in page.text
     english = client.get("/taken/aangifte-geboorte", params={"lang": "en"})
     assert "Last checked on" in english.text
 

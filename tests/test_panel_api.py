@@ -41,11 +41,14 @@ def test_a_branch_to_another_task_names_that_task(client: TestClient) -> None:
 
 
 def test_nothing_executable_reaches_the_overlay(client: TestClient) -> None:
-    hostile = ('Klik <script>alert(1)</script> [hier](javascript:alert(2)) '
-               '<img src=x onerror="alert(3)"> <a href="https://x.example" onclick="x()">x</a> '
-               '[ok](https://ok.example)')
-    publish(client.app.state.services, shipped_document("verhuizing-doorgeven",
-                                                        instruction=hostile))
+    hostile = (
+        "Klik <script>alert(1)</script> [hier](javascript:alert(2)) "
+        '<img src=x onerror="alert(3)"> <a href="https://x.example" onclick="x()">x</a> '
+        "[ok](https://ok.example)"
+    )
+    publish(
+        client.app.state.services, shipped_document("verhuizing-doorgeven", instruction=hostile)
+    )
     step = client.get("/api/v1/tasks/verhuizing-doorgeven/panel").json()["steps"][0]
     elements = _elements(step["instruction"])
     assert {e[0] for e in elements} <= {"p", "a", "strong", "em", "code"}
@@ -67,21 +70,29 @@ def test_cors_only_for_registered_host_app_origins(client: TestClient) -> None:
     client.app.state.services.resolver.check_every = 0  # no waiting for the next check
     allowed = client.get(manifest, headers={"Origin": HOST})
     assert allowed.headers["access-control-allow-origin"] == HOST
-    preflight = client.options("/api/v1/context/resolve", headers={
-        "Origin": HOST, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/api/v1/context/resolve",
+        headers={
+            "Origin": HOST,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == HOST
-    other = client.options("/api/v1/context/resolve", headers={
-        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    other = client.options(
+        "/api/v1/context/resolve",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
     assert "access-control-allow-origin" not in other.headers
 
 
 def test_each_step_explains_the_glossary_terms_it_uses(client: TestClient) -> None:
     """The desk sees what 'BRP' or 'twijfelroute' means under the step that uses it, in the
     order the step uses them; an abbreviation counts only in capitals."""
-    steps = {s["id"]: s for s in
-             client.get("/api/v1/tasks/verhuizing-doorgeven/panel").json()["steps"]}
+    steps = {
+        s["id"]: s for s in client.get("/api/v1/tasks/verhuizing-doorgeven/panel").json()["steps"]
+    }
     terms = steps["identificeer-melder"]["terms"]
     assert [t["term"] for t in terms] == ["BRP", "Twijfelroute"]
     assert terms[0]["definition"].startswith("Basisregistratie Personen.")
@@ -91,8 +102,10 @@ def test_each_step_explains_the_glossary_terms_it_uses(client: TestClient) -> No
 
 
 def test_a_term_is_a_whole_word_and_an_abbreviation_is_in_capitals() -> None:
-    glossary = [Term("BRP", "Basisregistratie Personen.", "RvIG"),
-                Term("Curatele", "Een rechter stelt iemand onder curatele.", "BW")]
+    glossary = [
+        Term("BRP", "Basisregistratie Personen.", "RvIG"),
+        Term("Curatele", "Een rechter stelt iemand onder curatele.", "BW"),
+    ]
     assert terms_in(["Zoek de brp-gegevens; onder CURATELE?"], glossary) == [glossary[1]]
     assert terms_in(["In de BRP, of BRPX"], glossary) == [glossary[0]]
     assert terms_in(["Curatelen"], glossary) == []

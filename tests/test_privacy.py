@@ -38,10 +38,17 @@ def event(**changes) -> dict:
     """A valid event, an hour ago; `changes` set fields (None removes one)."""
     when = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     fields = {
-        "id": str(uuid.uuid4()), "type": "step_checked", "occurred_at": when.isoformat(),
-        "app": APP, "url": "https://zaken.gemeente.example/zaak/reisdocument/aanvraag",
-        "task_slug": "reisdocument-aanvragen", "task_version": 1, "step_id": "identiteit",
-        "user": USER, "team": "Burgerzaken balie", "details": {},
+        "id": str(uuid.uuid4()),
+        "type": "step_checked",
+        "occurred_at": when.isoformat(),
+        "app": APP,
+        "url": "https://zaken.gemeente.example/zaak/reisdocument/aanvraag",
+        "task_slug": "reisdocument-aanvragen",
+        "task_version": 1,
+        "step_id": "identiteit",
+        "user": USER,
+        "team": "Burgerzaken balie",
+        "details": {},
     }
     fields.update(changes)
     return {key: value for key, value in fields.items() if value is not None}
@@ -82,8 +89,11 @@ def account(client: TestClient, name: str, *roles: str) -> dict[str, str]:
 
 
 FREE_TEXT_BATCH = (
-    {"type": "search", "step_id": None, "details": {"query": f"verhuizing {BSN} Spanje",
-                                                    "results": 3}},
+    {
+        "type": "search",
+        "step_id": None,
+        "details": {"query": f"verhuizing {BSN} Spanje", "results": 3},
+    },
     {"type": "step_deviated", "details": {"reason": "Klant woont in Spanje"}},
     {"type": "feedback", "details": {"kind": "wrong", "comment": "Zie Spanje"}},
 )
@@ -104,13 +114,17 @@ def test_free_text_is_stored_masked_when_configured(sqlite_settings: Settings) -
         send(client, *(event(**changes) for changes in FREE_TEXT_BATCH))
         assert [e.details for e in stored(client)] == [
             {"query": "verhuizing ***** Spanje", "results": 3},
-            {"reason": "Klant woont in Spanje"}, {"kind": "wrong", "comment": "Zie Spanje"}]
+            {"reason": "Klant woont in Spanje"},
+            {"kind": "wrong", "comment": "Zie Spanje"},
+        ]
 
 
 def test_too_long_free_text_is_still_refused_when_it_would_not_be_stored(
-        app_client: TestClient) -> None:
-    answer = app_client.post(EVENTS, json={"events": [
-        event(type="search", details={"query": "q" * 201})]})
+    app_client: TestClient,
+) -> None:
+    answer = app_client.post(
+        EVENTS, json={"events": [event(type="search", details={"query": "q" * 201})]}
+    )
     assert answer.status_code == 422
     assert "events[0].details.query" in answer.json()["detail"]
     assert stored(app_client) == []
@@ -138,29 +152,44 @@ def test_an_overlong_case_reference_is_refused_by_its_position(app_client: TestC
 
 
 def test_a_quality_officer_looks_up_a_case_with_a_purpose_and_it_is_logged(
-        app_client: TestClient) -> None:
+    app_client: TestClient,
+) -> None:
     officer = account(app_client, "kim", "kwaliteit")
-    send(app_client, event(case_ref=CASE, type="step_viewed"), event(case_ref=CASE),
-         event(case_ref="Z-2026-000102"))
-    answer = app_client.get("/api/v1/audit/case", headers=officer, params={
-        "ref": " z-2026-000101", "purpose": "Klacht over zaak Z-2026-000101"})
+    send(
+        app_client,
+        event(case_ref=CASE, type="step_viewed"),
+        event(case_ref=CASE),
+        event(case_ref="Z-2026-000102"),
+    )
+    answer = app_client.get(
+        "/api/v1/audit/case",
+        headers=officer,
+        params={"ref": " z-2026-000101", "purpose": "Klacht over zaak Z-2026-000101"},
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert [e["type"] for e in body["events"]] == ["step_viewed", "step_checked"]
     assert body["events"][0]["actor"] == pseudonym("test-secret", USER)
     [logged] = views(app_client)
     assert (logged.viewer, logged.purpose, logged.subject) == (
-        "kim", "Klacht over zaak Z-2026-000101", body["case_ref"])
+        "kim",
+        "Klacht over zaak Z-2026-000101",
+        body["case_ref"],
+    )
     assert "/api/v1/audit/case" in logged.what
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"ref": CASE}, "purpose"),
-    ({"ref": CASE, "purpose": "   "}, "purpose"),
-    ({"purpose": "Klacht"}, "ref"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"ref": CASE}, "purpose"),
+        ({"ref": CASE, "purpose": "   "}, "purpose"),
+        ({"purpose": "Klacht"}, "ref"),
+    ],
+)
 def test_a_case_lookup_without_purpose_or_reference_shows_and_logs_nothing(
-        app_client: TestClient, params: dict, field: str) -> None:
+    app_client: TestClient, params: dict, field: str
+) -> None:
     officer = account(app_client, "kim", "kwaliteit")
     send(app_client, event(case_ref=CASE))
     answer = app_client.get("/api/v1/audit/case", headers=officer, params=params)
@@ -170,16 +199,21 @@ def test_a_case_lookup_without_purpose_or_reference_shows_and_logs_nothing(
     assert "events" not in answer.json() and views(app_client) == []
 
 
-def test_the_case_page_lists_the_events_of_a_case_and_logs_the_look(
-        app_client: TestClient) -> None:
+def test_the_case_page_lists_the_events_of_a_case_and_logs_the_look(app_client: TestClient) -> None:
     officer = account(app_client, "kim", "kwaliteit")
-    send(app_client, event(case_ref=CASE, type="step_viewed"),
-         event(case_ref=CASE, type="panel_opened", task_slug=None, task_version=None,
-               step_id=None), event(case_ref="Z-2026-000102", step_id="anders"))
+    send(
+        app_client,
+        event(case_ref=CASE, type="step_viewed"),
+        event(case_ref=CASE, type="panel_opened", task_slug=None, task_version=None, step_id=None),
+        event(case_ref="Z-2026-000102", step_id="anders"),
+    )
     assert app_client.get("/kwaliteit/zaak", headers=officer).status_code == 200
     assert views(app_client) == []  # the empty form shows nothing and logs nothing
-    page = app_client.post("/kwaliteit/zaak", headers=officer,
-                           data={"zaak": "z-2026-000101 ", "doel": "Klacht over de balie"})
+    page = app_client.post(
+        "/kwaliteit/zaak",
+        headers=officer,
+        data={"zaak": "z-2026-000101 ", "doel": "Klacht over de balie"},
+    )
     assert page.status_code == 200, page.text
     rows = page.text.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert len(rows) == 2 and "Stap bekeken" in rows[0] and "Hulppaneel geopend" in rows[1]
@@ -192,13 +226,17 @@ def test_the_case_page_lists_the_events_of_a_case_and_logs_the_look(
     assert "/kwaliteit/zaak" in logged.what
 
 
-@pytest.mark.parametrize(("form", "says", "wrong"), [
-    ({"zaak": CASE, "doel": " "}, "Vul het doel van deze inzage in", "f-doel"),
-    ({"zaak": "", "doel": "Klacht"}, "Vul een zaaknummer in", "f-zaak"),
-    ({"zaak": "Z" * 101, "doel": "Klacht"}, "hoogstens 100 tekens", "f-zaak"),
-])
+@pytest.mark.parametrize(
+    ("form", "says", "wrong"),
+    [
+        ({"zaak": CASE, "doel": " "}, "Vul het doel van deze inzage in", "f-doel"),
+        ({"zaak": "", "doel": "Klacht"}, "Vul een zaaknummer in", "f-zaak"),
+        ({"zaak": "Z" * 101, "doel": "Klacht"}, "hoogstens 100 tekens", "f-zaak"),
+    ],
+)
 def test_the_case_page_without_purpose_or_with_a_bad_number_shows_and_logs_nothing(
-        app_client: TestClient, form: dict, says: str, wrong: str) -> None:
+    app_client: TestClient, form: dict, says: str, wrong: str
+) -> None:
     officer = account(app_client, "kim", "kwaliteit")
     send(app_client, event(case_ref=CASE))
     page = app_client.post("/kwaliteit/zaak", headers=officer, data=form)
@@ -219,7 +257,8 @@ def test_record_view_needs_a_purpose(app_client: TestClient) -> None:
         record_view(session, "kim", " Klacht ", "a view", subject="abc")
         session.commit()
     assert [(v.viewer, v.purpose, v.what) for v in views(app_client)] == [
-        ("kim", "Klacht", "a view")]
+        ("kim", "Klacht", "a view")
+    ]
 
 
 # -- nothing identifying in the database --------------------------------------------------
@@ -234,29 +273,42 @@ def _database_text(settings: Settings, engine: sa.Engine) -> bytes:
         return b"".join(f.read_bytes() for f in sorted(settings.data_dir.glob("epss.sqlite3*")))
     chunks = []
     with engine.connect() as connection:
-        columns = connection.execute(sa.text(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'public' AND data_type IN "
-            "('text', 'character varying', 'json', 'jsonb', 'character')")).all()
+        columns = connection.execute(
+            sa.text(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND data_type IN "
+                "('text', 'character varying', 'json', 'jsonb', 'character')"
+            )
+        ).all()
         for table, column in columns:
-            values = connection.execute(sa.text(
-                f'SELECT "{column}"::text FROM "{table}"')).scalars()
+            values = connection.execute(
+                sa.text(f'SELECT "{column}"::text FROM "{table}"')
+            ).scalars()
             chunks += [v.encode() for v in values if v is not None]
     return b"\n".join(chunks)
 
 
 def test_no_user_hint_citizen_number_case_number_or_free_text_reaches_the_database(
-        app_client: TestClient) -> None:
+    app_client: TestClient,
+) -> None:
     settings = app_client.app.state.services.settings
     officer = account(app_client, "kim", "kwaliteit")
-    send(app_client,
-         event(url=f"https://zaken.gemeente.example/personen/{BSN}?bsn={BSN}#{BSN}",
-               case_ref=CASE),
-         event(type="search", url=f"/zoeken/{BSN}?q={BSN}", case_ref=CASE,
-               details={"query": f"verhuizing {BSN} Spanje", "results": 2}),
-         event(type="step_deviated", details={"reason": f"BSN {BSN} woont in Spanje"}))
-    lookup = app_client.get("/api/v1/audit/case", headers=officer,
-                            params={"ref": CASE, "purpose": "Steekproef kwaliteit"})
+    send(
+        app_client,
+        event(url=f"https://zaken.gemeente.example/personen/{BSN}?bsn={BSN}#{BSN}", case_ref=CASE),
+        event(
+            type="search",
+            url=f"/zoeken/{BSN}?q={BSN}",
+            case_ref=CASE,
+            details={"query": f"verhuizing {BSN} Spanje", "results": 2},
+        ),
+        event(type="step_deviated", details={"reason": f"BSN {BSN} woont in Spanje"}),
+    )
+    lookup = app_client.get(
+        "/api/v1/audit/case",
+        headers=officer,
+        params={"ref": CASE, "purpose": "Steekproef kwaliteit"},
+    )
     assert lookup.status_code == 200 and len(lookup.json()["events"]) == 2
     content = _database_text(settings, app_client.app.state.services.engine)
     assert pseudonym(settings.secret_key, USER).encode() in content  # it was written
@@ -271,8 +323,13 @@ def test_no_user_hint_citizen_number_case_number_or_free_text_reaches_the_databa
 
 def test_an_employee_sees_only_their_own_events(app_client: TestClient) -> None:
     me = account(app_client, "rvisser", "medewerker")
-    send(app_client, event(user="RVisser ", type="step_viewed"), event(user="rvisser"),
-         event(user="p.pietersen"), event(user=None))
+    send(
+        app_client,
+        event(user="RVisser ", type="step_viewed"),
+        event(user="rvisser"),
+        event(user="p.pietersen"),
+        event(user=None),
+    )
     answer = app_client.get("/api/v1/me/events", headers=me)
     assert answer.status_code == 200
     body = answer.json()
@@ -287,8 +344,7 @@ def test_my_events_are_paged(app_client: TestClient) -> None:
     me = account(app_client, "rvisser", "medewerker")
     send(app_client, *(event(user="rvisser") for _ in range(5)))
     first = app_client.get("/api/v1/me/events", headers=me, params={"limit": 3}).json()
-    rest = app_client.get("/api/v1/me/events", headers=me,
-                          params={"limit": 3, "offset": 3}).json()
+    rest = app_client.get("/api/v1/me/events", headers=me, params={"limit": 3, "offset": 3}).json()
     assert (first["total"], len(first["events"]), len(rest["events"])) == (5, 3, 2)
     assert not {e["id"] for e in first["events"]} & {e["id"] for e in rest["events"]}
     bad = app_client.get("/api/v1/me/events", headers=me, params={"limit": 0})
@@ -296,22 +352,26 @@ def test_my_events_are_paged(app_client: TestClient) -> None:
 
 
 def test_every_role_has_its_own_page_and_anonymous_people_must_log_in(
-        app_client: TestClient) -> None:
+    app_client: TestClient,
+) -> None:
     for role in ("medewerker", "expert", "redacteur", "kwaliteit", "beheerder"):
         headers = account(app_client, f"{role}-1", role)
         assert app_client.get("/api/v1/me/events", headers=headers).status_code == 200
         assert app_client.get("/mijn-gegevens", headers=headers).status_code == 200
     assert app_client.get("/api/v1/me/events").status_code == 401
-    page = app_client.get("/mijn-gegevens", headers={"Accept": "text/html"},
-                          follow_redirects=False)
+    page = app_client.get("/mijn-gegevens", headers={"Accept": "text/html"}, follow_redirects=False)
     assert page.status_code == 303 and "/inloggen" in page.headers["location"]
 
 
 def test_the_page_explains_and_lists_my_events(app_client: TestClient) -> None:
     me = account(app_client, "rvisser", "medewerker")
-    send(app_client, event(user="rvisser", type="search", step_id=None,
-                           details={"query": "pasfoto", "results": 0}),
-         event(user="p.pietersen", task_slug="aangifte-geboorte"))
+    send(
+        app_client,
+        event(
+            user="rvisser", type="search", step_id=None, details={"query": "pasfoto", "results": 0}
+        ),
+        event(user="p.pietersen", task_slug="aangifte-geboorte"),
+    )
     page = app_client.get("/mijn-gegevens", headers=me)
     assert page.status_code == 200
     text = page.text
@@ -327,8 +387,12 @@ def test_the_page_explains_and_lists_my_events(app_client: TestClient) -> None:
 
 def test_my_events_download_as_csv_and_json(app_client: TestClient) -> None:
     me = account(app_client, "rvisser", "medewerker")
-    send(app_client, event(user="rvisser", case_ref=CASE), event(user="rvisser"),
-         event(user="p.pietersen"))
+    send(
+        app_client,
+        event(user="rvisser", case_ref=CASE),
+        event(user="rvisser"),
+        event(user="p.pietersen"),
+    )
     as_csv = app_client.get("/mijn-gegevens/download", headers=me, params={"formaat": "csv"})
     assert as_csv.status_code == 200
     assert as_csv.headers["content-type"].startswith("text/csv")
@@ -346,13 +410,15 @@ def test_my_events_download_as_csv_and_json(app_client: TestClient) -> None:
 # -- the admins' log of individual-level views --------------------------------------------
 
 
-def test_the_admin_sees_every_individual_view_and_others_may_not(
-        app_client: TestClient) -> None:
+def test_the_admin_sees_every_individual_view_and_others_may_not(app_client: TestClient) -> None:
     officer = account(app_client, "kim", "kwaliteit")
     admin = account(app_client, "bea", "beheerder")
     employee = account(app_client, "rvisser", "medewerker")
-    app_client.get("/api/v1/audit/case", headers=officer,
-                   params={"ref": CASE, "purpose": "Bezwaar van de burger"})
+    app_client.get(
+        "/api/v1/audit/case",
+        headers=officer,
+        params={"ref": CASE, "purpose": "Bezwaar van de burger"},
+    )
     app_client.get("/mijn-gegevens", headers=employee)  # not logged
     page = app_client.get("/beheer/inzage-log", headers=admin)
     assert page.status_code == 200
@@ -369,7 +435,8 @@ def test_the_admin_sees_every_individual_view_and_others_may_not(
 @pytest.mark.parametrize("role", ["medewerker", "expert", "redacteur", "beheerder"])
 def test_only_a_quality_officer_looks_up_a_case(app_client: TestClient, role: str) -> None:
     headers = account(app_client, f"{role}-1", role)
-    answer = app_client.get("/api/v1/audit/case", headers=headers,
-                            params={"ref": CASE, "purpose": "Nieuwsgierig"})
+    answer = app_client.get(
+        "/api/v1/audit/case", headers=headers, params={"ref": CASE, "purpose": "Nieuwsgierig"}
+    )
     assert answer.status_code == 403 and views(app_client) == []
     assert app_client.get("/api/v1/audit/case", params={"ref": CASE}).status_code == 401

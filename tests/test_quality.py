@@ -89,33 +89,66 @@ def test_the_funnel_counts_people_per_step(client, officer) -> None:
 def test_deviations_with_their_reasons(client, officer) -> None:
     rows = ask(client, officer, "afwijkingen")["rows"]
     photo = next(s.title for s in shipped_document(PASPOORT).steps if s.id == "beoordeel-pasfoto")
-    assert rows == [{"task": PASPOORT, "task_title": TITLE,
-                     "step": "beoordeel-pasfoto", "step_title": photo, "events": 5, "people": 5,
-                     "reasons": "Pasfoto-automaat kapot (3) | Klant had haast (2)"}]
+    assert rows == [
+        {
+            "task": PASPOORT,
+            "task_title": TITLE,
+            "step": "beoordeel-pasfoto",
+            "step_title": photo,
+            "events": 5,
+            "people": 5,
+            "reasons": "Pasfoto-automaat kapot (3) | Klant had haast (2)",
+        }
+    ]
 
 
 def test_searches_without_results_grouped_by_query(client, officer) -> None:
     found = ask(client, officer, "zoekvragen")
-    assert found["rows"] == [{"query": "naamskeuze buitenland", "place": "", "place_title": "",
-                              "searches": 5, "none": 5, "people": 5}]
+    assert found["rows"] == [
+        {
+            "query": "naamskeuze buitenland",
+            "place": "",
+            "place_title": "",
+            "searches": 5,
+            "none": 5,
+            "people": 5,
+        }
+    ]
     assert found["hidden_groups"] == 1  # "bsn kind", searched by four, left out
 
 
 def test_searches_without_stored_queries_are_grouped_by_page(client, people) -> None:
     services = client.app.state.services
-    record(services, [ev("search", f"p{n}", 3, results=0, query="geheim") for n in range(5)],
-           store_free_text=False)
+    record(
+        services,
+        [ev("search", f"p{n}", 3, results=0, query="geheim") for n in range(5)],
+        store_free_text=False,
+    )
     rows = ask(client, people["kwaliteit"], "zoekvragen")["rows"]
-    assert rows == [{"query": "(zoekvraag niet bewaard)", "place": PASPOORT,
-                     "place_title": TITLE, "searches": 5, "none": 5, "people": 5}]
+    assert rows == [
+        {
+            "query": "(zoekvraag niet bewaard)",
+            "place": PASPOORT,
+            "place_title": TITLE,
+            "searches": 5,
+            "none": 5,
+            "people": 5,
+        }
+    ]
 
 
 def test_feedback_volume_and_median_handling_time(client, officer) -> None:
     add_feedback(client.app.state.services)
     rows = by(ask(client, officer, "meldingen")["rows"], "task")
-    assert rows[PASPOORT] | {} == {"task": PASPOORT, "title": TITLE,
-                                   "kind": "onduidelijk", "count": 5, "handled": 4,
-                                   "median_hours": 5.0, "people": 5}
+    assert rows[PASPOORT] | {} == {
+        "task": PASPOORT,
+        "title": TITLE,
+        "kind": "onduidelijk",
+        "count": 5,
+        "handled": 4,
+        "median_hours": 5.0,
+        "people": 5,
+    }
     assert rows[GEBOORTE]["count"] is None and rows[GEBOORTE]["median_hours"] is None
 
 
@@ -123,17 +156,29 @@ def test_overdue_tasks_with_their_consultations(client, officer, monkeypatch) ->
     monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 2, 15))
     rows = ask(client, officer, "achterstallig")["rows"]
     assert rows[0]["task"] == PASPOORT  # the most consulted first
-    assert {r["task"] for r in rows} == {PASPOORT, "reisdocument-uitreiken",
-                                         "twijfel-identiteit-of-document"}
+    assert {r["task"] for r in rows} == {
+        PASPOORT,
+        "reisdocument-uitreiken",
+        "twijfel-identiteit-of-document",
+    }
     assert rows[0]["events"] == 12 and rows[0]["days_over"] == 15
     assert all(r["events"] is None for r in rows[1:])  # not consulted: "< 5"
 
 
 def test_days_removed_by_retention_are_read_from_the_daily_counts(client, officer) -> None:
     with unit_of_work(client.app.state.services.engine) as session:
-        session.add(EventDaily(day=dt.date(2026, 10, 20), type="task_viewed", app="x",
-                               task_slug=GEBOORTE, task_version=1, team="Balie B",
-                               events=9, actors=7))
+        session.add(
+            EventDaily(
+                day=dt.date(2026, 10, 20),
+                type="task_viewed",
+                app="x",
+                task_slug=GEBOORTE,
+                task_version=1,
+                team="Balie B",
+                events=9,
+                actors=7,
+            )
+        )
     period = {"from": "2026-10-01", "to": "2026-11-30"}
     rows = by(ask(client, officer, "per-taak", **period)["rows"], "task")
     assert rows[GEBOORTE]["events"] == 9 + 4 and rows[GEBOORTE]["people"] == 7
@@ -143,9 +188,12 @@ def test_days_removed_by_retention_are_read_from_the_daily_counts(client, office
 
 def test_a_group_of_five_is_shown_and_of_four_hidden(client, people) -> None:
     services = client.app.state.services
-    record(services, [ev("task_viewed", f"a{n}", 4, task=PASPOORT) for n in range(5)]
-           + [ev("task_viewed", f"b{n}", 4, task=GEBOORTE) for n in range(4)]
-           + [ev("task_viewed", "b0", 5, task=GEBOORTE)])  # the same person again
+    record(
+        services,
+        [ev("task_viewed", f"a{n}", 4, task=PASPOORT) for n in range(5)]
+        + [ev("task_viewed", f"b{n}", 4, task=GEBOORTE) for n in range(4)]
+        + [ev("task_viewed", "b0", 5, task=GEBOORTE)],
+    )  # the same person again
     rows = by(ask(client, people["kwaliteit"], "per-taak")["rows"], "task")
     assert rows[PASPOORT]["people"] == 5 and rows[GEBOORTE]["people"] is None
 
@@ -157,20 +205,32 @@ def test_the_page_shows_table_chart_and_a_note_on_hidden_groups(client, officer)
     assert "1 groep niet getoond: minder dan 5 mensen." in page.text
     birth = shipped_document(GEBOORTE).title
     assert cells(page.text)[2] == [birth, "< 5", "< 5"]  # titles, not the tasks' ids
-    fragment = client.get("/kwaliteit/per-taak", params=NOVEMBER,
-                          headers={**officer, "HX-Request": "true"})
+    fragment = client.get(
+        "/kwaliteit/per-taak", params=NOVEMBER, headers={**officer, "HX-Request": "true"}
+    )
     assert "<html" not in fragment.text and "<table" in fragment.text
 
 
-@pytest.mark.parametrize("question", ["per-taak", "per-stap", "per-team", "in-de-tijd",
-                                      "afwijkingen", "zoekvragen", "meldingen",
-                                      "achterstallig"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "per-taak",
+        "per-stap",
+        "per-team",
+        "in-de-tijd",
+        "afwijkingen",
+        "zoekvragen",
+        "meldingen",
+        "achterstallig",
+    ],
+)
 def test_the_csv_equals_the_table(client, officer, question, monkeypatch) -> None:
     monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 2, 15))
     add_feedback(client.app.state.services)
     page = client.get(f"/kwaliteit/{question}", params=NOVEMBER, headers=officer)
-    exported = client.get(f"/kwaliteit/{question}", params={**NOVEMBER, "format": "csv"},
-                          headers=officer)
+    exported = client.get(
+        f"/kwaliteit/{question}", params={**NOVEMBER, "format": "csv"}, headers=officer
+    )
     assert exported.status_code == 200
     assert exported.headers["content-type"].startswith("text/csv")
     assert "attachment" in exported.headers["content-disposition"]
@@ -182,8 +242,9 @@ def test_the_csv_equals_the_table(client, officer, question, monkeypatch) -> Non
 def test_the_funnel_csv_equals_its_table(client, officer) -> None:
     params = {**NOVEMBER, "taak": PASPOORT}
     page = client.get("/kwaliteit/trechter", params=params, headers=officer)
-    exported = client.get("/kwaliteit/trechter", params={**params, "format": "csv"},
-                          headers=officer)
+    exported = client.get(
+        "/kwaliteit/trechter", params={**params, "format": "csv"}, headers=officer
+    )
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff")), delimiter=";"))
     first = shipped_document(PASPOORT).steps[0]
     assert first.id == "ontvang-aanvrager"
@@ -193,18 +254,32 @@ def test_the_funnel_csv_equals_its_table(client, officer) -> None:
 def cells(html: str) -> list[list[str]]:
     """The header and body cells of the page's table, as a person reads them."""
     table = re.search(r"<table.*?</table>", html, re.S).group(0)
-    return [[unescape(re.sub(r"<[^>]+>", "", c)).strip()
-             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
-            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    return [
+        [
+            unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
 
 
 def test_what_was_on_screen_leads_to_the_exact_version(client, people) -> None:
     services = client.app.state.services
-    publish(services, shipped_document(PASPOORT, title="Ontvang de aanvrager (nieuw)",
-                                       instruction="Begroet de aanvrager met de **nieuwe** "
-                                       "tekst."))
-    record(services, [ev("step_viewed", "x", 3, step="ontvang-aanvrager", version=1),
-                      ev("step_viewed", "x", 4, step="ontvang-aanvrager", version=2)])
+    publish(
+        services,
+        shipped_document(
+            PASPOORT,
+            title="Ontvang de aanvrager (nieuw)",
+            instruction="Begroet de aanvrager met de **nieuwe** tekst.",
+        ),
+    )
+    record(
+        services,
+        [
+            ev("step_viewed", "x", 3, step="ontvang-aanvrager", version=1),
+            ev("step_viewed", "x", 4, step="ontvang-aanvrager", version=2),
+        ],
+    )
     officer = people["kwaliteit"]
     with unit_of_work(services.engine) as session:
         seqs = session.execute(text("SELECT seq, task_version FROM event ORDER BY seq")).all()
@@ -235,13 +310,19 @@ def test_what_was_on_screen_for_an_unknown_event_says_so(client, people) -> None
     assert page.status_code == 404 and "Er is geen gebeurtenis" in page.text
 
 
-@pytest.mark.parametrize(("params", "field", "message"), [
-    ({"from": "1-11-2026"}, "from", "Van: '1-11-2026' is geen datum. Schrijf de datum als "
-     "jjjj-mm-dd"),
-    ({"from": "2026-11-30", "to": "2026-11-01"}, "from", "ligt na tot en met"),
-    ({"interval": "maand"}, "interval", "Per: kies dag of week (niet 'maand')."),
-    ({"task": "bestaat-niet"}, None, "Er is geen gepubliceerde taak 'bestaat-niet'."),
-])
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        (
+            {"from": "1-11-2026"},
+            "from",
+            "Van: '1-11-2026' is geen datum. Schrijf de datum als jjjj-mm-dd",
+        ),
+        ({"from": "2026-11-30", "to": "2026-11-01"}, "from", "ligt na tot en met"),
+        ({"interval": "maand"}, "interval", "Per: kies dag of week (niet 'maand')."),
+        ({"task": "bestaat-niet"}, None, "Er is geen gepubliceerde taak 'bestaat-niet'."),
+    ],
+)
 def test_bad_filters_get_a_clear_error(client, people, params, field, message) -> None:
     answer = client.get(f"{API}/in-de-tijd", params=params, headers=people["kwaliteit"])
     assert answer.status_code in (404, 422)
@@ -259,9 +340,18 @@ def test_the_funnel_needs_a_task_and_unknown_questions_are_404(client, people) -
     assert page.status_code == 422 and "gaat over één taak: kies de taak." in page.text
 
 
-@pytest.mark.parametrize("url", [API, f"{API}/per-taak", f"{API}/on-screen/1", "/kwaliteit",
-                                 "/kwaliteit/per-team", "/kwaliteit/per-taak?format=csv",
-                                 "/kwaliteit/scherm?event=1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        API,
+        f"{API}/per-taak",
+        f"{API}/on-screen/1",
+        "/kwaliteit",
+        "/kwaliteit/per-team",
+        "/kwaliteit/per-taak?format=csv",
+        "/kwaliteit/scherm?event=1",
+    ],
+)
 def test_only_quality_officers_get_in(client, people, url) -> None:
     assert client.get(url).status_code == 401
     for role in ("medewerker", "expert", "redacteur", "beheerder"):
@@ -276,26 +366,35 @@ def test_the_list_of_questions(client, people) -> None:
     assert all(f'href="/kwaliteit/{q["slug"]}"' in page.text for q in found)
 
 
-def test_one_persons_events_only_with_a_purpose_and_every_look_recorded(client,
-                                                                        people) -> None:
+def test_one_persons_events_only_with_a_purpose_and_every_look_recorded(client, people) -> None:
     services = client.app.state.services
-    record(services, [ev("task_viewed", "j.jansen", 3), ev("step_viewed", "j.jansen", 3,
-                                                           step="ontvang-aanvrager"),
-                      ev("task_viewed", "someone.else", 3)])
+    record(
+        services,
+        [
+            ev("task_viewed", "j.jansen", 3),
+            ev("step_viewed", "j.jansen", 3, step="ontvang-aanvrager"),
+            ev("task_viewed", "someone.else", 3),
+        ],
+    )
     actor = pseudonym(services.settings.secret_key, "j.jansen")
     url = f"{API}/individual/{actor}"
     officer = people["kwaliteit"]
     refused = client.get(url, params=NOVEMBER, headers=officer)
     assert refused.status_code == 422 and refused.json()["field"] == "purpose"
     assert "events" not in refused.json()
-    assert client.get(url, params={**NOVEMBER, "purpose": "x"},
-                      headers=people["medewerker"]).status_code == 403
+    assert (
+        client.get(
+            url, params={**NOVEMBER, "purpose": "x"}, headers=people["medewerker"]
+        ).status_code
+        == 403
+    )
     with unit_of_work(services.engine) as session:
         assert session.execute(text("SELECT count(*) FROM personal_data_view")).scalar() == 0
     purpose = "klacht Z-2026-101 over een paspoortaanvraag"
     found = client.get(url, params={**NOVEMBER, "purpose": purpose}, headers=officer).json()
     assert [e["type"] for e in found["events"]] == ["task_viewed", "step_viewed"]
     with unit_of_work(services.engine) as session:
-        logged = session.execute(text(
-            "SELECT viewer, purpose, subject FROM personal_data_view")).all()
+        logged = session.execute(
+            text("SELECT viewer, purpose, subject FROM personal_data_view")
+        ).all()
     assert [tuple(row) for row in logged] == [("kwaliteit", purpose, actor)]

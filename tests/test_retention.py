@@ -23,23 +23,33 @@ RECENT = NOW - dt.timedelta(days=30)
 
 def retention(services: Services, now: dt.datetime = NOW, dry_run: bool = False):
     with services.engine.begin() as connection:
-        return run_retention(connection, secret_key=services.settings.secret_key,
-                             months=services.settings.retention_months, now=now,
-                             dry_run=dry_run)
+        return run_retention(
+            connection,
+            secret_key=services.settings.secret_key,
+            months=services.settings.retention_months,
+            now=now,
+            dry_run=dry_run,
+        )
 
 
 def snapshot(services: Services) -> dict[str, list]:
     with services.engine.connect() as connection:
-        return {table: [tuple(row) for row in connection.execute(
-                    text(f"SELECT * FROM {table} ORDER BY 1"))]
-                for table in ("event", "event_daily", "audit_checkpoint")}
+        return {
+            table: [
+                tuple(row) for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY 1"))
+            ]
+            for table in ("event", "event_daily", "audit_checkpoint")
+        }
 
 
 def daily(services: Services) -> list[tuple]:
     with services.engine.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT day, type, step_id, team, events, actors FROM event_daily "
-            "ORDER BY day, type, step_id"))
+        rows = connection.execute(
+            text(
+                "SELECT day, type, step_id, team, events, actors FROM event_daily "
+                "ORDER BY day, type, step_id"
+            )
+        )
         return [(str(r[0])[:10], *r[1:]) for r in rows]
 
 
@@ -47,24 +57,39 @@ def daily(services: Services) -> list[tuple]:
 def history(services: Services) -> None:
     """Events received 500 and 430 days ago (to be removed) and 30 days ago (kept)."""
     old_day = OLDER.strftime("%Y-%m-%dT09:00:00+00:00")
-    write(services, *(event(user=f"user{n % 3}", occurred_at=old_day) for n in range(6)),
-          event(type="search", occurred_at=old_day, step_id=None, user="user9",
-                details={"query": "paspoort", "results": 0}), received_at=OLDER)
-    write(services, *(event(user=f"user{n}", occurred_at=OLD.isoformat()) for n in range(2)),
-          received_at=OLD)
+    write(
+        services,
+        *(event(user=f"user{n % 3}", occurred_at=old_day) for n in range(6)),
+        event(
+            type="search",
+            occurred_at=old_day,
+            step_id=None,
+            user="user9",
+            details={"query": "paspoort", "results": 0},
+        ),
+        received_at=OLDER,
+    )
+    write(
+        services,
+        *(event(user=f"user{n}", occurred_at=OLD.isoformat()) for n in range(2)),
+        received_at=OLD,
+    )
     write_many(services, 5, received_at=RECENT, occurred_at=RECENT.isoformat())
 
 
 def test_months_before_keeps_the_day_within_the_month() -> None:
-    assert months_before(dt.datetime(2026, 3, 31, 8, tzinfo=dt.UTC), 1) == \
-        dt.datetime(2026, 2, 28, 8, tzinfo=dt.UTC)
+    assert months_before(dt.datetime(2026, 3, 31, 8, tzinfo=dt.UTC), 1) == dt.datetime(
+        2026, 2, 28, 8, tzinfo=dt.UTC
+    )
     assert months_before(NOW, 12) == NOW.replace(year=2025)
-    assert months_before(dt.datetime(2026, 1, 15, tzinfo=dt.UTC), 13) == \
-        dt.datetime(2024, 12, 15, tzinfo=dt.UTC)
+    assert months_before(dt.datetime(2026, 1, 15, tzinfo=dt.UTC), 13) == dt.datetime(
+        2024, 12, 15, tzinfo=dt.UTC
+    )
 
 
 def test_old_events_become_daily_counts_and_the_chain_still_verifies(
-        services: Services, history: None) -> None:
+    services: Services, history: None
+) -> None:
     report = retention(services)
     assert (report.removed, report.upto_seq, report.days) == (9, 9, 3)
     assert "Removed 9 event(s) received before 2025-11-23 10:00 UTC" in report.summary()
@@ -76,22 +101,23 @@ def test_old_events_become_daily_counts_and_the_chain_still_verifies(
     ]
     with services.engine.connect() as connection:
         assert connection.execute(text("SELECT min(seq), count(*) FROM event")).one() == (10, 5)
-        assert connection.execute(text(
-            "SELECT seq, events FROM audit_checkpoint")).all() == [(9, 9)]
+        assert connection.execute(text("SELECT seq, events FROM audit_checkpoint")).all() == [
+            (9, 9)
+        ]
     result = verdict(services)
     assert result.ok, result.problem
     assert (result.checked, result.events, result.last_seq) == (5, 14, 14)
 
 
-def test_after_retention_tampering_is_still_detected(services: Services,
-                                                     history: None) -> None:
+def test_after_retention_tampering_is_still_detected(services: Services, history: None) -> None:
     retention(services)
     attack(services, "UPDATE event SET team = 'Anders' WHERE seq = 12")
     assert verdict(services).seq == 12
 
 
 def test_after_retention_removing_the_first_kept_event_is_detected(
-        services: Services, history: None) -> None:
+    services: Services, history: None
+) -> None:
     retention(services)
     attack(services, "DELETE FROM event WHERE seq = 10")
     result = verdict(services)
@@ -99,20 +125,28 @@ def test_after_retention_removing_the_first_kept_event_is_detected(
 
 
 def test_after_retention_a_removed_or_forged_checkpoint_is_detected(
-        services: Services, history: None) -> None:
+    services: Services, history: None
+) -> None:
     retention(services)
     before = snapshot(services)["audit_checkpoint"]
     attack(services, "DELETE FROM audit_checkpoint")
     assert verdict(services).seq == 10  # now it would have to link to the genesis
-    attack(services, "INSERT INTO audit_checkpoint (seq, chain_hash, events, created_at, "
-           "signature, note) VALUES (:seq, :hash, :events, :at, :sig, 'forged')",
-           seq=before[0][0], hash=before[0][1], events=before[0][2], at=before[0][3],
-           sig="0" * 64)
+    attack(
+        services,
+        "INSERT INTO audit_checkpoint (seq, chain_hash, events, created_at, "
+        "signature, note) VALUES (:seq, :hash, :events, :at, :sig, 'forged')",
+        seq=before[0][0],
+        hash=before[0][1],
+        events=before[0][2],
+        at=before[0][3],
+        sig="0" * 64,
+    )
     assert "wrong signature" in verdict(services).problem
 
 
-def test_running_it_twice_changes_nothing_the_second_time(services: Services,
-                                                          history: None) -> None:
+def test_running_it_twice_changes_nothing_the_second_time(
+    services: Services, history: None
+) -> None:
     retention(services)
     after_first = snapshot(services)
     report = retention(services)
@@ -154,8 +188,9 @@ def test_a_broken_chain_is_not_signed_away(services: Services, history: None) ->
     assert snapshot(services) == before
 
 
-def test_the_command_with_dry_run_then_for_real(services: Services, history: None,
-                                                env: Settings) -> None:
+def test_the_command_with_dry_run_then_for_real(
+    services: Services, history: None, env: Settings
+) -> None:
     runner = CliRunner()
     now = ["--now", "2026-11-23T10:00:00"]
     result = runner.invoke(cli, ["retention", "run", "--dry-run", *now])

@@ -26,8 +26,11 @@ from tests.workflow_support import (
 API = "/api/v1"
 # Shipped review dates: the three reisdocument/twijfel tasks 2027-01-31, aangifte-geboorte
 # 2027-03-31, rijbewijs-aanvragen and verhuizing-doorgeven 2027-06-30.
-IDENTITY_TASKS = ["reisdocument-aanvragen", "reisdocument-uitreiken",
-                  "twijfel-identiteit-of-document"]
+IDENTITY_TASKS = [
+    "reisdocument-aanvragen",
+    "reisdocument-uitreiken",
+    "twijfel-identiteit-of-document",
+]
 
 
 @pytest.fixture
@@ -46,28 +49,37 @@ def test_tasks_due_for_review_and_overdue(client: TestClient, people: dict) -> N
     lists = answer.json()
     assert (lists["today"], lists["within_days"], lists["overdue"]) == ("2027-01-15", 30, [])
     assert [(t["slug"], t["review_by"], t["days_left"]) for t in lists["due"]] == [
-        (slug, "2027-01-31", 16) for slug in IDENTITY_TASKS]
+        (slug, "2027-01-31", 16) for slug in IDENTITY_TASKS
+    ]
     first = lists["due"][0]
     assert first["owner"] == "Vakspecialist reisdocumenten, team Burgerzaken"
-    assert (first["criticality"], first["version"], first["review_interval_months"]) == \
-        ("critical", 1, 12)
+    assert (first["criticality"], first["version"], first["review_interval_months"]) == (
+        "critical",
+        1,
+        12,
+    )
 
     set_today(client, dt.date(2027, 3, 3))
     lists = client.get(f"{API}/review", headers=people["expert"]).json()
     assert [(t["slug"], t["days_over"]) for t in lists["overdue"]] == [
-        (slug, 31) for slug in IDENTITY_TASKS]
+        (slug, 31) for slug in IDENTITY_TASKS
+    ]
     assert [(t["slug"], t["days_left"]) for t in lists["due"]] == [("aangifte-geboorte", 28)]
 
     wider = client.get(f"{API}/review", params={"days": 120}, headers=people["redacteur"])
     assert [t["slug"] for t in wider.json()["due"]] == [
-        "aangifte-geboorte", "rijbewijs-aanvragen", "verhuizing-doorgeven"]
+        "aangifte-geboorte",
+        "rijbewijs-aanvragen",
+        "verhuizing-doorgeven",
+    ]
     set_today(client, dt.date(2027, 3, 31))
     due = client.get(f"{API}/review", headers=people["expert"]).json()["due"]
     assert (due[0]["slug"], due[0]["days_left"]) == ("aangifte-geboorte", 0)  # due today
 
 
-def test_review_lists_refuse_bad_input_and_the_wrong_roles(client: TestClient,
-                                                          people: dict) -> None:
+def test_review_lists_refuse_bad_input_and_the_wrong_roles(
+    client: TestClient, people: dict
+) -> None:
     for days in (0, 367, "soon"):
         answer = client.get(f"{API}/review", params={"days": days}, headers=people["expert"])
         assert answer.status_code == 422 and answer.json()["detail"].startswith("days")
@@ -85,17 +97,24 @@ def test_confirming_a_task_as_still_correct(client: TestClient, people: dict) ->
     answer = client.post(url, headers=people["expert"])  # critical, yet no second person
     assert answer.status_code == 200, answer.text
     confirmed = answer.json()
-    assert (confirmed["version"], confirmed["review_by"], confirmed["previous_review_by"],
-            confirmed["confirmed_by"], confirmed["note"]) == \
-        (1, "2028-02-10", "2027-01-31", "expert", "")
+    assert (
+        confirmed["version"],
+        confirmed["review_by"],
+        confirmed["previous_review_by"],
+        confirmed["confirmed_by"],
+        confirmed["note"],
+    ) == (1, "2028-02-10", "2027-01-31", "expert", "")
     task = client.get(f"{API}/tasks/{CRITICAL}").json()  # the same version, a later date
     assert (task["version"], task["review_by"]) == (1, "2028-02-10")
     versions = client.get(f"{API}/tasks/{CRITICAL}/versions", headers=people["expert"]).json()
     assert [(v["number"], v["review_by"]) for v in versions] == [(1, "2028-02-10")]
     assert history(client, CRITICAL)[-1] == ("expert", "confirmed", None)
     row = task_row(client, CRITICAL)
-    assert (row.status, row.review_by, row.published_version) == \
-        ("published", dt.date(2028, 2, 10), 1)
+    assert (row.status, row.review_by, row.published_version) == (
+        "published",
+        dt.date(2028, 2, 10),
+        1,
+    )
 
     lists = client.get(f"{API}/review", headers=people["expert"]).json()
     assert CRITICAL not in [t["slug"] for t in lists["overdue"]]
@@ -107,21 +126,22 @@ def test_confirming_a_task_as_still_correct(client: TestClient, people: dict) ->
 
 
 def test_a_task_with_unpublished_changes_cannot_be_confirmed(
-        client: TestClient, people: dict, edit: Editor) -> None:
+    client: TestClient, people: dict, edit: Editor
+) -> None:
     set_today(client, dt.date(2027, 2, 10))
     edit("expert", NORMAL, "vraag-nieuw-adres", why="Zonder adres geen inschrijving.")
     answer = client.post(f"{API}/tasks/{NORMAL}/review/confirm", headers=people["redacteur"])
     assert answer.status_code == 409
-    assert "wijzigingen in het concept die nog niet gepubliceerd zijn" in \
-        answer.json()["detail"]
+    assert "wijzigingen in het concept die nog niet gepubliceerd zijn" in answer.json()["detail"]
     assert version_numbers(client, NORMAL, people["expert"]) == [1]
     assert task_row(client, NORMAL).review_by == dt.date(2027, 6, 30)
-    assert client.post(f"{API}/tasks/geen-taak/review/confirm",
-                       headers=people["expert"]).status_code == 404
+    assert (
+        client.post(f"{API}/tasks/geen-taak/review/confirm", headers=people["expert"]).status_code
+        == 404
+    )
 
 
-def test_the_review_interval_sets_the_next_review_date(client: TestClient,
-                                                      people: dict) -> None:
+def test_the_review_interval_sets_the_next_review_date(client: TestClient, people: dict) -> None:
     six_monthly = shipped_document(NORMAL).model_copy(update={"review_interval_months": 6})
     publish(client.app.state.services, six_monthly)
     assert task_row(client, NORMAL).review_interval_months == 6
@@ -139,23 +159,31 @@ def test_the_interval_in_task_files() -> None:
     written = dump_document(document.model_copy(update={"review_interval_months": 3}))
     assert "review_by: 2027-06-30\nreview_interval_months: 3\nchecked_on:" in written
     assert load_text(written, "x").review_interval_months == 3
-    line = text[:text.index("review_by:")].count("\n") + 2  # the line after review_by
-    for value, message in (("0", "moet minstens 1 zijn"), ("61", "mag hooguit 60 zijn"),
-                           ("vaak", "verwacht een geheel getal")):
-        bad = text.replace("review_by: 2027-06-30\n",
-                           f"review_by: 2027-06-30\nreview_interval_months: {value}\n")
+    line = text[: text.index("review_by:")].count("\n") + 2  # the line after review_by
+    for value, message in (
+        ("0", "moet minstens 1 zijn"),
+        ("61", "mag hooguit 60 zijn"),
+        ("vaak", "verwacht een geheel getal"),
+    ):
+        bad = text.replace(
+            "review_by: 2027-06-30\n", f"review_by: 2027-06-30\nreview_interval_months: {value}\n"
+        )
         with pytest.raises(TaskFileError) as error:
             load_text(bad, "t.yaml")
         assert str(error.value).startswith(
-            f"t.yaml, regel {line}, Controle-interval (maanden): {message}")
+            f"t.yaml, regel {line}, Controle-interval (maanden): {message}"
+        )
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (dt.date(2027, 1, 31), 1, dt.date(2027, 2, 28)),
-    (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
-    (dt.date(2027, 12, 15), 12, dt.date(2028, 12, 15)),
-    (dt.date(2027, 11, 30), 3, dt.date(2028, 2, 29)),
-    (dt.date(2027, 5, 1), 60, dt.date(2032, 5, 1)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2027, 1, 31), 1, dt.date(2027, 2, 28)),
+        (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
+        (dt.date(2027, 12, 15), 12, dt.date(2028, 12, 15)),
+        (dt.date(2027, 11, 30), 3, dt.date(2028, 2, 29)),
+        (dt.date(2027, 5, 1), 60, dt.date(2032, 5, 1)),
+    ],
+)
 def test_adding_months(day: dt.date, months: int, expected: dt.date) -> None:
     assert add_months(day, months) == expected

@@ -29,13 +29,19 @@ def draft(client: TestClient) -> dict:
 
 
 def step_form(step: dict, **changes) -> dict:
-    form = {"versie": str(step["version"]), "titel": step["title"],
-            "instructie": step["instruction"], "waarom": step["why"],
-            "letop": step["warning"], "controle": step["check"],
-            "doelveld": "\n".join(step["target"]), "bronnen": step["sources"],
-            "tak_als": [b["if"] for b in step["branches"]],
-            "tak_soort": ["taak" if b.get("task") else "stap" for b in step["branches"]],
-            "tak_naar": [b.get("task") or b.get("step") for b in step["branches"]]}
+    form = {
+        "versie": str(step["version"]),
+        "titel": step["title"],
+        "instructie": step["instruction"],
+        "waarom": step["why"],
+        "letop": step["warning"],
+        "controle": step["check"],
+        "doelveld": "\n".join(step["target"]),
+        "bronnen": step["sources"],
+        "tak_als": [b["if"] for b in step["branches"]],
+        "tak_soort": ["taak" if b.get("task") else "stap" for b in step["branches"]],
+        "tak_naar": [b.get("task") or b.get("step") for b in step["branches"]],
+    }
     if step["mandatory"]:
         form["verplicht"] = "ja"
     form.update(changes)
@@ -44,8 +50,14 @@ def step_form(step: dict, **changes) -> dict:
 
 def feedback(client: TestClient, step_id: str | None, comment: str) -> str:
     with unit_of_work(client.app.state.services.engine) as session:
-        row = Feedback(id=str(uuid.uuid4()), task_slug=SLUG, task_version=1,
-                       step_key=step_id, kind="onduidelijk", comment=comment)
+        row = Feedback(
+            id=str(uuid.uuid4()),
+            task_slug=SLUG,
+            task_version=1,
+            step_key=step_id,
+            kind="onduidelijk",
+            comment=comment,
+        )
         session.add(row)
         return row.id
 
@@ -58,47 +70,76 @@ def make_changes(client: TestClient, people: dict) -> dict:
     second = before["steps"][1]
     reworded = second["instruction"].replace("Vul", "Vul altijd", 1)
     assert reworded != second["instruction"]
-    advice = {k: v for k, v in step_form(second, instructie=reworded).items()
-              if k != "verplicht"}
-    answer = client.post(f"/redactie/taken/{SLUG}/stappen/{second['id']}", headers=eva,
-                         data=advice, follow_redirects=False)
+    advice = {k: v for k, v in step_form(second, instructie=reworded).items() if k != "verplicht"}
+    answer = client.post(
+        f"/redactie/taken/{SLUG}/stappen/{second['id']}",
+        headers=eva,
+        data=advice,
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
-    added = client.post(f"/redactie/taken/{SLUG}/stappen", headers=erik, data={
-        "stappenversie": before["steps_version"], "stap_id": "bel-de-ouders",
-        "titel": "Bel de ouders", "instructie": "Bel *beide* ouders.", "positie": "3",
-        "verplicht": "ja"}, follow_redirects=False)
+    added = client.post(
+        f"/redactie/taken/{SLUG}/stappen",
+        headers=erik,
+        data={
+            "stappenversie": before["steps_version"],
+            "stap_id": "bel-de-ouders",
+            "titel": "Bel de ouders",
+            "instructie": "Bel *beide* ouders.",
+            "positie": "3",
+            "verplicht": "ja",
+        },
+        follow_redirects=False,
+    )
     assert added.status_code == 303, added.text
     now = draft(client)
     last = now["steps"][-1]
     for _ in range(len(now["steps"]) - 1):
-        moved = client.post(f"/redactie/taken/{SLUG}/stappen/{last['id']}/verplaatsen",
-                            headers=erik, data={"stappenversie": draft(client)["steps_version"],
-                                                "richting": "omhoog"}, follow_redirects=False)
+        moved = client.post(
+            f"/redactie/taken/{SLUG}/stappen/{last['id']}/verplaatsen",
+            headers=erik,
+            data={"stappenversie": draft(client)["steps_version"], "richting": "omhoog"},
+            follow_redirects=False,
+        )
         assert moved.status_code == 303
     fields = draft(client)
-    form = {"versie": fields["version"], "titel": fields["title"], "domein": fields["domain"],
-            "doel": fields["goal"] + " Binnen drie werkdagen.", "aanleiding": fields["trigger"],
-            "norm": fields["standard"], "kritiek": fields["criticality"],
-            "eigenaar": fields["owner"], "controle_voor": fields["review_by"],
-            "interval": str(fields["review_interval_months"]),
-            "trefwoorden": ", ".join(fields["tags"]), "zaaktypen": ", ".join(fields["zaaktypen"]),
-            "bron_id": [s["id"] for s in fields["sources"]],
-            "bron_titel": [s["title"] for s in fields["sources"]],
-            "bron_uitgever": [s.get("publisher") or "" for s in fields["sources"]],
-            "bron_artikel": [s.get("section") or "" for s in fields["sources"]],
-            "bron_datum": [s.get("date") or "" for s in fields["sources"]],
-            "bron_url": [s.get("url") or "" for s in fields["sources"]],
-            "gecontroleerd_op": fields["checked_on"] or ""}
-    saved = client.post(f"/redactie/taken/{SLUG}/velden", headers=eva, data=form,
-                        follow_redirects=False)
+    form = {
+        "versie": fields["version"],
+        "titel": fields["title"],
+        "domein": fields["domain"],
+        "doel": fields["goal"] + " Binnen drie werkdagen.",
+        "aanleiding": fields["trigger"],
+        "norm": fields["standard"],
+        "kritiek": fields["criticality"],
+        "eigenaar": fields["owner"],
+        "controle_voor": fields["review_by"],
+        "interval": str(fields["review_interval_months"]),
+        "trefwoorden": ", ".join(fields["tags"]),
+        "zaaktypen": ", ".join(fields["zaaktypen"]),
+        "bron_id": [s["id"] for s in fields["sources"]],
+        "bron_titel": [s["title"] for s in fields["sources"]],
+        "bron_uitgever": [s.get("publisher") or "" for s in fields["sources"]],
+        "bron_artikel": [s.get("section") or "" for s in fields["sources"]],
+        "bron_datum": [s.get("date") or "" for s in fields["sources"]],
+        "bron_url": [s.get("url") or "" for s in fields["sources"]],
+        "gecontroleerd_op": fields["checked_on"] or "",
+    }
+    saved = client.post(
+        f"/redactie/taken/{SLUG}/velden", headers=eva, data=form, follow_redirects=False
+    )
     assert saved.status_code == 303, saved.text
-    assert client.post(f"/redactie/taken/{SLUG}/indienen", headers=eva,
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            f"/redactie/taken/{SLUG}/indienen", headers=eva, follow_redirects=False
+        ).status_code
+        == 303
+    )
     return {"second": second, "last": last, "before": before}
 
 
 def test_the_review_screen_shows_what_the_submission_changes(
-        client: TestClient, people: dict) -> None:
+    client: TestClient, people: dict
+) -> None:
     made = make_changes(client, people)
     about_second = feedback(client, made["second"]["id"], "Welke geboorteplaats precies?")
     feedback(client, made["before"]["steps"][3]["id"], "Over een stap die bleef.")
@@ -107,8 +148,11 @@ def test_the_review_screen_shows_what_the_submission_changes(
     text = page.text
     assert "Concept naast versie 1" in text and "ingediend door expert" in text
     # The summary and the Dutch labels, no code names.
-    assert re.search(r"1 stap toegevoegd, 1 stap verplaatst, 1 stap gewijzigd; "
-                     r"taakgegevens: Doel\.", text), text
+    assert re.search(
+        r"1 stap toegevoegd, 1 stap verplaatst, 1 stap gewijzigd; "
+        r"taakgegevens: Doel\.",
+        text,
+    ), text
     for label in ("Instructie", "Verplicht of advies", "Doel"):
         assert f"<dt>{label}</dt>" in text
     for code in ("mandatory", "instruction", "<code>"):
@@ -135,17 +179,18 @@ def test_the_review_screen_shows_what_the_submission_changes(
     assert "1 open melding over een stap die niet veranderde" in text
     # The task's goal, word by word; who did it.
     goal = text.split("<dt>Doel</dt>")[1].split("</dd>")[0]
-    assert '<ins><span class="visually-hidden">[toegevoegd:] </span>Binnen drie werkdagen.' \
-        in goal
+    assert '<ins><span class="visually-hidden">[toegevoegd:] </span>Binnen drie werkdagen.' in goal
     assert "Gewijzigd door expert" in goal
     assert "Bewerkt door</dt><dd>expert, expert2" in text
     # The reviewer publishes from here.
     assert 'action="/redactie/taken/aangifte-geboorte/publiceren"' in text
-    fragment = client.get(f"/redactie/taken/{SLUG}/wijzigingen",
-                          headers={**people["redacteur"], **HTMX})
+    fragment = client.get(
+        f"/redactie/taken/{SLUG}/wijzigingen", headers={**people["redacteur"], **HTMX}
+    )
     assert "<html" not in fragment.text and 'id="wijzigingen"' in fragment.text
-    english = client.get(f"/redactie/taken/{SLUG}/wijzigingen?lang=en",
-                         headers=people["redacteur"]).text
+    english = client.get(
+        f"/redactie/taken/{SLUG}/wijzigingen?lang=en", headers=people["redacteur"]
+    ).text
     assert "[added:]" in english and "What changed" in english
 
 
@@ -163,11 +208,14 @@ def test_the_editor_links_to_the_review_screen(client: TestClient, people: dict)
 
 def test_two_published_versions_compare_readably(client: TestClient, people: dict) -> None:
     make_changes(client, people)
-    published = client.post(f"/redactie/taken/{SLUG}/publiceren",
-                            headers=people["redacteur"], follow_redirects=False)
+    published = client.post(
+        f"/redactie/taken/{SLUG}/publiceren", headers=people["redacteur"], follow_redirects=False
+    )
     assert published.status_code == 303
-    for url in (f"/redactie/taken/{SLUG}/wijzigingen?van=1&naar=2",
-                f"/redactie/taken/{SLUG}/versies?van=1&naar=2"):
+    for url in (
+        f"/redactie/taken/{SLUG}/wijzigingen?van=1&naar=2",
+        f"/redactie/taken/{SLUG}/versies?van=1&naar=2",
+    ):
         text = client.get(url, headers=people["expert"]).text
         assert "Versie 1 naast versie 2" in text, url
         assert "[toegevoegd:] </span>altijd</ins>" in text
@@ -177,18 +225,27 @@ def test_two_published_versions_compare_readably(client: TestClient, people: dic
         assert "Gewijzigd door expert" in text
     versions = client.get(f"/redactie/taken/{SLUG}/versies", headers=people["expert"]).text
     assert f'href="/redactie/taken/{SLUG}/wijzigingen?van=1&amp;naar=2"' in versions
-    same = client.get(f"/redactie/taken/{SLUG}/wijzigingen?van=2&naar=2",
-                      headers=people["expert"]).text
+    same = client.get(
+        f"/redactie/taken/{SLUG}/wijzigingen?van=2&naar=2", headers=people["expert"]
+    ).text
     assert "Er is geen verschil" in same
-    assert client.get(f"/redactie/taken/{SLUG}/wijzigingen?van=1&naar=7",
-                      headers=people["expert"]).status_code == 404
+    assert (
+        client.get(
+            f"/redactie/taken/{SLUG}/wijzigingen?van=1&naar=7", headers=people["expert"]
+        ).status_code
+        == 404
+    )
 
 
 def test_words_are_marked_in_the_rendered_text_and_the_html_stays_safe() -> None:
-    old = "<p>Vraag om een <strong>geldig</strong> document.</p>\n<ul>\n<li>paspoort</li>\n" \
-          "<li>rijbewijs</li>\n</ul>"
-    new = "<p>Vraag om een <strong>geldig</strong> paspoort.</p>\n<ul>\n<li>paspoort</li>\n" \
-          "</ul>\n<p>Nieuw &amp; <a href=\"https://x.nl\">link</a>.</p>"
+    old = (
+        "<p>Vraag om een <strong>geldig</strong> document.</p>\n<ul>\n<li>paspoort</li>\n"
+        "<li>rijbewijs</li>\n</ul>"
+    )
+    new = (
+        "<p>Vraag om een <strong>geldig</strong> paspoort.</p>\n<ul>\n<li>paspoort</li>\n"
+        '</ul>\n<p>Nieuw &amp; <a href="https://x.nl">link</a>.</p>'
+    )
     marked = str(marked_html(old, new, "toegevoegd:", "verwijderd:"))
     assert '<del><span class="visually-hidden">[verwijderd:] </span>document</del>' in marked
     assert '<ins><span class="visually-hidden">[toegevoegd:] </span>paspoort</ins>' in marked
@@ -201,11 +258,16 @@ def test_words_are_marked_in_the_rendered_text_and_the_html_stays_safe() -> None
 def test_compare_names_added_removed_moved_and_changed_steps() -> None:
     def step(key: str, text: str = "x") -> dict:
         return {"id": key, "title": key.upper(), "instruction": text}
+
     old = {"title": "T", "steps": [step("a"), step("b"), step("c"), step("d")]}
     new = {"title": "T2", "steps": [step("d"), step("a", "y"), step("c"), step("e")]}
     result = compare(old, new)
     assert [(s["id"], s["change"], s["from"], s["to"]) for s in result["steps"]] == [
-        ("d", "moved", 4, 1), ("a", "changed", 1, 2), ("b", "removed", 2, None),
-        ("c", "same", 3, 3), ("e", "added", None, 4)]
+        ("d", "moved", 4, 1),
+        ("a", "changed", 1, 2),
+        ("b", "removed", 2, None),
+        ("c", "same", 3, 3),
+        ("e", "added", None, 4),
+    ]
     assert result["counts"] == {"added": 1, "removed": 1, "changed": 1, "moved": 1}
     assert [f["field"] for f in result["fields"]] == ["title"]

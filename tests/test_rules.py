@@ -20,16 +20,25 @@ def random_rule(rng: random.Random, n: int) -> Rule:
     title = rng.choice([None, None, "Paspoort"])
     if not (url or markers or zaaktype or title):
         title = "Zaak"
-    return Rule(task_slug=f"taak-{n}", url=PathPattern.compile(url) if url else None,
-                title=title, markers=markers, zaaktype=zaaktype,
-                priority=rng.randint(-2, 2), start_step=None)
+    return Rule(
+        task_slug=f"taak-{n}",
+        url=PathPattern.compile(url) if url else None,
+        title=title,
+        markers=markers,
+        zaaktype=zaaktype,
+        priority=rng.randint(-2, 2),
+        start_step=None,
+    )
 
 
 def random_page(rng: random.Random) -> Page:
     path = "/" + "/".join(rng.choice(SEGMENTS) for _ in range(rng.randint(0, 4)))
-    return Page(path=path, title=rng.choice(["Paspoort aanvraag", "Zaak 42", ""]),
-                markers=frozenset(rng.sample(["#a", "#b", "#c"], rng.randint(0, 3))),
-                zaaktype=rng.choice([None, "ZT-1", "ZT-2"]))
+    return Page(
+        path=path,
+        title=rng.choice(["Paspoort aanvraag", "Zaak 42", ""]),
+        markers=frozenset(rng.sample(["#a", "#b", "#c"], rng.randint(0, 3))),
+        zaaktype=rng.choice([None, "ZT-1", "ZT-2"]),
+    )
 
 
 def test_indexed_matching_equals_a_full_scan() -> None:
@@ -45,10 +54,16 @@ def test_indexed_matching_equals_a_full_scan() -> None:
         assert {rule.task_slug for rule, _ in found} == {rule.task_slug for rule in expected}
 
 
-def rule(slug: str, *, url: str | None = None, title: str | None = None,
-         priority: int = 0) -> Rule:
-    return Rule(task_slug=slug, url=PathPattern.compile(url) if url else None, title=title,
-                markers=(), zaaktype=None, priority=priority, start_step=None)
+def rule(slug: str, *, url: str | None = None, title: str | None = None, priority: int = 0) -> Rule:
+    return Rule(
+        task_slug=slug,
+        url=PathPattern.compile(url) if url else None,
+        title=title,
+        markers=(),
+        zaaktype=None,
+        priority=priority,
+        start_step=None,
+    )
 
 
 def page(path: str, title: str = "") -> Page:
@@ -58,13 +73,21 @@ def page(path: str, title: str = "") -> Page:
 def test_a_title_rule_matches_the_page_title_in_any_case() -> None:
     rules = RuleSet([rule("paspoort", title="Paspoort"), rule("rijbewijs", title="Rijbewijs")])
     assert [r.task_slug for r, _ in rules.best_matches(page("/x", "Aanvraag PASPOORT"))] == [
-        "paspoort"]
+        "paspoort"
+    ]
     assert rules.best_matches(page("/x", "Agenda")) == []
 
 
 def test_priority_wins_then_the_more_specific_rule() -> None:
-    rules = RuleSet([rule("algemeen", url="/zaken/:id", priority=5),
-                     rule("specifiek", url="/zaken/nieuw"),
-                     rule("breed", url="/zaken/**")])
+    rules = RuleSet(
+        [
+            rule("algemeen", url="/zaken/:id", priority=5),
+            rule("specifiek", url="/zaken/nieuw"),
+            rule("breed", url="/zaken/**"),
+        ]
+    )
     assert [r.task_slug for r, _ in rules.best_matches(page("/zaken/nieuw"))] == [
-        "algemeen", "specifiek", "breed"]
+        "algemeen",
+        "specifiek",
+        "breed",
+    ]

@@ -37,35 +37,45 @@ def test_held_out_queries_reach_the_mrr_goal(shipped_index: Services) -> None:
     assert mean_reciprocal_rank(shipped_index.search_index, queries) >= 0.9
 
 
-@pytest.mark.parametrize(("query", "task"), [
-    ("rijbewijsaanvraag", "rijbewijs-aanvragen"),       # glued: rijbewijs + aanvraag
-    ("paspoortaanvraag", "reisdocument-aanvragen"),
-    ("geboorte aangifte", "aangifte-geboorte"),          # split where the text glues
-    ("verhuisaangifte", "verhuizing-doorgeven"),
-])
-def test_compound_words_find_their_parts_and_back(shipped_index: Services, query: str,
-                                                  task: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "task"),
+    [
+        ("rijbewijsaanvraag", "rijbewijs-aanvragen"),  # glued: rijbewijs + aanvraag
+        ("paspoortaanvraag", "reisdocument-aanvragen"),
+        ("geboorte aangifte", "aangifte-geboorte"),  # split where the text glues
+        ("verhuisaangifte", "verhuizing-doorgeven"),
+    ],
+)
+def test_compound_words_find_their_parts_and_back(
+    shipped_index: Services, query: str, task: str
+) -> None:
     assert top_task(shipped_index, query) == task
 
 
-@pytest.mark.parametrize(("typo", "meant"), [
-    ("vingerafdrukkken", "vingerafdrukken"),
-    ("gezondheidsverklaaring", "gezondheidsverklaring"),
-    ("naamskeuse", "naamskeuze"),
-    ("verhuizng", "verhuizing"),       # the typo changes the stem
-    ("rijbewjis", "rijbewijs"),
-])
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("vingerafdrukkken", "vingerafdrukken"),
+        ("gezondheidsverklaaring", "gezondheidsverklaring"),
+        ("naamskeuse", "naamskeuze"),
+        ("verhuizng", "verhuizing"),  # the typo changes the stem
+        ("rijbewjis", "rijbewijs"),
+    ],
+)
 def test_typos_find_what_was_meant(shipped_index: Services, typo: str, meant: str) -> None:
     assert top_task(shipped_index, typo) == top_task(shipped_index, meant) is not None
 
 
-@pytest.mark.parametrize(("query", "task"), [
-    # None of these words stands in the guidance: only the synonym list connects them.
-    ("gba", "verhuizing-doorgeven"),                      # the BRP's old name
-    ("gemeentelijke basisadministratie", "verhuizing-doorgeven"),
-    ("sofinummer", "aangifte-geboorte"),                  # the BSN's old name
-    ("idkaart", "reisdocument-aanvragen"),
-])
+@pytest.mark.parametrize(
+    ("query", "task"),
+    [
+        # None of these words stands in the guidance: only the synonym list connects them.
+        ("gba", "verhuizing-doorgeven"),  # the BRP's old name
+        ("gemeentelijke basisadministratie", "verhuizing-doorgeven"),
+        ("sofinummer", "aangifte-geboorte"),  # the BSN's old name
+        ("idkaart", "reisdocument-aanvragen"),
+    ],
+)
 def test_desk_synonyms_find_what_the_guidance_calls_otherwise(
     shipped_index: Services, query: str, task: str
 ) -> None:
@@ -88,13 +98,17 @@ def test_nothing_is_found_for_words_the_guidance_does_not_hold(shipped_index: Se
 
 def test_snippets_escape_the_guidance_text(sqlite_settings: Settings) -> None:
     index = SearchIndex(sqlite_settings.index_dir, Synonyms([]))
-    document = {"slug": "x", "title": "Scripttest", "goal": "Let op <script>alert(1)</script>",
-                "steps": [{"id": "a", "title": "Stap", "instruction": "<img src=x onerror=y>"}]}
+    document = {
+        "slug": "x",
+        "title": "Scripttest",
+        "goal": "Let op <script>alert(1)</script>",
+        "steps": [{"id": "a", "title": "Stap", "instruction": "<img src=x onerror=y>"}],
+    }
     index.rebuild([(document, 1)], "f")
     snippets = " ".join(h.snippet for h in index.search("script alert img onerror"))
     assert "<mark" in snippets
     assert "<script" not in snippets and "<img" not in snippets
-    assert "&lt;<mark class=\"match term0\">script</mark>&gt;" in snippets
+    assert '&lt;<mark class="match term0">script</mark>&gt;' in snippets
 
 
 @pytest.mark.parametrize("damage", ["remove", "corrupt"])
@@ -119,8 +133,12 @@ def test_a_missing_or_corrupt_index_is_rebuilt_when_the_app_starts(
 def test_a_process_sharing_the_index_sees_a_rebuild(sqlite_settings: Settings) -> None:
     writer = Services.from_settings(sqlite_settings)
     reader = Services.from_settings(sqlite_settings)
-    document = {"slug": "x", "title": "Eerste titel", "goal": "doel",
-                "steps": [{"id": "a", "title": "Stap", "instruction": "tekst"}]}
+    document = {
+        "slug": "x",
+        "title": "Eerste titel",
+        "goal": "doel",
+        "steps": [{"id": "a", "title": "Stap", "instruction": "tekst"}],
+    }
     writer.search_index.rebuild([(document, 1)], "f1")
     assert reader.search_index.search("eerste")[0].task_version == 1
     writer.search_index.rebuild([({**document, "title": "Tweede titel"}, 2)], "f2")
@@ -144,16 +162,28 @@ def test_search_api(client: TestClient) -> None:
     body = answer.json()
     assert body["query"] == "naamskeuze" and 0 < len(body["results"]) <= 3
     assert body["results"][0]["task_slug"] == "aangifte-geboorte"
-    assert set(body["results"][0]) == {"task_slug", "task_title", "task_version", "step_id",
-                                       "title", "snippet", "score"}
+    assert set(body["results"][0]) == {
+        "task_slug",
+        "task_title",
+        "task_version",
+        "step_id",
+        "title",
+        "snippet",
+        "score",
+    }
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"q": ""}, "q"), ({}, "q"), ({"q": "x", "limit": 0}, "limit"),
-    ({"q": "x", "limit": 1000}, "limit"), ({"q": "x", "limit": "veel"}, "limit"),
-])
-def test_bad_search_requests_get_a_clear_422(client: TestClient, params: dict,
-                                             field: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": ""}, "q"),
+        ({}, "q"),
+        ({"q": "x", "limit": 0}, "limit"),
+        ({"q": "x", "limit": 1000}, "limit"),
+        ({"q": "x", "limit": "veel"}, "limit"),
+    ],
+)
+def test_bad_search_requests_get_a_clear_422(client: TestClient, params: dict, field: str) -> None:
     answer = client.get("/api/v1/search", params=params)
     assert answer.status_code == 422
     assert answer.json()["error"] in {"invalid_request", "invalid"}

@@ -27,8 +27,10 @@ Catalog = dict[str, tuple[dict, int]]
 
 
 def shipped_catalog() -> Catalog:
-    return {task.document.slug: (task.document.model_dump(mode="json", by_alias=True), 1)
-            for task in load_paths([shipped("tasks")])}
+    return {
+        task.document.slug: (task.document.model_dump(mode="json", by_alias=True), 1)
+        for task in load_paths([shipped("tasks")])
+    }
 
 
 def synonyms() -> Synonyms:
@@ -37,28 +39,41 @@ def synonyms() -> Synonyms:
 
 def queries(catalog: Catalog, rng: random.Random) -> list[str]:
     """The development queries, words and compounds of the guidance, and typos of them."""
-    found = [item["q"] for item in yaml.safe_load(DEV_QUERIES.read_text(encoding="utf-8"))] \
-        if DEV_QUERIES.exists() else []
-    text = " ".join(yaml.safe_dump(document, allow_unicode=True)
-                    for document, _ in catalog.values())
+    found = (
+        [item["q"] for item in yaml.safe_load(DEV_QUERIES.read_text(encoding="utf-8"))]
+        if DEV_QUERIES.exists()
+        else []
+    )
+    text = " ".join(
+        yaml.safe_dump(document, allow_unicode=True) for document, _ in catalog.values()
+    )
     words = sorted({w.lower() for w in re.findall(r"[A-Za-zë]{5,}", text)})
     long = [w for w in words if len(w) >= 10]
     for word in rng.sample(words, 40) + rng.sample(long, 20):
         cut = rng.randrange(1, len(word) - 1)
-        found += [word, word[:cut] + word[cut + 1:], word[:cut] + "x" + word[cut:]]
+        found += [word, word[:cut] + word[cut + 1 :], word[:cut] + "x" + word[cut:]]
     found += [" ".join(rng.sample(words, 3)) for _ in range(20)]
-    found += ["signalering", "paspoortsignalering", "signaleringen register",
-              "parkeervergunning", "vergunning", "aanvraagformulier", "verhuisaangifte"]
+    found += [
+        "signalering",
+        "paspoortsignalering",
+        "signaleringen register",
+        "parkeervergunning",
+        "vergunning",
+        "aanvraagformulier",
+        "verhuisaangifte",
+    ]
     return found
 
 
 def answers(index: SearchIndex, texts: list[str]) -> list:
-    return [(index.search(t, limit=10), index.search(t, limit=3, headings_only=True))
-            for t in texts]
+    return [
+        (index.search(t, limit=10), index.search(t, limit=3, headings_only=True)) for t in texts
+    ]
 
 
-def assert_same_as_rebuild(index: SearchIndex, catalog: Catalog, texts: list[str],
-                           folder: Path) -> None:
+def assert_same_as_rebuild(
+    index: SearchIndex, catalog: Catalog, texts: list[str], folder: Path
+) -> None:
     fresh = SearchIndex(folder, index.synonyms)
     fresh.rebuild(list(catalog.values()), 1)
     try:
@@ -73,8 +88,11 @@ def assert_same_as_rebuild(index: SearchIndex, catalog: Catalog, texts: list[str
                 assert mine.stats.field_length(field) == right.stats.field_length(field)
             assert mine.stats.doc_count_all() == right.stats.doc_count_all()
             spelling = sorted(right.searcher.reader().lexicon("spelling"))
-            assert [w for w in sorted(mine.searcher.reader().lexicon("spelling"))
-                    if mine.stats.doc_frequency("spelling", w.decode())] == spelling
+            assert [
+                w
+                for w in sorted(mine.searcher.reader().lexicon("spelling"))
+                if mine.stats.doc_frequency("spelling", w.decode())
+            ] == spelling
         # The counts of tasks per word and per stem the index keeps are a rebuild's.
         ours_state = state_of(open_index(index.directory).schema)
         right_state = state_of(open_index(folder).schema)
@@ -87,6 +105,7 @@ def assert_same_as_rebuild(index: SearchIndex, catalog: Catalog, texts: list[str
 def documents_of(catalog: Catalog):
     def fetch(slugs: set[str]) -> list[tuple[dict, int]]:
         return [catalog[slug] for slug in sorted(slugs) if slug in catalog]
+
     return fetch
 
 
@@ -107,9 +126,16 @@ def without_words(document: dict, pattern: str) -> dict:
 
 
 def new_task(slug: str, title: str, text: str) -> dict:
-    return {"slug": slug, "title": title, "goal": text, "tags": ["nieuw"],
-            "steps": [{"id": "a", "title": "Eerste stap", "instruction": text},
-                      {"id": "b", "title": "Tweede stap", "instruction": "Controleer het."}]}
+    return {
+        "slug": slug,
+        "title": title,
+        "goal": text,
+        "tags": ["nieuw"],
+        "steps": [
+            {"id": "a", "title": "Eerste stap", "instruction": text},
+            {"id": "b", "title": "Tweede stap", "instruction": "Controleer het."},
+        ],
+    }
 
 
 @pytest.fixture
@@ -132,8 +158,9 @@ def any_index(index: SearchIndex, request: pytest.FixtureRequest) -> SearchIndex
     return index
 
 
-def test_a_new_word_that_completes_compounds_elsewhere(any_index: SearchIndex,
-                                                       catalog: Catalog, tmp_path: Path) -> None:
+def test_a_new_word_that_completes_compounds_elsewhere(
+    any_index: SearchIndex, catalog: Catalog, tmp_path: Path
+) -> None:
     index = any_index
     # Without 'signalering(en)' of its own, 'paspoortsignaleringen' does not split.
     slug = "reisdocument-aanvragen"
@@ -147,8 +174,10 @@ def test_a_new_word_that_completes_compounds_elsewhere(any_index: SearchIndex,
             return index._current().lexicon.split("paspoortsignaleringen")
 
     assert splits() is None
-    catalog["melding"] = (new_task("melding", "Signalering melden",
-                                   "Meld elke signalering bij de toezichthouder."), 1)
+    catalog["melding"] = (
+        new_task("melding", "Signalering melden", "Meld elke signalering bij de toezichthouder."),
+        1,
+    )
     result = index.update([catalog["melding"]], [], 2, documents_of(catalog))
     assert result.applied and result.reanalysed == 1
     assert splits() == ["paspoort", "signaleringen"]
@@ -190,16 +219,28 @@ def _mutate(rng: random.Random, catalog: Catalog, step: int) -> tuple[list, list
         return [catalog[slug]], [other]
     changed = copy.deepcopy(document)
     step_ = rng.choice(changed["steps"])
-    step_["instruction"] = (step_.get("instruction", "") + " "
-                            + rng.choice(["Kijk in het register.", "Bel de identiteitsdesk.",
-                                          "Vraag om een vingerafdruk.", "rijbewijskeuring"]))
+    step_["instruction"] = (
+        step_.get("instruction", "")
+        + " "
+        + rng.choice(
+            [
+                "Kijk in het register.",
+                "Bel de identiteitsdesk.",
+                "Vraag om een vingerafdruk.",
+                "rijbewijskeuring",
+            ]
+        )
+    )
     catalog[slug] = (changed, version + 1)
     return [catalog[slug]], []
 
 
 @pytest.mark.parametrize("seed", [3, 11])
 def test_any_sequence_of_updates_answers_as_a_rebuild(
-    index: SearchIndex, catalog: Catalog, tmp_path: Path, seed: int,
+    index: SearchIndex,
+    catalog: Catalog,
+    tmp_path: Path,
+    seed: int,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("epss.search.updates.MERGE_AT", 3)  # merges happen, and are checked
@@ -253,7 +294,9 @@ def _follow(folder: str, changes: list, worker: int) -> None:
 
 
 def test_two_processes_updating_one_folder_leave_a_correct_index(
-    index: SearchIndex, catalog: Catalog, tmp_path: Path,
+    index: SearchIndex,
+    catalog: Catalog,
+    tmp_path: Path,
 ) -> None:
     index.rebuild(list(catalog.values()), 1)
     rng = random.Random(5)
@@ -263,8 +306,9 @@ def test_two_processes_updating_one_folder_leave_a_correct_index(
         items, removed = _mutate(rng, catalog, position)
         changes.append((position, items, removed))
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_follow, args=(str(index.directory), changes, n))
-               for n in range(2)]
+    workers = [
+        context.Process(target=_follow, args=(str(index.directory), changes, n)) for n in range(2)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -275,8 +319,9 @@ def test_two_processes_updating_one_folder_leave_a_correct_index(
 
 
 @pytest.mark.parametrize("damage", ["delete", "corrupt", "garbage-segment"])
-def test_a_damaged_index_has_no_position_and_is_rebuilt(index: SearchIndex, catalog: Catalog,
-                                                        damage: str) -> None:
+def test_a_damaged_index_has_no_position_and_is_rebuilt(
+    index: SearchIndex, catalog: Catalog, damage: str
+) -> None:
     index.rebuild(list(catalog.values()), 3)
     assert index.position() == 3
     hits = index.search("naamskeuze")
@@ -300,7 +345,9 @@ def test_a_damaged_index_has_no_position_and_is_rebuilt(index: SearchIndex, cata
 
 
 def test_a_position_of_another_analysis_version_is_none(
-    index: SearchIndex, catalog: Catalog, monkeypatch: pytest.MonkeyPatch,
+    index: SearchIndex,
+    catalog: Catalog,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     index.rebuild(list(catalog.values()), 3)
     monkeypatch.setattr("epss.search.store.ANALYSIS_VERSION", -1)
@@ -308,7 +355,8 @@ def test_a_position_of_another_analysis_version_is_none(
 
 
 def test_searches_answer_from_the_old_index_during_a_rebuild(
-    index: SearchIndex, catalog: Catalog,
+    index: SearchIndex,
+    catalog: Catalog,
 ) -> None:
     index.rebuild(list(catalog.values()), 1)
     before = index.search("naamskeuze")
@@ -338,12 +386,17 @@ def test_searches_answer_from_the_old_index_during_a_rebuild(
     assert index.search("herzien")
 
 
-def test_live_statistics_discount_deleted_documents(index: SearchIndex, catalog: Catalog,
-                                                    tmp_path: Path) -> None:
+def test_live_statistics_discount_deleted_documents(
+    index: SearchIndex, catalog: Catalog, tmp_path: Path
+) -> None:
     index.rebuild(list(catalog.values()), 1)
     document, _ = catalog["rijbewijs-aanvragen"]
-    index.update([({**document, "title": "Rijbewijs aanvragen bij de balie"}, 2)], [], 2,
-                 documents_of(catalog))
+    index.update(
+        [({**document, "title": "Rijbewijs aanvragen bij de balie"}, 2)],
+        [],
+        2,
+        documents_of(catalog),
+    )
     ix = open_index(index.directory)
     with ix.reader() as reader:
         assert reader.has_deletions()  # still in its segment, counted out by LiveStats

@@ -28,25 +28,42 @@ def _whooshs(searcher, query: q.Query) -> list[tuple[int, float]]:
 def _same(ours: list[tuple[int, float]], whooshs: list[tuple[int, float]]) -> None:
     assert ours, "the query should match something"
     assert [doc for doc, _ in ours] == [doc for doc, _ in whooshs]
-    assert [score for _, score in ours] == pytest.approx([score for _, score in whooshs],
-                                                         rel=1e-12)
+    assert [score for _, score in ours] == pytest.approx([score for _, score in whooshs], rel=1e-12)
 
 
 @pytest.mark.parametrize("field", [TEXT_FIELD, HEADING_FIELD])
-@pytest.mark.parametrize("text", [
-    "paspoort aanvragen", "paspoortaanvraag identiteit vaststellen", "verhuisaangifte",
-    "gba", "rijbewjis kwijt", "vingerafdrukken afnemen", "nieuw adres doorgeven",
-    "geboorteaangfite erkenning vader", "twijfel echtheid document", "Paspoort aanvragn",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "paspoort aanvragen",
+        "paspoortaanvraag identiteit vaststellen",
+        "verhuisaangifte",
+        "gba",
+        "rijbewjis kwijt",
+        "vingerafdrukken afnemen",
+        "nieuw adres doorgeven",
+        "geboorteaangfite erkenning vader",
+        "twijfel echtheid document",
+        "Paspoort aanvragn",
+    ],
+)
 def test_the_ranker_finds_what_whoosh_finds_with_its_scores(
-    shipped_index: Services, text: str, field: str,
+    shipped_index: Services,
+    text: str,
+    field: str,
 ) -> None:
     ix = whoosh_index.open_dir(str(shipped_index.search_index.directory))
     with ix.searcher() as searcher:
-        lexicon = next(i.lexicon for i in searcher.schema[TEXT_FIELD].analyzer.items
-                       if hasattr(i, "lexicon"))
-        query = build_query(text, synonyms=shipped_index.search_index.synonyms,
-                            lexicon=lexicon, reader=searcher.reader(), field=field)
+        lexicon = next(
+            i.lexicon for i in searcher.schema[TEXT_FIELD].analyzer.items if hasattr(i, "lexicon")
+        )
+        query = build_query(
+            text,
+            synonyms=shipped_index.search_index.synonyms,
+            lexicon=lexicon,
+            reader=searcher.reader(),
+            field=field,
+        )
         assert query is not None
         ranker = Ranker(searcher)
         everything = ranker.top(query, None)
@@ -68,20 +85,23 @@ def _index(folder: Path, batches: list[list[str]]):
 
 
 def test_an_optional_word_is_read_only_where_candidates_are(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # 'vaak' in every document: many blocks of postings, of which the rare word's two
     # candidates need only two; the skipped blocks change no score.
-    texts = ["vaak vaak" if n % 3 == 1 else "vaak" if n % 3 else "zelden vaak"
-             for n in range(3000)]
+    texts = ["vaak vaak" if n % 3 == 1 else "vaak" if n % 3 else "zelden vaak" for n in range(3000)]
     texts[1500] = texts[2999] = "zeldzaam vaak"
     ix = _index(tmp_path, [texts])
-    query = q.AndMaybe(q.Or([q.Term("text", "zeldzaam"), q.Term("text", "nergens")]),
-                       q.Term("text", "vaak", boost=2.0))
+    query = q.AndMaybe(
+        q.Or([q.Term("text", "zeldzaam"), q.Term("text", "nergens")]),
+        q.Term("text", "vaak", boost=2.0),
+    )
     decoded = []
     read_ids = W3LeafMatcher._read_ids
-    monkeypatch.setattr(W3LeafMatcher, "_read_ids",
-                        lambda matcher: (decoded.append(matcher), read_ids(matcher))[1])
+    monkeypatch.setattr(
+        W3LeafMatcher, "_read_ids", lambda matcher: (decoded.append(matcher), read_ids(matcher))[1]
+    )
     with ix.searcher() as searcher:
         assert searcher.doc_frequency("text", "vaak") == 3000
         ours = Ranker(searcher).top(query, None)
@@ -104,14 +124,21 @@ def test_equal_scores_go_to_the_earlier_document(tmp_path: Path) -> None:
 def test_several_segments_and_deleted_documents(tmp_path: Path) -> None:
     rng = random.Random(3)
     vocabulary = ["akte", "erkenning", "kind", "vader", "moeder", "naam", "geboorte"]
-    ix = _index(tmp_path, [[" ".join(rng.choices(vocabulary, k=rng.randint(1, 8)))
-                            for _ in range(400)] for _ in range(3)])
+    ix = _index(
+        tmp_path,
+        [
+            [" ".join(rng.choices(vocabulary, k=rng.randint(1, 8))) for _ in range(400)]
+            for _ in range(3)
+        ],
+    )
     writer = ix.writer()
     for n in range(0, 1200, 7):
         writer.delete_by_term("id", str(n))
     writer.commit(merge=False)
-    query = q.AndMaybe(q.And([q.Term("text", "kind"), q.Term("text", "akte")]),
-                       q.Or([q.Term("text", "vader", boost=0.8), q.Term("text", "naam")]))
+    query = q.AndMaybe(
+        q.And([q.Term("text", "kind"), q.Term("text", "akte")]),
+        q.Or([q.Term("text", "vader", boost=0.8), q.Term("text", "naam")]),
+    )
     with ix.searcher() as searcher:
         assert len(searcher.leaf_searchers()) == 3
         ours = Ranker(searcher).top(query, None)
@@ -130,8 +157,10 @@ def test_highlighting_gets_the_tokens_the_analyzer_gives() -> None:
     text = "De rijbewijsaanvraag, één geboorteaangifte en DE Rijbewijsaanvraag: nu!"
 
     def tokens(tokenizer) -> list[tuple]:
-        return [(t.text, t.startchar, t.endchar, t.stopped) for t in
-                tokenizer(text, chars=True, mode="query", removestops=False)]
+        return [
+            (t.text, t.startchar, t.endchar, t.stopped)
+            for t in tokenizer(text, chars=True, mode="query", removestops=False)
+        ]
 
     cached = WordCachedAnalyzer(analyzer)
     assert tokens(cached) == tokens(analyzer)
@@ -149,8 +178,12 @@ def test_a_rebuilt_index_is_searched_and_highlighted_with_its_own_words(
     assert before[0].snippet == '<mark class="match term0">Controleer</mark> de parkeervergunning'
     # Now the guidance knows 'vergunning' and 'parkeer': the compound splits into them,
     # and documents of a different length score differently.
-    other = {"slug": "y", "title": "Vergunning parkeer", "goal": "een lange tekst " * 20,
-             "steps": [{"id": "b", "title": "Vergunning", "instruction": "parkeer"}]}
+    other = {
+        "slug": "y",
+        "title": "Vergunning parkeer",
+        "goal": "een lange tekst " * 20,
+        "steps": [{"id": "b", "title": "Vergunning", "instruction": "parkeer"}],
+    }
     index.rebuild([({"slug": "x", "title": "Parkeren", "steps": steps}, 1), (other, 1)], "f2")
     after = index.search("vergunning")
     snippets = {hit.step_id: hit.snippet for hit in after}

@@ -14,11 +14,20 @@ from epss.demo import router as demo_router
 from epss.resources import shipped
 from epss.taskfile import dump_document, load_paths
 
-SLUGS = {"reisdocument-aanvragen", "reisdocument-uitreiken", "twijfel-identiteit-of-document",
-         "aangifte-geboorte", "verhuizing-doorgeven", "rijbewijs-aanvragen",
-         "vermissing-reisdocument-of-rijbewijs", "eerste-inschrijving-buitenland",
-         "adresonderzoek-en-briefadres", "aangifte-overlijden", "melding-voorgenomen-huwelijk",
-         "erkenning-en-naamskeuze"}
+SLUGS = {
+    "reisdocument-aanvragen",
+    "reisdocument-uitreiken",
+    "twijfel-identiteit-of-document",
+    "aangifte-geboorte",
+    "verhuizing-doorgeven",
+    "rijbewijs-aanvragen",
+    "vermissing-reisdocument-of-rijbewijs",
+    "eerste-inschrijving-buitenland",
+    "adresonderzoek-en-briefadres",
+    "aangifte-overlijden",
+    "melding-voorgenomen-huwelijk",
+    "erkenning-en-naamskeuze",
+}
 LOADED = load_paths([shipped("tasks")])
 DOCS = {item.document.slug: item for item in LOADED}
 

@@ -37,8 +37,12 @@ def source_problems(data: dict) -> list[str]:
 
 
 def test_the_check_sees_what_is_missing() -> None:
-    data = {"slug": "t", "owner": " ", "sources": [{"id": "a", "title": "A"}],
-            "steps": [{"id": "s1", "sources": []}, {"id": "s2", "sources": ["b"]}]}
+    data = {
+        "slug": "t",
+        "owner": " ",
+        "sources": [{"id": "a", "title": "A"}],
+        "steps": [{"id": "s1", "sources": []}, {"id": "s2", "sources": ["b"]}],
+    }
     assert source_problems(data) == [
         "t: geen 'checked_on' (laatst gecontroleerd op)",
         "t: geen 'owner' (eigenaar, een rol of team)",

@@ -201,7 +201,10 @@ def test_someone_without_a_mapped_group_gets_no_account(
     ],
 )
 def test_an_id_token_that_is_not_right_is_refused(
-    sqlite_client: TestClient, provider: Provider, fault: str, technical: str,
+    sqlite_client: TestClient,
+    provider: Provider,
+    fault: str,
+    technical: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     provider.set_person("dirk", ["grp-kennis"])
@@ -214,8 +217,7 @@ def test_an_id_token_that_is_not_right_is_refused(
     # The technical reason is for the administrator, in the log under the page's reference.
     assert technical not in html.unescape(refused.text)
     reference = re.search(r"<code>([0-9a-f]{8})</code>", refused.text).group(1)
-    assert any(reference in r.getMessage() and technical in r.getMessage()
-               for r in caplog.records)
+    assert any(reference in r.getMessage() and technical in r.getMessage() for r in caplog.records)
     assert account(sqlite_client, "dirk") is None and login_sessions(sqlite_client) == 0
     assert sqlite_client.get("/api/v1/me").status_code == 401
 
@@ -306,12 +308,16 @@ def test_without_local_login_a_posted_password_is_refused(
         add_user(client.app.state.services, "fien", "expert", password="een goed wachtwoord")
         page = client.get("/inloggen").text  # no form: the token from the page's htmx headers
         token = re.search(r'"x-csrftoken": "([^"]+)"', page).group(1)
-        answer = client.post("/inloggen", data={
-            "csrftoken": token, "naam": "fien", "wachtwoord": "een goed wachtwoord"},
-            follow_redirects=False)
+        answer = client.post(
+            "/inloggen",
+            data={"csrftoken": token, "naam": "fien", "wachtwoord": "een goed wachtwoord"},
+            follow_redirects=False,
+        )
         assert answer.status_code == 403
-        assert ("Inloggen met naam en wachtwoord staat uit. Log in via Gemeente Dijkhaven."
-                in answer.text)
+        assert (
+            "Inloggen met naam en wachtwoord staat uit. Log in via Gemeente Dijkhaven."
+            in answer.text
+        )
         assert 'href="/inloggen/sso?volgende=/"' in answer.text
         assert client.get("/api/v1/me").status_code == 401
 
@@ -319,9 +325,15 @@ def test_without_local_login_a_posted_password_is_refused(
 def test_after_a_wrong_password_the_organisations_login_is_still_offered(
     client: TestClient,
 ) -> None:
-    answer = client.post("/inloggen", data={
-        "csrftoken": form_token(client, "/inloggen"), "naam": "fien",
-        "wachtwoord": "niet het goede"}, follow_redirects=False)
+    answer = client.post(
+        "/inloggen",
+        data={
+            "csrftoken": form_token(client, "/inloggen"),
+            "naam": "fien",
+            "wachtwoord": "niet het goede",
+        },
+        follow_redirects=False,
+    )
     assert answer.status_code == 401 and "Inloggen met Gemeente Dijkhaven" in answer.text
 
 

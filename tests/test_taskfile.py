@@ -55,31 +55,40 @@ def test_a_valid_file_loads() -> None:
 def test_a_missing_field_names_file_line_and_field() -> None:
     text = VALID.replace("    title: Doe het tweede\n", "")
     assert problems_of(text) == [
-        "taak.yaml, line 15, steps → step 2 → title: this field is missing"]
+        "taak.yaml, line 15, steps → step 2 → title: this field is missing"
+    ]
 
 
 def test_a_misspelled_field_is_named_as_such() -> None:
     text = VALID.replace("    instruction: En dan dat.", "    instructie: En dan dat.")
     found = problems_of(text)
-    assert "taak.yaml, line 17, steps → step 2 → instructie: this field is not part of the " \
-           "task format (a typo?)" in found
+    assert (
+        "taak.yaml, line 17, steps → step 2 → instructie: this field is not part of the "
+        "task format (a typo?)" in found
+    )
     assert any("step 2 → instruction: this field is missing" in p for p in found)
 
 
 def test_wrong_values_are_explained_in_plain_words() -> None:
     text = VALID.replace("review_by: 2027-01-01", "review_by: volgend jaar").replace(
-        "  - id: tweede\n", "  - id: tweede\n    mandatory: misschien\n")
+        "  - id: tweede\n", "  - id: tweede\n    mandatory: misschien\n"
+    )
     found = problems_of(text)
-    assert "taak.yaml, line 6, review_by: expected a date written as YYYY-MM-DD " \
-           "(found 'volgend jaar')" in found
-    assert ("taak.yaml, line 16, steps → step 2 → mandatory: expected true or false "
-            "(found 'misschien')") in found
+    assert (
+        "taak.yaml, line 6, review_by: expected a date written as YYYY-MM-DD "
+        "(found 'volgend jaar')" in found
+    )
+    assert (
+        "taak.yaml, line 16, steps → step 2 → mandatory: expected true or false (found 'misschien')"
+    ) in found
 
 
 def test_references_to_unknown_steps_and_sources_point_at_their_line() -> None:
-    text = VALID.replace("    sources: [bron]\n  - id: tweede",
-                         "    sources: [onbekend]\n    branches:\n"
-                         "      - if: de klant twijfelt\n        step: nergens\n  - id: tweede")
+    text = VALID.replace(
+        "    sources: [bron]\n  - id: tweede",
+        "    sources: [onbekend]\n    branches:\n"
+        "      - if: de klant twijfelt\n        step: nergens\n  - id: tweede",
+    )
     assert problems_of(text) == [
         "taak.yaml, line 14, steps → step 1 → sources → source 1: cites source 'onbekend', "
         "which is not in the task's sources list",
@@ -89,16 +98,19 @@ def test_references_to_unknown_steps_and_sources_point_at_their_line() -> None:
 
 
 def test_duplicate_step_ids_and_duplicate_keys_are_refused() -> None:
-    assert any("the id 'eerste' is used twice" in p
-               for p in problems_of(VALID.replace("id: tweede", "id: eerste")))
-    assert problems_of(VALID.replace("domain: burgerzaken\n",
-                                     "domain: burgerzaken\ndomain: andere\n")) == [
-        "taak.yaml, line 4, domain: this field appears twice; keep one"]
+    assert any(
+        "the id 'eerste' is used twice" in p
+        for p in problems_of(VALID.replace("id: tweede", "id: eerste"))
+    )
+    assert problems_of(
+        VALID.replace("domain: burgerzaken\n", "domain: burgerzaken\ndomain: andere\n")
+    ) == ["taak.yaml, line 4, domain: this field appears twice; keep one"]
 
 
 def test_broken_yaml_and_empty_files_are_refused() -> None:
-    assert problems_of("slug: [niet dicht\n")[0].startswith("taak.yaml, line 2: this is not "
-                                                             "valid YAML")
+    assert problems_of("slug: [niet dicht\n")[0].startswith(
+        "taak.yaml, line 2: this is not valid YAML"
+    )
     assert problems_of("") == ["taak.yaml, line 1: the file is empty"]
 
 
@@ -106,50 +118,65 @@ def test_context_rule_url_must_be_a_path_pattern() -> None:
     text = VALID + "context_rules:\n  - app: demo\n    url: https://x/zaken?id=1\n"
     assert problems_of(text) == [
         "taak.yaml, line 21, context_rules → rule 1 → url: a URL pattern starts with '/', "
-        "e.g. /zaken/:id"]
+        "e.g. /zaken/:id"
+    ]
 
 
 def test_problems_of_all_files_are_reported_together(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(VALID.replace("title: Testtaak\n", ""))
     (tmp_path / "b.yaml").write_text(VALID)
-    (tmp_path / "c.yaml").write_text(VALID.replace(
-        "instruction: En dan dat.", "instruction: En dan dat.\n    branches:\n"
-        "      - if: twijfel\n        task: bestaat-niet"))
+    (tmp_path / "c.yaml").write_text(
+        VALID.replace(
+            "instruction: En dan dat.",
+            "instruction: En dan dat.\n    branches:\n"
+            "      - if: twijfel\n        task: bestaat-niet",
+        )
+    )
     with pytest.raises(TaskFileError) as caught:
         load_paths([tmp_path])
     found = [p.as_in_file(ENGLISH) for p in caught.value.problems]
     assert f"{tmp_path / 'a.yaml'}, line 1, title: this field is missing" in found
-    assert (f"{tmp_path / 'c.yaml'}, line 1, slug: 'test-taak' is also the slug of "
-            f"{tmp_path / 'b.yaml'}") in found
-    assert any(p.startswith(f"{tmp_path / 'c.yaml'}, line 20") and "'bestaat-niet'" in p
-               for p in found)
+    assert (
+        f"{tmp_path / 'c.yaml'}, line 1, slug: 'test-taak' is also the slug of "
+        f"{tmp_path / 'b.yaml'}"
+    ) in found
+    assert any(
+        p.startswith(f"{tmp_path / 'c.yaml'}, line 20") and "'bestaat-niet'" in p for p in found
+    )
 
 
 def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path: Path) -> None:
     """A file saved as Windows-1252 by an office program: the person reads where and what
     to do, in Dutch, not Python's codec message."""
-    (tmp_path / "a.yaml").write_bytes(VALID.replace("Testtaak", "Taak met één")
-                                      .encode("cp1252"))
+    (tmp_path / "a.yaml").write_bytes(VALID.replace("Testtaak", "Taak met één").encode("cp1252"))
     with pytest.raises(TaskFileError) as caught:
         load_paths([tmp_path])
     [found] = caught.value.problems
     assert found.as_in_file(translator("nl")) == (
         f"{tmp_path / 'a.yaml'}, regel 2: is geen UTF-8-tekst (byte 0xe9); "
-        "sla het bestand op als UTF-8")
+        "sla het bestand op als UTF-8"
+    )
     assert "codec" not in found.as_in_file(ENGLISH)
 
 
 def test_a_branch_may_lead_to_a_task_that_already_exists(tmp_path: Path) -> None:
-    (tmp_path / "a.yaml").write_text(VALID.replace(
-        "instruction: En dan dat.", "instruction: En dan dat.\n    branches:\n"
-        "      - if: twijfel\n        task: bestaande-taak"))
+    (tmp_path / "a.yaml").write_text(
+        VALID.replace(
+            "instruction: En dan dat.",
+            "instruction: En dan dat.\n    branches:\n"
+            "      - if: twijfel\n        task: bestaande-taak",
+        )
+    )
     assert load_paths([tmp_path], known_slugs={"bestaande-taak"})
 
 
 def test_canonical_output_is_stable_and_loses_nothing() -> None:
-    document = load_text(VALID + "context_rules:\n  - app: demo\n    title: Paspoort\n"
-                         "    markers: ['#a']\n    zaaktype: ZT-1\n    priority: 3\n"
-                         "    start_step: tweede\n", "taak.yaml")
+    document = load_text(
+        VALID + "context_rules:\n  - app: demo\n    title: Paspoort\n"
+        "    markers: ['#a']\n    zaaktype: ZT-1\n    priority: 3\n"
+        "    start_step: tweede\n",
+        "taak.yaml",
+    )
     assert document.context_rules[0].title == "Paspoort"
     text = dump_document(document)
     assert text.startswith("# yaml-language-server: $schema=task.schema.json\n")
@@ -176,12 +203,15 @@ def test_json_schema_accepts_valid_and_rejects_invalid_files() -> None:
 def test_a_link_to_a_task_whose_file_has_a_problem_is_not_a_second_problem(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "a.yaml").write_text(VALID.replace("sources: [bron]\n  - id: tweede",
-                                                   "sources: [onbekend]\n  - id: tweede"))
-    (tmp_path / "b.yaml").write_text(VALID.replace("slug: test-taak", "slug: andere-taak")
-                                     .replace("instruction: En dan dat.",
-                                              "instruction: En dan dat.\n    branches:\n"
-                                              "      - if: twijfel\n        task: test-taak"))
+    (tmp_path / "a.yaml").write_text(
+        VALID.replace("sources: [bron]\n  - id: tweede", "sources: [onbekend]\n  - id: tweede")
+    )
+    (tmp_path / "b.yaml").write_text(
+        VALID.replace("slug: test-taak", "slug: andere-taak").replace(
+            "instruction: En dan dat.",
+            "instruction: En dan dat.\n    branches:\n      - if: twijfel\n        task: test-taak",
+        )
+    )
     with pytest.raises(TaskFileError) as caught:
         load_paths([tmp_path])
     assert [p.file for p in caught.value.problems] == [str(tmp_path / "a.yaml")]
@@ -195,7 +225,8 @@ def test_a_duplicate_slug_points_at_the_slug_line(tmp_path: Path) -> None:
         load_paths([tmp_path])
     assert [p.as_in_file(ENGLISH) for p in caught.value.problems] == [
         f"{tmp_path / 'b.yaml'}, line 2, slug: 'test-taak' is also the slug of "
-        f"{tmp_path / 'a.yaml'}"]
+        f"{tmp_path / 'a.yaml'}"
+    ]
 
 
 def test_problems_are_dutch_with_the_field_as_a_person_knows_it() -> None:
@@ -204,20 +235,27 @@ def test_problems_are_dutch_with_the_field_as_a_person_knows_it() -> None:
     with pytest.raises(TaskFileError) as caught:
         load_text(text, "taak.yaml")
     shown = [str(p) for p in caught.value.problems]
-    assert any(p.startswith("taak.yaml, regel ") and
-               ", Stap 1 (Doe het eerste), Instructie: mag niet leeg zijn" in p
-               for p in shown), shown
+    assert any(
+        p.startswith("taak.yaml, regel ")
+        and ", Stap 1 (Doe het eerste), Instructie: mag niet leeg zijn" in p
+        for p in shown
+    ), shown
 
 
 def test_a_sources_article_and_date_and_the_checked_date_round_trip() -> None:
-    text = VALID.replace("review_by: 2027-01-01\n", "review_by: 2027-01-01\n"
-                         "checked_on: 2026-12-04\n").replace(
-        "    title: Een bron\n", "    title: Een bron\n    publisher: Overheid.nl\n"
-        "    section: art. 1:19e lid 7\n    date: 2026-11-30\n")
+    text = VALID.replace(
+        "review_by: 2027-01-01\n", "review_by: 2027-01-01\nchecked_on: 2026-12-04\n"
+    ).replace(
+        "    title: Een bron\n",
+        "    title: Een bron\n    publisher: Overheid.nl\n"
+        "    section: art. 1:19e lid 7\n    date: 2026-11-30\n",
+    )
     document = load_text(text, "taak.yaml")
     assert document.checked_on == dt.date(2026, 12, 4)
     assert (document.sources[0].section, document.sources[0].date) == (
-        "art. 1:19e lid 7", dt.date(2026, 11, 30))
+        "art. 1:19e lid 7",
+        dt.date(2026, 11, 30),
+    )
     written = dump_document(document)
     assert "checked_on: 2026-12-04\n" in written and "    date: 2026-11-30\n" in written
     assert dump_document(load_text(written, "taak.yaml")) == written
@@ -225,7 +263,8 @@ def test_a_sources_article_and_date_and_the_checked_date_round_trip() -> None:
     assert dump_document(stored) == written
     assert problems_of(text.replace("date: 2026-11-30", "date: gisteren")) == [
         "taak.yaml, line 13, sources → source 1 → date: expected a date written as "
-        "YYYY-MM-DD (found 'gisteren')"]
+        "YYYY-MM-DD (found 'gisteren')"
+    ]
 
 
 def test_documents_from_before_the_dates_keep_their_form_and_their_hash() -> None:
@@ -233,6 +272,10 @@ def test_documents_from_before_the_dates_keep_their_form_and_their_hash() -> Non
     stored = document.model_dump(mode="json", by_alias=True)
     assert "checked_on" not in stored
     assert set(stored["sources"][0]) == {"id", "title", "publisher", "url"}
-    assert content_hash(document) == hashlib.sha256(json.dumps(
-        stored, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    assert (
+        content_hash(document)
+        == hashlib.sha256(
+            json.dumps(stored, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        ).hexdigest()
+    )
     assert content_hash(load_text(dump_document(stored), "taak.yaml")) == content_hash(document)

@@ -21,9 +21,16 @@ from epss.settings import Settings
 from epss.xapi import LrsClient, XapiError, export_events, statement_id
 from epss.xapi.export import cursor_position
 from tests.conftest import import_shipped, shipped_document
-from tests.xapi_support import Lrs, lrs  # noqa: F401  (the fixture)
+from tests.xapi_support import Lrs, running_lrs
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session")
+def lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lrs]:
+    yield from running_lrs(tmp_path_factory)
+
+
 SLUG = "aangifte-geboorte"
 USER = "j.jansen"
 
@@ -42,19 +49,24 @@ def base_url() -> str:
     return f"https://epss-{uuid.uuid4().hex[:8]}.gemeente.example"
 
 
-def client_for(lrs: Lrs, **options) -> LrsClient:  # noqa: F811
+def client_for(lrs: Lrs, **options) -> LrsClient:
     return LrsClient(lrs.endpoint, lrs.username, lrs.password, **options)
 
 
 def record(services: Services, *events: dict) -> list[dict]:
     """Store the events as the overlay would send them; returns them with their ids."""
-    full = [{"id": str(uuid.uuid4()), "app": "zaaksysteem",
-             "url": "https://zaken.gemeente.example/zaak/123456789?bsn=123456789",
-             "occurred_at": (NOW - dt.timedelta(minutes=30 - i)).isoformat(), **e}
-            for i, e in enumerate(events)]
+    full = [
+        {
+            "id": str(uuid.uuid4()),
+            "app": "zaaksysteem",
+            "url": "https://zaken.gemeente.example/zaak/123456789?bsn=123456789",
+            "occurred_at": (NOW - dt.timedelta(minutes=30 - i)).isoformat(),
+            **e,
+        }
+        for i, e in enumerate(events)
+    ]
     parsed = parse_batch(json.dumps({"events": full}), now=NOW, is_known_app=lambda _: True)
-    record_events(services.engine, parsed, secret_key=services.settings.secret_key,
-                  received_at=NOW)
+    record_events(services.engine, parsed, secret_key=services.settings.secret_key, received_at=NOW)
     return full
 
 
@@ -67,27 +79,33 @@ def a_morning(services: Services) -> list[dict]:
         {"type": "task_viewed", "user": USER, "team": "Burgerzaken balie", **task},
         {"type": "step_viewed", "user": USER, "step_id": step, **task},
         {"type": "step_checked", "user": USER, "step_id": step, **task},
-        {"type": "step_deviated", "user": USER, "step_id": step,
-         "details": {"reason": "klant had geen paspoort bij zich"}, **task},
-        {"type": "search", "user": USER, "details": {"query": "geboorte buitenland",
-                                                     "results": 0}},
+        {
+            "type": "step_deviated",
+            "user": USER,
+            "step_id": step,
+            "details": {"reason": "klant had geen paspoort bij zich"},
+            **task,
+        },
+        {"type": "search", "user": USER, "details": {"query": "geboorte buitenland", "results": 0}},
         {"type": "task_viewed", **task},  # no user hint
     )
 
 
-def held(lrs: Lrs, base_url: str) -> list[dict]:  # noqa: F811
+def held(lrs: Lrs, base_url: str) -> list[dict]:
     return [s for s in lrs.statements() if s["actor"]["account"]["homePage"] == base_url]
 
 
-def test_export_sends_the_consultations_as_statements(services, lrs, base_url):  # noqa: F811
+def test_export_sends_the_consultations_as_statements(services, lrs, base_url):
     events = a_morning(services)
     with client_for(lrs) as client:
         report = export_events(services.engine, client, base_url=base_url, batch_size=3)
     assert (report.events, report.sent, report.skipped) == (7, 5, 2)
     statements = {s["id"]: s for s in held(lrs, base_url)}
     assert len(statements) == 5
-    by_event = {e["type"] + ("-anon" if "user" not in e else ""): statements.get(
-        statement_id(e["id"])) for e in events}
+    by_event = {
+        e["type"] + ("-anon" if "user" not in e else ""): statements.get(statement_id(e["id"]))
+        for e in events
+    }
     assert by_event["panel_opened"] is None and by_event["step_deviated"] is None
     me = {"homePage": base_url, "name": pseudonym("test-secret", USER)}
     step = shipped_document(SLUG).steps[0]
@@ -112,17 +130,20 @@ def test_export_sends_the_consultations_as_statements(services, lrs, base_url): 
     assert search["verb"]["id"] == "https://w3id.org/xapi/acrossx/verbs/searched"
     assert search["object"]["id"] == f"{base_url}/zoeken"
     assert by_event["task_viewed-anon"]["actor"]["account"] == {
-        "homePage": base_url, "name": "anoniem:zaaksysteem"}
+        "homePage": base_url,
+        "name": "anoniem:zaaksysteem",
+    }
 
     # What we sent (the LRS adds its own `authority`: the account the export logged in as).
-    everything = json.dumps([{k: v for k, v in s.items() if k != "authority"}
-                             for s in statements.values()])
+    everything = json.dumps(
+        [{k: v for k, v in s.items() if k != "authority"} for s in statements.values()]
+    )
     for personal in (USER, "mbox", "mailto:", "123456789", "geboorte buitenland", "paspoort"):
         assert personal not in everything, personal
     assert cursor_position(services.engine) == report.last_seq > 0
 
 
-def test_a_second_export_sends_nothing(services, lrs, base_url):  # noqa: F811
+def test_a_second_export_sends_nothing(services, lrs, base_url):
     a_morning(services)
     with client_for(lrs) as client:
         export_events(services.engine, client, base_url=base_url)
@@ -131,7 +152,7 @@ def test_a_second_export_sends_nothing(services, lrs, base_url):  # noqa: F811
     assert len(held(lrs, base_url)) == 5
 
 
-def test_losing_the_cursor_does_not_duplicate_statements(services, lrs, base_url):  # noqa: F811
+def test_losing_the_cursor_does_not_duplicate_statements(services, lrs, base_url):
     a_morning(services)
     with client_for(lrs) as client:
         first = export_events(services.engine, client, base_url=base_url)
@@ -146,9 +167,11 @@ def test_losing_the_cursor_does_not_duplicate_statements(services, lrs, base_url
 
 def test_an_unreachable_lrs_is_named_and_the_cursor_stays(services, base_url):
     events = a_morning(services)
-    with (socket_closed() as endpoint,
-          LrsClient(endpoint, "u", "p", attempts=2, sleep=lambda _: None) as client,
-          pytest.raises(XapiError) as failure):
+    with (
+        socket_closed() as endpoint,
+        LrsClient(endpoint, "u", "p", attempts=2, sleep=lambda _: None) as client,
+        pytest.raises(XapiError) as failure,
+    ):
         export_events(services.engine, client, base_url=base_url)
     message = str(failure.value)
     assert "could not be reached after 2 attempt(s)" in message
@@ -156,7 +179,7 @@ def test_an_unreachable_lrs_is_named_and_the_cursor_stays(services, base_url):
     assert cursor_position(services.engine) == 0
 
 
-def test_a_transient_failure_is_retried(services, lrs, base_url):  # noqa: F811
+def test_a_transient_failure_is_retried(services, lrs, base_url):
     a_morning(services)
     waits: list[float] = []
     flaky = FailingOnce(httpx.HTTPTransport())
@@ -166,11 +189,13 @@ def test_a_transient_failure_is_retried(services, lrs, base_url):  # noqa: F811
     assert len(held(lrs, base_url)) == 5
 
 
-def test_a_refused_statement_names_the_event(services, lrs, base_url):  # noqa: F811
+def test_a_refused_statement_names_the_event(services, lrs, base_url):
     events = a_morning(services)
     broken = statement_id(events[3]["id"])  # the step_checked event
-    with (client_for(lrs, transport=Corrupting(httpx.HTTPTransport(), broken)) as client,
-          pytest.raises(XapiError) as failure):
+    with (
+        client_for(lrs, transport=Corrupting(httpx.HTTPTransport(), broken)) as client,
+        pytest.raises(XapiError) as failure,
+    ):
         export_events(services.engine, client, base_url=base_url)
     message = str(failure.value)
     assert f"refused statement {broken} (HTTP 422)" in message
@@ -184,8 +209,12 @@ def test_a_refused_statement_names_the_event(services, lrs, base_url):  # noqa: 
     assert len(held(lrs, base_url)) == 5
 
 
-def test_the_command_exports_and_says_so(sqlite_settings, lrs, base_url,  # noqa: F811
-                                         monkeypatch):
+def test_the_command_exports_and_says_so(
+    sqlite_settings,
+    lrs,
+    base_url,
+    monkeypatch,
+):
     services = Services.from_settings(sqlite_settings)
     import_shipped(services)
     a_morning(services)
@@ -244,8 +273,12 @@ class Corrupting(httpx.BaseTransport):
             for statement in body:
                 if statement["id"] == self.statement:
                     del statement["object"]
-            request = httpx.Request("POST", request.url, json=body, headers={
-                k: v for k, v in request.headers.items() if k.lower() != "content-length"})
+            request = httpx.Request(
+                "POST",
+                request.url,
+                json=body,
+                headers={k: v for k, v in request.headers.items() if k.lower() != "content-length"},
+            )
         return self.inner.handle_request(request)
 
 
@@ -253,9 +286,9 @@ class socket_closed:
     """An endpoint on a loopback port nobody listens on."""
 
     def __enter__(self) -> str:
-        from tests.xapi_support import _free_port
+        from tests.ports import free_port
 
-        return f"http://127.0.0.1:{_free_port()}/xAPI/"
+        return f"http://127.0.0.1:{free_port()}/xAPI/"
 
     def __exit__(self, *_exc: object) -> None:
         return None

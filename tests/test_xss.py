@@ -37,8 +37,9 @@ def _slug(n: int) -> str:
 def published(client: TestClient) -> TestClient:
     """The client, with one published task per payload (slug xss-NNN), the payload in
     every field of the task and of its first step."""
-    publish(client.app.state.services,
-            *(payload_document(_slug(n), p) for n, p in enumerate(PAYLOADS)))
+    publish(
+        client.app.state.services, *(payload_document(_slug(n), p) for n, p in enumerate(PAYLOADS))
+    )
     return client
 
 
@@ -49,17 +50,37 @@ def _report(found: dict[str, list[str]]) -> str:
 def test_the_payload_list_is_real_and_varied() -> None:
     assert len(PAYLOADS) >= 150
     text = "\n".join(PAYLOADS).lower()
-    for vector in ("<script", "onerror=", "javascript:", "vbscript:", "data:text/html",
-                   "](javascript:", "]: javascript:", "<javascript:", "&#x6a;", "<iframe",
-                   "<object", "<embed", "<base", "http-equiv=\"refresh\"", "formaction",
-                   "<svg", "<math", "<noscript><p title=", "style=", "<style>", "ontoggle",
-                   "<template>", "expression("):
+    for vector in (
+        "<script",
+        "onerror=",
+        "javascript:",
+        "vbscript:",
+        "data:text/html",
+        "](javascript:",
+        "]: javascript:",
+        "<javascript:",
+        "&#x6a;",
+        "<iframe",
+        "<object",
+        "<embed",
+        "<base",
+        'http-equiv="refresh"',
+        "formaction",
+        "<svg",
+        "<math",
+        "<noscript><p title=",
+        "style=",
+        "<style>",
+        "ontoggle",
+        "<template>",
+        "expression(",
+    ):
         assert vector in text, vector
 
 
 def test_the_checks_find_what_they_look_for() -> None:
     """The checks below would fail on executable markup: they are not vacuous."""
-    assert rich_html_problems('<p><script>alert(1)</script></p>')
+    assert rich_html_problems("<p><script>alert(1)</script></p>")
     assert rich_html_problems('<p><img src=x onerror="alert(1)"></p>')
     assert rich_html_problems('<a href=" java\tscript:alert(1)">x</a>')
     assert rich_html_problems('<a href="VBScript:x">x</a>')
@@ -68,8 +89,10 @@ def test_the_checks_find_what_they_look_for() -> None:
     assert rich_html_problems('<form><button formaction="javascript:x">x</button></form>')
     assert rich_html_problems("<p><!-- --!><img src=x onerror=alert(1)> --></p>")
     assert rich_html_problems("<p><![CDATA[<img src=x onerror=alert(1)>]]></p>")
-    assert not rich_html_problems('<p><a href="https://ok.example" title="t" '
-                                  'rel="noopener noreferrer">x</a> <a href="/rel">y</a></p>')
+    assert not rich_html_problems(
+        '<p><a href="https://ok.example" title="t" '
+        'rel="noopener noreferrer">x</a> <a href="/rel">y</a></p>'
+    )
     assert tree_problems([["p", {}, ["a", {"href": "javascript:x"}, "x"]]])
     assert tree_problems([["iframe", {"src": "https://ok.example"}]])
     assert tree_problems([["a", {"onclick": "x", "href": "https://ok.example"}]])
@@ -92,9 +115,11 @@ def test_render_leaves_nothing_executable(payload: str) -> None:
 
 
 def test_good_markdown_still_renders_next_to_a_payload() -> None:
-    text = ("**Let op**: zie [de regels](https://www.rvig.nl/) of mail "
-            "[de helpdesk](mailto:helpdesk@gemeente.example).\n\n"
-            "- een <script>alert(1)</script>\n- twee [x](javascript:alert(1))")
+    text = (
+        "**Let op**: zie [de regels](https://www.rvig.nl/) of mail "
+        "[de helpdesk](mailto:helpdesk@gemeente.example).\n\n"
+        "- een <script>alert(1)</script>\n- twee [x](javascript:alert(1))"
+    )
     html = markdown_to_html(text)
     assert "<strong>Let op</strong>" in html
     assert '<a href="https://www.rvig.nl/" rel="noopener noreferrer">de regels</a>' in html
@@ -110,8 +135,7 @@ def _api_problems(client: TestClient, slug: str, payload: str) -> dict[str, list
     task = answer.json()
     assert task["title"] == task["steps"][0]["title"] == payload_line(payload)
     fields = {f"{k}_html": task[f"{k}_html"] for k in MARKDOWN_TASK_FIELDS}
-    fields |= {f"steps[0].{k}_html": task["steps"][0][f"{k}_html"]
-               for k in MARKDOWN_STEP_FIELDS}
+    fields |= {f"steps[0].{k}_html": task["steps"][0][f"{k}_html"] for k in MARKDOWN_STEP_FIELDS}
     return {f"API {name}": rich_html_problems(html) for name, html in fields.items()}
 
 
@@ -142,8 +166,9 @@ def _page_problems(client: TestClient, slug: str, payload: str) -> dict[str, lis
     return {"page": page_problems(answer.text)}
 
 
-def _editor_problems(client: TestClient, slug: str, payload: str,
-                     headers: dict[str, str], own_forms: int) -> dict[str, list[str]]:
+def _editor_problems(
+    client: TestClient, slug: str, payload: str, headers: dict[str, str], own_forms: int
+) -> dict[str, list[str]]:
     """The editor's page of the task (/redactie/taken/{slug}): nothing executable, and no
     more forms than the editor page of the shipped task the payload task is made from."""
     answer = client.get(f"{EDITOR}/{slug}", headers=headers)
@@ -151,8 +176,9 @@ def _editor_problems(client: TestClient, slug: str, payload: str,
     return {"editor": page_problems(answer.text, own_forms=own_forms)}
 
 
-def _panel_preview_problems(client: TestClient, slug: str, payload: str,
-                            headers: dict[str, str]) -> dict[str, list[str]]:
+def _panel_preview_problems(
+    client: TestClient, slug: str, payload: str, headers: dict[str, str]
+) -> dict[str, list[str]]:
     """The editor's preview of the panel, as the fragment htmx fetches."""
     answer = client.get(f"{EDITOR}/{slug}/paneel", headers={**headers, "HX-Request": "true"})
     assert answer.status_code == 200, (payload, answer.text)
@@ -170,27 +196,33 @@ def test_the_checked_editor_routes_exist(client: TestClient) -> None:
 
 
 def test_payloads_in_every_field_come_out_of_api_panel_pages_and_editor_harmless(
-        published: TestClient, people: dict[str, dict[str, str]]) -> None:
+    published: TestClient, people: dict[str, dict[str, str]]
+) -> None:
     base = published.get(f"{EDITOR}/verhuizing-doorgeven", headers=people["expert"])
     own_forms = sum(tag == "form" for tag, _, _ in scan(base.text).tags)
     checks = [
-        _api_problems, _panel_problems, _page_problems,
-        lambda client, slug, payload: _editor_problems(client, slug, payload,
-                                                       people["expert"], own_forms),
-        lambda client, slug, payload: _panel_preview_problems(client, slug, payload,
-                                                              people["expert"]),
+        _api_problems,
+        _panel_problems,
+        _page_problems,
+        lambda client, slug, payload: _editor_problems(
+            client, slug, payload, people["expert"], own_forms
+        ),
+        lambda client, slug, payload: _panel_preview_problems(
+            client, slug, payload, people["expert"]
+        ),
     ]
     found = {}
     for n, payload in enumerate(PAYLOADS):
         for check in checks:
-            found |= {f"{payload!r}, {where}": problems
-                      for where, problems in check(published, _slug(n), payload).items()
-                      if problems}
+            found |= {
+                f"{payload!r}, {where}": problems
+                for where, problems in check(published, _slug(n), payload).items()
+                if problems
+            }
     assert found == {}, _report(found)
 
 
-def test_search_snippets_of_the_payloads_are_text_with_marks_only(
-        published: TestClient) -> None:
+def test_search_snippets_of_the_payloads_are_text_with_marks_only(published: TestClient) -> None:
     published.app.state.services.refresh_search_index()
     own_forms = scan(published.get("/zoeken", params={"q": "rijbewijs"}).text).tags
     own_forms = sum(tag == "form" for tag, _, _ in own_forms)
@@ -201,15 +233,17 @@ def test_search_snippets_of_the_payloads_are_text_with_marks_only(
         for result in answer.json()["results"]:
             hits += result["task_slug"].startswith("xss-")
             tags = scan(result["snippet"]).tags
-            assert [(t, a) for t, a, _ in tags
-                    if t != "mark" or set(a) - {"class"}] == [], result["snippet"]
+            assert [(t, a) for t, a, _ in tags if t != "mark" or set(a) - {"class"}] == [], result[
+                "snippet"
+            ]
         page = published.get("/zoeken", params={"q": query})
         assert page_problems(page.text, own_forms=own_forms) == [], query
     assert hits > 20  # the payload tasks were found, so their snippets were checked
 
 
-def test_the_editor_preview_sanitises_every_payload(client: TestClient,
-                                                   people: dict[str, dict[str, str]]) -> None:
+def test_the_editor_preview_sanitises_every_payload(
+    client: TestClient, people: dict[str, dict[str, str]]
+) -> None:
     found = {}
     for payload in PAYLOADS:
         answer = client.post(PREVIEW, data={"tekst": payload}, headers=people["expert"])

@@ -26,8 +26,9 @@ def step_editor(client: TestClient, people: dict) -> Editor:
         url = f"/api/v1/tasks/{slug}/draft/steps/{step_id}"
         current = client.get(url, headers=people[who])
         assert current.status_code == 200, current.text
-        answer = client.patch(url, json=fields, headers={
-            **people[who], "If-Match": str(current.json()["version"])})
+        answer = client.patch(
+            url, json=fields, headers={**people[who], "If-Match": str(current.json()["version"])}
+        )
         assert answer.status_code == 200, answer.text
 
     return change
@@ -39,16 +40,16 @@ def write_step(client: TestClient, who: str, slug: str, step_id: str, **fields) 
     become invalid some other way."""
     with unit_of_work(client.app.state.services.engine) as session:
         task = session.exec(select(Task).where(Task.slug == slug)).one()
-        step = session.exec(select(Step).where(Step.task_id == task.id,
-                                               Step.key == step_id)).one()
+        step = session.exec(select(Step).where(Step.task_id == task.id, Step.key == step_id)).one()
         before = {name: getattr(step, name) for name in fields}
         for name, value in fields.items():
             setattr(step, name, value)
         step.version += 1
         task.status = "draft"
         session.add_all([step, task])
-        record_change(session, task, who, "step_updated", step_key=step_id,
-                      before=before, after=fields)
+        record_change(
+            session, task, who, "step_updated", step_key=step_id, before=before, after=fields
+        )
 
 
 def task_row(client: TestClient, slug: str) -> Task:
@@ -60,8 +61,11 @@ def task_row(client: TestClient, slug: str) -> Task:
 
 def step_row(client: TestClient, slug: str, step_id: str) -> Step:
     with unit_of_work(client.app.state.services.engine) as session:
-        step = session.exec(select(Step).join(Task, Task.id == Step.task_id)
-                            .where(Task.slug == slug, Step.key == step_id)).one()
+        step = session.exec(
+            select(Step)
+            .join(Task, Task.id == Step.task_id)
+            .where(Task.slug == slug, Step.key == step_id)
+        ).one()
         session.expunge(step)
         return step
 
@@ -69,8 +73,12 @@ def step_row(client: TestClient, slug: str, step_id: str) -> Step:
 def history(client: TestClient, slug: str) -> list[tuple[str, str, int | None]]:
     """(actor, action, version_number) of every change to the task, oldest first."""
     with unit_of_work(client.app.state.services.engine) as session:
-        rows = session.exec(select(Change).join(Task, Task.id == Change.task_id)
-                            .where(Task.slug == slug).order_by(Change.id)).all()
+        rows = session.exec(
+            select(Change)
+            .join(Task, Task.id == Change.task_id)
+            .where(Task.slug == slug)
+            .order_by(Change.id)
+        ).all()
         return [(c.actor, c.action, c.version_number) for c in rows]
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,6 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 LRS_VENV = Path(os.environ.get("EPSS_TEST_LRS_VENV", REPO / ".lrs-venv"))
@@ -36,8 +37,12 @@ class Lrs:
         url: str | None = self.endpoint.rstrip("/") + "/statements?limit=500"
         origin = self.endpoint.split("/xAPI")[0]
         while url:
-            answer = httpx.get(url, auth=(self.username, self.password),
-                               headers={"X-Experience-API-Version": "1.0.3"}, timeout=30)
+            answer = httpx.get(
+                url,
+                auth=(self.username, self.password),
+                headers={"X-Experience-API-Version": "1.0.3"},
+                timeout=30,
+            )
             answer.raise_for_status()
             body = answer.json()
             found += body["statements"]
@@ -58,44 +63,58 @@ uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]), log_level=
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _unavailable(message: str) -> None:
     if REQUIRE_LRS:
         pytest.fail(message)
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lrs]:
+def running_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lrs]:
     """Ralph on a free loopback port, with its own data folder and auth file."""
     ralph = LRS_VENV / "bin" / "ralph"
     if not ralph.exists():
-        _unavailable(f"Ralph (the xAPI LRS) is not installed at {ralph}; install it with "
-                     "`python3 -m venv .lrs-venv && .lrs-venv/bin/pip install "
-                     "'ralph-malph[lrs,cli]==5.1.0' requests` or set EPSS_TEST_LRS_VENV")
+        _unavailable(
+            f"Ralph (the xAPI LRS) is not installed at {ralph}; install it with "
+            "`python3 -m venv .lrs-venv && .lrs-venv/bin/pip install "
+            "'ralph-malph[lrs,cli]==5.1.0' requests` or set EPSS_TEST_LRS_VENV"
+        )
     folder = tmp_path_factory.mktemp("lrs")
     app_dir, data = folder / "ralph", folder / "data"
     app_dir.mkdir()
     data.mkdir()
     env = {**os.environ, "RALPH_APP_DIR": str(app_dir), "RALPH_RUNSERVER_BACKEND": "fs"}
-    made = subprocess.run([str(ralph), "auth", "-u", USERNAME, "-p", PASSWORD, "-s", "all",
-                           "-M", "mailto:epss-tests@example.org"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    made = subprocess.run(
+        [
+            str(ralph),
+            "auth",
+            "-u",
+            USERNAME,
+            "-p",
+            PASSWORD,
+            "-s",
+            "all",
+            "-M",
+            "mailto:epss-tests@example.org",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if made.returncode != 0:
         pytest.fail(f"`ralph auth` failed: {made.stderr}")
-    entry = json.loads(made.stdout[made.stdout.index("{"):])
+    entry = json.loads(made.stdout[made.stdout.index("{") :])
     (app_dir / "auth.json").write_text(json.dumps([entry]), encoding="utf-8")
-    port = _free_port()
+    port = free_port()
     log = (folder / "ralph.log").open("w")
     env["RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH"] = str(data)
     server = subprocess.Popen(
         [str(LRS_VENV / "bin" / "python"), "-c", _LAUNCHER, str(port)],
-        env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+        env=env,
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     endpoint = f"http://127.0.0.1:{port}/xAPI/"
     try:
         _wait_until_up(server, port, folder / "ralph.log")
@@ -116,8 +135,7 @@ def _wait_until_up(server: subprocess.Popen, port: int, log: Path) -> None:
         if server.poll() is not None:
             pytest.fail(f"Ralph stopped (exit {server.returncode}):\n{log.read_text()}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/__heartbeat__", timeout=2).status_code \
-                    == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/__heartbeat__", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass

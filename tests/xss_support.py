@@ -15,30 +15,85 @@ MARKDOWN_STEP_FIELDS = ("instruction", "why", "warning", "check")
 MARKDOWN_TASK_FIELDS = ("goal", "trigger", "standard")
 
 # What render.py may produce, written out here on purpose rather than imported from it.
-RICH_TAGS = frozenset({
-    "p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
-    "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "hr",
-})
+RICH_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "h3",
+        "h4",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+    }
+)
 RICH_ATTRIBUTES = {"a": frozenset({"href", "title", "rel"})}
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # Elements that run code, load a document or change how the page around them works.
-FORBIDDEN_TAGS = frozenset({
-    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
-    "form", "svg", "math", "img", "video", "audio", "isindex", "param",
-})
+FORBIDDEN_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "base",
+        "form",
+        "svg",
+        "math",
+        "img",
+        "video",
+        "audio",
+        "isindex",
+        "param",
+    }
+)
 HEAD_ONLY_TAGS = frozenset({"meta", "link", "title"})
-URL_ATTRIBUTES = frozenset({
-    "href", "src", "action", "formaction", "xlink:href", "data", "background", "poster",
-    "srcset", "lowsrc", "dynsrc", "codebase", "cite", "ping", "manifest", "icon",
-})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "xlink:href",
+        "data",
+        "background",
+        "poster",
+        "srcset",
+        "lowsrc",
+        "dynsrc",
+        "codebase",
+        "cite",
+        "ping",
+        "manifest",
+        "icon",
+    }
+)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
 def load_payloads() -> list[str]:
     """The payloads of tests/data/xss-payloads.txt; a literal \\n stands for a line break."""
-    return [line.replace("\\n", "\n")
-            for line in PAYLOADS_FILE.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")]
+    return [
+        line.replace("\\n", "\n")
+        for line in PAYLOADS_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
 
 
 def payload_line(payload: str) -> str:
@@ -51,11 +106,20 @@ def payload_document(slug: str, payload: str, *, goal: str | None = None) -> Tas
     and as the one-line text of titles, owner, tags, a branch and every source (its URL
     too). Validated like an imported file."""
     line = payload_line(payload)
-    base = shipped_document("verhuizing-doorgeven", title=line,
-                            **dict.fromkeys(MARKDOWN_STEP_FIELDS, payload))
+    base = shipped_document(
+        "verhuizing-doorgeven", title=line, **dict.fromkeys(MARKDOWN_STEP_FIELDS, payload)
+    )
     data = base.model_dump(mode="json", by_alias=True, exclude_none=True)
-    data.update({"slug": slug, "title": line, "owner": line, "tags": [line],
-                 "context_rules": [], **dict.fromkeys(MARKDOWN_TASK_FIELDS, payload)})
+    data.update(
+        {
+            "slug": slug,
+            "title": line,
+            "owner": line,
+            "tags": [line],
+            "context_rules": [],
+            **dict.fromkeys(MARKDOWN_TASK_FIELDS, payload),
+        }
+    )
     if goal is not None:
         data["goal"] = goal
     for source in data["sources"]:
@@ -68,10 +132,16 @@ def payload_document(slug: str, payload: str, *, goal: str | None = None) -> Tas
 def url_problem(value: str) -> str | None:
     """Why a URL is not safe to put in a page, or None. Read the way a browser reads it:
     spaces and control characters around it and tabs and line breaks in it do not count."""
-    cleaned = re.sub(r"[\t\n\r]", "", value.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
-                                                  "\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14"
-                                                  "\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
-                                                  "\x1f "))
+    cleaned = re.sub(
+        r"[\t\n\r]",
+        "",
+        value.strip(
+            "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n"
+            "\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14"
+            "\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e"
+            "\x1f "
+        ),
+    )
     scheme = _SCHEME.match(cleaned)
     if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
         return f"URL with scheme {scheme.group(1)!r}: {value!r}"
@@ -163,12 +233,16 @@ def page_problems(html: str, *, fragment: bool = False, own_forms: int = 0) -> l
     tags = scanned.tags
     forms = sum(tag == "form" for tag, _, _ in tags)
     problems = [f"{forms} forms where the page has {own_forms}"] if forms > own_forms else []
-    problems += [f"markup {other!r}" for other in scanned.other  # a template's own comment
-                 if not other.startswith("<!--") or "<" in other[4:] or "--!" in other]
+    problems += [
+        f"markup {other!r}"
+        for other in scanned.other  # a template's own comment
+        if not other.startswith("<!--") or "<" in other[4:] or "--!" in other
+    ]
     for tag, attrs, after_body in tags:
         in_body = after_body or fragment
-        own_script = (tag == "script" and not in_body
-                      and (attrs.get("src") or "").startswith("/static/"))
+        own_script = (
+            tag == "script" and not in_body and (attrs.get("src") or "").startswith("/static/")
+        )
         if tag in FORBIDDEN_TAGS and tag != "form" and not own_script:
             problems.append(f"element <{tag}>")
         if tag in HEAD_ONLY_TAGS and in_body:

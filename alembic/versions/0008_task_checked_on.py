@@ -10,15 +10,15 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('task', sa.Column('checked_on', sa.Date(), nullable=True))
+    op.add_column("task", sa.Column("checked_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
-    op.drop_column('task', 'checked_on')
+    op.drop_column("task", "checked_on")

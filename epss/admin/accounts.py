@@ -45,36 +45,71 @@ class AccountSummary:
     last_login_at: dt.datetime | None
 
 
-def find_accounts(session: Session, *, text: str = "", role: str | None = None,
-                  team: str | None = None, active: bool | None = None) -> list[AccountSummary]:
+def find_accounts(
+    session: Session,
+    *,
+    text: str = "",
+    role: str | None = None,
+    team: str | None = None,
+    active: bool | None = None,
+) -> list[AccountSummary]:
     """Accounts whose name or team contains `text`, with the role, team and state asked."""
-    tokens = (select(ApiToken.user_id, func.count().label("n"))
-              .group_by(ApiToken.user_id).subquery())
-    query = (select(User, func.coalesce(tokens.c.n, 0))
-             .join(tokens, tokens.c.user_id == User.id, isouter=True).order_by(User.name))
+    tokens = select(ApiToken.user_id, func.count().label("n")).group_by(ApiToken.user_id).subquery()
+    query = (
+        select(User, func.coalesce(tokens.c.n, 0))
+        .join(tokens, tokens.c.user_id == User.id, isouter=True)
+        .order_by(User.name)
+    )
     if text.strip():
         pattern = f"%{text.strip().lower()}%"
-        query = query.where(or_(func.lower(User.name).like(pattern),
-                                func.lower(func.coalesce(User.team, "")).like(pattern)))
+        query = query.where(
+            or_(
+                func.lower(User.name).like(pattern),
+                func.lower(func.coalesce(User.team, "")).like(pattern),
+            )
+        )
     if team:
         query = query.where(User.team == team)
     if active is not None:
         query = query.where(User.active == active)
-    rows = [(user, count) for user, count in session.exec(query).all()
-            if role is None or role in user.roles]  # roles are a JSON list on both databases
-    return [AccountSummary(u.name, sorted(u.roles), u.team, u.active, u.sso_subject is not None,
-                           u.password_hash is not None, n, u.created_at, u.last_login_at)
-            for u, n in rows]
+    rows = [
+        (user, count)
+        for user, count in session.exec(query).all()
+        if role is None or role in user.roles
+    ]  # roles are a JSON list on both databases
+    return [
+        AccountSummary(
+            u.name,
+            sorted(u.roles),
+            u.team,
+            u.active,
+            u.sso_subject is not None,
+            u.password_hash is not None,
+            n,
+            u.created_at,
+            u.last_login_at,
+        )
+        for u, n in rows
+    ]
 
 
 def teams(session: Session) -> list[str]:
     """Every team that an account has, sorted."""
-    return list(session.exec(select(User.team).where(col(User.team).is_not(None))
-                             .distinct().order_by(User.team)).all())
+    return list(
+        session.exec(
+            select(User.team).where(col(User.team).is_not(None)).distinct().order_by(User.team)
+        ).all()
+    )
 
 
-def add_account(session: Session, actor: Actor, name: str, roles: list[str],
-                team: str | None, password: str | None) -> User:
+def add_account(
+    session: Session,
+    actor: Actor,
+    name: str,
+    roles: list[str],
+    team: str | None,
+    password: str | None,
+) -> User:
     user = create_user(session, name, roles, team=_team(team), password=password)
     record(session, actor, "account.created", ACCOUNT, user.name, None, _state(user))
     return user
@@ -90,8 +125,9 @@ def set_roles(session: Session, actor: Actor, name: str, roles: list[str]) -> Us
 
 
 def set_team(session: Session, actor: Actor, name: str, team: str | None) -> User:
-    return _change(session, actor, user_by_name(session, name), "account.team_changed",
-                   team=_team(team))
+    return _change(
+        session, actor, user_by_name(session, name), "account.team_changed", team=_team(team)
+    )
 
 
 def disable(session: Session, actor: Actor, name: str) -> User:
@@ -100,8 +136,7 @@ def disable(session: Session, actor: Actor, name: str) -> User:
     one_admin_at_a_time(session)  # before the last-admin check reads the others
     user = user_by_name(session, name)
     if user.id == actor.user_id:
-        raise InvalidInput("U kunt uw eigen account niet uitschakelen. Vraag een andere "
-                           "beheerder.")
+        raise InvalidInput("U kunt uw eigen account niet uitschakelen. Vraag een andere beheerder.")
     _keep_an_admin(session, user)
     session.exec(delete(LoginSession).where(LoginSession.user_id == user.id))
     session.exec(delete(ApiToken).where(ApiToken.user_id == user.id))
@@ -111,8 +146,7 @@ def disable(session: Session, actor: Actor, name: str) -> User:
 
 
 def enable(session: Session, actor: Actor, name: str) -> User:
-    return _change(session, actor, user_by_name(session, name), "account.enabled",
-                   active=True)
+    return _change(session, actor, user_by_name(session, name), "account.enabled", active=True)
 
 
 def set_password(session: Session, actor: Actor, name: str, password: str) -> User:
@@ -130,8 +164,9 @@ def make_reset_link(session: Session, actor: Actor, name: str) -> str:
     """The secret of a one-time link (24 hours) for the person to set a password."""
     user = _with_local_login(user_by_name(session, name))
     if not user.active:
-        raise InvalidInput("Het account '{name}' is uitgeschakeld. Schakel het eerst in.",
-                           params={"name": name})
+        raise InvalidInput(
+            "Het account '{name}' is uitgeschakeld. Schakel het eerst in.", params={"name": name}
+        )
     secret = new_reset_link_secret(session, user)
     record(session, actor, "account.reset_link_made", ACCOUNT, user.name)
     return secret
@@ -142,8 +177,9 @@ def make_token(session: Session, actor: Actor, name: str) -> str:
     that person, so it is recorded."""
     user = user_by_name(session, name)
     if not user.active:
-        raise InvalidInput("Het account '{name}' is uitgeschakeld. Schakel het eerst in.",
-                           params={"name": name})
+        raise InvalidInput(
+            "Het account '{name}' is uitgeschakeld. Schakel het eerst in.", params={"name": name}
+        )
     token = new_api_token(session, user)
     record(session, actor, "account.token_made", ACCOUNT, user.name)
     return token
@@ -155,8 +191,15 @@ def revoke_tokens(session: Session, actor: Actor, name: str) -> int:
     tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id)).all()
     for token in tokens:
         session.delete(token)
-    record(session, actor, "account.tokens_revoked", ACCOUNT, user.name,
-           {"tokens": len(tokens)}, {"tokens": 0})
+    record(
+        session,
+        actor,
+        "account.tokens_revoked",
+        ACCOUNT,
+        user.name,
+        {"tokens": len(tokens)},
+        {"tokens": 0},
+    )
     return len(tokens)
 
 
@@ -167,8 +210,15 @@ def _change(session: Session, actor: Actor, user: User, action: str, **changes) 
     after = _state(user)
     if after != before:
         session.add(user)
-        record(session, actor, action, ACCOUNT, user.name,
-               {k: before[k] for k in changes}, {k: after[k] for k in changes})
+        record(
+            session,
+            actor,
+            action,
+            ACCOUNT,
+            user.name,
+            {k: before[k] for k in changes},
+            {k: after[k] for k in changes},
+        )
     return user
 
 
@@ -185,8 +235,11 @@ def _team(team: str | None) -> str | None:
 
 def _with_local_login(user: User) -> User:
     if user.sso_subject is not None:
-        raise InvalidInput("Het account '{name}' logt in via de organisatie (single sign-on); "
-                           "het wachtwoord wordt daar beheerd.", params={"name": user.name})
+        raise InvalidInput(
+            "Het account '{name}' logt in via de organisatie (single sign-on); "
+            "het wachtwoord wordt daar beheerd.",
+            params={"name": user.name},
+        )
     return user
 
 
@@ -194,8 +247,13 @@ def _keep_an_admin(session: Session, user: User) -> None:
     """Refuse a change that would leave no active admin."""
     if not user.active or Role.beheerder not in user.roles:
         return
-    others = [u for u in session.exec(select(User).where(User.active, User.id != user.id))
-              if Role.beheerder in u.roles]
+    others = [
+        u
+        for u in session.exec(select(User).where(User.active, User.id != user.id))
+        if Role.beheerder in u.roles
+    ]
     if not others:
-        raise Conflict("'{name}' is de laatste actieve beheerder. Geef eerst iemand anders de "
-                       "rol beheerder.", params={"name": user.name})
+        raise Conflict(
+            "'{name}' is de laatste actieve beheerder. Geef eerst iemand anders de rol beheerder.",
+            params={"name": user.name},
+        )

@@ -25,8 +25,9 @@ from epss.services import Services
 from epss.settings import Settings
 
 users_app = typer.Typer(help="Accounts and API tokens.", no_args_is_help=True)
-apps_app = typer.Typer(help="Host applications: the case software the overlay runs in.",
-                       no_args_is_help=True)
+apps_app = typer.Typer(
+    help="Host applications: the case software the overlay runs in.", no_args_is_help=True
+)
 _english = i18n.translator("en")
 
 
@@ -61,13 +62,15 @@ def _password(from_stdin: bool, *, ask: bool) -> str | None:
 
 Name = Annotated[str, typer.Argument(help="The account's login name.")]
 Roles = Annotated[list[Role], typer.Option("--role", help="A role (repeat for more).")]
-PasswordStdin = Annotated[bool, typer.Option(
-    "--password-stdin", help="Read the password from standard input.")]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
 
 
 @users_app.command("add")
 def users_add(
-    name: Annotated[str, typer.Argument(help="Login name, e.g. j.devries.")], role: Roles,
+    name: Annotated[str, typer.Argument(help="Login name, e.g. j.devries.")],
+    role: Roles,
     team: Annotated[str | None, typer.Option(help="Team, e.g. 'Burgerzaken Stadswinkel'.")] = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
@@ -85,8 +88,10 @@ def users_token(name: Name) -> None:
     """Make a new personal API token; it is printed once, as the last line."""
     with _admin("No token made") as (session, actor):
         token = accounts.make_token(session, actor, name)
-    typer.echo(f"A new API token for '{name}'. Send it as 'Authorization: Bearer <token>'; "
-               "it is not shown again:")
+    typer.echo(
+        f"A new API token for '{name}'. Send it as 'Authorization: Bearer <token>'; "
+        "it is not shown again:"
+    )
     typer.echo(token)
 
 
@@ -98,14 +103,17 @@ def users_list(
 ) -> None:
     """List the accounts: name, roles, team, state and last login (UTC), tab-separated."""
     with _admin("Not listed") as (session, _actor):
-        rows = accounts.find_accounts(session, role=role.value if role else None, team=team,
-                                      active=False if disabled else None)
+        rows = accounts.find_accounts(
+            session,
+            role=role.value if role else None,
+            team=team,
+            active=False if disabled else None,
+        )
     for row in rows:
         last = row.last_login_at.strftime("%Y-%m-%d %H:%M") if row.last_login_at else "-"
         state = "active" if row.active else "disabled"
         login = "sso" if row.single_sign_on else "password" if row.has_password else "token"
-        typer.echo("\t".join([row.name, ",".join(row.roles), row.team or "-", state, login,
-                              last]))
+        typer.echo("\t".join([row.name, ",".join(row.roles), row.team or "-", state, login, last]))
 
 
 @users_app.command("disable")
@@ -142,20 +150,24 @@ def users_set_roles(name: Name, role: Roles) -> None:
 
 @users_app.command("set-team")
 def users_set_team(
-    name: Name, team: Annotated[str, typer.Argument(help="The team; '' for none.")],
+    name: Name,
+    team: Annotated[str, typer.Argument(help="The team; '' for none.")],
 ) -> None:
     """Put an account in a team."""
     with _admin("Team not changed") as (session, actor):
         accounts.set_team(session, actor, name, team)
-    typer.echo(f"'{name}' is now in the team '{team}'." if team.strip()
-               else f"'{name}' is now in no team.")
+    typer.echo(
+        f"'{name}' is now in the team '{team}'." if team.strip() else f"'{name}' is now in no team."
+    )
 
 
 @users_app.command("reset-password")
 def users_reset_password(
-    name: Name, password_stdin: PasswordStdin = False,
-    base_url: Annotated[str, typer.Option(
-        help="The service's address, to print the whole reset link.")] = "",
+    name: Name,
+    password_stdin: PasswordStdin = False,
+    base_url: Annotated[
+        str, typer.Option(help="The service's address, to print the whole reset link.")
+    ] = "",
 ) -> None:
     """Set a new password (--password-stdin), or make a one-time link (24 hours) with which
     the person sets one; the link is printed once, as the last line."""
@@ -168,27 +180,39 @@ def users_reset_password(
     if password is not None:
         typer.echo(f"Set a new password for '{name}'; their login sessions have ended.")
         return
-    typer.echo(f"A one-time link for '{name}' to set a password, valid for 24 hours; it is "
-               "not shown again:")
+    typer.echo(
+        f"A one-time link for '{name}' to set a password, valid for 24 hours; it is "
+        "not shown again:"
+    )
     typer.echo(f"{base_url.rstrip('/')}{RESET_PATH}{secret}")
 
 
 AppId = Annotated[str, typer.Argument(help="The host application's id.")]
-Origins = Annotated[list[str] | None, typer.Option(
-    "--origin", help="An origin it runs at, e.g. https://zaken.gemeente.nl (repeat).")]
+Origins = Annotated[
+    list[str] | None,
+    typer.Option("--origin", help="An origin it runs at, e.g. https://zaken.gemeente.nl (repeat)."),
+]
 
 
 @apps_app.command("add")
 def apps_add(
-    app_id: AppId, name: Annotated[str, typer.Option(help="Its name, for people.")],
+    app_id: AppId,
+    name: Annotated[str, typer.Option(help="Its name, for people.")],
     origin: Origins = None,
-    zaaktypen: Annotated[str, typer.Option(
-        help="Its own case-type codes: 'CODE=ZAAKTYPE;CODE=ZAAKTYPE'.")] = "",
+    zaaktypen: Annotated[
+        str, typer.Option(help="Its own case-type codes: 'CODE=ZAAKTYPE;CODE=ZAAKTYPE'.")
+    ] = "",
 ) -> None:
     """Register a host application."""
     with _admin("Not added") as (session, actor):
-        hostapps.add_app(session, actor, app_id, name, origin or [],
-                         parse_zaaktype_map(zaaktypen.replace(";", "\n")))
+        hostapps.add_app(
+            session,
+            actor,
+            app_id,
+            name,
+            origin or [],
+            parse_zaaktype_map(zaaktypen.replace(";", "\n")),
+        )
     typer.echo(f"Added the host application '{app_id}'.")
 
 
@@ -199,8 +223,11 @@ def apps_list() -> None:
         rows = hostapps.overview(session)
     for row in rows:
         last = row.last_call.strftime("%Y-%m-%d %H:%M") if row.last_call else "-"
-        typer.echo("\t".join([row.id, row.name, " ".join(row.origins) or "-",
-                              f"{row.rules} rule(s)", last]))
+        typer.echo(
+            "\t".join(
+                [row.id, row.name, " ".join(row.origins) or "-", f"{row.rules} rule(s)", last]
+            )
+        )
 
 
 @apps_app.command("set-origins")
@@ -208,8 +235,7 @@ def apps_set_origins(app_id: AppId, origin: Origins = None) -> None:
     """Replace the origins of a host application (none: --origin left out). Every running
     instance allows them within seconds, without a restart."""
     with _admin("Origins not changed") as (session, actor):
-        origins = hostapps.change_app(session, actor, app_id, origins=origin or []
-                                      ).allowed_origins
+        origins = hostapps.change_app(session, actor, app_id, origins=origin or []).allowed_origins
     typer.echo(f"'{app_id}' now runs at: {', '.join(origins) or 'no origin'}.")
 
 

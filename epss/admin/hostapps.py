@@ -39,16 +39,30 @@ def overview(session: Session, app_id: str | None = None) -> list[HostAppOvervie
     apps = session.exec(query).all()
     rules = session.exec(
         select(ContextRule.app_id, Task.slug, Task.title)
-        .join(Task, Task.id == ContextRule.task_id).order_by(Task.title)).all()
-    last_calls = dict(session.exec(
-        select(Event.app, func.max(Event.received_at))
-        .where(Event.app.in_([app.id for app in apps])).group_by(Event.app)).all())
+        .join(Task, Task.id == ContextRule.task_id)
+        .order_by(Task.title)
+    ).all()
+    last_calls = dict(
+        session.exec(
+            select(Event.app, func.max(Event.received_at))
+            .where(Event.app.in_([app.id for app in apps]))
+            .group_by(Event.app)
+        ).all()
+    )
     result = []
     for app in apps:
         mine = [(slug, title) for rule_app, slug, title in rules if rule_app == app.id]
-        result.append(HostAppOverview(app.id, app.name, list(app.allowed_origins),
-                                      dict(app.zaaktype_map), list(dict.fromkeys(mine)),
-                                      len(mine), last_calls.get(app.id)))
+        result.append(
+            HostAppOverview(
+                app.id,
+                app.name,
+                list(app.allowed_origins),
+                dict(app.zaaktype_map),
+                list(dict.fromkeys(mine)),
+                len(mine),
+                last_calls.get(app.id),
+            )
+        )
     return result
 
 
@@ -59,16 +73,29 @@ def get_app(session: Session, app_id: str) -> HostApp:
     return app
 
 
-def add_app(session: Session, actor: Actor, app_id: str, name: str, origins: list[str],
-            zaaktype_map: dict[str, str] | None = None) -> HostApp:
+def add_app(
+    session: Session,
+    actor: Actor,
+    app_id: str,
+    name: str,
+    origins: list[str],
+    zaaktype_map: dict[str, str] | None = None,
+) -> HostApp:
     app_id = app_id.strip()
     if not APP_ID.match(app_id):
-        raise InvalidInput("Id '{app}': gebruik 2 tot 80 kleine letters, cijfers, '.', '_' of "
-                           "'-', te beginnen met een letter of cijfer.", params={"app": app_id})
+        raise InvalidInput(
+            "Id '{app}': gebruik 2 tot 80 kleine letters, cijfers, '.', '_' of "
+            "'-', te beginnen met een letter of cijfer.",
+            params={"app": app_id},
+        )
     if session.get(HostApp, app_id) is not None:
         raise Conflict("Er is al een hostapplicatie met het id '{app}'.", params={"app": app_id})
-    app = HostApp(id=app_id, name=_name(name), allowed_origins=parse_origins(origins),
-                  zaaktype_map=zaaktype_map or {})
+    app = HostApp(
+        id=app_id,
+        name=_name(name),
+        allowed_origins=parse_origins(origins),
+        zaaktype_map=zaaktype_map or {},
+    )
     session.add(app)
     session.flush()
     record(session, actor, "host_app.created", HOST_APP, app.id, None, _state(app))
@@ -76,9 +103,15 @@ def add_app(session: Session, actor: Actor, app_id: str, name: str, origins: lis
     return app
 
 
-def change_app(session: Session, actor: Actor, app_id: str, *, name: str | None = None,
-               origins: list[str] | None = None,
-               zaaktype_map: dict[str, str] | None = None) -> HostApp:
+def change_app(
+    session: Session,
+    actor: Actor,
+    app_id: str,
+    *,
+    name: str | None = None,
+    origins: list[str] | None = None,
+    zaaktype_map: dict[str, str] | None = None,
+) -> HostApp:
     """Change what is given; CORS and the manifests follow at once in this instance and
     within seconds in every other (through the change log)."""
     app = get_app(session, app_id)
@@ -93,21 +126,31 @@ def change_app(session: Session, actor: Actor, app_id: str, *, name: str | None 
     if after != before:
         session.add(app)
         changed = [key for key in after if after[key] != before[key]]
-        record(session, actor, "host_app.changed", HOST_APP, app.id,
-               {k: before[k] for k in changed}, {k: after[k] for k in changed})
+        record(
+            session,
+            actor,
+            "host_app.changed",
+            HOST_APP,
+            app.id,
+            {k: before[k] for k in changed},
+            {k: after[k] for k in changed},
+        )
         change_log.record(session, change_log.HOST_APP, app.id)
     return app
 
 
 def remove_app(session: Session, actor: Actor, app_id: str) -> None:
     app = get_app(session, app_id)
-    rules = session.exec(select(func.count()).select_from(ContextRule)
-                         .where(ContextRule.app_id == app_id)).one()
+    rules = session.exec(
+        select(func.count()).select_from(ContextRule).where(ContextRule.app_id == app_id)
+    ).one()
     if rules:
-        raise Conflict("Naar de hostapplicatie '{app}' wijzen nog contextregels van taken "
-                       "({rules}). Haal die eerst weg of laat ze naar een andere applicatie "
-                       "wijzen.",
-                       params={"app": app_id, "rules": rules})
+        raise Conflict(
+            "Naar de hostapplicatie '{app}' wijzen nog contextregels van taken "
+            "({rules}). Haal die eerst weg of laat ze naar een andere applicatie "
+            "wijzen.",
+            params={"app": app_id, "rules": rules},
+        )
     before = _state(app)
     session.delete(app)
     record(session, actor, "host_app.removed", HOST_APP, app_id, before, None)
@@ -122,5 +165,8 @@ def _name(name: str) -> str:
 
 
 def _state(app: HostApp) -> dict:
-    return {"name": app.name, "origins": list(app.allowed_origins),
-            "zaaktype_map": dict(app.zaaktype_map)}
+    return {
+        "name": app.name,
+        "origins": list(app.allowed_origins),
+        "zaaktype_map": dict(app.zaaktype_map),
+    }

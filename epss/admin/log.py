@@ -30,31 +30,49 @@ class Actor:
     user_id: int | None = None
 
 
-def record(session: Session, actor: Actor, action: str, subject_kind: str, subject: str,
-           before: dict | None = None, after: dict | None = None) -> AdminAction:
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    subject_kind: str,
+    subject: str,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AdminAction:
     """Append one action to the log, linked to the one before it."""
     one_admin_at_a_time(session)
     previous = session.exec(
-        select(AdminAction.chain_hash).order_by(col(AdminAction.seq).desc()).limit(1)).first()
-    entry = AdminAction(actor=actor.name, via=actor.via, action=action,
-                        subject_kind=subject_kind, subject=subject, before=before,
-                        after=after, at=dt.datetime.now(dt.UTC), chain_hash="")
+        select(AdminAction.chain_hash).order_by(col(AdminAction.seq).desc()).limit(1)
+    ).first()
+    entry = AdminAction(
+        actor=actor.name,
+        via=actor.via,
+        action=action,
+        subject_kind=subject_kind,
+        subject=subject,
+        before=before,
+        after=after,
+        at=dt.datetime.now(dt.UTC),
+        chain_hash="",
+    )
     entry.chain_hash = _link(previous or GENESIS, entry)
     session.add(entry)
     session.flush()
     return entry
 
 
-def admin_log(session: Session, *, limit: int, offset: int = 0,
-              subject: str | None = None) -> tuple[list[AdminAction], int]:
+def admin_log(
+    session: Session, *, limit: int, offset: int = 0, subject: str | None = None
+) -> tuple[list[AdminAction], int]:
     """The newest actions first (of one subject, when given), and how many there are."""
     query = select(AdminAction)
     count = select(func.count()).select_from(AdminAction)
     if subject:
         query = query.where(AdminAction.subject == subject)
         count = count.where(AdminAction.subject == subject)
-    rows = session.exec(query.order_by(col(AdminAction.seq).desc())
-                        .limit(limit).offset(offset)).all()
+    rows = session.exec(
+        query.order_by(col(AdminAction.seq).desc()).limit(limit).offset(offset)
+    ).all()
     return list(rows), session.exec(count).one()
 
 
@@ -70,9 +88,16 @@ def verify_admin_log(session: Session) -> int | None:
 
 
 def _link(previous: str, entry: AdminAction) -> str:
-    content = {"at": utc_text(entry.at), "actor": entry.actor, "via": entry.via,
-               "action": entry.action, "subject_kind": entry.subject_kind,
-               "subject": entry.subject, "before": entry.before, "after": entry.after}
+    content = {
+        "at": utc_text(entry.at),
+        "actor": entry.actor,
+        "via": entry.via,
+        "action": entry.action,
+        "subject_kind": entry.subject_kind,
+        "subject": entry.subject,
+        "before": entry.before,
+        "after": entry.after,
+    }
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(previous.encode() + canonical.encode("utf-8")).hexdigest()
 

@@ -16,8 +16,11 @@ from epss.web.deps import ServicesDep
 router = APIRouter(tags=["context"], dependencies=[PUBLIC])
 
 
-@router.post("/context/resolve", response_model=ResolveOut, responses={
-    404: {"description": "No host app `app` is registered."}})
+@router.post(
+    "/context/resolve",
+    response_model=ResolveOut,
+    responses={404: {"description": "No host app `app` is registered."}},
+)
 def resolve(context: PageContext, services: ServicesDep) -> JSONResponse:
     """Tasks for the page, best first: rules of the host app first; when none matches,
     tasks whose title or tags match the page's own words; nothing for an unrelated page."""
@@ -33,5 +36,6 @@ def manifest(app: str, request: Request, services: ServicesDep) -> Response:
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json",
-                    headers=headers)
+    return Response(
+        json.dumps(body, separators=(",", ":")), media_type="application/json", headers=headers
+    )

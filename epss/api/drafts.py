@@ -30,13 +30,19 @@ from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["drafts"])
 Editor = Annotated[Identity, allow(*EDITORS)]
-IfMatch = Annotated[str | None, Header(
-    description="The version the edit is based on: 3, \"3\" or W/\"3\". Required: "
-    "without it the answer is 428.",
-    json_schema_extra={"pattern": '^(W/)?("[1-9][0-9]{0,9}"|[1-9][0-9]{0,9})$'})]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        description='The version the edit is based on: 3, "3" or W/"3". Required: '
+        "without it the answer is 428.",
+        json_schema_extra={"pattern": '^(W/)?("[1-9][0-9]{0,9}"|[1-9][0-9]{0,9})$'},
+    ),
+]
 _DRAFT = "/tasks/{slug}/draft"
-_STALE = {412: {"description": "Based on an older version; `current` holds what is stored "
-                "now"}, 428: {"description": "No If-Match header"}}
+_STALE = {
+    412: {"description": "Based on an older version; `current` holds what is stored now"},
+    428: {"description": "No If-Match header"},
+}
 
 
 class OrderIn(BaseModel):
@@ -53,13 +59,15 @@ def expected_version(if_match: str | None) -> int | None:
     value = value[1:-1] if len(value) >= 2 and value[0] == value[-1] == '"' else value
     number = whole_number(value)
     if not number:
-        raise InvalidInput(BAD_IF_MATCH, params={"value": repr(if_match)[:40]},
-                           extra={"field": "If-Match"})
+        raise InvalidInput(
+            BAD_IF_MATCH, params={"value": repr(if_match)[:40]}, extra={"field": "If-Match"}
+        )
     return number
 
 
-def _answer(body: dict, version: int | None, status: int = 200,
-            headers: dict | None = None) -> JSONResponse:
+def _answer(
+    body: dict, version: int | None, status: int = 200, headers: dict | None = None
+) -> JSONResponse:
     headers = dict(headers or {})
     if version is not None:
         headers["ETag"] = f'"{version}"'
@@ -76,13 +84,16 @@ def get_draft(slug: str, session: SessionDep, who: Editor) -> dict:
 
 
 @router.patch(_DRAFT, responses=_STALE)
-def patch_task(slug: str, services: ServicesDep, who: Editor,
-               changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
-               if_match: IfMatch = None) -> JSONResponse:
+def patch_task(
+    slug: str,
+    services: ServicesDep,
+    who: Editor,
+    changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
+    if_match: IfMatch = None,
+) -> JSONResponse:
     """Change the task's own fields (If-Match: the task's `version`). Answers the draft."""
     with unit_of_work(services.engine) as session:
-        editing.update_task_fields(session, slug, expected_version(if_match), changes,
-                                   by=who.name)
+        editing.update_task_fields(session, slug, expected_version(if_match), changes, by=who.name)
         body = editing.draft_view(session, slug)
     return _answer(body, body["version"])
 
@@ -95,36 +106,56 @@ def get_step(slug: str, step_id: str, session: SessionDep, who: Editor) -> JSONR
 
 
 @router.patch(_DRAFT + "/steps/{step_id}", responses=_STALE)
-def patch_step(slug: str, step_id: str, services: ServicesDep, who: Editor,
-               changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
-               if_match: IfMatch = None) -> JSONResponse:
+def patch_step(
+    slug: str,
+    step_id: str,
+    services: ServicesDep,
+    who: Editor,
+    changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
+    if_match: IfMatch = None,
+) -> JSONResponse:
     """Change some fields of a step (If-Match: the step's `version`). Answers the step with
     its new version."""
     with unit_of_work(services.engine) as session:
-        step = editing.step_view(editing.update_step(
-            session, slug, step_id, expected_version(if_match), changes, by=who.name))
+        step = editing.step_view(
+            editing.update_step(
+                session, slug, step_id, expected_version(if_match), changes, by=who.name
+            )
+        )
     return _answer(step, step["version"])
 
 
 @router.post(_DRAFT + "/steps", status_code=201, responses=_STALE)
-def post_step(slug: str, services: ServicesDep, who: Editor,
-              values: Annotated[dict[str, Any], Body(
-                  description="The step's fields; `id` (made from the title when left out) "
-                  "and `position` (1 = first; default last) are optional.")],
-              if_match: IfMatch = None) -> JSONResponse:
+def post_step(
+    slug: str,
+    services: ServicesDep,
+    who: Editor,
+    values: Annotated[
+        dict[str, Any],
+        Body(
+            description="The step's fields; `id` (made from the title when left out) "
+            "and `position` (1 = first; default last) are optional."
+        ),
+    ],
+    if_match: IfMatch = None,
+) -> JSONResponse:
     """Add a step (If-Match: the task's `steps_version`). Answers the new step with the
     task's new `steps_version` (also as ETag)."""
     with unit_of_work(services.engine) as session:
-        step = editing.add_step(session, slug, expected_version(if_match), values,
-                                by=who.name)
+        step = editing.add_step(session, slug, expected_version(if_match), values, by=who.name)
         body = {**editing.step_view(step), "steps_version": find(session, slug).steps_version}
-    return _answer(body, body["steps_version"], 201,
-                   {"Location": f"/api/v1/tasks/{slug}/draft/steps/{body['id']}"})
+    return _answer(
+        body,
+        body["steps_version"],
+        201,
+        {"Location": f"/api/v1/tasks/{slug}/draft/steps/{body['id']}"},
+    )
 
 
 @router.delete(_DRAFT + "/steps/{step_id}", responses=_STALE)
-def delete_step(slug: str, step_id: str, services: ServicesDep, who: Editor,
-                if_match: IfMatch = None) -> dict:
+def delete_step(
+    slug: str, step_id: str, services: ServicesDep, who: Editor, if_match: IfMatch = None
+) -> dict:
     """Remove a step (If-Match: the step's `version`). Answers the task's new
     `steps_version`."""
     with unit_of_work(services.engine) as session:
@@ -134,24 +165,31 @@ def delete_step(slug: str, step_id: str, services: ServicesDep, who: Editor,
 
 
 @router.put(_DRAFT + "/order", responses=_STALE)
-def put_order(slug: str, order: OrderIn, services: ServicesDep, who: Editor,
-              if_match: IfMatch = None) -> JSONResponse:
+def put_order(
+    slug: str, order: OrderIn, services: ServicesDep, who: Editor, if_match: IfMatch = None
+) -> JSONResponse:
     """Put the steps in a new order (If-Match: the task's `steps_version`)."""
     with unit_of_work(services.engine) as session:
-        task = editing.reorder_steps(session, slug, expected_version(if_match), order.steps,
-                                     by=who.name)
-        body = {"steps_version": task.steps_version,
-                "steps": [s["id"] for s in editing.draft_view(session, slug)["steps"]]}
+        task = editing.reorder_steps(
+            session, slug, expected_version(if_match), order.steps, by=who.name
+        )
+        body = {
+            "steps_version": task.steps_version,
+            "steps": [s["id"] for s in editing.draft_view(session, slug)["steps"]],
+        }
     return _answer(body, body["steps_version"])
 
 
 @router.get("/tasks/{slug}/history")
 def get_history(
-    slug: str, session: SessionDep, who: Editor,
+    slug: str,
+    session: SessionDep,
+    who: Editor,
     step: str | None = Query(default=None, description="Only the changes of this step."),
     limit: int = Query(default=100, ge=1, le=1000),
-    before: int | None = Query(default=None, ge=1, le=MAX_INT,
-                               description="Only entries older than this entry id."),
+    before: int | None = Query(
+        default=None, ge=1, le=MAX_INT, description="Only entries older than this entry id."
+    ),
 ) -> list[dict]:
     """Every change to the draft and its workflow, newest first: who, when, what, and per
     changed field its value before and after with a line diff and a word diff."""
@@ -159,17 +197,30 @@ def get_history(
 
 
 # One event of the stream (OpenAPI 3.1 describes each event, not the stream); `data` is JSON.
-_LIVE_EVENT = {"type": "object", "required": ["event", "data"], "properties": {
-    "event": {"enum": ["presence", "saved", "workflow"]},
-    "data": {"type": "string", "contentMediaType": "application/json"}}}
+_LIVE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"enum": ["presence", "saved", "workflow"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+    },
+}
 
 
-@router.get(_DRAFT + "/live", response_class=LiveResponse, status_code=200, responses={
-    200: {"content": {"text/event-stream": {"schema": _LIVE_EVENT}},
-          "description": "Server-sent events: `presence` ({editors, you | joined | left}), "
-                         "`saved` ({kind: step|task|order|added|removed, step_id, "
-                         "version, by}) and `workflow` ({action, status, by, "
-                         "published_version})."}})
+@router.get(
+    _DRAFT + "/live",
+    response_class=LiveResponse,
+    status_code=200,
+    responses={
+        200: {
+            "content": {"text/event-stream": {"schema": _LIVE_EVENT}},
+            "description": "Server-sent events: `presence` ({editors, you | joined | left}), "
+            "`saved` ({kind: step|task|order|added|removed, step_id, "
+            "version, by}) and `workflow` ({action, status, by, "
+            "published_version}).",
+        }
+    },
+)
 def live(slug: str, services: ServicesDep, who: Editor) -> Response:
     """Who is editing the task now, then a `presence` event whenever someone opens or
     leaves it and a `saved` event whenever someone saves a change, so the editor can

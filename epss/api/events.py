@@ -69,18 +69,28 @@ def _inline_refs(schema: dict) -> dict:
 
 
 _BATCH_SCHEMA = _inline_refs(EventBatch.model_json_schema())
-_BODY_DOC = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": _BATCH_SCHEMA},
-    "text/plain": {"schema": _BATCH_SCHEMA},
-}}}
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": _BATCH_SCHEMA},
+            "text/plain": {"schema": _BATCH_SCHEMA},
+        },
+    }
+}
 
 
-@router.post("/events", status_code=202, response_model=EventsAccepted,
-             openapi_extra=_BODY_DOC, responses={
-                 413: {"description": "More than 500 events, or more than 1 MB."},
-                 415: {"description": "Neither application/json nor text/plain."},
-                 422: {"description": "A bad field (named with its position); nothing stored."},
-             })
+@router.post(
+    "/events",
+    status_code=202,
+    response_model=EventsAccepted,
+    openapi_extra=_BODY_DOC,
+    responses={
+        413: {"description": "More than 500 events, or more than 1 MB."},
+        415: {"description": "Neither application/json nor text/plain."},
+        422: {"description": "A bad field (named with its position); nothing stored."},
+    },
+)
 async def post_events(request: Request, services: ServicesDep, now: NowDep) -> JSONResponse:
     """Record a batch of events (at most 500, and 1 MB). Idempotent by event id: an id
     that was stored before counts as a duplicate. Answers only once the batch is durable;
@@ -90,18 +100,22 @@ async def post_events(request: Request, services: ServicesDep, now: NowDep) -> J
     if media_type not in MEDIA_TYPES:
         raise UnsupportedMediaType(
             "Stuur de bundel als application/json of text/plain, niet als {type}.",
-            params={"type": media_type[:80] or "(geen)"})
+            params={"type": media_type[:80] or "(geen)"},
+        )
     raw = await read_body(request, MAX_BATCH_BYTES)
     receipt = await run_in_threadpool(_accept, services, raw, now)
-    return JSONResponse({"accepted": receipt.accepted, "duplicates": receipt.duplicates},
-                        status_code=202)
+    return JSONResponse(
+        {"accepted": receipt.accepted, "duplicates": receipt.duplicates}, status_code=202
+    )
 
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The body, refused as soon as it is known to be larger than `limit` bytes: by its
     Content-Length, or while it streams in (a chunked body has none)."""
-    too_large = BatchTooLarge("Een bundel is hooguit {size} bytes; stuur kleinere bundels.",
-                              params={"size": f"{limit:,}".replace(",", ".")})
+    too_large = BatchTooLarge(
+        "Een bundel is hooguit {size} bytes; stuur kleinere bundels.",
+        params={"size": f"{limit:,}".replace(",", ".")},
+    )
     declared = whole_number(request.headers.get("content-length", ""), most=2**63)
     if declared is not None and declared > limit:
         raise too_large
@@ -117,16 +131,24 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def _accept(services: Services, raw: bytes, now: dt.datetime) -> Receipt:
     try:
-        events = parse_batch(raw, now=now, is_known_app=_known_apps(services.resolver),
-                             store_free_text=services.settings.store_free_text)
+        events = parse_batch(
+            raw,
+            now=now,
+            is_known_app=_known_apps(services.resolver),
+            store_free_text=services.settings.store_free_text,
+        )
     except ValidationError as exc:
         # The one format of field errors (epss.web.http_errors), positions included; without
         # the values sent, which may be personal.
-        raise RequestValidationError([
-            {**error, "loc": ("body", *error["loc"]), "input": None}
-            for error in exc.errors(include_url=False)]) from None
-    return record_events(services.engine, events, secret_key=services.settings.secret_key,
-                         received_at=now)
+        raise RequestValidationError(
+            [
+                {**error, "loc": ("body", *error["loc"]), "input": None}
+                for error in exc.errors(include_url=False)
+            ]
+        ) from None
+    return record_events(
+        services.engine, events, secret_key=services.settings.secret_key, received_at=now
+    )
 
 
 def _known_apps(resolver: ContextResolver) -> Callable[[str], bool]:

@@ -64,7 +64,8 @@ class FeedbackStatus(BaseModel):
     handled_at: Moment | None
     answer: str = Field(description="The experts' answer, or why they declined.")
     changed_in_version: int | None = Field(
-        description="Accepted: the first published version with the change that answers it.")
+        description="Accepted: the first published version with the change that answers it."
+    )
 
 
 class Statuses(BaseModel):
@@ -85,28 +86,43 @@ class Inbox(BaseModel):
 
 
 class Acceptance(BaseModel):
-    change_id: int | None = Field(default=None, description="The recorded change (task "
-                                  "history) that answers it; none: the next publication.")
+    change_id: int | None = Field(
+        default=None,
+        description="The recorded change (task "
+        "history) that answers it; none: the next publication.",
+    )
     answer: str = Field(default="", max_length=MAX_COMMENT)
 
 
 class Refusal(BaseModel):
-    reason: str = Field(max_length=MAX_COMMENT, description="Shown to the sender.",
-                        json_schema_extra=NOT_BLANK)
+    reason: str = Field(
+        max_length=MAX_COMMENT, description="Shown to the sender.", json_schema_extra=NOT_BLANK
+    )
 
 
-_BODY_DOC = {"requestBody": {"required": True, "content": {
-    media: {"schema": FeedbackIn.model_json_schema()}
-    for media in ("application/json", "text/plain")}}}
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            media: {"schema": FeedbackIn.model_json_schema()}
+            for media in ("application/json", "text/plain")
+        },
+    }
+}
 
 
-@router.post("/feedback", status_code=201, response_model=Received, dependencies=[PUBLIC],
-             openapi_extra=_BODY_DOC, responses={
-                 200: {"description": "This id was stored before; nothing changed.",
-                       "model": Received},
-                 415: {"description": "Neither application/json nor text/plain."},
-                 422: {"description": "A bad or missing field, named in `problems`."},
-             })
+@router.post(
+    "/feedback",
+    status_code=201,
+    response_model=Received,
+    dependencies=[PUBLIC],
+    openapi_extra=_BODY_DOC,
+    responses={
+        200: {"description": "This id was stored before; nothing changed.", "model": Received},
+        415: {"description": "Neither application/json nor text/plain."},
+        422: {"description": "A bad or missing field, named in `problems`."},
+    },
+)
 async def post_feedback(request: Request, services: ServicesDep, now: NowDep) -> JSONResponse:
     """Feedback on a step of a published task version, from the overlay. Idempotent by
     `id`: 201 when stored, 200 when that id was stored before. Answers once committed. The
@@ -115,7 +131,8 @@ async def post_feedback(request: Request, services: ServicesDep, now: NowDep) ->
     if media_type not in MEDIA_TYPES:
         raise UnsupportedMediaType(
             "Stuur de melding als application/json of text/plain, niet als {type}.",
-            params={"type": media_type[:80] or "(geen)"})
+            params={"type": media_type[:80] or "(geen)"},
+        )
     raw = await read_body(request, MAX_BODY)
     return await run_in_threadpool(_receive, services, raw, now)
 
@@ -125,13 +142,17 @@ def _receive(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
         data = FeedbackIn.model_validate_json(raw)
     except ValidationError as exc:
         # Without the values sent: they may be personal.
-        raise RequestValidationError([
-            {**error, "loc": ("body", *error["loc"]), "input": None}
-            for error in exc.errors(include_url=False)]) from None
+        raise RequestValidationError(
+            [
+                {**error, "loc": ("body", *error["loc"]), "input": None}
+                for error in exc.errors(include_url=False)
+            ]
+        ) from None
     try:
         with unit_of_work(services.engine) as session:
             feedback, created = submit_feedback(
-                session, data, secret_key=services.settings.secret_key, now=now)
+                session, data, secret_key=services.settings.secret_key, now=now
+            )
             answer = {"id": feedback.id, "status": feedback.status}
     except IntegrityError:
         # The same id, sent twice at the same moment: the other request stored it.
@@ -146,8 +167,14 @@ def _receive(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
 @router.get("/feedback/status", response_model=Statuses, dependencies=[PUBLIC])
 def feedback_status(
     session: SessionDep,
-    ids: Annotated[str, Query(max_length=MAX_IDS * 37, pattern=_IDS_PATTERN,
-                              description="Comma-separated feedback ids (at most 50).")],
+    ids: Annotated[
+        str,
+        Query(
+            max_length=MAX_IDS * 37,
+            pattern=_IDS_PATTERN,
+            description="Comma-separated feedback ids (at most 50).",
+        ),
+    ],
 ) -> dict:
     """What became of these feedback ids: only these, and unknown ones are left out."""
     wanted = [str(uuid.UUID(part.strip())) for part in ids.split(",") if part.strip()]
@@ -156,7 +183,8 @@ def feedback_status(
 
 @router.get("/feedback", response_model=Inbox)
 def feedback_inbox(
-    session: SessionDep, who: Annotated[Identity, allow(*EDITORS)],
+    session: SessionDep,
+    who: Annotated[Identity, allow(*EDITORS)],
     status: Annotated[Status | None, Query(description="new, accepted or declined")] = None,
     task: Annotated[str | None, Query(max_length=80, description="A task's slug")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
@@ -165,19 +193,36 @@ def feedback_inbox(
     return {"feedback": inbox(session, status=status, task=task or None, limit=limit)}
 
 
-@router.post("/feedback/{feedback_id}/accept", response_model=FeedbackItem,
-             responses={409: {"description": "Already accepted or declined."}})
-def accept_feedback(feedback_id: str, body: Acceptance, session: SessionDep, now: NowDep,
-                    who: Annotated[Identity, allow(*EDITORS)]) -> dict:
+@router.post(
+    "/feedback/{feedback_id}/accept",
+    response_model=FeedbackItem,
+    responses={409: {"description": "Already accepted or declined."}},
+)
+def accept_feedback(
+    feedback_id: str,
+    body: Acceptance,
+    session: SessionDep,
+    now: NowDep,
+    who: Annotated[Identity, allow(*EDITORS)],
+) -> dict:
     """Accept feedback, linking the change that answers it (from the task's history) or,
     without `change_id`, the task's next publication."""
-    return accept(session, feedback_id, by=who.name, change_id=body.change_id,
-                  answer=body.answer, now=now)
+    return accept(
+        session, feedback_id, by=who.name, change_id=body.change_id, answer=body.answer, now=now
+    )
 
 
-@router.post("/feedback/{feedback_id}/decline", response_model=FeedbackItem,
-             responses={409: {"description": "Already accepted or declined."}})
-def decline_feedback(feedback_id: str, body: Refusal, session: SessionDep, now: NowDep,
-                     who: Annotated[Identity, allow(*EDITORS)]) -> dict:
+@router.post(
+    "/feedback/{feedback_id}/decline",
+    response_model=FeedbackItem,
+    responses={409: {"description": "Already accepted or declined."}},
+)
+def decline_feedback(
+    feedback_id: str,
+    body: Refusal,
+    session: SessionDep,
+    now: NowDep,
+    who: Annotated[Identity, allow(*EDITORS)],
+) -> dict:
     """Decline feedback with a reason (required), which the sender sees."""
     return decline(session, feedback_id, by=who.name, reason=body.reason, now=now)

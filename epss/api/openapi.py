@@ -51,6 +51,7 @@ _GENERATED_422 = ("HTTPValidationError", "ValidationError")
 
 def install_openapi(app: FastAPI) -> None:
     """Serve the document below instead of FastAPI's own, built once."""
+
     def document() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = describe(app)
@@ -60,11 +61,15 @@ def install_openapi(app: FastAPI) -> None:
 
 
 def describe(app: FastAPI) -> dict[str, Any]:
-    spec = get_openapi(title=app.title, version=app.version, description=app.description,
-                       routes=app.routes)
-    roles = {(method.lower(), entry.path): not entry.policy.public
-             for entry in route_table(app.routes) if entry.policy
-             for method in entry.methods}
+    spec = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    roles = {
+        (method.lower(), entry.path): not entry.policy.public
+        for entry in route_table(app.routes)
+        if entry.policy
+        for method in entry.methods
+    }
     for path, operations in spec.get("paths", {}).items():
         if path.startswith("/api/"):  # the probes answer 503 with their own report
             for method, operation in operations.items():

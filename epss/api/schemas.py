@@ -86,7 +86,8 @@ class PanelStepOut(BaseModel):
     target: list[str]
     sources: list[dict]
     terms: list[GlossaryTermOut] = Field(
-        description="The glossary terms the step uses, in the order they appear.")
+        description="The glossary terms the step uses, in the order they appear."
+    )
 
 
 class PanelTaskOut(BaseModel):

@@ -19,8 +19,7 @@ MAX_RESULTS = 50
 def search(
     services: ServicesDep,
     q: str = Query(min_length=1, max_length=200, description="What the person typed."),
-    limit: int = Query(default=10, ge=1, le=MAX_RESULTS,
-                       description="How many results at most."),
+    limit: int = Query(default=10, ge=1, le=MAX_RESULTS, description="How many results at most."),
 ) -> JSONResponse:
     """Tasks and steps matching the query, best first, each with a highlighted snippet
     (HTML: the text is escaped, matches are wrapped in <mark>)."""

@@ -18,17 +18,22 @@ router = APIRouter(tags=["tasks"], dependencies=[PUBLIC])
 def list_tasks(session: SessionDep) -> list[dict]:
     """Every task with a published version, by slug."""
     return [
-        {**{k: v.document[k] for k in TaskSummary.model_fields if k in v.document},
-         "version": v.number, "review_by": v.review_by}
+        {
+            **{k: v.document[k] for k in TaskSummary.model_fields if k in v.document},
+            "version": v.number,
+            "review_by": v.review_by,
+        }
         for v in newest_versions(session)
     ]
 
 
 @router.get("/tasks/{slug}", response_model=TaskOut)
 def get_task(
-    slug: str, session: SessionDep,
-    version: int | None = Query(default=None, ge=1, le=MAX_INT,
-                                description="An older version number."),
+    slug: str,
+    session: SessionDep,
+    version: int | None = Query(
+        default=None, ge=1, le=MAX_INT, description="An older version number."
+    ),
 ) -> dict:
     """The newest published version of a task, or the version asked for."""
     latest = published_version(session, slug)
@@ -38,7 +43,10 @@ def get_task(
 
 @router.get("/tasks/{slug}/panel", response_model=PanelTaskOut)
 def get_panel_task(
-    slug: str, session: SessionDep, services: ServicesDep, response: Response,
+    slug: str,
+    session: SessionDep,
+    services: ServicesDep,
+    response: Response,
     version: int | None = Query(default=None, ge=1, le=MAX_INT, description="A version number."),
 ) -> dict:
     """A published version as the overlay's panel shows it: rich text as element trees
@@ -46,10 +54,13 @@ def get_panel_task(
     glossary terms spelled out. With `version` the guidance never changes, so it is cached
     for a year."""
     shown = published_version(session, slug, version)
-    targets = {b["task"] for s in shown.document["steps"] for b in s.get("branches", [])
-               if b.get("task")}
-    titles = {t: (v.document["title"], v.number)
-              for t in targets for v in [published_version(session, t)]}
+    targets = {
+        b["task"] for s in shown.document["steps"] for b in s.get("branches", []) if b.get("task")
+    }
+    titles = {
+        t: (v.document["title"], v.number) for t in targets for v in [published_version(session, t)]
+    }
     response.headers["Cache-Control"] = (
-        "public, max-age=31536000, immutable" if version else "no-cache")
+        "public, max-age=31536000, immutable" if version else "no-cache"
+    )
     return panel_view(shown, titles, services.glossary)

@@ -11,8 +11,22 @@ from collections.abc import Sequence
 GENESIS = "0" * 64  # the "previous hash" of the first event ever stored
 
 # The stored fields that are hashed, in the order of a row given to `canonical`.
-FIELDS = ("seq", "id", "type", "occurred_at", "received_at", "app", "url", "task_slug",
-          "task_version", "step_id", "actor", "team", "details", "case_ref")
+FIELDS = (
+    "seq",
+    "id",
+    "type",
+    "occurred_at",
+    "received_at",
+    "app",
+    "url",
+    "task_slug",
+    "task_version",
+    "step_id",
+    "actor",
+    "team",
+    "details",
+    "case_ref",
+)
 
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
@@ -53,8 +67,16 @@ def canonical(row: Sequence) -> bytes:
         elif index == _DETAILS:
             parts.append(prefix + _details(value))
             continue
-        parts.append(prefix + (_string(value) if isinstance(value, str) else
-                               "null" if value is None else _dumps(value)))
+        parts.append(
+            prefix
+            + (
+                _string(value)
+                if isinstance(value, str)
+                else "null"
+                if value is None
+                else _dumps(value)
+            )
+        )
     return ("{" + ",".join(parts) + "}").encode("utf-8")
 
 

@@ -20,8 +20,9 @@ from epss.services import Services
 from epss.settings import Settings
 
 audit_app = typer.Typer(help="Tamper evidence of the recorded events.", no_args_is_help=True)
-retention_app = typer.Typer(help="Removing old event detail (daily counts are kept).",
-                            no_args_is_help=True)
+retention_app = typer.Typer(
+    help="Removing old event detail (daily counts are kept).", no_args_is_help=True
+)
 
 
 def _services() -> Services:
@@ -38,16 +39,16 @@ def _fail(message: str) -> None:
 
 
 @audit_app.command("verify")
-def verify(batch: Annotated[int, typer.Option(min=100, help="Events read at a time.")] = 5000,
-           ) -> None:
+def verify(
+    batch: Annotated[int, typer.Option(min=100, help="Events read at a time.")] = 5000,
+) -> None:
     """Recompute the hash chain over every stored event and check the signed checkpoints,
     then the chain of the admin log. Exits 0 with a summary, or 1 naming the first event or
     admin action that does not match."""
     services = _services()
     try:
         with services.engine.connect() as connection:
-            verdict = verify_chain(connection, secret_key=services.settings.secret_key,
-                                   batch=batch)
+            verdict = verify_chain(connection, secret_key=services.settings.secret_key, batch=batch)
         with Session(services.engine) as session:
             broken_action = verify_admin_log(session)
     finally:
@@ -55,8 +56,10 @@ def verify(batch: Annotated[int, typer.Option(min=100, help="Events read at a ti
     if not verdict.ok:
         _fail(verdict.summary())
     if broken_action is not None:
-        _fail(f"{verdict.summary()} The admin log does not hold: action {broken_action} was "
-              "changed, or an action before it was removed.")
+        _fail(
+            f"{verdict.summary()} The admin log does not hold: action {broken_action} was "
+            "changed, or an action before it was removed."
+        )
     typer.echo(f"{verdict.summary()} The admin log holds.")
 
 
@@ -69,17 +72,23 @@ def checkpoint() -> None:
     try:
         with services.engine.begin() as connection:
             if connection.dialect.name == "postgresql":  # the writers' turn
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": 0x6570_7373_6576_6E74})
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": 0x6570_7373_6576_6E74}
+                )
             chain_backlog(connection)
             verdict = verify_chain(connection, secret_key=services.settings.secret_key)
             if not verdict.ok:
                 _fail(verdict.summary())
             if verdict.last_seq:
-                write_checkpoint(connection, secret_key=services.settings.secret_key,
-                                 seq=verdict.last_seq, chain_hash=verdict.last_hash,
-                                 events=verdict.events, note="epss audit checkpoint",
-                                 now=dt.datetime.now(dt.UTC))
+                write_checkpoint(
+                    connection,
+                    secret_key=services.settings.secret_key,
+                    seq=verdict.last_seq,
+                    chain_hash=verdict.last_hash,
+                    events=verdict.events,
+                    note="epss audit checkpoint",
+                    now=dt.datetime.now(dt.UTC),
+                )
     finally:
         services.close()
     typer.echo(f"{verdict.summary()} Signed a checkpoint at seq {verdict.last_seq}.")
@@ -87,20 +96,25 @@ def checkpoint() -> None:
 
 @retention_app.command("run")
 def retention_run(
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count; change nothing.")]
-    = False,
-    now: Annotated[dt.datetime | None, typer.Option(
-        "--now", hidden=True, help="Run as if it were this moment (UTC), for tests.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count; change nothing.")] = False,
+    now: Annotated[
+        dt.datetime | None,
+        typer.Option("--now", hidden=True, help="Run as if it were this moment (UTC), for tests."),
+    ] = None,
 ) -> None:
     """Remove events received more than EPSS_RETENTION_MONTHS ago, keeping daily counts and
     a signed checkpoint (`epss audit verify` still passes)."""
     services = _services()
-    moment = (now.replace(tzinfo=now.tzinfo or dt.UTC) if now else dt.datetime.now(dt.UTC))
+    moment = now.replace(tzinfo=now.tzinfo or dt.UTC) if now else dt.datetime.now(dt.UTC)
     try:
         with services.engine.begin() as connection:
-            report = run_retention(connection, secret_key=services.settings.secret_key,
-                                   months=services.settings.retention_months, now=moment,
-                                   dry_run=dry_run)
+            report = run_retention(
+                connection,
+                secret_key=services.settings.secret_key,
+                months=services.settings.retention_months,
+                now=moment,
+                dry_run=dry_run,
+            )
     except EpssError as exc:
         _fail(exc.detail)
     finally:

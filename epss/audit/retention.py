@@ -33,10 +33,15 @@ class RetentionReport:
         if not self.removed:
             return f"No events received before {when}; nothing to remove."
         verb = "Would remove" if self.dry_run else "Removed"
-        return (f"{verb} {self.removed:,} event(s) received before {when} (up to seq "
-                f"{self.upto_seq}), kept as {self.days:,} daily count(s)"
-                + (" (--dry-run: nothing changed)." if self.dry_run
-                   else "; a signed checkpoint keeps the chain verifiable."))
+        return (
+            f"{verb} {self.removed:,} event(s) received before {when} (up to seq "
+            f"{self.upto_seq}), kept as {self.days:,} daily count(s)"
+            + (
+                " (--dry-run: nothing changed)."
+                if self.dry_run
+                else "; a signed checkpoint keeps the chain verifiable."
+            )
+        )
 
 
 def months_before(moment: dt.datetime, months: int) -> dt.datetime:
@@ -45,8 +50,9 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
     return dt.datetime.combine(add_months(moment.date(), -months), moment.timetz())
 
 
-def run_retention(connection: Connection, *, secret_key: str, months: int, now: dt.datetime,
-                  dry_run: bool = False) -> RetentionReport:
+def run_retention(
+    connection: Connection, *, secret_key: str, months: int, now: dt.datetime, dry_run: bool = False
+) -> RetentionReport:
     """Remove the events received more than `months` before `now` (the oldest seqs up to
     the first one received later: never a newer one), keeping daily counts per day of
     occurrence, type, app, task, version, step and team (events and distinct pseudonyms).
@@ -63,24 +69,31 @@ def run_retention(connection: Connection, *, secret_key: str, months: int, now: 
     removed = verdict.checked
     if not dry_run:
         _merge_days(connection, days)
-        write_checkpoint(connection, secret_key=secret_key, seq=upto,
-                         chain_hash=verdict.last_hash, events=verdict.events,
-                         note=f"retention: events received before {cutoff.isoformat()}",
-                         now=now)
+        write_checkpoint(
+            connection,
+            secret_key=secret_key,
+            seq=upto,
+            chain_hash=verdict.last_hash,
+            events=verdict.events,
+            note=f"retention: events received before {cutoff.isoformat()}",
+            now=now,
+        )
         connection.execute(text("DELETE FROM event WHERE seq <= :upto"), {"upto": upto})
     return RetentionReport(cutoff, removed, upto, len(days), dry_run)
 
 
 def _last_seq_before(connection: Connection, cutoff: dt.datetime) -> int | None:
     stored = stored_time(connection.dialect.name, cutoff)
-    newer = connection.execute(text(
-        "SELECT seq FROM event WHERE received_at >= :cutoff ORDER BY seq LIMIT 1"),
-        {"cutoff": stored}).scalar()
+    newer = connection.execute(
+        text("SELECT seq FROM event WHERE received_at >= :cutoff ORDER BY seq LIMIT 1"),
+        {"cutoff": stored},
+    ).scalar()
     if newer is None:
         upto = connection.execute(text("SELECT max(seq) FROM event")).scalar()
     else:
-        upto = connection.execute(text("SELECT max(seq) FROM event WHERE seq < :seq"),
-                                  {"seq": newer}).scalar()
+        upto = connection.execute(
+            text("SELECT max(seq) FROM event WHERE seq < :seq"), {"seq": newer}
+        ).scalar()
     return upto
 
 
@@ -93,8 +106,11 @@ def _count_days(connection: Connection, upto: int) -> dict[Key, tuple[int, int]]
     actors: dict[Key, set[str]] = defaultdict(set)
     for row in read_events(connection, 0, upto):
         moment = row[3]
-        day = (dt.date.fromisoformat(moment[:10]) if isinstance(moment, str)
-               else moment.astimezone(dt.UTC).date())
+        day = (
+            dt.date.fromisoformat(moment[:10])
+            if isinstance(moment, str)
+            else moment.astimezone(dt.UTC).date()
+        )
         key = (day, row[2], row[5], row[7], row[8], row[9], row[11])
         events[key] += 1
         if row[10] is not None:
@@ -110,10 +126,13 @@ def _merge_days(connection: Connection, days: dict[Key, tuple[int, int]]) -> Non
     sqlite = connection.dialect.name == "sqlite"
     existing = {}
     for day in {key[0] for key in days}:
-        for row in connection.execute(text(
+        for row in connection.execute(
+            text(
                 "SELECT id, day, type, app, task_slug, task_version, step_id, team, events, "
-                "actors FROM event_daily WHERE day = :day"),
-                {"day": day.isoformat() if sqlite else day}):
+                "actors FROM event_daily WHERE day = :day"
+            ),
+            {"day": day.isoformat() if sqlite else day},
+        ):
             existing[(day, *row[2:8])] = (row[0], row[8], row[9])
     for key, (count, people) in days.items():
         values = dict(zip(columns, key, strict=True))
@@ -121,12 +140,16 @@ def _merge_days(connection: Connection, days: dict[Key, tuple[int, int]]) -> Non
             values["day"] = key[0].isoformat()
         if key in existing:
             row_id, before, before_people = existing[key]
-            connection.execute(text(
-                "UPDATE event_daily SET events = :events, actors = :actors WHERE id = :id"),
-                {"events": before + count, "actors": max(before_people, people), "id": row_id})
+            connection.execute(
+                text("UPDATE event_daily SET events = :events, actors = :actors WHERE id = :id"),
+                {"events": before + count, "actors": max(before_people, people), "id": row_id},
+            )
         else:
-            connection.execute(text(
-                "INSERT INTO event_daily (day, type, app, task_slug, task_version, step_id, "
-                "team, events, actors) VALUES (:day, :type, :app, :task_slug, :task_version, "
-                ":step_id, :team, :events, :actors)"), {**values, "events": count,
-                                                         "actors": people})
+            connection.execute(
+                text(
+                    "INSERT INTO event_daily (day, type, app, task_slug, task_version, step_id, "
+                    "team, events, actors) VALUES (:day, :type, :app, :task_slug, :task_version, "
+                    ":step_id, :team, :events, :actors)"
+                ),
+                {**values, "events": count, "actors": people},
+            )

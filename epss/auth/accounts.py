@@ -51,18 +51,30 @@ def _identity(user: User) -> Identity:
     return Identity(user.id, user.name, frozenset(Role(r) for r in user.roles), user.team)
 
 
-def create_user(session: Session, name: str, roles: list[str], *, team: str | None = None,
-                password: str | None = None) -> User:
+def create_user(
+    session: Session,
+    name: str,
+    roles: list[str],
+    *,
+    team: str | None = None,
+    password: str | None = None,
+) -> User:
     """A new account. Without a password it can only use API tokens."""
     if not _NAME.match(name):
-        raise InvalidInput("Naam '{name}': gebruik 2 tot 80 kleine letters, cijfers, '.', '_' "
-                           "of '-', te beginnen met een letter of cijfer.",
-                           params={"name": name})
+        raise InvalidInput(
+            "Naam '{name}': gebruik 2 tot 80 kleine letters, cijfers, '.', '_' "
+            "of '-', te beginnen met een letter of cijfer.",
+            params={"name": name},
+        )
     check_roles(roles)
     if session.exec(select(User).where(User.name == name)).first():
         raise InvalidInput("De naam '{name}' is al in gebruik.", params={"name": name})
-    user = User(name=name, roles=sorted(set(roles)), team=team,
-                password_hash=hash_password(password) if password is not None else None)
+    user = User(
+        name=name,
+        roles=sorted(set(roles)),
+        team=team,
+        password_hash=hash_password(password) if password is not None else None,
+    )
     session.add(user)
     session.flush()
     return user
@@ -72,11 +84,12 @@ def check_roles(roles: list[str]) -> None:
     """At least one role, and only roles that exist."""
     unknown = [r for r in roles if r not in Role.__members__]
     if unknown:
-        raise InvalidInput("Rol: kies uit {roles} (onbekend: {unknown}).",
-                           params={"roles": ", ".join(Role), "unknown": ", ".join(unknown)})
+        raise InvalidInput(
+            "Rol: kies uit {roles} (onbekend: {unknown}).",
+            params={"roles": ", ".join(Role), "unknown": ", ".join(unknown)},
+        )
     if not roles:
-        raise InvalidInput("Rol: geef minstens één van {roles}.",
-                           params={"roles": ", ".join(Role)})
+        raise InvalidInput("Rol: geef minstens één van {roles}.", params={"roles": ", ".join(Role)})
 
 
 def user_by_name(session: Session, name: str) -> User:
@@ -95,14 +108,16 @@ def new_api_token(session: Session, user: User) -> str:
 
 def identity_from_token(session: Session, token: str) -> Identity | None:
     row = session.exec(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == _digest(token), User.active)
     ).first()
     if row is None:
         return None
     api_token, user = row
-    if api_token.last_used_at is None or _now() - _aware(api_token.last_used_at) > \
-            dt.timedelta(minutes=5):
+    if api_token.last_used_at is None or _now() - _aware(api_token.last_used_at) > dt.timedelta(
+        minutes=5
+    ):
         api_token.last_used_at = _now()
         session.add(api_token)
     return _identity(user)
@@ -111,8 +126,7 @@ def identity_from_token(session: Session, token: str) -> Identity | None:
 def log_in(session: Session, name: str, password: str) -> str | None:
     """A new login session's secret (for the cookie), or None when the name or password
     is wrong. Takes as long for an unknown name as for a wrong password."""
-    user = session.exec(select(User).where(User.name == name.strip().lower(),
-                                           User.active)).first()
+    user = session.exec(select(User).where(User.name == name.strip().lower(), User.active)).first()
     if not verify_password(user.password_hash if user else None, password):
         return None
     if needs_rehash(user.password_hash):
@@ -126,17 +140,24 @@ def start_session(session: Session, user: User) -> str:
     secret = secrets.token_urlsafe(32)
     user.last_login_at = _now()
     session.add(user)
-    session.add(LoginSession(token_hash=_digest(secret), user_id=user.id,
-                             expires_at=_now() + SESSION_LIFETIME))
+    session.add(
+        LoginSession(
+            token_hash=_digest(secret), user_id=user.id, expires_at=_now() + SESSION_LIFETIME
+        )
+    )
     session.exec(delete(LoginSession).where(LoginSession.expires_at < _now()))
     return secret
 
 
 def identity_from_login(session: Session, secret: str) -> Identity | None:
     user = session.exec(
-        select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token_hash == _digest(secret), LoginSession.expires_at > _now(),
-               User.active)
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.token_hash == _digest(secret),
+            LoginSession.expires_at > _now(),
+            User.active,
+        )
     ).first()
     return _identity(user) if user else None
 
@@ -159,8 +180,9 @@ def change_own_password(session: Session, user_id: int, current: str, new: str) 
     end (a stolen session does not outlive the change); this one stays."""
     user = session.get(User, user_id)
     if user is None or user.password_hash is None:
-        raise InvalidInput("Dit account heeft geen wachtwoord bij EPSS: u logt in via uw "
-                           "organisatie.")
+        raise InvalidInput(
+            "Dit account heeft geen wachtwoord bij EPSS: u logt in via uw organisatie."
+        )
     if not verify_password(user.password_hash, current):
         raise InvalidInput("Het huidige wachtwoord klopt niet.")
     if new == current:
@@ -173,8 +195,11 @@ def change_own_password(session: Session, user_id: int, current: str, new: str) 
 def end_reset_links(session: Session, user_id: int) -> None:
     """Unused reset links of a person stop working (their password changed, or their
     account was disabled): an intercepted link must not outlive that."""
-    session.exec(delete(PasswordReset).where(PasswordReset.user_id == user_id,
-                                              PasswordReset.used_at.is_(None)))
+    session.exec(
+        delete(PasswordReset).where(
+            PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
+        )
+    )
 
 
 def end_other_sessions(session: Session, user_id: int, keep_secret: str | None) -> None:
@@ -190,8 +215,11 @@ def new_reset_link_secret(session: Session, user: User) -> str:
     stored. Earlier unused links of the person stop working."""
     end_reset_links(session, user.id)
     secret = secrets.token_urlsafe(32)
-    session.add(PasswordReset(token_hash=_digest(secret), user_id=user.id,
-                              expires_at=_now() + RESET_LIFETIME))
+    session.add(
+        PasswordReset(
+            token_hash=_digest(secret), user_id=user.id, expires_at=_now() + RESET_LIFETIME
+        )
+    )
     return secret
 
 
@@ -201,11 +229,11 @@ def reset_link_user(session: Session, secret: str) -> User:
     if reset is None:
         raise NotFound("Deze herstellink bestaat niet. Vraag uw beheerder om een nieuwe.")
     if reset.used_at is not None:
-        raise InvalidInput("Deze herstellink is al gebruikt. Vraag uw beheerder om een "
-                           "nieuwe.")
+        raise InvalidInput("Deze herstellink is al gebruikt. Vraag uw beheerder om een nieuwe.")
     if _aware(reset.expires_at) < _now():
-        raise InvalidInput("Deze herstellink is verlopen (hij is 24 uur geldig). Vraag uw "
-                           "beheerder om een nieuwe.")
+        raise InvalidInput(
+            "Deze herstellink is verlopen (hij is 24 uur geldig). Vraag uw beheerder om een nieuwe."
+        )
     user = session.get(User, reset.user_id)
     if user is None or not user.active:
         raise InvalidInput("Dit account is uitgeschakeld. Neem contact op met uw beheerder.")

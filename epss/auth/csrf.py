@@ -15,8 +15,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from epss.auth.policy import RouteEntry, route_table
 
-MESSAGE = ("Dit formulier is verlopen of niet compleet (de beveiligingscode ontbreekt of "
-           "klopt niet). Laad de pagina opnieuw en probeer het nog eens.")
+MESSAGE = (
+    "Dit formulier is verlopen of niet compleet (de beveiligingscode ontbreekt of "
+    "klopt niet). Laad de pagina opnieuw en probeer het nog eens."
+)
 # A multipart form without the header token is read into memory to find its token field:
 # at most this much of it (hundreds of task files), so nobody fills the memory with one post.
 MAX_FORM_BYTES = 32 * 1024 * 1024
@@ -35,6 +37,7 @@ def public_api_matcher(routes: Callable[[], list]) -> Callable[[Scope], bool]:
             table.extend(route_table(routes()))
         entry = next((e for e in table if e.matches(scope["method"], scope["path"])), None)
         return bool(entry and entry.policy and entry.policy.public)
+
     return is_public_api
 
 
@@ -44,16 +47,30 @@ class CSRFProtection:
     here with the app's form parser and shown to asgi-csrf as a one-field form; the app
     then gets the request as it came."""
 
-    def __init__(self, app: ASGIApp, *, secret: str, secure: bool,
-                 exempt: Callable[[Scope], bool], refuse: Refuse, refuse_too_large: Refuse):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret: str,
+        secure: bool,
+        exempt: Callable[[Scope], bool],
+        refuse: Refuse,
+        refuse_too_large: Refuse,
+    ):
         """`refuse(scope, send)` answers a request without a valid token,
         `refuse_too_large` a multipart form of more than MAX_FORM_BYTES."""
         self.refuse_too_large = refuse_too_large
+
         async def refused(scope: Scope, send: Send, _reason) -> None:
             await refuse(scope, send)
 
-        self.app = asgi_csrf(_AsItCame(app), signing_secret=secret, cookie_secure=secure,
-                             skip_if_scope=exempt, send_csrf_failed=refused)
+        self.app = asgi_csrf(
+            _AsItCame(app),
+            signing_secret=secret,
+            cookie_secure=secure,
+            skip_if_scope=exempt,
+            send_csrf_failed=refused,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _multipart_without_header(scope):
@@ -63,8 +80,11 @@ class CSRFProtection:
                 return
             token = await _form_token(scope, body) or ""
             headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
-            scope = {**scope, _AS_IT_CAME: (scope["headers"], body),
-                     "headers": [*headers, (b"content-type", _URLENCODED)]}
+            scope = {
+                **scope,
+                _AS_IT_CAME: (scope["headers"], body),
+                "headers": [*headers, (b"content-type", _URLENCODED)],
+            }
             receive = _replay(urlencode({_FIELD: token}).encode())
         await self.app(scope, receive, send)
 
@@ -92,9 +112,11 @@ _URLENCODED = b"application/x-www-form-urlencoded"
 
 def _multipart_without_header(scope: Scope) -> bool:
     headers = dict(scope["headers"])
-    return (scope["method"] not in ("GET", "HEAD", "OPTIONS")
-            and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
-            and _HEADER not in headers)
+    return (
+        scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        and headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        and _HEADER not in headers
+    )
 
 
 async def _body(scope: Scope, receive: Receive) -> bytes | None:
@@ -123,6 +145,7 @@ def _replay(body: bytes) -> Receive:
             return {"type": "http.disconnect"}
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
+
     return receive
 
 

@@ -13,7 +13,6 @@ MIN_LENGTH = 12
 _hasher = PasswordHasher()
 
 
-
 @cache
 def _dummy_hash() -> str:
     """Verified when the name is unknown, so a wrong name takes as long as a wrong
@@ -23,8 +22,9 @@ def _dummy_hash() -> str:
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise InvalidInput("Het wachtwoord moet minstens {length} tekens lang zijn.",
-                           params={"length": MIN_LENGTH})
+        raise InvalidInput(
+            "Het wachtwoord moet minstens {length} tekens lang zijn.", params={"length": MIN_LENGTH}
+        )
 
 
 def hash_password(password: str) -> str:

@@ -26,9 +26,13 @@ from epss.auth.roles import Role
 from epss.errors import Forbidden, Unauthorized
 from epss.i18n import and_list, or_list
 
-ROLE_LABELS = {Role.medewerker: "medewerker", Role.expert: "expert",
-               Role.redacteur: "redacteur", Role.kwaliteit: "kwaliteitsmedewerker",
-               Role.beheerder: "beheerder"}
+ROLE_LABELS = {
+    Role.medewerker: "medewerker",
+    Role.expert: "expert",
+    Role.redacteur: "redacteur",
+    Role.kwaliteit: "kwaliteitsmedewerker",
+    Role.beheerder: "beheerder",
+}
 NEEDS_ROLE = "Hiervoor is de rol {wanted} nodig; {name} heeft de rol {roles}."
 
 SESSION_COOKIE = "epss_session"
@@ -78,13 +82,18 @@ def allow(*roles: Role):
     def check(request: Request) -> Identity:
         identity = identify(request)
         if identity is None:
-            raise Unauthorized("Log eerst in, of stuur een API-token mee "
-                               "(Authorization: Bearer …).")
+            raise Unauthorized(
+                "Log eerst in, of stuur een API-token mee (Authorization: Bearer …)."
+            )
         if not identity.has_any(wanted):
-            raise Forbidden(NEEDS_ROLE, params={
-                "wanted": or_list(ROLE_LABELS[r] for r in sorted(wanted)),
-                "name": identity.name,
-                "roles": and_list(ROLE_LABELS.get(r, r) for r in sorted(identity.roles))})
+            raise Forbidden(
+                NEEDS_ROLE,
+                params={
+                    "wanted": or_list(ROLE_LABELS[r] for r in sorted(wanted)),
+                    "name": identity.name,
+                    "roles": and_list(ROLE_LABELS.get(r, r) for r in sorted(identity.roles)),
+                },
+            )
         return identity
 
     check.policy = Policy(wanted)
@@ -120,12 +129,21 @@ def route_table(routes: Iterable) -> list[RouteEntry]:
     entries = []
     for route in routes:
         contexts = getattr(route, "effective_route_contexts", None)
-        pairs = ([(c.original_route, c.path) for c in contexts()] if contexts
-                 else [(route, getattr(route, "path", ""))])
+        pairs = (
+            [(c.original_route, c.path) for c in contexts()]
+            if contexts
+            else [(route, getattr(route, "path", ""))]
+        )
         for original, path in pairs:
             if isinstance(original, APIRoute):
-                entries.append(RouteEntry(path, frozenset(original.methods),
-                                          policy_of(original), compile_path(path)[0]))
+                entries.append(
+                    RouteEntry(
+                        path,
+                        frozenset(original.methods),
+                        policy_of(original),
+                        compile_path(path)[0],
+                    )
+                )
     return entries
 
 

@@ -32,8 +32,12 @@ class Throttle:
     """After `free` failed attempts of a name from an address, each next attempt waits.
     `clock` gives the current moment (a test sets it)."""
 
-    def __init__(self, secret: str, free: int,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
+    def __init__(
+        self,
+        secret: str,
+        free: int,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ):
         self.secret = secret
         self.free = free
         self.clock = clock
@@ -43,16 +47,21 @@ class Throttle:
         message = f"{name.strip().lower()}\x1f{address}".encode()
         return hmac.new(self.secret.encode(), message, hashlib.sha256).hexdigest()
 
-    def hold(self, session: Session, name: str, address: str,
-             now: dt.datetime) -> dt.datetime | None:
+    def hold(
+        self, session: Session, name: str, address: str, now: dt.datetime
+    ) -> dt.datetime | None:
         """Start an attempt: take this name and address's count for the rest of the
         transaction, and say until when the attempt must wait, if it must."""
         key = self._key(name, address)
         if session.get_bind().dialect.name == "postgresql":
-            session.exec(postgres_insert(LoginThrottle).values(
-                key=key, failures=0, last_failure_at=now).on_conflict_do_nothing())
-            row = session.exec(select(LoginThrottle).where(LoginThrottle.key == key)
-                               .with_for_update()).one()
+            session.exec(
+                postgres_insert(LoginThrottle)
+                .values(key=key, failures=0, last_failure_at=now)
+                .on_conflict_do_nothing()
+            )
+            row = session.exec(
+                select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
+            ).one()
         else:  # SQLite has one writer: take its write lock now
             session.exec(text("UPDATE login_throttle SET failures = failures WHERE 1 = 0"))
             row = session.get(LoginThrottle, key)
@@ -60,8 +69,9 @@ class Throttle:
             return _aware(row.blocked_until)
         return None
 
-    def failed(self, session: Session, name: str, address: str,
-               now: dt.datetime) -> dt.datetime | None:
+    def failed(
+        self, session: Session, name: str, address: str, now: dt.datetime
+    ) -> dt.datetime | None:
         """Count a failed attempt (after `hold`); returns until when the next one must
         wait, if it must."""
         key = self._key(name, address)
@@ -72,18 +82,18 @@ class Throttle:
         row.failures += 1
         row.last_failure_at = now
         over = row.failures - self.free
-        row.blocked_until = (now + min(MAX_WAIT, FIRST_WAIT * 2 ** min(over, 20))
-                             if over >= 0 else None)
+        row.blocked_until = (
+            now + min(MAX_WAIT, FIRST_WAIT * 2 ** min(over, 20)) if over >= 0 else None
+        )
         session.add(row)
         return row.blocked_until
 
-    def succeeded(self, session: Session, name: str, address: str,
-                  now: dt.datetime) -> None:
+    def succeeded(self, session: Session, name: str, address: str, now: dt.datetime) -> None:
         """The person got in: the count starts afresh (and old counts are forgotten)."""
-        session.exec(delete(LoginThrottle).where(
-            LoginThrottle.key == self._key(name, address)))
-        session.exec(delete(LoginThrottle).where(
-            LoginThrottle.last_failure_at < now - FORGET_AFTER))
+        session.exec(delete(LoginThrottle).where(LoginThrottle.key == self._key(name, address)))
+        session.exec(
+            delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER)
+        )
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -34,9 +34,15 @@ Apply = Callable[[list[CatalogChange]], None]
 
 
 class Follower:
-    def __init__(self, engine: Engine, apply: Apply, position: int, *,
-                 chores: list[tuple[float, Callable[[], None]]] = (),
-                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        apply: Apply,
+        position: int,
+        *,
+        chores: list[tuple[float, Callable[[], None]]] = (),
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
         """`chores`: (every so many seconds, what to do) for the follower's thread."""
         self.engine = engine
         self._chores = [*chores, (PRUNE_EVERY, self._prune)]
@@ -121,8 +127,7 @@ class Follower:
         with self._notifications() as wait:
             while not self._stop.is_set():
                 # Notified, it only polls as a safety net; a failed round is retried soon.
-                wait(LISTEN_POLL_SECONDS if self._listening and not self._failing
-                     else POLL_SECONDS)
+                wait(LISTEN_POLL_SECONDS if self._listening and not self._failing else POLL_SECONDS)
                 self.catch_up_quietly()
                 for i, (every, chore) in enumerate(self._chores):
                     if time.monotonic() >= due[i]:
@@ -137,16 +142,20 @@ class Follower:
         """A function that waits up to a number of seconds for a notification (or for
         stop); on PostgreSQL it listens, reconnecting after a lost connection."""
         if self.engine.dialect.name != "postgresql":
+
             def wait(seconds: float) -> None:
                 self._wake.wait(seconds)
                 self._wake.clear()
+
             yield wait
             return
         listener = _Listener(self.engine)
         try:
+
             def wait(seconds: float) -> None:
                 self._listening = listener.wait(seconds, self._wake)
                 self._wake.clear()
+
             yield wait
         finally:
             listener.close()
@@ -180,8 +189,10 @@ class _Listener:
             return True
         except Exception:
             if not self._warned:
-                log.warning("not listening for catalog changes (the database is away); "
-                            "polling until it is back")
+                log.warning(
+                    "not listening for catalog changes (the database is away); "
+                    "polling until it is back"
+                )
                 self._warned = True
             self.close()
             wake.wait(POLL_SECONDS)
@@ -191,8 +202,9 @@ class _Listener:
         import psycopg  # only with PostgreSQL (the `postgres` extra)
 
         url = self.engine.url.set(drivername="postgresql")
-        self.connection = psycopg.connect(url.render_as_string(hide_password=False),
-                                          autocommit=True, connect_timeout=5)
+        self.connection = psycopg.connect(
+            url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
+        )
         self.connection.execute(f"LISTEN {change_log.CHANNEL}")
 
     def close(self) -> None:

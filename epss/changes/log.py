@@ -75,22 +75,32 @@ def oldest_position(session: Session) -> int | None:
 
 
 def changes_after(session: Session, position: int, limit: int | None = 500) -> list[CatalogChange]:
-    return list(session.exec(select(CatalogChange).where(CatalogChange.id > position)
-                             .order_by(CatalogChange.id).limit(limit)).all())
+    return list(
+        session.exec(
+            select(CatalogChange)
+            .where(CatalogChange.id > position)
+            .order_by(CatalogChange.id)
+            .limit(limit)
+        ).all()
+    )
 
 
 def first_unapplied_at(session: Session, position: int) -> dt.datetime | None:
     """When the oldest change after `position` was made, None when there is none."""
-    moment = session.exec(select(func.min(CatalogChange.at))
-                          .where(CatalogChange.id > position)).one()
+    moment = session.exec(
+        select(func.min(CatalogChange.at)).where(CatalogChange.id > position)
+    ).one()
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def prune(session: Session, now: dt.datetime) -> int:
     """Forget changes older than KEEP_FOR, but never the newest (it holds the position
     that indexes are compared with); returns how many."""
-    result = session.exec(delete(CatalogChange).where(
-        CatalogChange.at < now - KEEP_FOR, CatalogChange.id < newest_position(session)))
+    result = session.exec(
+        delete(CatalogChange).where(
+            CatalogChange.at < now - KEEP_FOR, CatalogChange.id < newest_position(session)
+        )
+    )
     return result.rowcount or 0
 
 
@@ -107,8 +117,7 @@ def _write(session: Session) -> None:
     if _engine_of(session).dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
-    rows = [CatalogChange(kind=kind, subject=subject, data=data)
-            for kind, subject, data in pending]
+    rows = [CatalogChange(kind=kind, subject=subject, data=data) for kind, subject, data in pending]
     session.add_all(rows)
     session.flush()
     session.info[_WRITTEN] = max(row.id for row in rows)

@@ -16,9 +16,11 @@ _PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|
 # of at most 65535). Also the JSON Schema `pattern` of such fields, so no flags, no named
 # groups, no \s (other characters in JavaScript) and no $ (Python's matches before a final
 # newline; here "nothing follows" is (?![\s\S])): it must read the same in JavaScript.
-PAGE_ADDRESS_PATTERN = (r"^(/|[hH][tT][tT][pP][sS]?://([^/?#\x00-\x20]*@)?"
-                        r"(\[[0-9a-fA-F:.]+\]|[^@:/?#\x00-\x20\[\]]+)"
-                        rf"(:{_PORT})?([/?#]|(?![\s\S])))")
+PAGE_ADDRESS_PATTERN = (
+    r"^(/|[hH][tT][tT][pP][sS]?://([^/?#\x00-\x20]*@)?"
+    r"(\[[0-9a-fA-F:.]+\]|[^@:/?#\x00-\x20\[\]]+)"
+    rf"(:{_PORT})?([/?#]|(?![\s\S])))"
+)
 PAGE_ADDRESS = re.compile(PAGE_ADDRESS_PATTERN)
 NOT_A_PAGE_ADDRESS = "verwacht een http(s)-adres of een pad dat met '/' begint"
 
@@ -56,8 +58,10 @@ class PathPattern:
     def matches_segments(self, parts: list[str]) -> bool:
         if len(parts) < len(self.segments) or (len(parts) > len(self.segments) and not self.rest):
             return False
-        return all(self.is_wildcard(want) or want == got
-                   for want, got in zip(self.segments, parts, strict=False))
+        return all(
+            self.is_wildcard(want) or want == got
+            for want, got in zip(self.segments, parts, strict=False)
+        )
 
     @staticmethod
     def is_wildcard(segment: str) -> bool:

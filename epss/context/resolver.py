@@ -31,13 +31,47 @@ from epss.models import ContextRule, HostApp, Task
 from epss.search import SearchIndex
 
 # Words that screens of any case application carry; they say nothing about the task.
-GENERIC_PAGE_WORDS = frozenset({
-    "aanvraag", "aanvragen", "zaak", "zaken", "zaaksysteem", "overzicht", "nieuw", "nieuwe",
-    "detail", "details", "formulier", "gemeente", "taak", "taken", "behandelen", "behandeling",
-    "status", "home", "start", "dashboard", "werkvoorraad", "index", "html", "php", "aspx",
-    "app", "apps", "edit", "view", "bewerken", "demo", "melding", "dossier", "dossiers",
-    "document", "documenten", "tab",
-})
+GENERIC_PAGE_WORDS = frozenset(
+    {
+        "aanvraag",
+        "aanvragen",
+        "zaak",
+        "zaken",
+        "zaaksysteem",
+        "overzicht",
+        "nieuw",
+        "nieuwe",
+        "detail",
+        "details",
+        "formulier",
+        "gemeente",
+        "taak",
+        "taken",
+        "behandelen",
+        "behandeling",
+        "status",
+        "home",
+        "start",
+        "dashboard",
+        "werkvoorraad",
+        "index",
+        "html",
+        "php",
+        "aspx",
+        "app",
+        "apps",
+        "edit",
+        "view",
+        "bewerken",
+        "demo",
+        "melding",
+        "dossier",
+        "dossiers",
+        "document",
+        "documenten",
+        "tab",
+    }
+)
 MAX_MATCHES = 5
 FALLBACK_MATCHES = 3
 
@@ -48,15 +82,21 @@ class PageContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     app: str = Field(min_length=1, max_length=80, description="Host application id.")
-    url: str = Field(min_length=1, max_length=2000, description="The page URL or its path.",
-                     json_schema_extra={"pattern": PAGE_ADDRESS_PATTERN})
+    url: str = Field(
+        min_length=1,
+        max_length=2000,
+        description="The page URL or its path.",
+        json_schema_extra={"pattern": PAGE_ADDRESS_PATTERN},
+    )
     title: str = Field(default="", max_length=500, description="The page title.")
     markers: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
-        default_factory=list, max_length=200,
+        default_factory=list,
+        max_length=200,
         description="Marker selectors of the app's manifest that are present on the page.",
     )
-    zaaktype: str | None = Field(default=None, max_length=300,
-                                 description="Zaaktype identificatie, when the page shows it.")
+    zaaktype: str | None = Field(
+        default=None, max_length=300, description="Zaaktype identificatie, when the page shows it."
+    )
 
     @field_validator("url")
     @classmethod
@@ -96,8 +136,14 @@ class ContextResolver:
     catalog changed (checked at most every `check_every` seconds, so most requests
     touch no database)."""
 
-    def __init__(self, engine: Engine, search_index: SearchIndex, *,
-                 check_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        engine: Engine,
+        search_index: SearchIndex,
+        *,
+        check_every: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.engine = engine
         self.search_index = search_index
         self.check_every = check_every
@@ -111,11 +157,16 @@ class ContextResolver:
         app = book.apps.get(context.app)
         if app is None:
             raise NotFound("Er is geen hostapplicatie '{app}'.", params={"app": context.app})
-        page = Page(path=url_path(context.url), title=context.title,
-                    markers=frozenset(context.markers), zaaktype=context.zaaktype)
+        page = Page(
+            path=url_path(context.url),
+            title=context.title,
+            markers=frozenset(context.markers),
+            zaaktype=context.zaaktype,
+        )
         matches = [
-            TaskMatch(rule.task_slug, *book.tasks[rule.task_slug], rule.start_step, "rule",
-                      str(why))
+            TaskMatch(
+                rule.task_slug, *book.tasks[rule.task_slug], rule.start_step, "rule", str(why)
+            )
             for rule, why in app.rules.best_matches(page)[:MAX_MATCHES]
         ]
         return matches or self._search_fallback(page)
@@ -147,12 +198,19 @@ class ContextResolver:
         if not meaningful:
             return []
         # Only tasks carry headings, so every hit is a different task.
-        hits = self.search_index.search(" ".join(meaningful), limit=FALLBACK_MATCHES,
-                                        headings_only=True, fuzzy=False)
-        reason = str(Message("geen regel paste; de woorden van de pagina passen bij deze "
-                             "taak: {words}", words=", ".join(meaningful)))
-        return [TaskMatch(hit.task_slug, hit.task_title, hit.task_version, None, "search",
-                          reason) for hit in hits]
+        hits = self.search_index.search(
+            " ".join(meaningful), limit=FALLBACK_MATCHES, headings_only=True, fuzzy=False
+        )
+        reason = str(
+            Message(
+                "geen regel paste; de woorden van de pagina passen bij deze taak: {words}",
+                words=", ".join(meaningful),
+            )
+        )
+        return [
+            TaskMatch(hit.task_slug, hit.task_title, hit.task_version, None, "search", reason)
+            for hit in hits
+        ]
 
     def _current(self) -> _RuleBook:
         with self._lock:
@@ -181,10 +239,15 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
     for rule, slug, title, version in rows:
         book.tasks[slug] = (title, version)
         entry = {
-            "task": slug, "task_title": title, "version": version,
-            "url": rule.url, "title": rule.title,
-            "markers": rule.markers, "zaaktype": rule.zaaktype,
-            "priority": rule.priority, "start_step": rule.start_step,
+            "task": slug,
+            "task_title": title,
+            "version": version,
+            "url": rule.url,
+            "title": rule.title,
+            "markers": rule.markers,
+            "zaaktype": rule.zaaktype,
+            "priority": rule.priority,
+            "start_step": rule.start_step,
         }
         by_app.setdefault(rule.app_id, []).append(entry)
         # The application may report its own code for the zaaktype: the rule holds for it too.

@@ -41,13 +41,22 @@ class Rule:
         return cls(
             task_slug=entry["task"],
             url=PathPattern.compile(entry["url"]) if entry["url"] else None,
-            title=entry["title"], markers=tuple(entry["markers"]), zaaktype=entry["zaaktype"],
-            priority=entry["priority"], start_step=entry["start_step"], order=order)
+            title=entry["title"],
+            markers=tuple(entry["markers"]),
+            zaaktype=entry["zaaktype"],
+            priority=entry["priority"],
+            start_step=entry["start_step"],
+            order=order,
+        )
 
     @property
     def specificity(self) -> int:
-        return ((self.url.specificity if self.url else 0) + (3 if self.title else 0)
-                + 3 * len(self.markers) + (5 if self.zaaktype else 0))
+        return (
+            (self.url.specificity if self.url else 0)
+            + (3 if self.title else 0)
+            + 3 * len(self.markers)
+            + (5 if self.zaaktype else 0)
+        )
 
     @property
     def rank(self) -> tuple[int, int, int]:
@@ -61,8 +70,9 @@ class Rule:
         if self.url is not None:
             if not self.url.matches_segments(segments):
                 return None
-            reasons.append(Message("adres {path} past bij {pattern}", path=page.path,
-                                   pattern=self.url.source))
+            reasons.append(
+                Message("adres {path} past bij {pattern}", path=page.path, pattern=self.url.source)
+            )
         if self.title is not None:
             if self.title.casefold() not in page.title.casefold():
                 return None
@@ -142,8 +152,11 @@ class RuleSet:
     def best_matches(self, page: Page) -> list[tuple[Rule, str]]:
         """The matching rules, best first, one per task (its best rule)."""
         segments = page.segments
-        matched = [(rule, reason) for rule in self.candidates(page, segments)
-                   if (reason := rule.explain(page, segments)) is not None]
+        matched = [
+            (rule, reason)
+            for rule in self.candidates(page, segments)
+            if (reason := rule.explain(page, segments)) is not None
+        ]
         matched.sort(key=lambda pair: pair[0].rank)
         seen: set[str] = set()
         best = []

@@ -23,8 +23,9 @@ PEOPLE = [(f"balie{n:02d}", TEAMS[n % 2]) for n in range(1, 11)]
 GAPS = ("naturalisatie ceremonie", "vog aanvragen", "nooddocument schiphol")
 
 
-def seed_history(engine: Engine, *, secret_key: str, app: str, origin: str,
-                 tasks: list[dict], now: dt.datetime) -> int:
+def seed_history(
+    engine: Engine, *, secret_key: str, app: str, origin: str, tasks: list[dict], now: dt.datetime
+) -> int:
     """Store the demo's past events (none when any event exists); returns how many."""
     with engine.connect() as connection:
         if connection.execute(select(func.count()).select_from(Event)).scalar():
@@ -32,15 +33,15 @@ def seed_history(engine: Engine, *, secret_key: str, app: str, origin: str,
     events = _events(random.Random(2026), app, origin, tasks, now)
     with engine.begin() as connection:
         for start in range(0, len(events), MAX_BATCH_EVENTS):
-            raw = json.dumps({"events": events[start:start + MAX_BATCH_EVENTS]})
-            batch = parse_batch(raw, now=now, is_known_app=lambda _app: True,
-                                store_free_text=False)
+            raw = json.dumps({"events": events[start : start + MAX_BATCH_EVENTS]})
+            batch = parse_batch(raw, now=now, is_known_app=lambda _app: True, store_free_text=False)
             store_events(connection, batch, secret_key=secret_key, received_at=now)
     return len(events)
 
 
-def _events(rng: random.Random, app: str, origin: str, tasks: list[dict],
-            now: dt.datetime) -> list[dict]:
+def _events(
+    rng: random.Random, app: str, origin: str, tasks: list[dict], now: dt.datetime
+) -> list[dict]:
     events: list[dict] = []
     for day in range(DAYS, 0, -1):
         morning = (now - dt.timedelta(days=day)).replace(hour=8, minute=30, second=0)
@@ -48,8 +49,14 @@ def _events(rng: random.Random, app: str, origin: str, tasks: list[dict],
             moment = morning + dt.timedelta(minutes=rng.randrange(0, 480))
             for _ in range(rng.randrange(0, 3)):
                 task = rng.choice(tasks)
-                base = {"app": app, "url": origin + task["url"], "user": user, "team": team,
-                        "task_slug": task["slug"], "task_version": task["version"]}
+                base = {
+                    "app": app,
+                    "url": origin + task["url"],
+                    "user": user,
+                    "team": team,
+                    "task_slug": task["slug"],
+                    "task_version": task["version"],
+                }
                 visit = _visit(rng, task["steps"], moment)
                 events += [{**base, **event} for event in visit]
                 moment = dt.datetime.fromisoformat(visit[-1]["occurred_at"])
@@ -64,9 +71,15 @@ def _visit(rng: random.Random, steps: list[str], moment: dt.datetime) -> list[di
     def add(kind: str, step: str | None = None, **details) -> None:
         nonlocal moment
         moment += dt.timedelta(seconds=rng.randrange(5, 90))
-        events.append({"id": str(uuid.UUID(int=rng.getrandbits(128))), "type": kind,
-                       "occurred_at": moment.isoformat(), "step_id": step,
-                       "details": details or None})
+        events.append(
+            {
+                "id": str(uuid.UUID(int=rng.getrandbits(128))),
+                "type": kind,
+                "occurred_at": moment.isoformat(),
+                "step_id": step,
+                "details": details or None,
+            }
+        )
 
     add("panel_opened")
     add("task_viewed", source="rule")

@@ -118,12 +118,17 @@ def _twijfel(value: str) -> bool:
 def _screen_page(path: str) -> Callable[..., HTMLResponse]:
     def screen_page(request: Request, twijfel: str = "") -> HTMLResponse:
         return _page(request, screens.find(path, _twijfel(twijfel)))
+
     return screen_page
 
 
 for _path in screens.NAVIGATION:  # every screen of the navigation, at its own path
-    router.add_api_route(_path.removeprefix("/demo") or "/", _screen_page(_path),
-                         methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(
+        _path.removeprefix("/demo") or "/",
+        _screen_page(_path),
+        methods=["GET"],
+        response_class=HTMLResponse,
+    )
 
 
 @router.get("/zaken/{zaaknummer}", response_class=HTMLResponse)

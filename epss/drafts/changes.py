@@ -35,42 +35,87 @@ def compare(old: dict | None, new: dict) -> dict:
     task's sources on both sides (steps cite them by id). `old` None: a task never
     published, everything is new."""
     old_doc = old or {"steps": []}
-    fields = [{"field": name, "before": old_doc.get(name) if old else None,
-               "after": new.get(name)}
-              for name in TASK_FIELDS if (old_doc.get(name) if old else None) != new.get(name)]
+    fields = [
+        {"field": name, "before": old_doc.get(name) if old else None, "after": new.get(name)}
+        for name in TASK_FIELDS
+        if (old_doc.get(name) if old else None) != new.get(name)
+    ]
     old_steps, new_steps = old_doc.get("steps", []), new.get("steps", [])
     old_at = {s["id"]: n for n, s in enumerate(old_steps, start=1)}
     new_ids = {s["id"] for s in new_steps}
-    moved = _moved([s["id"] for s in old_steps if s["id"] in new_ids],
-                   [s["id"] for s in new_steps if s["id"] in old_at])
+    moved = _moved(
+        [s["id"] for s in old_steps if s["id"] in new_ids],
+        [s["id"] for s in new_steps if s["id"] in old_at],
+    )
     steps = []
     for to, step in enumerate(new_steps, start=1):
         before = old_steps[old_at[step["id"]] - 1] if step["id"] in old_at else None
-        changed = [] if before is None else [
-            {"field": name, "before": before.get(name), "after": step.get(name)}
-            for name in STEP_FIELDS if before.get(name) != step.get(name)]
-        kind = ("added" if before is None else "changed" if changed
-                else "moved" if step["id"] in moved else "same")
-        steps.append({"id": step["id"], "title": step.get("title", ""),
-                      "before_title": before.get("title") if before else None,
-                      "change": kind, "from": old_at.get(step["id"]), "to": to,
-                      "moved": step["id"] in moved, "fields": changed,
-                      "before": before, "after": step})
+        changed = (
+            []
+            if before is None
+            else [
+                {"field": name, "before": before.get(name), "after": step.get(name)}
+                for name in STEP_FIELDS
+                if before.get(name) != step.get(name)
+            ]
+        )
+        kind = (
+            "added"
+            if before is None
+            else "changed"
+            if changed
+            else "moved"
+            if step["id"] in moved
+            else "same"
+        )
+        steps.append(
+            {
+                "id": step["id"],
+                "title": step.get("title", ""),
+                "before_title": before.get("title") if before else None,
+                "change": kind,
+                "from": old_at.get(step["id"]),
+                "to": to,
+                "moved": step["id"] in moved,
+                "fields": changed,
+                "before": before,
+                "after": step,
+            }
+        )
     for n, step in enumerate(old_steps, start=1):
         if step["id"] in new_ids:
             continue
-        place = _after_survivor(steps, old_steps[:n - 1], new_ids)
-        steps.insert(place, {"id": step["id"], "title": step.get("title", ""),
-                             "before_title": step.get("title"), "change": "removed",
-                             "from": n, "to": None, "moved": False, "fields": [],
-                             "before": step, "after": None})
-    counts = {kind: sum(1 for s in steps if s["change"] == kind or
-                        (kind == "moved" and s["moved"] and s["change"] == "changed"))
-              for kind in ("added", "removed", "changed", "moved")}
-    return {"fields": fields, "steps": steps, "counts": counts,
-            "changed": bool(fields) or any(s["change"] != "same" for s in steps),
-            "sources": {"before": old_doc.get("sources") or [],
-                        "after": new.get("sources") or []}}
+        place = _after_survivor(steps, old_steps[: n - 1], new_ids)
+        steps.insert(
+            place,
+            {
+                "id": step["id"],
+                "title": step.get("title", ""),
+                "before_title": step.get("title"),
+                "change": "removed",
+                "from": n,
+                "to": None,
+                "moved": False,
+                "fields": [],
+                "before": step,
+                "after": None,
+            },
+        )
+    counts = {
+        kind: sum(
+            1
+            for s in steps
+            if s["change"] == kind or (kind == "moved" and s["moved"] and s["change"] == "changed")
+        )
+        for kind in ("added", "removed", "changed", "moved")
+    }
+    return {
+        "fields": fields,
+        "steps": steps,
+        "counts": counts,
+        "changed": bool(fields) or any(s["change"] != "same" for s in steps),
+        "sources": {"before": old_doc.get("sources") or [], "after": new.get("sources") or []},
+    }
 
 
 def word_runs(old: str, new: str) -> list[dict]:
@@ -87,8 +132,9 @@ def word_runs(old: str, new: str) -> list[dict]:
         op, i1, i2 = ops[n][:3]
         lone = op == "equal" and sum(1 for t in a[i1:i2] if t[0].isalnum()) <= 1
         if lone and ops[n - 1][0] != "equal" and ops[n + 1][0] != "equal":
-            ops[n - 1:n + 2] = [["replace", ops[n - 1][1], ops[n + 1][2], ops[n - 1][3],
-                                 ops[n + 1][4]]]
+            ops[n - 1 : n + 2] = [
+                ["replace", ops[n - 1][1], ops[n + 1][2], ops[n - 1][3], ops[n + 1][4]]
+            ]
             continue
         n += 1
     runs: list[dict] = []
@@ -128,8 +174,9 @@ def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
     """The steps (present in both) that changed place: those outside the longest run of
     steps that kept their order. Steps merely shifted by an added or removed one did not."""
     matcher = difflib.SequenceMatcher(a=old_order, b=new_order, autojunk=False)
-    kept = {old_order[block.a + i] for block in matcher.get_matching_blocks()
-            for i in range(block.size)}
+    kept = {
+        old_order[block.a + i] for block in matcher.get_matching_blocks() for i in range(block.size)
+    }
     return set(new_order) - kept
 
 
@@ -158,11 +205,19 @@ def draft_changes(session: Session, slug: str) -> dict:
     base = published_version(session, slug) if task.published_version else None
     new = normal(draft_data(session, task))
     result = compare(normal(holding(base)) if base else None, new)
-    return {**result, "slug": slug, "base": _version_facts(base), "target": None,
-            "draft": {"status": task.status, "submitted_by": task.submitted_by,
-                      "submitted_at": task.submitted_at},
-            "who": authors(edits_since_publication(session, task)),
-            "feedback": open_feedback(session, slug)}
+    return {
+        **result,
+        "slug": slug,
+        "base": _version_facts(base),
+        "target": None,
+        "draft": {
+            "status": task.status,
+            "submitted_by": task.submitted_by,
+            "submitted_at": task.submitted_at,
+        },
+        "who": authors(edits_since_publication(session, task)),
+        "feedback": open_feedback(session, slug),
+    }
 
 
 def version_changes(session: Session, slug: str, from_number: int, to_number: int) -> dict:
@@ -170,29 +225,51 @@ def version_changes(session: Session, slug: str, from_number: int, to_number: in
     `target` the second version's facts; `who`: the changes made between them)."""
     for number in (from_number, to_number):
         if number < 1:
-            raise InvalidInput("Versie {number} bestaat niet: versienummers beginnen bij 1.",
-                               params={"number": number})
+            raise InvalidInput(
+                "Versie {number} bestaat niet: versienummers beginnen bij 1.",
+                params={"number": number},
+            )
     task = _task(session, slug)
     old = published_version(session, slug, from_number)
     new = published_version(session, slug, to_number)
     result = compare(normal(holding(old)), normal(holding(new)))
     low, high = sorted((from_number, to_number))
-    return {**result, "slug": slug, "base": _version_facts(old), "target": _version_facts(new),
-            "draft": None, "who": authors(edits_between(session, task, low, high)),
-            "feedback": open_feedback(session, slug)}
+    return {
+        **result,
+        "slug": slug,
+        "base": _version_facts(old),
+        "target": _version_facts(new),
+        "draft": None,
+        "who": authors(edits_between(session, task, low, high)),
+        "feedback": open_feedback(session, slug),
+    }
 
 
 def edits_between(session: Session, task: Task, low: int, high: int) -> list[Change]:
     """The changes to the draft after version `low` was made, up to version `high`."""
+
     def boundary(number: int) -> int:
-        return session.exec(select(func.coalesce(func.max(Change.id), 0)).where(
-            Change.task_id == task.id, Change.version_number == number)).one()
+        return session.exec(
+            select(func.coalesce(func.max(Change.id), 0)).where(
+                Change.task_id == task.id, Change.version_number == number
+            )
+        ).one()
+
     start, end = boundary(low), boundary(high)
     if end <= start:
         return []
-    return list(session.exec(select(Change).where(
-        Change.task_id == task.id, Change.id > start, Change.id <= end,
-        Change.action.not_in(WORKFLOW_ACTIONS)).order_by(Change.id)).all())
+    return list(
+        session.exec(
+            select(Change)
+            .where(
+                Change.task_id == task.id,
+                Change.id > start,
+                Change.id <= end,
+                Change.action.not_in(WORKFLOW_ACTIONS),
+            )
+            .order_by(Change.id)
+        ).all()
+    )
 
 
 def authors(changes: list[Change]) -> dict:
@@ -207,20 +284,28 @@ def authors(changes: list[Change]) -> dict:
         if change.step_key and change.action != "steps_reordered":
             steps.setdefault(change.step_key, []).append(entry)
         elif change.action == "task_updated":
-            for name in (change.after or {}):
+            for name in change.after or {}:
                 fields.setdefault(name, []).append(entry)
         else:
             other.append({**entry, "after": change.after})
-    return {"steps": steps, "fields": fields, "other": other,
-            "people": list(dict.fromkeys(c.actor for c in changes))}
+    return {
+        "steps": steps,
+        "fields": fields,
+        "other": other,
+        "people": list(dict.fromkeys(c.actor for c in changes)),
+    }
 
 
 def open_feedback(session: Session, slug: str) -> dict:
     """The feedback on this task nobody has handled yet, as the inbox describes it:
     `steps` (step id → items) and `task` (about the task as a whole)."""
-    rows = list(session.exec(select(Feedback).where(
-        Feedback.task_slug == slug, Feedback.status == "new")
-        .order_by(Feedback.created_at)).all())
+    rows = list(
+        session.exec(
+            select(Feedback)
+            .where(Feedback.task_slug == slug, Feedback.status == "new")
+            .order_by(Feedback.created_at)
+        ).all()
+    )
     by_step: dict[str, list] = {}
     whole = []
     for item in describe(session, rows):
@@ -241,6 +326,10 @@ def _task(session: Session, slug: str) -> Task:
 def _version_facts(version: TaskVersion | None) -> dict | None:
     if version is None:
         return None
-    return {"number": version.number, "published_at": version.published_at,
-            "published_by": version.published_by, "approved_by": version.approved_by,
-            "content_hash": version.content_hash}
+    return {
+        "number": version.number,
+        "published_at": version.published_at,
+        "published_by": version.published_by,
+        "approved_by": version.approved_by,
+        "content_hash": version.content_hash,
+    }

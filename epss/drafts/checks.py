@@ -22,8 +22,7 @@ def field_name(loc: tuple, step_ids: list[str]) -> str:
     for i, part in enumerate(loc):
         if isinstance(part, int):
             owner = loc[i - 1] if i else None
-            label = step_ids[part] if owner == "steps" and i == 1 and part < len(
-                step_ids) else part
+            label = step_ids[part] if owner == "steps" and i == 1 and part < len(step_ids) else part
             name += f"[{label}]"
         else:
             name += f".{part}" if name else str(part)
@@ -36,20 +35,29 @@ def checked_document(data: dict, known_tasks: set[str]) -> TaskDocument:
     `data` is the whole would-be draft (task fields and steps, in file form); `known_tasks`
     are the slugs a decision branch may lead to.
     """
-    step_ids = [str(step.get("id")) if isinstance(step, dict) else "?"
-                for step in data.get("steps", [])]
+    step_ids = [
+        str(step.get("id")) if isinstance(step, dict) else "?" for step in data.get("steps", [])
+    ]
     document, found = check_data(data)
     if document is not None:
-        found += [(("steps", n, "branches", k, "task"),
-                   Message("gaat verder met de taak '{task}', maar die bestaat niet",
-                           task=branch.task))
-                  for n, step in enumerate(document.steps)
-                  for k, branch in enumerate(step.branches)
-                  if branch.task is not None and branch.task not in known_tasks]
+        found += [
+            (
+                ("steps", n, "branches", k, "task"),
+                Message(
+                    "gaat verder met de taak '{task}', maar die bestaat niet", task=branch.task
+                ),
+            )
+            for n, step in enumerate(document.steps)
+            for k, branch in enumerate(step.branches)
+            if branch.task is not None and branch.task not in known_tasks
+        ]
     if found:
-        raise invalid([(field_name(loc, step_ids), message,
-                        Place(loc, data) if loc else Phrase("De taak"))
-                       for loc, message in found])
+        raise invalid(
+            [
+                (field_name(loc, step_ids), message, Place(loc, data) if loc else Phrase("De taak"))
+                for loc, message in found
+            ]
+        )
     assert document is not None
     return document
 
@@ -58,10 +66,17 @@ def invalid(problems: list[Problem]) -> InvalidInput:
     """One error for all problems: `detail` lists them as people read them, `problems` has
     them one by one, with the field as the API names it. A problem without a name for
     people is named by its field (for what only the API can send)."""
-    listed = [Message("{where}: {message}", where=_words(p[2] if len(p) > 2 else p[0]),
-                      message=_words(p[1])) for p in problems]
-    return InvalidInput("{problems}", params={"problems": Listing(listed)}, extra={
-        "problems": [{"field": p[0], "message": str(p[1])} for p in problems]})
+    listed = [
+        Message(
+            "{where}: {message}", where=_words(p[2] if len(p) > 2 else p[0]), message=_words(p[1])
+        )
+        for p in problems
+    ]
+    return InvalidInput(
+        "{problems}",
+        params={"problems": Listing(listed)},
+        extra={"problems": [{"field": p[0], "message": str(p[1])} for p in problems]},
+    )
 
 
 def _words(text: str | Words) -> Words:

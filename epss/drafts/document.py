@@ -18,15 +18,20 @@ from epss.taskfile.problems import Place, field_name
 
 def draft_steps(session: Session, task: Task) -> list[Step]:
     """The working copy's steps, in their order."""
-    return list(session.exec(
-        select(Step).where(Step.task_id == task.id).order_by(Step.position, Step.id)).all())
+    return list(
+        session.exec(
+            select(Step).where(Step.task_id == task.id).order_by(Step.position, Step.id)
+        ).all()
+    )
 
 
 def draft_data(session: Session, task: Task) -> dict:
     """The working copy in the shape of a task file (not yet validated)."""
     data = {name: getattr(task, name) for name in ("slug", *TASK_FIELDS)}
-    data["steps"] = [{"id": step.key, **{name: getattr(step, name) for name in STEP_FIELDS}}
-                     for step in draft_steps(session, task)]
+    data["steps"] = [
+        {"id": step.key, **{name: getattr(step, name) for name in STEP_FIELDS}}
+        for step in draft_steps(session, task)
+    ]
     return data
 
 
@@ -44,10 +49,18 @@ def draft_document(session: Session, task: Task) -> TaskDocument:
     problems = [_describe(loc, message, data) for loc, message in found]
     raise InvalidInput(
         "Het concept van '{title}' is nog niet in orde ({count}): {problems}",
-        params={"title": task.title, "count": count(len(problems), "probleem", "problemen"),
-                "problems": Listing([Message("{where}: {message}", where=p.pop("place"),
-                                             message=p.pop("said")) for p in problems])},
-        extra={"problems": problems})
+        params={
+            "title": task.title,
+            "count": count(len(problems), "probleem", "problemen"),
+            "problems": Listing(
+                [
+                    Message("{where}: {message}", where=p.pop("place"), message=p.pop("said"))
+                    for p in problems
+                ]
+            ),
+        },
+        extra={"problems": problems},
+    )
 
 
 def draft_hash(session: Session, task: Task) -> str | None:
@@ -61,23 +74,40 @@ def draft_hash(session: Session, task: Task) -> str | None:
 
 def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tuple[tuple, Message]]:
     linked = {b.task for step in document.steps for b in step.branches if b.task is not None}
-    published = set(session.exec(select(Task.slug).where(
-        Task.published_version.is_not(None), Task.slug.in_(linked))).all()) if linked else set()
-    return [(("steps", n, "branches", k, "task"),
-             Message("gaat verder met de taak '{task}', maar die bestaat niet",
-                     task=branch.task))
-            for n, step in enumerate(document.steps)
-            for k, branch in enumerate(step.branches)
-            if branch.task is not None and branch.task not in published]
+    published = (
+        set(
+            session.exec(
+                select(Task.slug).where(Task.published_version.is_not(None), Task.slug.in_(linked))
+            ).all()
+        )
+        if linked
+        else set()
+    )
+    return [
+        (
+            ("steps", n, "branches", k, "task"),
+            Message("gaat verder met de taak '{task}', maar die bestaat niet", task=branch.task),
+        )
+        for n, step in enumerate(document.steps)
+        for k, branch in enumerate(step.branches)
+        if branch.task is not None and branch.task not in published
+    ]
 
 
 def _describe(loc: tuple, message: Words, data: dict) -> dict:
     """A problem as the editor shows it: 'Stap 3 (Controleer de termijn), Waarom: …', with
     the step's id and the field's path for tools."""
     steps = data["steps"]
-    on_step = len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int) \
-        and loc[1] < len(steps)
+    on_step = (
+        len(loc) >= 2 and loc[0] == "steps" and isinstance(loc[1], int) and loc[1] < len(steps)
+    )
     field = field_name(loc[2:] if on_step else loc)
     place = Place(loc, data) if loc else Phrase("De taak")
-    return {"step": steps[loc[1]]["id"] if on_step else None, "field": field or None,
-            "message": str(message), "where": str(place), "place": place, "said": message}
+    return {
+        "step": steps[loc[1]]["id"] if on_step else None,
+        "field": field or None,
+        "message": str(message),
+        "where": str(place),
+        "place": place,
+        "said": message,
+    }

@@ -31,9 +31,20 @@ from epss.drafts.working import draft_view, lock_task, step_view, task_fields
 from epss.i18n import Message
 from epss.models import Step, Task
 
-__all__ = ["add_step", "draft_view", "lock_task", "move_step", "remove_step",
-           "reorder_steps", "slugify", "step_of", "step_view", "task_fields",
-           "update_step", "update_task_fields"]
+__all__ = [
+    "add_step",
+    "draft_view",
+    "lock_task",
+    "move_step",
+    "remove_step",
+    "reorder_steps",
+    "slugify",
+    "step_of",
+    "step_view",
+    "task_fields",
+    "update_step",
+    "update_task_fields",
+]
 
 # In draft_view but not editable here: refused when sent with another value than stored…
 _TASK_FIXED = ("slug", "status", "steps")
@@ -45,8 +56,17 @@ _FIXED_WHY = {
 }
 NOT_AN_OBJECT = "verwacht een groep velden (een JSON-object) met wat er verandert"
 # …or ignored, being what others' actions make of them (the If-Match version guards them).
-_TASK_OUTPUTS = ("version", "steps_version", "published_version", "submitted_by",
-                 "submitted_at", "review_comment", "updated_at", "editors", "hash")
+_TASK_OUTPUTS = (
+    "version",
+    "steps_version",
+    "published_version",
+    "submitted_by",
+    "submitted_at",
+    "review_comment",
+    "updated_at",
+    "editors",
+    "hash",
+)
 
 
 def step_of(session: Session, slug: str, step_id: str) -> Step:
@@ -54,15 +74,20 @@ def step_of(session: Session, slug: str, step_id: str) -> Step:
     return working.step_in(session, working.find(session, slug), step_id)
 
 
-def update_task_fields(session: Session, slug: str, expected_version: int | None,
-                       changes: dict, *, by: str) -> Task:
+def update_task_fields(
+    session: Session, slug: str, expected_version: int | None, changes: dict, *, by: str
+) -> Task:
     """Change some of the task's own fields (title, goal, owner, review interval, sources,
     context rules…), based on the task's `version`. A whole `draft_view` may be sent back
     with changes: its slug, status and steps must then be as stored (they change elsewhere),
     its other read-only fields (versions, editors, timestamps) are ignored."""
     task = working.lock_task(session, slug)
-    expected = working.required(expected_version, Message(
-        "de gegevens van de taak '{title}'", title=task.title), slug, "version")
+    expected = working.required(
+        expected_version,
+        Message("de gegevens van de taak '{title}'", title=task.title),
+        slug,
+        "version",
+    )
     if task.version != expected:
         raise working.stale_task(session, task, expected, steps=False)
     changes = _without_read_only(changes, working.draft_view(session, slug))
@@ -73,30 +98,49 @@ def update_task_fields(session: Session, slug: str, expected_version: int | None
     changed = {name: new[name] for name in working.TASK_FIELDS if new[name] != current[name]}
     if not changed:
         return task
-    values = {name: dt.date.fromisoformat(value)
-              if name in ("review_by", "checked_on") and value else value
-              for name, value in changed.items()}
+    values = {
+        name: dt.date.fromisoformat(value)
+        if name in ("review_by", "checked_on") and value
+        else value
+        for name, value in changed.items()
+    }
     written = session.exec(
-        update(Task).where(Task.id == task.id, Task.version == expected)
+        update(Task)
+        .where(Task.id == task.id, Task.version == expected)
         .values(**values, **working.back_to_draft(), version=Task.version + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if written.rowcount != 1:
         raise working.stale_task(session, task, expected, steps=False)
-    record_change(session, task, by, "task_updated",
-                  before={name: current[name] for name in changed}, after=changed)
+    record_change(
+        session,
+        task,
+        by,
+        "task_updated",
+        before={name: current[name] for name in changed},
+        after=changed,
+    )
     session.refresh(task)
     working.notify(session, task, "task", None, task.version, by)
     return task
 
 
-def update_step(session: Session, slug: str, step_id: str, expected_version: int | None,
-                changes: dict, *, by: str) -> Step:
+def update_step(
+    session: Session,
+    slug: str,
+    step_id: str,
+    expected_version: int | None,
+    changes: dict,
+    *,
+    by: str,
+) -> Step:
     """Change some fields of one step, based on that step's `version`; edits of other steps
     in the meantime do not matter. `id` and `position` sent back unchanged are ignored."""
     task = working.lock_task(session, slug)
     step = working.step_in(session, task, step_id)
-    expected = working.required(expected_version, working.the_step(task, step), slug,
-                                f"steps[{step_id}].version")
+    expected = working.required(
+        expected_version, working.the_step(task, step), slug, f"steps[{step_id}].version"
+    )
     if step.version != expected:
         raise working.stale_step(session, task, step, expected)
     changes = _step_changes(step, changes)
@@ -111,14 +155,23 @@ def update_step(session: Session, slug: str, step_id: str, expected_version: int
     if not changed:
         return step
     written = session.exec(
-        update(Step).where(Step.id == step.id, Step.version == expected)
+        update(Step)
+        .where(Step.id == step.id, Step.version == expected)
         .values(**changed, version=Step.version + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if written.rowcount != 1:
         raise working.stale_step(session, task, step, expected)
     working.mark_draft(session, task)
-    record_change(session, task, by, "step_updated", step_key=step.key,
-                  before={name: current[name] for name in changed}, after=changed)
+    record_change(
+        session,
+        task,
+        by,
+        "step_updated",
+        step_key=step.key,
+        before={name: current[name] for name in changed},
+        after=changed,
+    )
     session.refresh(step)
     working.notify(session, task, "step", step.key, step.version, by)
     return step
@@ -128,12 +181,16 @@ def _without_read_only(changes: object, current: dict) -> dict:
     """Drop what a client sends back unchanged from what it read; refuse changing it."""
     if not isinstance(changes, dict):
         raise invalid([("request", NOT_AN_OBJECT, "Het verzoek")])
-    problems = [(name, _FIXED_WHY[name], _FIXED_LABEL[name]) for name in _TASK_FIXED
-                if name in changes and changes[name] != current.get(name)]
+    problems = [
+        (name, _FIXED_WHY[name], _FIXED_LABEL[name])
+        for name in _TASK_FIXED
+        if name in changes and changes[name] != current.get(name)
+    ]
     if problems:
         raise invalid(problems)
-    return {name: value for name, value in changes.items()
-            if name not in _TASK_FIXED + _TASK_OUTPUTS}
+    return {
+        name: value for name, value in changes.items() if name not in _TASK_FIXED + _TASK_OUTPUTS
+    }
 
 
 def _step_changes(step: Step, changes: object) -> dict:
@@ -142,14 +199,25 @@ def _step_changes(step: Step, changes: object) -> dict:
         raise invalid([(f"steps[{step.key}]", NOT_AN_OBJECT, where)])
     problems = []
     if "id" in changes and changes["id"] != step.key:
-        problems.append((f"steps[{step.key}].id", "het id van een stap verandert nooit; voeg "
-                         "een nieuwe stap toe en verwijder deze",
-                         Message("{step}, Id", step=where)))
+        problems.append(
+            (
+                f"steps[{step.key}].id",
+                "het id van een stap verandert nooit; voeg een nieuwe stap toe en verwijder deze",
+                Message("{step}, Id", step=where),
+            )
+        )
     if "position" in changes and changes["position"] != step.position:
-        problems.append((f"steps[{step.key}].position", "verplaats een stap door de volgorde "
-                         "van de stappen te veranderen (daarvoor heeft de API een eigen "
-                         "adres)", Message("{step}, Plaats", step=where)))
+        problems.append(
+            (
+                f"steps[{step.key}].position",
+                "verplaats een stap door de volgorde "
+                "van de stappen te veranderen (daarvoor heeft de API een eigen "
+                "adres)",
+                Message("{step}, Plaats", step=where),
+            )
+        )
     if problems:
         raise invalid(problems)
-    return {name: value for name, value in changes.items()
-            if name not in ("id", "version", "position")}
+    return {
+        name: value for name, value in changes.items() if name not in ("id", "version", "position")
+    }

@@ -17,19 +17,34 @@ from epss.models import Change, Task
 # is an import published at once (it carries the version); an import into the draft,
 # "imported_for_review", is a change by whoever imported it. "draft_replaced": an import
 # replaced the draft, whose earlier changes are gone (their authors no longer edited it).
-WORKFLOW_ACTIONS = frozenset({"submitted", "sent_back", "published", "imported", "confirmed",
-                              "draft_replaced"})
+WORKFLOW_ACTIONS = frozenset(
+    {"submitted", "sent_back", "published", "imported", "confirmed", "draft_replaced"}
+)
 
 
 def record_change(
-    session: Session, task: Task, actor: str, action: str, *,
-    step_key: str | None = None, before: dict | None = None, after: dict | None = None,
-    comment: str = "", version_number: int | None = None,
+    session: Session,
+    task: Task,
+    actor: str,
+    action: str,
+    *,
+    step_key: str | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    comment: str = "",
+    version_number: int | None = None,
 ) -> Change:
     """Add one entry to the task's history. `before`/`after` hold only the changed fields."""
-    change = Change(task_id=task.id, actor=actor, action=action, step_key=step_key,
-                    before=before, after=after, comment=comment,
-                    version_number=version_number)
+    change = Change(
+        task_id=task.id,
+        actor=actor,
+        action=action,
+        step_key=step_key,
+        before=before,
+        after=after,
+        comment=comment,
+        version_number=version_number,
+    )
     session.add(change)
     session.flush()
     return change
@@ -39,36 +54,50 @@ def _since_publication(task: Task):
     """The condition for the edits after the newest entry that created a version (an
     import published at once, a publication) or replaced the draft, workflow steps left
     out."""
-    boundary = (select(func.coalesce(func.max(Change.id), 0))
-                .where(Change.task_id == task.id,
-                       or_(Change.version_number.is_not(None),
-                           Change.action == "draft_replaced"))
-                .scalar_subquery())
-    return (Change.task_id == task.id, Change.id > boundary,
-            Change.action.not_in(WORKFLOW_ACTIONS))
+    boundary = (
+        select(func.coalesce(func.max(Change.id), 0))
+        .where(
+            Change.task_id == task.id,
+            or_(Change.version_number.is_not(None), Change.action == "draft_replaced"),
+        )
+        .scalar_subquery()
+    )
+    return (Change.task_id == task.id, Change.id > boundary, Change.action.not_in(WORKFLOW_ACTIONS))
 
 
 def edits_since_publication(session: Session, task: Task) -> list[Change]:
     """The changes to the draft since it was last published, oldest first."""
-    return list(session.exec(select(Change).where(*_since_publication(task))
-                             .order_by(Change.id)).all())
+    return list(
+        session.exec(select(Change).where(*_since_publication(task)).order_by(Change.id)).all()
+    )
 
 
 def editors_since_publication(session: Session, task: Task) -> list[str]:
     """Account names of everyone who changed the draft since it was last published."""
-    return sorted(session.exec(select(Change.actor).distinct()
-                               .where(*_since_publication(task))).all())
+    return sorted(
+        session.exec(select(Change.actor).distinct().where(*_since_publication(task))).all()
+    )
 
 
 def changes_of(session: Session, task: Task, *, since_id: int = 0) -> list[Change]:
     """The task's history, oldest first."""
-    return list(session.exec(
-        select(Change).where(Change.task_id == task.id, Change.id > since_id)
-        .order_by(Change.id)).all())
+    return list(
+        session.exec(
+            select(Change)
+            .where(Change.task_id == task.id, Change.id > since_id)
+            .order_by(Change.id)
+        ).all()
+    )
 
 
-def history_view(session: Session, slug: str, *, step_id: str | None = None,
-                 limit: int | None = None, before_id: int | None = None) -> list[dict]:
+def history_view(
+    session: Session,
+    slug: str,
+    *,
+    step_id: str | None = None,
+    limit: int | None = None,
+    before_id: int | None = None,
+) -> list[dict]:
     """The task's history as JSON, newest first: each entry with `id`, `who`, `when`
     (ISO 8601), `action`, `step_id`, `comment`, `version_number` and `fields`, the changed
     fields each with `before`, `after` and their diff (`field_diff`). `step_id` keeps the
@@ -84,11 +113,19 @@ def history_view(session: Session, slug: str, *, step_id: str | None = None,
     query = query.order_by(Change.id.desc())
     if limit is not None:
         query = query.limit(limit)
-    return [{"id": change.id, "who": change.actor, "when": _aware(change.at).isoformat(),
-             "action": change.action, "step_id": change.step_key, "comment": change.comment,
-             "version_number": change.version_number,
-             "fields": field_changes(change.before, change.after)}
-            for change in session.exec(query).all()]
+    return [
+        {
+            "id": change.id,
+            "who": change.actor,
+            "when": _aware(change.at).isoformat(),
+            "action": change.action,
+            "step_id": change.step_key,
+            "comment": change.comment,
+            "version_number": change.version_number,
+            "fields": field_changes(change.before, change.after),
+        }
+        for change in session.exec(query).all()
+    ]
 
 
 def field_changes(before: dict | None, after: dict | None) -> list[dict]:
@@ -96,10 +133,16 @@ def field_changes(before: dict | None, after: dict | None) -> list[dict]:
     and `diff` (see `field_diff`). A field absent on one side is None there (a step that
     was added or removed)."""
     before, after = before or {}, after or {}
-    return [{"field": name, "before": before.get(name), "after": after.get(name),
-             "diff": field_diff(before.get(name), after.get(name))}
-            for name in dict.fromkeys([*before, *after])
-            if before.get(name) != after.get(name)]
+    return [
+        {
+            "field": name,
+            "before": before.get(name),
+            "after": after.get(name),
+            "diff": field_diff(before.get(name), after.get(name)),
+        }
+        for name in dict.fromkeys([*before, *after])
+        if before.get(name) != after.get(name)
+    ]
 
 
 def field_diff(before: object, after: object) -> dict:
@@ -107,9 +150,16 @@ def field_diff(before: object, after: object) -> dict:
     groups of fields as YAML), and `words`, the same as runs of words
     `[{"op": "same"|"del"|"add", "text"}]` that together spell both versions."""
     old, new = as_text(before), as_text(after)
-    unified = "\n".join(difflib.unified_diff(old.split("\n") if old else [],
-                                             new.split("\n") if new else [],
-                                             "before", "after", lineterm="", n=2))
+    unified = "\n".join(
+        difflib.unified_diff(
+            old.split("\n") if old else [],
+            new.split("\n") if new else [],
+            "before",
+            "after",
+            lineterm="",
+            n=2,
+        )
+    )
     return {"unified": unified, "words": word_diff(old, new)}
 
 
@@ -135,8 +185,9 @@ def as_text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False,
-                          default_flow_style=False).rstrip("\n")
+    return yaml.safe_dump(
+        value, allow_unicode=True, sort_keys=False, default_flow_style=False
+    ).rstrip("\n")
 
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)

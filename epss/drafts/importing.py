@@ -44,7 +44,10 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def import_for_review(
-    session: Session, documents: Iterable[TaskDocument], *, by: str,
+    session: Session,
+    documents: Iterable[TaskDocument],
+    *,
+    by: str,
     replace_draft: bool = False,
 ) -> ImportReport:
     """Make each new or changed document its task's draft, submitted for review by `by`.
@@ -81,15 +84,20 @@ def import_for_review(
         session.add(task)
         record_change(session, task, by, "imported_for_review")
         for kind in ("task", "steps"):  # open editors show the imported content
-            queue_notice(session, task.slug, "saved", {"kind": kind, "step_id": None,
-                                                      "version": None, "by": by})
+            queue_notice(
+                session,
+                task.slug,
+                "saved",
+                {"kind": kind, "step_id": None, "version": None, "by": by},
+            )
         record_step(session, task, by, "submitted")
     return report
 
 
 def _unchanged(session: Session, task: Task, document: TaskDocument) -> bool:
-    if task.published_version is not None and \
-            same_content(document, published_version(session, task.slug)):
+    if task.published_version is not None and same_content(
+        document, published_version(session, task.slug)
+    ):
         return True
     return task.status == "submitted" and draft_hash(session, task) == content_hash(document)
 
@@ -104,16 +112,34 @@ def upload_problems(uploads: list[tuple[str, bytes]]) -> list[Problem]:
     if not uploads:
         return [problem("", None, (), "kies minstens één taakbestand (.yaml)")]
     if len(uploads) > MAX_FILES:
-        return [problem("", None, (), Message("hooguit {count} tegelijk",
-                                              count=count(MAX_FILES, "bestand", "bestanden")))]
+        return [
+            problem(
+                "",
+                None,
+                (),
+                Message("hooguit {count} tegelijk", count=count(MAX_FILES, "bestand", "bestanden")),
+            )
+        ]
     problems = []
     for name, data in uploads:
         if not name.endswith((".yaml", ".yml")):
-            problems.append(problem(name or "?", None, (), "is geen taakbestand: de naam moet "
-                                    "eindigen op .yaml of .yml"))
+            problems.append(
+                problem(
+                    name or "?",
+                    None,
+                    (),
+                    "is geen taakbestand: de naam moet eindigen op .yaml of .yml",
+                )
+            )
         elif len(data) > MAX_FILE_BYTES:
-            problems.append(problem(name, None, (), Message(
-                "is groter dan {size}", size=count(MAX_FILE_BYTES, "byte", "bytes"))))
+            problems.append(
+                problem(
+                    name,
+                    None,
+                    (),
+                    Message("is groter dan {size}", size=count(MAX_FILE_BYTES, "byte", "bytes")),
+                )
+            )
     return problems
 
 
@@ -142,8 +168,14 @@ def _as_uploaded(found: Problem, names: dict[str, str]) -> Problem:
     if isinstance(said, Message):  # a path may stand in a parameter (a file read badly)
         params = dict(said.params)
         for temporary, name in names.items():
-            params = {k: v.replace(temporary, name) if isinstance(v, str) else v
-                      for k, v in params.items()}
+            params = {
+                k: v.replace(temporary, name) if isinstance(v, str) else v
+                for k, v in params.items()
+            }
         said = Message(said.template, **params)
-    return replace(found, file=names.get(found.file, found.file), said=said,
-                   message=str(said) if said else found.message)
+    return replace(
+        found,
+        file=names.get(found.file, found.file),
+        said=said,
+        message=str(said) if said else found.message,
+    )

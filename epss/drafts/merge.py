@@ -54,8 +54,9 @@ class _Merge3(Merge3):
 
     def find_sync_regions(self):
         regions = super().find_sync_regions()
-        return [r for r in regions[:-1]
-                if not all(_is_space(t) for t in self.base[r[0]:r[1]])] + regions[-1:]
+        return [
+            r for r in regions[:-1] if not all(_is_space(t) for t in self.base[r[0] : r[1]])
+        ] + regions[-1:]
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,11 @@ class Merged:
             if choice == "mine":
                 out.extend(piece.mine)
             elif choice == "both":
-                out.extend(piece.mine if self.join is _join_text
-                           else [i for i in piece.mine if i not in piece.theirs])
+                out.extend(
+                    piece.mine
+                    if self.join is _join_text
+                    else [i for i in piece.mine if i not in piece.theirs]
+                )
         return self.join(out)
 
 
@@ -146,8 +150,11 @@ def _merge(base: Sequence, theirs: Sequence, mine: Sequence, join) -> Merged:
                 pieces.append((group[0] == "unchanged", tuple(group[1])))
             continue
         _, b, t, m = group
-        if join is _join_text and "".join(t).split() == "".join(m).split() and \
-                "".join(t).count("\n") == "".join(m).count("\n"):
+        if (
+            join is _join_text
+            and "".join(t).split() == "".join(m).split()
+            and "".join(t).count("\n") == "".join(m).count("\n")
+        ):
             pieces.append((False, tuple(t)))
             continue
         pieces.append(Conflict(tuple(b), tuple(t), tuple(m)))
@@ -179,8 +186,7 @@ def _to_sentence_ends(pieces: list) -> list:
                 start += 1
             lead, pieces[n - 1] = tokens[start:], (True, tokens[:start])
         trail: tuple = ()
-        if n + 1 < len(pieces) and not isinstance(pieces[n + 1], Conflict) \
-                and pieces[n + 1][0]:
+        if n + 1 < len(pieces) and not isinstance(pieces[n + 1], Conflict) and pieces[n + 1][0]:
             tokens = pieces[n + 1][1]
             end = 0
             while end < len(tokens) and not _ends_sentence(tokens[end]):
@@ -188,8 +194,9 @@ def _to_sentence_ends(pieces: list) -> list:
             if end < len(tokens) and not tokens[end].isspace():
                 end += 1  # the full stop belongs to the sentence
             trail, pieces[n + 1] = tokens[:end], (True, tokens[end:])
-        pieces[n] = Conflict(lead + piece.base + trail, lead + piece.theirs + trail,
-                             lead + piece.mine + trail)
+        pieces[n] = Conflict(
+            lead + piece.base + trail, lead + piece.theirs + trail, lead + piece.mine + trail
+        )
     return pieces
 
 
@@ -200,10 +207,20 @@ def _with_context(pieces: list) -> list:
     for n, piece in enumerate(pieces):
         if isinstance(piece, Conflict):
             before = pieces[n - 1][1] if n and not isinstance(pieces[n - 1], Conflict) else ()
-            after = (pieces[n + 1][1] if n + 1 < len(pieces)
-                     and not isinstance(pieces[n + 1], Conflict) else ())
-            out.append(Conflict(piece.base, piece.theirs, piece.mine,
-                                _tail(before, CONTEXT), _head(after, CONTEXT)))
+            after = (
+                pieces[n + 1][1]
+                if n + 1 < len(pieces) and not isinstance(pieces[n + 1], Conflict)
+                else ()
+            )
+            out.append(
+                Conflict(
+                    piece.base,
+                    piece.theirs,
+                    piece.mine,
+                    _tail(before, CONTEXT),
+                    _head(after, CONTEXT),
+                )
+            )
         elif piece[1]:
             out.append(piece[1])
     return out
@@ -232,8 +249,10 @@ def merge_text(base: str, theirs: str, mine: str) -> Merged:
 
 def merge_items(base: Sequence, theirs: Sequence, mine: Sequence) -> Merged:
     """Three-way merge of a list (of texts or small dicts), item by item."""
+
     def key(items):
         return [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items or []]
+
     return _merge(key(base), key(theirs), key(mine), _join_list)
 
 
@@ -308,16 +327,19 @@ def _plain(value: Any) -> Any:
     """A value as compared: in the items of a list, a key without a value is no key (a
     branch stored with `task: null` equals the same branch from the form)."""
     if isinstance(value, list):
-        return [{k: v for k, v in item.items() if v is not None} if isinstance(item, dict)
-                else item for item in value]
+        return [
+            {k: v for k, v in item.items() if v is not None} if isinstance(item, dict) else item
+            for item in value
+        ]
     return value
 
 
 def _whole(name: str, theirs: Any, mine: Any) -> Merged:
     """Theirs against mine as one conflict, for a field merged without its base."""
     if name in TEXT_FIELDS:
-        return Merged((Conflict((), tuple(words(theirs or "")), tuple(words(mine or ""))),),
-                      _join_text)
+        return Merged(
+            (Conflict((), tuple(words(theirs or "")), tuple(words(mine or ""))),), _join_text
+        )
     items = [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in theirs or []]
     mine_items = [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in mine or []]
     return Merged((Conflict((), tuple(items), tuple(mine_items)),), _join_list)
@@ -336,9 +358,13 @@ def step_base(data: object) -> dict | None:
     base = {}
     for name in STEP_FIELDS:
         value = data.get(name)
-        ok = (isinstance(value, str) if name in TEXT_FIELDS
-              else isinstance(value, bool) if name in VALUE_FIELDS
-              else isinstance(value, list) and all(isinstance(i, str | dict) for i in value))
+        ok = (
+            isinstance(value, str)
+            if name in TEXT_FIELDS
+            else isinstance(value, bool)
+            if name in VALUE_FIELDS
+            else isinstance(value, list) and all(isinstance(i, str | dict) for i in value)
+        )
         if not ok:
             return None
         base[name] = value

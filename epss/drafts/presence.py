@@ -87,7 +87,8 @@ class DraftHub:
 
     def _here(self, slug: str, name: str) -> bool:
         return (slug, name) in self._opening or any(
-            listener.name == name for listener in self._listeners.get(slug, []))
+            listener.name == name for listener in self._listeners.get(slug, [])
+        )
 
     async def join(self, slug: str, name: str) -> _Listener:
         """Open a stream for `name` on `slug` (on the stream's event loop). Its first event
@@ -97,8 +98,7 @@ class DraftHub:
             arriving = not self._here(slug, name)
             self._opening[(slug, name)] += 1  # a tab closing meanwhile does not make it leave
         try:
-            future = self._roster_work.submit(self._arrive if arriving else self._names,
-                                              slug, name)
+            future = self._roster_work.submit(self._arrive if arriving else self._names, slug, name)
             names = await asyncio.wrap_future(future)
         except BaseException:  # gone while opening (the client left): it never listened
             with self._lock:
@@ -175,8 +175,9 @@ class DraftHub:
             if not listeners or names == told:
                 return
             self._told[slug] = names
-            changes = ([{"joined": n} for n in names if n not in told]
-                       + [{"left": n} for n in told if n not in names])
+            changes = [{"joined": n} for n in names if n not in told] + [
+                {"left": n} for n in told if n not in names
+            ]
             for listener in listeners:
                 for change in changes:
                     if change.get("joined") != listener.name:
@@ -186,8 +187,11 @@ class DraftHub:
         """The heartbeat: say who is still here, and notice editors of other instances
         that went away without leaving (their rows went stale)."""
         with self._lock:
-            here = {(listener.slug, listener.name)
-                    for listeners in self._listeners.values() for listener in listeners}
+            here = {
+                (listener.slug, listener.name)
+                for listeners in self._listeners.values()
+                for listener in listeners
+            }
         self.roster.keep_fresh(here)
         for slug in {slug for slug, _ in here}:
             self.refresh(slug)
@@ -225,8 +229,9 @@ class DraftHub:
         self._roster_work.shutdown(wait=True)
         self.roster.leave_all()
 
-    async def events(self, slug: str, name: str,
-                     still_allowed: Callable[[], bool] = lambda: True) -> AsyncIterator[str]:
+    async def events(
+        self, slug: str, name: str, still_allowed: Callable[[], bool] = lambda: True
+    ) -> AsyncIterator[str]:
         """The text of one server-sent-events stream for `name` editing `slug`. Once every
         heartbeat, busy or idle, `still_allowed` is asked (in a worker thread) whether the
         person may go on: an account disabled in another instance ends its streams there
@@ -262,8 +267,7 @@ class LiveResponse(StreamingResponse):
     media_type = "text/event-stream"
 
     def __init__(self, stream: AsyncIterator[str]) -> None:
-        super().__init__(stream, headers={"Cache-Control": "no-cache",
-                                          "X-Accel-Buffering": "no"})
+        super().__init__(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:

@@ -23,33 +23,50 @@ FRESH_FOR = dt.timedelta(seconds=3 * HEARTBEAT_SECONDS)
 
 
 class Roster:
-    def __init__(self, engine: Engine, *, instance: str | None = None,
-                 now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        instance: str | None = None,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
         self.engine = engine
         self.instance = instance or uuid.uuid4().hex[:16]
         self._now = now
 
     def arrive(self, slug: str, name: str) -> None:
         with Session(self.engine) as session:
-            session.merge(EditorPresence(instance=self.instance, slug=slug, name=name,
-                                         seen_at=self._now()))
+            session.merge(
+                EditorPresence(instance=self.instance, slug=slug, name=name, seen_at=self._now())
+            )
             change_log.record(session, change_log.PRESENCE, slug)
             session.commit()
 
     def leave(self, slug: str, name: str) -> None:
         with Session(self.engine) as session:
-            session.exec(delete(EditorPresence).where(
-                EditorPresence.instance == self.instance, EditorPresence.slug == slug,
-                EditorPresence.name == name))
+            session.exec(
+                delete(EditorPresence).where(
+                    EditorPresence.instance == self.instance,
+                    EditorPresence.slug == slug,
+                    EditorPresence.name == name,
+                )
+            )
             change_log.record(session, change_log.PRESENCE, slug)
             session.commit()
 
     def names(self, slug: str) -> list[str]:
         """Who has the task open on any instance, sorted."""
         with Session(self.engine) as session:
-            return sorted(set(session.exec(select(EditorPresence.name).where(
-                EditorPresence.slug == slug,
-                EditorPresence.seen_at > self._now() - FRESH_FOR)).all()))
+            return sorted(
+                set(
+                    session.exec(
+                        select(EditorPresence.name).where(
+                            EditorPresence.slug == slug,
+                            EditorPresence.seen_at > self._now() - FRESH_FOR,
+                        )
+                    ).all()
+                )
+            )
 
     def keep_fresh(self, here: Iterable[tuple[str, str]]) -> None:
         """The heartbeat: this instance's (slug, name) pairs are still here. Rows lost
@@ -58,19 +75,24 @@ class Roster:
         with Session(self.engine) as session:
             mine = EditorPresence.instance == self.instance
             session.exec(update(EditorPresence).where(mine).values(seen_at=now))
-            known = set(session.exec(select(EditorPresence.slug, EditorPresence.name)
-                                     .where(mine)).all())
+            known = set(
+                session.exec(select(EditorPresence.slug, EditorPresence.name).where(mine)).all()
+            )
             for slug, name in set(here) - known:
-                session.add(EditorPresence(instance=self.instance, slug=slug, name=name,
-                                           seen_at=now))
+                session.add(
+                    EditorPresence(instance=self.instance, slug=slug, name=name, seen_at=now)
+                )
                 change_log.record(session, change_log.PRESENCE, slug)
             session.commit()
 
     def leave_all(self) -> None:
         """This instance stops (its editors' streams have ended)."""
         with Session(self.engine) as session:
-            slugs = set(session.exec(select(EditorPresence.slug)
-                                     .where(EditorPresence.instance == self.instance)).all())
+            slugs = set(
+                session.exec(
+                    select(EditorPresence.slug).where(EditorPresence.instance == self.instance)
+                ).all()
+            )
             session.exec(delete(EditorPresence).where(EditorPresence.instance == self.instance))
             for slug in slugs:
                 change_log.record(session, change_log.PRESENCE, slug)

@@ -45,16 +45,20 @@ def submit(session: Session, slug: str, *, by: str) -> Task:
     the newest published version (nothing to submit) and when it is not valid (422)."""
     task = lock_task(session, slug)
     if task.status == "submitted":
-        raise Conflict("De taak '{title}' is al ingediend ter controle (door {by}). Een "
-                       "redacteur kan haar publiceren of terugsturen.",
-                       params={"title": task.title, "by": task.submitted_by},
-                       extra={"status": task.status})
+        raise Conflict(
+            "De taak '{title}' is al ingediend ter controle (door {by}). Een "
+            "redacteur kan haar publiceren of terugsturen.",
+            params={"title": task.title, "by": task.submitted_by},
+            extra={"status": task.status},
+        )
     document = draft_document(session, task)
     if _equals_newest(session, task, document):
-        raise Conflict("Er is niets in te dienen: het concept van '{title}' is gelijk aan "
-                       "de gepubliceerde versie {version}.",
-                       params={"title": task.title, "version": task.published_version},
-                       extra={"status": task.status})
+        raise Conflict(
+            "Er is niets in te dienen: het concept van '{title}' is gelijk aan "
+            "de gepubliceerde versie {version}.",
+            params={"title": task.title, "version": task.published_version},
+            extra={"status": task.status},
+        )
     task.status = "submitted"
     task.submitted_by = by
     task.submitted_at = dt.datetime.now(dt.UTC)
@@ -68,13 +72,17 @@ def send_back(session: Session, slug: str, comment: str, *, by: str) -> Task:
     """Return a submitted draft to its editors with the reason, which they see."""
     comment = (comment or "").strip()
     if not comment:
-        raise InvalidInput("Opmerking: schrijf op wat er moet veranderen voordat de taak "
-                           "gepubliceerd kan worden (de opmerking mag niet leeg zijn).",
-                           extra={"field": "comment"})
+        raise InvalidInput(
+            "Opmerking: schrijf op wat er moet veranderen voordat de taak "
+            "gepubliceerd kan worden (de opmerking mag niet leeg zijn).",
+            extra={"field": "comment"},
+        )
     if len(comment) > MAX_COMMENT:
-        raise InvalidInput("Opmerking: ten hoogste {most} tekens (deze heeft er {count}).",
-                           params={"most": MAX_COMMENT, "count": len(comment)},
-                           extra={"field": "comment"})
+        raise InvalidInput(
+            "Opmerking: ten hoogste {most} tekens (deze heeft er {count}).",
+            params={"most": MAX_COMMENT, "count": len(comment)},
+            extra={"field": "comment"},
+        )
     task = lock_task(session, slug)
     _require_submitted(task, "sent back")
     task.status = "draft"
@@ -84,8 +92,7 @@ def send_back(session: Session, slug: str, comment: str, *, by: str) -> Task:
     return task
 
 
-def publish_draft(session: Session, slug: str, *, by: str,
-                  seen: str | None = None) -> TaskVersion:
+def publish_draft(session: Session, slug: str, *, by: str, seen: str | None = None) -> TaskVersion:
     """Publish the submitted draft as the task's next immutable version, approved by `by`.
     The caller checks that `by` is a redacteur; this checks the state and, for a critical
     task, that `by` did not edit the draft since the last publication. `seen`: the content
@@ -99,15 +106,27 @@ def publish_draft(session: Session, slug: str, *, by: str,
         raise refusal
     document = draft_document(session, task)
     if seen is not None and seen != content_hash(document):
-        raise Conflict("Het concept is veranderd sinds u het bekeek. Bekijk wat er nu "
-                       "veranderd is en publiceer dan opnieuw.", extra={"status": task.status})
+        raise Conflict(
+            "Het concept is veranderd sinds u het bekeek. Bekijk wat er nu "
+            "veranderd is en publiceer dan opnieuw.",
+            extra={"status": task.status},
+        )
     if _equals_newest(session, task, document):
-        raise Conflict("Er is niets te publiceren: het concept van '{title}' is gelijk aan "
-                       "de gepubliceerde versie {version}.",
-                       params={"title": task.title, "version": task.published_version},
-                       extra={"status": task.status})
-    version = publish(session, task, document, by=by, approved_by=by,
-                      submitted_by=task.submitted_by, edited_by=[c.actor for c in edits])
+        raise Conflict(
+            "Er is niets te publiceren: het concept van '{title}' is gelijk aan "
+            "de gepubliceerde versie {version}.",
+            params={"title": task.title, "version": task.published_version},
+            extra={"status": task.status},
+        )
+    version = publish(
+        session,
+        task,
+        document,
+        by=by,
+        approved_by=by,
+        submitted_by=task.submitted_by,
+        edited_by=[c.actor for c in edits],
+    )
     record_step(session, task, by, "published", version_number=version.number)
     return version
 
@@ -119,25 +138,37 @@ def restore_version(session: Session, slug: str, number: int, *, by: str) -> Tas
     changes. The review date stays the one that holds now (the newest version's): a
     restore brings back guidance, not an old review date."""
     if number < 1:
-        raise InvalidInput("Versie {number} bestaat niet: versienummers beginnen bij 1.",
-                           params={"number": number}, extra={"field": "version"})
+        raise InvalidInput(
+            "Versie {number} bestaat niet: versienummers beginnen bij 1.",
+            params={"number": number},
+            extra={"field": "version"},
+        )
     task = lock_task(session, slug)
     old = published_version(session, slug, number)
     newest = published_version(session, slug)
     restored = TaskDocument.model_validate(old.document).model_copy(
-        update={"review_by": newest.review_by})
+        update={"review_by": newest.review_by}
+    )
     if _draft_is(session, task, restored, old):
-        raise Conflict("Het concept van '{title}' heeft al de inhoud van versie {number}; "
-                       "er is niets terug te zetten.",
-                       params={"title": task.title, "number": number},
-                       extra={"status": task.status})
+        raise Conflict(
+            "Het concept van '{title}' heeft al de inhoud van versie {number}; "
+            "er is niets terug te zetten.",
+            params={"title": task.title, "number": number},
+            extra={"status": task.status},
+        )
     write_working_copy(session, task, restored)
     task.status = "published" if same_content(restored, newest) else "draft"
     task.submitted_by = task.submitted_at = None
     task.updated_at = dt.datetime.now(dt.UTC)
     session.add(task)
-    record_step(session, task, by, "restored", after={"version": number},
-                comment=f"versie {number} teruggezet")
+    record_step(
+        session,
+        task,
+        by,
+        "restored",
+        after={"version": number},
+        comment=f"versie {number} teruggezet",
+    )
     return task
 
 
@@ -148,9 +179,17 @@ def record_step(session: Session, task: Task, by: str, action: str, **details) -
     reloads the steps)."""
     session.flush()
     change = record_change(session, task, by, action, **details)
-    queue_notice(session, task.slug, "workflow", {
-        "action": action, "status": task.status, "by": by,
-        "published_version": task.published_version})
+    queue_notice(
+        session,
+        task.slug,
+        "workflow",
+        {
+            "action": action,
+            "status": task.status,
+            "by": by,
+            "published_version": task.published_version,
+        },
+    )
     return change
 
 
@@ -159,30 +198,35 @@ def _critical(session: Session, task: Task) -> bool:
     draft does not take away the need for a second person."""
     if task.criticality == "critical":
         return True
-    return (task.published_version is not None and
-            published_version(session, task.slug).document.get("criticality") == "critical")
+    return (
+        task.published_version is not None
+        and published_version(session, task.slug).document.get("criticality") == "critical"
+    )
 
 
 def _require_submitted(task: Task, what: str) -> None:
     if task.status == "submitted":
         return
     template = (NOT_SUBMITTED if task.status == "draft" else NO_CHANGES)[what]
-    raise Conflict(template, params={"title": task.title, "version": task.published_version},
-                   extra={"status": task.status})
+    raise Conflict(
+        template,
+        params={"title": task.title, "version": task.published_version},
+        extra={"status": task.status},
+    )
 
 
 # A refusal because the draft is not submitted: by what was asked, and the draft's state.
 NOT_SUBMITTED = {
     "sent back": "De taak '{title}' kan niet worden teruggestuurd: het concept is nog niet "
-                 "ingediend ter controle. Dien het eerst in.",
+    "ingediend ter controle. Dien het eerst in.",
     "published": "De taak '{title}' kan niet worden gepubliceerd: het concept is nog niet "
-                 "ingediend ter controle. Dien het eerst in.",
+    "ingediend ter controle. Dien het eerst in.",
 }
 NO_CHANGES = {
     "sent back": "De taak '{title}' kan niet worden teruggestuurd: ze is gepubliceerd als "
-                 "versie {version} en het concept heeft geen wijzigingen.",
+    "versie {version} en het concept heeft geen wijzigingen.",
     "published": "De taak '{title}' kan niet worden gepubliceerd: ze is gepubliceerd als "
-                 "versie {version} en het concept heeft geen wijzigingen.",
+    "versie {version} en het concept heeft geen wijzigingen.",
 }
 
 
@@ -193,25 +237,33 @@ def _four_eyes_reason(session: Session, task: Task, mine: list[Change]) -> Forbi
     done: list[Words] = []
     if keys:
         named = [f"'{titles[k]}'" if titles.get(k) else DELETED_STEP for k in keys]
-        done.append(Message("de stap {steps} bewerkt" if len(keys) == 1
-                         else "de stappen {steps} bewerkt", steps=and_list(named)))
+        done.append(
+            Message(
+                "de stap {steps} bewerkt" if len(keys) == 1 else "de stappen {steps} bewerkt",
+                steps=and_list(named),
+            )
+        )
     if any(c.action == "steps_reordered" for c in mine):
         done.append(Message("de volgorde van de stappen veranderd"))
     if any(c.action == "imported_for_review" for c in mine):
         done.append(Message("haar taakbestand geïmporteerd"))
-    if any(not c.step_key and c.action not in ("restored", "steps_reordered",
-                                                "imported_for_review") for c in mine):
+    if any(
+        not c.step_key and c.action not in ("restored", "steps_reordered", "imported_for_review")
+        for c in mine
+    ):
         done.append(Message("de gegevens van de taak zelf bewerkt"))
     restored = [str((c.after or {}).get("version", "?")) for c in mine if c.action == "restored"]
     if restored:
-        done.append(Message("versie {numbers} teruggezet",
-                         numbers=and_list(dict.fromkeys(restored))))
-    return Forbidden("Een wijziging van een kritieke taak heeft een tweede persoon nodig: u "
-                     "({name}) hebt sinds versie {version} {done}. Een andere redacteur "
-                     "moet haar publiceren.",
-                     params={"name": mine[0].actor, "version": task.published_version,
-                             "done": and_list(done)},
-                     extra={"reason": "second_person_required"})
+        done.append(
+            Message("versie {numbers} teruggezet", numbers=and_list(dict.fromkeys(restored)))
+        )
+    return Forbidden(
+        "Een wijziging van een kritieke taak heeft een tweede persoon nodig: u "
+        "({name}) hebt sinds versie {version} {done}. Een andere redacteur "
+        "moet haar publiceren.",
+        params={"name": mine[0].actor, "version": task.published_version, "done": and_list(done)},
+        extra={"reason": "second_person_required"},
+    )
 
 
 DELETED_STEP = "een verwijderde stap"
@@ -223,8 +275,7 @@ def _equals_newest(session: Session, task: Task, document: TaskDocument) -> bool
     return same_content(document, published_version(session, task.slug))
 
 
-def _draft_is(session: Session, task: Task, document: TaskDocument,
-              version: TaskVersion) -> bool:
+def _draft_is(session: Session, task: Task, document: TaskDocument, version: TaskVersion) -> bool:
     """Whether the draft is `document`, which is `version`'s content."""
     try:
         draft = draft_document(session, task)

@@ -26,12 +26,20 @@ from epss.models import STEP_FIELDS, TASK_FIELDS, Change, Step, Task
 from epss.taskfile.model import TaskDocument
 
 # The history actions of editing (workflow.py records the workflow's own).
-EDIT_ACTIONS = ("task_updated", "step_updated", "step_added", "step_removed", "step_moved",
-                "steps_reordered")
+EDIT_ACTIONS = (
+    "task_updated",
+    "step_updated",
+    "step_added",
+    "step_removed",
+    "step_moved",
+    "steps_reordered",
+)
 STEPS_ACTIONS = ("step_added", "step_removed", "step_moved", "steps_reordered")
 NO_TASK = "Er is geen taak '{slug}'."
-BAD_IF_MATCH = ("If-Match: geef de versie waarop uw wijziging gebaseerd is, zoals If-Match: 3 "
-                "(gekregen: {value}).")
+BAD_IF_MATCH = (
+    "If-Match: geef de versie waarop uw wijziging gebaseerd is, zoals If-Match: 3 "
+    "(gekregen: {value})."
+)
 
 
 def draft_view(session: Session, slug: str) -> dict:
@@ -56,8 +64,12 @@ def draft_view(session: Session, slug: str) -> dict:
 
 def step_view(step: Step) -> dict:
     """One step as JSON: its id (the key in task files), version, position and fields."""
-    return {"id": step.key, "version": step.version, "position": step.position,
-            **{name: getattr(step, name) for name in STEP_FIELDS}}
+    return {
+        "id": step.key,
+        "version": step.version,
+        "position": step.position,
+        **{name: getattr(step, name) for name in STEP_FIELDS},
+    }
 
 
 def task_fields(task: Task) -> dict:
@@ -74,8 +86,12 @@ def lock_task(session: Session, slug: str) -> Task:
 
     A no-op UPDATE rather than SELECT ... FOR UPDATE: on SQLite it takes the database's write
     lock at once, so nothing read afterwards can change before the commit."""
-    locked = session.exec(update(Task).where(Task.slug == slug).values(slug=Task.slug)
-                          .execution_options(synchronize_session=False))
+    locked = session.exec(
+        update(Task)
+        .where(Task.slug == slug)
+        .values(slug=Task.slug)
+        .execution_options(synchronize_session=False)
+    )
     if locked.rowcount == 0:
         raise NotFound(NO_TASK, params={"slug": slug})
     return find(session, slug)
@@ -83,8 +99,9 @@ def lock_task(session: Session, slug: str) -> Task:
 
 def find(session: Session, slug: str) -> Task:
     """The task as stored now (not as this session may have cached it)."""
-    task = session.exec(select(Task).where(Task.slug == slug)
-                        .execution_options(populate_existing=True)).first()
+    task = session.exec(
+        select(Task).where(Task.slug == slug).execution_options(populate_existing=True)
+    ).first()
     if task is None:
         raise NotFound(NO_TASK, params={"slug": slug})
     return task
@@ -92,18 +109,28 @@ def find(session: Session, slug: str) -> Task:
 
 def steps_of(session: Session, task: Task) -> list[Step]:
     """The draft's steps in their order, as stored now."""
-    return list(session.exec(select(Step).where(Step.task_id == task.id)
-                             .order_by(Step.position, Step.id)
-                             .execution_options(populate_existing=True)).all())
+    return list(
+        session.exec(
+            select(Step)
+            .where(Step.task_id == task.id)
+            .order_by(Step.position, Step.id)
+            .execution_options(populate_existing=True)
+        ).all()
+    )
 
 
 def step_in(session: Session, task: Task, step_id: str) -> Step:
-    step = session.exec(select(Step).where(Step.task_id == task.id, Step.key == step_id)
-                        .execution_options(populate_existing=True)).first()
+    step = session.exec(
+        select(Step)
+        .where(Step.task_id == task.id, Step.key == step_id)
+        .execution_options(populate_existing=True)
+    ).first()
     if step is None:
-        raise NotFound("De taak '{title}' heeft geen stap '{step}' (meer). Als hij er was, "
-                       "heeft iemand hem verwijderd: zie de geschiedenis van de taak.",
-                       params={"title": task.title, "step": step_id})
+        raise NotFound(
+            "De taak '{title}' heeft geen stap '{step}' (meer). Als hij er was, "
+            "heeft iemand hem verwijderd: zie de geschiedenis van de taak.",
+            params={"title": task.title, "step": step_id},
+        )
     return step
 
 
@@ -120,8 +147,10 @@ def required(expected: int | None, what: Words, slug: str, field: str) -> int:
         raise VersionRequired(
             "Zeg op welke versie van {what} uw wijziging gebaseerd is, zodat ze niet "
             "ongemerkt de wijziging van iemand anders overschrijft: stuur de header "
-            "If-Match met het versienummer zoals u het las.", params={"what": what},
-            extra={"version_field": field, "read_from": f"GET /api/v1/tasks/{slug}/draft"})
+            "If-Match met het versienummer zoals u het las.",
+            params={"what": what},
+            extra={"version_field": field, "read_from": f"GET /api/v1/tasks/{slug}/draft"},
+        )
     if isinstance(expected, bool) or not isinstance(expected, int) or expected < 1:
         raise InvalidInput(BAD_IF_MATCH, params={"value": repr(expected)[:40]})
     return expected
@@ -135,15 +164,21 @@ def stale_task(session: Session, task: Task, expected: int, *, steps: bool) -> S
     template = (
         "Iemand anders heeft de stappen van de taak '{title}' gewijzigd sinds versie "
         "{expected}; ze zijn nu bij versie {now}. Het concept van nu staat in 'current': "
-        "breng uw wijziging daarin aan en stuur If-Match: {now}." if steps else
-        "Iemand anders heeft de gegevens van de taak '{title}' gewijzigd sinds versie "
+        "breng uw wijziging daarin aan en stuur If-Match: {now}."
+        if steps
+        else "Iemand anders heeft de gegevens van de taak '{title}' gewijzigd sinds versie "
         "{expected}; ze zijn nu bij versie {now}. Het concept van nu staat in 'current': "
-        "breng uw wijziging daarin aan en stuur If-Match: {now}.")
+        "breng uw wijziging daarin aan en stuur If-Match: {now}."
+    )
     return StaleVersion(
-        template, params={"title": task.title, "expected": expected, "now": now},
-        extra={"current": current, "changed_by": _last_actor(
-            session, task, STEPS_ACTIONS if steps else ("task_updated",))},
-        headers={"ETag": f'"{now}"'})
+        template,
+        params={"title": task.title, "expected": expected, "now": now},
+        extra={
+            "current": current,
+            "changed_by": _last_actor(session, task, STEPS_ACTIONS if steps else ("task_updated",)),
+        },
+        headers={"ETag": f'"{now}"'},
+    )
 
 
 def stale_step(session: Session, task: Task, step: Step, expected: int) -> StaleVersion:
@@ -154,15 +189,18 @@ def stale_step(session: Session, task: Task, step: Step, expected: int) -> Stale
         "Iemand anders heeft de stap '{step}' van de taak '{title}' gewijzigd sinds versie "
         "{expected}; hij is nu bij versie {now}. Wat er nu staat, staat in 'current': breng "
         "uw wijziging daarin aan en stuur If-Match: {now}.",
-        params={"step": step.title, "title": task.title, "expected": expected,
-                "now": step.version},
-        extra={"current": step_view(step),
-               "changed_by": _last_actor(session, task, ("step_updated",), step.key)},
-        headers={"ETag": f'"{step.version}"'})
+        params={"step": step.title, "title": task.title, "expected": expected, "now": step.version},
+        extra={
+            "current": step_view(step),
+            "changed_by": _last_actor(session, task, ("step_updated",), step.key),
+        },
+        headers={"ETag": f'"{step.version}"'},
+    )
 
 
-def _last_actor(session: Session, task: Task, actions: tuple[str, ...],
-                step_key: str | None = None) -> str | None:
+def _last_actor(
+    session: Session, task: Task, actions: tuple[str, ...], step_key: str | None = None
+) -> str | None:
     query = select(Change.actor).where(Change.task_id == task.id, Change.action.in_(actions))
     if step_key is not None:
         query = query.where(Change.step_key == step_key)
@@ -172,8 +210,9 @@ def _last_actor(session: Session, task: Task, actions: tuple[str, ...],
 def checked(session: Session, task: Task, fields: dict, steps: list[dict]) -> TaskDocument:
     """The would-be draft (these task fields and steps, in file form) as a valid document,
     or InvalidInput naming every problem. Branches may lead to published tasks only."""
-    published = set(session.exec(
-        select(Task.slug).where(Task.published_version.is_not(None))).all())
+    published = set(
+        session.exec(select(Task.slug).where(Task.published_version.is_not(None))).all()
+    )
     return checked_document({"slug": task.slug, **fields, "steps": steps}, published)
 
 
@@ -200,23 +239,44 @@ def position_in(position: object, highest: int) -> int:
     """A 1-based position from 1 to `highest` (`highest` when not given)."""
     if position is None:
         return highest
-    if isinstance(position, bool) or not isinstance(position, int) or not (
-            1 <= position <= highest):
-        raise invalid([("position", Message(
-            "kies een geheel getal van 1 tot en met {highest} (gekregen: {value})",
-            highest=highest, value=repr(position)[:40]), "Plaats")])
+    if (
+        isinstance(position, bool)
+        or not isinstance(position, int)
+        or not (1 <= position <= highest)
+    ):
+        raise invalid(
+            [
+                (
+                    "position",
+                    Message(
+                        "kies een geheel getal van 1 tot en met {highest} (gekregen: {value})",
+                        highest=highest,
+                        value=repr(position)[:40],
+                    ),
+                    "Plaats",
+                )
+            ]
+        )
     return position
 
 
 def back_to_draft() -> dict:
     """Column values for "this task has unpublished changes" (a submission is withdrawn)."""
-    return {"status": "draft", "submitted_by": None, "submitted_at": None,
-            "updated_at": dt.datetime.now(dt.UTC)}
+    return {
+        "status": "draft",
+        "submitted_by": None,
+        "submitted_at": None,
+        "updated_at": dt.datetime.now(dt.UTC),
+    }
 
 
 def mark_draft(session: Session, task: Task) -> None:
-    session.exec(update(Task).where(Task.id == task.id).values(**back_to_draft())
-                 .execution_options(synchronize_session=False))
+    session.exec(
+        update(Task)
+        .where(Task.id == task.id)
+        .values(**back_to_draft())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def bump_steps_version(session: Session, task: Task, expected: int | None) -> None:
@@ -224,9 +284,11 @@ def bump_steps_version(session: Session, task: Task, expected: int | None) -> No
     query = update(Task).where(Task.id == task.id)
     if expected is not None:
         query = query.where(Task.steps_version == expected)
-    written = session.exec(query.values(**back_to_draft(),
-                                        steps_version=Task.steps_version + 1)
-                           .execution_options(synchronize_session=False))
+    written = session.exec(
+        query.values(**back_to_draft(), steps_version=Task.steps_version + 1).execution_options(
+            synchronize_session=False
+        )
+    )
     if written.rowcount != 1:
         raise stale_task(session, task, expected or 0, steps=True)
 
@@ -235,18 +297,27 @@ def renumber(session: Session, ordered: list[Step]) -> None:
     """Positions 1..n in this order; a step's own version is not touched."""
     for position, step in enumerate(ordered, start=1):
         if step.position != position:
-            session.exec(update(Step).where(Step.id == step.id).values(position=position)
-                         .execution_options(synchronize_session=False))
+            session.exec(
+                update(Step)
+                .where(Step.id == step.id)
+                .values(position=position)
+                .execution_options(synchronize_session=False)
+            )
             session.expire(step, ["position"])
 
 
-def notify(session: Session, task: Task, kind: str, step_id: str | None, version: int,
-           by: str) -> None:
+def notify(
+    session: Session, task: Task, kind: str, step_id: str | None, version: int, by: str
+) -> None:
     """Tell the task's editors after the commit: `version` is what the next edit of that
     thing needs (the step's version; for task the task's; for order/added/removed the
     steps_version)."""
-    queue_notice(session, task.slug, "saved",
-                 {"kind": kind, "step_id": step_id, "version": version, "by": by})
+    queue_notice(
+        session,
+        task.slug,
+        "saved",
+        {"kind": kind, "step_id": step_id, "version": version, "by": by},
+    )
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

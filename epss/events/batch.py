@@ -54,8 +54,7 @@ class BatchTooLarge(EpssError):
 
 Masked = AfterValidator(mask_digits)
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80), Masked]
-ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=200)]
+ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
 class Details(BaseModel):
@@ -89,20 +88,26 @@ class EventIn(BaseModel):
     type: Literal[EVENT_TYPES]
     occurred_at: AwareDatetime = Field(description="ISO 8601 with a time zone.")
     app: str = Field(min_length=1, max_length=80, description="A registered host app's id.")
-    url: Annotated[str, StringConstraints(min_length=1, max_length=2000),
-                   AfterValidator(normalise_url)] = Field(
+    url: Annotated[
+        str, StringConstraints(min_length=1, max_length=2000), AfterValidator(normalise_url)
+    ] = Field(
         description="The page URL or path; stored without query string and fragment.",
-        json_schema_extra={"pattern": PAGE_ADDRESS_PATTERN})
+        json_schema_extra={"pattern": PAGE_ADDRESS_PATTERN},
+    )
     task_slug: Slug | None = None
     task_version: int | None = Field(default=None, ge=1, le=MAX_INT)
     step_id: Slug | None = None
-    user: ShortName | None = Field(default=None, description="Stored only as a pseudonym; "
-                                   "blank is the same as absent.")
+    user: ShortName | None = Field(
+        default=None, description="Stored only as a pseudonym; blank is the same as absent."
+    )
     team: ShortName | None = Field(default=None, description="Blank is the same as absent.")
     details: Details | None = None
     case_ref: ShortName | None = Field(
-        default=None, max_length=100, description="A case reference (e.g. Z-2026-000101); "
-        "stored only as a keyed hash. Blank is the same as absent.")
+        default=None,
+        max_length=100,
+        description="A case reference (e.g. Z-2026-000101); "
+        "stored only as a keyed hash. Blank is the same as absent.",
+    )
 
     @field_validator("app", "url", "user", "team", "case_ref")
     @classmethod
@@ -119,11 +124,19 @@ class EventIn(BaseModel):
     def _not_ahead_of_the_server(cls, value: dt.datetime, info: ValidationInfo) -> dt.datetime:
         now = _context(info)["now"]
         if value < EARLIEST:
-            raise ValueError(Message("ligt vóór {earliest}: zo oud kan een gebeurtenis niet "
-                                     "zijn", earliest=EARLIEST.date().isoformat()))
+            raise ValueError(
+                Message(
+                    "ligt vóór {earliest}: zo oud kan een gebeurtenis niet zijn",
+                    earliest=EARLIEST.date().isoformat(),
+                )
+            )
         if value > now + MAX_CLOCK_AHEAD:
-            raise ValueError(Message("ligt meer dan een dag voor op de klok van de server "
-                                     "({now})", now=now.isoformat(timespec="seconds")))
+            raise ValueError(
+                Message(
+                    "ligt meer dan een dag voor op de klok van de server ({now})",
+                    now=now.isoformat(timespec="seconds"),
+                )
+            )
         return value
 
     @field_validator("app")
@@ -142,12 +155,17 @@ class EventIn(BaseModel):
         extra = sorted(value.model_fields_set - DETAIL_KEYS[kind])
         if extra:
             allowed = DETAIL_KEYS[kind]
-            raise ValueError(Message(
-                "deze velden horen niet bij een gebeurtenis van de soort '{kind}': {fields} "
-                "({allowed})",
-                fields=and_list(extra), kind=kind,
-                allowed=Message("toegestaan: {names}", names=and_list(sorted(allowed)))
-                if allowed else Phrase("die heeft geen details")))
+            raise ValueError(
+                Message(
+                    "deze velden horen niet bij een gebeurtenis van de soort '{kind}': {fields} "
+                    "({allowed})",
+                    fields=and_list(extra),
+                    kind=kind,
+                    allowed=Message("toegestaan: {names}", names=and_list(sorted(allowed)))
+                    if allowed
+                    else Phrase("die heeft geen details"),
+                )
+            )
         return value
 
 
@@ -172,24 +190,30 @@ def _context(info: ValidationInfo) -> dict:
     return info.context
 
 
-def parse_batch(raw: bytes | str, *, now: dt.datetime,
-                is_known_app: Callable[[str], bool],
-                store_free_text: bool = False) -> list[EventIn]:
+def parse_batch(
+    raw: bytes | str,
+    *,
+    now: dt.datetime,
+    is_known_app: Callable[[str], bool],
+    store_free_text: bool = False,
+) -> list[EventIn]:
     """The events of a JSON batch, validated against the server time `now` and the
     registered host apps; their free text (FREE_TEXT_FIELDS) dropped unless
     `store_free_text`. Raises pydantic's ValidationError naming each bad field by its
     position, or BatchTooLarge."""
     try:
         batch = EventBatch.model_validate_json(
-            raw, context={"now": now, "is_known_app": is_known_app})
+            raw, context={"now": now, "is_known_app": is_known_app}
+        )
     except ValidationError as exc:
         if any(e["type"] == "too_long" and e["loc"] == ("events",) for e in exc.errors()):
-            raise BatchTooLarge("Een bundel bevat hooguit {most} gebeurtenissen; stuur ze in "
-                                "kleinere bundels.", params={"most": MAX_BATCH_EVENTS}) from None
+            raise BatchTooLarge(
+                "Een bundel bevat hooguit {most} gebeurtenissen; stuur ze in kleinere bundels.",
+                params={"most": MAX_BATCH_EVENTS},
+            ) from None
         raise
     if not store_free_text:
         for event in batch.events:
             if event.details is not None:
-                event.details = event.details.model_copy(
-                    update=dict.fromkeys(FREE_TEXT_FIELDS))
+                event.details = event.details.model_copy(update=dict.fromkeys(FREE_TEXT_FIELDS))
     return batch.events

@@ -16,8 +16,9 @@ from epss.events.batch import EventIn
 from epss.events.store import Receipt, store_events
 
 
-def record_events(engine: Engine, events: Sequence[EventIn], *, secret_key: str,
-                  received_at: dt.datetime) -> Receipt:
+def record_events(
+    engine: Engine, events: Sequence[EventIn], *, secret_key: str, received_at: dt.datetime
+) -> Receipt:
     """Store the events and return once they are committed durably (on SQLite with
     synchronous=FULL: WAL with NORMAL may lose the last commits on a power failure).
 
@@ -96,9 +97,12 @@ def _transaction(engine: Engine, group: list[_Batch]) -> None:
     with engine.connect() as connection, _synchronous_full(connection):
         try:
             for batch in group:
-                batch.receipt = store_events(connection, batch.events,
-                                             secret_key=batch.secret_key,
-                                             received_at=batch.received_at)
+                batch.receipt = store_events(
+                    connection,
+                    batch.events,
+                    secret_key=batch.secret_key,
+                    received_at=batch.received_at,
+                )
             connection.commit()
         except BaseException:
             connection.rollback()

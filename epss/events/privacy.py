@@ -15,13 +15,16 @@ DIGIT_MASK = "*****"
 
 _LONG_NUMBER = re.compile(r"\d{5,}")
 _QUERY_OR_FRAGMENT = re.compile(r"[?#]")
-_URL = re.compile(r"""
+_URL = re.compile(
+    r"""
     (?P<scheme>https?)://
     (?:[^/?\#\x00-\x20]*@)?                        # credentials (up to the last @): dropped
     (?P<host>\[[0-9a-fA-F:.]+\]|[^@:/?\#\x00-\x20\[\]]+)
     (?::(?P<port>[^/?\#]*))?
     (?P<path>[^?\#]*)                              # up to the query string or fragment
-    """, re.IGNORECASE | re.VERBOSE)
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
 _PSEUDONYM_PURPOSE = b"epss-actor:"
 _CASE_PURPOSE = b"epss-case:"
 

@@ -27,8 +27,9 @@ class Receipt:
     duplicates: int  # stored before, or repeated within the batch
 
 
-def store_events(connection: Connection, events: Sequence[EventIn], *, secret_key: str,
-                 received_at: dt.datetime) -> Receipt:
+def store_events(
+    connection: Connection, events: Sequence[EventIn], *, secret_key: str, received_at: dt.datetime
+) -> Receipt:
     """Write the events in batch order, each id once (a known id is a duplicate, also
     within the batch). The only way events are written; it does not commit.
 
@@ -50,20 +51,34 @@ def store_events(connection: Connection, events: Sequence[EventIn], *, secret_ke
             continue
         seen.add(event.id)
         details = event.details.model_dump(exclude_none=True) if event.details else None
-        rows.append((
-            str(event.id), event.type, when(event.occurred_at), received, event.app,
-            event.url, event.task_slug, event.task_version, event.step_id,
-            actor(event.user) if event.user is not None else None, event.team,
-            details or {}, case(event.case_ref) if event.case_ref is not None else None,
-        ))
+        rows.append(
+            (
+                str(event.id),
+                event.type,
+                when(event.occurred_at),
+                received,
+                event.app,
+                event.url,
+                event.task_slug,
+                event.task_version,
+                event.step_id,
+                actor(event.user) if event.user is not None else None,
+                event.team,
+                details or {},
+                case(event.case_ref) if event.case_ref is not None else None,
+            )
+        )
     if not rows:
         return Receipt(0, len(events))
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    known = set(connection.exec_driver_sql(  # the driver's execute: SQLAlchemy's costs more
-        f"SELECT id FROM event WHERE id IN ({', '.join([mark] * len(rows))})",
-        tuple(row[0] for row in rows)).scalars())
+    known = set(
+        connection.exec_driver_sql(  # the driver's execute: SQLAlchemy's costs more
+            f"SELECT id FROM event WHERE id IN ({', '.join([mark] * len(rows))})",
+            tuple(row[0] for row in rows),
+        ).scalars()
+    )
     rows = [row for row in rows if row[0] not in known]
     if not rows:
         return Receipt(0, len(events))
@@ -74,17 +89,32 @@ def store_events(connection: Connection, events: Sequence[EventIn], *, secret_ke
     chained: list[tuple] = []
     for seq, row in zip(seqs, rows, strict=True):
         previous = link(previous, canonical((seq, *row)))
-        chained.append((seq, *row[:-2], _json(row[-2]) if row[-2] else "{}", row[-1],
-                        previous))
-    parameters = (chained if positional
-                  else [dict(zip(_COLUMNS, row, strict=True)) for row in chained])
+        chained.append((seq, *row[:-2], _json(row[-2]) if row[-2] else "{}", row[-1], previous))
+    parameters = (
+        chained if positional else [dict(zip(_COLUMNS, row, strict=True)) for row in chained]
+    )
     stored = connection.exec_driver_sql(sql, parameters).rowcount  # executemany: the sum
     return Receipt(stored, len(events) - stored)
 
 
 _TABLE = Event.__table__
-_COLUMNS = ("seq", "id", "type", "occurred_at", "received_at", "app", "url", "task_slug",
-            "task_version", "step_id", "actor", "team", "details", "case_ref", "chain_hash")
+_COLUMNS = (
+    "seq",
+    "id",
+    "type",
+    "occurred_at",
+    "received_at",
+    "app",
+    "url",
+    "task_slug",
+    "task_version",
+    "step_id",
+    "actor",
+    "team",
+    "details",
+    "case_ref",
+    "chain_hash",
+)
 _INSERTS: dict[tuple[str, str, str], tuple[str, bool]] = {}
 
 

@@ -24,12 +24,17 @@ STATUSES = ("new", "accepted", "declined")
 MAX_LISTED = 500
 
 
-def inbox(session: Session, status: str | None = None, task: str | None = None, *,
-          limit: int = 200) -> list[dict]:
+def inbox(
+    session: Session, status: str | None = None, task: str | None = None, *, limit: int = 200
+) -> list[dict]:
     """Feedback, newest first, optionally only of one status and one task (slug)."""
     if status is not None and status not in STATUSES:
-        raise invalid("status", "kies uit {choices} (niet '{value}')",
-                      choices=", ".join(STATUSES), value=status[:40])
+        raise invalid(
+            "status",
+            "kies uit {choices} (niet '{value}')",
+            choices=", ".join(STATUSES),
+            value=status[:40],
+        )
     query = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id)
     if status:
         query = query.where(Feedback.status == status)
@@ -54,8 +59,15 @@ def get_feedback(session: Session, feedback_id: str) -> dict:
 NO_SUCH_CHANGE = "de taak heeft geen wijziging {number}; kies er een uit haar geschiedenis"
 
 
-def accept(session: Session, feedback_id: str, *, by: str, change_id: int | None = None,
-           answer: str = "", now: dt.datetime | None = None) -> dict:
+def accept(
+    session: Session,
+    feedback_id: str,
+    *,
+    by: str,
+    change_id: int | None = None,
+    answer: str = "",
+    now: dt.datetime | None = None,
+) -> dict:
     """Accept the feedback. `change_id` names the recorded change of the same task that
     answers it; without one, the task's next publication answers it."""
     feedback = _stored(session, feedback_id)
@@ -65,12 +77,20 @@ def accept(session: Session, feedback_id: str, *, by: str, change_id: int | None
         task = session.exec(select(Task).where(Task.slug == feedback.task_slug)).first()
         if change is None or task is None or change.task_id != task.id:
             raise invalid("change_id", NO_SUCH_CHANGE, number=change_id)
-    return _handle(session, feedback, by=by, now=now, status="accepted",
-                   answer=_text("answer", answer, required=False), change_id=change_id)
+    return _handle(
+        session,
+        feedback,
+        by=by,
+        now=now,
+        status="accepted",
+        answer=_text("answer", answer, required=False),
+        change_id=change_id,
+    )
 
 
-def decline(session: Session, feedback_id: str, *, by: str, reason: str,
-            now: dt.datetime | None = None) -> dict:
+def decline(
+    session: Session, feedback_id: str, *, by: str, reason: str, now: dt.datetime | None = None
+) -> dict:
     """Decline the feedback; the reason is what the sender sees."""
     reason = _text("reason", reason, required=True)
     feedback = _stored(session, feedback_id)
@@ -82,8 +102,11 @@ def statuses(session: Session, ids: list[str]) -> list[dict]:
     """What became of these feedback ids, for their sender. Unknown ids are left out."""
     if not ids:
         return []
-    rows = list(session.exec(select(Feedback).where(Feedback.id.in_(ids))
-                             .order_by(Feedback.created_at.desc())).all())
+    rows = list(
+        session.exec(
+            select(Feedback).where(Feedback.id.in_(ids)).order_by(Feedback.created_at.desc())
+        ).all()
+    )
     return describe(session, rows, public=True)
 
 
@@ -96,20 +119,28 @@ def _stored(session: Session, feedback_id: str) -> Feedback:
 
 def _still_new(session: Session, feedback: Feedback) -> None:
     if feedback.status != "new":
-        template = ("Deze melding is al geaccepteerd door {by} op {when}."
-                    if feedback.status == "accepted" else
-                    "Deze melding is al afgewezen door {by} op {when}.")
-        raise Conflict(template, params={"by": feedback.handled_by,
-                                         "when": Moment(feedback.handled_at)},
-                       extra={"feedback": as_json(describe(session, [feedback])[0])})
+        template = (
+            "Deze melding is al geaccepteerd door {by} op {when}."
+            if feedback.status == "accepted"
+            else "Deze melding is al afgewezen door {by} op {when}."
+        )
+        raise Conflict(
+            template,
+            params={"by": feedback.handled_by, "when": Moment(feedback.handled_at)},
+            extra={"feedback": as_json(describe(session, [feedback])[0])},
+        )
 
 
-def _handle(session: Session, feedback: Feedback, *, by: str, now: dt.datetime | None,
-            **values) -> dict:
+def _handle(
+    session: Session, feedback: Feedback, *, by: str, now: dt.datetime | None, **values
+) -> dict:
     """Record the handling, only if nobody handled it in the meantime."""
     values |= {"handled_by": by, "handled_at": now or dt.datetime.now(dt.UTC)}
-    done = session.execute(update(Feedback).where(
-        Feedback.id == feedback.id, Feedback.status == "new").values(**values))
+    done = session.execute(
+        update(Feedback)
+        .where(Feedback.id == feedback.id, Feedback.status == "new")
+        .values(**values)
+    )
     if done.rowcount != 1:
         session.refresh(feedback)
         _still_new(session, feedback)
@@ -122,6 +153,7 @@ def _text(field: str, value: str, *, required: bool) -> str:
     if required and not value:
         raise invalid(field, "dit moet ingevuld zijn")
     if len(value) > MAX_COMMENT:
-        raise invalid(field, "hooguit {most} tekens (dit zijn er {count})", most=MAX_COMMENT,
-                      count=len(value))
+        raise invalid(
+            field, "hooguit {most} tekens (dit zijn er {count})", most=MAX_COMMENT, count=len(value)
+        )
     return value

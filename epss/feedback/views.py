@@ -14,9 +14,21 @@ from epss.models import Change, Feedback, Task, TaskVersion
 
 # What the sender may see of their own feedback (the UUID is their proof): not who
 # handled it, and not their comment (it may name people at the desk).
-PUBLIC = ("id", "status", "kind", "task_slug", "task_title", "task_version", "step_id",
-          "step_title", "step_number", "created_at", "handled_at", "answer",
-          "changed_in_version")
+PUBLIC = (
+    "id",
+    "status",
+    "kind",
+    "task_slug",
+    "task_title",
+    "task_version",
+    "step_id",
+    "step_title",
+    "step_number",
+    "created_at",
+    "handled_at",
+    "answer",
+    "changed_in_version",
+)
 
 
 def describe(session: Session, rows: list[Feedback], *, public: bool = False) -> list[dict]:
@@ -28,20 +40,32 @@ def describe(session: Session, rows: list[Feedback], *, public: bool = False) ->
         key = (row.task_slug, row.task_version)
         if row.task_slug not in tasks:
             tasks[row.task_slug] = session.exec(
-                select(Task).where(Task.slug == row.task_slug)).first()
+                select(Task).where(Task.slug == row.task_slug)
+            ).first()
         if key not in versions:
             versions[key] = _document(session, tasks[row.task_slug], row.task_version)
         document = versions[key]
         steps = [s["id"] for s in document.get("steps", [])]
         number = steps.index(row.step_key) + 1 if row.step_key in steps else None
         item = {
-            "id": row.id, "status": row.status, "kind": row.kind,
-            "task_slug": row.task_slug, "task_title": document.get("title", row.task_slug),
-            "task_version": row.task_version, "step_id": row.step_key,
+            "id": row.id,
+            "status": row.status,
+            "kind": row.kind,
+            "task_slug": row.task_slug,
+            "task_title": document.get("title", row.task_slug),
+            "task_version": row.task_version,
+            "step_id": row.step_key,
             "step_title": document["steps"][number - 1]["title"] if number else None,
-            "step_number": number, "comment": row.comment, "app": row.app, "url": row.url,
-            "team": row.team, "created_at": row.created_at, "handled_by": row.handled_by,
-            "handled_at": row.handled_at, "answer": row.answer, "change_id": row.change_id,
+            "step_number": number,
+            "comment": row.comment,
+            "app": row.app,
+            "url": row.url,
+            "team": row.team,
+            "created_at": row.created_at,
+            "handled_by": row.handled_by,
+            "handled_at": row.handled_at,
+            "answer": row.answer,
+            "change_id": row.change_id,
             "changed_in_version": answering_version(session, tasks[row.task_slug], row),
         }
         described.append({k: item[k] for k in PUBLIC} if public else item)
@@ -72,13 +96,17 @@ def answering_version(session: Session, task: Task | None, feedback: Feedback) -
 def _first_published_since(session: Session, task: Task, since: dt.datetime | None) -> int | None:
     if since is None:
         return None
-    return session.exec(select(func.min(TaskVersion.number)).where(
-        TaskVersion.task_id == task.id, TaskVersion.published_at >= since)).one()
+    return session.exec(
+        select(func.min(TaskVersion.number)).where(
+            TaskVersion.task_id == task.id, TaskVersion.published_at >= since
+        )
+    ).one()
 
 
 def _document(session: Session, task: Task | None, number: int) -> dict:
     if task is None:
         return {}
-    version = session.exec(select(TaskVersion).where(
-        TaskVersion.task_id == task.id, TaskVersion.number == number)).first()
+    version = session.exec(
+        select(TaskVersion).where(TaskVersion.task_id == task.id, TaskVersion.number == number)
+    ).first()
     return version.document if version else {}

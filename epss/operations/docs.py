@@ -54,9 +54,15 @@ _PAGE = """<!doctype html>
 def docs_page(request: Request) -> HTMLResponse:
     """Swagger UI for the OpenAPI description at /api/v1/openapi.json."""
     root = request.scope.get("root_path", "")
-    return HTMLResponse(_PAGE.format(
-        title=escape(request.app.title), root=escape(root), assets=escape(root + ASSETS_PATH),
-        openapi=escape(root + (request.app.openapi_url or "")), version=_VERSION))
+    return HTMLResponse(
+        _PAGE.format(
+            title=escape(request.app.title),
+            root=escape(root),
+            assets=escape(root + ASSETS_PATH),
+            openapi=escape(root + (request.app.openapi_url or "")),
+            version=_VERSION,
+        )
+    )
 
 
 @router.get(ASSETS_PATH + "/{name}")

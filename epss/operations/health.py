@@ -19,12 +19,14 @@ async def live() -> JSONResponse:
     return JSONResponse({"status": "live"}, headers=_NO_STORE)
 
 
-@router.get("/ready", responses={
-    503: {"description": "Not ready; `detail` says which check failed."}})
+@router.get(
+    "/ready", responses={503: {"description": "Not ready; `detail` says which check failed."}}
+)
 async def ready(request: Request) -> JSONResponse:
     """200 when the database can be reached, its schema is at the newest migration and the
     search index is current; 503 naming the failed check otherwise. Also reports the
     catch-up lag. Checked at most once per second."""
     report = await request.app.state.readiness.report()
-    return JSONResponse(report.as_json(), status_code=200 if report.ready else 503,
-                        headers=_NO_STORE)
+    return JSONResponse(
+        report.as_json(), status_code=200 if report.ready else 503, headers=_NO_STORE
+    )

@@ -55,8 +55,10 @@ class RequestIds:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = next((v.decode("latin-1") for k, v in scope["headers"]
-                         if k == REQUEST_ID_HEADER.encode()), None)
+        incoming = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == REQUEST_ID_HEADER.encode()),
+            None,
+        )
         request_id = request_id_from(incoming)
         # Each request runs in a task of its own, so the value ends with it; it is not
         # reset here, so that uvicorn's lines after the app returned (an error's traceback)
@@ -108,8 +110,7 @@ class JsonLines(JsonFormatter):
         )
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        return dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
-            timespec="milliseconds")
+        return dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds")
 
 
 def log_config(log_format: str) -> dict[str, Any]:
@@ -120,8 +121,12 @@ def log_config(log_format: str) -> dict[str, Any]:
         "access_line": {"()": f"{__name__}.AccessLineFilter"},
     }
     if log_format == "json":
-        handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stdout",
-                   "formatter": "json", "filters": ["request_id"]}
+        handler = {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
         return {
             "version": 1,
             "disable_existing_loggers": False,
@@ -134,8 +139,7 @@ def log_config(log_format: str) -> dict[str, Any]:
             "loggers": {
                 "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
                 "uvicorn.error": {"level": "INFO"},
-                "uvicorn.access": {"handlers": ["access"], "level": "INFO",
-                                   "propagate": False},
+                "uvicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
                 "epss": {"level": "INFO"},
             },
             "root": {"handlers": ["default"], "level": "WARNING"},
@@ -144,8 +148,10 @@ def log_config(log_format: str) -> dict[str, Any]:
     config["filters"] = filters
     config["handlers"]["default"]["filters"] = ["request_id"]
     config["handlers"]["access"]["filters"] = ["request_id", "access_line"]
-    config["formatters"]["app"] = {"()": "uvicorn.logging.DefaultFormatter",
-                                   "fmt": "%(levelprefix)s %(name)s: %(message)s"}
+    config["formatters"]["app"] = {
+        "()": "uvicorn.logging.DefaultFormatter",
+        "fmt": "%(levelprefix)s %(name)s: %(message)s",
+    }
     config["handlers"]["app"] = {**config["handlers"]["default"], "formatter": "app"}
     config["loggers"]["epss"] = {"handlers": ["app"], "level": "INFO", "propagate": False}
     return config

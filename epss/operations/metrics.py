@@ -79,24 +79,35 @@ class Metrics:
         self.request_duration = Histogram(
             "epss_http_request_duration_seconds",
             "Time from a request's arrival to the end of its answer, per route template.",
-            ["method", "route"], registry=registry)
+            ["method", "route"],
+            registry=registry,
+        )
         self.requests = Counter(
-            "epss_http_requests", "Answered requests per route template and status class.",
-            ["method", "route", "status"], registry=registry)
+            "epss_http_requests",
+            "Answered requests per route template and status class.",
+            ["method", "route", "status"],
+            registry=registry,
+        )
         self.events_accepted = Counter(
-            "epss_events_accepted", "Events from the overlay newly stored.", registry=registry)
+            "epss_events_accepted", "Events from the overlay newly stored.", registry=registry
+        )
         self.events_duplicate = Counter(
-            "epss_events_duplicate", "Events sent again (stored before, or twice in a batch).",
-            registry=registry)
+            "epss_events_duplicate",
+            "Events sent again (stored before, or twice in a batch).",
+            registry=registry,
+        )
         self.event_batches_rejected = Counter(
-            "epss_event_batches_rejected", "Event batches refused as a whole (nothing stored).",
-            ["reason"], registry=registry)
+            "epss_event_batches_rejected",
+            "Event batches refused as a whole (nothing stored).",
+            ["reason"],
+            registry=registry,
+        )
         self.publishes = Counter(
-            "epss_publishes", "Task versions committed through this instance.",
-            registry=registry)
+            "epss_publishes", "Task versions committed through this instance.", registry=registry
+        )
         self.login_failures = Counter(
-            "epss_login_failures", "Failed logins at the login form.", ["reason"],
-            registry=registry)
+            "epss_login_failures", "Failed logins at the login form.", ["reason"], registry=registry
+        )
         for reason in [*_REJECTED.values(), "error"]:
             self.event_batches_rejected.labels(reason)
         for reason in _LOGIN_FAILED.values():
@@ -118,8 +129,9 @@ class Metrics:
         encoder, content_type = choose_encoder(accept or "")
         return encoder(registry), content_type
 
-    def observe(self, method: str, route: str, status: int, seconds: float,
-                body: bytes | None) -> None:
+    def observe(
+        self, method: str, route: str, status: int, seconds: float, body: bytes | None
+    ) -> None:
         method = method if method in _METHODS else "other"
         self.request_duration.labels(method, route).observe(seconds)
         self.requests.labels(method, route, f"{status // 100}xx").inc()
@@ -152,7 +164,8 @@ class _ReadWhenScraped(Collector):
     def collect(self) -> Iterable[GaugeMetricFamily]:
         documents = GaugeMetricFamily(
             "epss_search_index_documents",
-            "Documents in the search index (one per task and one per step).")
+            "Documents in the search index (one per task and one per step).",
+        )
         # Missing or being replaced: no value rather than a wrong one.
         with contextlib.suppress(Exception):
             documents.add_metric([], self.services.search_index.doc_count())
@@ -160,7 +173,8 @@ class _ReadWhenScraped(Collector):
         yield GaugeMetricFamily(
             "epss_catalog_catch_up_lag_seconds",
             "How far this instance is behind catalog changes made through other instances.",
-            value=self.services.catch_up_lag())
+            value=self.services.catch_up_lag(),
+        )
 
 
 # -- publishes: counted when a session that added a TaskVersion commits ---------------------
@@ -231,9 +245,13 @@ class HttpMetrics:
             await self.app(scope, receive, observed)
         finally:
             try:
-                self.metrics.observe(scope["method"], self.routes.template(routed.route, scope),
-                                     status, time.perf_counter() - started,
-                                     b"".join(body) if body is not None else None)
+                self.metrics.observe(
+                    scope["method"],
+                    self.routes.template(routed.route, scope),
+                    status,
+                    time.perf_counter() - started,
+                    b"".join(body) if body is not None else None,
+                )
             except Exception:  # counting must never break an answer
                 log.exception("could not count a request in the metrics")
 
@@ -281,23 +299,27 @@ class RouteTemplates:
         if len(candidates) == 1:
             return candidates[0][0]
         path = scope["path"]
-        return next((full for full, pattern in candidates if pattern.match(path)),
-                    candidates[0][0])
+        return next((full for full, pattern in candidates if pattern.match(path)), candidates[0][0])
 
     def _table(self) -> dict[int, list[tuple[str, re.Pattern]]]:
         table: dict[int, list[tuple[str, re.Pattern]]] = {}
         for route in self._app_routes():
             contexts = getattr(route, "effective_route_contexts", None)
-            pairs = ([(c.original_route, c.path) for c in contexts()] if contexts
-                     else [(route, getattr(route, "path", None))])
+            pairs = (
+                [(c.original_route, c.path) for c in contexts()]
+                if contexts
+                else [(route, getattr(route, "path", None))]
+            )
             for original, path in pairs:
                 if path:
                     table.setdefault(id(original), []).append(  # routes are unhashable
-                        (path, compile_path(path)[0]))
+                        (path, compile_path(path)[0])
+                    )
         return table
 
 
 # -- the route ------------------------------------------------------------------------------
+
 
 def _scraper(request: Request) -> None:
     """With EPSS_METRICS_TOKEN set, only `Authorization: Bearer <that token>` may read."""
@@ -305,10 +327,14 @@ def _scraper(request: Request) -> None:
     if not token:
         return
     sent = request.headers.get("authorization", "")
-    if not (sent.startswith("Bearer ")
-            and hmac.compare_digest(sent[7:].strip().encode(), token.encode())):
-        raise Unauthorized("send the metrics token: Authorization: Bearer <EPSS_METRICS_TOKEN>",
-                           headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    if not (
+        sent.startswith("Bearer ")
+        and hmac.compare_digest(sent[7:].strip().encode(), token.encode())
+    ):
+        raise Unauthorized(
+            "send the metrics token: Authorization: Bearer <EPSS_METRICS_TOKEN>",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
 
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
@@ -318,6 +344,5 @@ router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 def metrics(request: Request, _allowed: Annotated[None, Depends(_scraper)]) -> Response:
     """Prometheus metrics. Public as a route (no account), but guarded by
     EPSS_METRICS_TOKEN when that is set."""
-    content, content_type = request.app.state.metrics.exposition(
-        request.headers.get("accept"))
+    content, content_type = request.app.state.metrics.exposition(request.headers.get("accept"))
     return Response(content, media_type=content_type, headers={"Cache-Control": "no-store"})

@@ -25,12 +25,17 @@ class DatabaseAway(EpssError):
 
 def install_outage_handler(app: FastAPI) -> None:
     async def database_away(request: Request, exc: Exception) -> Response:
-        log.warning("database unavailable for %s %s: %s", request.method, request.url.path,
-                    type(getattr(exc, "orig", None) or exc).__name__)
+        log.warning(
+            "database unavailable for %s %s: %s",
+            request.method,
+            request.url.path,
+            type(getattr(exc, "orig", None) or exc).__name__,
+        )
         answer = DatabaseAway(
             "De database is even niet bereikbaar. Er is niets veranderd; probeer het over "
             "een paar seconden opnieuw.",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
         return await app.exception_handlers[EpssError](request, answer)
 
     for kind in (OperationalError, InterfaceError):

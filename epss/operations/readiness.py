@@ -40,14 +40,21 @@ class Report:
         return not any(self.problems.values())
 
     def as_json(self) -> dict:
-        checks = {name: ({"ok": True} if problem is None else {"ok": False, "detail": problem})
-                  for name, problem in self.problems.items()}
-        body: dict = {"status": "ready" if self.ready else "not_ready", "checks": checks,
-                      "catch_up_lag_seconds": self.lag}
+        checks = {
+            name: ({"ok": True} if problem is None else {"ok": False, "detail": problem})
+            for name, problem in self.problems.items()
+        }
+        body: dict = {
+            "status": "ready" if self.ready else "not_ready",
+            "checks": checks,
+            "catch_up_lag_seconds": self.lag,
+        }
         if not self.ready:
             failed = [name for name, problem in self.problems.items() if problem]
-            body |= {"error": "not_ready", "detail": "; ".join(
-                f"{name}: {self.problems[name]}" for name in failed)}
+            body |= {
+                "error": "not_ready",
+                "detail": "; ".join(f"{name}: {self.problems[name]}" for name in failed),
+            }
         return body
 
 
@@ -70,16 +77,23 @@ class Readiness:
         with self._lock:
             if self._running is None or self._running.done():
                 self._running = concurrent.futures.Future()
-                threading.Thread(target=self._run, args=(self._running,), daemon=True,
-                                 name="epss-readiness").start()
+                threading.Thread(
+                    target=self._run, args=(self._running,), daemon=True, name="epss-readiness"
+                ).start()
             running = self._running
         try:
-            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(running)),
-                                          self.timeout)
+            return await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(running)), self.timeout
+            )
         except TimeoutError:
-            return Report({"database": f"no answer within {self.timeout:g} s",
-                           "migrations": NOT_CHECKED, "search_index": NOT_CHECKED},
-                          self._last.lag if self._last else 0.0)
+            return Report(
+                {
+                    "database": f"no answer within {self.timeout:g} s",
+                    "migrations": NOT_CHECKED,
+                    "search_index": NOT_CHECKED,
+                },
+                self._last.lag if self._last else 0.0,
+            )
 
     def _run(self, future: concurrent.futures.Future[Report]) -> None:
         try:
@@ -87,8 +101,9 @@ class Readiness:
                 report = Report(self.check(), self._lag)
             except Exception as exc:  # a failed check is an answer too: not ready
                 log.exception("the readiness checks failed")
-                report = Report(dict.fromkeys(CHECKS, f"could not be checked "
-                                                      f"({type(exc).__name__})"))
+                report = Report(
+                    dict.fromkeys(CHECKS, f"could not be checked ({type(exc).__name__})")
+                )
         except BaseException as exc:  # never leave a waiting probe hanging
             future.set_exception(exc)
             raise
@@ -105,28 +120,41 @@ class Readiness:
         services = self.services
         problems: dict[str, str | None] = dict.fromkeys(CHECKS)
         url = services.engine.url
-        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-                and not Path(url.database).is_file():
+        if (
+            url.get_backend_name() == "sqlite"
+            and url.database not in (None, "", ":memory:")
+            and not Path(url.database).is_file()
+        ):
             # Connecting would quietly make a new, empty database file.
-            return {"database": "the SQLite database file is missing",
-                    "migrations": NOT_CHECKED, "search_index": NOT_CHECKED}
+            return {
+                "database": "the SQLite database file is missing",
+                "migrations": NOT_CHECKED,
+                "search_index": NOT_CHECKED,
+            }
         try:
             with services.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             if not migrations.is_current(services.engine):
-                return {"database": None, "migrations": "the schema is not at the newest "
-                        "migration: run `epss db upgrade`",
-                        "search_index": "not checked: the schema is not current"}
+                return {
+                    "database": None,
+                    "migrations": "the schema is not at the newest "
+                    "migration: run `epss db upgrade`",
+                    "search_index": "not checked: the schema is not current",
+                }
             lag = self._lag = services.catch_up_lag()
         except SQLAlchemyError as exc:
             if self._last is None or self._last.problems["database"] is None:
                 log.warning("the database cannot be reached: %s", exc)  # once, not each second
             reason = type(getattr(exc, "orig", None) or exc).__name__
-            return {"database": f"cannot be reached ({reason})", "migrations": NOT_CHECKED,
-                    "search_index": NOT_CHECKED}
+            return {
+                "database": f"cannot be reached ({reason})",
+                "migrations": NOT_CHECKED,
+                "search_index": NOT_CHECKED,
+            }
         if services.search_index.position() is None:
             problems["search_index"] = "missing or unreadable (being rebuilt)"
         elif lag > MAX_LAG_SECONDS:
-            problems["search_index"] = (f"{lag:.0f} s behind the changes made through other "
-                                        "instances (catching up)")
+            problems["search_index"] = (
+                f"{lag:.0f} s behind the changes made through other instances (catching up)"
+            )
         return problems

@@ -32,8 +32,11 @@ async def live_streams_end_on_stop(app: FastAPI) -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     stop_streams = hub_for(app.state.services.engine).stop
     previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-    handlers = {sig: _chained(loop, stop_streams, handler)
-                for sig, handler in previous.items() if callable(handler)}
+    handlers = {
+        sig: _chained(loop, stop_streams, handler)
+        for sig, handler in previous.items()
+        if callable(handler)
+    }
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
     try:
@@ -44,8 +47,9 @@ async def live_streams_end_on_stop(app: FastAPI) -> AsyncIterator[None]:
                 signal.signal(sig, previous[sig])
 
 
-def _chained(loop: asyncio.AbstractEventLoop, stop_streams: Callable[[], None],
-             server_handler: Callable) -> Callable:
+def _chained(
+    loop: asyncio.AbstractEventLoop, stop_streams: Callable[[], None], server_handler: Callable
+) -> Callable:
     def handler(sig, frame) -> None:
         # A signal handler may interrupt code holding the hub's lock: end the streams
         # from the event loop instead of from here.

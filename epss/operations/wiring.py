@@ -21,7 +21,10 @@ def install_operations(app: FastAPI, services: Services) -> None:
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(docs.router)
-    app.add_middleware(metrics.HttpMetrics, metrics=app.state.metrics,
-                       routes=metrics.RouteTemplates(lambda: app.routes))
+    app.add_middleware(
+        metrics.HttpMetrics,
+        metrics=app.state.metrics,
+        routes=metrics.RouteTemplates(lambda: app.routes),
+    )
     app.add_middleware(RequestIds)
     app.user_middleware.append(Middleware(metrics.RouteSpy))  # the innermost

@@ -34,15 +34,18 @@ def write_extension(target: Path, bundle: Bundle | None = None) -> Path:
     if target.exists() and not target.is_dir():
         raise InvalidInput(f"{target} is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not (target / "manifest.json").is_file():
-        raise InvalidInput(f"{target} is not empty and holds no extension: choose a new or "
-                           "empty folder")
-    shutil.copytree(source_dir(), target, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns(BUNDLE_NAME, ".*"))
+        raise InvalidInput(
+            f"{target} is not empty and holds no extension: choose a new or empty folder"
+        )
+    shutil.copytree(
+        source_dir(), target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(BUNDLE_NAME, ".*")
+    )
     manifest_path = target / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["version"] = manifest_version(__version__)
     manifest["version_name"] = f"{__version__} (overlay {bundle.version})"
-    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (target / BUNDLE_NAME).write_bytes(bundle.script)
     return manifest_path

@@ -21,17 +21,24 @@ router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 def bookmarklet_page(request: Request, session: SessionDep) -> HTMLResponse:
     service = str(request.base_url)  # ends in '/', includes a root path behind a proxy
     version = shipped_bundle().version
-    apps = [{
-        "id": app.id,
-        "name": app.name,
-        "origins": app.allowed_origins,
-        "bookmarklet": snippets.bookmarklet(service, app.id),
-        "tag_versioned": snippets.script_tag(service, app.id, version),
-        "tag": snippets.script_tag(service, app.id),
-    } for app in session.exec(select(HostApp).order_by(HostApp.name, HostApp.id)).all()]
-    return render(request, "bookmarklet.html", {
-        "apps": apps,
-        "service": service,
-        "csp_lines": snippets.csp_lines(service),
-        "version": version,
-    })
+    apps = [
+        {
+            "id": app.id,
+            "name": app.name,
+            "origins": app.allowed_origins,
+            "bookmarklet": snippets.bookmarklet(service, app.id),
+            "tag_versioned": snippets.script_tag(service, app.id, version),
+            "tag": snippets.script_tag(service, app.id),
+        }
+        for app in session.exec(select(HostApp).order_by(HostApp.name, HostApp.id)).all()
+    ]
+    return render(
+        request,
+        "bookmarklet.html",
+        {
+            "apps": apps,
+            "service": service,
+            "csp_lines": snippets.csp_lines(service),
+            "version": version,
+        },
+    )

@@ -22,8 +22,9 @@ def overlay_script(request: Request, v: str | None = None) -> Response:
         "ETag": bundle.etag,
         "Vary": "Accept-Encoding",
         "Cross-Origin-Resource-Policy": "cross-origin",
-        "Cache-Control": (f"public, max-age={ONE_YEAR}, immutable" if v == bundle.version
-                          else "no-cache"),
+        "Cache-Control": (
+            f"public, max-age={ONE_YEAR}, immutable" if v == bundle.version else "no-cache"
+        ),
     }
     if request.headers.get("if-none-match") == bundle.etag:
         return Response(status_code=304, headers=headers)

@@ -29,8 +29,7 @@ _URL_SAFE = "!$&'()*+,-./:;=?@_~[]{}|^\\\""
 def js_string(value: str) -> str:
     """A JavaScript string literal of `value` that no HTML or URL context can end early."""
     literal = json.dumps(value, ensure_ascii=True)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("'", "\\u0027")):
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
         literal = literal.replace(char, escape)
     return literal
 
@@ -68,22 +67,32 @@ EXTENSION_ID_PLACEHOLDER = "abcdefghijklmnopabcdefghijklmnop"
 UPDATE_URL_PLACEHOLDER = "https://intranet.gemeente.nl/epss/updates.xml"
 
 
-def managed_policy(service: str, app_id: str, origins: list[str],
-                   extension_id: str = EXTENSION_ID_PLACEHOLDER,
-                   update_url: str = UPDATE_URL_PLACEHOLDER) -> str:
+def managed_policy(
+    service: str,
+    app_id: str,
+    origins: list[str],
+    extension_id: str = EXTENSION_ID_PLACEHOLDER,
+    update_url: str = UPDATE_URL_PLACEHOLDER,
+) -> str:
     """The browser policy (JSON) that force-installs the extension and shows the panel in
     this host app's origins (see overlay_js/README.md, "The policy"). IT replaces the
     extension id and the update URL by those of its own packed extension."""
     policy = {
-        "ExtensionSettings": {extension_id: {
-            "installation_mode": "force_installed",
-            "update_url": update_url,
-            "runtime_blocked_hosts": ["*://*"],
-            "runtime_allowed_hosts": list(origins),
-        }},
-        "3rdparty": {"extensions": {extension_id: {
-            "service": service,
-            "sites": [{"matches": [f"{o}/*" for o in origins], "app": app_id}],
-        }}},
+        "ExtensionSettings": {
+            extension_id: {
+                "installation_mode": "force_installed",
+                "update_url": update_url,
+                "runtime_blocked_hosts": ["*://*"],
+                "runtime_allowed_hosts": list(origins),
+            }
+        },
+        "3rdparty": {
+            "extensions": {
+                extension_id: {
+                    "service": service,
+                    "sites": [{"matches": [f"{o}/*" for o in origins], "app": app_id}],
+                }
+            }
+        },
     }
     return json.dumps(policy, indent=2, ensure_ascii=False)

@@ -37,21 +37,35 @@ MAX_PAGE = 100_000  # the highest page number a paged list accepts
 CRITICALITY_LABELS = {"critical": "Kritiek", "high": "Hoog", "normal": "Normaal"}
 
 
-def render(request: Request, name: str, context: dict, status_code: int = 200,
-           headers: dict | None = None) -> HTMLResponse:
+def render(
+    request: Request, name: str, context: dict, status_code: int = 200, headers: dict | None = None
+) -> HTMLResponse:
     """A page in the person's language (and remember a language chosen with ?lang=).
     Templates get `me` (who is logged in, or None) and `csrf_token()` for their forms."""
     language = i18n.language_of(request)
     translate = i18n.translator(language)
-    response = templates.TemplateResponse(request, name, {
-        **context, "_": translate, "lang": language, "me": identify(request),
-        "csrf_token": request.scope.get("csrftoken", lambda: ""),
-        "criticality_label": lambda value: translate(CRITICALITY_LABELS.get(value, value)),
-        "moment_with_zone": moment_with_zone,
-        "in_language": lambda choice: "?" + urlencode(
-            [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-            + [("lang", choice)]),
-    }, status_code=status_code, headers=headers)
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {
+            **context,
+            "_": translate,
+            "lang": language,
+            "me": identify(request),
+            "csrf_token": request.scope.get("csrftoken", lambda: ""),
+            "criticality_label": lambda value: translate(CRITICALITY_LABELS.get(value, value)),
+            "moment_with_zone": moment_with_zone,
+            "in_language": lambda choice: (
+                "?"
+                + urlencode(
+                    [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+                    + [("lang", choice)]
+                )
+            ),
+        },
+        status_code=status_code,
+        headers=headers,
+    )
     if request.query_params.get("lang") == language:
         response.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
     return response
@@ -59,14 +73,17 @@ def render(request: Request, name: str, context: dict, status_code: int = 200,
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, services: ServicesDep) -> HTMLResponse:
-    tasks = [{**v.document, "version": v.number, "review_by": v.review_by.strftime("%d-%m-%Y")}
-             for v in newest_versions(session)]
+    tasks = [
+        {**v.document, "version": v.number, "review_by": v.review_by.strftime("%d-%m-%Y")}
+        for v in newest_versions(session)
+    ]
     return render(request, "home.html", {"tasks": tasks, "demo": services.settings.demo})
 
 
 @router.get("/zoeken", response_class=HTMLResponse)
-def search_page(request: Request, services: ServicesDep,
-                q: str = Query(default="", max_length=200)) -> HTMLResponse:
+def search_page(
+    request: Request, services: ServicesDep, q: str = Query(default="", max_length=200)
+) -> HTMLResponse:
     results = services.search_index.search(q, limit=20) if q.strip() else []
     name = "_results.html" if request.headers.get("hx-request") else "search.html"
     return render(request, name, {"q": q, "results": results})
@@ -78,17 +95,26 @@ def glossary_page(request: Request, services: ServicesDep) -> HTMLResponse:
 
 
 @router.get("/taken/{slug}", response_class=HTMLResponse)
-def task_page(request: Request, slug: str, session: SessionDep, services: ServicesDep,
-              versie: int | None = Query(default=None, ge=1, le=MAX_INT)) -> HTMLResponse:
+def task_page(
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    services: ServicesDep,
+    versie: int | None = Query(default=None, ge=1, le=MAX_INT),
+) -> HTMLResponse:
     latest = published_version(session, slug)
     shown = latest if versie is None else published_version(session, slug, versie)
     steps = shown.document["steps"]
-    return render(request, "task.html", {
-        "task": render_version(shown, latest.number, services.glossary),
-        "sources": {s["id"]: s for s in shown.document.get("sources", [])},
-        "step_names": {s["id"]: (n, s["title"]) for n, s in enumerate(steps, start=1)},
-        "task_titles": _linked_titles(session, steps),
-    })
+    return render(
+        request,
+        "task.html",
+        {
+            "task": render_version(shown, latest.number, services.glossary),
+            "sources": {s["id"]: s for s in shown.document.get("sources", [])},
+            "step_names": {s["id"]: (n, s["title"]) for n, s in enumerate(steps, start=1)},
+            "task_titles": _linked_titles(session, steps),
+        },
+    )
 
 
 def _linked_titles(session: Session, steps: list[dict]) -> dict[str, str]:

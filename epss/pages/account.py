@@ -32,8 +32,10 @@ router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 LOGIN_PATH = "/inloggen"
 
 
-WAIT = ("Te veel mislukte pogingen met deze naam vanaf deze computer. Probeer het opnieuw om "
-        "{time} (over {seconds} seconden).")
+WAIT = (
+    "Te veel mislukte pogingen met deze naam vanaf deze computer. Probeer het opnieuw om "
+    "{time} (over {seconds} seconden)."
+)
 
 
 def wait_params(until: dt.datetime, now: dt.datetime) -> dict:
@@ -49,35 +51,53 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get(LOGIN_PATH, response_class=HTMLResponse)
-def login_page(request: Request, services: ServicesDep,
-               volgende: str = Query(default="/"),
-               hersteld: str = Query(default="", max_length=1)) -> HTMLResponse:
+def login_page(
+    request: Request,
+    services: ServicesDep,
+    volgende: str = Query(default="/"),
+    hersteld: str = Query(default="", max_length=1),
+) -> HTMLResponse:
     """The login form, and the button to log in through the organisation (single sign-on)
     when that is configured; after a reset link, the word that the password is set."""
-    notice = ("Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord."
-              if hersteld == "1" else None)
-    return render(request, "login.html", {"next": safe_next(volgende), "error": None,
-                                          "notice": notice,
-                                          **login_choices(services.settings)})
+    notice = (
+        "Uw wachtwoord is ingesteld. Log in met uw nieuwe wachtwoord." if hersteld == "1" else None
+    )
+    return render(
+        request,
+        "login.html",
+        {
+            "next": safe_next(volgende),
+            "error": None,
+            "notice": notice,
+            **login_choices(services.settings),
+        },
+    )
 
 
 @router.post(LOGIN_PATH, response_class=HTMLResponse)
 def login(
-    request: Request, services: ServicesDep,
-    naam: Annotated[str, Form(max_length=80)], wachtwoord: Annotated[str, Form(max_length=200)],
+    request: Request,
+    services: ServicesDep,
+    naam: Annotated[str, Form(max_length=80)],
+    wachtwoord: Annotated[str, Form(max_length=200)],
     volgende: Annotated[str, Form()] = "/",
 ) -> Response:
     settings = services.settings
     translate = i18n.translator_for(request)
 
     def refused(error: str, status: int, headers: dict | None = None) -> HTMLResponse:
-        return render(request, "login.html", {
-            "next": safe_next(volgende), "name": naam, "error": error,
-            **login_choices(settings)}, status_code=status, headers=headers)
+        return render(
+            request,
+            "login.html",
+            {"next": safe_next(volgende), "name": naam, "error": error, **login_choices(settings)},
+            status_code=status,
+            headers=headers,
+        )
 
     if not local_login_allowed(settings):
-        return refused(translate(LOCAL_LOGIN_OFF).format(org=translate(organisation(settings))),
-                       403)
+        return refused(
+            translate(LOCAL_LOGIN_OFF).format(org=translate(organisation(settings))), 403
+        )
     address = request.client.host if request.client else "unknown"
     throttle = services.login_throttle
     now = throttle.clock()
@@ -92,12 +112,18 @@ def login(
                 return refused(translate("De naam of het wachtwoord klopt niet."), 401)
     if wait_until:
         params = wait_params(wait_until, now)
-        return refused(translate(WAIT).format(**params), 429,
-                       {"Retry-After": str(params["seconds"])})
+        return refused(
+            translate(WAIT).format(**params), 429, {"Retry-After": str(params["seconds"])}
+        )
     response = RedirectResponse(safe_next(volgende), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, secret, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True,
-        samesite="lax", secure=services.settings.secure_cookies or request.url.scheme == "https")
+        SESSION_COOKIE,
+        secret,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=services.settings.secure_cookies or request.url.scheme == "https",
+    )
     return response
 
 
@@ -109,14 +135,16 @@ async def logout(request: Request, services: ServicesDep) -> Response:
     provider: OpenIdProvider | None = getattr(request.app.state, "sso", None)
     target = None
     if secret:
+
         def end_session() -> None:
             with unit_of_work(services.engine) as session:
                 log_out(session, secret)
 
         await run_in_threadpool(end_session)
         if provider:
-            target = await provider.logout_url(request.cookies.get(LOGOUT_COOKIE), secret,
-                                               str(request.url_for("home")))
+            target = await provider.logout_url(
+                request.cookies.get(LOGOUT_COOKIE), secret, str(request.url_for("home"))
+            )
     response = RedirectResponse(target or "/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     if provider:

@@ -140,9 +140,15 @@ def account_page_response(
         **log_helpers(request),
     }
     # editor.js swaps a refusal (4xx) that carries X-Editor-Fragment: the form shows it.
-    return page(request, "admin_account.html", "_admin_account.html", context,
-                status_code=status_code, headers={**(headers or {}), "X-Editor-Fragment": "1"},
-                announce=error["text"] if error else context["notice"])
+    return page(
+        request,
+        "admin_account.html",
+        "_admin_account.html",
+        context,
+        status_code=status_code,
+        headers={**(headers or {}), "X-Editor-Fragment": "1"},
+        announce=error["text"] if error else context["notice"],
+    )
 
 
 def _act(

@@ -65,8 +65,9 @@ def accounts_page(
     translate = i18n.translator_for(request)
     count = len(context["accounts"])
     heard = translate("1 account") if count == 1 else f"{count} {translate('accounts')}"
-    return page(request, "admin_accounts.html", "_admin_accounts_list.html", context,
-                announce=heard)
+    return page(
+        request, "admin_accounts.html", "_admin_accounts_list.html", context, announce=heard
+    )
 
 
 @router.post(PATH, response_class=HTMLResponse)

@@ -74,8 +74,9 @@ def _apps_context(request: Request, session: Session, **more) -> dict:
 
 @router.get(PATH, response_class=HTMLResponse)
 def apps_page(request: Request, who: Admin, session: SessionDep) -> HTMLResponse:
-    return page(request, "admin_apps.html", "_admin_apps_list.html",
-                _apps_context(request, session))
+    return page(
+        request, "admin_apps.html", "_admin_apps_list.html", _apps_context(request, session)
+    )
 
 
 @router.post(PATH, response_class=HTMLResponse)
@@ -151,9 +152,15 @@ def app_page_response(
         **log_helpers(request),
     }
     # editor.js swaps a refusal (4xx) that carries X-Editor-Fragment: the form shows it.
-    return page(request, "admin_app.html", "_admin_app.html", context,
-                status_code=status_code, headers={"X-Editor-Fragment": "1"},
-                announce=error["text"] if error else context["notice"])
+    return page(
+        request,
+        "admin_app.html",
+        "_admin_app.html",
+        context,
+        status_code=status_code,
+        headers={"X-Editor-Fragment": "1"},
+        announce=error["text"] if error else context["notice"],
+    )
 
 
 @router.get(PATH + "/{app_id}", response_class=HTMLResponse)
@@ -206,9 +213,7 @@ def confirm_remove(request: Request, app_id: str, who: Admin, session: SessionDe
 
 
 @router.post(PATH + "/{app_id}/verwijderen", response_class=HTMLResponse)
-def remove_app_form(
-    request: Request, app_id: str, who: Admin, session: SessionDep
-) -> Response:
+def remove_app_form(request: Request, app_id: str, who: Admin, session: SessionDep) -> Response:
     """Only when no rule points at the app; otherwise the page says which tasks do."""
     try:
         remove_app(session, acting(who), app_id)

@@ -42,8 +42,9 @@ def today() -> dt.date:
 
 def wants_fragment(request: Request) -> bool:
     """An htmx request for part of a page (a history restore needs the whole page)."""
-    return (bool(request.headers.get("hx-request"))
-            and not request.headers.get("hx-history-restore-request"))
+    return bool(request.headers.get("hx-request")) and not request.headers.get(
+        "hx-history-restore-request"
+    )
 
 
 def announcing(request: Request, text: str | None) -> dict[str, str]:
@@ -55,17 +56,27 @@ def announcing(request: Request, text: str | None) -> dict[str, str]:
     return {"HX-Trigger": json.dumps({"epss-announce": translated}, ensure_ascii=True)}
 
 
-def page(request: Request, full: str, fragment: str, context: dict, *,
-         status_code: int = 200, announce: str | None = None,
-         headers: dict | None = None) -> HTMLResponse:
+def page(
+    request: Request,
+    full: str,
+    fragment: str,
+    context: dict,
+    *,
+    status_code: int = 200,
+    announce: str | None = None,
+    headers: dict | None = None,
+) -> HTMLResponse:
     """The full page, or for htmx only its fragment. `announce` is read out by screen
     readers after the swap (editor.js puts it in the page's aria-live region)."""
     name = fragment if wants_fragment(request) else full
     extra = {"Vary": "HX-Request", **(headers or {}), **announcing(request, announce)}
-    helpers = {"status_label": status_label, "field_label": field_label,
-               "review_state": review_state, "today": today()}
-    return render(request, name, {**context, **helpers}, status_code=status_code,
-                  headers=extra)
+    helpers = {
+        "status_label": status_label,
+        "field_label": field_label,
+        "review_state": review_state,
+        "today": today(),
+    }
+    return render(request, name, {**context, **helpers}, status_code=status_code, headers=extra)
 
 
 def field_label(name: str) -> str:
@@ -78,7 +89,7 @@ def status_label(status: str) -> str:
 
 
 def review_state(review_by: dt.date | str | None, on: dt.date | None = None) -> str | None:
-    """"overdue", "due" (within 30 days) or None."""
+    """ "overdue", "due" (within 30 days) or None."""
     if review_by is None:
         return None
     if isinstance(review_by, str):
@@ -96,8 +107,15 @@ def task_by_slug(session: Session, slug: str) -> Task:
     return task
 
 
-def list_tasks(session: Session, *, domain: str = "", status: str = "", owner: str = "",
-               review: str = "", on: dt.date | None = None) -> list[Task]:
+def list_tasks(
+    session: Session,
+    *,
+    domain: str = "",
+    status: str = "",
+    owner: str = "",
+    review: str = "",
+    on: dt.date | None = None,
+) -> list[Task]:
     """Tasks by title, filtered: `review` is "due" (due within 30 days or overdue) or
     "overdue"; empty filters let everything through."""
     query = select(Task).order_by(Task.title)
@@ -122,7 +140,9 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
 
 @router.get("/redactie", response_class=HTMLResponse)
 def task_list(
-    request: Request, session: SessionDep, who: Editor,
+    request: Request,
+    session: SessionDep,
+    who: Editor,
     domein: str = Query(default="", max_length=80),
     status: str = Query(default="", pattern="^(|draft|submitted|published)$"),
     eigenaar: str = Query(default="", max_length=300),
@@ -130,16 +150,26 @@ def task_list(
 ) -> HTMLResponse:
     tasks = list_tasks(session, domain=domein, status=status, owner=eigenaar, review=controle)
     filters = {"domein": domein, "status": status, "eigenaar": eigenaar, "controle": controle}
-    return page(request, "editor_list.html", "_editor_list.html", {
-        "tasks": tasks, "filters": filters, "choices": filter_choices(session),
-        "filtered": any(filters.values()),
-    })
+    return page(
+        request,
+        "editor_list.html",
+        "_editor_list.html",
+        {
+            "tasks": tasks,
+            "filters": filters,
+            "choices": filter_choices(session),
+            "filtered": any(filters.values()),
+        },
+    )
 
 
 @router.post("/redactie/voorbeeld", response_class=HTMLResponse)
 def markdown_preview(
-    who: Editor, tekst: Annotated[str, Form(max_length=MAX_PREVIEW)] = "",
+    who: Editor,
+    tekst: Annotated[str, Form(max_length=MAX_PREVIEW)] = "",
 ) -> HTMLResponse:
     """The sanitised HTML of a Markdown text, as the panel and the pages will show it."""
-    return HTMLResponse(Markup(markdown_to_html(tekst)) if tekst.strip() else "",
-                        headers={"Cache-Control": "no-store"})
+    return HTMLResponse(
+        Markup(markdown_to_html(tekst)) if tekst.strip() else "",
+        headers={"Cache-Control": "no-store"},
+    )

@@ -35,15 +35,16 @@ from epss.web.deps import SessionDep
 router = APIRouter(include_in_schema=False)
 Translate = Callable[[str], str]
 
-MARKDOWN_FIELDS = frozenset({"goal", "trigger", "standard", "instruction", "why", "warning",
-                             "check"})
-STEP_LABELS = {"mandatory": "Verplicht of advies", "sources": "Bronnen",
-               "check": "Goed gedaan als"}
-OTHER_ACTIONS = {"restored": "zette een eerdere versie terug",
-                 "imported_for_review": "importeerde het taakbestand",
-                 "steps_reordered": "zette de stappen in een andere volgorde"}
-KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk",
-               "suggestie": "Suggestie"}
+MARKDOWN_FIELDS = frozenset(
+    {"goal", "trigger", "standard", "instruction", "why", "warning", "check"}
+)
+STEP_LABELS = {"mandatory": "Verplicht of advies", "sources": "Bronnen", "check": "Goed gedaan als"}
+OTHER_ACTIONS = {
+    "restored": "zette een eerdere versie terug",
+    "imported_for_review": "importeerde het taakbestand",
+    "steps_reordered": "zette de stappen in een andere volgorde",
+}
+KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk", "suggestie": "Suggestie"}
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,15 @@ def unified_lines(text: str) -> list[DiffLine]:
     for line in text.splitlines():
         if line.startswith(("---", "+++")):
             continue
-        kind = ("hunk" if line.startswith("@@") else "add" if line.startswith("+")
-                else "del" if line.startswith("-") else "same")
+        kind = (
+            "hunk"
+            if line.startswith("@@")
+            else "add"
+            if line.startswith("+")
+            else "del"
+            if line.startswith("-")
+            else "same"
+        )
         out.append(DiffLine(kind, line))
     return out
 
@@ -130,14 +138,16 @@ class _Writer:
             if kind == "ins":
                 self.out.append(text)
             return
-        lead, trail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
         if kind == "ins":
             if not (self.out and self.out[-1][-1:].isspace()):
                 self.out.append(lead)
         elif lead and self.out and not self.out[-1][-1:].isspace():
             self.out.append(" ")
-        mark = (f'<{kind}><span class="visually-hidden">[{html.escape(self.labels[kind])}] '
-                f"</span>{core}</{kind}>")
+        mark = (
+            f'<{kind}><span class="visually-hidden">[{html.escape(self.labels[kind])}] '
+            f"</span>{core}</{kind}>"
+        )
         where = self.open[-1] if self.open else None
         if where in ("ul", "ol"):
             mark = f"<li>{mark}</li>"
@@ -154,14 +164,12 @@ class _Writer:
             self.out.append(" ")
 
 
-def marked_html(old: str, new: str, added: str, removed: str, *, blocks: bool = True
-                ) -> Markup:
+def marked_html(old: str, new: str, added: str, removed: str, *, blocks: bool = True) -> Markup:
     """Two sanitised HTML texts as one, with the words that went in <del> and the words
     that came in <ins>; `added`/`removed` are the hidden words a screen reader says.
     `blocks`: the texts are rendered Markdown (paragraphs), not a single line."""
     a, b = _tokens(old), _tokens(new)
-    matcher = difflib.SequenceMatcher(None, [t[0] for t in a], [t[0] for t in b],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [t[0] for t in a], [t[0] for t in b], autojunk=False)
     writer = _Writer(added, removed, blocks)
     for op, i1, i2, j1, j2 in _readable(matcher.get_opcodes(), b):
         if op == "equal":
@@ -174,8 +182,11 @@ def marked_html(old: str, new: str, added: str, removed: str, *, blocks: bool = 
                 gone.append(token)
             elif name not in _INLINE and gone and not gone[-1].isspace():
                 gone.append(" ")  # the end of a paragraph or item
-        writer.marked("del", "".join(gone),
-                      apart=any(name is None and token.strip() for _, token, name in b[j1:j2]))
+        writer.marked(
+            "del",
+            "".join(gone),
+            apart=any(name is None and token.strip() for _, token, name in b[j1:j2]),
+        )
         run: list[str] = []
         for _, token, name in b[j1:j2]:
             if name is None:
@@ -185,10 +196,15 @@ def marked_html(old: str, new: str, added: str, removed: str, *, blocks: bool = 
             run = []
             writer.tag(token, name)
         writer.marked("ins", "".join(run))
-    return Markup(nh3.clean("".join(writer.out), tags=_MARK_TAGS,
-                            attributes={"a": {"href", "title"}, "span": {"class"}},
-                            url_schemes={"http", "https", "mailto"},
-                            link_rel="noopener noreferrer"))
+    return Markup(
+        nh3.clean(
+            "".join(writer.out),
+            tags=_MARK_TAGS,
+            attributes={"a": {"href", "title"}, "span": {"class"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
+    )
 
 
 def _readable(opcodes: list, new: list[tuple]) -> list:
@@ -199,11 +215,15 @@ def _readable(opcodes: list, new: list[tuple]) -> list:
     while n < len(ops) - 1:
         op, _, _, j1, j2 = ops[n]
         between = new[j1:j2]
-        lone = (op == "equal" and all(name is None for _, _, name in between)
-                and sum(1 for _, token, _ in between if token[0].isalnum()) <= 1)
+        lone = (
+            op == "equal"
+            and all(name is None for _, _, name in between)
+            and sum(1 for _, token, _ in between if token[0].isalnum()) <= 1
+        )
         if lone and ops[n - 1][0] != "equal" and ops[n + 1][0] != "equal":
-            ops[n - 1:n + 2] = [["replace", ops[n - 1][1], ops[n + 1][2], ops[n - 1][3],
-                                 ops[n + 1][4]]]
+            ops[n - 1 : n + 2] = [
+                ["replace", ops[n - 1][1], ops[n + 1][2], ops[n - 1][3], ops[n + 1][4]]
+            ]
             continue
         n += 1
     return ops
@@ -217,21 +237,29 @@ def _items_html(old: list[str], new: list[str], added: str, removed: str) -> Mar
         if op == "equal":
             rows += [f"<li>{line}</li>" for line in new[j1:j2]]
             continue
-        rows += [f'<li><del><span class="visually-hidden">[{html.escape(removed)}] </span>'
-                 f"{line}</del></li>" for line in old[i1:i2]]
-        rows += [f'<li><ins><span class="visually-hidden">[{html.escape(added)}] </span>'
-                 f"{line}</ins></li>" for line in new[j1:j2]]
+        rows += [
+            f'<li><del><span class="visually-hidden">[{html.escape(removed)}] </span>'
+            f"{line}</del></li>"
+            for line in old[i1:i2]
+        ]
+        rows += [
+            f'<li><ins><span class="visually-hidden">[{html.escape(added)}] </span>'
+            f"{line}</ins></li>"
+            for line in new[j1:j2]
+        ]
     return Markup('<ul class="change-items">' + "".join(rows) + "</ul>")
 
 
 # ---- a comparison written for people ----------------------------------------------------
 
+
 class _Words:
     """How the values of a document are written: step and source titles looked up in
     the document they come from."""
 
-    def __init__(self, steps: dict[str, tuple[int, str]], sources: list[dict],
-                 translate: Translate) -> None:
+    def __init__(
+        self, steps: dict[str, tuple[int, str]], sources: list[dict], translate: Translate
+    ) -> None:
         self._ = translate
         self.steps = steps  # id → (place, title)
         self.sources = {s["id"]: s for s in sources}
@@ -254,8 +282,11 @@ class _Words:
             target = f"{_('ga naar taak')} {b['task']}"
         else:
             number, title = self.steps.get(b.get("step"), (None, b.get("step") or ""))
-            target = f"{_('ga naar stap')} {number}: {title}" if number else \
-                f"{_('ga naar stap')} {title}"
+            target = (
+                f"{_('ga naar stap')} {number}: {title}"
+                if number
+                else f"{_('ga naar stap')} {title}"
+            )
         return html.escape(f"{_('Als')} {b.get('if', '')}, {target}")
 
     def source(self, source) -> str:
@@ -273,15 +304,20 @@ class _Words:
         _ = self._
         start = rule.get("start_step")
         parts = [f"{_('Zaaksysteem')} {rule.get('app', '')}"]
-        parts += [f"{_(label)} {rule[key]}" for key, label in (
-            ("url", "adres"), ("title", "paginatitel"), ("zaaktype", "zaaktype"))
-            if rule.get(key)]
+        parts += [
+            f"{_(label)} {rule[key]}"
+            for key, label in (("url", "adres"), ("title", "paginatitel"), ("zaaktype", "zaaktype"))
+            if rule.get(key)
+        ]
         if rule.get("markers"):
             parts.append(f"{_('markeringen')} {', '.join(rule['markers'])}")
         if start:
             number, title = self.steps.get(start, (None, start))
-            parts.append(f"{_('begint bij stap')} {number}: {title}" if number else
-                         f"{_('begint bij stap')} {title}")
+            parts.append(
+                f"{_('begint bij stap')} {number}: {title}"
+                if number
+                else f"{_('begint bij stap')} {title}"
+            )
         if rule.get("priority"):
             parts.append(f"{_('voorrang')} {rule['priority']}")
         return html.escape("; ".join(parts))
@@ -302,69 +338,119 @@ class _Words:
         return html.escape(str(value))
 
 
-def field_html(name: str, before, after, old: _Words, new: _Words, translate: Translate
-               ) -> Markup:
+def field_html(name: str, before, after, old: _Words, new: _Words, translate: Translate) -> Markup:
     """One field's change, marked: Markdown rendered, lists per item, values as words."""
     added, removed = translate("toegevoegd:"), translate("verwijderd:")
     if name in MARKDOWN_FIELDS:
-        return marked_html(markdown_to_html(before or ""), markdown_to_html(after or ""),
-                           added, removed)
+        return marked_html(
+            markdown_to_html(before or ""), markdown_to_html(after or ""), added, removed
+        )
     if isinstance(before, list) or isinstance(after, list):
         return _items_html(old.lines(name, before), new.lines(name, after), added, removed)
-    return marked_html(old.text(name, before), new.text(name, after), added, removed,
-                       blocks=False)
+    return marked_html(old.text(name, before), new.text(name, after), added, removed, blocks=False)
 
 
 def review_view(changes: dict, translate: Translate) -> dict:
     """A comparison (epss.drafts.changes) as the page shows it."""
-    old_words = _Words({s["id"]: (s["from"], s["before"].get("title", ""))
-                        for s in changes["steps"] if s["before"]},
-                       changes["sources"]["before"], translate)
-    new_words = _Words({s["id"]: (s["to"], s["after"].get("title", ""))
-                        for s in changes["steps"] if s["after"]},
-                       changes["sources"]["after"], translate)
+    old_words = _Words(
+        {
+            s["id"]: (s["from"], s["before"].get("title", ""))
+            for s in changes["steps"]
+            if s["before"]
+        },
+        changes["sources"]["before"],
+        translate,
+    )
+    new_words = _Words(
+        {s["id"]: (s["to"], s["after"].get("title", "")) for s in changes["steps"] if s["after"]},
+        changes["sources"]["after"],
+        translate,
+    )
     who, feedback = changes["who"], changes["feedback"]
-    fields = [{"field": f["field"], "label": field_label(f["field"]),
-               "html": field_html(f["field"], f["before"], f["after"], old_words, new_words,
-                                  translate),
-               "who": _people(who["fields"].get(f["field"], []))}
-              for f in changes["fields"]]
+    fields = [
+        {
+            "field": f["field"],
+            "label": field_label(f["field"]),
+            "html": field_html(
+                f["field"], f["before"], f["after"], old_words, new_words, translate
+            ),
+            "who": _people(who["fields"].get(f["field"], [])),
+        }
+        for f in changes["fields"]
+    ]
     steps = []
     for s in changes["steps"]:
         if s["change"] in ("added", "removed"):
             values = s["after"] or s["before"]
-            shown = [{"field": name, "before": None if s["after"] else values.get(name),
-                      "after": values.get(name) if s["after"] else None}
-                     for name in ("title", "mandatory", "instruction", "why", "warning",
-                                  "check", "branches", "target", "sources")
-                     if values.get(name) not in (None, "", [])]
+            shown = [
+                {
+                    "field": name,
+                    "before": None if s["after"] else values.get(name),
+                    "after": values.get(name) if s["after"] else None,
+                }
+                for name in (
+                    "title",
+                    "mandatory",
+                    "instruction",
+                    "why",
+                    "warning",
+                    "check",
+                    "branches",
+                    "target",
+                    "sources",
+                )
+                if values.get(name) not in (None, "", [])
+            ]
         else:
             shown = s["fields"]
-        steps.append({
-            **{k: s[k] for k in ("id", "title", "before_title", "change", "from", "to",
-                                 "moved")},
-            "number": s["to"] or s["from"],
-            "fields": [{"field": f["field"],
+        steps.append(
+            {
+                **{
+                    k: s[k]
+                    for k in ("id", "title", "before_title", "change", "from", "to", "moved")
+                },
+                "number": s["to"] or s["from"],
+                "fields": [
+                    {
+                        "field": f["field"],
                         "label": STEP_LABELS.get(f["field"], field_label(f["field"])),
-                        "html": field_html(f["field"], f["before"], f["after"], old_words,
-                                           new_words, translate)} for f in shown],
-            "who": _people(who["steps"].get(s["id"], [])),
-            "feedback": [_feedback(item) for item in feedback["steps"].get(s["id"], [])]
-            if s["change"] != "same" else [],
-        })
+                        "html": field_html(
+                            f["field"], f["before"], f["after"], old_words, new_words, translate
+                        ),
+                    }
+                    for f in shown
+                ],
+                "who": _people(who["steps"].get(s["id"], [])),
+                "feedback": [_feedback(item) for item in feedback["steps"].get(s["id"], [])]
+                if s["change"] != "same"
+                else [],
+            }
+        )
     touched = {s["id"] for s in changes["steps"] if s["change"] != "same"}
-    elsewhere = sum(len(items) for key, items in feedback["steps"].items()
-                    if key not in touched)
-    return {"fields": fields, "steps": steps, "counts": changes["counts"],
-            "changed": changes["changed"], "base": changes["base"],
-            "target": changes["target"], "draft": changes["draft"],
-            "people": who["people"], "other": [
-                {"who": o["who"], "when": moment(o["when"]),
-                 "what": OTHER_ACTIONS.get(o["action"], o["action"]),
-                 "version": (o.get("after") or {}).get("version")} for o in who["other"]],
-            "task_feedback": [_feedback(item) for item in feedback["task"]],
-            "feedback_elsewhere": elsewhere, "slug": changes["slug"],
-            "moment": moment}
+    elsewhere = sum(len(items) for key, items in feedback["steps"].items() if key not in touched)
+    return {
+        "fields": fields,
+        "steps": steps,
+        "counts": changes["counts"],
+        "changed": changes["changed"],
+        "base": changes["base"],
+        "target": changes["target"],
+        "draft": changes["draft"],
+        "people": who["people"],
+        "other": [
+            {
+                "who": o["who"],
+                "when": moment(o["when"]),
+                "what": OTHER_ACTIONS.get(o["action"], o["action"]),
+                "version": (o.get("after") or {}).get("version"),
+            }
+            for o in who["other"]
+        ],
+        "task_feedback": [_feedback(item) for item in feedback["task"]],
+        "feedback_elsewhere": elsewhere,
+        "slug": changes["slug"],
+        "moment": moment,
+    }
 
 
 def _people(entries: list[dict]) -> list[dict]:
@@ -376,9 +462,14 @@ def _people(entries: list[dict]) -> list[dict]:
 
 
 def _feedback(item: dict) -> dict:
-    return {"id": item["id"], "kind": KIND_LABELS.get(item["kind"], item["kind"]),
-            "comment": item["comment"], "when": moment(item["created_at"]),
-            "version": item["task_version"], "step_number": item["step_number"]}
+    return {
+        "id": item["id"],
+        "kind": KIND_LABELS.get(item["kind"], item["kind"]),
+        "comment": item["comment"],
+        "when": moment(item["created_at"]),
+        "version": item["task_version"],
+        "step_number": item["step_number"],
+    }
 
 
 # For the versions page's comparison, and the workflow box's moment of submission.
@@ -388,19 +479,21 @@ templates.env.globals["local_moment"] = moment
 
 @router.get("/redactie/taken/{slug}/wijzigingen", response_class=HTMLResponse)
 def changes_page(
-    request: Request, slug: str, session: SessionDep, who: Editor,
+    request: Request,
+    slug: str,
+    session: SessionDep,
+    who: Editor,
     van: int | None = Query(default=None, ge=1, le=MAX_INT),
     naar: int | None = Query(default=None, ge=1, le=MAX_INT),
 ) -> HTMLResponse:
-    """"Wat is er veranderd": the draft (as submitted) against the newest published
+    """ "Wat is er veranderd": the draft (as submitted) against the newest published
     version, with the buttons to publish or send it back; with ?van=&naar= two published
     versions."""
     task = task_by_slug(session, slug)
     if van and naar:
         changes = version_changes(session, slug, van, naar)
     elif van or naar:
-        raise InvalidInput("Geef bij 'van' en 'naar' allebei een versienummer om te "
-                           "vergelijken.")
+        raise InvalidInput("Geef bij 'van' en 'naar' allebei een versienummer om te vergelijken.")
     else:
         changes = draft_changes(session, slug)
     context = editor_context(session, slug, who, changes=changes, van=van, naar=naar)

@@ -43,13 +43,19 @@ Publisher = Annotated[Identity, allow(Role.redacteur)]
 
 @router.get("/redactie/import", response_class=HTMLResponse)
 def import_form(request: Request, who: Publisher) -> HTMLResponse:
-    return page(request, "editor_import.html", "_editor_import.html",
-                {"section": "import", "problems": [], "report": None, "refusal": None})
+    return page(
+        request,
+        "editor_import.html",
+        "_editor_import.html",
+        {"section": "import", "problems": [], "report": None, "refusal": None},
+    )
 
 
 @router.post("/redactie/import", response_class=HTMLResponse)
 def import_files(
-    request: Request, session: SessionDep, who: Publisher,
+    request: Request,
+    session: SessionDep,
+    who: Publisher,
     bestanden: Annotated[list[UploadFile], File()],
     vervang_concept: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
@@ -64,29 +70,52 @@ def import_files(
     if not problems:
         try:
             documents = load_uploads(uploads, known_slugs(session))
-            report = import_for_review(session, documents, by=who.name,
-                                       replace_draft=vervang_concept == "ja")
+            report = import_for_review(
+                session, documents, by=who.name, replace_draft=vervang_concept == "ja"
+            )
         except TaskFileError as exc:
             problems = exc.problems
         except Conflict as exc:
             session.rollback()
-            refusal = {"detail": exc.in_language(i18n.translator_for(request)),
-                       "tasks": exc.extra.get("tasks", [])}
-    context = {"section": "import", "problems": problems, "report": report,
-               "refusal": refusal, "files": [name for name, _ in uploads]}
+            refusal = {
+                "detail": exc.in_language(i18n.translator_for(request)),
+                "tasks": exc.extra.get("tasks", []),
+            }
+    context = {
+        "section": "import",
+        "problems": problems,
+        "report": report,
+        "refusal": refusal,
+        "files": [name for name, _ in uploads],
+    }
     if problems or refusal:
-        return page(request, "editor_import.html", "_editor_import.html", context,
-                    status_code=409 if refusal else 422, announce="Er is niets geïmporteerd.",
-                    headers={"X-Editor-Fragment": "1"})
-    return page(request, "editor_import.html", "_editor_import.html", context,
-                announce="De taakbestanden zijn ingediend ter controle.")
+        return page(
+            request,
+            "editor_import.html",
+            "_editor_import.html",
+            context,
+            status_code=409 if refusal else 422,
+            announce="Er is niets geïmporteerd.",
+            headers={"X-Editor-Fragment": "1"},
+        )
+    return page(
+        request,
+        "editor_import.html",
+        "_editor_import.html",
+        context,
+        announce="De taakbestanden zijn ingediend ter controle.",
+    )
 
 
 @router.get("/redactie/export", response_class=HTMLResponse)
 def export_page(request: Request, session: SessionDep, who: Editor) -> HTMLResponse:
     files = sorted(export_documents(session))
-    return page(request, "editor_export.html", "_editor_export.html",
-                {"section": "export", "slugs": [f.removesuffix(".yaml") for f in files]})
+    return page(
+        request,
+        "editor_export.html",
+        "_editor_export.html",
+        {"section": "export", "slugs": [f.removesuffix(".yaml") for f in files]},
+    )
 
 
 @router.get("/redactie/export/taken.zip")
@@ -98,15 +127,21 @@ def export_all(session: SessionDep, who: Editor) -> Response:
         for name, text in sorted(export_documents(session).items()):
             archive.writestr(name, text)
         archive.writestr(VERSIONS_FILE, versions_listing(session))
-        archive.writestr("task.schema.json",
-                         json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n")
-    return Response(buffer.getvalue(), media_type="application/zip", headers={
-        "Content-Disposition": 'attachment; filename="taken.zip"'})
+        archive.writestr(
+            "task.schema.json", json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+        )
+    return Response(
+        buffer.getvalue(),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="taken.zip"'},
+    )
 
 
 @router.get("/redactie/export/{slug}.yaml")
 def export_one(
-    slug: str, session: SessionDep, who: Editor,
+    slug: str,
+    session: SessionDep,
+    who: Editor,
     versie: int | None = Query(default=None, ge=1, le=MAX_INT),
 ) -> Response:
     """One task's file: its newest published version, or version `versie` (with the
@@ -114,5 +149,8 @@ def export_one(
     if not re.match(SLUG_PATTERN, slug):
         task_by_slug(session, slug)  # a clear 404
     version = published_version(session, slug, versie)
-    return Response(task_file(version), media_type="application/yaml",
-                    headers={"Content-Disposition": f'attachment; filename="{slug}.yaml"'})
+    return Response(
+        task_file(version),
+        media_type="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{slug}.yaml"'},
+    )

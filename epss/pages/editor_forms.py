@@ -25,8 +25,7 @@ from epss.drafts.merge import (
 from epss.errors import InvalidInput
 from epss.numbers import whole_number
 
-STEP_TEXTS = {"instructie": "instruction", "waarom": "why", "letop": "warning",
-              "controle": "check"}
+STEP_TEXTS = {"instructie": "instruction", "waarom": "why", "letop": "warning", "controle": "check"}
 TASK_TEXTS = {"doel": "goal", "aanleiding": "trigger", "norm": "standard"}
 
 
@@ -47,8 +46,10 @@ def _rows(form: FormData, *names: str) -> list[dict[str, str]]:
     count = max((len(c) for c in columns), default=0)
     rows = []
     for n in range(count):
-        row = {name: str(c[n]).strip() if n < len(c) else "" for name, c in zip(names, columns,
-                                                                                 strict=True)}
+        row = {
+            name: str(c[n]).strip() if n < len(c) else ""
+            for name, c in zip(names, columns, strict=True)
+        }
         if any(row.values()):
             rows.append(row)
     return rows
@@ -85,9 +86,12 @@ def _in_step_order(chosen: list[str], form: FormData) -> list[str]:
 
 def new_step_values(form: FormData) -> dict:
     """The fields of a step to add: its id, title and instruction, mandatory or not."""
-    return {"id": _text(form, "stap_id"), "title": _text(form, "titel"),
-            "instruction": _text(form, "instructie"),
-            "mandatory": form.get("verplicht") is not None}
+    return {
+        "id": _text(form, "stap_id"),
+        "title": _text(form, "titel"),
+        "instruction": _text(form, "instructie"),
+        "mandatory": form.get("verplicht") is not None,
+    }
 
 
 def task_changes(form: FormData) -> dict:
@@ -95,39 +99,62 @@ def task_changes(form: FormData) -> dict:
     review_by = _text(form, "controle_voor")
     review_date = _date(review_by)
     if review_date is None:
-        raise InvalidInput("Controle vóór: '{value}' is geen datum. Vul een datum in als "
-                           "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
-                           params={"value": review_by[:40]}, extra={"field": "review_by"})
+        raise InvalidInput(
+            "Controle vóór: '{value}' is geen datum. Vul een datum in als "
+            "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
+            params={"value": review_by[:40]},
+            extra={"field": "review_by"},
+        )
     given = _text(form, "interval") or "12"
     interval = whole_number(given)
     if interval is None:
-        raise InvalidInput("Controle-interval (maanden): '{value}' is geen geheel aantal "
-                           "maanden.", params={"value": given[:40]},
-                           extra={"field": "review_interval_months"})
+        raise InvalidInput(
+            "Controle-interval (maanden): '{value}' is geen geheel aantal maanden.",
+            params={"value": given[:40]},
+            extra={"field": "review_interval_months"},
+        )
     checked = _text(form, "gecontroleerd_op")
     checked_on = _date(checked) if checked else None
     if checked and checked_on is None:
-        raise InvalidInput("Laatst gecontroleerd op: '{value}' is geen datum. Vul een datum "
-                           "in als dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
-                           params={"value": checked[:40]}, extra={"field": "checked_on"})
+        raise InvalidInput(
+            "Laatst gecontroleerd op: '{value}' is geen datum. Vul een datum "
+            "in als dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
+            params={"value": checked[:40]},
+            extra={"field": "checked_on"},
+        )
     sources = []
     names = ("bron_id", "bron_titel", "bron_uitgever", "bron_artikel", "bron_datum", "bron_url")
     for n, r in enumerate(_rows(form, *names), start=1):
         day = _date(r["bron_datum"]) if r["bron_datum"] else None
         if r["bron_datum"] and day is None:
-            raise InvalidInput("Bron {n}, Datum: '{value}' is geen datum. Vul een datum in als "
-                               "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
-                               params={"n": n, "value": r["bron_datum"][:40]},
-                               extra={"field": f"sources[{n - 1}].date"})
-        sources.append({k: v for k, v in {
-            "id": r["bron_id"], "title": r["bron_titel"], "publisher": r["bron_uitgever"] or None,
-            "section": r["bron_artikel"] or None, "date": day.isoformat() if day else None,
-            "url": r["bron_url"] or None}.items() if v is not None})
+            raise InvalidInput(
+                "Bron {n}, Datum: '{value}' is geen datum. Vul een datum in als "
+                "dd-mm-jjjj, bijvoorbeeld 03-03-2027.",
+                params={"n": n, "value": r["bron_datum"][:40]},
+                extra={"field": f"sources[{n - 1}].date"},
+            )
+        sources.append(
+            {
+                k: v
+                for k, v in {
+                    "id": r["bron_id"],
+                    "title": r["bron_titel"],
+                    "publisher": r["bron_uitgever"] or None,
+                    "section": r["bron_artikel"] or None,
+                    "date": day.isoformat() if day else None,
+                    "url": r["bron_url"] or None,
+                }.items()
+                if v is not None
+            }
+        )
     return {
-        "title": _text(form, "titel"), "domain": _text(form, "domein"),
+        "title": _text(form, "titel"),
+        "domain": _text(form, "domein"),
         **{field: _text(form, name) for name, field in TASK_TEXTS.items()},
-        "criticality": _text(form, "kritiek"), "owner": _text(form, "eigenaar"),
-        "review_by": review_date, "review_interval_months": interval,
+        "criticality": _text(form, "kritiek"),
+        "owner": _text(form, "eigenaar"),
+        "review_by": review_date,
+        "review_interval_months": interval,
         "checked_on": checked_on,
         "tags": _words(_text(form, "trefwoorden")),
         "zaaktypen": _words(_text(form, "zaaktypen")),
@@ -148,19 +175,33 @@ def _date(text: str) -> dt.date | None:
 def rules_changes(form: FormData) -> dict:
     """The task's context rules from the rules form."""
     rules = []
-    names = ("regel_app", "regel_url", "regel_titel", "regel_markers", "regel_zaaktype",
-             "regel_prioriteit", "regel_startstap")
+    names = (
+        "regel_app",
+        "regel_url",
+        "regel_titel",
+        "regel_markers",
+        "regel_zaaktype",
+        "regel_prioriteit",
+        "regel_startstap",
+    )
     for n, row in enumerate(_rows(form, *names), start=1):
         try:
             priority = int(row["regel_prioriteit"] or 0)
         except ValueError:
-            raise InvalidInput("Contextregel {n}, Prioriteit: '{value}' is geen geheel getal.",
-                               params={"n": n, "value": row["regel_prioriteit"][:40]},
-                               extra={"field": f"context_rules[{n - 1}].priority"}) from None
-        rule = {"app": row["regel_app"], "url": row["regel_url"] or None,
-                "title": row["regel_titel"] or None, "markers": _words(row["regel_markers"]),
-                "zaaktype": row["regel_zaaktype"] or None, "priority": priority,
-                "start_step": row["regel_startstap"] or None}
+            raise InvalidInput(
+                "Contextregel {n}, Prioriteit: '{value}' is geen geheel getal.",
+                params={"n": n, "value": row["regel_prioriteit"][:40]},
+                extra={"field": f"context_rules[{n - 1}].priority"},
+            ) from None
+        rule = {
+            "app": row["regel_app"],
+            "url": row["regel_url"] or None,
+            "title": row["regel_titel"] or None,
+            "markers": _words(row["regel_markers"]),
+            "zaaktype": row["regel_zaaktype"] or None,
+            "priority": priority,
+            "start_step": row["regel_startstap"] or None,
+        }
         rules.append(rule)
     return {"context_rules": rules}
 
@@ -168,13 +209,19 @@ def rules_changes(form: FormData) -> dict:
 def step_form_values(step: dict) -> dict:
     """What the step edit form shows for a step dict (as draft_view gives it)."""
     return {
-        "titel": step.get("title", ""), "verplicht": step.get("mandatory", True),
+        "titel": step.get("title", ""),
+        "verplicht": step.get("mandatory", True),
         **{name: step.get(field, "") or "" for name, field in STEP_TEXTS.items()},
         "doelveld": "\n".join(step.get("target") or []),
         "bronnen": list(step.get("sources") or []),
-        "takken": [{"als": b.get("if", ""), "soort": "taak" if b.get("task") else "stap",
-                    "naar": b.get("task") or b.get("step") or ""}
-                   for b in step.get("branches") or []],
+        "takken": [
+            {
+                "als": b.get("if", ""),
+                "soort": "taak" if b.get("task") else "stap",
+                "naar": b.get("task") or b.get("step") or "",
+            }
+            for b in step.get("branches") or []
+        ],
     }
 
 
@@ -192,8 +239,9 @@ def merge_sides(form: FormData) -> dict[str, dict]:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise InvalidInput("Het formulier om samen te voegen is beschadigd; laad de pagina "
-                           "opnieuw.")
+        raise InvalidInput(
+            "Het formulier om samen te voegen is beschadigd; laad de pagina opnieuw."
+        )
     sides = {}
     for name, values in data.items():
         if name not in STEP_FIELDS or not isinstance(values, dict):
@@ -213,8 +261,9 @@ def resolved_values(sides: dict[str, dict], form: FormData) -> dict:
     for name, three in sides.items():
         merge = merge_text if name in TEXT_FIELDS else merge_items
         merged = merge(three["base"], three["theirs"], three["mine"])
-        choices = [str(form.get(f"keuze-{name}-{n}") or "")
-                   for n in range(1, len(merged.conflicts) + 1)]
+        choices = [
+            str(form.get(f"keuze-{name}-{n}") or "") for n in range(1, len(merged.conflicts) + 1)
+        ]
         try:
             values[name] = merged.value(choices)
         except ValueError:
@@ -253,8 +302,13 @@ def value_writer(draft: dict, translate: Callable[[str], str]) -> Callable[[str,
     return shown
 
 
-def merge_form(merge: StepMerge, base: dict | None, theirs: dict, mine: dict,
-               shown: Callable[[str, object], str]) -> dict:
+def merge_form(
+    merge: StepMerge,
+    base: dict | None,
+    theirs: dict,
+    mine: dict,
+    shown: Callable[[str, object], str],
+) -> dict:
     """What the merge form shows: the merged values (a conflicting field holds theirs
     until chosen), per conflicting field its places with both versions as runs of words
     against the base and what "both" gives, what each side changed (runs of words, base
@@ -264,29 +318,53 @@ def merge_form(merge: StepMerge, base: dict | None, theirs: dict, mine: dict,
     for name, merged in merge.conflicts.items():
         places = []
         for n, c in enumerate(merged.conflicts, start=1):
-            base_text, their_text, my_text = (_piece(name, part, shown)
-                                              for part in (c.base, c.theirs, c.mine))
+            base_text, their_text, my_text = (
+                _piece(name, part, shown) for part in (c.base, c.theirs, c.mine)
+            )
             both = Merged((Conflict(c.base, c.theirs, c.mine),), merged.join).value(["both"])
-            places.append({
-                "n": n, "before": "".join(c.before) if name in TEXT_FIELDS else "",
-                "after": "".join(c.after) if name in TEXT_FIELDS else "",
-                "theirs": _runs(base_text, their_text, base is not None),
-                "mine": _runs(base_text, my_text, base is not None),
-                "both": both if name in TEXT_FIELDS else shown(name, both)})
+            places.append(
+                {
+                    "n": n,
+                    "before": "".join(c.before) if name in TEXT_FIELDS else "",
+                    "after": "".join(c.after) if name in TEXT_FIELDS else "",
+                    "theirs": _runs(base_text, their_text, base is not None),
+                    "mine": _runs(base_text, my_text, base is not None),
+                    "both": both if name in TEXT_FIELDS else shown(name, both),
+                }
+            )
         conflicts.append({"field": name, "places": places})
     changed = {
-        side: [{"field": name, "runs": word_runs(shown(name, (base or {}).get(name)),
-                                                 shown(name, values.get(name)))}
-               for name in names]
-        for side, names, values in (("theirs", merge.theirs_changed, theirs),
-                                    ("mine", merge.mine_changed, mine))}
+        side: [
+            {
+                "field": name,
+                "runs": word_runs(
+                    shown(name, (base or {}).get(name)), shown(name, values.get(name))
+                ),
+            }
+            for name in names
+        ]
+        for side, names, values in (
+            ("theirs", merge.theirs_changed, theirs),
+            ("mine", merge.mine_changed, mine),
+        )
+    }
     empty = {name: "" if name in TEXT_FIELDS else [] for name in merge.conflicts}
-    state = {name: {"base": (base or empty).get(name, empty[name]),
-                    "theirs": theirs.get(name, empty[name]), "mine": mine.get(name, empty[name])}
-             for name in merge.conflicts}
-    return {"values": {**theirs, **merge.values}, "conflicts": conflicts,
-            "fields": [c["field"] for c in conflicts], "changed": changed,
-            "has_base": base is not None, "state": json.dumps(state, ensure_ascii=False)}
+    state = {
+        name: {
+            "base": (base or empty).get(name, empty[name]),
+            "theirs": theirs.get(name, empty[name]),
+            "mine": mine.get(name, empty[name]),
+        }
+        for name in merge.conflicts
+    }
+    return {
+        "values": {**theirs, **merge.values},
+        "conflicts": conflicts,
+        "fields": [c["field"] for c in conflicts],
+        "changed": changed,
+        "has_base": base is not None,
+        "state": json.dumps(state, ensure_ascii=False),
+    }
 
 
 def _runs(base: str, text: str, against_base: bool) -> list[dict]:

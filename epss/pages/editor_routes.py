@@ -12,6 +12,12 @@ from epss.pages import (
     editor_workflow,
 )
 
-EDITOR_ROUTERS = [editor.router, editor_tasks.router, editor_steps.router,
-                  editor_workflow.router, editor_versions.router, editor_files.router,
-                  editor_diff.router]
+EDITOR_ROUTERS = [
+    editor.router,
+    editor_tasks.router,
+    editor_steps.router,
+    editor_workflow.router,
+    editor_versions.router,
+    editor_files.router,
+    editor_diff.router,
+]

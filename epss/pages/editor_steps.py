@@ -41,39 +41,84 @@ def _step(context: dict, key: str) -> dict:
     for step in context["steps"]:
         if step["id"] == key:
             return step
-    raise NotFound("De taak '{title}' heeft deze stap niet (meer). Als hij er was, heeft "
-                   "iemand hem verwijderd: zie de geschiedenis van de taak.",
-                   params={"title": context["task"].title})
+    raise NotFound(
+        "De taak '{title}' heeft deze stap niet (meer). Als hij er was, heeft "
+        "iemand hem verwijderd: zie de geschiedenis van de taak.",
+        params={"title": context["task"].title},
+    )
 
 
-def _one_step(request: Request, session: Session, slug: str, who: Identity, key: str,
-              state: dict, *, status_code: int = 200, announce: str | None = None,
-              changed: bool = False) -> HTMLResponse:
+def _one_step(
+    request: Request,
+    session: Session,
+    slug: str,
+    who: Identity,
+    key: str,
+    state: dict,
+    *,
+    status_code: int = 200,
+    announce: str | None = None,
+    changed: bool = False,
+) -> HTMLResponse:
     """The fragment of one step (the whole editor page when htmx did not ask)."""
     context = editor_context(session, slug, who)
     context["s"] = _step(context, key)
     context["state"] = state
     context["step_states"][key] = state
-    return _fragment(request, "_editor_step_item.html", context, status_code=status_code,
-                     announce=announce, changed=changed)
+    return _fragment(
+        request,
+        "_editor_step_item.html",
+        context,
+        status_code=status_code,
+        announce=announce,
+        changed=changed,
+    )
 
 
-def _all_steps(request: Request, session: Session, slug: str, who: Identity, *,
-               status_code: int = 200, announce: str | None = None, changed: bool = False,
-               **extra) -> HTMLResponse:
-    return _fragment(request, "_editor_steps.html", editor_context(session, slug, who, **extra),
-                     status_code=status_code, announce=announce, changed=changed)
+def _all_steps(
+    request: Request,
+    session: Session,
+    slug: str,
+    who: Identity,
+    *,
+    status_code: int = 200,
+    announce: str | None = None,
+    changed: bool = False,
+    **extra,
+) -> HTMLResponse:
+    return _fragment(
+        request,
+        "_editor_steps.html",
+        editor_context(session, slug, who, **extra),
+        status_code=status_code,
+        announce=announce,
+        changed=changed,
+    )
 
 
-def _fragment(request: Request, template: str, context: dict, *, status_code: int,
-              announce: str | None, changed: bool) -> HTMLResponse:
+def _fragment(
+    request: Request,
+    template: str,
+    context: dict,
+    *,
+    status_code: int,
+    announce: str | None,
+    changed: bool,
+) -> HTMLResponse:
     """A steps fragment; after a change it says so (`saved`) and tells the page's script."""
     headers = {"X-Editor-Fragment": "1"}
     if changed:
         headers["HX-Trigger-After-Settle"] = "epss-draft-changed"
         context["saved"] = True
-    return page(request, "editor_task.html", template, context,
-                status_code=status_code, announce=announce, headers=headers)
+    return page(
+        request,
+        "editor_task.html",
+        template,
+        context,
+        status_code=status_code,
+        announce=announce,
+        headers=headers,
+    )
 
 
 def _back(slug: str, key: str | None = None) -> RedirectResponse:
@@ -88,8 +133,9 @@ def show_steps(request: Request, slug: str, session: SessionDep, who: Editor) ->
 
 
 @router.get(BASE + "/{key}", response_class=HTMLResponse)
-def show_step(request: Request, slug: str, key: str, session: SessionDep, who: Editor,
-              stil: bool = False) -> HTMLResponse:
+def show_step(
+    request: Request, slug: str, key: str, session: SessionDep, who: Editor, stil: bool = False
+) -> HTMLResponse:
     """One step as shown. After "cancel" the focus returns to its edit button; `stil`
     (a refresh because someone else saved it) leaves the focus where it is."""
     state = {"mode": "view", "focus": None if stil else "bewerken"}
@@ -97,14 +143,16 @@ def show_step(request: Request, slug: str, key: str, session: SessionDep, who: E
 
 
 @router.get(BASE + "/{key}/bewerken", response_class=HTMLResponse)
-def edit_step_form(request: Request, slug: str, key: str, session: SessionDep,
-                   who: Editor) -> HTMLResponse:
+def edit_step_form(
+    request: Request, slug: str, key: str, session: SessionDep, who: Editor
+) -> HTMLResponse:
     return _one_step(request, session, slug, who, key, {"mode": "edit"})
 
 
 @router.post(BASE + "/{key}", response_class=HTMLResponse)
-def save_step(request: Request, form: FormDep, slug: str, key: str, session: SessionDep,
-              who: Editor) -> Response:
+def save_step(
+    request: Request, form: FormDep, slug: str, key: str, session: SessionDep, who: Editor
+) -> Response:
     """Save a step's form. When someone saved the step since the form was loaded (a stale
     version), the answer is 412 with the three-way merge of what the form started from,
     what is stored now and what was typed: changes that do not overlap are merged in the
@@ -121,17 +169,34 @@ def save_step(request: Request, form: FormDep, slug: str, key: str, session: Ses
         mine = {**mine, **resolved_values(sides, form)}
     except ValueError as undecided:
         state = _conflict_state(
-            request, session, slug, {**mine, **{n: v["base"] for n, v in sides.items()}},
+            request,
+            session,
+            slug,
+            {**mine, **{n: v["base"] for n, v in sides.items()}},
             {**mine, **{n: v["theirs"] for n, v in sides.items()}},
             {**mine, **{n: v["mine"] for n, v in sides.items()}},
-            str(form.get("hun_naam") or "") or None)
-        state.update(kept, error="Kies bij elke plaats welke tekst blijft.",
-                     undecided=str(undecided))
-        return _one_step(request, session, slug, who, key, state, status_code=422,
-                         announce="De stap is niet opgeslagen.")
+            str(form.get("hun_naam") or "") or None,
+        )
+        state.update(
+            kept, error="Kies bij elke plaats welke tekst blijft.", undecided=str(undecided)
+        )
+        return _one_step(
+            request,
+            session,
+            slug,
+            who,
+            key,
+            state,
+            status_code=422,
+            announce="De stap is niet opgeslagen.",
+        )
     if form.get("toepassen"):
-        state = {"mode": "edit", "values": mine, **kept,
-                 "notice": "Uw keuzes staan in het formulier. Het is nog niet opgeslagen."}
+        state = {
+            "mode": "edit",
+            "values": mine,
+            **kept,
+            "notice": "Uw keuzes staan in het formulier. Het is nog niet opgeslagen.",
+        }
         return _one_step(request, session, slug, who, key, state)
     try:
         editing.update_step(session, slug, key, version, mine, by=who.name)
@@ -139,39 +204,76 @@ def save_step(request: Request, form: FormDep, slug: str, key: str, session: Ses
         session.rollback()
         theirs = exc.extra.get("current", {})
         base = step_base(kept["basis"])
-        state = _conflict_state(request, session, slug, base, theirs, mine,
-                                exc.extra.get("changed_by"))
-        return _one_step(request, session, slug, who, key, state, status_code=412,
-                         announce="Iemand anders heeft deze stap intussen gewijzigd.")
+        state = _conflict_state(
+            request, session, slug, base, theirs, mine, exc.extra.get("changed_by")
+        )
+        return _one_step(
+            request,
+            session,
+            slug,
+            who,
+            key,
+            state,
+            status_code=412,
+            announce="Iemand anders heeft deze stap intussen gewijzigd.",
+        )
     except EpssError as exc:
         session.rollback()
         if isinstance(exc, NotFound):
             raise
         error = exc.in_language(i18n.translator_for(request))
         state = {"mode": "edit", "values": mine, "error": error, **kept}
-        return _one_step(request, session, slug, who, key, state, status_code=exc.status,
-                         announce="De stap is niet opgeslagen.")
+        return _one_step(
+            request,
+            session,
+            slug,
+            who,
+            key,
+            state,
+            status_code=exc.status,
+            announce="De stap is niet opgeslagen.",
+        )
     if not wants_fragment(request):
         return _back(slug, key)
-    return _one_step(request, session, slug, who, key, {"mode": "view", "focus": "bewerken"},
-                     announce="De stap is opgeslagen.", changed=True)
+    return _one_step(
+        request,
+        session,
+        slug,
+        who,
+        key,
+        {"mode": "view", "focus": "bewerken"},
+        announce="De stap is opgeslagen.",
+        changed=True,
+    )
 
 
-def _conflict_state(request: Request, session: Session, slug: str, base: dict | None,
-                    theirs: dict, mine: dict, their_name: str | None) -> dict:
+def _conflict_state(
+    request: Request,
+    session: Session,
+    slug: str,
+    base: dict | None,
+    theirs: dict,
+    mine: dict,
+    their_name: str | None,
+) -> dict:
     """The state of a step's merge form (see editor_forms.merge_form)."""
     theirs = {name: theirs.get(name) for name in STEP_FIELDS}
     merge = merge_step(base, theirs, mine)
     draft = editing.draft_view(session, slug)
     shown = value_writer(draft, i18n.translator_for(request))
-    return {"mode": "conflict", "mine": mine, "their_name": their_name,
-            "merge": merge_form(merge, base, theirs, mine, shown),
-            "values": {**theirs, **merge.values}}
+    return {
+        "mode": "conflict",
+        "mine": mine,
+        "their_name": their_name,
+        "merge": merge_form(merge, base, theirs, mine, shown),
+        "values": {**theirs, **merge.values},
+    }
 
 
 @router.post(BASE, response_class=HTMLResponse)
-def add_step(request: Request, form: FormDep, slug: str, session: SessionDep,
-             who: Editor) -> Response:
+def add_step(
+    request: Request, form: FormDep, slug: str, session: SessionDep, who: Editor
+) -> Response:
     """Add a step (at the end, or before the step chosen)."""
     values = new_step_values(form)
     try:
@@ -183,31 +285,59 @@ def add_step(request: Request, form: FormDep, slug: str, session: SessionDep,
         if isinstance(exc, NotFound):
             raise
         stale = isinstance(exc, StaleVersion)
-        message = ("Iemand anders heeft intussen stappen toegevoegd, verwijderd of verplaatst. "
-                   "Uw nieuwe stap staat nog in het formulier: kies de plaats opnieuw en voeg "
-                   "hem toe." if stale else None)
+        message = (
+            "Iemand anders heeft intussen stappen toegevoegd, verwijderd of verplaatst. "
+            "Uw nieuwe stap staat nog in het formulier: kies de plaats opnieuw en voeg "
+            "hem toe."
+            if stale
+            else None
+        )
         translate = i18n.translator_for(request)
-        detail = None if stale else exc.in_language(translate) if isinstance(
-            exc, EpssError) else translate("Het formulier is niet volledig ingevuld.")
-        return _all_steps(request, session, slug, who, status_code=getattr(exc, "status", 422),
-                          steps_error=message, add_form=values, add_error=detail,
-                          announce="De stap is niet toegevoegd.")
+        detail = (
+            None
+            if stale
+            else exc.in_language(translate)
+            if isinstance(exc, EpssError)
+            else translate("Het formulier is niet volledig ingevuld.")
+        )
+        return _all_steps(
+            request,
+            session,
+            slug,
+            who,
+            status_code=getattr(exc, "status", 422),
+            steps_error=message,
+            add_form=values,
+            add_error=detail,
+            announce="De stap is niet toegevoegd.",
+        )
     if not wants_fragment(request):
         return _back(slug, step.key)
-    return _all_steps(request, session, slug, who, changed=True,
-                      announce="De stap is toegevoegd.",
-                      step_states={step.key: {"mode": "edit"}})
+    return _all_steps(
+        request,
+        session,
+        slug,
+        who,
+        changed=True,
+        announce="De stap is toegevoegd.",
+        step_states={step.key: {"mode": "edit"}},
+    )
 
 
 @router.get(BASE + "/{key}/verwijderen", response_class=HTMLResponse)
-def confirm_removal(request: Request, slug: str, key: str, session: SessionDep,
-                    who: Editor) -> HTMLResponse:
+def confirm_removal(
+    request: Request, slug: str, key: str, session: SessionDep, who: Editor
+) -> HTMLResponse:
     return _one_step(request, session, slug, who, key, {"mode": "confirm"})
 
 
 @router.post(BASE + "/{key}/verwijderen", response_class=HTMLResponse)
 def remove_step(
-    request: Request, slug: str, key: str, session: SessionDep, who: Editor,
+    request: Request,
+    slug: str,
+    key: str,
+    session: SessionDep,
+    who: Editor,
     versie: Annotated[int, Form(ge=1)],
 ) -> Response:
     """Remove a step, if nobody changed it since the confirmation was shown."""
@@ -215,20 +345,33 @@ def remove_step(
         editing.remove_step(session, slug, key, versie, by=who.name)
     except (StaleVersion, InvalidInput) as exc:
         session.rollback()
-        message = ("Iemand anders heeft deze stap intussen gewijzigd; hij is niet verwijderd. "
-                   "Bekijk de wijziging en kies opnieuw." if isinstance(exc, StaleVersion)
-                   else exc.in_language(i18n.translator_for(request)))
-        return _all_steps(request, session, slug, who, status_code=exc.status,
-                          steps_error=message, announce="De stap is niet verwijderd.")
+        message = (
+            "Iemand anders heeft deze stap intussen gewijzigd; hij is niet verwijderd. "
+            "Bekijk de wijziging en kies opnieuw."
+            if isinstance(exc, StaleVersion)
+            else exc.in_language(i18n.translator_for(request))
+        )
+        return _all_steps(
+            request,
+            session,
+            slug,
+            who,
+            status_code=exc.status,
+            steps_error=message,
+            announce="De stap is niet verwijderd.",
+        )
     if not wants_fragment(request):
         return _back(slug)
-    return _all_steps(request, session, slug, who, changed=True,
-                      announce="De stap is verwijderd.")
+    return _all_steps(request, session, slug, who, changed=True, announce="De stap is verwijderd.")
 
 
 @router.post(BASE + "/{key}/verplaatsen", response_class=HTMLResponse)
 def move_step(
-    request: Request, slug: str, key: str, session: SessionDep, who: Editor,
+    request: Request,
+    slug: str,
+    key: str,
+    session: SessionDep,
+    who: Editor,
     stappenversie: Annotated[int, Form(ge=1)],
     richting: Annotated[str, Form(pattern="^(omhoog|omlaag)$")],
 ) -> Response:
@@ -243,16 +386,31 @@ def move_step(
         editing.move_step(session, slug, stappenversie, key, position, by=who.name)
     except StaleVersion:
         session.rollback()
-        return _all_steps(request, session, slug, who, status_code=412,
-                          steps_error="Iemand anders heeft de stappen intussen verplaatst. "
-                          "Dit is de nieuwe volgorde; verplaats de stap opnieuw als dat nog "
-                          "nodig is.", announce="De stap is niet verplaatst.")
+        return _all_steps(
+            request,
+            session,
+            slug,
+            who,
+            status_code=412,
+            steps_error="Iemand anders heeft de stappen intussen verplaatst. "
+            "Dit is de nieuwe volgorde; verplaats de stap opnieuw als dat nog "
+            "nodig is.",
+            announce="De stap is niet verplaatst.",
+        )
     if not wants_fragment(request):
         return _back(slug, key)
     focus = richting
     if position in (1, len(keys)):  # the button pressed is now disabled: focus the other
         focus = "omlaag" if position == 1 else "omhoog"
-    announce = ("De stap is omhoog verplaatst." if richting == "omhoog"
-                else "De stap is omlaag verplaatst.")
-    return _all_steps(request, session, slug, who, changed=True, announce=announce,
-                      step_states={key: {"mode": "view", "focus": focus}})
+    announce = (
+        "De stap is omhoog verplaatst." if richting == "omhoog" else "De stap is omlaag verplaatst."
+    )
+    return _all_steps(
+        request,
+        session,
+        slug,
+        who,
+        changed=True,
+        announce=announce,
+        step_states={key: {"mode": "view", "focus": focus}},
+    )

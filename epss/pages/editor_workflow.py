@@ -31,12 +31,16 @@ from epss.web.deps import ServicesDep, SessionDep
 router = APIRouter(include_in_schema=False)
 Publisher = Annotated[Identity, allow(Role.redacteur)]
 
-REFUSALS = {403: "Publiceren door een tweede persoon", 409: "Kan nu niet",
-            422: "Het concept is nog niet compleet"}
+REFUSALS = {
+    403: "Publiceren door een tweede persoon",
+    409: "Kan nu niet",
+    422: "Het concept is nog niet compleet",
+}
 
 
-def _act(request: Request, services: Services, slug: str, who: Identity, done: str,
-         action: Callable) -> Response:
+def _act(
+    request: Request, services: Services, slug: str, who: Identity, done: str, action: Callable
+) -> Response:
     """Run a workflow step in its own unit of work; on success back to the editor with a
     message, on a refusal the editor page with the reason."""
     try:
@@ -47,74 +51,125 @@ def _act(request: Request, services: Services, slug: str, who: Identity, done: s
             raise
         translate = i18n.translator_for(request)
         with unit_of_work(services.engine) as session:
-            context = editor_context(session, slug, who, workflow_error={
-                "title": REFUSALS.get(exc.status, "Kan nu niet"),
-                "detail": exc.in_language(translate)})
-            return page(request, "editor_task.html", "_editor_workflow.html", context,
-                        status_code=exc.status, headers={"X-Editor-Fragment": "1"})
+            context = editor_context(
+                session,
+                slug,
+                who,
+                workflow_error={
+                    "title": REFUSALS.get(exc.status, "Kan nu niet"),
+                    "detail": exc.in_language(translate),
+                },
+            )
+            return page(
+                request,
+                "editor_task.html",
+                "_editor_workflow.html",
+                context,
+                status_code=exc.status,
+                headers={"X-Editor-Fragment": "1"},
+            )
     return RedirectResponse(f"/redactie/taken/{slug}?gedaan={done}", status_code=303)
 
 
 @router.get("/redactie/taken/{slug}/werkstroom", response_class=HTMLResponse)
-def workflow_fragment(request: Request, slug: str, session: SessionDep,
-                      who: Editor) -> HTMLResponse:
+def workflow_fragment(
+    request: Request, slug: str, session: SessionDep, who: Editor
+) -> HTMLResponse:
     """The workflow box and the status in the heading as they are now: the editor fetches
     them when a colleague has saved, submitted, published or restored."""
-    return page(request, "editor_task.html", "_editor_oob.html",
-                editor_context(session, slug, who, box_is_target=True))
+    return page(
+        request,
+        "editor_task.html",
+        "_editor_oob.html",
+        editor_context(session, slug, who, box_is_target=True),
+    )
 
 
 @router.post("/redactie/taken/{slug}/indienen")
 def submit(request: Request, slug: str, services: ServicesDep, who: Editor) -> Response:
-    return _act(request, services, slug, who, "ingediend",
-                lambda session: workflow.submit(session, slug, by=who.name))
+    return _act(
+        request,
+        services,
+        slug,
+        who,
+        "ingediend",
+        lambda session: workflow.submit(session, slug, by=who.name),
+    )
 
 
 @router.post("/redactie/taken/{slug}/publiceren")
-def publish(request: Request, slug: str, services: ServicesDep, who: Publisher,
-            concept: Annotated[str | None, Form(max_length=64)] = None) -> Response:
+def publish(
+    request: Request,
+    slug: str,
+    services: ServicesDep,
+    who: Publisher,
+    concept: Annotated[str | None, Form(max_length=64)] = None,
+) -> Response:
     """Publish the submitted draft; the panel and search show it from the answer on.
     `concept`: the hash of the draft on the reviewer's screen (refused when it changed)."""
-    return _act(request, services, slug, who, "gepubliceerd",
-                lambda session: workflow.publish_draft(session, slug, by=who.name,
-                                                       seen=concept))
+    return _act(
+        request,
+        services,
+        slug,
+        who,
+        "gepubliceerd",
+        lambda session: workflow.publish_draft(session, slug, by=who.name, seen=concept),
+    )
 
 
 @router.post("/redactie/taken/{slug}/terugsturen")
-def send_back(request: Request, slug: str, services: ServicesDep, who: Publisher,
-              opmerking: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    return _act(request, services, slug, who, "teruggestuurd",
-                lambda session: workflow.send_back(session, slug, opmerking, by=who.name))
+def send_back(
+    request: Request,
+    slug: str,
+    services: ServicesDep,
+    who: Publisher,
+    opmerking: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    return _act(
+        request,
+        services,
+        slug,
+        who,
+        "teruggestuurd",
+        lambda session: workflow.send_back(session, slug, opmerking, by=who.name),
+    )
 
 
 @router.get("/redactie/controle", response_class=HTMLResponse)
-def review_page(request: Request, session: SessionDep, who: Editor,
-                terug: str | None = Query(default=None, max_length=80)) -> HTMLResponse:
+def review_page(
+    request: Request,
+    session: SessionDep,
+    who: Editor,
+    terug: str | None = Query(default=None, max_length=80),
+) -> HTMLResponse:
     """Tasks whose review date has passed, and those due within 30 days. `terug`: the
     task whose confirmation was cancelled (its button gets the focus back)."""
     return _review(request, session, editor.today(), back_to=terug)
 
 
 @router.get("/redactie/controle/{slug}/bevestigen", response_class=HTMLResponse)
-def ask_confirmation(request: Request, slug: str, session: SessionDep,
-                     who: Editor) -> HTMLResponse:
-    """"Nog steeds juist?": the question, what it will do, and a field for a note, in
+def ask_confirmation(request: Request, slug: str, session: SessionDep, who: Editor) -> HTMLResponse:
+    """ "Nog steeds juist?": the question, what it will do, and a field for a note, in
     place in the list (htmx) or on the page (without scripts)."""
     day = editor.today()
     return _review(request, session, day, asking=_question(session, slug, day))
 
 
 @router.post("/redactie/controle/{slug}/bevestigen", response_class=HTMLResponse)
-def confirm(request: Request, slug: str, services: ServicesDep, who: Editor,
-            notitie: Annotated[str, Form()] = "") -> Response:
-    """"Nog steeds juist", confirmed: the review date moves to today + the interval, with
+def confirm(
+    request: Request,
+    slug: str,
+    services: ServicesDep,
+    who: Editor,
+    notitie: Annotated[str, Form()] = "",
+) -> Response:
+    """ "Nog steeds juist", confirmed: the review date moves to today + the interval, with
     who, when and the note in the history; no new version."""
     day: dt.date = editor.today()
     confirmed, error, status, asking = None, None, 200, None
     try:
         with unit_of_work(services.engine) as session:
-            confirmed = review.confirm_review(session, slug, by=who.name, today=day,
-                                              note=notitie)
+            confirmed = review.confirm_review(session, slug, by=who.name, today=day, note=notitie)
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
@@ -123,30 +178,61 @@ def confirm(request: Request, slug: str, services: ServicesDep, who: Editor,
     with unit_of_work(services.engine) as session:
         if error and status == 422:  # the note: ask again, with what was typed
             asking = {**_question(session, slug, day), "note": notitie}
-        return _review(request, session, day, confirmed=confirmed, error=error,
-                       asking=asking, status_code=status,
-                       announce="Bevestigd: nog steeds juist." if confirmed
-                       else "Niet bevestigd.")
+        return _review(
+            request,
+            session,
+            day,
+            confirmed=confirmed,
+            error=error,
+            asking=asking,
+            status_code=status,
+            announce="Bevestigd: nog steeds juist." if confirmed else "Niet bevestigd.",
+        )
 
 
 def _question(session: Session, slug: str, day: dt.date) -> dict:
     """What the confirmation of `slug` asks and will do (NotFound: no published task)."""
     version = published_version(session, slug)
     months = version.document.get("review_interval_months", 12)
-    return {"slug": slug, "title": version.document["title"], "version": version.number,
-            "review_by": version.review_by, "months": months,
-            "next": add_months(day, months), "note": ""}
+    return {
+        "slug": slug,
+        "title": version.document["title"],
+        "version": version.number,
+        "review_by": version.review_by,
+        "months": months,
+        "next": add_months(day, months),
+        "note": "",
+    }
 
 
-def _review(request: Request, session: Session, day: dt.date, *, asking: dict | None = None,
-            confirmed: dict | None = None, error: dict | None = None,
-            back_to: str | None = None, status_code: int = 200,
-            announce: str | None = None) -> HTMLResponse:
+def _review(
+    request: Request,
+    session: Session,
+    day: dt.date,
+    *,
+    asking: dict | None = None,
+    confirmed: dict | None = None,
+    error: dict | None = None,
+    back_to: str | None = None,
+    status_code: int = 200,
+    announce: str | None = None,
+) -> HTMLResponse:
     lists = review.review_lists(session, day)
     listed = {item["slug"] for key in ("overdue", "due") for item in lists[key]}
-    return page(request, "editor_review.html", "_editor_review.html",
-                {"section": "controle", "lists": lists, "confirmed": confirmed,
-                 "error": error, "asking": asking, "back_to": back_to,
-                 "asking_listed": bool(asking) and asking["slug"] in listed},
-                status_code=status_code, announce=announce,
-                headers={"X-Editor-Fragment": "1"} if status_code >= 400 else None)
+    return page(
+        request,
+        "editor_review.html",
+        "_editor_review.html",
+        {
+            "section": "controle",
+            "lists": lists,
+            "confirmed": confirmed,
+            "error": error,
+            "asking": asking,
+            "back_to": back_to,
+            "asking_listed": bool(asking) and asking["slug"] in listed,
+        },
+        status_code=status_code,
+        announce=announce,
+        headers={"X-Editor-Fragment": "1"} if status_code >= 400 else None,
+    )

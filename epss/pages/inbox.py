@@ -36,12 +36,12 @@ Editor = Annotated[Identity, allow(*EDITORS)]
 PATH = "/redactie/meldingen"
 
 # The page speaks Dutch in its URLs; the domain and the API use the English status names.
-STATUS_PARAMS = {"nieuw": "new", "geaccepteerd": "accepted", "afgewezen": "declined",
-                 "alle": None}
+STATUS_PARAMS = {"nieuw": "new", "geaccepteerd": "accepted", "afgewezen": "declined", "alle": None}
 STATUS_LABELS = {"new": "Nieuw", "accepted": "Geaccepteerd", "declined": "Afgewezen"}
-KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk",
-               "suggestie": "Suggestie"}
+KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk", "suggestie": "Suggestie"}
 RECENT_CHANGES = 8
+
+
 def _answering_changes(session: Session, items: list[dict]) -> dict[str, list[Change]]:
     """For each new feedback item (by id): the changes that could answer it, newest first:
     its task's latest recorded changes since the version the person saw was published."""
@@ -49,52 +49,74 @@ def _answering_changes(session: Session, items: list[dict]) -> dict[str, list[Ch
     history, published = {}, {}
     for task in session.exec(select(Task).where(Task.slug.in_(slugs))).all():
         history[task.slug] = list(reversed(changes_of(session, task)))
-        published[task.slug] = dict(session.exec(
-            select(TaskVersion.number, TaskVersion.published_at)
-            .where(TaskVersion.task_id == task.id)).all())
+        published[task.slug] = dict(
+            session.exec(
+                select(TaskVersion.number, TaskVersion.published_at).where(
+                    TaskVersion.task_id == task.id
+                )
+            ).all()
+        )
     found = {}
     for item in items:
         if item["status"] != "new" or item["task_slug"] not in history:
             continue
         since = published[item["task_slug"]].get(item["task_version"])
         found[item["id"]] = [
-            c for c in history[item["task_slug"]]
+            c
+            for c in history[item["task_slug"]]
             if since is None or (c.at >= since and c.version_number != item["task_version"])
         ][:RECENT_CHANGES]
     return found
 
 
 def _context(session: Session, items: list[dict], **more) -> dict:
-    return {"items": items, "changes": _answering_changes(session, items), "moment": moment,
-            "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
-            "status_label": lambda status: STATUS_LABELS.get(status, status),
-            "action_label": lambda action: ACTION_LABELS.get(action, action),
-            "max_text": MAX_COMMENT, **more}
+    return {
+        "items": items,
+        "changes": _answering_changes(session, items),
+        "moment": moment,
+        "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
+        "status_label": lambda status: STATUS_LABELS.get(status, status),
+        "action_label": lambda action: ACTION_LABELS.get(action, action),
+        "max_text": MAX_COMMENT,
+        **more,
+    }
 
 
 @router.get(PATH, response_class=HTMLResponse)
 def inbox_page(
-    request: Request, session: SessionDep, who: Editor,
+    request: Request,
+    session: SessionDep,
+    who: Editor,
     status: Annotated[str, Query(pattern="^(nieuw|geaccepteerd|afgewezen|alle)$")] = "nieuw",
     taak: Annotated[str, Query(max_length=80)] = "",
 ) -> HTMLResponse:
     """New feedback first: what there is to do. The filters narrow it by status and task."""
     items = inbox(session, status=STATUS_PARAMS[status], task=taak or None)
-    context = _context(session, items, filters={"status": status, "taak": taak},
-                       counts=counts(session, taak or None), status_params=STATUS_PARAMS,
-                       tasks=[(v.document["slug"], v.document["title"])
-                              for v in newest_versions(session)])
+    context = _context(
+        session,
+        items,
+        filters={"status": status, "taak": taak},
+        counts=counts(session, taak or None),
+        status_params=STATUS_PARAMS,
+        tasks=[(v.document["slug"], v.document["title"]) for v in newest_versions(session)],
+    )
     if not wants_fragment(request):
         return render(request, "inbox.html", context, headers={"Vary": "HX-Request"})
     translate = i18n.translator_for(request)
     found = translate("1 melding") if len(items) == 1 else f"{len(items)} {translate('meldingen')}"
-    return render(request, "_inbox_list.html", context,
-                  headers={"Vary": "HX-Request", **announcing(request, found)})
+    return render(
+        request,
+        "_inbox_list.html",
+        context,
+        headers={"Vary": "HX-Request", **announcing(request, found)},
+    )
 
 
 @router.post(PATH + "/{feedback_id}/accepteren", response_class=HTMLResponse)
 def accept_page(
-    request: Request, feedback_id: str, who: Editor,
+    request: Request,
+    feedback_id: str,
+    who: Editor,
     wijziging: Annotated[str, Form(max_length=20)] = "",
     antwoord: Annotated[str, Form(max_length=MAX_COMMENT * 2)] = "",
 ) -> Response:
@@ -109,11 +131,16 @@ def accept_page(
 
 @router.post(PATH + "/{feedback_id}/afwijzen", response_class=HTMLResponse)
 def decline_page(
-    request: Request, feedback_id: str, who: Editor,
+    request: Request,
+    feedback_id: str,
+    who: Editor,
     reden: Annotated[str, Form(max_length=MAX_COMMENT * 2)] = "",
 ) -> Response:
-    return _handle(request, feedback_id, lambda session: decline(
-        session, feedback_id, by=who.name, reason=reden))
+    return _handle(
+        request,
+        feedback_id,
+        lambda session: decline(session, feedback_id, by=who.name, reason=reden),
+    )
 
 
 def _handle(request: Request, feedback_id: str, action) -> Response:
@@ -131,16 +158,28 @@ def _handle(request: Request, feedback_id: str, action) -> Response:
         return RedirectResponse(_back_to_list(request), status_code=303)
     with Session(engine) as session:
         item = get_feedback(session, feedback_id)
-        context = _context(session, [item], item=item, just_handled=status_code == 200,
-                           error=error, error_kind=_error_kind(request, status_code))
+        context = _context(
+            session,
+            [item],
+            item=item,
+            just_handled=status_code == 200,
+            error=error,
+            error_kind=_error_kind(request, status_code),
+        )
         if not wants_fragment(request):
             return render(request, "inbox.html", context, status_code=status_code)
         # editor.js lets htmx swap a refusal that carries X-Editor-Fragment: the item
         # shows what went wrong.
-        said = error or ("Melding geaccepteerd." if item["status"] == "accepted"
-                         else "Melding afgewezen.")
-        return render(request, "_inbox_item.html", context, status_code=status_code,
-                      headers={"X-Editor-Fragment": "1", **announcing(request, said)})
+        said = error or (
+            "Melding geaccepteerd." if item["status"] == "accepted" else "Melding afgewezen."
+        )
+        return render(
+            request,
+            "_inbox_item.html",
+            context,
+            status_code=status_code,
+            headers={"X-Editor-Fragment": "1", **announcing(request, said)},
+        )
 
 
 def _back_to_list(request: Request) -> str:

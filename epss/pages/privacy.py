@@ -35,9 +35,15 @@ TYPE_LABELS = {
     "highlight_missing": "Aanwijzing niet gevonden op het scherm",
 }
 
-DETAIL_LABELS = {"results": "Resultaten", "source": "Gevonden via", "kind": "Soort",
-                 "selector": "Element", "query": "Zoekvraag", "reason": "Reden",
-                 "comment": "Opmerking"}
+DETAIL_LABELS = {
+    "results": "Resultaten",
+    "source": "Gevonden via",
+    "kind": "Soort",
+    "selector": "Element",
+    "query": "Zoekvraag",
+    "reason": "Reden",
+    "comment": "Opmerking",
+}
 
 
 def _pages(total: int) -> int:
@@ -45,26 +51,41 @@ def _pages(total: int) -> int:
 
 
 @router.get("/mijn-gegevens", response_class=HTMLResponse)
-def my_data(request: Request, who: Annotated[Identity, allow(*Role)], session: SessionDep,
-            services: ServicesDep,
-            pagina: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
+def my_data(
+    request: Request,
+    who: Annotated[Identity, allow(*Role)],
+    session: SessionDep,
+    services: ServicesDep,
+    pagina: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
     settings = services.settings
     actor = pseudonym(settings.secret_key, who.name)
-    events, total = my_events(session, actor, limit=PAGE_SIZE,
-                              offset=(pagina - 1) * PAGE_SIZE)
-    return render(request, "privacy_mine.html", {
-        "events": events, "total": total, "page": pagina, "pages": _pages(total),
-        "pseudonym": actor, "settings": settings, "free_text_fields": FREE_TEXT_FIELDS,
-        "type_label": lambda kind: TYPE_LABELS.get(kind, kind),
-        "detail_label": lambda key: DETAIL_LABELS.get(key, key),
-        "when": moment_of,
-    })
+    events, total = my_events(session, actor, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE)
+    return render(
+        request,
+        "privacy_mine.html",
+        {
+            "events": events,
+            "total": total,
+            "page": pagina,
+            "pages": _pages(total),
+            "pseudonym": actor,
+            "settings": settings,
+            "free_text_fields": FREE_TEXT_FIELDS,
+            "type_label": lambda kind: TYPE_LABELS.get(kind, kind),
+            "detail_label": lambda key: DETAIL_LABELS.get(key, key),
+            "when": moment_of,
+        },
+    )
 
 
 @router.get("/mijn-gegevens/download")
-def my_data_download(who: Annotated[Identity, allow(*Role)], session: SessionDep,
-                     services: ServicesDep,
-                     formaat: Annotated[str, Query(pattern="^(csv|json)$")] = "csv") -> Response:
+def my_data_download(
+    who: Annotated[Identity, allow(*Role)],
+    session: SessionDep,
+    services: ServicesDep,
+    formaat: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
+) -> Response:
     """All of one's own events as a file (CSV or JSON)."""
     actor = pseudonym(services.settings.secret_key, who.name)
     events, _ = my_events(session, actor, limit=None)
@@ -73,15 +94,30 @@ def my_data_download(who: Annotated[Identity, allow(*Role)], session: SessionDep
         media = "application/json"
     else:
         body, media = my_events_csv(events), "text/csv; charset=utf-8"
-    return Response(body, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="mijn-gegevens.{formaat}"'})
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="mijn-gegevens.{formaat}"'},
+    )
 
 
 @router.get("/beheer/inzage-log", response_class=HTMLResponse)
-def views_page(request: Request, who: Annotated[Identity, allow(Role.beheerder)],
-               session: SessionDep,
-               pagina: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1) -> HTMLResponse:
+def views_page(
+    request: Request,
+    who: Annotated[Identity, allow(Role.beheerder)],
+    session: SessionDep,
+    pagina: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+) -> HTMLResponse:
     rows, total = views_log(session, limit=PAGE_SIZE, offset=(pagina - 1) * PAGE_SIZE)
-    return render(request, "privacy_views.html", {
-        "views": rows, "total": total, "page": pagina, "pages": _pages(total),
-        "moment": moment, "section": "views"})
+    return render(
+        request,
+        "privacy_views.html",
+        {
+            "views": rows,
+            "total": total,
+            "page": pagina,
+            "pages": _pages(total),
+            "moment": moment,
+            "section": "views",
+        },
+    )

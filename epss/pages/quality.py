@@ -36,39 +36,64 @@ router = APIRouter(include_in_schema=False)
 Officer = Annotated[Identity, allow(Role.kwaliteit)]
 
 
-def _page(request: Request, full: str, fragment: str, context: dict,
-          status_code: int = 200) -> HTMLResponse:
-    wants_fragment = (bool(request.headers.get("hx-request"))
-                      and not request.headers.get("hx-history-restore-request"))
-    return render(request, fragment if wants_fragment else full, context,
-                  status_code=status_code, headers={"Vary": "HX-Request"})
+def _page(
+    request: Request, full: str, fragment: str, context: dict, status_code: int = 200
+) -> HTMLResponse:
+    wants_fragment = bool(request.headers.get("hx-request")) and not request.headers.get(
+        "hx-history-restore-request"
+    )
+    return render(
+        request,
+        fragment if wants_fragment else full,
+        context,
+        status_code=status_code,
+        headers={"Vary": "HX-Request"},
+    )
 
 
 @router.get("/kwaliteit", response_class=HTMLResponse)
 def overview(request: Request, who: Officer, services: ServicesDep) -> HTMLResponse:
-    return render(request, "quality_index.html", {
-        "questions": list(QUESTIONS.values()), "section": "overzicht",
-        "minimum": services.settings.min_group_size})
+    return render(
+        request,
+        "quality_index.html",
+        {
+            "questions": list(QUESTIONS.values()),
+            "section": "overzicht",
+            "minimum": services.settings.min_group_size,
+        },
+    )
 
 
 @router.get("/kwaliteit/scherm", response_class=HTMLResponse)
-def screen(request: Request, who: Officer, session: SessionDep, services: ServicesDep,
-           present: Annotated[dt.datetime, Depends(onscreen.now)],
-           event: str = Query(default="", max_length=200),
-           taak: str = Query(default="", max_length=200),
-           datum: str = Query(default="", max_length=200),
-           tijd: str = Query(default="", max_length=200),
-           keer: str = Query(default="", max_length=10)) -> HTMLResponse:
+def screen(
+    request: Request,
+    who: Officer,
+    session: SessionDep,
+    services: ServicesDep,
+    present: Annotated[dt.datetime, Depends(onscreen.now)],
+    event: str = Query(default="", max_length=200),
+    taak: str = Query(default="", max_length=200),
+    datum: str = Query(default="", max_length=200),
+    tijd: str = Query(default="", max_length=200),
+    keer: str = Query(default="", max_length=10),
+) -> HTMLResponse:
     """What was on screen: for a task at a moment in Dutch time (`taak`, `datum`, `tijd`;
     `keer=2` for the second 02:30 of the night summer time ends), or for one event."""
     translate = i18n.translator_for(request)
-    context = {"section": "scherm", "questions": list(QUESTIONS.values()),
-               "tasks": _task_choices(session),
-               "form": {"taak": taak, "datum": datum, "tijd": tijd, "keer": keer},
-               "event_ref": event, "mode": None, "found": None, "error": None, "errors": {},
-               "zoned": lambda value, **kw: moment_with_zone(value, translate, **kw),
-               "plain": moment,
-               "type_label": lambda kind: translate(TYPE_LABELS.get(kind, kind))}
+    context = {
+        "section": "scherm",
+        "questions": list(QUESTIONS.values()),
+        "tasks": _task_choices(session),
+        "form": {"taak": taak, "datum": datum, "tijd": tijd, "keer": keer},
+        "event_ref": event,
+        "mode": None,
+        "found": None,
+        "error": None,
+        "errors": {},
+        "zoned": lambda value, **kw: moment_with_zone(value, translate, **kw),
+        "plain": moment,
+        "type_label": lambda kind: translate(TYPE_LABELS.get(kind, kind)),
+    }
     status = 200
     if event.strip():
         context["mode"] = "event"
@@ -78,16 +103,19 @@ def screen(request: Request, who: Officer, session: SessionDep, services: Servic
             context["error"], status = exc.in_language(translate), exc.status
     elif taak.strip() or datum.strip() or tijd.strip():
         context["mode"] = "moment"
-        lookup = _moment_lookup(session, services.settings.min_group_size, present,
-                                taak, datum, tijd, keer == "2")
+        lookup = _moment_lookup(
+            session, services.settings.min_group_size, present, taak, datum, tijd, keer == "2"
+        )
         context.update(lookup.context(translate))
         status = lookup.status
     if context["found"] and context["found"].get("task"):
-        context["steps"] = {s["id"]: (n, s["title"])
-                            for n, s in enumerate(context["found"]["task"]["steps"], 1)}
+        context["steps"] = {
+            s["id"]: (n, s["title"]) for n, s in enumerate(context["found"]["task"]["steps"], 1)
+        }
         context["titles"] = dict(context["tasks"])
-    return _page(request, "quality_screen.html", "_quality_screen.html", context,
-                 status_code=status)
+    return _page(
+        request, "quality_screen.html", "_quality_screen.html", context, status_code=status
+    )
 
 
 def _task_choices(session: Session) -> list[tuple[str, str]]:
@@ -116,20 +144,33 @@ class _Lookup:
     second: bool = False  # ... and the second one is meant
 
     def context(self, translate) -> dict:
-        errors = {name: translate(text).format(**params)
-                  for name, (text, params) in self.errors.items()}
+        errors = {
+            name: translate(text).format(**params) for name, (text, params) in self.errors.items()
+        }
         found = self.found
         within = None
         if found and not self.seconds:
             change = found["next"] or found["first"]
             if change and change["published_at"] < found["at"] + dt.timedelta(minutes=1):
                 within = change
-        return {"found": found, "errors": errors, "within_minute": within,
-                "twice": self.twice, "second": self.second}
+        return {
+            "found": found,
+            "errors": errors,
+            "within_minute": within,
+            "twice": self.twice,
+            "second": self.second,
+        }
 
 
-def _moment_lookup(session: Session, minimum: int, present: dt.datetime, taak: str,
-                   datum: str, tijd: str, second: bool) -> _Lookup:
+def _moment_lookup(
+    session: Session,
+    minimum: int,
+    present: dt.datetime,
+    taak: str,
+    datum: str,
+    tijd: str,
+    second: bool,
+) -> _Lookup:
     lookup = _Lookup(second=second)
     errors = lookup.errors
     if not taak.strip():
@@ -142,11 +183,14 @@ def _moment_lookup(session: Session, minimum: int, present: dt.datetime, taak: s
         moment = _dutch_moment(day, time_of_day, second, lookup, present)
     if not errors:
         try:
-            lookup.found = onscreen.on_screen_at(session, taak, moment, minimum=minimum,
-                                                 present=present)
+            lookup.found = onscreen.on_screen_at(
+                session, taak, moment, minimum=minimum, present=present
+            )
         except NotFound:
-            errors["taak"] = ("Deze taak is niet (meer) gepubliceerd. Kies een taak uit de "
-                              "lijst.", {})
+            errors["taak"] = (
+                "Deze taak is niet (meer) gepubliceerd. Kies een taak uit de lijst.",
+                {},
+            )
     if errors:
         lookup.status = 404 if list(errors) == ["taak"] and taak.strip() else 422
     return lookup
@@ -155,8 +199,10 @@ def _moment_lookup(session: Session, minimum: int, present: dt.datetime, taak: s
 def _dutch_date(text: str, errors: dict[str, Message]) -> dt.date | None:
     """A date as dd-mm-jjjj (also d-m-jjjj, with / or ., or jjjj-mm-dd)."""
     if not text:
-        errors["datum"] = ("Vul een datum in als dd-mm-jjjj, bijvoorbeeld {example}.",
-                           {"example": _EXAMPLE_DATE})
+        errors["datum"] = (
+            "Vul een datum in als dd-mm-jjjj, bijvoorbeeld {example}.",
+            {"example": _EXAMPLE_DATE},
+        )
         return None
     match = _DATE.fullmatch(text)
     try:
@@ -165,9 +211,10 @@ def _dutch_date(text: str, errors: dict[str, Message]) -> dt.date | None:
         day, month, year = match.group(1, 2, 3) if match.group(1) else match.group(6, 5, 4)
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        errors["datum"] = ("'{value}' is geen datum. Vul een datum in als dd-mm-jjjj, "
-                           "bijvoorbeeld {example}.", {"value": text[:20],
-                                                       "example": _EXAMPLE_DATE})
+        errors["datum"] = (
+            "'{value}' is geen datum. Vul een datum in als dd-mm-jjjj, bijvoorbeeld {example}.",
+            {"value": text[:20], "example": _EXAMPLE_DATE},
+        )
         return None
 
 
@@ -182,28 +229,36 @@ def _dutch_clock(text: str, errors: dict[str, Message]) -> dt.time | None:
             raise ValueError
         return dt.time(*(int(part) for part in match.groups(default="0")))
     except ValueError:
-        errors["tijd"] = ("'{value}' is geen tijd. Vul een tijd in als uu:mm, bijvoorbeeld "
-                          "10:42.", {"value": text[:20]})
+        errors["tijd"] = (
+            "'{value}' is geen tijd. Vul een tijd in als uu:mm, bijvoorbeeld 10:42.",
+            {"value": text[:20]},
+        )
         return None
 
 
-def _dutch_moment(day: dt.date, clock: dt.time, second: bool, lookup: _Lookup,
-                  present: dt.datetime) -> dt.datetime | None:
+def _dutch_moment(
+    day: dt.date, clock: dt.time, second: bool, lookup: _Lookup, present: dt.datetime
+) -> dt.datetime | None:
     """The moment a Dutch clock showed `clock` on `day`. The hour skipped when summer time
     starts never happened; the hour repeated when it ends happened twice (the first, in
     summer time, unless `second`)."""
     errors = lookup.errors
     shown = {"date": day.strftime("%d-%m-%Y"), "time": clock.strftime("%H:%M")}
     if day < onscreen.FIRST_DAY:
-        errors["datum"] = ("Kies een datum vanaf 01-01-2000: van eerder kan deze dienst geen "
-                           "versies hebben.", {})
+        errors["datum"] = (
+            "Kies een datum vanaf 01-01-2000: van eerder kan deze dienst geen versies hebben.",
+            {},
+        )
         return None
     wall = dt.datetime.combine(day, clock)
     first, other = (wall.replace(tzinfo=LOCAL_TIME, fold=fold) for fold in (0, 1))
     if first.astimezone(dt.UTC).astimezone(LOCAL_TIME).replace(tzinfo=None) != wall:
-        errors["tijd"] = ("Het tijdstip {time} op {date} bestond in Nederland niet: die "
-                          "nacht ging de klok van 02:00 meteen naar 03:00 (de zomertijd "
-                          "begon). Kies een tijd vóór 02:00 of vanaf 03:00.", shown)
+        errors["tijd"] = (
+            "Het tijdstip {time} op {date} bestond in Nederland niet: die "
+            "nacht ging de klok van 02:00 meteen naar 03:00 (de zomertijd "
+            "begon). Kies een tijd vóór 02:00 of vanaf 03:00.",
+            shown,
+        )
         return None
     lookup.twice = first.utcoffset() != other.utcoffset()
     moment = other if lookup.twice and second else first
@@ -211,12 +266,16 @@ def _dutch_moment(day: dt.date, clock: dt.time, second: bool, lookup: _Lookup,
         return onscreen.check_moment(moment, present=present)
     except InvalidInput as exc:
         if exc.extra.get("reason") == "too_early":  # without time zone data: UTC
-            errors["datum"] = ("Kies een datum vanaf 01-01-2000: van eerder kan deze dienst "
-                               "geen versies hebben.", {})
+            errors["datum"] = (
+                "Kies een datum vanaf 01-01-2000: van eerder kan deze dienst geen versies hebben.",
+                {},
+            )
             return None
         later_day = day > present.astimezone(LOCAL_TIME).date()
         errors["datum" if later_day else "tijd"] = (
-            "{date} {time} ligt in de toekomst. Kies een moment tot nu.", shown)
+            "{date} {time} ligt in de toekomst. Kies een moment tot nu.",
+            shown,
+        )
         return None
 
 
@@ -229,52 +288,96 @@ def case_form(request: Request, who: Officer) -> HTMLResponse:
 CASE_FORM_FIELDS = {"ref": "zaak", "purpose": "doel"}
 CASE_FORM_ERRORS = {
     "ref": "Vul een zaaknummer in van hoogstens 100 tekens, bijvoorbeeld Z-2026-000101.",
-    "purpose": "Vul het doel van deze inzage in: waarom bekijkt u de gebeurtenissen van "
-               "deze zaak?",
+    "purpose": "Vul het doel van deze inzage in: waarom bekijkt u de gebeurtenissen van deze zaak?",
 }
 
 
 # POST, so the case number stays out of addresses, browser history and access logs.
 @router.post("/kwaliteit/zaak", response_class=HTMLResponse)
-def case_lookup(request: Request, who: Officer, session: SessionDep, services: ServicesDep,
-                zaak: Annotated[str, Form()] = "",
-                doel: Annotated[str, Form()] = "") -> HTMLResponse:
+def case_lookup(
+    request: Request,
+    who: Officer,
+    session: SessionDep,
+    services: ServicesDep,
+    zaak: Annotated[str, Form()] = "",
+    doel: Annotated[str, Form()] = "",
+) -> HTMLResponse:
     """The events recorded with one case reference; the look is logged with its purpose
     before anything is shown."""
     try:
-        events = events_of_case(session, services.settings, zaak, viewer=who.name,
-                                purpose=doel,
-                                what="gebeurtenissen van een zaak (/kwaliteit/zaak)")["events"]
+        events = events_of_case(
+            session,
+            services.settings,
+            zaak,
+            viewer=who.name,
+            purpose=doel,
+            what="gebeurtenissen van een zaak (/kwaliteit/zaak)",
+        )["events"]
     except EpssError as exc:
         field = exc.extra.get("field")
-        return _case_page(request, {"zaak": zaak, "doel": doel, "error": exc,
-                                    "wrong": CASE_FORM_FIELDS.get(field),
-                                    "message": CASE_FORM_ERRORS.get(field, exc.detail)},
-                          status_code=exc.status)
+        return _case_page(
+            request,
+            {
+                "zaak": zaak,
+                "doel": doel,
+                "error": exc,
+                "wrong": CASE_FORM_FIELDS.get(field),
+                "message": CASE_FORM_ERRORS.get(field, exc.detail),
+            },
+            status_code=exc.status,
+        )
     names = {}  # what a person knows them by: task and step titles
     for version in newest_versions(session):
         names[version.document["slug"]] = version.document["title"]
-        names |= {(version.document["slug"], step["id"]): step["title"]
-                  for step in version.document["steps"]}
-    return _case_page(request, {"zaak": zaak, "doel": doel, "events": events, "names": names,
-                                "type_label": lambda kind: TYPE_LABELS.get(kind, kind)})
+        names |= {
+            (version.document["slug"], step["id"]): step["title"]
+            for step in version.document["steps"]
+        }
+    return _case_page(
+        request,
+        {
+            "zaak": zaak,
+            "doel": doel,
+            "events": events,
+            "names": names,
+            "type_label": lambda kind: TYPE_LABELS.get(kind, kind),
+        },
+    )
 
 
 def _case_page(request: Request, context: dict, status_code: int = 200) -> HTMLResponse:
-    return _page(request, "quality_case.html", "_quality_case.html", {
-        "section": "zaak", "questions": list(QUESTIONS.values()), "zaak": "", "doel": "",
-        "events": None, "error": None, "wrong": None, **context,
-        "when": moment_of}, status_code=status_code)
+    return _page(
+        request,
+        "quality_case.html",
+        "_quality_case.html",
+        {
+            "section": "zaak",
+            "questions": list(QUESTIONS.values()),
+            "zaak": "",
+            "doel": "",
+            "events": None,
+            "error": None,
+            "wrong": None,
+            **context,
+            "when": moment_of,
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/kwaliteit/{question}", response_class=HTMLResponse)
-def question_page(request: Request, question: str, who: Officer, session: SessionDep,
-                  services: ServicesDep,
-                  start: str | None = Query(default=None, alias="from", max_length=20),
-                  end: str | None = Query(default=None, alias="to", max_length=20),
-                  taak: str | None = Query(default=None, max_length=80),
-                  interval: str = Query(default="day", max_length=10),
-                  format: str = Query(default="html", max_length=10)) -> Response:
+def question_page(
+    request: Request,
+    question: str,
+    who: Officer,
+    session: SessionDep,
+    services: ServicesDep,
+    start: str | None = Query(default=None, alias="from", max_length=20),
+    end: str | None = Query(default=None, alias="to", max_length=20),
+    taak: str | None = Query(default=None, max_length=80),
+    interval: str = Query(default="day", max_length=10),
+    format: str = Query(default="html", max_length=10),
+) -> Response:
     """One question: filters, chart and table; `?format=csv` gives the table as CSV."""
     asked = QUESTIONS.get(question)
     today = clock.today()
@@ -282,8 +385,9 @@ def question_page(request: Request, question: str, who: Officer, session: Sessio
     table, error, period = None, None, None
     try:
         period = parse_period(start, end, today=today)
-        table = answer(session, question, period, minimum, today=today, task=taak,
-                       interval=interval)
+        table = answer(
+            session, question, period, minimum, today=today, task=taak, interval=interval
+        )
     except EpssError as exc:
         if asked is None or format == "csv":
             raise
@@ -291,22 +395,43 @@ def question_page(request: Request, question: str, who: Officer, session: Sessio
     if format == "csv":
         translate = i18n.translator_for(request)
         name = f"kwaliteit-{question}-{period.start}-{period.end}.csv"
-        return Response("\ufeff" + table.as_csv(translate), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            "\ufeff" + table.as_csv(translate),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     tasks = [(v.document["slug"], v.document["title"]) for v in newest_versions(session)]
-    filters = {"from": start or (period.start.isoformat() if period else ""),
-               "to": end or (period.end.isoformat() if period else ""),
-               "taak": taak or "", "interval": interval}
-    return _page(request, "quality_question.html", "_quality_result.html", {
-        "q": asked, "section": question, "table": table, "error": error, "filters": filters,
-        "tasks": tasks, "minimum": minimum, "questions": list(QUESTIONS.values()),
-        "chart": _chart(table, request) if table else None, "shown_day": shown_day,
-        "csv_url": _csv_url(request)}, status_code=error.status if error else 200)
+    filters = {
+        "from": start or (period.start.isoformat() if period else ""),
+        "to": end or (period.end.isoformat() if period else ""),
+        "taak": taak or "",
+        "interval": interval,
+    }
+    return _page(
+        request,
+        "quality_question.html",
+        "_quality_result.html",
+        {
+            "q": asked,
+            "section": question,
+            "table": table,
+            "error": error,
+            "filters": filters,
+            "tasks": tasks,
+            "minimum": minimum,
+            "questions": list(QUESTIONS.values()),
+            "chart": _chart(table, request) if table else None,
+            "shown_day": shown_day,
+            "csv_url": _csv_url(request),
+        },
+        status_code=error.status if error else 200,
+    )
 
 
 def _csv_url(request: Request) -> str:
-    params = [(k, v) for k, v in request.query_params.multi_items()
-              if k not in ("format", "lang") and v]
+    params = [
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("format", "lang") and v
+    ]
     return f"{request.url.path}?{urlencode([*params, ('format', 'csv')])}"
 
 
@@ -317,10 +442,17 @@ def _chart(table: Table, request: Request) -> str | None:
         return None
     translate = i18n.translator_for(request)
     by_key = {c.key: c for c in table.columns}
-    return json.dumps({
-        "type": table.chart["kind"],
-        "labels": [table.cell(row, by_key[table.chart["label"]]) for row in table.rows],
-        "datasets": [{"label": translate(by_key[key].label),
-                      "data": [row.get(key) for row in table.rows]}
-                     for key in table.chart["values"]],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "type": table.chart["kind"],
+            "labels": [table.cell(row, by_key[table.chart["label"]]) for row in table.rows],
+            "datasets": [
+                {
+                    "label": translate(by_key[key].label),
+                    "data": [row.get(key) for row in table.rows],
+                }
+                for key in table.chart["values"]
+            ],
+        },
+        ensure_ascii=False,
+    )

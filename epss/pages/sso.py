@@ -121,8 +121,12 @@ def _refused(request: Request, error: EpssError, target: str) -> Response:
     technical reason goes to the log only (it may name internal addresses); the page gives
     the reference under which the administrator finds it."""
     reference = secrets.token_hex(4)
-    log.warning("single sign-on refused [%s]: %s (%s)", reference, error.detail,
-                error.extra.get("technical", ""))
+    log.warning(
+        "single sign-on refused [%s]: %s (%s)",
+        reference,
+        error.detail,
+        error.extra.get("technical", ""),
+    )
     translate = i18n.translator_for(request)
     provider: OpenIdProvider = request.app.state.sso
     params = {**error.params, "org": translate(provider.organisation)}

@@ -16,8 +16,18 @@ from epss.models import Event
 
 # The fields of an event as a person sees them about themselves (no chain hash or sequence).
 MY_EVENT_FIELDS: tuple[str, ...] = (
-    "occurred_at", "type", "app", "url", "task_slug", "task_version", "step_id", "team",
-    "details", "case_ref", "id")
+    "occurred_at",
+    "type",
+    "app",
+    "url",
+    "task_slug",
+    "task_version",
+    "step_id",
+    "team",
+    "details",
+    "case_ref",
+    "id",
+)
 
 
 def _as_dict(event: Event) -> dict:
@@ -26,14 +36,18 @@ def _as_dict(event: Event) -> dict:
     return row
 
 
-def my_events(session: Session, actor: str, *, limit: int | None = 100,
-              offset: int = 0) -> tuple[list[dict], int]:
+def my_events(
+    session: Session, actor: str, *, limit: int | None = 100, offset: int = 0
+) -> tuple[list[dict], int]:
     """The events under the pseudonym `actor`, newest first (a page of them, or all when
     `limit` is None), and how many there are in all."""
-    total = session.exec(select(func.count()).select_from(Event)
-                         .where(Event.actor == actor)).one()
-    query = (select(Event).where(Event.actor == actor)
-             .order_by(Event.occurred_at.desc(), Event.seq.desc()).offset(offset))
+    total = session.exec(select(func.count()).select_from(Event).where(Event.actor == actor)).one()
+    query = (
+        select(Event)
+        .where(Event.actor == actor)
+        .order_by(Event.occurred_at.desc(), Event.seq.desc())
+        .offset(offset)
+    )
     if limit is not None:
         query = query.limit(limit)
     return [_as_dict(event) for event in session.exec(query)], total
@@ -45,7 +59,14 @@ def my_events_csv(rows: Iterable[dict]) -> str:
     writer = csv.writer(out)
     writer.writerow(MY_EVENT_FIELDS)
     for row in rows:
-        writer.writerow([json.dumps(row[name], ensure_ascii=False) if name == "details"
-                         else "" if row[name] is None else row[name]
-                         for name in MY_EVENT_FIELDS])
+        writer.writerow(
+            [
+                json.dumps(row[name], ensure_ascii=False)
+                if name == "details"
+                else ""
+                if row[name] is None
+                else row[name]
+                for name in MY_EVENT_FIELDS
+            ]
+        )
     return out.getvalue()

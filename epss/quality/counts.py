@@ -31,13 +31,21 @@ class Count:
 
     def add(self, events: int, people: int, *, lower_bound: bool) -> None:
         self.events += int(events or 0)
-        self.people = max(self.people, int(people or 0)) if lower_bound else \
-            self.people + int(people or 0)
+        self.people = (
+            max(self.people, int(people or 0)) if lower_bound else self.people + int(people or 0)
+        )
 
 
-def count(session: Session, period: Period, types: Sequence[str], group: Sequence[str], *,
-          bucket: str | None = None, task: str | None = None,
-          require: Sequence[str] = ()) -> dict[tuple, Count]:
+def count(
+    session: Session,
+    period: Period,
+    types: Sequence[str],
+    group: Sequence[str],
+    *,
+    bucket: str | None = None,
+    task: str | None = None,
+    require: Sequence[str] = (),
+) -> dict[tuple, Count]:
     """Events of these types in the period, and their distinct people, per group of the
     columns `group` (of both the events and the daily counts: task_slug, step_id, team,
     task_version), preceded by the day or week (`bucket`) when asked. `require`: columns
@@ -54,58 +62,96 @@ def count(session: Session, period: Period, types: Sequence[str], group: Sequenc
         conditions += [DAILY[name].isnot(None) for name in require]
         if task is not None:
             conditions.append(DAILY.task_slug == task)
-        rows = session.execute(select(*keys, func.sum(DAILY.events), func.max(DAILY.actors))
-                               .where(and_(*conditions)).group_by(*keys))
+        rows = session.execute(
+            select(*keys, func.sum(DAILY.events), func.max(DAILY.actors))
+            .where(and_(*conditions))
+            .group_by(*keys)
+        )
         for *key, events, people in rows:
             result.setdefault(tuple(key), Count()).add(events, people, lower_bound=True)
-        detail_since = max(period.since, dt.datetime.combine(
-            daily_last + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
+        detail_since = max(
+            period.since,
+            dt.datetime.combine(daily_last + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC),
+        )
     if detail_since >= period.until:
         return result
     seen: dict[tuple, tuple[Count, set[str]]] = {}
     if bucket:
-        _count_per_bucket(session, result, types, group, bucket, detail_since, period.until,
-                          task, require, lower_bound=daily_last is not None)
+        _count_per_bucket(
+            session,
+            result,
+            types,
+            group,
+            bucket,
+            detail_since,
+            period.until,
+            task,
+            require,
+            lower_bound=daily_last is not None,
+        )
         return result
     # One type at a time, grouped in the order of ix_event_quality_task or _step, read from
     # the index alone. SQLite would rather use a time range index and sort; `+occurred_at`
     # keeps it from that (no index serves a `+column` term).
-    when = (type_coerce(literal_column("+event.occurred_at"), EVENT.occurred_at.type)
-            if dialect == "sqlite" else EVENT.occurred_at)
+    when = (
+        type_coerce(literal_column("+event.occurred_at"), EVENT.occurred_at.type)
+        if dialect == "sqlite"
+        else EVENT.occurred_at
+    )
     for kind in types:
         keys = [EVENT[name] for name in group]
         conditions = _event_conditions([kind], detail_since, period.until, task, when)
         conditions += [EVENT[name].isnot(None) for name in require]
-        rows = session.execute(select(*keys, EVENT.actor, func.count())
-                               .where(and_(*conditions)).group_by(*keys, EVENT.actor))
+        rows = session.execute(
+            select(*keys, EVENT.actor, func.count())
+            .where(and_(*conditions))
+            .group_by(*keys, EVENT.actor)
+        )
         for *key, actor, events in rows:
             found = seen.setdefault(tuple(key), (Count(), set()))
             found[0].events += events
             if actor is not None:
                 found[1].add(actor)
     for key, (counted, actors) in seen.items():
-        result.setdefault(key, Count()).add(counted.events, len(actors),
-                                            lower_bound=daily_last is not None)
+        result.setdefault(key, Count()).add(
+            counted.events, len(actors), lower_bound=daily_last is not None
+        )
     return result
 
 
-def _count_per_bucket(session: Session, result: dict[tuple, Count], types: Sequence[str],
-                      group: Sequence[str], bucket: str, since: dt.datetime,
-                      until: dt.datetime, task: str | None, require: Sequence[str], *,
-                      lower_bound: bool) -> None:
+def _count_per_bucket(
+    session: Session,
+    result: dict[tuple, Count],
+    types: Sequence[str],
+    group: Sequence[str],
+    bucket: str,
+    since: dt.datetime,
+    until: dt.datetime,
+    task: str | None,
+    require: Sequence[str],
+    *,
+    lower_bound: bool,
+) -> None:
     dialect = session.get_bind().dialect.name
     keys = [_event_bucket(bucket, dialect)] + [EVENT[name] for name in group]
     conditions = _event_conditions(types, since, until, task)
     conditions += [EVENT[name].isnot(None) for name in require]
-    rows = session.execute(select(*keys, func.count(), func.count(EVENT.actor.distinct()))
-                           .where(and_(*conditions)).group_by(*keys))
+    rows = session.execute(
+        select(*keys, func.count(), func.count(EVENT.actor.distinct()))
+        .where(and_(*conditions))
+        .group_by(*keys)
+    )
     for *key, events, people in rows:
         result.setdefault(tuple(key), Count()).add(events, people, lower_bound=lower_bound)
 
 
-def _event_conditions(types: Sequence[str], since: dt.datetime, until: dt.datetime,
-                      task: str | None, when: ColumnElement | None = None
-                      ) -> list[ColumnElement]:
+def _event_conditions(
+    types: Sequence[str],
+    since: dt.datetime,
+    until: dt.datetime,
+    task: str | None,
+    when: ColumnElement | None = None,
+) -> list[ColumnElement]:
     when = EVENT.occurred_at if when is None else when
     conditions = [EVENT.type.in_(types), when >= since, when < until]
     if task is not None:
@@ -113,8 +159,7 @@ def _event_conditions(types: Sequence[str], since: dt.datetime, until: dt.dateti
     return conditions
 
 
-def people(session: Session, period: Period, types: Sequence[str],
-           task: str | None = None) -> int:
+def people(session: Session, period: Period, types: Sequence[str], task: str | None = None) -> int:
     """Distinct people with events of these types in the period (a lower bound on days read
     from the daily counts)."""
     total = count(session, period, types, [], task=task)
@@ -127,6 +172,9 @@ def _event_bucket(bucket: str, dialect: str) -> ColumnElement:
 
 def _daily_bucket(bucket: str, dialect: str) -> ColumnElement:
     if bucket == "day":
-        return func.substr(DAILY.day, 1, 10) if dialect == "sqlite" else \
-            func.to_char(DAILY.day, "YYYY-MM-DD")
+        return (
+            func.substr(DAILY.day, 1, 10)
+            if dialect == "sqlite"
+            else func.to_char(DAILY.day, "YYYY-MM-DD")
+        )
     return week_of_day(DAILY.day, dialect)

@@ -19,23 +19,28 @@ from epss.quality.counts import CONSULTED, DAILY, EVENT
 from epss.quality.table import Column, hide_small
 
 # The counts a row may hide (`hide_small` hides the protected ones).
-COLUMNS = [Column("version", "Versie"),
-           Column("consultations", "Raadplegingen", numeric=True, protected=True),
-           Column("events", "Gebeurtenissen", numeric=True, protected=True),
-           Column("people", "Mensen", numeric=True, protected=True)]
+COLUMNS = [
+    Column("version", "Versie"),
+    Column("consultations", "Raadplegingen", numeric=True, protected=True),
+    Column("events", "Gebeurtenissen", numeric=True, protected=True),
+    Column("people", "Mensen", numeric=True, protected=True),
+]
 
 
 def dutch_day(moment: dt.datetime) -> tuple[dt.date, dt.datetime, dt.datetime]:
     """The Dutch calendar day of a moment, with its first moment and the first moment of the
     next day (both in UTC): 23 hours on the day summer time starts, 25 when it ends."""
     day = moment.astimezone(LOCAL_TIME).date()
-    since, until = (dt.datetime.combine(d, dt.time(), tzinfo=LOCAL_TIME).astimezone(dt.UTC)
-                    for d in (day, day + dt.timedelta(days=1)))
+    since, until = (
+        dt.datetime.combine(d, dt.time(), tzinfo=LOCAL_TIME).astimezone(dt.UTC)
+        for d in (day, day + dt.timedelta(days=1))
+    )
     return day, since, until
 
 
-def version_day(session: Session, slug: str, moment: dt.datetime, number: int,
-                minimum: int) -> dict:
+def version_day(
+    session: Session, slug: str, moment: dt.datetime, number: int, minimum: int
+) -> dict:
     """The consultations of task `slug` on the Dutch day of `moment`, one row per version
     used that day, and always one for version `number` (zero when nobody used it).
 
@@ -58,18 +63,33 @@ def version_day(session: Session, slug: str, moment: dt.datetime, number: int,
     used, unused = [r for r in rows if r["events"]], [r for r in rows if not r["events"]]
     used, hidden = hide_small(used, COLUMNS, minimum)  # nothing to protect in a zero
     rows = sorted(used + unused, key=lambda r: r["version"])
-    return {"date": day, "since": since, "until": until, "basis": basis,
-            "min_group_size": minimum, "hidden": hidden, "rows": rows,
-            "this_version": next(r for r in rows if r["version"] == number)}
+    return {
+        "date": day,
+        "since": since,
+        "until": until,
+        "basis": basis,
+        "min_group_size": minimum,
+        "hidden": hidden,
+        "rows": rows,
+        "this_version": next(r for r in rows if r["version"] == number),
+    }
 
 
-def _from_events(session: Session, slug: str, since: dt.datetime,
-                 until: dt.datetime) -> dict[int, dict]:
+def _from_events(
+    session: Session, slug: str, since: dt.datetime, until: dt.datetime
+) -> dict[int, dict]:
     rows = session.execute(
         select(EVENT.task_version, EVENT.type, EVENT.actor, func.count())
-        .where(and_(EVENT.task_slug == slug, EVENT.occurred_at >= since,
-                    EVENT.occurred_at < until, EVENT.task_version.isnot(None)))
-        .group_by(EVENT.task_version, EVENT.type, EVENT.actor))
+        .where(
+            and_(
+                EVENT.task_slug == slug,
+                EVENT.occurred_at >= since,
+                EVENT.occurred_at < until,
+                EVENT.task_version.isnot(None),
+            )
+        )
+        .group_by(EVENT.task_version, EVENT.type, EVENT.actor)
+    )
     counts: dict[int, dict] = {}
     people: dict[int, set[str]] = {}
     for number, kind, actor, events in rows:
@@ -89,9 +109,9 @@ def _from_daily(session: Session, slug: str, day: dt.date) -> dict[int, dict]:
     team): the largest row is the lower bound, which hides more, never less."""
     rows = session.execute(
         select(DAILY.task_version, DAILY.type, func.sum(DAILY.events), func.max(DAILY.actors))
-        .where(and_(DAILY.task_slug == slug, DAILY.day == day,
-                    DAILY.task_version.isnot(None)))
-        .group_by(DAILY.task_version, DAILY.type))
+        .where(and_(DAILY.task_slug == slug, DAILY.day == day, DAILY.task_version.isnot(None)))
+        .group_by(DAILY.task_version, DAILY.type)
+    )
     counts: dict[int, dict] = {}
     for number, kind, events, people in rows:
         found = counts.setdefault(number, {"consultations": 0, "events": 0, "people": 0})

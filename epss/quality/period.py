@@ -45,16 +45,22 @@ def parse_period(start: str | None, end: str | None, *, today: dt.date) -> Perio
     last = _day("to", end) if end else today
     first = _day("from", start) if start else last - dt.timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
-        raise InvalidInput("Van ({first}) ligt na tot en met ({last}).",
-                           params={"first": _shown(first), "last": _shown(last)},
-                           extra={"field": "from"})
+        raise InvalidInput(
+            "Van ({first}) ligt na tot en met ({last}).",
+            params={"first": _shown(first), "last": _shown(last)},
+            extra={"field": "from"},
+        )
     if (last - first).days >= MAX_DAYS:
-        raise InvalidInput("Een periode beslaat hooguit {most}; van {first} tot en met "
-                           "{last} is {days}.",
-                           params={"most": count(MAX_DAYS, "dag", "dagen"),
-                                   "first": _shown(first), "last": _shown(last),
-                                   "days": count((last - first).days + 1, "dag", "dagen")},
-                           extra={"field": "from"})
+        raise InvalidInput(
+            "Een periode beslaat hooguit {most}; van {first} tot en met {last} is {days}.",
+            params={
+                "most": count(MAX_DAYS, "dag", "dagen"),
+                "first": _shown(first),
+                "last": _shown(last),
+                "days": count((last - first).days + 1, "dag", "dagen"),
+            },
+            extra={"field": "from"},
+        )
     return Period(first, last)
 
 
@@ -62,15 +68,16 @@ def _day(name: str, value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(NOT_A_DAY[name], params={"value": value[:40]},
-                           extra={"field": name}) from None
+        raise InvalidInput(
+            NOT_A_DAY[name], params={"value": value[:40]}, extra={"field": name}
+        ) from None
 
 
 NOT_A_DAY = {
     "from": "Van: '{value}' is geen datum. Schrijf de datum als jjjj-mm-dd, bijvoorbeeld "
-            "2026-03-03.",
+    "2026-03-03.",
     "to": "Tot en met: '{value}' is geen datum. Schrijf de datum als jjjj-mm-dd, "
-          "bijvoorbeeld 2026-03-03.",
+    "bijvoorbeeld 2026-03-03.",
 }
 
 

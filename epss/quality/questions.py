@@ -28,55 +28,106 @@ class Question:
     interval: bool = False
 
 
-QUESTIONS: dict[str, Question] = {q.slug: q for q in [
-    Question("per-taak", "Raadplegingen per taak",
-             "Hoe vaak elke taak werd geopend of bekeken, en door hoeveel mensen.",
-             lambda s, p, m, **k: consultations.by_task(s, p, m)),
-    Question("in-de-tijd", "Raadplegingen in de tijd",
-             "Raadplegingen per dag of per week, van alle taken of van één taak.",
-             lambda s, p, m, task, interval, **k: consultations.over_time(
-                 s, p, m, interval=interval, task=task), task="optional", interval=True),
-    Question("per-stap", "Raadplegingen per stap",
-             "Welke stappen werden bekeken, en door hoeveel mensen.",
-             lambda s, p, m, task, **k: consultations.by_step(s, p, m, task), task="optional"),
-    Question("per-team", "Raadplegingen per team",
-             "Hoe vaak elk team de werkinstructies raadpleegde.",
-             lambda s, p, m, **k: consultations.by_team(s, p, m)),
-    Question("trechter", "Trechter en uitval per stap",
-             "Van de mensen die een taak bekeken: hoeveel bereikten en vinkten elke stap af.",
-             lambda s, p, m, task, **k: steps.funnel(s, p, m, task), task="required"),
-    Question("afwijkingen", "Afwijkingen per stap",
-             "Waar mensen aangaven af te wijken van de werkinstructie, en waarom.",
-             lambda s, p, m, task, **k: steps.deviations(s, p, m, task), task="optional"),
-    Question("zoekvragen", "Zoeken zonder (goed) resultaat",
-             "Zoekopdrachten die niets of weinig vonden: waar de inhoud tekortschiet.",
-             lambda s, p, m, **k: gaps.searches(s, p, m)),
-    Question("meldingen", "Meldingen en afhandeltijd",
-             "Hoeveel meldingen per taak en soort, en hoe snel ze werden afgehandeld.",
-             lambda s, p, m, **k: gaps.feedback(s, p, m)),
-    Question("achterstallig", "Geraadpleegd maar over de controledatum",
-             "Taken waarvan de controledatum verstreken is, met hoe vaak ze geraadpleegd "
-             "werden.",
-             lambda s, p, m, today, **k: gaps.overdue(s, p, m, today)),
-]}
+QUESTIONS: dict[str, Question] = {
+    q.slug: q
+    for q in [
+        Question(
+            "per-taak",
+            "Raadplegingen per taak",
+            "Hoe vaak elke taak werd geopend of bekeken, en door hoeveel mensen.",
+            lambda s, p, m, **k: consultations.by_task(s, p, m),
+        ),
+        Question(
+            "in-de-tijd",
+            "Raadplegingen in de tijd",
+            "Raadplegingen per dag of per week, van alle taken of van één taak.",
+            lambda s, p, m, task, interval, **k: consultations.over_time(
+                s, p, m, interval=interval, task=task
+            ),
+            task="optional",
+            interval=True,
+        ),
+        Question(
+            "per-stap",
+            "Raadplegingen per stap",
+            "Welke stappen werden bekeken, en door hoeveel mensen.",
+            lambda s, p, m, task, **k: consultations.by_step(s, p, m, task),
+            task="optional",
+        ),
+        Question(
+            "per-team",
+            "Raadplegingen per team",
+            "Hoe vaak elk team de werkinstructies raadpleegde.",
+            lambda s, p, m, **k: consultations.by_team(s, p, m),
+        ),
+        Question(
+            "trechter",
+            "Trechter en uitval per stap",
+            "Van de mensen die een taak bekeken: hoeveel bereikten en vinkten elke stap af.",
+            lambda s, p, m, task, **k: steps.funnel(s, p, m, task),
+            task="required",
+        ),
+        Question(
+            "afwijkingen",
+            "Afwijkingen per stap",
+            "Waar mensen aangaven af te wijken van de werkinstructie, en waarom.",
+            lambda s, p, m, task, **k: steps.deviations(s, p, m, task),
+            task="optional",
+        ),
+        Question(
+            "zoekvragen",
+            "Zoeken zonder (goed) resultaat",
+            "Zoekopdrachten die niets of weinig vonden: waar de inhoud tekortschiet.",
+            lambda s, p, m, **k: gaps.searches(s, p, m),
+        ),
+        Question(
+            "meldingen",
+            "Meldingen en afhandeltijd",
+            "Hoeveel meldingen per taak en soort, en hoe snel ze werden afgehandeld.",
+            lambda s, p, m, **k: gaps.feedback(s, p, m),
+        ),
+        Question(
+            "achterstallig",
+            "Geraadpleegd maar over de controledatum",
+            "Taken waarvan de controledatum verstreken is, met hoe vaak ze geraadpleegd werden.",
+            lambda s, p, m, today, **k: gaps.overdue(s, p, m, today),
+        ),
+    ]
+}
 
 
-def answer(session: Session, slug: str, period: Period, minimum: int, *, today: dt.date,
-           task: str | None = None, interval: str = "day") -> Table:
+def answer(
+    session: Session,
+    slug: str,
+    period: Period,
+    minimum: int,
+    *,
+    today: dt.date,
+    task: str | None = None,
+    interval: str = "day",
+) -> Table:
     """The answer to question `slug`. Raises NotFound for an unknown question or task, and
     InvalidInput naming the parameter at fault."""
     question = QUESTIONS.get(slug)
     if question is None:
-        raise NotFound("Er is geen vraag '{slug}'. Kies een vraag uit de lijst.",
-                       params={"slug": slug[:60]}, extra={"known": list(QUESTIONS)})
+        raise NotFound(
+            "Er is geen vraag '{slug}'. Kies een vraag uit de lijst.",
+            params={"slug": slug[:60]},
+            extra={"known": list(QUESTIONS)},
+        )
     task = (task or "").strip() or None
     if question.task == "required" and task is None:
-        raise InvalidInput("De vraag '{question}' gaat over één taak: kies de taak.",
-                           params={"question": Phrase(question.title)},
-                           extra={"field": "taak"})
+        raise InvalidInput(
+            "De vraag '{question}' gaat over één taak: kies de taak.",
+            params={"question": Phrase(question.title)},
+            extra={"field": "taak"},
+        )
     if interval not in INTERVALS:
-        raise InvalidInput("Per: kies dag of week (niet '{value}').",
-                           params={"value": interval[:20]}, extra={"field": "interval"})
+        raise InvalidInput(
+            "Per: kies dag of week (niet '{value}').",
+            params={"value": interval[:20]},
+            extra={"field": "interval"},
+        )
     if task is not None and question.task != "none":
         _known_task(session, task)
     return question.run(session, period, minimum, task=task, interval=interval, today=today)

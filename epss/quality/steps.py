@@ -27,67 +27,113 @@ def funnel(session: Session, period: Period, minimum: int, task: str) -> Table:
     reached = count(session, period, ["step_viewed"], ["step_id"], task=task)
     checked = count(session, period, ["step_checked"], ["step_id"], task=task)
     deviated = count(session, period, ["step_deviated"], ["step_id"], task=task)
-    columns = [Column("position", "Nr", numeric=True), STEP_ID, Column("title", "Stap"),
-               Column("reached", "Bereikt (mensen)", numeric=True, protected=True),
-               Column("checked", "Afgevinkt (mensen)", numeric=True, protected=True),
-               Column("deviated", "Afgeweken (mensen)", numeric=True, protected=True),
-               Column("drop_off", "Uitval (%)", numeric=True, protected=True)]
+    columns = [
+        Column("position", "Nr", numeric=True),
+        STEP_ID,
+        Column("title", "Stap"),
+        Column("reached", "Bereikt (mensen)", numeric=True, protected=True),
+        Column("checked", "Afgevinkt (mensen)", numeric=True, protected=True),
+        Column("deviated", "Afgeweken (mensen)", numeric=True, protected=True),
+        Column("drop_off", "Uitval (%)", numeric=True, protected=True),
+    ]
     visible = viewers >= minimum
     rows, hidden = [], 0
     for position, step in enumerate(version.document["steps"], start=1):
         key = (step["id"],)
         row = {"position": position, "step": step["id"], "title": step["title"]}
-        for name, found in (("reached", reached), ("checked", checked),
-                            ("deviated", deviated)):
+        for name, found in (("reached", reached), ("checked", checked), ("deviated", deviated)):
             value = found[key].people if key in found else 0
             shown = visible and value >= minimum
             hidden += not shown
             row[name] = value if shown else None
-        row["drop_off"] = (round(100 * (1 - row["reached"] / viewers), 1)
-                           if row["reached"] is not None else None)
+        row["drop_off"] = (
+            round(100 * (1 - row["reached"] / viewers), 1) if row["reached"] is not None else None
+        )
         rows.append(row)
-    return Table("trechter", columns, rows, minimum, hidden,
-                 chart={"kind": "bar", "label": "title", "values": ["reached", "checked"]},
-                 extra={"task": task, "title": version.document["title"],
-                        "viewers": viewers if visible else None})
+    return Table(
+        "trechter",
+        columns,
+        rows,
+        minimum,
+        hidden,
+        chart={"kind": "bar", "label": "title", "values": ["reached", "checked"]},
+        extra={
+            "task": task,
+            "title": version.document["title"],
+            "viewers": viewers if visible else None,
+        },
+    )
 
 
 def deviations(session: Session, period: Period, minimum: int, task: str | None = None) -> Table:
     """Deviations per task and step, with the reasons people gave (only when free text is
     stored, EPSS_STORE_FREE_TEXT) for the steps shown: the most frequent first."""
     names = titles(session)
-    columns = [TASK_ID, Column("task_title", "Taak"), STEP_ID, Column("step_title", "Stap"),
-               Column("events", "Afwijkingen", numeric=True, protected=True),
-               Column("people", "Mensen", numeric=True, protected=True),
-               Column("reasons", "Redenen")]
+    columns = [
+        TASK_ID,
+        Column("task_title", "Taak"),
+        STEP_ID,
+        Column("step_title", "Stap"),
+        Column("events", "Afwijkingen", numeric=True, protected=True),
+        Column("people", "Mensen", numeric=True, protected=True),
+        Column("reasons", "Redenen"),
+    ]
     steps = step_order(session)
-    rows = [{"task": slug, "task_title": names.get(slug, slug), "step": step,
-             "step_title": steps.get((slug, step), (0, step or ""))[1],
-             "events": c.events, "people": c.people, "reasons": ""}
-            for (slug, step), c in count(session, period, ["step_deviated"],
-                                         ["task_slug", "step_id"], task=task,
-                                         require=["task_slug"]).items()]
+    rows = [
+        {
+            "task": slug,
+            "task_title": names.get(slug, slug),
+            "step": step,
+            "step_title": steps.get((slug, step), (0, step or ""))[1],
+            "events": c.events,
+            "people": c.people,
+            "reasons": "",
+        }
+        for (slug, step), c in count(
+            session,
+            period,
+            ["step_deviated"],
+            ["task_slug", "step_id"],
+            task=task,
+            require=["task_slug"],
+        ).items()
+    ]
     rows.sort(key=lambda r: (-r["events"], r["task"], r["step"] or ""))
     rows, hidden = hide_small(rows, columns, minimum)
     shown = {(r["task"], r["step"]) for r in rows if r["people"] is not None}
     reasons = _reasons(session, period, shown)
     for row in rows:
         found = reasons.get((row["task"], row["step"]), Counter())
-        row["reasons"] = " | ".join(f"{text} ({n})" if n > 1 else text
-                                    for text, n in found.most_common(MAX_REASONS))
-    return Table("afwijkingen", columns, rows, minimum, hidden,
-                 chart={"kind": "bar", "label": "step_title", "values": ["events"]})
+        row["reasons"] = " | ".join(
+            f"{text} ({n})" if n > 1 else text for text, n in found.most_common(MAX_REASONS)
+        )
+    return Table(
+        "afwijkingen",
+        columns,
+        rows,
+        minimum,
+        hidden,
+        chart={"kind": "bar", "label": "step_title", "values": ["events"]},
+    )
 
 
-def _reasons(session: Session, period: Period,
-             groups: set[tuple[str, str | None]]) -> dict[tuple, Counter]:
+def _reasons(
+    session: Session, period: Period, groups: set[tuple[str, str | None]]
+) -> dict[tuple, Counter]:
     if not groups:
         return {}
     reason = EVENT.details["reason"].as_string()
-    rows = session.execute(select(EVENT.task_slug, EVENT.step_id, reason).where(and_(
-        EVENT.type == "step_deviated", EVENT.occurred_at >= period.since,
-        EVENT.occurred_at < period.until, reason.isnot(None),
-        EVENT.task_slug.in_({task for task, _ in groups}))))
+    rows = session.execute(
+        select(EVENT.task_slug, EVENT.step_id, reason).where(
+            and_(
+                EVENT.type == "step_deviated",
+                EVENT.occurred_at >= period.since,
+                EVENT.occurred_at < period.until,
+                reason.isnot(None),
+                EVENT.task_slug.in_({task for task, _ in groups}),
+            )
+        )
+    )
     found: dict[tuple, Counter] = {}
     for slug, step, text in rows:
         if (slug, step) in groups and text and text.strip():

@@ -33,10 +33,14 @@ class Table:
     extra: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return {"question": self.question, "min_group_size": self.min_group_size,
-                "hidden_groups": self.hidden,
-                "columns": [{"key": c.key, "label": c.label} for c in self.columns],
-                "rows": self.rows, **self.extra}
+        return {
+            "question": self.question,
+            "min_group_size": self.min_group_size,
+            "hidden_groups": self.hidden,
+            "columns": [{"key": c.key, "label": c.label} for c in self.columns],
+            "rows": self.rows,
+            **self.extra,
+        }
 
     def as_csv(self, translate=lambda text: text) -> str:
         """The table as the page shows it, as CSV (semicolons, as Dutch spreadsheets
@@ -73,8 +77,9 @@ def shown_day(iso: str) -> str:
         return iso
 
 
-def hide_small(rows: list[dict], columns: list[Column], minimum: int,
-               *, drop: bool = False) -> tuple[list[dict], int]:
+def hide_small(
+    rows: list[dict], columns: list[Column], minimum: int, *, drop: bool = False
+) -> tuple[list[dict], int]:
     """Hide the protected counts of every row with fewer than `minimum` people (the
     "people" key); with `drop` leave those rows out. Returns the rows and how many were
     hidden. The people count itself is protected too."""

@@ -80,7 +80,7 @@ class Lexicon:
         """(particle, verb) of a separable verb whose verb the corpus knows:
         'afnemen' → ('af', 'nemen'), to match 'neem de vingerafdrukken af'."""
         for particle in SEPARABLE_PARTICLES:
-            verb = word[len(particle):]
+            verb = word[len(particle) :]
             if word.startswith(particle) and len(verb) >= 3 and stem(verb) in self.stems:
                 return particle, verb
         return None
@@ -95,7 +95,7 @@ def lookups(word: str, max_parts: int = 3) -> set[str]:
         for link in _LINKS:
             if not word.startswith(link, cut):
                 continue
-            rest = word[cut + len(link):]
+            rest = word[cut + len(link) :]
             if len(rest) >= MIN_PART:
                 found.add(stem(rest))
             if max_parts > 2:
@@ -118,7 +118,7 @@ def _split(word: str, lexicon: Lexicon, max_parts: int) -> list[str] | None:
         for link in _LINKS:
             if not word.startswith(link, cut):
                 continue
-            rest = word[cut + len(link):]
+            rest = word[cut + len(link) :]
             if rest in lexicon:
                 return [head, rest]
             if max_parts > 2:
@@ -223,11 +223,18 @@ class WordCachedAnalyzer:
         self._terms = lru_cache(maxsize=maxsize)(self._word_terms)
 
     def _word_terms(self, word: str) -> tuple[tuple[str, bool], ...]:
-        return tuple((t.text, t.stopped) for t in
-                     self.analyzer(word, mode="query", removestops=False))
+        return tuple(
+            (t.text, t.stopped) for t in self.analyzer(word, mode="query", removestops=False)
+        )
 
-    def __call__(self, value: str, chars: bool = True, mode: str = "query",
-                 removestops: bool = False, **kwargs) -> Iterator[Token]:
+    def __call__(
+        self,
+        value: str,
+        chars: bool = True,
+        mode: str = "query",
+        removestops: bool = False,
+        **kwargs,
+    ) -> Iterator[Token]:
         token = Token(chars=chars, removestops=removestops, mode=mode, **kwargs)
         for match in _WORD.finditer(value):
             token.startchar, token.endchar = match.span()

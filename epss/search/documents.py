@@ -81,8 +81,9 @@ def compound_words(words: Iterable[str]) -> list[str]:
     return sorted(w for w in words if len(w) >= 2 * MIN_PART and w not in STOPWORDS)
 
 
-def documents(plain: list[dict], words: set[str] | None = None,
-              spelling: Iterable[str] | None = None) -> list[dict]:
+def documents(
+    plain: list[dict], words: set[str] | None = None, spelling: Iterable[str] | None = None
+) -> list[dict]:
     """The index documents of one published task version (its `plain_documents`) with
     the task's words, and those of `spelling` (by default all) indexed as words to
     correct typos against (a full build indexes each word once, in the vocabulary
@@ -105,21 +106,33 @@ def _plain_documents(document: dict, version: int) -> Iterator[dict]:
     slug, title = document["slug"], document["title"]
     common = {"slug": slug, "version": version, "task_title": title}
     tags = " ".join([*document.get("tags", []), *document.get("zaaktypen", [])])
-    body = " ".join(markdown_to_text(document.get(k, ""))
-                    for k in ("goal", "trigger", "standard")).strip()
-    yield {**_document(common, f"task:{slug}", None, 0, title, tags, body),
-           "tags": tags, "heading": f"{title} {tags}"}
+    body = " ".join(
+        markdown_to_text(document.get(k, "")) for k in ("goal", "trigger", "standard")
+    ).strip()
+    yield {
+        **_document(common, f"task:{slug}", None, 0, title, tags, body),
+        "tags": tags,
+        "heading": f"{title} {tags}",
+    }
     for n, step in enumerate(document["steps"], start=1):
-        body = " ".join(markdown_to_text(step.get(k, ""))
-                        for k in ("instruction", "why", "warning", "check")).strip()
-        yield _document(common, f"step:{slug}:{step['id']}", step["id"], n, step["title"], "",
-                        body)
+        body = " ".join(
+            markdown_to_text(step.get(k, "")) for k in ("instruction", "why", "warning", "check")
+        ).strip()
+        yield _document(common, f"step:{slug}:{step['id']}", step["id"], n, step["title"], "", body)
 
 
-def _document(common: dict, doc_id: str, step: str | None, n: int, title: str, tags: str,
-              body: str) -> dict:
-    return {**common, "id": doc_id, "step": step, "n": n, "title": title, "body": body,
-            "text": SECTION_MARK.join((title, tags, body))}
+def _document(
+    common: dict, doc_id: str, step: str | None, n: int, title: str, tags: str, body: str
+) -> dict:
+    return {
+        **common,
+        "id": doc_id,
+        "step": step,
+        "n": n,
+        "title": title,
+        "body": body,
+        "text": SECTION_MARK.join((title, tags, body)),
+    }
 
 
 def indexed_values(stored: dict) -> dict[str, str]:

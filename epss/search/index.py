@@ -54,9 +54,14 @@ class SearchHit:
 def _snippet(body: str, terms: set[str], analyzer) -> str:
     """The passages of `body` with the query's terms, escaped, matches in <mark>."""
     formatter = HtmlFormatter(tagname="mark", between=" … ")
-    snippet = highlight(body, terms, analyzer,
-                        ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=60),
-                        formatter, top=2)
+    snippet = highlight(
+        body,
+        terms,
+        analyzer,
+        ContextFragmenter(maxchars=_SNIPPET_CHARS, surround=60),
+        formatter,
+        top=2,
+    )
     if snippet:
         return snippet
     cut = body[:_SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > _SNIPPET_CHARS else body
@@ -67,8 +72,14 @@ def _with_task_context(results: list[tuple[dict, float]]) -> list[tuple[dict, fl
     """Hits (stored fields, score) with their final score, best first: a step gains part
     of the score of its own task, so the steps of the task the query is about come first."""
     task_scores = {hit["slug"]: score for hit, score in results if hit.get("step") is None}
-    scored = [(hit, score + (TASK_CONTEXT_WEIGHT * task_scores.get(hit["slug"], 0.0)
-                             if hit.get("step") else 0.0)) for hit, score in results]
+    scored = [
+        (
+            hit,
+            score
+            + (TASK_CONTEXT_WEIGHT * task_scores.get(hit["slug"], 0.0) if hit.get("step") else 0.0),
+        )
+        for hit, score in results
+    ]
     return sorted(scored, key=lambda pair: pair[1], reverse=True)
 
 
@@ -92,8 +103,9 @@ def _files_in(directory: Path) -> frozenset[tuple[str, int, int]]:
     """Each file of the folder with its size and time of change (empty when it is gone)."""
     try:
         with os.scandir(directory) as entries:
-            return frozenset((e.name, (st := e.stat()).st_size, st.st_mtime_ns)
-                             for e in entries if e.is_file())
+            return frozenset(
+                (e.name, (st := e.stat()).st_size, st.st_mtime_ns) for e in entries if e.is_file()
+            )
     except OSError:
         return frozenset()
 
@@ -137,15 +149,21 @@ class SearchIndex:
         go on meanwhile, on the live index; writers wait."""
         return self._writes.build(self.directory, items, position)
 
-    def update(self, items: Iterable[tuple[dict, int]], removed: Iterable[str], position: int,
-               documents_of: DocumentsOf) -> UpdateResult:
+    def update(
+        self,
+        items: Iterable[tuple[dict, int]],
+        removed: Iterable[str],
+        position: int,
+        documents_of: DocumentsOf,
+    ) -> UpdateResult:
         """Replace the documents of the tasks of `items` (by slug), delete those of the
         slugs `removed`, and index again the tasks whose words the changed lexicon splits
         otherwise (their current documents come from `documents_of(slugs)`). Nothing
         happens when the index already reflects `position`. Searchable on return.
         Raises IndexNeedsRebuild when the index is missing, corrupt or outdated."""
-        return self._writes.update(self.directory, list(items), set(removed), position,
-                                   documents_of)
+        return self._writes.update(
+            self.directory, list(items), set(removed), position, documents_of
+        )
 
     def compact(self) -> UpdateResult:
         """Merge the small segments updates left, when `UpdateResult.compaction_due`;
@@ -164,25 +182,33 @@ class SearchIndex:
 
     # -- searching ------------------------------------------------------------------
 
-    def search(self, text: str, limit: int = 10, *, headings_only: bool = False,
-               fuzzy: bool = True) -> list[SearchHit]:
+    def search(
+        self, text: str, limit: int = 10, *, headings_only: bool = False, fuzzy: bool = True
+    ) -> list[SearchHit]:
         """Tasks and steps that match `text`, best first. `headings_only` matches the
         titles and tags of tasks only, and leaves snippets out; `fuzzy=False` turns typo
         tolerance off."""
         with self._lock:
             view = self._current()
             field = HEADING_FIELD if headings_only else TEXT_FIELD
-            query = build_query(text, synonyms=self.synonyms, lexicon=view.lexicon,
-                                reader=view.stats, field=field, fuzzy=fuzzy)
+            query = build_query(
+                text,
+                synonyms=self.synonyms,
+                lexicon=view.lexicon,
+                reader=view.stats,
+                field=field,
+                fuzzy=fuzzy,
+            )
             if query is None:
                 return []
             if headings_only:
                 return [self._hit(hit, score) for hit, score in self._top(view, query, limit)]
             results = self._top(view, query, max(3 * limit, 30))
             terms = {t for f, t in query.iter_all_terms() if f == field}
-            return [self._hit(hit, score, _snippet(hit.get("body", ""), terms,
-                                                   view.snippet_analyzer))
-                    for hit, score in _with_task_context(results)[:limit]]
+            return [
+                self._hit(hit, score, _snippet(hit.get("body", ""), terms, view.snippet_analyzer))
+                for hit, score in _with_task_context(results)[:limit]
+            ]
 
     @staticmethod
     def _top(view: _View, query, limit: int) -> list[tuple[dict, float]]:
@@ -193,8 +219,12 @@ class SearchIndex:
     @staticmethod
     def _hit(hit: dict, score: float, snippet: str = "") -> SearchHit:
         return SearchHit(
-            task_slug=hit["slug"], task_title=hit["task_title"], task_version=hit["version"],
-            step_id=hit.get("step"), title=hit["title"], snippet=snippet,
+            task_slug=hit["slug"],
+            task_title=hit["task_title"],
+            task_version=hit["version"],
+            step_id=hit.get("step"),
+            title=hit["title"],
+            snippet=snippet,
             score=round(score, 4),
         )
 
@@ -209,8 +239,11 @@ class SearchIndex:
         except Exception:
             # The folder went missing or its newest generation does not read: answer from
             # the generation this process has open until a rebuild replaces it.
-            log.warning("search index in %s unreadable; searching the one open", self.directory,
-                        exc_info=True)
+            log.warning(
+                "search index in %s unreadable; searching the one open",
+                self.directory,
+                exc_info=True,
+            )
         return self._view
 
     def _open(self, previous: _View | None) -> _View:
@@ -222,14 +255,17 @@ class SearchIndex:
             raise IndexNeedsRebuild(f"no search index of this version in {self.directory}")
         reusable = {}
         if previous is not None:
-            reusable = {(segment_id(r), frozenset(r.segment().deleted_docs())): r
-                        for r, _ in previous.searcher.reader().leaf_readers()}
+            reusable = {
+                (segment_id(r), frozenset(r.segment().deleted_docs())): r
+                for r, _ in previous.searcher.reader().leaf_readers()
+            }
         readers = []
         for segment in toc.segments:
             key = (segment.segment_id(), frozenset(segment.deleted_docs()))
             reader = reusable.pop(key, None)
-            readers.append(reader or SegmentReader(storage, toc.schema, segment,
-                                                   generation=toc.generation))
+            readers.append(
+                reader or SegmentReader(storage, toc.schema, segment, generation=toc.generation)
+            )
         for unused in reusable.values():
             unused.close()
         reader = MultiReader(readers, generation=toc.generation)

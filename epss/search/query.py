@@ -82,8 +82,13 @@ class _Builder:
 
 
 def build_query(
-    text: str, *, synonyms: Synonyms, lexicon: Lexicon, reader: Statistics,
-    field: str = TEXT_FIELD, fuzzy: bool = True,
+    text: str,
+    *,
+    synonyms: Synonyms,
+    lexicon: Lexicon,
+    reader: Statistics,
+    field: str = TEXT_FIELD,
+    fuzzy: bool = True,
 ) -> q.Query | None:
     """The query for `text` on `field`, or None when it holds no searchable word."""
     typed = [w for w in words(text) if w not in STOPWORDS][:MAX_QUERY_WORDS]
@@ -98,13 +103,20 @@ def build_query(
         own = stems[start:end]
         # Synonyms are for finding more: a phrase that is common already gets none, and
         # common synonyms are left out (they would make every document a candidate).
-        wanted = [] if builder.is_common(own) else [p for p in others
-                                                    if not builder.is_common(p)]
-        units.append(builder.finish_unit(_any_of([
-            _all_of([builder.term(s) for s in own]),
-            *(_all_of([builder.term(s) for s in phrase], boost=SYNONYM_BOOST)
-              for phrase in wanted),
-        ])))
+        wanted = [] if builder.is_common(own) else [p for p in others if not builder.is_common(p)]
+        units.append(
+            builder.finish_unit(
+                _any_of(
+                    [
+                        _all_of([builder.term(s) for s in own]),
+                        *(
+                            _all_of([builder.term(s) for s in phrase], boost=SYNONYM_BOOST)
+                            for phrase in wanted
+                        ),
+                    ]
+                )
+            )
+        )
         covered.update(range(start, end))
     for i, word in enumerate(typed):
         if i not in covered:
@@ -141,8 +153,9 @@ def _word_unit(builder: _Builder, lexicon: Lexicon, word: str, term: str) -> q.Q
             alternatives.append(q.Or([*modifiers, head]))
     if separated:
         particle, verb = separated
-        alternatives.append(_all_of([builder.term(particle), builder.term(stem(verb))],
-                                    boost=PART_BOOST))
+        alternatives.append(
+            _all_of([builder.term(particle), builder.term(stem(verb))], boost=PART_BOOST)
+        )
     return _any_of(alternatives)
 
 

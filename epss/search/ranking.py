@@ -46,9 +46,13 @@ class Ranker:
     for each document that depends on the document's length and the average length,
     so it belongs to one searcher (a changed index gets a new searcher and ranker)."""
 
-    def __init__(self, searcher: Searcher, stats: LiveStats | None = None,
-                 order: Callable[[int], object] | None = None,
-                 lengths: LengthCache | None = None):
+    def __init__(
+        self,
+        searcher: Searcher,
+        stats: LiveStats | None = None,
+        order: Callable[[int], object] | None = None,
+        lengths: LengthCache | None = None,
+    ):
         self.stats = stats or LiveStats(searcher.reader())
         self.order = order
         weighting = searcher.weighting
@@ -56,8 +60,9 @@ class Ranker:
         self._terms: dict[tuple[str, str], float] = {}
         self._averages: dict[str, float] = {}
         cache = {} if lengths is None else lengths
-        self._leaves = [_Leaf(self, leaf, offset, cache)
-                        for leaf, offset in searcher.leaf_searchers()]
+        self._leaves = [
+            _Leaf(self, leaf, offset, cache) for leaf, offset in searcher.leaf_searchers()
+        ]
 
     def idf(self, field: str, text: str) -> float:
         # whoosh.scoring.WeightingModel.idf, on the live statistics
@@ -91,8 +96,10 @@ class Ranker:
             found = {doc: score for doc, score in found.items() if score >= least}
         # Equal scores in the order of a full build: only those need their stored fields.
         order, counts = self.order, Counter(found.values())
-        ranked = sorted(found.items(), key=lambda item: (
-            -item[1], order(item[0]) if counts[item[1]] > 1 else ("", 0)))
+        ranked = sorted(
+            found.items(),
+            key=lambda item: (-item[1], order(item[0]) if counts[item[1]] > 1 else ("", 0)),
+        )
         return ranked if limit is None else ranked[:limit]
 
 
@@ -115,15 +122,18 @@ class _Leaf:
             key = (self._segment, field)
             lengths = self._lengths.get(key) if self._segment is not None else None
             if lengths is None:
-                lengths = [self.searcher.doc_field_length(doc, field, 1)
-                           for doc in range(self.searcher.doc_count_all())]
+                lengths = [
+                    self.searcher.doc_field_length(doc, field, 1)
+                    for doc in range(self.searcher.doc_count_all())
+                ]
                 if self._segment is not None:
                     self._lengths[key] = lengths
             k1, b, average = self.ranker.constants(field)
             # BM25's K1 * ((1 - B) + B * fl / avgfl), as whoosh.scoring.bm25 writes it. A
             # document without the field (None) has no postings in it: its norm is unused.
-            self._norms[field] = [k1 * ((1 - b) + b * (length or 0) / average)
-                                  for length in lengths]
+            self._norms[field] = [
+                k1 * ((1 - b) + b * (length or 0) / average) for length in lengths
+            ]
         return self._norms[field]
 
 
@@ -146,13 +156,18 @@ class _Evaluation:
         if isinstance(node, q.AndMaybe):
             required = self.scores(node.a, within)
             optional = self.scores(node.b, Candidates(required))
-            return {doc: score + optional[doc] if doc in optional else score
-                    for doc, score in required.items()}
+            return {
+                doc: score + optional[doc] if doc in optional else score
+                for doc, score in required.items()
+            }
         if type(node) in (q.And, q.Or):
             if len(node.subqueries) == 1:
                 return self.scores(node.subqueries[0], within)
-            combined = (self._all(node.subqueries, within) if type(node) is q.And
-                        else self._any(node.subqueries, within))
+            combined = (
+                self._all(node.subqueries, within)
+                if type(node) is q.And
+                else self._any(node.subqueries, within)
+            )
             return combined if node.boost == 1.0 else _times(combined, node.boost)
         raise TypeError(f"the ranker cannot score a {type(node).__name__} query")
 
@@ -167,8 +182,7 @@ class _Evaluation:
         # The rarest subquery picks the candidates, each next one only reads theirs;
         # the scores are added in the query's order.
         reader = self.leaf.reader
-        order = sorted(range(len(subqueries)),
-                       key=lambda i: subqueries[i].estimate_size(reader))
+        order = sorted(range(len(subqueries)), key=lambda i: subqueries[i].estimate_size(reader))
         parts: dict[int, Scores] = {}
         for i in order:
             parts[i] = self.scores(subqueries[i], within)
@@ -200,10 +214,13 @@ class _Evaluation:
         scores: Scores = {}
         for ids, weights in _postings(leaf.reader.postings(field, text), within):
             # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * (...length...)))
-            scores.update({doc: idf * ((tf * k1_plus_1) / (tf + norms[doc]))
-                           for doc, tf in zip(ids, weights, strict=True)
-                           if (wanted is None or doc in wanted)
-                           and (deleted is None or doc not in deleted)})
+            scores.update(
+                {
+                    doc: idf * ((tf * k1_plus_1) / (tf + norms[doc]))
+                    for doc, tf in zip(ids, weights, strict=True)
+                    if (wanted is None or doc in wanted) and (deleted is None or doc not in deleted)
+                }
+            )
         return scores
 
 

@@ -68,8 +68,12 @@ class LiveStats:
     """The statistics of a reader's live documents, for the ranker and the query
     builder (the methods of a Whoosh reader they use, with the same meaning)."""
 
-    def __init__(self, reader: IndexReader, dead: dict[str, Dead] | None = None,
-                 words: dict[str, int] | None = None):
+    def __init__(
+        self,
+        reader: IndexReader,
+        dead: dict[str, Dead] | None = None,
+        words: dict[str, int] | None = None,
+    ):
         self.reader = reader
         present = {segment_id(leaf) for leaf, _ in reader.leaf_readers()}
         self.dead = Dead.total(d for sid, d in (dead or {}).items() if sid in present)
@@ -91,8 +95,7 @@ class LiveStats:
     def field_length(self, fieldname: str) -> int:
         return self.reader.field_length(fieldname) - self.dead.lengths.get(fieldname, 0)
 
-    def terms_within(self, fieldname: str, text: str, maxdist: int,
-                     prefix: int = 0) -> list[str]:
+    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> list[str]:
         """The live words of the field within `maxdist` edits of `text`, sorted."""
         found: set[str] = set()
         for leaf, _ in self.reader.leaf_readers():

@@ -91,6 +91,7 @@ def read_state(directory: Path) -> dict | None:
     """The state of a readable index of this analysis version, else None: a table of
     contents that reads and segments that open."""
     try:
+
         def check() -> dict:
             storage = FileStorage(str(directory))
             toc = TOC.read(storage, INDEX_NAME)
@@ -100,6 +101,7 @@ def read_state(directory: Path) -> dict | None:
             finally:
                 reader.close()
             return state_of(toc.schema)
+
         state = retried(check)
     except Exception:  # missing, half-written or corrupt: all mean "rebuild"
         return None
@@ -141,8 +143,9 @@ def build(directory: Path, items: Iterable[tuple[dict, int]], position: int) -> 
     return count
 
 
-def _build_in(folder: Path, items: Iterable[tuple[dict, int]],
-              position: int) -> tuple[int, list, Schema]:
+def _build_in(
+    folder: Path, items: Iterable[tuple[dict, int]], position: int
+) -> tuple[int, list, Schema]:
     ordered = sorted(items, key=lambda item: item[0]["slug"])
     plain = [plain_documents(document, version) for document, version in ordered]
     words = [task_words(docs) for docs in plain]
@@ -152,13 +155,21 @@ def _build_in(folder: Path, items: Iterable[tuple[dict, int]],
         word_counts.update(task)
         stem_counts.update(lexicon_words(task))
     lexicon = Lexicon.of_stems(stem_counts)
-    index_schema = with_state(schema(lexicon), {
-        "position": position, "analysis": ANALYSIS_VERSION, "dead": {},
-        "words": dict(word_counts), "stems": dict(stem_counts),
-        "vocabulary": frozenset(word_counts)})
+    index_schema = with_state(
+        schema(lexicon),
+        {
+            "position": position,
+            "analysis": ANALYSIS_VERSION,
+            "dead": {},
+            "words": dict(word_counts),
+            "stems": dict(stem_counts),
+            "vocabulary": frozenset(word_counts),
+        },
+    )
     folder.mkdir(parents=True)
-    writer = whoosh_index.create_in(str(folder), index_schema,
-                                    indexname=INDEX_NAME).writer(limitmb=256)
+    writer = whoosh_index.create_in(str(folder), index_schema, indexname=INDEX_NAME).writer(
+        limitmb=256
+    )
     count = 0
     for docs, task in zip(plain, words, strict=True):
         for doc in documents(docs, task, spelling=()):

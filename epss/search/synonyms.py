@@ -44,7 +44,7 @@ class Synonyms:
         i = 0
         while i < len(query_terms):
             for size in range(min(MAX_PHRASE, len(query_terms) - i), 0, -1):
-                phrase = tuple(query_terms[i:i + size])
+                phrase = tuple(query_terms[i : i + size])
                 group = self._group_of.get(phrase)
                 if group is not None:
                     others = [p for p in self.groups[group] if p != phrase]

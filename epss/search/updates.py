@@ -73,8 +73,13 @@ class UpdateResult:
         return self.dead_share > ADVISE_DEAD_SHARE or self.segments > ADVISE_SEGMENTS
 
 
-def update(directory: Path, items: Iterable[tuple[dict, int]], removed: Iterable[str],
-           position: int, documents_of: DocumentsOf) -> UpdateResult:
+def update(
+    directory: Path,
+    items: Iterable[tuple[dict, int]],
+    removed: Iterable[str],
+    position: int,
+    documents_of: DocumentsOf,
+) -> UpdateResult:
     items, removed = list(items), set(removed)
     with writer_lock(directory):
         try:
@@ -110,16 +115,18 @@ class _Update:
         finally:
             reader.close()
 
-    def _apply(self, reader: IndexReader, state: dict, items: list[tuple[dict, int]],
-               removed: set[str]) -> UpdateResult:
+    def _apply(
+        self, reader: IndexReader, state: dict, items: list[tuple[dict, int]], removed: set[str]
+    ) -> UpdateResult:
         writer = self.writer
         dead = {sid: Dead(**part) for sid, part in state["dead"].items()}
         old_schema, lexicon = writer.schema, current_lexicon(writer.schema)
         fresh = {document["slug"]: (document, version) for document, version in items}
         drop = removed | set(fresh)
         live = {slug: _live_documents(reader, slug) for slug in drop}
-        plain = {slug: plain_documents(document, version)
-                 for slug, (document, version) in fresh.items()}
+        plain = {
+            slug: plain_documents(document, version) for slug, (document, version) in fresh.items()
+        }
         words = {slug: task_words(docs) for slug, docs in plain.items()}
         stem_counts, word_counts = state["stems"], state["words"]
         delta: Counter[str] = Counter()
@@ -139,15 +146,18 @@ class _Update:
         vocabulary = [w for w, n in word_counts.items() if n > 0]
         while True:
             counts = {s: stem_counts.get(s, 0) + d for s, d in delta.items() if d}
-            stems = ({*lexicon.stems, *(s for s, n in counts.items() if n > 0)}
-                     - {s for s, n in counts.items() if n <= 0})
+            stems = {*lexicon.stems, *(s for s, n in counts.items() if n > 0)} - {
+                s for s, n in counts.items() if n <= 0
+            }
             new_lexicon = Lexicon.of_stems(stems)
             found = _split_otherwise(reader, lexicon, new_lexicon, drop, vocabulary)
             if not found:
                 break
             reanalysed |= found
-            got = {document["slug"]: (document, version)
-                   for document, version in self.documents_of(set(found))}
+            got = {
+                document["slug"]: (document, version)
+                for document, version in self.documents_of(set(found))
+            }
             for slug in found:  # one the catalog no longer has is removed
                 live[slug] = _live_documents(reader, slug)
                 drop.add(slug)
@@ -167,15 +177,25 @@ class _Update:
         for slug in sorted(fresh):
             for doc in documents(plain[slug], words[slug], words[slug] - built):
                 writer.add_document(**doc)
-        new_state = {"position": self.position, "analysis": ANALYSIS_VERSION, "dead": {},
-                     "words": _counted(word_counts, word_delta),
-                     "stems": _counted(stem_counts, delta), "vocabulary": built}
+        new_state = {
+            "position": self.position,
+            "analysis": ANALYSIS_VERSION,
+            "dead": {},
+            "words": _counted(word_counts, word_delta),
+            "stems": _counted(stem_counts, delta),
+            "vocabulary": built,
+        }
         with_state(writer.schema, new_state)
         summary: dict = {}
         writer.commit(mergetype=_merge_policy(dead, new_state, summary, merge=False))
-        return UpdateResult(applied=True, position=self.position, written=len(fresh),
-                            reanalysed=len(reanalysed & set(fresh)),
-                            deleted=len(drop - set(fresh)), **summary)
+        return UpdateResult(
+            applied=True,
+            position=self.position,
+            written=len(fresh),
+            reanalysed=len(reanalysed & set(fresh)),
+            deleted=len(drop - set(fresh)),
+            **summary,
+        )
 
 
 def compact(directory: Path) -> UpdateResult:
@@ -212,13 +232,13 @@ def _carry_lengths(reader: SegmentReader, dead: Dead | None, adjust: Dead) -> No
 def _live_documents(reader: IndexReader, slug: str) -> list[tuple[int, dict]]:
     if ("slug", slug) not in reader:
         return []
-    return [(docnum, reader.stored_fields(docnum))
-            for docnum in reader.postings("slug", slug).all_ids()]
+    return [
+        (docnum, reader.stored_fields(docnum)) for docnum in reader.postings("slug", slug).all_ids()
+    ]
 
 
 def _stored_words(docs: list[tuple[int, dict]]) -> list[str]:
-    return next((stored.get("words", "").split() for _, stored in docs
-                 if stored.get("n") == 0), [])
+    return next((stored.get("words", "").split() for _, stored in docs if stored.get("n") == 0), [])
 
 
 def _counted(counts: dict[str, int], delta: Counter[str]) -> dict[str, int]:
@@ -234,17 +254,20 @@ def _counted(counts: dict[str, int], delta: Counter[str]) -> dict[str, int]:
     return changed
 
 
-def _split_otherwise(reader: IndexReader, old: Lexicon, new: Lexicon, skip: set[str],
-                     vocabulary: list[str]) -> set[str]:
+def _split_otherwise(
+    reader: IndexReader, old: Lexicon, new: Lexicon, skip: set[str], vocabulary: list[str]
+) -> set[str]:
     """The tasks (other than `skip`) whose compounds the new lexicon splits otherwise:
     those with a word of the `vocabulary` (the words of the live tasks) whose splits
     may look up a stem that entered or left the lexicon."""
     changed = old.stems ^ new.stems
     if not changed:
         return set()
-    concerned = sorted(w for w in compound_words(vocabulary)
-                       if not changed.isdisjoint(cached_lookups(w))
-                       and old.split(w) != new.split(w))
+    concerned = sorted(
+        w
+        for w in compound_words(vocabulary)
+        if not changed.isdisjoint(cached_lookups(w)) and old.split(w) != new.split(w)
+    )
     found: set[str] = set()
     tasks: dict[str, set[str]] = {}
     for word in concerned:
@@ -268,8 +291,9 @@ def _task_document(reader: IndexReader, slug: str) -> list[tuple[int, dict]]:
     key = f"task:{slug}"
     if ("id", key) not in reader:
         return []
-    return [(docnum, reader.stored_fields(docnum))
-            for docnum in reader.postings("id", key).all_ids()]
+    return [
+        (docnum, reader.stored_fields(docnum)) for docnum in reader.postings("id", key).all_ids()
+    ]
 
 
 def _merge_policy(dead: dict[str, Dead], state: dict, summary: dict, merge: bool):
@@ -303,15 +327,19 @@ def _merge_policy(dead: dict[str, Dead], state: dict, summary: dict, merge: bool
         order = {segment.segment_id(): i for i, segment in enumerate(segments)}
         kept.sort(key=lambda segment: order[segment.segment_id()])
         ids = {segment.segment_id() for segment in kept} | {kept_ids_new}
-        state["dead"] = {sid: {"docs": part.docs, "lengths": part.lengths, "df": part.df}
-                         for sid, part in dead.items() if sid in ids}
+        state["dead"] = {
+            sid: {"docs": part.docs, "lengths": part.lengths, "df": part.df}
+            for sid, part in dead.items()
+            if sid in ids
+        }
         documents_in = sum(s.doc_count_all() for s in kept) + writer.docnum
         dead_count = sum(part.docs for sid, part in dead.items() if sid in ids)
         new_small = 0 < writer.docnum <= SMALL[0]
-        summary.update(segments=len(kept) + (1 if writer.docnum else 0),
-                       small_segments=new_small + sum(s.doc_count_all() <= SMALL[0]
-                                                      for s in kept),
-                       dead_share=dead_count / documents_in if documents_in else 0.0)
+        summary.update(
+            segments=len(kept) + (1 if writer.docnum else 0),
+            small_segments=new_small + sum(s.doc_count_all() <= SMALL[0] for s in kept),
+            dead_share=dead_count / documents_in if documents_in else 0.0,
+        )
         return kept
 
     return policy

@@ -40,8 +40,14 @@ class InThisProcess:
     def build(self, directory: Path, items: Iterable[tuple[dict, int]], position: int) -> int:
         return build(directory, items, position)
 
-    def update(self, directory: Path, items: list[tuple[dict, int]], removed: set[str],
-               position: int, documents_of: DocumentsOf) -> UpdateResult:
+    def update(
+        self,
+        directory: Path,
+        items: list[tuple[dict, int]],
+        removed: set[str],
+        position: int,
+        documents_of: DocumentsOf,
+    ) -> UpdateResult:
         return update(directory, items, removed, position, documents_of)
 
     def compact(self, directory: Path) -> UpdateResult:
@@ -73,15 +79,23 @@ class InChildProcess:
     def build(self, directory: Path, items: Iterable[tuple[dict, int]], position: int) -> int:
         return self._call(build, directory, list(items), position)
 
-    def update(self, directory: Path, items: list[tuple[dict, int]], removed: set[str],
-               position: int, documents_of: DocumentsOf) -> UpdateResult:
+    def update(
+        self,
+        directory: Path,
+        items: list[tuple[dict, int]],
+        removed: set[str],
+        position: int,
+        documents_of: DocumentsOf,
+    ) -> UpdateResult:
         known: dict[str, tuple[dict, int] | None] = {}
         while True:
             try:
                 return self._call(_update_with, directory, items, removed, position, known)
             except NeedDocuments as need:
-                found = {document["slug"]: (document, version)
-                         for document, version in documents_of(need.slugs)}
+                found = {
+                    document["slug"]: (document, version)
+                    for document, version in documents_of(need.slugs)
+                }
                 known |= {slug: found.get(slug) for slug in need.slugs}
 
     def compact(self, directory: Path) -> UpdateResult:
@@ -114,8 +128,11 @@ class InChildProcess:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    1, mp_context=get_context("spawn"), initializer=_as_a_child,
-                    initargs=(os.getpid(),))
+                    1,
+                    mp_context=get_context("spawn"),
+                    initializer=_as_a_child,
+                    initargs=(os.getpid(),),
+                )
             return self._pool
 
 
@@ -123,8 +140,13 @@ def _nothing() -> None:
     pass
 
 
-def _update_with(directory: Path, items: list[tuple[dict, int]], removed: set[str],
-                 position: int, known: dict[str, tuple[dict, int] | None]) -> UpdateResult:
+def _update_with(
+    directory: Path,
+    items: list[tuple[dict, int]],
+    removed: set[str],
+    position: int,
+    known: dict[str, tuple[dict, int] | None],
+) -> UpdateResult:
     def documents_of(slugs: set[str]) -> list[tuple[dict, int]]:
         if missing := slugs - known.keys():
             raise NeedDocuments(missing)

@@ -46,8 +46,7 @@ def load_text(text: str, name: str) -> TaskDocument:
 def _load(text: str, name: str) -> LoadedTask:
     data, lines = read_yaml(text, name)
     document, found = check_data(data)
-    problems = [problem(name, _line_for(loc, lines), loc, message, data)
-                for loc, message in found]
+    problems = [problem(name, _line_for(loc, lines), loc, message, data) for loc, message in found]
     if document is None:
         slug = data.get("slug") if isinstance(data, dict) else None
         problems.sort(key=lambda p: p.line or 0)  # in reading order
@@ -88,20 +87,41 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
             problems.extend(exc.problems)
             invalid_slugs.update([exc.slug] if exc.slug else [])
         except UnicodeDecodeError as exc:
-            line = exc.object[:exc.start].count(b"\n") + 1
-            problems.append(problem(str(file), line, (), Message(
-                "is geen UTF-8-tekst (byte {byte}); sla het bestand op als UTF-8",
-                byte=f"0x{exc.object[exc.start]:02x}")))
+            line = exc.object[: exc.start].count(b"\n") + 1
+            problems.append(
+                problem(
+                    str(file),
+                    line,
+                    (),
+                    Message(
+                        "is geen UTF-8-tekst (byte {byte}); sla het bestand op als UTF-8",
+                        byte=f"0x{exc.object[exc.start]:02x}",
+                    ),
+                )
+            )
         except OSError as exc:
-            problems.append(problem(str(file), None, (), Message(
-                "kan niet worden gelezen: {reason}", reason=str(exc))))
+            problems.append(
+                problem(
+                    str(file),
+                    None,
+                    (),
+                    Message("kan niet worden gelezen: {reason}", reason=str(exc)),
+                )
+            )
     first_file: dict[str, str] = {}
     for item in loaded:
         slug = item.document.slug
         if slug in first_file:
-            problems.append(problem(item.file, _line_for(("slug",), item.lines), ("slug",),
-                                    Message("'{slug}' is ook het id van {other}", slug=slug,
-                                            other=first_file[slug])))
+            problems.append(
+                problem(
+                    item.file,
+                    _line_for(("slug",), item.lines),
+                    ("slug",),
+                    Message(
+                        "'{slug}' is ook het id van {other}", slug=slug, other=first_file[slug]
+                    ),
+                )
+            )
         first_file.setdefault(slug, item.file)
     available = set(first_file) | set(known_slugs) | invalid_slugs
     for item in loaded:
@@ -109,9 +129,17 @@ def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[L
             for k, branch in enumerate(step.branches):
                 if branch.task is not None and branch.task not in available:
                     loc = ("steps", n, "branches", k, "task")
-                    problems.append(problem(item.file, _line_for(loc, item.lines), loc,
-                                            Message("gaat verder met de taak '{task}', maar "
-                                                    "die bestaat niet", task=branch.task)))
+                    problems.append(
+                        problem(
+                            item.file,
+                            _line_for(loc, item.lines),
+                            loc,
+                            Message(
+                                "gaat verder met de taak '{task}', maar die bestaat niet",
+                                task=branch.task,
+                            ),
+                        )
+                    )
     if problems:
         raise TaskFileError(problems)
     return loaded
@@ -122,14 +150,12 @@ def _task_files(paths: Iterable[Path], problems: list[Problem]) -> Iterable[Path
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
             if not found:
-                problems.append(problem(str(path), None, (), "deze map heeft geen "
-                                        ".yaml-bestanden"))
+                problems.append(problem(str(path), None, (), "deze map heeft geen .yaml-bestanden"))
             yield from found
         elif path.is_file():
             yield path
         else:
-            problems.append(problem(str(path), None, (), "dit bestand of deze map bestaat "
-                                    "niet"))
+            problems.append(problem(str(path), None, (), "dit bestand of deze map bestaat niet"))
 
 
 def _explain(error: dict) -> tuple[tuple, Words]:

@@ -76,11 +76,13 @@ class Source(_Strict):
     title: Line = Field(description="Title of the page or document.")
     publisher: Line | None = Field(default=None, description="Who published it, e.g. RvIG.")
     section: Line | None = Field(
-        default=None, description="The article or section the guidance rests on, e.g. "
-        "'art. 1:19e lid 7'.")
+        default=None,
+        description="The article or section the guidance rests on, e.g. 'art. 1:19e lid 7'.",
+    )
     date: SourceDate | None = Field(
-        default=None, description="The date or version of the source, or the date it was "
-        "consulted (JJJJ-MM-DD).")
+        default=None,
+        description="The date or version of the source, or the date it was consulted (JJJJ-MM-DD).",
+    )
     url: Line | None = Field(default=None, description="Where to find it, when public.")
 
     @model_serializer(mode="wrap")
@@ -175,8 +177,10 @@ class ContextRule(_Strict):
     @model_validator(mode="after")
     def _has_a_condition(self) -> ContextRule:
         if not (self.url or self.title or self.markers or self.zaaktype):
-            raise ValueError("een contextregel heeft minstens een adres, een titel, een markering "
-                             "of een zaaktype nodig")
+            raise ValueError(
+                "een contextregel heeft minstens een adres, een titel, een markering "
+                "of een zaaktype nodig"
+            )
         return self
 
 
@@ -191,16 +195,19 @@ class TaskDocument(_Strict):
     standard: Text = Field(default="", description="What good looks like.")
     criticality: Criticality = Field(default=Criticality.normal)
     owner: Line = Field(description="Who answers for this guidance (a role or team).")
-    review_by: ServiceDate = Field(
-        description="Date by which the guidance must be checked again.")
+    review_by: ServiceDate = Field(description="Date by which the guidance must be checked again.")
     review_interval_months: int = Field(
-        default=DEFAULT_REVIEW_INTERVAL, ge=1, le=60,
+        default=DEFAULT_REVIEW_INTERVAL,
+        ge=1,
+        le=60,
         description="Months between reviews: confirming the guidance as still correct sets "
         "review_by this far ahead. Left out of files (and of content hashes) when it is 12.",
     )
     checked_on: ServiceDate | None = Field(
-        default=None, description="The date the content was last checked against its "
-        "sources ('laatst gecontroleerd op').")
+        default=None,
+        description="The date the content was last checked against its "
+        "sources ('laatst gecontroleerd op').",
+    )
     tags: list[Line] = Field(default_factory=list, description="Words people search with.")
     zaaktypen: list[Line] = Field(
         default_factory=list, description="Zaaktype identificaties this task belongs to."
@@ -237,19 +244,38 @@ class TaskDocument(_Strict):
         for n, step in enumerate(self.steps):
             for k, ref in enumerate(step.sources):
                 if ref not in source_ids:
-                    problems.append((("steps", n, "sources", k), Message(
-                        "noemt de bron '{ref}', maar die staat niet in de bronnen van de taak",
-                        ref=ref)))
+                    problems.append(
+                        (
+                            ("steps", n, "sources", k),
+                            Message(
+                                "noemt de bron '{ref}', maar die staat niet in de bronnen "
+                                "van de taak",
+                                ref=ref,
+                            ),
+                        )
+                    )
             for k, branch in enumerate(step.branches):
                 if branch.step is not None and branch.step not in step_ids:
-                    problems.append((("steps", n, "branches", k, "step"), Message(
-                        "gaat verder bij de stap '{step}', maar die heeft deze taak niet",
-                        step=branch.step)))
+                    problems.append(
+                        (
+                            ("steps", n, "branches", k, "step"),
+                            Message(
+                                "gaat verder bij de stap '{step}', maar die heeft deze taak niet",
+                                step=branch.step,
+                            ),
+                        )
+                    )
         for n, rule in enumerate(self.context_rules):
             if rule.start_step is not None and rule.start_step not in step_ids:
-                problems.append((("context_rules", n, "start_step"), Message(
-                    "begint bij de stap '{step}', maar die heeft deze taak niet",
-                    step=rule.start_step)))
+                problems.append(
+                    (
+                        ("context_rules", n, "start_step"),
+                        Message(
+                            "begint bij de stap '{step}', maar die heeft deze taak niet",
+                            step=rule.start_step,
+                        ),
+                    )
+                )
         return problems
 
     def linked_tasks(self) -> set[str]:
@@ -261,9 +287,15 @@ def _unique_ids(what: str, ids: list[str], problems: list) -> set[str]:
     seen: set[str] = set()
     for n, value in enumerate(ids):
         if value in seen:
-            problems.append(((what, n, "id"), Message(
-                "het id '{value}' komt twee keer voor; elk id mag maar één keer voorkomen",
-                value=value)))
+            problems.append(
+                (
+                    (what, n, "id"),
+                    Message(
+                        "het id '{value}' komt twee keer voor; elk id mag maar één keer voorkomen",
+                        value=value,
+                    ),
+                )
+            )
         seen.add(value)
     return seen
 
@@ -274,4 +306,3 @@ def json_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://epss.example/task.schema.json"
     return schema
-

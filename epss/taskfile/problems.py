@@ -11,21 +11,49 @@ from epss.i18n import Message, Words, fill
 # The fields of the task format as the editor names them.
 # The fields of a task as the editor's forms name them (epss/pages/editor.py adds its own).
 FIELD_LABELS = {
-    "slug": "Id", "title": "Titel", "domain": "Domein", "goal": "Doel", "trigger": "Aanleiding",
-    "standard": "Norm", "criticality": "Risico", "owner": "Eigenaar",
-    "review_by": "Controle vóór", "review_interval_months": "Controle-interval (maanden)",
-    "tags": "Trefwoorden", "zaaktypen": "Zaaktypen", "sources": "Bronnen",
-    "context_rules": "Contextregels", "steps": "Stappen", "id": "Id",
-    "mandatory": "Verplicht", "instruction": "Instructie", "why": "Waarom",
-    "warning": "Let op", "check": "Goed gedaan als", "branches": "Beslispunten",
-    "target": "Veld in het zaaksysteem", "if": "Als", "step": "Naar stap", "task": "Naar taak",
-    "app": "Zaaksysteem", "url": "Adrespatroon", "markers": "Markeringen",
-    "zaaktype": "Zaaktype", "priority": "Prioriteit", "start_step": "Begin bij stap",
-    "publisher": "Uitgever", "section": "Artikel of paragraaf", "date": "Datum",
+    "slug": "Id",
+    "title": "Titel",
+    "domain": "Domein",
+    "goal": "Doel",
+    "trigger": "Aanleiding",
+    "standard": "Norm",
+    "criticality": "Risico",
+    "owner": "Eigenaar",
+    "review_by": "Controle vóór",
+    "review_interval_months": "Controle-interval (maanden)",
+    "tags": "Trefwoorden",
+    "zaaktypen": "Zaaktypen",
+    "sources": "Bronnen",
+    "context_rules": "Contextregels",
+    "steps": "Stappen",
+    "id": "Id",
+    "mandatory": "Verplicht",
+    "instruction": "Instructie",
+    "why": "Waarom",
+    "warning": "Let op",
+    "check": "Goed gedaan als",
+    "branches": "Beslispunten",
+    "target": "Veld in het zaaksysteem",
+    "if": "Als",
+    "step": "Naar stap",
+    "task": "Naar taak",
+    "app": "Zaaksysteem",
+    "url": "Adrespatroon",
+    "markers": "Markeringen",
+    "zaaktype": "Zaaktype",
+    "priority": "Prioriteit",
+    "start_step": "Begin bij stap",
+    "publisher": "Uitgever",
+    "section": "Artikel of paragraaf",
+    "date": "Datum",
     "checked_on": "Laatst gecontroleerd op",
 }
-_ITEMS = {"steps": "Stap {n}", "context_rules": "Contextregel {n}", "sources": "Bron {n}",
-          "branches": "Beslispunt {n}"}
+_ITEMS = {
+    "steps": "Stap {n}",
+    "context_rules": "Contextregel {n}",
+    "sources": "Bron {n}",
+    "branches": "Beslispunt {n}",
+}
 
 
 class Place(Words):
@@ -41,18 +69,21 @@ class Place(Words):
             if isinstance(part, int):
                 owner = self.loc[i - 1] if i else ""
                 item = fill(_ITEMS.get(owner, "nummer {n}"), {"n": part + 1}, translate)
-                title = node.get("title") if isinstance(node, dict) and owner == "steps" \
-                    else None
-                parts.append(f"{item} ({title.strip()})" if isinstance(title, str)
-                             and title.strip() else item)
+                title = node.get("title") if isinstance(node, dict) and owner == "steps" else None
+                parts.append(
+                    f"{item} ({title.strip()})"
+                    if isinstance(title, str) and title.strip()
+                    else item
+                )
             elif part in FIELD_LABELS:
                 parts.append(translate(FIELD_LABELS[part]))
             else:  # a name the format does not know: as it was written
                 parts.append(fill("het veld '{name}'", {"name": part}, translate))
         merged = []  # 'Stappen, Stap 3' says the same twice
         for n, part in enumerate(parts):
-            if not (n + 1 < len(parts) and isinstance(self.loc[n + 1], int)
-                    and self.loc[n] in _ITEMS):
+            if not (
+                n + 1 < len(parts) and isinstance(self.loc[n + 1], int) and self.loc[n] in _ITEMS
+            ):
                 merged.append(part)
         return ", ".join(merged)
 
@@ -79,8 +110,11 @@ class Problem:
     place: Words | None = None
 
     def in_language(self, translate: Callable[[str], str]) -> str:
-        where = (fill("{file}, regel {line}", {"file": self.file, "line": self.line},
-                      translate) if self.line else self.file)
+        where = (
+            fill("{file}, regel {line}", {"file": self.file, "line": self.line}, translate)
+            if self.line
+            else self.file
+        )
         place = self.place.in_language(translate) if self.place else self.field
         message = self.said.in_language(translate) if self.said else translate(self.message)
         prefix = ", ".join(part for part in (where, place) if part)
@@ -95,12 +129,12 @@ class Problem:
         return self.in_language(lambda text: text)
 
 
-def problem(file: str, line: int | None, loc: tuple, said: str | Words,
-            data: object = None) -> Problem:
+def problem(
+    file: str, line: int | None, loc: tuple, said: str | Words, data: object = None
+) -> Problem:
     """A problem of field `loc` (a path in the task format), `data` the file's content."""
     said = said if isinstance(said, Words) else Message(said)
-    return Problem(file, line, field_name(loc), str(said), said, Place(loc, data) if loc
-                   else None)
+    return Problem(file, line, field_name(loc), str(said), said, Place(loc, data) if loc else None)
 
 
 class TaskFileError(Exception):
@@ -118,8 +152,12 @@ def field_name(loc: tuple) -> str:
     for i, part in enumerate(loc):
         if isinstance(part, int):
             owner = loc[i - 1] if i else ""
-            noun = {"steps": "step", "context_rules": "rule", "sources": "source",
-                    "branches": "branch"}.get(owner, "item")
+            noun = {
+                "steps": "step",
+                "context_rules": "rule",
+                "sources": "source",
+                "branches": "branch",
+            }.get(owner, "item")
             parts.append(f"{noun} {part + 1}")
         else:
             parts.append(str(part))

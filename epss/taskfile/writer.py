@@ -54,7 +54,11 @@ def dump_document(document: TaskDocument | dict) -> str:
         if "date" in source:
             source["date"] = dt.date.fromisoformat(source["date"])
     body = yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
         default_flow_style=False,
     )
     return SCHEMA_HEADER + body

@@ -32,15 +32,32 @@ def read_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
     except _Refused as exc:
         raise TaskFileError([problem(name, exc.line, (), exc.said)]) from None
     except yaml.reader.ReaderError as exc:  # NUL, a lone surrogate, other control codes
-        raise TaskFileError([problem(
-            name, text.count("\n", 0, exc.position) + 1, (),
-            Message("bevat een teken dat niet in een taakbestand mag ({character}); haal "
-                    "het weg", character=f"U+{exc.character:04X}"))]) from None
+        raise TaskFileError(
+            [
+                problem(
+                    name,
+                    text.count("\n", 0, exc.position) + 1,
+                    (),
+                    Message(
+                        "bevat een teken dat niet in een taakbestand mag ({character}); haal "
+                        "het weg",
+                        character=f"U+{exc.character:04X}",
+                    ),
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise TaskFileError(
-            [problem(name, line, (), "dit is geen geldige YAML: kijk bij deze regel naar het "
-                     "inspringen, de dubbele punten en de aanhalingstekens")]
+            [
+                problem(
+                    name,
+                    line,
+                    (),
+                    "dit is geen geldige YAML: kijk bij deze regel naar het "
+                    "inspringen, de dubbele punten en de aanhalingstekens",
+                )
+            ]
         ) from None
     finally:
         if loader is not None:
@@ -68,14 +85,22 @@ class _TaskYamlLoader(yaml.SafeLoader):
         event = self.peek_event()
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(line, "ankers en verwijzingen (& en *) horen niet in een "
-                                 "taakbestand; schrijf de waarde voluit")
-        if isinstance(parent, yaml.MappingNode) and index is None \
-                and not isinstance(event, yaml.ScalarEvent):
+            raise _Refused(
+                line,
+                "ankers en verwijzingen (& en *) horen niet in een "
+                "taakbestand; schrijf de waarde voluit",
+            )
+        if (
+            isinstance(parent, yaml.MappingNode)
+            and index is None
+            and not isinstance(event, yaml.ScalarEvent)
+        ):
             raise _Refused(line, "een veldnaam moet een woord zijn, geen lijst of groep")
         if self._depth >= _MAX_DEPTH:
-            raise _Refused(line, Message("de velden zijn te diep genest (meer dan {most} "
-                                         "niveaus)", most=_MAX_DEPTH))
+            raise _Refused(
+                line,
+                Message("de velden zijn te diep genest (meer dan {most} niveaus)", most=_MAX_DEPTH),
+            )
         self._depth += 1
         try:
             return super().compose_node(parent, index)
@@ -88,11 +113,14 @@ def _unreadable_value(node, path: tuple, name: str) -> Problem:
     digits, `!!int tien`), as a problem at its line and field."""
     found = _first_unreadable(node, path)
     if found is None:  # not one value alone: the file as a whole
-        return problem(name, node.start_mark.line + 1, (), "deze waarde kan niet worden "
-                       "gelezen")
+        return problem(name, node.start_mark.line + 1, (), "deze waarde kan niet worden gelezen")
     bad, where = found
-    return problem(name, bad.start_mark.line + 1, where, Message(
-        "deze waarde kan niet worden gelezen: {found}", found=repr(bad.value[:80])))
+    return problem(
+        name,
+        bad.start_mark.line + 1,
+        where,
+        Message("deze waarde kan niet worden gelezen: {found}", found=repr(bad.value[:80])),
+    )
 
 
 def _first_unreadable(node, path: tuple) -> tuple[yaml.ScalarNode, tuple] | None:
@@ -103,8 +131,9 @@ def _first_unreadable(node, path: tuple) -> tuple[yaml.ScalarNode, tuple] | None
             return node, path
         return None
     if isinstance(node, yaml.MappingNode):
-        pairs = [pair for key, value in node.value
-                 for pair in ((path, key), ((*path, key.value), value))]
+        pairs = [
+            pair for key, value in node.value for pair in ((path, key), ((*path, key.value), value))
+        ]
     else:
         pairs = [((*path, index), item) for index, item in enumerate(node.value)]
     for where, child in pairs:
@@ -122,8 +151,12 @@ def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> N
             key = key_node.value
             if key in seen:
                 duplicates.append(
-                    problem(name, key_node.start_mark.line + 1, (*path, key),
-                            "dit veld staat er twee keer; houd er één")
+                    problem(
+                        name,
+                        key_node.start_mark.line + 1,
+                        (*path, key),
+                        "dit veld staat er twee keer; houd er één",
+                    )
                 )
             seen.add(key)
             _map_lines(value_node, (*path, key), lines, duplicates, name)

@@ -10,10 +10,14 @@ from starlette.types import ASGIApp
 
 
 class HostAppCORS(CORSMiddleware):
-    def __init__(self, app: ASGIApp, *, configured: list[str],
-                 registered: Callable[[str], bool]):
-        super().__init__(app, allow_origins=configured, allow_methods=["GET", "POST"],
-                         allow_headers=["Content-Type"], max_age=3600)
+    def __init__(self, app: ASGIApp, *, configured: list[str], registered: Callable[[str], bool]):
+        super().__init__(
+            app,
+            allow_origins=configured,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=3600,
+        )
         self.registered = registered
 
     def is_allowed_origin(self, origin: str) -> bool:

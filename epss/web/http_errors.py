@@ -20,34 +20,56 @@ from epss.pages import render
 from epss.pages.account import LOGIN_PATH
 from epss.plain_errors import explain
 
-_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 401: "unauthorized",
-               403: "forbidden"}
+_HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "unauthorized",
+    403: "forbidden",
+}
 _PAGES = {
     404: ("Niet gevonden", "Deze taak of pagina bestaat niet (meer). Kies een taak uit de lijst."),
     403: ("Geen toegang", "Uw rol geeft geen toegang tot deze pagina of handeling."),
     409: ("Kan nu niet", "Dit kan in de huidige stand van de taak niet."),
-    412: ("Intussen gewijzigd", "Iemand anders heeft dit intussen gewijzigd. Laad de pagina "
-          "opnieuw en breng uw wijziging opnieuw aan."),
+    412: (
+        "Intussen gewijzigd",
+        "Iemand anders heeft dit intussen gewijzigd. Laad de pagina "
+        "opnieuw en breng uw wijziging opnieuw aan.",
+    ),
     422: ("Ongeldige invoer", "Het verzoek klopt niet. Controleer wat u invulde."),
     503: ("Tijdelijk niet beschikbaar", "De dienst is even niet bereikbaar. Probeer het zo weer."),
 }
 
 
-def _answer(request: Request, status: int, body: dict, headers: dict | None = None,
-            page: tuple[str, str] | None = None) -> Response:
+def _answer(
+    request: Request,
+    status: int,
+    body: dict,
+    headers: dict | None = None,
+    page: tuple[str, str] | None = None,
+) -> Response:
     """The error as JSON, or for a person on the pages as a page (`page`: its title and
     explanation, when not the usual ones of the status)."""
-    wants_html = (not request.url.path.startswith("/api/")
-                  and "text/html" in request.headers.get("accept", ""))
-    if status == 401 and not request.url.path.startswith("/api/") and (
-            wants_html or request.headers.get("hx-request")):
+    wants_html = not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+    if (
+        status == 401
+        and not request.url.path.startswith("/api/")
+        and (wants_html or request.headers.get("hx-request"))
+    ):
         return _to_login(request)
     if wants_html:
-        title, explanation = page or _PAGES.get(status, ("Er ging iets mis",
-                                                         "Probeer het opnieuw."))
-        return render(request, "error.html",
-                      {"title": title, "explanation": explanation, "detail": body["detail"]},
-                      status_code=status, headers=headers)
+        title, explanation = page or _PAGES.get(
+            status, ("Er ging iets mis", "Probeer het opnieuw.")
+        )
+        return render(
+            request,
+            "error.html",
+            {"title": title, "explanation": explanation, "detail": body["detail"]},
+            status_code=status,
+            headers=headers,
+        )
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -62,8 +84,9 @@ async def refuse_too_large_form(scope: Scope, send: Send) -> None:
     await _refuse_form(scope, send, 413, "too_large", ("Te groot", csrf.TOO_LARGE))
 
 
-async def _refuse_form(scope: Scope, send: Send, status: int, error: str,
-                       page: tuple[str, str]) -> None:
+async def _refuse_form(
+    scope: Scope, send: Send, status: int, error: str, page: tuple[str, str]
+) -> None:
     """Answers a form the CSRF middleware refused, before the app saw it."""
     request = Request(scope)
     detail = _translate(request)(page[1])
@@ -100,18 +123,24 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail
         if not request.url.path.startswith("/api/"):  # a page: in the person's language
             detail = exc.in_language(i18n.translator_for(request))
-        return _answer(request, exc.status,
-                       {"error": exc.code, "detail": detail, **exc.extra}, exc.headers)
+        return _answer(
+            request, exc.status, {"error": exc.code, "detail": detail, **exc.extra}, exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         translate = _translate(request)
-        problems = [{"field": "body" if err["type"] == "json_invalid" else _where(err["loc"]),
-                     "message": explain(err).in_language(translate)}
-                    for err in exc.errors()]
+        problems = [
+            {
+                "field": "body" if err["type"] == "json_invalid" else _where(err["loc"]),
+                "message": explain(err).in_language(translate),
+            }
+            for err in exc.errors()
+        ]
         detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return _answer(request, 422,
-                       {"error": "invalid_request", "detail": detail, "problems": problems})
+        return _answer(
+            request, 422, {"error": "invalid_request", "detail": detail, "problems": problems}
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -119,8 +148,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if detail in _FRAMEWORK_WORDS:
             detail = _translate(request)(_FRAMEWORK_WORDS[detail])
         elif detail == HTTPStatus(exc.status_code).phrase:  # Starlette's English default
-            detail = _translate(request)(_DEFAULT_DETAILS.get(
-                exc.status_code, "Dit verzoek kan niet worden uitgevoerd."))
+            detail = _translate(request)(
+                _DEFAULT_DETAILS.get(exc.status_code, "Dit verzoek kan niet worden uitgevoerd.")
+            )
         body = {"error": _HTTP_CODES.get(exc.status_code, "error"), "detail": detail}
         headers = exc.headers
         if exc.status_code == 405 and (allowed := _allowed_methods(request)):
@@ -132,8 +162,12 @@ def _allowed_methods(request: Request) -> str:
     """Every method some route answers at this path (Starlette names only the first
     route's), and HEAD wherever GET (epss.web.head_requests)."""
     path = request.url.path
-    methods = {m for entry in route_table(request.app.routes)
-               if entry.pattern.match(path) for m in entry.methods}
+    methods = {
+        m
+        for entry in route_table(request.app.routes)
+        if entry.pattern.match(path)
+        for m in entry.methods
+    }
     if "GET" in methods:
         methods.add("HEAD")
     return ", ".join(sorted(methods))
@@ -149,8 +183,9 @@ _DEFAULT_DETAILS = {
 
 # What FastAPI itself says, in English, and what we say instead.
 _FRAMEWORK_WORDS = {
-    "There was an error parsing the body":
-        "De inhoud van het verzoek is niet te lezen: stuur JSON, in UTF-8.",
+    "There was an error parsing the body": (
+        "De inhoud van het verzoek is niet te lezen: stuur JSON, in UTF-8."
+    ),
 }
 
 

@@ -65,14 +65,23 @@ def run(app: FastAPI, **options) -> None:
 def serve(settings: Settings, *, host: str, port: int, workers: int = 1) -> None:
     """Serve with these settings (which, with several workers, each worker reads from the
     environment again), logging as EPSS_LOG_FORMAT says."""
-    options = {"host": host, "port": port, "log_config": log_config(settings.log_format),
-               "timeout_graceful_shutdown": GRACE_SECONDS}
+    options = {
+        "host": host,
+        "port": port,
+        "log_config": log_config(settings.log_format),
+        "timeout_graceful_shutdown": GRACE_SECONDS,
+    }
     with _metrics_folder(workers):
         if workers == 1:
             run(served_app(settings), **options)
         else:
-            uvicorn.run(APP_FACTORY, factory=True, workers=workers,
-                        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options)
+            uvicorn.run(
+                APP_FACTORY,
+                factory=True,
+                workers=workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+                **options,
+            )
 
 
 @contextmanager

@@ -43,18 +43,28 @@ class SendResult:
 class LrsClient:
     """One LRS. `endpoint` is its xAPI base (…/xAPI/); statements go to …/statements."""
 
-    def __init__(self, endpoint: str, username: str, password: str, *,
-                 attempts: int = 4, backoff: float = 0.5, timeout: float = 30.0,
-                 sleep: Callable[[float], None] = time.sleep,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        username: str,
+        password: str,
+        *,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        timeout: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.attempts = max(1, attempts)
         self.backoff = backoff
         self.sleep = sleep
         self.http = httpx.Client(
             auth=(username, password) if username or password else None,
-            headers={"X-Experience-API-Version": XAPI_VERSION}, timeout=timeout,
-            transport=transport)
+            headers={"X-Experience-API-Version": XAPI_VERSION},
+            timeout=timeout,
+            transport=transport,
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -98,8 +108,11 @@ class LrsClient:
         sid = statement.get("id")
         if answer.status_code == 409 and sid and self.holds(sid):
             return SendResult(0, 1)
-        raise LrsRefused(f"the LRS at {self.endpoint} refused statement {sid} "
-                         f"(HTTP {answer.status_code}): {_reason(answer)}", sid)
+        raise LrsRefused(
+            f"the LRS at {self.endpoint} refused statement {sid} "
+            f"(HTTP {answer.status_code}): {_reason(answer)}",
+            sid,
+        )
 
     def _request(self, method: str, **kwargs: Any) -> httpx.Response:
         problem, reached = "", False
@@ -115,13 +128,16 @@ class LrsClient:
                 problem, reached = f"HTTP {answer.status_code}: {_reason(answer)}", True
                 continue
             if answer.status_code in (401, 403):
-                raise LrsRefused(f"the LRS at {self.endpoint} refused the credentials "
-                                 f"(HTTP {answer.status_code}); check EPSS_XAPI_USERNAME "
-                                 "and EPSS_XAPI_PASSWORD")
+                raise LrsRefused(
+                    f"the LRS at {self.endpoint} refused the credentials "
+                    f"(HTTP {answer.status_code}); check EPSS_XAPI_USERNAME "
+                    "and EPSS_XAPI_PASSWORD"
+                )
             return answer
         failed = "kept failing" if reached else "could not be reached"
-        raise LrsUnavailable(f"the LRS at {self.endpoint} {failed} after {self.attempts} "
-                             f"attempt(s) ({problem})")
+        raise LrsUnavailable(
+            f"the LRS at {self.endpoint} {failed} after {self.attempts} attempt(s) ({problem})"
+        )
 
 
 def _reason(answer: httpx.Response) -> str:

@@ -31,9 +31,14 @@ class ExportReport:
     last_seq: int = 0  # where the cursor is now
 
 
-def export_events(engine: Engine, client: LrsClient | None, *, base_url: str,
-                  batch_size: int = 100,
-                  show: Callable[[dict[str, Any]], None] | None = None) -> ExportReport:
+def export_events(
+    engine: Engine,
+    client: LrsClient | None,
+    *,
+    base_url: str,
+    batch_size: int = 100,
+    show: Callable[[dict[str, Any]], None] | None = None,
+) -> ExportReport:
     """Send every event after the cursor. With `client` None (a dry run) the statements go
     to `show` and the cursor stays where it is. Raises XapiError (naming the first event
     of the batch that was not sent, and where the cursor stays) when the LRS cannot be
@@ -42,8 +47,14 @@ def export_events(engine: Engine, client: LrsClient | None, *, base_url: str,
     position = report.last_seq
     while True:
         with Session(engine) as session:
-            events = list(session.exec(select(Event).where(Event.seq > position)
-                                       .order_by(Event.seq).limit(max(1, batch_size))))
+            events = list(
+                session.exec(
+                    select(Event)
+                    .where(Event.seq > position)
+                    .order_by(Event.seq)
+                    .limit(max(1, batch_size))
+                )
+            )
             titles = _titles(session, {e.task_slug for e in events if e.task_slug})
         if not events:
             return report
@@ -80,10 +91,11 @@ def _advance(engine: Engine, before: int, after: int) -> None:
         if session.get(ExportCursor, CURSOR_NAME) is None:
             session.add(ExportCursor(name=CURSOR_NAME, last_seq=after, updated_at=now))
             return
-        moved = session.exec(update(ExportCursor)  # type: ignore[call-overload]
-                             .where(ExportCursor.name == CURSOR_NAME,
-                                    ExportCursor.last_seq == before)
-                             .values(last_seq=after, updated_at=now)).rowcount
+        moved = session.exec(
+            update(ExportCursor)  # type: ignore[call-overload]
+            .where(ExportCursor.name == CURSOR_NAME, ExportCursor.last_seq == before)
+            .values(last_seq=after, updated_at=now)
+        ).rowcount
         if moved != 1:
             raise XapiError("another export moved the xapi cursor meanwhile; run again")
 
@@ -91,24 +103,29 @@ def _advance(engine: Engine, before: int, after: int) -> None:
 def _titles(session: Session, slugs: set[str]) -> Titles:
     titles = Titles()
     if slugs:
-        rows = session.exec(select(Task.slug, TaskVersion.number, TaskVersion.document)
-                            .join(TaskVersion, TaskVersion.task_id == Task.id)
-                            .where(Task.slug.in_(sorted(slugs))))  # type: ignore[attr-defined]
+        rows = session.exec(
+            select(Task.slug, TaskVersion.number, TaskVersion.document)
+            .join(TaskVersion, TaskVersion.task_id == Task.id)
+            .where(Task.slug.in_(sorted(slugs)))
+        )  # type: ignore[attr-defined]
         for slug, number, document in rows:
             titles.add(slug, number, document or {})
     return titles
 
 
-def _failure(exc: XapiError, pairs: list[tuple[Event, dict[str, Any] | None]],
-             cursor: int) -> str:
+def _failure(exc: XapiError, pairs: list[tuple[Event, dict[str, Any] | None]], cursor: int) -> str:
     culprit = next((e for e, s in pairs if s is not None), pairs[0][0])
     if isinstance(exc, LrsRefused) and exc.statement_id:
         culprit = next((e for e, s in pairs if s and s["id"] == exc.statement_id), culprit)
-        return (f"{exc}; it is event {culprit.id} (seq {culprit.seq}, {culprit.type}). "
-                f"Nothing from that batch was counted as sent; the cursor stays at seq "
-                f"{cursor}.")
-    return (f"{exc}; events from {culprit.id} (seq {culprit.seq}, {culprit.type}) on were "
-            f"not sent; the cursor stays at seq {cursor}.")
+        return (
+            f"{exc}; it is event {culprit.id} (seq {culprit.seq}, {culprit.type}). "
+            f"Nothing from that batch was counted as sent; the cursor stays at seq "
+            f"{cursor}."
+        )
+    return (
+        f"{exc}; events from {culprit.id} (seq {culprit.seq}, {culprit.type}) on were "
+        f"not sent; the cursor stays at seq {cursor}."
+    )
 
 
 def _print(statement: dict[str, Any]) -> None:

@@ -33,12 +33,15 @@ COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 SEARCHED = "https://w3id.org/xapi/acrossx/verbs/searched"
 
 VERBS: dict[str, dict[str, Any]] = {
-    "task_viewed": {"id": EXPERIENCED, "display": {"nl-NL": "heeft geraadpleegd",
-                                                   "en-US": "experienced"}},
-    "step_viewed": {"id": EXPERIENCED, "display": {"nl-NL": "heeft geraadpleegd",
-                                                   "en-US": "experienced"}},
-    "step_checked": {"id": COMPLETED, "display": {"nl-NL": "heeft afgerond",
-                                                  "en-US": "completed"}},
+    "task_viewed": {
+        "id": EXPERIENCED,
+        "display": {"nl-NL": "heeft geraadpleegd", "en-US": "experienced"},
+    },
+    "step_viewed": {
+        "id": EXPERIENCED,
+        "display": {"nl-NL": "heeft geraadpleegd", "en-US": "experienced"},
+    },
+    "step_checked": {"id": COMPLETED, "display": {"nl-NL": "heeft afgerond", "en-US": "completed"}},
     "search": {"id": SEARCHED, "display": {"nl-NL": "heeft gezocht", "en-US": "searched"}},
 }
 
@@ -58,8 +61,10 @@ class Titles:
 
     def add(self, slug: str, number: int, document: dict) -> None:
         self.tasks[(slug, number)] = str(document.get("title") or slug)
-        self.steps[(slug, number)] = {str(s.get("id")): str(s.get("title") or s.get("id"))
-                                      for s in document.get("steps") or []}
+        self.steps[(slug, number)] = {
+            str(s.get("id")): str(s.get("title") or s.get("id"))
+            for s in document.get("steps") or []
+        }
         self.latest[slug] = max(number, self.latest.get(slug, 0))
 
 
@@ -83,12 +88,16 @@ def to_statement(event: Event, *, base_url: str, titles: Titles) -> dict[str, An
     context: dict[str, Any] = {"platform": event.app}
     if event.type == "search":
         activity: dict[str, Any] = {
-            "objectType": "Activity", "id": f"{base}/zoeken",
+            "objectType": "Activity",
+            "id": f"{base}/zoeken",
             "definition": {"type": SEARCH_TYPE, "name": {"nl-NL": "Zoeken in de werkinstructies"}},
         }
         results = (event.details or {}).get("results")
-        result = ({"extensions": {f"{base}/xapi/extensies/aantal-resultaten": results}}
-                  if isinstance(results, int) else None)
+        result = (
+            {"extensions": {f"{base}/xapi/extensies/aantal-resultaten": results}}
+            if isinstance(results, int)
+            else None
+        )
     else:
         if not event.task_slug or (event.type != "task_viewed" and not event.step_id):
             return None
@@ -100,8 +109,10 @@ def to_statement(event: Event, *, base_url: str, titles: Titles) -> dict[str, An
         context["extensions"] = {f"{base}/xapi/extensies/team": event.team}
     statement: dict[str, Any] = {
         "id": statement_id(event.id),
-        "actor": {"objectType": "Agent", "account": {
-            "homePage": base, "name": event.actor or f"anoniem:{event.app}"}},
+        "actor": {
+            "objectType": "Agent",
+            "account": {"homePage": base, "name": event.actor or f"anoniem:{event.app}"},
+        },
         "verb": verb,
         "object": activity,
         "context": context,
@@ -112,20 +123,28 @@ def to_statement(event: Event, *, base_url: str, titles: Titles) -> dict[str, An
     return statement
 
 
-def _task_activities(event: Event, base: str,
-                     titles: Titles) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _task_activities(
+    event: Event, base: str, titles: Titles
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     slug = event.task_slug or ""
     number = event.task_version or titles.latest.get(slug)
     task_id = task_activity_id(base, slug, event.task_version)
     task_title = titles.tasks.get((slug, number or 0), slug)
-    task = {"objectType": "Activity", "id": task_id,
-            "definition": {"type": TASK_TYPE, "name": {"nl-NL": task_title}}}
+    task = {
+        "objectType": "Activity",
+        "id": task_id,
+        "definition": {"type": TASK_TYPE, "name": {"nl-NL": task_title}},
+    }
     if event.type == "task_viewed":
         return task, None
-    step_title = titles.steps.get((slug, number or 0), {}).get(event.step_id or "",
-                                                               event.step_id or "")
-    step = {"objectType": "Activity", "id": f"{task_id}#stap-{event.step_id}",
-            "definition": {"type": STEP_TYPE, "name": {"nl-NL": step_title}}}
+    step_title = titles.steps.get((slug, number or 0), {}).get(
+        event.step_id or "", event.step_id or ""
+    )
+    step = {
+        "objectType": "Activity",
+        "id": f"{task_id}#stap-{event.step_id}",
+        "definition": {"type": STEP_TYPE, "name": {"nl-NL": step_title}},
+    }
     return step, task
 
 

@@ -31,8 +31,13 @@ from epss.settings import Settings
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRE_BROWSER = os.environ.get("EPSS_TEST_REQUIRE_BROWSER") == "1"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 HOST_PAGES = Path(__file__).parent / "hostpages"
 SCREENSHOTS = Path(os.environ.get("EPSS_SCREENSHOTS", Path(__file__).parent / "screenshots"))
@@ -66,8 +71,9 @@ class LiveServer:
             services.start_following()
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run,
-                                       kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
         self.thread.start()
         deadline = time.monotonic() + 20
         while not self.server.started:
@@ -96,14 +102,20 @@ def _host_page_app(service: Callable[[], str]) -> Starlette:
         path = HOST_PAGES / f"{name}.html"
         if not path.is_file():
             return Response("not found", 404)
-        html = path.read_text(encoding="utf-8").replace("{{SERVICE}}", service()).replace(
-            "{{VERHUIZING}}", (HOST_PAGES / "_verhuizing.html").read_text(encoding="utf-8"))
+        html = (
+            path.read_text(encoding="utf-8")
+            .replace("{{SERVICE}}", service())
+            .replace(
+                "{{VERHUIZING}}", (HOST_PAGES / "_verhuizing.html").read_text(encoding="utf-8")
+            )
+        )
         headers = {}
         if "strict-csp" in html[:200]:
             headers["Content-Security-Policy"] = (
                 f"default-src 'none'; script-src 'self' {service()}; "
                 f"connect-src {service()}; style-src 'self'; img-src 'self'; "
-                "base-uri 'none'; form-action 'self'; require-trusted-types-for 'script'")
+                "base-uri 'none'; form-action 'self'; require-trusted-types-for 'script'"
+            )
         return HTMLResponse(html, headers=headers)
 
     def asset(request: Request) -> Response:
@@ -113,11 +125,13 @@ def _host_page_app(service: Callable[[], str]) -> Starlette:
         media = "text/css" if path.suffix == ".css" else "text/javascript"
         return Response(path.read_bytes(), media_type=media)
 
-    return Starlette(routes=[
-        Route("/favicon.ico", lambda request: Response(status_code=204)),
-        Route("/assets/{name}", asset),
-        Route("/{name:path}", page),
-    ])
+    return Starlette(
+        routes=[
+            Route("/favicon.ico", lambda request: Response(status_code=204)),
+            Route("/assets/{name}", asset),
+            Route("/{name:path}", page),
+        ]
+    )
 
 
 @dataclass

@@ -21,8 +21,9 @@ EDITOR = "/redactie/taken/verhuizing-doorgeven"
 @pytest.fixture(scope="module")
 def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoService]:
     """A service of our own: disabling erik here touches no other test."""
-    service = start_demo_service(stack, tmp_path_factory.mktemp("disable-service"),
-                                 "disable-browser-test")
+    service = start_demo_service(
+        stack, tmp_path_factory.mktemp("disable-service"), "disable-browser-test"
+    )
     yield service
     service.stop()
 
@@ -39,8 +40,10 @@ def test_disabling_an_account_ends_its_open_editor(page: Page, console, service)
     with unit_of_work(engine) as session:
         disable(session, Actor("bea"), "erik")
 
-    expect(page).to_have_url(f"{service.url}/inloggen?volgende=%2Fredactie%2Ftaken%2F"
-                             "verhuizing-doorgeven", timeout=10_000)
+    expect(page).to_have_url(
+        f"{service.url}/inloggen?volgende=%2Fredactie%2Ftaken%2Fverhuizing-doorgeven",
+        timeout=10_000,
+    )
     page.get_by_label("Naam").fill("erik")
     page.get_by_label("Wachtwoord").fill("demo-wachtwoord")
     page.get_by_role("button", name="Inloggen").click()

@@ -17,8 +17,9 @@ def test_swagger_ui_renders_from_the_service_alone(stack, page: Page) -> None:
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("EPSS")
     tasks = page.locator("#operations-tag-tasks")
     expect(tasks).to_be_visible()
-    expect(page.locator(".opblock-summary-path", has_text="/api/v1/tasks/{slug}").first
-           ).to_be_visible()
+    expect(
+        page.locator(".opblock-summary-path", has_text="/api/v1/tasks/{slug}").first
+    ).to_be_visible()
     page.locator(".opblock-summary", has_text="/api/v1/tasks/{slug}").first.click()
     expect(page.locator(".opblock.is-open .parameters").first).to_be_visible()
     stack.screenshots.mkdir(parents=True, exist_ok=True)

@@ -27,8 +27,9 @@ def url_of(stack, path: str) -> str:
 
 
 def stub_overlay(page: Page, body: str = "") -> None:
-    page.route("**/overlay.js", lambda route: route.fulfill(
-        body=body, content_type="text/javascript"))
+    page.route(
+        "**/overlay.js", lambda route: route.fulfill(body=body, content_type="text/javascript")
+    )
 
 
 @pytest.fixture
@@ -58,18 +59,23 @@ def expect_screen(page: Page, heading: str) -> None:
 
 def test_links_change_the_screen_without_a_page_load(app: Page, stack) -> None:
     assert app.evaluate("() => window.overlayStub") == {
-        "epssApp": "demo-zaaksysteem", "epssUser": "rvisser",
-        "epssTeam": "Burgerzaken Stadswinkel", "heading": "Werkvoorraad"}
+        "epssApp": "demo-zaaksysteem",
+        "epssUser": "rvisser",
+        "epssTeam": "Burgerzaken Stadswinkel",
+        "heading": "Werkvoorraad",
+    }
     entries = app.evaluate("() => history.length")
     nav = app.get_by_role("navigation", name="Schermen")
     nav.get_by_role("link", name="Verhuizing doorgeven").click()
     expect(app).to_have_url(url_of(stack, "/demo/app/verhuizing"))
     expect_screen(app, "Verhuizing doorgeven")
     expect(app.locator("main [data-epss-zaaktype]")).to_have_attribute(
-        "data-epss-zaaktype", "BZ-VERHUIZING")
+        "data-epss-zaaktype", "BZ-VERHUIZING"
+    )
     expect(nav.locator("[aria-current=page]")).to_have_text("Verhuizing doorgeven")
     expect(app.get_by_role("link", name="Naar de serverversie")).to_have_attribute(
-        "href", "/demo/verhuizing")
+        "href", "/demo/verhuizing"
+    )
 
     crumbs = app.get_by_role("navigation", name="Kruimelpad")
     crumbs.get_by_role("link", name="Werkvoorraad").click()
@@ -117,8 +123,9 @@ def test_a_deep_link_and_a_reload_show_the_same_screen(page: Page, stack) -> Non
     expect(page.locator("main h1")).to_have_text("Aanvraag rijbewijs")
 
 
-def test_a_missing_case_is_rendered_by_the_server_also_after_back(page: Page, stack,
-                                                                  console) -> None:
+def test_a_missing_case_is_rendered_by_the_server_also_after_back(
+    page: Page, stack, console
+) -> None:
     console.allow("status of 404")  # the browser logs the 404 of the page itself
     stub_overlay(page)
     assert page.goto(url_of(stack, "/demo/app/zaken/Z-2026-999999")).status == 404
@@ -131,12 +138,16 @@ def test_a_missing_case_is_rendered_by_the_server_also_after_back(page: Page, st
     assert not page.evaluate(MARKER)
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("/demo/app/reisdocument/aanvraag", "Aangehouden"),
-    ("/demo/app/reisdocument/uitreiking", "Uitreiking aangehouden"),
-])
-def test_twijfel_melden_reveals_the_report_without_a_page_load(app: Page, stack, path: str,
-                                                                 status: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/demo/app/reisdocument/aanvraag", "Aangehouden"),
+        ("/demo/app/reisdocument/uitreiking", "Uitreiking aangehouden"),
+    ],
+)
+def test_twijfel_melden_reveals_the_report_without_a_page_load(
+    app: Page, stack, path: str, status: str
+) -> None:
     app.goto(url_of(stack, path))
     app.evaluate("() => { window.noPageLoad = true; }")
     expect(app.locator("#twijfel-melding")).to_have_count(0)

@@ -26,8 +26,12 @@ from tests.conftest import shipped_document
 def editors(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoService]:
     """A service of our own (the demo, with its accounts), so edits here touch no other
     test's tasks."""
-    service = start_demo_service(stack, tmp_path_factory.mktemp("editor-service"),
-                                 "editor-browser-test", prepare=_review_dates_due)
+    service = start_demo_service(
+        stack,
+        tmp_path_factory.mktemp("editor-service"),
+        "editor-browser-test",
+        prepare=_review_dates_due,
+    )
     yield service
     service.stop()
 
@@ -40,8 +44,11 @@ def _review_dates_due(settings: Settings) -> None:
         with unit_of_work(services.engine) as session:
             documents = [
                 shipped_document(slug).model_copy(update={"review_by": today + days})
-                for slug, days in (("twijfel-identiteit-of-document", dt.timedelta(days=-3)),
-                                   ("reisdocument-uitreiken", dt.timedelta(days=12)))]
+                for slug, days in (
+                    ("twijfel-identiteit-of-document", dt.timedelta(days=-3)),
+                    ("reisdocument-uitreiken", dt.timedelta(days=12)),
+                )
+            ]
             import_documents(session, documents, by="test")
         services.refresh_search_index()
     finally:
@@ -51,9 +58,13 @@ def _review_dates_due(settings: Settings) -> None:
 def new_context(browser: Browser, console) -> BrowserContext:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(5000)
-    context.on("page", lambda p: (
-        p.on("console", lambda m: m.type == "error" and console.add(f"console: {m.text}")),
-        p.on("pageerror", lambda e: console.add(f"uncaught: {e}"))))
+    context.on(
+        "page",
+        lambda p: (
+            p.on("console", lambda m: m.type == "error" and console.add(f"console: {m.text}")),
+            p.on("pageerror", lambda e: console.add(f"uncaught: {e}")),
+        ),
+    )
     return context
 
 
@@ -76,6 +87,7 @@ def expert(browser, console, editors) -> Iterator[Page]:
 
 
 # ---- one person, keyboard only ----------------------------------------------------------
+
 
 def test_a_step_is_edited_by_keyboard_with_a_live_preview(expert: Page, editors) -> None:
     slug, step_id = "verhuizing-doorgeven", "controleer-verhuisdatum"
@@ -121,8 +133,11 @@ def test_steps_are_reordered_by_keyboard(expert: Page, editors) -> None:
     page_order = expert.locator(".step-item").evaluate_all("els => els.map(e => e.dataset.step)")
     assert page_order == [before[1], before[2], first, *before[3:]]
     assert [s["id"] for s in editors.draft(slug)["steps"]] == page_order
-    tab_to(expert, expert.locator(f"#stap-{first}").get_by_role("button", name="Omhoog"),
-           backwards=True)
+    tab_to(
+        expert,
+        expert.locator(f"#stap-{first}").get_by_role("button", name="Omhoog"),
+        backwards=True,
+    )
     expert.keyboard.press("Enter")
     expect(expert.locator(".step-item").nth(1)).to_have_attribute("data-step", first)
     expect(expert.locator("#editor-status")).to_have_text("De stap is omhoog verplaatst.")
@@ -151,18 +166,22 @@ def test_a_step_is_added_and_removed_after_a_confirmation(expert: Page, editors)
 
 # ---- every page: accessible, and looked at ------------------------------------------------
 
-PAGES = [("editor-list", "/redactie"), ("editor-list-filtered", "/redactie?status=draft"),
-         ("editor-task", "/redactie/taken/aangifte-geboorte"),
-         ("editor-history", "/redactie/taken/verhuizing-doorgeven/geschiedenis"),
-         ("editor-versions", "/redactie/taken/twijfel-identiteit-of-document/versies"),
-         ("editor-versions-diff",
-          "/redactie/taken/twijfel-identiteit-of-document/versies?van=1&naar=2"),
-         ("editor-review", "/redactie/controle"), ("editor-import", "/redactie/import"),
-         ("editor-export", "/redactie/export")]
+PAGES = [
+    ("editor-list", "/redactie"),
+    ("editor-list-filtered", "/redactie?status=draft"),
+    ("editor-task", "/redactie/taken/aangifte-geboorte"),
+    ("editor-history", "/redactie/taken/verhuizing-doorgeven/geschiedenis"),
+    ("editor-versions", "/redactie/taken/twijfel-identiteit-of-document/versies"),
+    ("editor-versions-diff", "/redactie/taken/twijfel-identiteit-of-document/versies?van=1&naar=2"),
+    ("editor-review", "/redactie/controle"),
+    ("editor-import", "/redactie/import"),
+    ("editor-export", "/redactie/export"),
+]
 
 
-def test_every_editor_page_has_no_serious_accessibility_finding(expert: Page, editors,
-                                                                console) -> None:
+def test_every_editor_page_has_no_serious_accessibility_finding(
+    expert: Page, editors, console
+) -> None:
     console.allow("status of 422")  # the browser logs the refused import; it is expected
     log_in(expert, editors.url, "rob", "/redactie")
     for name, path in PAGES:
@@ -198,9 +217,15 @@ def test_every_editor_page_has_no_serious_accessibility_finding(expert: Page, ed
     expert.locator("#regeltest-uitkomst").screenshot(path=editors.shots / "editor-rule-test.png")
     assert axe_findings(expert) == []
     expert.goto(editors.url + "/redactie/import")
-    expert.get_by_label("Taakbestanden (.yaml)").set_input_files(files=[{
-        "name": "kapot.yaml", "mimeType": "application/yaml",
-        "buffer": b"slug: kapot\ntitle: Kapot\nherzien_op: morgen\n"}])
+    expert.get_by_label("Taakbestanden (.yaml)").set_input_files(
+        files=[
+            {
+                "name": "kapot.yaml",
+                "mimeType": "application/yaml",
+                "buffer": b"slug: kapot\ntitle: Kapot\nherzien_op: morgen\n",
+            }
+        ]
+    )
     expert.get_by_role("button", name="Importeren").click()
     outcome = expert.locator("#import-uitkomst")
     expect(outcome).to_contain_text("kapot.yaml, regel 3, het veld 'herzien_op'")
@@ -211,6 +236,7 @@ def test_every_editor_page_has_no_serious_accessibility_finding(expert: Page, ed
 
 # ---- two experts, two browsers, one task -------------------------------------------------
 
+
 def open_step(page: Page, step_id: str) -> Locator:
     item = page.locator(f"#stap-{step_id}")
     item.get_by_role("link", name="Bewerken").click()
@@ -218,8 +244,7 @@ def open_step(page: Page, step_id: str) -> Locator:
     return item
 
 
-def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(
-        browser, console, editors) -> None:
+def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(browser, console, editors) -> None:
     console.allow("status of 412")  # the browser logs the conflict answer; it is expected
     slug = "aangifte-geboorte"
     one, two, three = "identificeer-aangever", "controleer-geboorteplaats", "controleer-termijn"
@@ -239,7 +264,8 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(
         expect(eva_step.locator("h3")).to_contain_text("(Eva)")
         expect(erik.locator(f"#stap-{one} h3")).to_contain_text("(Eva)")  # refreshed there
         expect(erik.locator(f"#stap-{two}-titel")).to_have_value(
-            "Controleer de geboorteplaats (Erik)")  # and erik's open form left alone
+            "Controleer de geboorteplaats (Erik)"
+        )  # and erik's open form left alone
         expect(erik.locator("#editor-status")).to_contain_text("eva")
         erik_step.get_by_role("button", name="Stap opslaan").click()
         expect(erik.locator(f"#stap-{two} h3")).to_contain_text("(Erik)")
@@ -255,7 +281,8 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(
         eva_step.get_by_role("button", name="Stap opslaan").click()
         expect(eva.locator(f"#stap-{three}")).to_have_attribute("data-mode", "view")
         expect(erik_step.locator(".live-notice")).to_contain_text(
-            "eva heeft deze stap intussen gewijzigd")
+            "eva heeft deze stap intussen gewijzigd"
+        )
         erik_step.get_by_role("button", name="Stap opslaan").click()
         conflict = erik.locator(f"#stap-{three} .conflict")
         expect(conflict).to_be_visible()
@@ -314,7 +341,8 @@ def test_a_colleagues_submit_and_restore_reach_an_open_editor(browser, console, 
         expect(box).to_contain_text("Ingediend door eva")
         expect(ruth.locator("#taakstatus")).to_have_text("Ingediend")
         expect(ruth.locator("#editor-status")).to_have_text(
-            "eva heeft het concept ingediend ter controle.")
+            "eva heeft het concept ingediend ter controle."
+        )
         assert axe_findings(ruth) == []
 
         ruth.locator("#opmerking").fill("Stap 1 klopt nog niet")
@@ -324,10 +352,12 @@ def test_a_colleagues_submit_and_restore_reach_an_open_editor(browser, console, 
         expect(ruth.locator(heading)).not_to_contain_text("(Eva)")
         expect(ruth.locator(heading)).to_contain_text(step["title"])
         expect(ruth.locator("#editor-status")).to_contain_text(
-            "eva heeft een eerdere versie teruggezet")
+            "eva heeft een eerdere versie teruggezet"
+        )
         expect(ruth.locator("#opmerking")).to_have_value("Stap 1 klopt nog niet")
         expect(box.locator(".live-notice")).to_contain_text(
-            "eva heeft intussen de status van deze taak gewijzigd")
+            "eva heeft intussen de status van deze taak gewijzigd"
+        )
         expect(ruth.locator("#taakstatus")).to_have_text("Gepubliceerd")
         ruth.screenshot(path=editors.shots / "editor-colleague-restored.png", full_page=False)
     finally:

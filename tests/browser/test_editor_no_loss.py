@@ -18,8 +18,9 @@ from webpages import DemoService, axe_findings, log_in, start_demo_service
 @pytest.fixture(scope="module")
 def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoService]:
     """A demo service of our own, so the edits here touch no other test's tasks."""
-    service = start_demo_service(stack, tmp_path_factory.mktemp("no-loss-service"),
-                                 "no-loss-browser-test")
+    service = start_demo_service(
+        stack, tmp_path_factory.mktemp("no-loss-service"), "no-loss-browser-test"
+    )
     yield service
     service.stop()
 
@@ -27,9 +28,13 @@ def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSer
 def new_context(browser: Browser, console) -> BrowserContext:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(5000)
-    context.on("page", lambda p: (
-        p.on("console", lambda m: m.type == "error" and console.add(f"console: {m.text}")),
-        p.on("pageerror", lambda e: console.add(f"uncaught: {e}"))))
+    context.on(
+        "page",
+        lambda p: (
+            p.on("console", lambda m: m.type == "error" and console.add(f"console: {m.text}")),
+            p.on("pageerror", lambda e: console.add(f"uncaught: {e}")),
+        ),
+    )
     return context
 
 
@@ -78,6 +83,7 @@ class Dialogs:
 
 
 # ---- one person: typed text is kept ---------------------------------------------------------
+
 
 def test_text_typed_in_a_step_survives_clicking_geschiedenis(expert: Page, service) -> None:
     slug, step_id = "verhuizing-doorgeven", "controleer-verhuisdatum"
@@ -160,7 +166,8 @@ def test_cancel_asks_before_it_drops_typed_text(expert: Page, service) -> None:
     dialogs.wait_for(expert, 1)
     assert dialogs.seen == ["confirm"]
     expect(item.locator(f"#stap-{step_id}-letop")).to_have_value(
-        "Spelling van de voornamen nagaan.")
+        "Spelling van de voornamen nagaan."
+    )
     dialogs.accept = True
     item.get_by_role("link", name="Annuleren").click()
     expect(item).to_have_attribute("data-mode", "view")
@@ -169,6 +176,7 @@ def test_cancel_asks_before_it_drops_typed_text(expert: Page, service) -> None:
 
 
 # ---- two experts, one step -------------------------------------------------------------------
+
 
 def test_two_experts_on_one_step_keep_both_changes_once(browser, console, service) -> None:
     """Eva rewords the start of an instruction, Erik adds a sentence at its end and a
@@ -186,7 +194,8 @@ def test_two_experts_on_one_step_keep_both_changes_once(browser, console, servic
         theirs = before.replace(first_word, f"{first_word} altijd", 1)
         eva_step.locator(f"#stap-{step_id}-instructie").fill(theirs)
         erik_step.locator(f"#stap-{step_id}-instructie").fill(
-            before + " Noteer de datum van de aangifte.")
+            before + " Noteer de datum van de aangifte."
+        )
         erik_step.locator(f"#stap-{step_id}-letop").fill("Een weekend telt niet mee.")
         eva_step.get_by_role("button", name="Stap opslaan").click()
         expect(eva_step).to_have_attribute("data-mode", "view")
@@ -199,7 +208,8 @@ def test_two_experts_on_one_step_keep_both_changes_once(browser, console, servic
         merged = erik_step.locator(f"#stap-{step_id}-instructie")
         expect(merged).to_have_value(theirs + " Noteer de datum van de aangifte.")
         expect(erik_step.locator(f"#stap-{step_id}-letop")).to_have_value(
-            "Een weekend telt niet mee.")
+            "Een weekend telt niet mee."
+        )
         erik_step.scroll_into_view_if_needed()
         erik_step.screenshot(path=service.shots / "editor-merge-clean.png")
         assert axe_findings(erik) == []
@@ -228,7 +238,8 @@ def test_a_real_conflict_is_chosen_word_by_word_by_keyboard(browser, console, se
         eva_step, erik_step = open_step(eva, step_id), open_step(erik, step_id)
         eva_step.locator(f"#stap-{step_id}-waarom").fill("Eva: de wet geeft drie werkdagen.")
         erik_step.locator(f"#stap-{step_id}-waarom").fill(
-            "Erik: te laat is een melding aan het OM.")
+            "Erik: te laat is een melding aan het OM."
+        )
         eva_step.get_by_role("button", name="Stap opslaan").click()
         expect(eva_step).to_have_attribute("data-mode", "view")
         erik_step.get_by_role("button", name="Stap opslaan").click()
@@ -260,6 +271,7 @@ def test_a_real_conflict_is_chosen_word_by_word_by_keyboard(browser, console, se
 
 # ---- the review screen -----------------------------------------------------------------------
 
+
 def test_the_reviewer_sees_what_changed_and_publishes(browser, console, service) -> None:
     slug = "reisdocument-uitreiken"  # critical: eva edits, ruth (a second person) publishes
     context = new_context(browser, console)
@@ -274,7 +286,8 @@ def test_the_reviewer_sees_what_changed_and_publishes(browser, console, service)
         expect(item).to_have_attribute("data-mode", "view")
         eva.locator(f"#stap-{steps[-1]['id']}").get_by_role("button", name="Omhoog").click()
         expect(eva.locator(".step-item").nth(len(steps) - 2)).to_have_attribute(
-            "data-step", steps[-1]["id"])
+            "data-step", steps[-1]["id"]
+        )
         eva.get_by_role("button", name="Indienen ter controle").click()
         expect(eva.locator("#taakstatus")).to_have_text("Ingediend")
         # Leave the editor first: its live stream would meet the ended login with a 401.
@@ -285,7 +298,8 @@ def test_the_reviewer_sees_what_changed_and_publishes(browser, console, service)
         box.get_by_role("link", name="Wat is er veranderd").click()
         expect(eva).to_have_url(f"{service.url}/redactie/taken/{slug}/wijzigingen")
         expect(eva.locator(".changes-summary")).to_contain_text(
-            "1 stap verplaatst, 1 stap gewijzigd")
+            "1 stap verplaatst, 1 stap gewijzigd"
+        )
         changed = eva.locator(f"#wijziging-{steps[1]['id']}")
         expect(changed.locator("ins")).to_contain_text("en de woonsituatie")
         expect(changed).to_contain_text("Gewijzigd door eva")
@@ -298,7 +312,8 @@ def test_the_reviewer_sees_what_changed_and_publishes(browser, console, service)
         newest = service.draft(slug)["published_version"]
         eva.goto(f"{service.url}/redactie/taken/{slug}/versies?van={newest - 1}&naar={newest}")
         expect(eva.locator("#versieverschil")).to_contain_text(
-            f"Versie {newest - 1} naast versie {newest}")
+            f"Versie {newest - 1} naast versie {newest}"
+        )
         expect(eva.locator("#versieverschil ins").first).to_be_visible()
         eva.screenshot(path=service.shots / "editor-versions-readable-diff.png", full_page=True)
         assert axe_findings(eva) == []

@@ -33,8 +33,7 @@ def test_the_bookmarklet_page_in_a_browser(page, stack) -> None:
     page.screenshot(path=stack.screenshots / "bookmarklet-page.png", full_page=True)
     for language in ("nl", "en"):
         page.goto(f"{stack.service.url}/overlay/bookmarklet?lang={language}")
-        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a",
-                                                       "wcag21aa"]})
+        results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
         assert results.violations_count == 0, results.generate_report()
 
 
@@ -44,8 +43,11 @@ def test_the_bookmarklet_brings_the_overlay_once(page, stack) -> None:
     page.goto(stack.host_url("extension-plain"))
     assert page.evaluate("() => window.EPSS") is None
     # What a click on the bookmark does: run the javascript: URL in the host page.
-    page.evaluate("""href => { const a = document.createElement('a'); a.href = href;
-        a.textContent = 'bookmarklet'; document.body.append(a); }""", href)
+    page.evaluate(
+        """href => { const a = document.createElement('a'); a.href = href;
+        a.textContent = 'bookmarklet'; document.body.append(a); }""",
+        href,
+    )
     page.get_by_text("bookmarklet", exact=True).click()
     wait_ready(page)
     open_panel(page)
@@ -77,8 +79,9 @@ def test_match_patterns_as_chrome_reads_them(page) -> None:
         ("<all_urls>", "chrome://settings/", False),
     ]
     for pattern, url, expected in cases:
-        got = page.evaluate("([p, u]) => EPSSSites.matches(EPSSSites.parsePattern(p), u)",
-                            [pattern, url])
+        got = page.evaluate(
+            "([p, u]) => EPSSSites.matches(EPSSSites.parsePattern(p), u)", [pattern, url]
+        )
         assert got is expected, (pattern, url)
     for bad in ["https://x.nl", "https://*x.nl/*", "foo://x/*", "https:///*", "file://x/*"]:
         assert page.evaluate("p => EPSSSites.parsePattern(p)", bad) is None, bad
@@ -101,17 +104,28 @@ def extension(browser, extension_dir: Path, tmp_path: Path):
     """A Chromium profile with the extension loaded unpacked, and its service worker
     (started from the Playwright that runs `browser`: one per process)."""
     context = browser.browser_type.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
-        args=[*CHROMIUM_ARGS, f"--disable-extensions-except={extension_dir}",
-              f"--load-extension={extension_dir}"])
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            f"--disable-extensions-except={extension_dir}",
+            f"--load-extension={extension_dir}",
+        ],
+    )
     try:
         try:
-            worker = (context.service_workers[0] if context.service_workers
-                      else context.wait_for_event("serviceworker", timeout=10000))
+            worker = (
+                context.service_workers[0]
+                if context.service_workers
+                else context.wait_for_event("serviceworker", timeout=10000)
+            )
         except PlaywrightError as exc:
-            pytest.fail(f"the extension's service worker did not start ({exc}); does this "
-                        "Chromium accept --load-extension? (branded Google Chrome 137+ "
-                        "does not; Chromium and Chrome for Testing do)")
+            pytest.fail(
+                f"the extension's service worker did not start ({exc}); does this "
+                "Chromium accept --load-extension? (branded Google Chrome 137+ "
+                "does not; Chromium and Chrome for Testing do)"
+            )
         worker.evaluate("() => self.EPSSReady")
         yield context, worker
     finally:
@@ -120,7 +134,8 @@ def extension(browser, extension_dir: Path, tmp_path: Path):
 
 def registered(worker) -> list[list[str]]:
     return worker.evaluate(
-        "async () => (await chrome.scripting.getRegisteredContentScripts()).map(s => s.matches)")
+        "async () => (await chrome.scripting.getRegisteredContentScripts()).map(s => s.matches)"
+    )
 
 
 def configure(worker, config: dict | None, expect_registered: list[list[str]]) -> None:
@@ -144,12 +159,24 @@ def wait_registered(worker, expected: list[list[str]]) -> None:
 
 
 def test_the_extension_injects_the_overlay_on_configured_sites_only(
-        extension, stack, console: ConsoleWatch) -> None:
+    extension, stack, console: ConsoleWatch
+) -> None:
     context, worker = extension
     assert registered(worker) == []  # nothing configured, nothing injected
-    configure(worker, {"service": stack.service.url, "sites": [{
-        "matches": [f"{stack.host.url}/extension-*"], "app": "demo-zaaksysteem",
-        "team": "Balie 2"}]}, [[f"{stack.host.url}/extension-*"]])
+    configure(
+        worker,
+        {
+            "service": stack.service.url,
+            "sites": [
+                {
+                    "matches": [f"{stack.host.url}/extension-*"],
+                    "app": "demo-zaaksysteem",
+                    "team": "Balie 2",
+                }
+            ],
+        },
+        [[f"{stack.host.url}/extension-*"]],
+    )
 
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and console.add(f"console: {m.text}"))
@@ -175,14 +202,20 @@ def test_the_extension_injects_the_overlay_on_configured_sites_only(
 
 
 def test_the_extension_works_where_the_page_csp_shuts_the_service_out(
-        extension, stack, console: ConsoleWatch) -> None:
+    extension, stack, console: ConsoleWatch
+) -> None:
     """extension-locked.html allows no script or connection to the service (and asks for
     Trusted Types): a script tag or bookmarklet cannot load there, the extension's content
     script can. Its requests carry the page's origin, so CORS still needs it registered."""
     context, worker = extension
-    configure(worker, {"service": f"{stack.service.url}/", "sites": [{
-        "matches": [f"{stack.host.url}/extension-*"], "app": "demo-zaaksysteem"}]},
-        [[f"{stack.host.url}/extension-*"]])
+    configure(
+        worker,
+        {
+            "service": f"{stack.service.url}/",
+            "sites": [{"matches": [f"{stack.host.url}/extension-*"], "app": "demo-zaaksysteem"}],
+        },
+        [[f"{stack.host.url}/extension-*"]],
+    )
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and console.add(f"console: {m.text}"))
     page.on("pageerror", lambda e: console.add(f"uncaught: {e}"))
@@ -201,8 +234,7 @@ def test_the_options_page_configures_a_pilot(extension, stack) -> None:
     page.set_default_timeout(5000)
     page.goto(worker.url.replace("background.js", "options.html"))
     # In the browser's language (Debian's Chromium without chromium-l10n: English only).
-    language = "nl" if page.evaluate("() => chrome.i18n.getUILanguage()").startswith("nl") \
-        else "en"
+    language = "nl" if page.evaluate("() => chrome.i18n.getUILanguage()").startswith("nl") else "en"
     messages = json.loads((EXTENSION / "_locales" / language / "messages.json").read_text())
     text = {key: value["message"] for key, value in messages.items()}
     assert page.evaluate("() => document.documentElement.lang") == language
@@ -222,8 +254,14 @@ def test_the_options_page_configures_a_pilot(extension, stack) -> None:
     page.screenshot(path=stack.screenshots / "extension-options.png")
     assert worker.evaluate("() => chrome.storage.local.get(null)") == {
         "service": stack.service.url,
-        "sites": [{"app": "demo-zaaksysteem", "matches": [f"{stack.host.url}/extension-*"],
-                   "team": "Balie 3"}]}
+        "sites": [
+            {
+                "app": "demo-zaaksysteem",
+                "matches": [f"{stack.host.url}/extension-*"],
+                "team": "Balie 3",
+            }
+        ],
+    }
     wait_registered(worker, [[f"{stack.host.url}/extension-*"]])
     host = context.new_page()
     host.goto(stack.host_url("extension-plain"))

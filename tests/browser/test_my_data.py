@@ -32,27 +32,42 @@ class Service:
 
 def _event(user: str, **changes) -> dict:
     when = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=30)
-    return {"id": str(uuid.uuid4()), "type": "step_checked", "occurred_at": when.isoformat(),
-            "app": DEMO_APP_ID, "url": f"http://127.0.0.1/demo/personen/{BSN}?bsn={BSN}",
-            "task_slug": "reisdocument-aanvragen", "task_version": 1,
-            "step_id": "identiteit", "user": user, "team": "Burgerzaken Stadswinkel",
-            **changes}
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "step_checked",
+        "occurred_at": when.isoformat(),
+        "app": DEMO_APP_ID,
+        "url": f"http://127.0.0.1/demo/personen/{BSN}?bsn={BSN}",
+        "task_slug": "reisdocument-aanvragen",
+        "task_version": 1,
+        "step_id": "identiteit",
+        "user": user,
+        "team": "Burgerzaken Stadswinkel",
+        **changes,
+    }
 
 
 @pytest.fixture(scope="module")
 def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """A demo service of our own, with events of rvisser (the demo employee) and of eva."""
     live_server = type(stack.service)  # conftest's LiveServer
-    settings = Settings(data_dir=tmp_path_factory.mktemp("my-data-service"), demo=True,
-                        secret_key="my-data-browser-test")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("my-data-service"),
+        demo=True,
+        secret_key="my-data-browser-test",
+    )
     server = live_server(create_app(settings))
     prepare_demo(settings, origin=server.url)
     server.start()
     events = [
         _event("rvisser", type="task_viewed", step_id=None, details={"source": "rule"}),
         _event("rvisser", case_ref="Z-2026-000101"),
-        _event("rvisser", type="search", step_id=None,
-               details={"query": f"bsn {BSN} verhuizing", "results": 0}),
+        _event(
+            "rvisser",
+            type="search",
+            step_id=None,
+            details={"query": f"bsn {BSN} verhuizing", "results": 0},
+        ),
         _event("eva", task_slug="aangifte-geboorte", step_id=None, type="task_viewed"),
     ]
     answer = httpx.post(f"{server.url}/api/v1/events", json={"events": events})
@@ -62,8 +77,7 @@ def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service
     server.server.should_exit = True
 
 
-def test_an_employee_sees_and_downloads_only_their_own_events(page: Page,
-                                                             service: Service) -> None:
+def test_an_employee_sees_and_downloads_only_their_own_events(page: Page, service: Service) -> None:
     log_in(page, service.url, "rvisser", "/mijn-gegevens")
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat wordt over mij vastgelegd")
     rows = page.locator("table.my-events tbody tr")
@@ -86,14 +100,17 @@ def test_an_employee_sees_and_downloads_only_their_own_events(page: Page,
     assert len(data["events"]) == 3
 
 
-def test_the_admin_sees_the_quality_officers_case_lookup(browser: Browser, page: Page,
-                                                          service: Service) -> None:
+def test_the_admin_sees_the_quality_officers_case_lookup(
+    browser: Browser, page: Page, service: Service
+) -> None:
     officer = browser.new_context()
     try:
         kim = officer.new_page()
         log_in(kim, service.url, "kim", "/mijn-gegevens")
-        answer = kim.request.get(f"{service.url}/api/v1/audit/case", params={
-            "ref": "z-2026-000101", "purpose": "Klacht van de burger over de aanvraag"})
+        answer = kim.request.get(
+            f"{service.url}/api/v1/audit/case",
+            params={"ref": "z-2026-000101", "purpose": "Klacht van de burger over de aanvraag"},
+        )
         assert answer.status == 200 and len(answer.json()["events"]) == 1
     finally:
         officer.close()

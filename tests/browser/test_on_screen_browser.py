@@ -36,17 +36,25 @@ V2 = dt.datetime(2026, 3, 3, 9, 30, tzinfo=dt.UTC)  # 03-03-2026 10:30 Dutch tim
 
 def _events(services: Services) -> None:
     """03-03-2026: six people on version 2 after 10:30, two on version 1 before it."""
-    events = [{"id": str(uuid.uuid4()), "type": "task_viewed", "app": APP,
-               "occurred_at": f"2026-03-03T{hour:02d}:{minute:02d}:00+01:00",
-               "url": "https://zaken.example/zaak/paspoort", "task_slug": PASPOORT,
-               "task_version": version, "user": user, "team": "Balie A"}
-              for version, hour, minute, user in
-              [(1, 9, 5, "balie1"), (1, 9, 40, "balie2")]
-              + [(2, 10 + n, 45, f"balie{n + 3}") for n in range(6)]]
-    batch = parse_batch(json.dumps({"events": events}), now=NOW, is_known_app=lambda _: True,
-                        store_free_text=False)
-    record_events(services.engine, batch, secret_key=services.settings.secret_key,
-                  received_at=NOW)
+    events = [
+        {
+            "id": str(uuid.uuid4()),
+            "type": "task_viewed",
+            "app": APP,
+            "occurred_at": f"2026-03-03T{hour:02d}:{minute:02d}:00+01:00",
+            "url": "https://zaken.example/zaak/paspoort",
+            "task_slug": PASPOORT,
+            "task_version": version,
+            "user": user,
+            "team": "Balie A",
+        }
+        for version, hour, minute, user in [(1, 9, 5, "balie1"), (1, 9, 40, "balie2")]
+        + [(2, 10 + n, 45, f"balie{n + 3}") for n in range(6)]
+    ]
+    batch = parse_batch(
+        json.dumps({"events": events}), now=NOW, is_known_app=lambda _: True, store_free_text=False
+    )
+    record_events(services.engine, batch, secret_key=services.settings.secret_key, received_at=NOW)
 
 
 @dataclass
@@ -60,27 +68,41 @@ def auditor(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Auditor
     """A demo service of our own, its clock at NOW, with version 2 of the passport task
     published on 03-03-2026 at 10:30 Dutch time: edited by eva and erik, approved by rob."""
     live_server = type(stack.service)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("on-screen-service"), demo=True,
-                        secret_key="on-screen-browser-test")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("on-screen-service"),
+        demo=True,
+        secret_key="on-screen-browser-test",
+    )
     app = create_app(settings)
     app.dependency_overrides[onscreen.now] = lambda: NOW
     service = live_server(app)
     prepare_demo(settings, origin=service.url)
     services = Services.from_settings(settings)
-    document = shipped_document(PASPOORT, instruction="Begroet de aanvrager en vraag naar "
-                                "het **reisdocument** dat vervangen wordt.")
+    document = shipped_document(
+        PASPOORT,
+        instruction="Begroet de aanvrager en vraag naar het **reisdocument** dat vervangen wordt.",
+    )
     with unit_of_work(services.engine) as session:
         task = session.execute(select(Task).where(Task.slug == PASPOORT)).scalar_one()
-        publish(session, write_working_copy(session, task, document), document, by="rob",
-                approved_by="rob", submitted_by="eva", edited_by=["eva", "erik"])
+        publish(
+            session,
+            write_working_copy(session, task, document),
+            document,
+            by="rob",
+            approved_by="rob",
+            submitted_by="eva",
+            edited_by=["eva", "erik"],
+        )
     with unit_of_work(services.engine) as session:
-        for version in session.execute(select(TaskVersion).join(Task).where(
-                Task.slug == PASPOORT)).scalars():
+        for version in session.execute(
+            select(TaskVersion).join(Task).where(Task.slug == PASPOORT)
+        ).scalars():
             version.published_at = {1: V1, 2: V2}[version.number]
     _events(services)
     with services.engine.connect() as connection:
-        seq = connection.execute(select(func.max(Event.seq)).where(
-            Event.task_slug == PASPOORT, Event.task_version == 2)).scalar_one()
+        seq = connection.execute(
+            select(func.max(Event.seq)).where(Event.task_slug == PASPOORT, Event.task_version == 2)
+        ).scalar_one()
     services.close()
     service.start()
     stack.screenshots.mkdir(parents=True, exist_ok=True)
@@ -96,8 +118,11 @@ def kim(page: Page, auditor: Auditor) -> Page:
 
 def fact(page: Page, label: str) -> Locator:
     """The value beside `label` in the version's facts."""
-    return page.locator(".screen-facts div").filter(
-        has=page.get_by_text(label, exact=True)).locator("dd")
+    return (
+        page.locator(".screen-facts div")
+        .filter(has=page.get_by_text(label, exact=True))
+        .locator("dd")
+    )
 
 
 def focused(page: Page) -> str:
@@ -119,14 +144,20 @@ def test_by_keyboard_from_task_and_moment_to_the_version(kim: Page, stack) -> No
     heading = kim.get_by_role("heading", level=2, name=f"{TITLE}, versie 2")
     expect(heading).to_be_focused()  # the answer is where the keyboard is
     answer = kim.locator(".screen-answer")
-    expect(answer).to_contain_text("Op 03-03-2026 10:42 (Nederlandse tijd, wintertijd, "
-                                   "UTC+01:00) was versie 2 de gepubliceerde versie")
+    expect(answer).to_contain_text(
+        "Op 03-03-2026 10:42 (Nederlandse tijd, wintertijd, "
+        "UTC+01:00) was versie 2 de gepubliceerde versie"
+    )
     expect(answer).to_contain_text("03-03-2026 10:30:00 (Nederlandse tijd)")
-    for label, value in [("Goedgekeurd door", "rob"), ("Ingediend door", "eva"),
-                         ("Bewerkt door", "erik, eva")]:
+    for label, value in [
+        ("Goedgekeurd door", "rob"),
+        ("Ingediend door", "eva"),
+        ("Bewerkt door", "erik, eva"),
+    ]:
         expect(fact(kim, label)).to_have_text(value)
-    expect(answer).to_contain_text("Versie 2 werd deze dag 6 keer geopend of bekeken, door 6 "
-                                   "verschillende mensen.")
+    expect(answer).to_contain_text(
+        "Versie 2 werd deze dag 6 keer geopend of bekeken, door 6 verschillende mensen."
+    )
     row = kim.locator("table.screen-day tbody tr").first
     expect(row).to_contain_text("< 5")  # version 1: two people that day
     expect(answer.locator("strong").get_by_text("reisdocument", exact=True)).to_be_visible()
@@ -142,8 +173,9 @@ def test_by_keyboard_from_task_and_moment_to_the_version(kim: Page, stack) -> No
     assert kim.evaluate("document.activeElement.closest('.screen-answer') !== null")
 
 
-def test_a_moment_that_never_was_is_named_at_the_time_field(kim: Page, auditor, stack,
-                                                           console) -> None:
+def test_a_moment_that_never_was_is_named_at_the_time_field(
+    kim: Page, auditor, stack, console
+) -> None:
     console.allow("422")  # the browser logs the refused page
     kim.get_by_label("Taak").select_option(label=TITLE)
     kim.get_by_label("Datum").fill("29-03-2026")
@@ -163,7 +195,8 @@ def test_not_yet_published_says_so(kim: Page, auditor) -> None:
     heading = kim.get_by_role("heading", level=2)
     expect(heading).to_have_text(f"{TITLE}: nog niet gepubliceerd")
     expect(kim.locator(".screen-answer")).to_contain_text(
-        "De eerste versie werd gepubliceerd op 01-03-2026 10:00:00 (Nederlandse tijd).")
+        "De eerste versie werd gepubliceerd op 01-03-2026 10:00:00 (Nederlandse tijd)."
+    )
     assert axe_findings(kim) == []
 
 

@@ -18,8 +18,11 @@ SCREENS = [
     ("/demo/reisdocument/aanvraag", "reisdocument-aanvragen", "ontvang-aanvrager"),
     ("/demo/reisdocument/aanvraag?twijfel=1", "twijfel-identiteit-of-document", "houd-aan"),
     ("/demo/reisdocument/uitreiking", "reisdocument-uitreiken", "controleer-functiescheiding"),
-    ("/demo/reisdocument/uitreiking?twijfel=1", "twijfel-identiteit-of-document",
-     "verifieer-vingerafdrukken"),
+    (
+        "/demo/reisdocument/uitreiking?twijfel=1",
+        "twijfel-identiteit-of-document",
+        "verifieer-vingerafdrukken",
+    ),
     ("/demo/geboorte/aangifte", "aangifte-geboorte", "identificeer-aangever"),
     ("/demo/verhuizing", "verhuizing-doorgeven", "neem-melding-aan"),
     ("/demo/rijbewijs/aanvraag", "rijbewijs-aanvragen", "controleer-inschrijving"),

@@ -65,11 +65,17 @@ def test_events_arrive_exactly_once_across_an_outage_and_reloads(page, stack, co
 
 def test_a_refused_event_is_dropped_and_the_others_still_arrive(page, stack, console) -> None:
     console.allow("422")  # the refused batch, as the browser logs it
-    good = {"id": "0b7f6a44-2c1e-4c53-9d1a-4e0a9b1f2d01", "type": "panel_opened",
-            "occurred_at": "2026-11-22T08:00:00Z", "app": "demo-zaaksysteem", "url": "/plain"}
+    good = {
+        "id": "0b7f6a44-2c1e-4c53-9d1a-4e0a9b1f2d01",
+        "type": "panel_opened",
+        "occurred_at": "2026-11-22T08:00:00Z",
+        "app": "demo-zaaksysteem",
+        "url": "/plain",
+    }
     bad = {**good, "id": "0b7f6a44-2c1e-4c53-9d1a-4e0a9b1f2d02", "type": "no_such_type"}
     page.add_init_script(
-        f"localStorage.setItem('epss:events', JSON.stringify({json.dumps([bad, good])}))")
+        f"localStorage.setItem('epss:events', JSON.stringify({json.dumps([bad, good])}))"
+    )
     page.goto(stack.host_url("plain"))
     page.wait_for_function("() => localStorage.getItem('epss:events') === null", timeout=20000)
     assert [e.id for e in _stored(stack, {good["id"], bad["id"]})] == [good["id"]]
@@ -81,8 +87,10 @@ def test_events_carry_the_case_on_screen_only_as_its_keyed_hash(page, stack) -> 
     shown_task(page)
     page.locator('.epss-step[data-step="neem-melding-aan"] .epss-tick').check()
     # The case software shows the next case in place (a single-page app).
-    page.evaluate("() => document.querySelector('[data-epss-case]')"
-                  ".setAttribute('data-epss-case', 'Z-2026-000102')")
+    page.evaluate(
+        "() => document.querySelector('[data-epss-case]')"
+        ".setAttribute('data-epss-case', 'Z-2026-000102')"
+    )
     page.wait_for_timeout(600)  # the overlay reads the page again (throttled)
     page.locator('.epss-step[data-step="identificeer-melder"] .epss-tick').check()
     page.wait_for_function("() => localStorage.getItem('epss:events') === null", timeout=20000)
@@ -91,19 +99,27 @@ def test_events_carry_the_case_on_screen_only_as_its_keyed_hash(page, stack) -> 
     try:
         with Session(engine) as session:
             # The newest tick of each step (earlier tests of this page ticked them too).
-            checked = {e.step_id: e.case_ref for e in session.exec(
-                select(Event).where(Event.type == "step_checked",
-                                    Event.step_id.in_(["neem-melding-aan",
-                                                       "identificeer-melder"]))
-                .order_by(Event.seq)).all()}
+            checked = {
+                e.step_id: e.case_ref
+                for e in session.exec(
+                    select(Event)
+                    .where(
+                        Event.type == "step_checked",
+                        Event.step_id.in_(["neem-melding-aan", "identificeer-melder"]),
+                    )
+                    .order_by(Event.seq)
+                ).all()
+            }
             assert checked == {
                 "neem-melding-aan": case_ref_hash(stack.settings, "Z-2026-000101"),
                 "identificeer-melder": case_ref_hash(stack.settings, "Z-2026-000102"),
             }
-            found = events_of_case(session, stack.settings, "z-2026-000102", viewer="kim",
-                                   purpose="test", what="test")["events"]
+            found = events_of_case(
+                session, stack.settings, "z-2026-000102", viewer="kim", purpose="test", what="test"
+            )["events"]
             assert [e["step_id"] for e in found if e["type"] == "step_checked"] == [
-                "identificeer-melder"]
+                "identificeer-melder"
+            ]
     finally:
         engine.dispose()
     files = list(stack.settings.data_dir.glob("epss.sqlite3*"))  # with the WAL

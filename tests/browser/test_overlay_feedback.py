@@ -50,8 +50,9 @@ class Own:
     expert: dict[str, str]  # API token headers
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:
-        return httpx.request(method, f"{self.service.url}/api/v1/{path}",
-                             headers=self.expert, timeout=10, **kwargs)
+        return httpx.request(
+            method, f"{self.service.url}/api/v1/{path}", headers=self.expert, timeout=10, **kwargs
+        )
 
 
 def _host_app(service_url) -> Starlette:
@@ -60,18 +61,19 @@ def _host_app(service_url) -> Starlette:
     def plain(request: Request) -> Response:
         html = (HOST_PAGES / "plain.html").read_text(encoding="utf-8")
         body = (HOST_PAGES / "_verhuizing.html").read_text(encoding="utf-8")
-        return HTMLResponse(html.replace("{{VERHUIZING}}", body)
-                            .replace("{{SERVICE}}", service_url()))
+        return HTMLResponse(
+            html.replace("{{VERHUIZING}}", body).replace("{{SERVICE}}", service_url())
+        )
 
-    return Starlette(routes=[Route("/favicon.ico", lambda r: Response(status_code=204)),
-                             Route("/plain", plain)])
+    return Starlette(
+        routes=[Route("/favicon.ico", lambda r: Response(status_code=204)), Route("/plain", plain)]
+    )
 
 
 @pytest.fixture(scope="module")
 def own(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Own]:
     live_server = type(stack.service)  # conftest's LiveServer
-    settings = Settings(data_dir=tmp_path_factory.mktemp("feedback-service"),
-                        secret_key=SECRET)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("feedback-service"), secret_key=SECRET)
     service = live_server(create_app(settings))
     host = live_server(_host_app(lambda: service.url))
     prepare_demo(settings, origin=host.url)
@@ -103,8 +105,9 @@ def _reopen(page: Page) -> None:
     open_panel(page)
 
 
-def test_feedback_reaches_the_inbox_and_its_status_comes_back(page: Page, browser, own: Own,
-                                                              stack) -> None:
+def test_feedback_reaches_the_inbox_and_its_status_comes_back(
+    page: Page, browser, own: Own, stack
+) -> None:
     page.goto(f"{own.host.url}/plain")
     open_panel(page)
     shown_task(page)
@@ -115,7 +118,8 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(page: Page, browse
     mine = page.locator(".epss-body > section:last-child")
     expect(mine.get_by_role("heading", name="Uw meldingen")).to_be_visible()
     expect(mine.locator("li").first).to_contain_text(
-        "U meldde: onduidelijk bij stap 2 — in behandeling")  # 201 from the service
+        "U meldde: onduidelijk bij stap 2 — in behandeling"
+    )  # 201 from the service
 
     # A suggestion on the first step, typed in the panel.
     first = _step(page, "neem-melding-aan")
@@ -130,7 +134,10 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(page: Page, browse
     unclear = next(i for i in listed if i["kind"] == "onduidelijk")
     suggestion = next(i for i in listed if i["kind"] == "suggestie")
     assert (unclear["task_slug"], unclear["step_id"], unclear["step_number"]) == (
-        TASK, "identificeer-melder", 2)
+        TASK,
+        "identificeer-melder",
+        2,
+    )
     assert suggestion["comment"] == "Vraag ook naar het BSN ***** van de partner"
     stored = {f.id: f for f in _stored(own)}
     assert stored[unclear["id"]].actor == pseudonym(SECRET, "t.tester")
@@ -145,8 +152,11 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(page: Page, browse
         expect(item).to_contain_text("Vraag ook naar het BSN ***** van de partner")
         editor.screenshot(path=stack.screenshots / "feedback-inbox.png", full_page=True)
         editor.locator(f"#melding-{unclear['id']} summary", has_text="Accepteren").click()
-        expect(editor.locator(f"#melding-{unclear['id']}").get_by_label(
-            "Koppel aan de volgende publicatie van de taak")).to_be_checked()
+        expect(
+            editor.locator(f"#melding-{unclear['id']}").get_by_label(
+                "Koppel aan de volgende publicatie van de taak"
+            )
+        ).to_be_checked()
         editor.screenshot(path=stack.screenshots / "feedback-inbox-accept.png", full_page=True)
         assert axe_findings(editor) == []
 
@@ -168,8 +178,11 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(page: Page, browse
         editor.context.close()
 
     # The other one is accepted through the API, and the change is published.
-    accepted = own.api("POST", f"feedback/{unclear['id']}/accept",
-                       json={"answer": "De lijst met geldige documenten staat er nu bij."})
+    accepted = own.api(
+        "POST",
+        f"feedback/{unclear['id']}/accept",
+        json={"answer": "De lijst met geldige documenten staat er nu bij."},
+    )
     assert accepted.status_code == 200, accepted.text
     _reopen(page)
     expect(mine).to_contain_text("U meldde: onduidelijk bij stap 2 — aangenomen")
@@ -178,41 +191,57 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(page: Page, browse
     services.close()
     _reopen(page)
     expect(mine.locator("li").nth(1)).to_contain_text(
-        "U meldde: onduidelijk bij stap 2 — aangepast in versie 2")
+        "U meldde: onduidelijk bij stap 2 — aangepast in versie 2"
+    )
     expect(mine.locator("li").nth(1)).to_contain_text(
-        "De lijst met geldige documenten staat er nu bij.")
-    expect(mine.locator("li").first).to_contain_text(
-        "U meldde: suggestie bij stap 1 — afgewezen")
+        "De lijst met geldige documenten staat er nu bij."
+    )
+    expect(mine.locator("li").first).to_contain_text("U meldde: suggestie bij stap 1 — afgewezen")
     expect(mine.locator("li").first).to_contain_text("Het BSN van de partner staat al in stap 5")
     # No stray text between the parts of the panel (an empty list once showed as "0").
-    assert page.evaluate("() => [...document.querySelector('epss-overlay').shadowRoot"
-                         ".querySelector('.epss-view').childNodes]"
-                         ".filter((n) => n.nodeType === Node.TEXT_NODE).length") == 0
+    assert (
+        page.evaluate(
+            "() => [...document.querySelector('epss-overlay').shadowRoot"
+            ".querySelector('.epss-view').childNodes]"
+            ".filter((n) => n.nodeType === Node.TEXT_NODE).length"
+        )
+        == 0
+    )
     mine.scroll_into_view_if_needed()
     page.locator(".epss-panel").screenshot(path=stack.screenshots / "feedback-panel.png")
     results = Axe().run(page, context="epss-overlay")
-    assert [v["id"] for v in results.response["violations"]
-            if v["impact"] in {"serious", "critical"}] == []
+    assert [
+        v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
+    ] == []
 
 
-def test_refused_feedback_is_dropped_and_the_person_is_told(page: Page, own: Own,
-                                                            console) -> None:
+def test_refused_feedback_is_dropped_and_the_person_is_told(page: Page, own: Own, console) -> None:
     console.allow("422")  # the refused item, as the browser logs it
-    bad = {"id": str(uuid.uuid4()), "app": "demo-zaaksysteem", "task_slug": TASK,
-           "task_version": 99, "step_id": "neem-melding-aan", "kind": "onduidelijk"}
+    bad = {
+        "id": str(uuid.uuid4()),
+        "app": "demo-zaaksysteem",
+        "task_slug": TASK,
+        "task_version": 99,
+        "step_id": "neem-melding-aan",
+        "kind": "onduidelijk",
+    }
     good = {**bad, "id": str(uuid.uuid4()), "task_version": 1}
-    mine = [{"id": bad["id"], "k": "onduidelijk", "t": "Verhuizing", "n": 1},
-            {"id": good["id"], "k": "onduidelijk", "t": "Verhuizing", "n": 1}]
+    mine = [
+        {"id": bad["id"], "k": "onduidelijk", "t": "Verhuizing", "n": 1},
+        {"id": good["id"], "k": "onduidelijk", "t": "Verhuizing", "n": 1},
+    ]
     page.add_init_script(
         f"if (!sessionStorage.getItem('seeded')) {{ sessionStorage.setItem('seeded', '1');"
         f"localStorage.setItem('epss:feedback-out', JSON.stringify({json.dumps([bad, good])}));"
         f"localStorage.setItem('epss:feedback:demo-zaaksysteem:t.tester', "
-        f"JSON.stringify({json.dumps(mine)})); }}")
+        f"JSON.stringify({json.dumps(mine)})); }}"
+    )
     page.goto(f"{own.host.url}/plain")
     open_panel(page)  # within the 3 s before the outbox sends what an earlier page left
     shown_task(page)
     expect(_step(page, "neem-melding-aan").locator(".epss-said")).to_have_text(
-        "Uw melding is geweigerd.", timeout=10000)
+        "Uw melding is geweigerd.", timeout=10000
+    )
     page.wait_for_function(OUTBOX, timeout=10000)
     listed = page.locator(".epss-body > section:last-child li")
     expect(listed.nth(0)).to_contain_text("niet verstuurd")

@@ -24,16 +24,21 @@ def matcher(browser):
 
 @pytest.mark.parametrize(("pattern", "path", "expected"), MATCHING["patterns"])
 def test_path_patterns(matcher, pattern: str, path: str, expected: bool) -> None:
-    assert matcher.evaluate(
-        "([p, path]) => patternMatches(compilePattern(p), pathSegments(path))",
-        [pattern, path]) is expected
+    assert (
+        matcher.evaluate(
+            "([p, path]) => patternMatches(compilePattern(p), pathSegments(path))", [pattern, path]
+        )
+        is expected
+    )
 
 
 @pytest.mark.parametrize("rule_set", MATCHING["rule_sets"], ids=lambda r: r["name"])
 def test_rules_rank_as_the_reference_says(matcher, rule_set: dict) -> None:
     for case in rule_set["pages"]:
-        found = matcher.evaluate("""([rules, c]) => matchTasks({rules}, {
+        found = matcher.evaluate(
+            """([rules, c]) => matchTasks({rules}, {
             path: c.path, segments: pathSegments(c.path), title: c.title,
             markers: new Set(c.markers), zaaktype: c.zaaktype}).map((m) => m.task)""",
-                                 [rule_set["rules"], case])
+            [rule_set["rules"], case],
+        )
         assert found == case["expected"], case

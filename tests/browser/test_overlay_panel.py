@@ -41,12 +41,14 @@ def test_guidance_is_fetched_only_when_help_is_near(page, stack) -> None:
     page.goto(stack.host_url("plain"))
     wait_ready(page)
     expect(page.locator(LAUNCHER)).to_have_attribute(
-        "title", "Hulp bij: Verhuizing doorgeven (adreswijziging)")
+        "title", "Hulp bij: Verhuizing doorgeven (adreswijziging)"
+    )
     page.wait_for_timeout(500)
     assert fetched == []
     page.locator(LAUNCHER).hover()
-    page.wait_for_function("() => performance.getEntriesByType('resource')"
-                           ".some((e) => e.name.includes('/panel'))")
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource').some((e) => e.name.includes('/panel'))"
+    )
     page.locator(LAUNCHER).click()
     shown_task(page)
     assert len(fetched) == 1 and "verhuizing-doorgeven/panel" in fetched[0]
@@ -70,8 +72,14 @@ def test_ticked_steps_survive_a_reload_and_the_next_step_opens(page, stack) -> N
 
 def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
     sent: list[dict] = []  # what went over the wire, and below what still waits
-    page.on("request", lambda r: r.url.endswith("/api/v1/events") and r.method == "POST"
-            and sent.extend(json.loads(r.post_data)["events"]))
+    page.on(
+        "request",
+        lambda r: (
+            r.url.endswith("/api/v1/events")
+            and r.method == "POST"
+            and sent.extend(json.loads(r.post_data)["events"])
+        ),
+    )
     page.goto(stack.host_url("plain?bsn=999993653#stap"))
     open_panel(page)
     shown_task(page)
@@ -104,7 +112,8 @@ def test_search_in_the_panel_opens_another_task(page, stack) -> None:
     expect(page.locator(".epss-results mark").first).to_be_visible()
     results.first.click()
     expect(page.locator(".epss-title")).to_have_text(
-        "Rijbewijs aanvragen of vernieuwen aan de balie")
+        "Rijbewijs aanvragen of vernieuwen aan de balie"
+    )
 
 
 def test_the_shortcut_escape_and_focus_return(page, stack) -> None:
@@ -115,11 +124,18 @@ def test_the_shortcut_escape_and_focus_return(page, stack) -> None:
     expect(page.locator(PANEL)).to_be_visible()
     # The guidance is fetched on opening: a person sees the steps before tabbing to them.
     expect(step(page, "neem-melding-aan").locator(".epss-tick")).to_be_visible()
-    assert page.evaluate(
-        "() => document.querySelector('epss-overlay').shadowRoot.activeElement.id") == "epss-title"
+    assert (
+        page.evaluate("() => document.querySelector('epss-overlay').shadowRoot.activeElement.id")
+        == "epss-title"
+    )
     page.keyboard.press("Tab")
-    assert page.evaluate("() => document.querySelector('epss-overlay').shadowRoot"
-                         ".activeElement.getAttribute('aria-label')") == "Sluiten"
+    assert (
+        page.evaluate(
+            "() => document.querySelector('epss-overlay').shadowRoot"
+            ".activeElement.getAttribute('aria-label')"
+        )
+        == "Sluiten"
+    )
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # ticks the first step
     expect(step(page, "neem-melding-aan").locator(".epss-tick")).to_be_checked()
@@ -135,13 +151,15 @@ def test_no_serious_accessibility_findings_in_the_panel(page, stack) -> None:
     shown_task(page)
     step(page, "identificeer-melder").locator(".epss-step-toggle").click()
     results = Axe().run(page, context="epss-overlay")
-    serious = [(v["id"], v["help"]) for v in results.response["violations"]
-               if v["impact"] in {"serious", "critical"}]
+    serious = [
+        (v["id"], v["help"])
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
     assert serious == []
 
 
-def test_the_overlay_adds_one_global_and_leaves_the_host_styles_alone(page, stack,
-                                                                      console) -> None:
+def test_the_overlay_adds_one_global_and_leaves_the_host_styles_alone(page, stack, console) -> None:
     probe = """() => { const s = (q) => { const c = getComputedStyle(document.querySelector(q));
         return [c.color, c.fontFamily, c.fontSize, c.backgroundColor, c.display]; };
         return [s('button'), s('a'), s('mark'), s('body'), s('legend')]; }"""

@@ -25,9 +25,16 @@ from tests.quality_support import PASPOORT, add_feedback, morning
 
 SHOTS = Path(os.environ.get("EPSS_QUALITY_SHOTS", "/tmp/shots5"))
 PERIOD = "from=2026-11-01&to=2026-11-30"
-PAGES = [("per-taak", ""), ("in-de-tijd", "&interval=week"), ("per-stap", f"&taak={PASPOORT}"),
-         ("per-team", ""), ("trechter", f"&taak={PASPOORT}"), ("afwijkingen", ""),
-         ("zoekvragen", ""), ("meldingen", "")]
+PAGES = [
+    ("per-taak", ""),
+    ("in-de-tijd", "&interval=week"),
+    ("per-stap", f"&taak={PASPOORT}"),
+    ("per-team", ""),
+    ("trechter", f"&taak={PASPOORT}"),
+    ("afwijkingen", ""),
+    ("zoekvragen", ""),
+    ("meldingen", ""),
+]
 
 
 @dataclass
@@ -40,17 +47,21 @@ class Quality:
 def quality(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Quality]:
     """A service of our own (the demo, with its accounts) after a morning of desk work."""
     live_server = type(stack.service)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("quality-service"), demo=True,
-                        secret_key="quality-browser-test")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("quality-service"),
+        demo=True,
+        secret_key="quality-browser-test",
+    )
     service = live_server(create_app(settings))
     prepare_demo(settings, origin=service.url)
     services = Services.from_settings(settings)
     morning(services)
     add_feedback(services)
     with services.engine.connect() as connection:
-        paspoort_event = connection.execute(text(
-            "SELECT min(seq) FROM event WHERE task_slug = :task AND step_id IS NOT NULL"),
-            {"task": PASPOORT}).scalar()
+        paspoort_event = connection.execute(
+            text("SELECT min(seq) FROM event WHERE task_slug = :task AND step_id IS NOT NULL"),
+            {"task": PASPOORT},
+        ).scalar()
     services.close()
     service.start()
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -79,8 +90,9 @@ def test_the_overview_lists_the_questions(kim: Page) -> None:
 
 
 @pytest.mark.parametrize(("question", "extra"), PAGES)
-def test_each_question_draws_its_chart_beside_its_table(kim: Page, quality, question,
-                                                        extra) -> None:
+def test_each_question_draws_its_chart_beside_its_table(
+    kim: Page, quality, question, extra
+) -> None:
     kim.goto(f"{quality.url}/kwaliteit/{question}?{PERIOD}{extra}")
     canvas = kim.locator("canvas[data-chart]")
     expect(canvas).to_have_attribute("data-drawn", "true")
@@ -112,7 +124,8 @@ def test_what_was_on_screen(kim: Page, quality) -> None:
     kim.get_by_role("button", name="Toon bij deze gebeurtenis").click()
     expect(kim.locator(".step-shown")).to_be_visible()
     expect(kim.get_by_role("link", name="versie 1")).to_have_attribute(
-        "href", f"/taken/{PASPOORT}?versie=1")
+        "href", f"/taken/{PASPOORT}?versie=1"
+    )
     assert axe_findings(kim) == []
     kim.screenshot(path=SHOTS / "kwaliteit-scherm.png", full_page=True)
 
@@ -129,13 +142,27 @@ def test_a_refused_filter_shows_why_in_place(kim: Page, quality, console) -> Non
 
 
 def test_the_events_of_a_case(kim: Page, quality) -> None:
-    event = {"type": "step_viewed", "occurred_at": "2026-11-20T09:30:00+01:00",
-             "app": "demo-zaaksysteem", "url": "/demo/reisdocument/aanvraag",
-             "task_slug": PASPOORT, "task_version": 1, "step_id": "ontvang-aanvrager",
-             "user": "balie07", "team": "Balie A", "case_ref": "Z-2026-000101"}
-    answer = httpx.post(f"{quality.url}/api/v1/events", json={"events": [
-        {**event, "id": str(uuid.uuid4())}, {**event, "id": str(uuid.uuid4()),
-                                             "case_ref": "Z-2026-000999"}]})
+    event = {
+        "type": "step_viewed",
+        "occurred_at": "2026-11-20T09:30:00+01:00",
+        "app": "demo-zaaksysteem",
+        "url": "/demo/reisdocument/aanvraag",
+        "task_slug": PASPOORT,
+        "task_version": 1,
+        "step_id": "ontvang-aanvrager",
+        "user": "balie07",
+        "team": "Balie A",
+        "case_ref": "Z-2026-000101",
+    }
+    answer = httpx.post(
+        f"{quality.url}/api/v1/events",
+        json={
+            "events": [
+                {**event, "id": str(uuid.uuid4())},
+                {**event, "id": str(uuid.uuid4()), "case_ref": "Z-2026-000999"},
+            ]
+        },
+    )
     assert answer.status_code == 202, answer.text
     kim.goto(f"{quality.url}/kwaliteit")
     kim.get_by_role("link", name="Gebeurtenissen van een zaak").click()

@@ -74,24 +74,41 @@ def xss_task(stack) -> TaskDocument:
     """The payload task, published in the running service: one step per payload, the
     payload in every Markdown field and (on one line) as the title of its step; all
     payloads together as the goal; sources with a javascript: and an https URL."""
-    steps = [{
-        "id": f"stap-{n:03d}", "title": payload_line(payload), "mandatory": n % 2 == 0,
-        **dict.fromkeys(MARKDOWN_STEP_FIELDS, payload),
-        "sources": ["bron-js", "bron-ok"] if n == 0 else [],
-    } for n, payload in enumerate(PAYLOADS)]
-    document = TaskDocument.model_validate({
-        "slug": SLUG, "title": TITLE, "domain": "burgerzaken",
-        "goal": "\n\n".join(PAYLOADS), "trigger": PAYLOADS[0], "standard": PAYLOADS[1],
-        "owner": "<b onmouseover=window.__xss=1>Redactie</b>",
-        "review_by": dt.date.today() + dt.timedelta(days=365),
-        "sources": [
-            {"id": "bron-js", "title": "Bron met javascript:-adres",
-             "url": "javascript:window.__xss=1"},
-            {"id": "bron-ok", "title": "Bron <img src=x onerror=window.__xss=1>",
-             "url": "https://ok.example/bron"},
-        ],
-        "steps": steps,
-    })
+    steps = [
+        {
+            "id": f"stap-{n:03d}",
+            "title": payload_line(payload),
+            "mandatory": n % 2 == 0,
+            **dict.fromkeys(MARKDOWN_STEP_FIELDS, payload),
+            "sources": ["bron-js", "bron-ok"] if n == 0 else [],
+        }
+        for n, payload in enumerate(PAYLOADS)
+    ]
+    document = TaskDocument.model_validate(
+        {
+            "slug": SLUG,
+            "title": TITLE,
+            "domain": "burgerzaken",
+            "goal": "\n\n".join(PAYLOADS),
+            "trigger": PAYLOADS[0],
+            "standard": PAYLOADS[1],
+            "owner": "<b onmouseover=window.__xss=1>Redactie</b>",
+            "review_by": dt.date.today() + dt.timedelta(days=365),
+            "sources": [
+                {
+                    "id": "bron-js",
+                    "title": "Bron met javascript:-adres",
+                    "url": "javascript:window.__xss=1",
+                },
+                {
+                    "id": "bron-ok",
+                    "title": "Bron <img src=x onerror=window.__xss=1>",
+                    "url": "https://ok.example/bron",
+                },
+            ],
+            "steps": steps,
+        }
+    )
     engine = make_engine(stack.settings)
     try:
         with unit_of_work(engine) as session:
@@ -134,14 +151,16 @@ class Watch:
         assert self.page.url == url
 
 
-def test_the_task_page_runs_no_payload_even_without_its_csp(page: Page, stack,
-                                                             xss_task: TaskDocument) -> None:
+def test_the_task_page_runs_no_payload_even_without_its_csp(
+    page: Page, stack, xss_task: TaskDocument
+) -> None:
     stripped = []
 
     def without_csp(route) -> None:
         response = route.fetch()
-        headers = {k: v for k, v in response.headers.items()
-                   if k.lower() != "content-security-policy"}
+        headers = {
+            k: v for k, v in response.headers.items() if k.lower() != "content-security-policy"
+        }
         stripped.append(len(headers) < len(response.headers))
         route.fulfill(response=response, headers=headers)
 
@@ -157,9 +176,15 @@ def test_the_task_page_runs_no_payload_even_without_its_csp(page: Page, stack,
         expect(steps).to_have_count(len(PAYLOADS))
         for n in (0, len(PAYLOADS) // 2, len(PAYLOADS) - 1):
             expect(steps.nth(n).locator("h3")).to_contain_text(xss_task.steps[n].title)
-        probe = page.evaluate(PROBE, [False, ".task-intro > div, ol.steps .instruction, "
-                                      "ol.steps .why, ol.steps .warning, ol.steps .check",
-                              sorted(RICH_TAGS)])
+        probe = page.evaluate(
+            PROBE,
+            [
+                False,
+                ".task-intro > div, ol.steps .instruction, "
+                "ol.steps .why, ol.steps .warning, ol.steps .check",
+                sorted(RICH_TAGS),
+            ],
+        )
         assert probe["found"] == []
         assert probe["elements"] > len(PAYLOADS) and probe["links"] > 50
         watch.assert_nothing_ran(url)
@@ -167,8 +192,9 @@ def test_the_task_page_runs_no_payload_even_without_its_csp(page: Page, stack,
 
 
 @pytest.mark.parametrize("host_page", ["plain", "strict"])
-def test_the_panel_runs_no_payload_on_a_host_page(page: Page, stack, xss_task: TaskDocument,
-                                                  host_page: str) -> None:
+def test_the_panel_runs_no_payload_on_a_host_page(
+    page: Page, stack, xss_task: TaskDocument, host_page: str
+) -> None:
     """On the host page "plain" (no CSP at all) and "strict" (a strict CSP with Trusted
     Types), the host's script names the task on screen with a data-epss-task hint."""
     with Watch(page) as watch:
@@ -189,8 +215,9 @@ def test_the_panel_runs_no_payload_on_a_host_page(page: Page, stack, xss_task: T
         for step, shown_title in zip(xss_task.steps, shown_titles, strict=True):
             assert step.title in shown_title  # as text, not markup
         expect(page.locator(".epss-step-body:visible")).to_have_count(len(PAYLOADS))
-        probe = page.evaluate(PROBE, [True, ".epss-goal, .epss-text, .epss-note, .epss-sources",
-                                      sorted(RICH_TAGS)])
+        probe = page.evaluate(
+            PROBE, [True, ".epss-goal, .epss-text, .epss-note, .epss-sources", sorted(RICH_TAGS)]
+        )
         assert probe["found"] == []
         assert probe["elements"] > len(PAYLOADS) and probe["links"] > 50
         # The source with a javascript: URL is shown without a link; the https one keeps it.

@@ -20,8 +20,9 @@ from epss.settings import Settings
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-def log_in(page: Page, service_url: str, name: str, target: str,
-           password: str = DEMO_PASSWORD) -> None:
+def log_in(
+    page: Page, service_url: str, name: str, target: str, password: str = DEMO_PASSWORD
+) -> None:
     """Log in on the login page and land on `target` (a path)."""
     page.goto(f"{service_url}/inloggen?volgende={target}")
     page.get_by_label("Naam").fill(name)
@@ -33,8 +34,11 @@ def log_in(page: Page, service_url: str, name: str, target: str,
 def axe_findings(page: Page) -> list:
     """axe's serious and critical WCAG 2.1 AA findings on the page: (rule, help, targets)."""
     results = Axe().run(page, options={"runOnly": AXE_TAGS})
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
 
 
 @dataclass
@@ -63,9 +67,9 @@ class DemoService:
         self.server.server.should_exit = True
 
 
-def start_demo_service(stack, folder: Path, secret: str,
-                       prepare: Callable[[Settings], None] = lambda settings: None
-                       ) -> DemoService:
+def start_demo_service(
+    stack, folder: Path, secret: str, prepare: Callable[[Settings], None] = lambda settings: None
+) -> DemoService:
     """The demo in `folder`, served by the stack's kind of live server; `prepare` may
     change its data before it starts."""
     settings = Settings(data_dir=folder, demo=True, secret_key=secret)
