@@ -9,13 +9,20 @@ format:
 	$(VENV)/bin/ruff format epss tests bench alembic
 	$(VENV)/bin/ruff check --fix epss tests bench alembic
 
-lint:
+lint: node_modules/.package-lock.json
 	$(VENV)/bin/ruff check epss tests bench alembic
 	$(VENV)/bin/ruff format --check epss tests bench alembic
+	$(VENV)/bin/mypy
+	npm run --silent check
 
-# Everything but the browser, PostgreSQL and real processes: the loop while you work.
+# Installed again whenever the lockfile changes (npm ci writes this file last).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+# Everything but the browser, PostgreSQL and real processes, on every core: the loop while
+# you work.
 test-fast: lint
-	$(PY) -m pytest -q -m "not browser and not postgres and not processes"
+	$(PY) -m pytest -q -n auto -m "not browser and not postgres and not processes"
 
 test: lint
 	$(PY) -m pytest

@@ -39,6 +39,7 @@ from bench.core import Latency, Row, print_table
 from bench.server import running_server
 from epss.db import unit_of_work
 from epss.events import pseudonym
+from epss.events.batch import EVENT_TYPES
 from epss.hostapps import register_host_app
 from epss.migrations import upgrade
 from epss.services import Services
@@ -78,17 +79,7 @@ def make_body(rng: random.Random, size: int) -> bytes:
 
 def make_event(rng: random.Random, moment: dt.datetime, user: str, team: str, task: str) -> dict:
     kind = rng.choices(
-        [
-            "panel_opened",
-            "task_viewed",
-            "step_viewed",
-            "step_checked",
-            "step_unchecked",
-            "step_deviated",
-            "search",
-            "feedback",
-            "highlight_missing",
-        ],
+        EVENT_TYPES,  # panel_opened, task_viewed, step_viewed, step_checked, …
         weights=[5, 10, 30, 30, 3, 2, 10, 2, 8],
     )[0]
     details: dict = {}

@@ -17,14 +17,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.changes import log as change_log
 from epss.clock import iso
 from epss.drafts.history import edits_since_publication, record_change
 from epss.errors import Conflict, NotFound
-from epss.models import STEP_FIELDS, TASK_FIELDS, ContextRule, HostApp, Step, Task, TaskVersion
+from epss.models import ContextRule, HostApp, Step, Task, TaskVersion, stored_id
 from epss.taskfile import TaskDocument, dump_document
+from epss.taskfile.fields import TASK_FIELDS, step_values
 
 VERSIONS_FILE = "versions.json"  # the credits of every version, beside the exported files
 
@@ -68,7 +69,9 @@ def known_slugs(session: Session) -> set[str]:
 
 def published_slugs(session: Session) -> set[str]:
     """The tasks with a published version (what a published version may continue with)."""
-    return set(session.exec(select(Task.slug).where(Task.published_version.is_not(None))).all())
+    return set(
+        session.exec(select(Task.slug).where(col(Task.published_version).is_not(None))).all()
+    )
 
 
 def has_unpublished_draft(session: Session, task: Task) -> bool:
@@ -150,7 +153,7 @@ def publish(
     when it was published at import, without review."""
     number = (task.published_version or 0) + 1
     version = TaskVersion(
-        task_id=task.id,
+        task_id=stored_id(task),
         number=number,
         content_hash=content_hash(document),
         document=document.model_dump(mode="json", by_alias=True),
@@ -191,35 +194,35 @@ def write_working_copy(session: Session, task: Task | None, document: TaskDocume
     existing = {
         step.key: step
         for step in session.exec(
-            select(Step).where(Step.task_id == task.id).order_by(Step.position)
+            select(Step).where(Step.task_id == task.id).order_by(col(Step.position))
         ).all()
     }
     if list(existing) != [s.id for s in document.steps] and existing:
         task.steps_version += 1
         session.add(task)
     keep = {s.id for s in document.steps}
-    for key, step in existing.items():
+    for key, old in existing.items():
         if key not in keep:
-            session.delete(step)
+            session.delete(old)
     session.flush()
     for position, source in enumerate(document.steps, start=1):
-        step_values = source.model_dump(mode="json", by_alias=True, include=set(STEP_FIELDS))
+        values = step_values(source)
         step = existing.get(source.id)
         if step is None:
-            step = Step(task_id=task.id, key=source.id, position=position, **step_values)
+            step = Step(task_id=stored_id(task), key=source.id, position=position, **values)
         else:
             moved = step.position != position
-            if moved or any(getattr(step, k) != v for k, v in step_values.items()):
+            if moved or any(getattr(step, k) != v for k, v in values.items()):
                 step.version += 1
             step.position = position
-            for name, value in step_values.items():
+            for name, value in values.items():
                 setattr(step, name, value)
         session.add(step)
     return task
 
 
 def _replace_rules(session: Session, task: Task, document: TaskDocument) -> None:
-    session.exec(delete(ContextRule).where(ContextRule.task_id == task.id))
+    session.exec(delete(ContextRule).where(col(ContextRule.task_id) == task.id))
     for position, rule in enumerate(document.context_rules, start=1):
         if session.get(HostApp, rule.app) is None:
             # Rules may name an application before an admin has configured it.
@@ -227,7 +230,7 @@ def _replace_rules(session: Session, task: Task, document: TaskDocument) -> None
             session.flush()
         session.add(
             ContextRule(
-                task_id=task.id,
+                task_id=stored_id(task),
                 app_id=rule.app,
                 position=position,
                 url=rule.url,
@@ -276,7 +279,7 @@ def versions_of(session: Session, slug: str) -> list[TaskVersion]:
         session.exec(
             select(TaskVersion)
             .where(TaskVersion.task_id == task.id)
-            .order_by(TaskVersion.number.desc())
+            .order_by(col(TaskVersion.number).desc())
         ).all()
     )
 
@@ -285,23 +288,25 @@ def newest_versions(session: Session, slugs: set[str] | None = None) -> list[Tas
     """The newest published version of every task (or of those in `slugs`), by slug."""
     query = (
         select(TaskVersion)
-        .join(Task, Task.id == TaskVersion.task_id)
+        .join(Task, col(Task.id) == TaskVersion.task_id)
         .where(TaskVersion.number == Task.published_version)
         .order_by(Task.slug)
     )
     if slugs is not None:
-        query = query.where(Task.slug.in_(sorted(slugs)))
+        query = query.where(col(Task.slug).in_(sorted(slugs)))
     return list(session.exec(query).all())
 
 
 def catalog_fingerprint(session: Session) -> str:
     """Changes whenever a task gets a new published version or a host app is added."""
-    count, top = session.exec(select(func.count(TaskVersion.id), func.max(TaskVersion.id))).one()
+    count, top = session.exec(
+        select(func.count(col(TaskVersion.id)), func.max(col(TaskVersion.id)))
+    ).one()
     apps = session.exec(select(func.count()).select_from(HostApp)).one()
     return f"{count}:{top}:{apps}"
 
 
-def credits(version: TaskVersion) -> dict:
+def credits(version: TaskVersion) -> dict[str, object]:
     """A version's facts and credits, as the API and the versions listing give them."""
     return {
         "number": version.number,
@@ -333,10 +338,10 @@ def versions_listing(session: Session) -> str:
     imported file's credits would be claims, not facts of this system."""
     rows = session.exec(
         select(Task.slug, TaskVersion)
-        .join(Task, Task.id == TaskVersion.task_id)
-        .order_by(Task.slug, TaskVersion.number)
+        .join(Task, col(Task.id) == TaskVersion.task_id)
+        .order_by(col(Task.slug), col(TaskVersion.number))
     ).all()
-    tasks: dict[str, list[dict]] = {}
+    tasks: dict[str, list[dict[str, object]]] = {}
     for slug, version in rows:
         tasks.setdefault(slug, []).append(credits(version))
     listing = [{"slug": slug, "versions": versions} for slug, versions in tasks.items()]

@@ -9,6 +9,7 @@ moments as ISO 8601 with the offset (`iso`); the pages show them in Dutch time
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 
 def aware(moment: dt.datetime) -> dt.datetime:
@@ -16,6 +17,12 @@ def aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
+@overload
+def iso(moment: dt.datetime, timespec: str = "auto") -> str: ...
+@overload
+def iso(moment: None, timespec: str = "auto") -> None: ...
+@overload
+def iso(moment: dt.datetime | None, timespec: str = "auto") -> str | None: ...
 def iso(moment: dt.datetime | None, timespec: str = "auto") -> str | None:
     """ISO 8601 with the offset: 2026-03-03T09:42:00+00:00 (None stays None)."""
     return None if moment is None else aware(moment).isoformat(timespec=timespec)

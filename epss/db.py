@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, ExecutionContext
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 from epss.errors import InvalidInput
@@ -22,13 +25,41 @@ def make_engine(settings: Settings) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
+    engine.update_execution_options(**{_KEPT: {}})
     return engine
+
+
+_KEPT = "epss_kept"
+
+
+def kept_with(engine: Engine) -> dict[str, Any]:
+    """What this process keeps about one engine, and so about the one service that owns
+    it: the change follower to call after a commit, the counter of publications. Kept in
+    the engine's execution options, it goes with the engine; nothing about a service is
+    kept in a module."""
+    kept = engine.get_execution_options().get(_KEPT)
+    if kept is None:  # an engine made elsewhere (a test, a migration)
+        kept = {}
+        engine.update_execution_options(**{_KEPT: kept})
+    return kept
+
+
+def engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
 
 
 NUL_IN_TEXT = "Tekst mag geen nul-teken (NUL) bevatten; haal het weg en probeer het opnieuw."
 
 
-def _refuse_nul(_connection, _cursor, _statement, parameters, _context, _many) -> None:
+def _refuse_nul(
+    _connection: Connection,
+    _cursor: DBAPICursor,
+    _statement: str,
+    parameters: Any,  # the driver's: one row or (executemany) a list, each a dict or a tuple
+    _context: ExecutionContext | None,
+    _many: bool,
+) -> None:
     """No text with a NUL character reaches a database: PostgreSQL cannot hold one (it
     would be a server error there) and SQLite would keep what PostgreSQL refuses. Whatever
     brought it is refused as invalid input, and its unit of work rolls back."""
@@ -39,7 +70,7 @@ def _refuse_nul(_connection, _cursor, _statement, parameters, _context, _many) -
             raise InvalidInput(NUL_IN_TEXT)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -4,6 +4,7 @@ so the web layer answers `{"error": code, "detail": text}` without knowing the c
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from epss.i18n import fill
 
@@ -19,10 +20,10 @@ class EpssError(Exception):
         self,
         detail: str,
         *,
-        extra: dict | None = None,
+        extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
-        params: dict | None = None,
-    ):
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.template = detail
         self.params = params or {}
         self.detail = self.in_language(lambda text: text)

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from epss.errors import InvalidInput
+from epss.resources import read_yaml
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ def load_glossary(path: Path) -> list[Term]:
     """The terms, alphabetically (case-insensitive); none when the file does not exist."""
     if not path.exists():
         return []
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    entries = read_yaml(path) or []
     try:
         terms = [Term(**entry) for entry in entries]
     except TypeError as exc:
@@ -47,7 +46,7 @@ def terms_in(texts: Iterable[str], glossary: Sequence[Term]) -> list[Term]:
 
 
 @lru_cache(maxsize=4)
-def _patterns(glossary: tuple[Term, ...]) -> list[tuple[Term, re.Pattern]]:
+def _patterns(glossary: tuple[Term, ...]) -> list[tuple[Term, re.Pattern[str]]]:
     return [
         (
             term,

@@ -7,13 +7,15 @@ Besides the texts below, each part of the interface keeps its own in `locale/en/
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-import yaml
 from starlette.requests import Request
 
 from epss.moments import moment_with_zone
+from epss.resources import read_yaml
 
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
@@ -144,7 +146,7 @@ ENGLISH = {
 }
 
 for _part in sorted((Path(__file__).parent / "locale" / "en").glob("*.yaml")):
-    ENGLISH.update(yaml.safe_load(_part.read_text(encoding="utf-8")) or {})
+    ENGLISH.update(read_yaml(_part) or {})
 
 _CATALOGS = {"nl": {}, "en": ENGLISH}
 
@@ -168,7 +170,7 @@ class Words:
 class Message(Words):
     """A message with its parameters, put in a language when it is shown."""
 
-    def __init__(self, template: str, **params):
+    def __init__(self, template: str, **params: Any) -> None:
         self.template, self.params = template, params
 
     def in_language(self, translate: Callable[[str], str]) -> str:
@@ -178,7 +180,7 @@ class Message(Words):
 class Phrase(Words):
     """Interface text used as a parameter: translated with the message around it."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.text = text
 
     def in_language(self, translate: Callable[[str], str]) -> str:
@@ -188,7 +190,7 @@ class Phrase(Words):
 class Count(Words):
     """A number with its noun in the right form: 1 dag, 3 dagen (never "dag(en)")."""
 
-    def __init__(self, count: int, one: str, many: str):
+    def __init__(self, count: int, one: str, many: str) -> None:
         self.count, self.one, self.many = count, one, many
 
     def in_language(self, translate: Callable[[str], str]) -> str:
@@ -199,7 +201,7 @@ class Moment(Words):
     """A moment as people read it: in Dutch time, with the zone named
     (`epss.moments.moment_with_zone`)."""
 
-    def __init__(self, value):
+    def __init__(self, value: dt.datetime | None) -> None:
         self.value = value
 
     def in_language(self, translate: Callable[[str], str]) -> str:
@@ -211,7 +213,9 @@ class Listing(Words):
     joiner ("en" or "of"), translated with the rest; without it every item is joined with
     `separator`. An item is interface text or `Words`."""
 
-    def __init__(self, items: Iterable, word: str | None = None, separator: str = "; "):
+    def __init__(
+        self, items: Iterable[str | Words], word: str | None = None, separator: str = "; "
+    ) -> None:
         self.items, self.word, self.separator = list(items), word, separator
 
     def in_language(self, translate: Callable[[str], str]) -> str:
@@ -224,11 +228,11 @@ class Listing(Words):
         return f"{', '.join(items[:-1])} {translate(self.word)} {items[-1]}"
 
 
-def and_list(items: Iterable) -> Listing:
+def and_list(items: Iterable[str | Words]) -> Listing:
     return Listing(items, "en")
 
 
-def or_list(items: Iterable) -> Listing:
+def or_list(items: Iterable[str | Words]) -> Listing:
     return Listing(items, "of")
 
 
@@ -237,7 +241,7 @@ def count(number: int, one: str, many: str) -> Count:
     return Count(number, one, many)
 
 
-def fill(template: str, params: dict, translate: Callable[[str], str]) -> str:
+def fill(template: str, params: Mapping[str, Any], translate: Callable[[str], str]) -> str:
     """`template` in a language, with its parameters; `Words` among them are translated."""
     text = translate(template)
     return (

@@ -14,13 +14,34 @@ epss.changes); EditorPresence says who has which task open in an editor, on whic
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Table, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: _Stored) -> int:
+    """The id of a row the database holds. Its field says `int | None` because a new row
+    has none until it is flushed; a stored row always has one."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was not flushed")
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for queries that read columns without the ORM."""
+    # SQLModel sets __table__ (SQLAlchemy's declarative mapping does) without declaring it.
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 class HostApp(SQLModel, table=True):
@@ -55,8 +76,12 @@ class Task(SQLModel, table=True):
     review_by: dt.date
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     zaaktypen: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    sources: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    context_rules: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sources: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    context_rules: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     review_interval_months: int = Field(
         default=12, sa_column_kwargs={"server_default": "12"}, description="Months between reviews."
     )
@@ -97,7 +122,10 @@ class Step(SQLModel, table=True):
     why: str = ""
     warning: str = ""
     check: str = ""
-    branches: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    estimated_minutes: int | None = None
+    branches: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     target: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=1, description="Row version for optimistic locking.")
@@ -116,7 +144,7 @@ class TaskVersion(SQLModel, table=True):
     task_id: int = Field(foreign_key="task.id", index=True, ondelete="CASCADE")
     number: int
     content_hash: str = Field(max_length=64, description="SHA-256 of the canonical document.")
-    document: dict = Field(sa_column=Column(JSON, nullable=False))
+    document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     published_at: dt.datetime = Field(default_factory=_now)
     published_by: str = Field(
         max_length=200,
@@ -201,7 +229,7 @@ class Event(SQLModel, table=True):
         description="Keyed pseudonym of the user (HMAC-SHA256, hex).",
     )
     team: str | None = Field(default=None, max_length=200)
-    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     case_ref: str | None = Field(
         default=None,
         index=True,
@@ -228,8 +256,8 @@ class Change(SQLModel, table=True):
     actor: str = Field(max_length=80, description="Account name of who did it.")
     action: str = Field(max_length=40)
     step_key: str | None = Field(default=None, max_length=80)
-    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     comment: str = ""
     version_number: int | None = Field(
         default=None, description="The published version this created."
@@ -329,8 +357,8 @@ class PasswordReset(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed logins of one account name from one client address (or of one address in
-    all), kept in the database so every instance counts them. The key is a keyed hash."""
+    """Failed logins of one account name from one client address, kept in the database so
+    every instance counts them. The key is a keyed hash."""
 
     __tablename__ = "login_throttle"
 
@@ -356,8 +384,8 @@ class AdminAction(SQLModel, table=True):
     action: str = Field(max_length=40)
     subject_kind: str = Field(max_length=20, description="account or host_app.")
     subject: str = Field(index=True, max_length=300)
-    before: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     chain_hash: str = Field(max_length=64)
 
 
@@ -429,7 +457,7 @@ class CatalogChange(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20)
     subject: str = Field(max_length=200)
-    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     at: dt.datetime = Field(default_factory=_now, index=True)
 
 
@@ -443,34 +471,3 @@ class EditorPresence(SQLModel, table=True):
     slug: str = Field(primary_key=True, max_length=200)
     name: str = Field(primary_key=True, max_length=200)
     seen_at: dt.datetime = Field(default_factory=_now, index=True)
-
-
-# The fields of a task and of a step that task files, drafts and the editor share, in the
-# order of a task file (the task's id and a step's id and position are kept apart).
-TASK_FIELDS = (
-    "title",
-    "domain",
-    "goal",
-    "trigger",
-    "standard",
-    "criticality",
-    "owner",
-    "review_by",
-    "review_interval_months",
-    "checked_on",
-    "tags",
-    "zaaktypen",
-    "sources",
-    "context_rules",
-)
-STEP_FIELDS = (
-    "title",
-    "mandatory",
-    "instruction",
-    "why",
-    "warning",
-    "check",
-    "branches",
-    "target",
-    "sources",
-)

@@ -4,8 +4,10 @@ format everywhere. The service stores every moment in UTC."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+LOCAL_TIME: dt.tzinfo
 try:
     LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 except ZoneInfoNotFoundError:  # a system without time zone data: show UTC
@@ -37,7 +39,7 @@ def clock_time(value: dt.datetime) -> str:
 
 def moment_with_zone(
     value: dt.datetime | None,
-    translate=lambda text: text,
+    translate: Callable[[str], str] = lambda text: text,
     *,
     seconds: bool = False,
     offset: bool = False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from epss.i18n import Message, Words
 
@@ -64,7 +65,7 @@ SHOWN_INPUT = (
 )
 
 
-def explain(error: dict, words: Mapping[str, str] = WORDS) -> Words:
+def explain(error: Mapping[str, Any], words: Mapping[str, str] = WORDS) -> Words:
     """What is wrong, as a message; a validator's own words as they were given."""
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind in ("value_error", "assertion_error") and "error" in ctx:

@@ -8,12 +8,14 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 
 from epss.glossary import Term, terms_in
 from epss.models import TaskVersion
+from epss.taskfile.fields import STEP_TEXTS, TASK_TEXTS
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
@@ -72,23 +74,22 @@ def markdown_to_text(text: str) -> str:
     return _SPACE.sub(" ", html.unescape(_TAG.sub("", rendered))).strip()
 
 
-_STEP_TEXTS = ("instruction", "why", "warning", "check")
-
-
-def step_terms(step: dict, glossary: Sequence[Term]) -> tuple[dict, ...]:
+def step_terms(step: dict[str, Any], glossary: Sequence[Term]) -> tuple[dict[str, str], ...]:
     """The glossary terms a step uses, with what they mean, for under the step."""
-    return _terms_of((step["title"], *(step.get(k, "") for k in _STEP_TEXTS)), tuple(glossary))
+    return _terms_of((step["title"], *(step.get(k, "") for k in STEP_TEXTS)), tuple(glossary))
 
 
 @lru_cache(maxsize=8192)
-def _terms_of(texts: tuple[str, ...], glossary: tuple[Term, ...]) -> tuple[dict, ...]:
+def _terms_of(texts: tuple[str, ...], glossary: tuple[Term, ...]) -> tuple[dict[str, str], ...]:
     """Cached, as markdown_to_tree: published steps repeat on every panel and page (about
     1 ms a step to find anew). Treat the result as read-only."""
     plain = [texts[0], *(markdown_to_text(text) for text in texts[1:])]
     return tuple({"term": t.term, "definition": t.definition} for t in terms_in(plain, glossary))
 
 
-def render_version(version: TaskVersion, latest: int, glossary: Sequence[Term] = ()) -> dict:
+def render_version(
+    version: TaskVersion, latest: int, glossary: Sequence[Term] = ()
+) -> dict[str, Any]:
     """A published version as the API and the pages show it: the document, every Markdown
     field also as safe HTML, and the version's facts and credits; with a glossary, each
     step's `terms`. `review_by` is the date that holds now (a confirmation moves it without
@@ -96,11 +97,11 @@ def render_version(version: TaskVersion, latest: int, glossary: Sequence[Term] =
     doc = version.document
     return {
         **doc,
-        **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in ("goal", "trigger", "standard")},
+        **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in TASK_TEXTS},
         "steps": [
             {
                 **step,
-                **{f"{k}_html": markdown_to_html(step.get(k, "")) for k in _STEP_TEXTS},
+                **{f"{k}_html": markdown_to_html(step.get(k, "")) for k in STEP_TEXTS},
                 **({"terms": step_terms(step, glossary)} if glossary else {}),
             }
             for step in doc["steps"]
@@ -127,8 +128,8 @@ class _TreeBuilder(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.root: list = []
-        self.open: list[list] = [self.root]
+        self.root: list[Any] = []  # (a tree: its items are texts and elements)
+        self.open: list[list[Any]] = [self.root]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = [tag, {k: v for k, v in attrs if v is not None}]
@@ -146,7 +147,7 @@ class _TreeBuilder(HTMLParser):
 
 
 @lru_cache(maxsize=8192)
-def markdown_to_tree(text: str) -> list:
+def markdown_to_tree(text: str) -> list[Any]:
     """A Markdown text as a tree of sanitised elements (see _TreeBuilder). Cached, as
     published texts repeat on every request: treat the result as read-only."""
     builder = _TreeBuilder()
@@ -157,7 +158,7 @@ def markdown_to_tree(text: str) -> list:
 
 def panel_view(
     version: TaskVersion, task_titles: dict[str, tuple[str, int]], glossary: Sequence[Term] = ()
-) -> dict:
+) -> dict[str, Any]:
     """A published version as the overlay's panel shows it: rich text as trees, sources,
     branch destinations and the glossary terms of each step spelled out. `task_titles`:
     slug → (title, newest version)."""
@@ -167,7 +168,7 @@ def panel_view(
         for s in doc.get("sources", [])
     }
 
-    def branch(b: dict) -> dict:
+    def branch(b: dict[str, Any]) -> dict[str, Any]:
         if b.get("task"):
             title, number = task_titles.get(b["task"], (b["task"], None))
             return {"if": b["if"], "task": b["task"], "task_title": title, "version": number}
@@ -185,7 +186,8 @@ def panel_view(
                 "id": s["id"],
                 "title": s["title"],
                 "mandatory": s.get("mandatory", True),
-                **{k: markdown_to_tree(s.get(k, "")) for k in _STEP_TEXTS},
+                **{k: markdown_to_tree(s.get(k, "")) for k in STEP_TEXTS},
+                "estimated_minutes": s.get("estimated_minutes"),
                 "branches": [branch(b) for b in s.get("branches", [])],
                 "target": s.get("target", []),
                 "sources": [sources[i] for i in s.get("sources", []) if i in sources],

@@ -1,5 +1,7 @@
 """The long-lived parts of one running service, built from settings: the database engine,
-the search index, the context resolver and the login throttle. The web app and the CLI
+the search index, the context resolver, the login throttle, the event writer and the
+editors' live streams. Whatever one service keeps between requests lives here (or with its
+engine), never in a module, so two services in one process share nothing. The web app and the CLI
 both use this; a serving process also follows the change log (`start_following`), which
 keeps its index, rules and editors' streams in step with every other instance."""
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -18,10 +21,11 @@ from epss.changes import log as change_log
 from epss.changes.follower import Follower
 from epss.context import ContextResolver
 from epss.db import make_engine
-from epss.drafts.presence import apply_change, hub_for
+from epss.drafts.presence import DraftHub, apply_change, serving_hub
 from epss.drafts.roster import HEARTBEAT_SECONDS
+from epss.events import EventWriter
 from epss.glossary import Term, load_glossary
-from epss.models import CatalogChange
+from epss.models import CatalogChange, stored_id
 from epss.resources import shipped
 from epss.search import SearchIndex, Synonyms
 from epss.search.index import IndexNeedsRebuild
@@ -41,6 +45,8 @@ class Services:
     resolver: ContextResolver
     glossary: list[Term]
     login_throttle: Throttle
+    event_writer: EventWriter
+    drafts: DraftHub
     follower: Follower | None = None
     _index_care_due: bool = False  # updates left segments to merge or a rebuild advised
 
@@ -56,6 +62,8 @@ class Services:
             ContextResolver(engine, index),
             load_glossary(content / "glossary.yaml"),
             Throttle(settings.secret_key, settings.login_free_attempts),
+            EventWriter(engine),
+            serving_hub(engine),
         )
 
     # -- the search index -------------------------------------------------------------
@@ -98,7 +106,7 @@ class Services:
             return
         self._index_care_due |= result.compaction_due or result.rebuild_advised
 
-    def _documents_of(self, slugs: Iterable[str]) -> list[tuple[dict, int]]:
+    def _documents_of(self, slugs: Iterable[str]) -> list[tuple[dict[str, Any], int]]:
         with Session(self.engine) as session:
             return [(v.document, v.number) for v in newest_versions(session, set(slugs))]
 
@@ -109,12 +117,11 @@ class Services:
         of changed tasks, host apps' origins and manifests, editors' streams."""
         slugs = {c.subject for c in changes if c.kind == change_log.TASK}
         if slugs:
-            self._update_index(slugs, changes[-1].id)
+            self._update_index(slugs, stored_id(changes[-1]))
         if slugs or any(c.kind == change_log.HOST_APP for c in changes):
             self.resolver.check_now()
-        hub = hub_for(self.engine)
         for change in changes:
-            apply_change(hub, change)
+            apply_change(self.drafts, change)
 
     def start_following(self) -> None:
         """For a serving process: bring the index up to date, then apply every change
@@ -123,7 +130,7 @@ class Services:
             position = change_log.newest_position(session)
         self.refresh_search_index()
         self.resolver.follow_changes()
-        hub = hub_for(self.engine)
+        hub = self.drafts
         self.follower = Follower(
             self.engine,
             self.apply_changes,
@@ -168,7 +175,7 @@ class Services:
         if self.follower is not None:
             self.follower.stop()
             try:
-                hub_for(self.engine).close()
+                self.drafts.close()
             except Exception:
                 log.exception("could not record that this instance's editors left")
         self.search_index.close()

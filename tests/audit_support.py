@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from epss.audit import verify_chain
 from epss.audit.verify import Verdict
-from epss.events import parse_batch, record_events
+from epss.events import parse_batch
 from epss.services import Services
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -40,8 +40,8 @@ def write(services: Services, *events: dict, received_at: dt.datetime = NOW) -> 
     parsed = parse_batch(
         json.dumps({"events": list(events)}), now=received_at, is_known_app=lambda app: True
     )
-    return record_events(
-        services.engine, parsed, secret_key=services.settings.secret_key, received_at=received_at
+    return services.event_writer.record(
+        parsed, secret_key=services.settings.secret_key, received_at=received_at
     ).accepted
 
 

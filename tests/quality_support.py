@@ -7,7 +7,7 @@ import json
 import uuid
 
 from epss.db import unit_of_work
-from epss.events import parse_batch, record_events
+from epss.events import parse_batch
 from epss.models import Feedback
 from epss.services import Services
 
@@ -53,7 +53,7 @@ def record(services: Services, events: list[dict], *, store_free_text: bool = Tr
         is_known_app=lambda _: True,
         store_free_text=store_free_text,
     )
-    record_events(services.engine, batch, secret_key=services.settings.secret_key, received_at=NOW)
+    services.event_writer.record(batch, secret_key=services.settings.secret_key, received_at=NOW)
 
 
 def morning(services: Services) -> None:

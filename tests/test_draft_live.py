@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from epss.changes.follower import Follower
 from epss.db import make_engine
-from epss.drafts.presence import apply_change, hub_for, queue_notice, queue_streams_end
+from epss.drafts.presence import apply_change, queue_notice, queue_streams_end, serving_hub
 from tests.drafts_support import EventReader, running, seeded
 
 SLUG = "aangifte-geboorte"
@@ -152,7 +152,7 @@ def test_a_stream_still_opening_when_the_stop_comes_ends_too(settings) -> None:
     the hub (its roster work runs in a thread): that stream must not hold the shutdown up
     for the whole grace period."""
     engine = make_engine(settings)
-    hub = hub_for(engine)
+    hub = serving_hub(engine)
     hub.heartbeat = 0.2
 
     async def scenario() -> None:
@@ -177,7 +177,7 @@ def test_a_tab_closing_while_another_opens_keeps_its_person_on_the_roster(settin
     waits for the roster's thread). The person stays on the roster, so colleagues on other
     instances never see them leave; when the last tab closes, they do."""
     engine = make_engine(settings)
-    hub = hub_for(engine)
+    hub = serving_hub(engine)
 
     def roster_done() -> None:
         hub._roster_work.submit(lambda: None).result()
@@ -203,9 +203,8 @@ def test_a_tab_closing_while_another_opens_keeps_its_person_on_the_roster(settin
     engine.dispose()
 
 
-def _following(engine) -> Follower:
-    """The change follower of a serving process, applying the log to this engine's hub."""
-    hub = hub_for(engine)
+def _following(engine, hub) -> Follower:
+    """The change follower of a serving process, applying the log to its hub."""
     follower = Follower(engine, lambda changes: [apply_change(hub, c) for c in changes], 0)
     follower.start()
     return follower
@@ -213,8 +212,8 @@ def _following(engine) -> Follower:
 
 def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) -> None:
     engine = make_engine(settings)
-    follower = _following(engine)
-    hub = hub_for(engine)
+    hub = serving_hub(engine)
+    follower = _following(engine, hub)
     hub.heartbeat = 0.2
 
     def session_with_notice(n: int) -> Session:
@@ -250,8 +249,8 @@ def test_notices_go_out_after_the_commit_and_never_after_a_rollback(settings) ->
 
 def test_a_disabled_persons_streams_end_and_only_theirs(settings) -> None:
     engine = make_engine(settings)
-    follower = _following(engine)
-    hub = hub_for(engine)
+    hub = serving_hub(engine)
+    follower = _following(engine, hub)
     hub.heartbeat = 0.2
     allowed = {"anna": True, "bram": True}
 

@@ -49,6 +49,7 @@ def test_the_draft_lists_the_task_and_its_steps_with_their_versions(client, peop
         "why",
         "warning",
         "check",
+        "estimated_minutes",
         "branches",
         "target",
         "sources",

@@ -26,6 +26,7 @@ from epss.models import Task, TaskVersion
 from epss.pages import editor
 from epss.resources import shipped
 from epss.taskfile import dump_document, load_paths
+from tests.editor_support import step_form
 
 SLUG = "aangifte-geboorte"  # high, not critical
 CRITICAL = "reisdocument-aanvragen"
@@ -41,28 +42,6 @@ def draft(client: TestClient, slug: str = SLUG) -> dict:
 
 def step_of(client: TestClient, step_id: str = STEP, slug: str = SLUG) -> dict:
     return next(s for s in draft(client, slug)["steps"] if s["id"] == step_id)
-
-
-def step_form(step: dict, **changes) -> dict:
-    """The edit form of a step as the page fills it in, with `changes` typed over it."""
-    form = {
-        "versie": str(step["version"]),
-        "titel": step["title"],
-        "instructie": step["instruction"],
-        "waarom": step["why"],
-        "letop": step["warning"],
-        "controle": step["check"],
-        "doelveld": "\n".join(step["target"]),
-        "bronnen": step["sources"],
-        # the branches, then the empty row for a new one (its select always has a value)
-        "tak_als": [b["if"] for b in step["branches"]] + [""],
-        "tak_soort": ["taak" if b.get("task") else "stap" for b in step["branches"]] + ["stap"],
-        "tak_naar": [b.get("task") or b.get("step") for b in step["branches"]] + [""],
-    }
-    if step["mandatory"]:
-        form["verplicht"] = "ja"
-    form.update(changes)
-    return form
 
 
 def version_count(client: TestClient) -> int:

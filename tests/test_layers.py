@@ -71,3 +71,117 @@ def test_the_rule_would_catch_a_breach() -> None:
     """The scan sees an import inside a function, as a lazy import hides it."""
     tree = ast.parse("def f():\n    from epss.pages.editor import _secret\n")
     assert _imports(tree) == [("epss.pages.editor", ["_secret"])]
+
+
+# Containers a module could keep state in between requests.
+_MUTABLE_CALLS = {
+    "dict",
+    "list",
+    "set",
+    "defaultdict",
+    "OrderedDict",
+    "deque",
+    "WeakKeyDictionary",
+    "WeakValueDictionary",
+    "WeakSet",
+    "Counter",
+}
+_MUTATORS = {
+    "append",
+    "extend",
+    "insert",
+    "add",
+    "update",
+    "setdefault",
+    "pop",
+    "popitem",
+    "clear",
+    "remove",
+    "discard",
+}
+
+
+def _is_container(value: ast.expr | None) -> bool:
+    if isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp | ast.SetComp):
+        return True
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name in _MUTABLE_CALLS
+    return False
+
+
+def _state(tree: ast.Module) -> list[str]:
+    """What a module keeps between calls: a `global` statement, a module-level container
+    under a lower-case name (UPPER_CASE ones are constants), or a constant changed inside a
+    function."""
+    found = []
+    constants = set()
+    for node in tree.body:
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Name) and _is_container(node.value):
+                if target.id.isupper() or target.id.lstrip("_").isupper():
+                    constants.add(target.id)
+                elif target.id != "__all__":
+                    found.append(f"module-level {target.id}")
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    for function in functions:
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                found.append(f"global {', '.join(node.names)}")
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _MUTATORS
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in constants
+            ):
+                found.append(f"{node.func.value.id}.{node.func.attr}() in {function.name}")
+            elif isinstance(node, ast.Assign | ast.AugAssign | ast.Delete):
+                for target in (
+                    node.targets if not isinstance(node, ast.AugAssign) else [node.target]
+                ):
+                    if (
+                        isinstance(target, ast.Subscript)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in constants
+                    ):
+                        found.append(f"{target.value.id}[…] changed in {function.name}")
+    return found
+
+
+# Process-wide on purpose, each with its reason.
+SHARED_BY_THE_PROCESS = {
+    # A lock per index folder: two services in one process that write one folder must
+    # take turns, like two processes do through the folder's lock file.
+    "epss.search.store: module-level _thread_locks",
+}
+
+
+def test_no_module_keeps_process_wide_state() -> None:
+    """State between requests lives in `Services` (one per app) or with its engine
+    (`epss.db.kept_with`), so two apps in one process, as the tests build them, never
+    share it."""
+    found = {f"{name}: {what}" for name, tree in _modules().items() for what in _state(tree)}
+    assert found - SHARED_BY_THE_PROCESS == set()
+    assert found >= SHARED_BY_THE_PROCESS  # an exception no longer needed is removed
+
+
+def test_the_state_rule_would_catch_a_registry() -> None:
+    tree = ast.parse(
+        "SEEN = {}\n_cache = []\n"
+        "def remember(key):\n    global _last\n    SEEN[key] = 1\n    SEEN.setdefault(key, 2)\n"
+    )
+    assert _state(tree) == [
+        "module-level _cache",
+        "global _last",
+        "SEEN[…] changed in remember",
+        "SEEN.setdefault() in remember",
+    ]

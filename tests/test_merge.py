@@ -212,6 +212,7 @@ STEP = {
     "why": "De wet geeft drie werkdagen.",
     "warning": "",
     "check": "",
+    "estimated_minutes": 3,
     "branches": [{"if": "Te laat", "step": "meld-om"}],
     "target": ["#datum"],
     "sources": ["bw"],
@@ -259,6 +260,10 @@ def test_the_base_a_form_sends_back_is_checked() -> None:
     assert step_base("not json") is None
     assert step_base({**STEP, "mandatory": "ja"}) is None
     assert step_base({**STEP, "sources": "bw"}) is None
+    assert step_base({**STEP, "estimated_minutes": "drie"}) is None
+    # A form loaded before a field existed sends no value for it: none, not a refusal.
+    older = {k: v for k, v in STEP.items() if k != "estimated_minutes"}
+    assert step_base(older) == {**older, "estimated_minutes": None}
 
 
 def test_taking_both_sides_of_a_list_never_repeats_an_item() -> None:

@@ -18,6 +18,7 @@ from epss.drafts.changes import compare
 from epss.drafts.editing import draft_view
 from epss.models import Feedback
 from epss.pages.editor_diff import marked_html
+from tests.editor_support import step_form
 
 SLUG = "aangifte-geboorte"
 HTMX = {"HX-Request": "true"}
@@ -26,26 +27,6 @@ HTMX = {"HX-Request": "true"}
 def draft(client: TestClient) -> dict:
     with Session(client.app.state.services.engine) as session:
         return draft_view(session, SLUG)
-
-
-def step_form(step: dict, **changes) -> dict:
-    form = {
-        "versie": str(step["version"]),
-        "titel": step["title"],
-        "instructie": step["instruction"],
-        "waarom": step["why"],
-        "letop": step["warning"],
-        "controle": step["check"],
-        "doelveld": "\n".join(step["target"]),
-        "bronnen": step["sources"],
-        "tak_als": [b["if"] for b in step["branches"]],
-        "tak_soort": ["taak" if b.get("task") else "stap" for b in step["branches"]],
-        "tak_naar": [b.get("task") or b.get("step") for b in step["branches"]],
-    }
-    if step["mandatory"]:
-        form["verplicht"] = "ja"
-    form.update(changes)
-    return form
 
 
 def feedback(client: TestClient, step_id: str | None, comment: str) -> str:

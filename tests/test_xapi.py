@@ -14,7 +14,7 @@ from sqlmodel import Session, delete
 from typer.testing import CliRunner
 
 from epss.cli import app as cli
-from epss.events import parse_batch, pseudonym, record_events
+from epss.events import parse_batch, pseudonym
 from epss.models import ExportCursor
 from epss.services import Services
 from epss.settings import Settings
@@ -66,7 +66,7 @@ def record(services: Services, *events: dict) -> list[dict]:
         for i, e in enumerate(events)
     ]
     parsed = parse_batch(json.dumps({"events": full}), now=NOW, is_known_app=lambda _: True)
-    record_events(services.engine, parsed, secret_key=services.settings.secret_key, received_at=NOW)
+    services.event_writer.record(parsed, secret_key=services.settings.secret_key, received_at=NOW)
     return full
 
 

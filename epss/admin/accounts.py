@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, or_, select
@@ -24,7 +25,7 @@ from epss.auth.passwords import hash_password
 from epss.auth.roles import Role
 from epss.drafts.presence import queue_streams_end
 from epss.errors import Conflict, InvalidInput
-from epss.models import ApiToken, LoginSession, User
+from epss.models import ApiToken, LoginSession, User, stored_id
 
 ACCOUNT = "account"
 MAX_TEAM = 200
@@ -54,7 +55,9 @@ def find_accounts(
     active: bool | None = None,
 ) -> list[AccountSummary]:
     """Accounts whose name or team contains `text`, with the role, team and state asked."""
-    tokens = select(ApiToken.user_id, func.count().label("n")).group_by(ApiToken.user_id).subquery()
+    tokens = (
+        select(ApiToken.user_id, func.count().label("n")).group_by(col(ApiToken.user_id)).subquery()
+    )
     query = (
         select(User, func.coalesce(tokens.c.n, 0))
         .join(tokens, tokens.c.user_id == User.id, isouter=True)
@@ -95,11 +98,10 @@ def find_accounts(
 
 def teams(session: Session) -> list[str]:
     """Every team that an account has, sorted."""
-    return list(
-        session.exec(
-            select(User.team).where(col(User.team).is_not(None)).distinct().order_by(User.team)
-        ).all()
-    )
+    found = session.exec(
+        select(col(User.team)).where(col(User.team).is_not(None)).distinct().order_by(User.team)
+    ).all()
+    return [team for team in found if team is not None]  # (all are: the query says so)
 
 
 def add_account(
@@ -138,9 +140,9 @@ def disable(session: Session, actor: Actor, name: str) -> User:
     if user.id == actor.user_id:
         raise InvalidInput("U kunt uw eigen account niet uitschakelen. Vraag een andere beheerder.")
     _keep_an_admin(session, user)
-    session.exec(delete(LoginSession).where(LoginSession.user_id == user.id))
-    session.exec(delete(ApiToken).where(ApiToken.user_id == user.id))
-    end_reset_links(session, user.id)
+    session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    session.exec(delete(ApiToken).where(col(ApiToken.user_id) == user.id))
+    end_reset_links(session, stored_id(user))
     queue_streams_end(session, user.name)
     return _change(session, actor, user, "account.disabled", active=False)
 
@@ -153,8 +155,8 @@ def set_password(session: Session, actor: Actor, name: str, password: str) -> Us
     """A new password, set by an admin; the person's login sessions end."""
     user = _with_local_login(user_by_name(session, name))
     user.password_hash = hash_password(password)
-    session.exec(delete(LoginSession).where(LoginSession.user_id == user.id))
-    end_reset_links(session, user.id)
+    session.exec(delete(LoginSession).where(col(LoginSession.user_id) == user.id))
+    end_reset_links(session, stored_id(user))
     session.add(user)
     record(session, actor, "account.password_set", ACCOUNT, user.name)
     return user
@@ -203,7 +205,7 @@ def revoke_tokens(session: Session, actor: Actor, name: str) -> int:
     return len(tokens)
 
 
-def _change(session: Session, actor: Actor, user: User, action: str, **changes) -> User:
+def _change(session: Session, actor: Actor, user: User, action: str, **changes: Any) -> User:
     before = _state(user)
     for field, value in changes.items():
         setattr(user, field, value)
@@ -222,7 +224,7 @@ def _change(session: Session, actor: Actor, user: User, action: str, **changes) 
     return user
 
 
-def _state(user: User) -> dict:
+def _state(user: User) -> dict[str, Any]:
     return {"roles": sorted(user.roles), "team": user.team, "active": user.active}
 
 

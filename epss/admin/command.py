@@ -56,7 +56,8 @@ def _password(from_stdin: bool, *, ask: bool) -> str | None:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if ask and sys.stdin.isatty():
-        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return password
     return None
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.admin.log import Actor, record
 from epss.changes import log as change_log
@@ -39,13 +40,13 @@ def overview(session: Session, app_id: str | None = None) -> list[HostAppOvervie
     apps = session.exec(query).all()
     rules = session.exec(
         select(ContextRule.app_id, Task.slug, Task.title)
-        .join(Task, Task.id == ContextRule.task_id)
+        .join(Task, col(Task.id) == ContextRule.task_id)
         .order_by(Task.title)
     ).all()
     last_calls = dict(
         session.exec(
             select(Event.app, func.max(Event.received_at))
-            .where(Event.app.in_([app.id for app in apps]))
+            .where(col(Event.app).in_([app.id for app in apps]))
             .group_by(Event.app)
         ).all()
     )
@@ -164,7 +165,7 @@ def _name(name: str) -> str:
     return name
 
 
-def _state(app: HostApp) -> dict:
+def _state(app: HostApp) -> dict[str, Any]:
     return {
         "name": app.name,
         "origins": list(app.allowed_origins),

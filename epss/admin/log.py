@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -36,8 +37,8 @@ def record(
     action: str,
     subject_kind: str,
     subject: str,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AdminAction:
     """Append one action to the log, linked to the one before it."""
     one_admin_at_a_time(session)
@@ -109,6 +110,6 @@ def one_admin_at_a_time(session: Session) -> None:
     database's one write lock now (or fails when another writer committed since this
     transaction began reading)."""
     if session.get_bind().dialect.name == "postgresql":
-        session.exec(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=_LOCK_ID))
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=_LOCK_ID))
     else:
-        session.exec(text("UPDATE admin_action SET seq = seq WHERE 1 = 0"))
+        session.execute(text("UPDATE admin_action SET seq = seq WHERE 1 = 0"))

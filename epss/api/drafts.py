@@ -22,11 +22,11 @@ from epss.db import unit_of_work
 from epss.drafts import editing
 from epss.drafts.document import draft_hash
 from epss.drafts.history import history_view
-from epss.drafts.presence import LiveResponse, hub_for
 from epss.drafts.working import BAD_IF_MATCH, find
 from epss.errors import InvalidInput
 from epss.numbers import MAX_INT, whole_number
 from epss.web.deps import ServicesDep, SessionDep
+from epss.web.live import LiveResponse
 
 router = APIRouter(tags=["drafts"])
 Editor = Annotated[Identity, allow(*EDITORS)]
@@ -232,4 +232,4 @@ def live(slug: str, services: ServicesDep, who: Editor) -> Response:
         with Session(services.engine) as session:
             return is_active(session, who.user_id)
 
-    return LiveResponse(hub_for(services.engine).events(slug, who.name, still_allowed))
+    return LiveResponse(services.drafts.events(slug, who.name, still_allowed))

@@ -22,7 +22,6 @@ from epss.events import (
     EventBatch,
     Receipt,
     parse_batch,
-    record_events,
 )
 from epss.numbers import whole_number
 from epss.services import Services
@@ -146,8 +145,8 @@ def _accept(services: Services, raw: bytes, now: dt.datetime) -> Receipt:
                 for error in exc.errors(include_url=False)
             ]
         ) from None
-    return record_events(
-        services.engine, events, secret_key=services.settings.secret_key, received_at=now
+    return services.event_writer.record(
+        events, secret_key=services.settings.secret_key, received_at=now
     )
 
 

@@ -37,6 +37,7 @@ class StepOut(BaseModel):
     why_html: str
     warning_html: str
     check_html: str
+    estimated_minutes: int | None = None
     branches: list[dict]
     target: list[str]
     sources: list[str]
@@ -82,6 +83,7 @@ class PanelStepOut(BaseModel):
     why: list
     warning: list
     check: list
+    estimated_minutes: int | None = None
     branches: list[dict]
     target: list[str]
     sources: list[dict]

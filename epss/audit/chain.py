@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from typing import Any
 
 GENESIS = "0" * 64  # the "previous hash" of the first event ever stored
 
@@ -54,7 +55,7 @@ def utc_text(value: dt.datetime | str) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(row: Sequence) -> bytes:
+def canonical(row: Sequence[Any]) -> bytes:
     """The canonical JSON (UTF-8, keys sorted, no spaces, non-ASCII as is: what
     `json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` gives)
     of an event's stored content. `row` holds the values of FIELDS in that order: times as
@@ -80,7 +81,7 @@ def canonical(row: Sequence) -> bytes:
     return ("{" + ",".join(parts) + "}").encode("utf-8")
 
 
-def _details(value: dict | str | bytes | None) -> str:
+def _details(value: dict[str, Any] | str | bytes | None) -> str:
     if isinstance(value, str | bytes):
         value = json.loads(value)
     return _dumps(value) if value else "{}"
@@ -91,7 +92,7 @@ def _details(value: dict | str | bytes | None) -> str:
 _ORDER = [(f'"{key}":', FIELDS.index(key)) for key in sorted(FIELDS)]
 _TIMES = {FIELDS.index("occurred_at"), FIELDS.index("received_at")}
 _DETAILS = FIELDS.index("details")
-_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_string = json.encoder.encode_basestring
 
 
 def link(previous: str, content: bytes) -> str:

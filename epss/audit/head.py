@@ -5,6 +5,7 @@ lock; SQLite: the one writer), so no two writers link to the same previous event
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -19,7 +20,7 @@ _SELECT = (
 
 def read_events(
     connection: Connection, after: int, upto: int | None = None, batch: int = 5000
-) -> Iterator[tuple]:
+) -> Iterator[tuple[Any, ...]]:
     """The stored events with seq > `after` (and ≤ `upto`) in seq order, fetched `batch`
     at a time (memory stays bounded): tuples of chain.FIELDS followed by chain_hash."""
     bound = "" if upto is None else " AND seq <= :upto"
@@ -47,9 +48,10 @@ def chain_head(connection: Connection) -> str:
         return checkpoint[0] if checkpoint is not None else GENESIS
     # Retention keeps the events after its checkpoint, and a checkpoint of the newest event
     # holds that event's hash: with events stored, the newest one is the head.
-    if event[1] is None:
+    head: str | None = event[1]
+    if head is None:
         return chain_backlog(connection)
-    return event[1]
+    return head
 
 
 def chain_backlog(connection: Connection) -> str:
@@ -73,7 +75,7 @@ def chain_backlog(connection: Connection) -> str:
         before = checkpoint or GENESIS
     previous = before
     update = text("UPDATE event SET chain_hash = :hash WHERE seq = :seq")
-    pending: list[dict] = []
+    pending: list[dict[str, Any]] = []
     for row in read_events(connection, first - 1):
         previous = link(previous, canonical(row[:-1]))
         pending.append({"hash": previous, "seq": row[0]})

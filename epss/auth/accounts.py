@@ -12,12 +12,12 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from epss.auth.passwords import hash_password, needs_rehash, verify_password
 from epss.auth.roles import Role
 from epss.errors import InvalidInput, NotFound
-from epss.models import ApiToken, LoginSession, PasswordReset, User
+from epss.models import ApiToken, LoginSession, PasswordReset, User, stored_id
 
 SESSION_LIFETIME = dt.timedelta(hours=10)  # a working day
 RESET_LIFETIME = dt.timedelta(hours=24)
@@ -48,7 +48,7 @@ def _digest(secret: str) -> str:
 
 
 def _identity(user: User) -> Identity:
-    return Identity(user.id, user.name, frozenset(Role(r) for r in user.roles), user.team)
+    return Identity(stored_id(user), user.name, frozenset(Role(r) for r in user.roles), user.team)
 
 
 def create_user(
@@ -102,14 +102,14 @@ def user_by_name(session: Session, name: str) -> User:
 def new_api_token(session: Session, user: User) -> str:
     """A new personal token for `user`; shown once, stored only as a hash."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token)))
+    session.add(ApiToken(user_id=stored_id(user), token_hash=_digest(token)))
     return token
 
 
 def identity_from_token(session: Session, token: str) -> Identity | None:
     row = session.exec(
         select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
+        .join(User, col(User.id) == ApiToken.user_id)
         .where(ApiToken.token_hash == _digest(token), User.active)
     ).first()
     if row is None:
@@ -127,9 +127,11 @@ def log_in(session: Session, name: str, password: str) -> str | None:
     """A new login session's secret (for the cookie), or None when the name or password
     is wrong. Takes as long for an unknown name as for a wrong password."""
     user = session.exec(select(User).where(User.name == name.strip().lower(), User.active)).first()
-    if not verify_password(user.password_hash if user else None, password):
+    password_hash = user.password_hash if user else None
+    # verify_password is False without a hash; the other two conditions tell mypy so.
+    if not verify_password(password_hash, password) or user is None or password_hash is None:
         return None
-    if needs_rehash(user.password_hash):
+    if needs_rehash(password_hash):
         user.password_hash = hash_password(password)
     return start_session(session, user)
 
@@ -142,17 +144,19 @@ def start_session(session: Session, user: User) -> str:
     session.add(user)
     session.add(
         LoginSession(
-            token_hash=_digest(secret), user_id=user.id, expires_at=_now() + SESSION_LIFETIME
+            token_hash=_digest(secret),
+            user_id=stored_id(user),
+            expires_at=_now() + SESSION_LIFETIME,
         )
     )
-    session.exec(delete(LoginSession).where(LoginSession.expires_at < _now()))
+    session.exec(delete(LoginSession).where(col(LoginSession.expires_at) < _now()))
     return secret
 
 
 def identity_from_login(session: Session, secret: str) -> Identity | None:
     user = session.exec(
         select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
+        .join(LoginSession, col(LoginSession.user_id) == User.id)
         .where(
             LoginSession.token_hash == _digest(secret),
             LoginSession.expires_at > _now(),
@@ -168,7 +172,7 @@ def is_active(session: Session, user_id: int) -> bool:
 
 
 def log_out(session: Session, secret: str) -> None:
-    session.exec(delete(LoginSession).where(LoginSession.token_hash == _digest(secret)))
+    session.exec(delete(LoginSession).where(col(LoginSession.token_hash) == _digest(secret)))
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -189,7 +193,7 @@ def change_own_password(session: Session, user_id: int, current: str, new: str) 
         raise InvalidInput("Kies een ander wachtwoord dan het huidige.")
     user.password_hash = hash_password(new)
     session.add(user)
-    end_reset_links(session, user.id)
+    end_reset_links(session, stored_id(user))
 
 
 def end_reset_links(session: Session, user_id: int) -> None:
@@ -197,27 +201,29 @@ def end_reset_links(session: Session, user_id: int) -> None:
     account was disabled): an intercepted link must not outlive that."""
     session.exec(
         delete(PasswordReset).where(
-            PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
+            col(PasswordReset.user_id) == user_id, col(PasswordReset.used_at).is_(None)
         )
     )
 
 
 def end_other_sessions(session: Session, user_id: int, keep_secret: str | None) -> None:
     """End every login session of a person but the one with `keep_secret`."""
-    query = delete(LoginSession).where(LoginSession.user_id == user_id)
+    query = delete(LoginSession).where(col(LoginSession.user_id) == user_id)
     if keep_secret:
-        query = query.where(LoginSession.token_hash != _digest(keep_secret))
+        query = query.where(col(LoginSession.token_hash) != _digest(keep_secret))
     session.exec(query)
 
 
 def new_reset_link_secret(session: Session, user: User) -> str:
     """A one-time secret to set a new password within RESET_LIFETIME; only its hash is
     stored. Earlier unused links of the person stop working."""
-    end_reset_links(session, user.id)
+    end_reset_links(session, stored_id(user))
     secret = secrets.token_urlsafe(32)
     session.add(
         PasswordReset(
-            token_hash=_digest(secret), user_id=user.id, expires_at=_now() + RESET_LIFETIME
+            token_hash=_digest(secret),
+            user_id=stored_id(user),
+            expires_at=_now() + RESET_LIFETIME,
         )
     )
     return secret
@@ -225,6 +231,10 @@ def new_reset_link_secret(session: Session, user: User) -> str:
 
 def reset_link_user(session: Session, secret: str) -> User:
     """The account a reset link is for, when the link can still be used."""
+    return _usable_reset(session, secret)[1]
+
+
+def _usable_reset(session: Session, secret: str) -> tuple[PasswordReset, User]:
     reset = session.get(PasswordReset, _digest(secret))
     if reset is None:
         raise NotFound("Deze herstellink bestaat niet. Vraag uw beheerder om een nieuwe.")
@@ -237,14 +247,14 @@ def reset_link_user(session: Session, secret: str) -> User:
     user = session.get(User, reset.user_id)
     if user is None or not user.active:
         raise InvalidInput("Dit account is uitgeschakeld. Neem contact op met uw beheerder.")
-    return user
+    return reset, user
 
 
 def use_reset_link(session: Session, secret: str, new: str) -> User:
     """Set a new password with a reset link, once; every login session of the person ends."""
-    user = reset_link_user(session, secret)
+    reset, user = _usable_reset(session, secret)
     user.password_hash = hash_password(new)
-    session.get(PasswordReset, _digest(secret)).used_at = _now()
+    reset.used_at = _now()
     session.add(user)
-    end_other_sessions(session, user.id, None)
+    end_other_sessions(session, stored_id(user), None)
     return user

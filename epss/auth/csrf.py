@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 
 from asgi_csrf import asgi_csrf
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from epss.auth.policy import RouteEntry, route_table
 
@@ -26,7 +27,7 @@ TOO_LARGE = "Dit formulier is te groot: hooguit 32 MB. Stuur minder of kleinere 
 Refuse = Callable[[Scope, Send], Awaitable[None]]
 
 
-def public_api_matcher(routes: Callable[[], list]) -> Callable[[Scope], bool]:
+def public_api_matcher(routes: Callable[[], list[BaseRoute]]) -> Callable[[Scope], bool]:
     """Whether a request goes to a public API route (the route table is read on first use)."""
     table: list[RouteEntry] = []
 
@@ -61,7 +62,7 @@ class CSRFProtection:
         `refuse_too_large` a multipart form of more than MAX_FORM_BYTES."""
         self.refuse_too_large = refuse_too_large
 
-        async def refused(scope: Scope, send: Send, _reason) -> None:
+        async def refused(scope: Scope, send: Send, _reason: object) -> None:
             await refuse(scope, send)
 
         self.app = asgi_csrf(
@@ -139,7 +140,7 @@ async def _body(scope: Scope, receive: Receive) -> bytes | None:
 def _replay(body: bytes) -> Receive:
     sent = False
 
-    async def receive() -> dict:
+    async def receive() -> Message:
         nonlocal sent
         if sent:
             return {"type": "http.disconnect"}

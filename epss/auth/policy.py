@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlmodel import Session
-from starlette.routing import compile_path
+from starlette.routing import BaseRoute, compile_path
 
 from epss.auth.accounts import Identity, identity_from_login, identity_from_token
 from epss.auth.roles import Role
@@ -51,7 +53,7 @@ class Policy:
 def identify(request: Request) -> Identity | None:
     """The person behind this request, or None. Looked up once per request."""
     known = getattr(request.state, "identity", _UNKNOWN)
-    if known is not _UNKNOWN:
+    if known is None or isinstance(known, Identity):
         return known
     identity = None
     authorization = request.headers.get("authorization", "")
@@ -67,37 +69,46 @@ def identify(request: Request) -> Identity | None:
     return identity
 
 
-def _public() -> None:
-    return None
+class _Public:
+    """The dependency of PUBLIC: lets anyone through."""
+
+    policy = Policy(None)
+
+    def __call__(self) -> None:
+        return None
 
 
-_public.policy = Policy(None)
-PUBLIC = Depends(_public)
+PUBLIC = Depends(_Public())
 
 
-def allow(*roles: Role):
-    """A dependency that lets only these roles through, and gives the route the identity."""
-    wanted = frozenset(roles)
+class _Allow:
+    """The dependency `allow` makes: FastAPI calls it; `policy` says whom it lets through."""
 
-    def check(request: Request) -> Identity:
+    def __init__(self, wanted: frozenset[Role]) -> None:
+        self.wanted = wanted
+        self.policy = Policy(wanted)
+
+    def __call__(self, request: Request) -> Identity:
         identity = identify(request)
         if identity is None:
             raise Unauthorized(
                 "Log eerst in, of stuur een API-token mee (Authorization: Bearer …)."
             )
-        if not identity.has_any(wanted):
+        if not identity.has_any(self.wanted):
             raise Forbidden(
                 NEEDS_ROLE,
                 params={
-                    "wanted": or_list(ROLE_LABELS[r] for r in sorted(wanted)),
+                    "wanted": or_list(ROLE_LABELS[r] for r in sorted(self.wanted)),
                     "name": identity.name,
                     "roles": and_list(ROLE_LABELS.get(r, r) for r in sorted(identity.roles)),
                 },
             )
         return identity
 
-    check.policy = Policy(wanted)
-    return Depends(check)
+
+def allow(*roles: Role) -> Any:
+    """A dependency that lets only these roles through, and gives the route the identity."""
+    return Depends(_Allow(frozenset(roles)))
 
 
 def policy_of(route: APIRoute) -> Policy | None:
@@ -106,7 +117,7 @@ def policy_of(route: APIRoute) -> Policy | None:
     return found[0] if len(found) == 1 else None
 
 
-def _calls(dependant) -> Iterable[Policy | None]:
+def _calls(dependant: Dependant) -> Iterable[Policy | None]:
     for sub in dependant.dependencies:
         yield getattr(sub.call, "policy", None)
         yield from _calls(sub)
@@ -117,13 +128,13 @@ class RouteEntry:
     path: str  # the full path, prefixes included
     methods: frozenset[str]
     policy: Policy | None
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
 
     def matches(self, method: str, path: str) -> bool:
         return method in self.methods and self.pattern.match(path) is not None
 
 
-def route_table(routes: Iterable) -> list[RouteEntry]:
+def route_table(routes: Iterable[BaseRoute]) -> list[RouteEntry]:
     """Every API route of an app with its full path and its policy. (FastAPI ≥ 0.16x keeps
     included routers nested; older versions list their routes flat.)"""
     entries = []
@@ -139,7 +150,7 @@ def route_table(routes: Iterable) -> list[RouteEntry]:
                 entries.append(
                     RouteEntry(
                         path,
-                        frozenset(original.methods),
+                        frozenset(original.methods or ()),
                         policy_of(original),
                         compile_path(path)[0],
                     )
@@ -147,6 +158,6 @@ def route_table(routes: Iterable) -> list[RouteEntry]:
     return entries
 
 
-def undeclared_routes(routes: Iterable) -> list[str]:
+def undeclared_routes(routes: Iterable[BaseRoute]) -> list[str]:
     """Routes with no policy, or with more than one."""
     return [f"{sorted(e.methods)} {e.path}" for e in route_table(routes) if e.policy is None]

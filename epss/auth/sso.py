@@ -148,7 +148,7 @@ class OpenIdProvider:
     async def metadata(self) -> dict[str, Any]:
         """The provider's discovery document, for the issuer configured."""
         try:
-            metadata = await self._client.load_server_metadata()
+            metadata: dict[str, Any] = await self._client.load_server_metadata()
         except Exception as exc:  # whatever failed (network, status, JSON): no provider
             raise self._unreachable(exc) from exc
         named = str(metadata.get("issuer", "")).rstrip("/")
@@ -167,7 +167,8 @@ class OpenIdProvider:
         """Off to the provider's login. State, nonce and PKCE verifier wait in the session
         (a signed cookie) for the way back to `redirect_uri`."""
         await self.metadata()
-        return await self._client.authorize_redirect(request, redirect_uri)
+        response: RedirectResponse = await self._client.authorize_redirect(request, redirect_uri)
+        return response
 
     async def verified_claims(self, request: Request) -> tuple[dict[str, Any], str]:
         """The claims of the ID token the provider's answer (the callback `request`) brings,
@@ -234,7 +235,8 @@ class OpenIdProvider:
         ]
         if data.get("id_token"):
             params.insert(0, ("id_token_hint", data["id_token"]))
-        return add_params_to_uri(endpoint, params)
+        url: str = add_params_to_uri(endpoint, params)
+        return url
 
     def _unreachable(self, exc: Exception) -> ProviderUnreachable:
         return ProviderUnreachable(

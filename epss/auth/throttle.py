@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from epss.models import LoginThrottle
 
@@ -53,6 +53,7 @@ class Throttle:
         """Start an attempt: take this name and address's count for the rest of the
         transaction, and say until when the attempt must wait, if it must."""
         key = self._key(name, address)
+        row: LoginThrottle | None
         if session.get_bind().dialect.name == "postgresql":
             session.exec(
                 postgres_insert(LoginThrottle)
@@ -63,7 +64,7 @@ class Throttle:
                 select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
             ).one()
         else:  # SQLite has one writer: take its write lock now
-            session.exec(text("UPDATE login_throttle SET failures = failures WHERE 1 = 0"))
+            session.execute(text("UPDATE login_throttle SET failures = failures WHERE 1 = 0"))
             row = session.get(LoginThrottle, key)
         if row and row.blocked_until and _aware(row.blocked_until) > now:
             return _aware(row.blocked_until)
@@ -90,9 +91,11 @@ class Throttle:
 
     def succeeded(self, session: Session, name: str, address: str, now: dt.datetime) -> None:
         """The person got in: the count starts afresh (and old counts are forgotten)."""
-        session.exec(delete(LoginThrottle).where(LoginThrottle.key == self._key(name, address)))
         session.exec(
-            delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER)
+            delete(LoginThrottle).where(col(LoginThrottle.key) == self._key(name, address))
+        )
+        session.exec(
+            delete(LoginThrottle).where(col(LoginThrottle.last_failure_at) < now - FORGET_AFTER)
         )
 
 

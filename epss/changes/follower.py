@@ -13,14 +13,18 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from epss.changes import log as change_log
-from epss.models import CatalogChange
+from epss.models import CatalogChange, stored_id
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +44,7 @@ class Follower:
         apply: Apply,
         position: int,
         *,
-        chores: list[tuple[float, Callable[[], None]]] = (),
+        chores: Sequence[tuple[float, Callable[[], None]]] = (),
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         """`chores`: (every so many seconds, what to do) for the follower's thread."""
@@ -72,7 +76,7 @@ class Follower:
                     return applied
                 self._apply(changes)
                 with self._applied:
-                    self.position = changes[-1].id
+                    self.position = stored_id(changes[-1])
                     self._applied.notify_all()
                 applied += len(changes)
 
@@ -138,7 +142,7 @@ class Follower:
                             log.exception("a periodic chore of the follower failed")
 
     @contextlib.contextmanager
-    def _notifications(self):
+    def _notifications(self) -> Iterator[Callable[[float], None]]:
         """A function that waits up to a number of seconds for a notification (or for
         stop); on PostgreSQL it listens, reconnecting after a lost connection."""
         if self.engine.dialect.name != "postgresql":
@@ -171,19 +175,18 @@ class _Listener:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.connection = None
+        self.connection: psycopg.Connection[tuple[Any, ...]] | None = None
         self._warned = False
 
     def wait(self, seconds: float, wake: threading.Event) -> bool:
         """Wait for a notification or `wake`, at most `seconds`; True while listening
         works."""
         try:
-            if self.connection is None:
-                self._connect()
+            connection = self.connection if self.connection is not None else self._connect()
             deadline = time.monotonic() + seconds
             # In short slices, so that stopping never waits for a whole round.
             while not wake.is_set() and time.monotonic() < deadline:
-                if list(self.connection.notifies(timeout=SLICE_SECONDS, stop_after=1)):
+                if list(connection.notifies(timeout=SLICE_SECONDS, stop_after=1)):
                     break
             self._warned = False
             return True
@@ -198,14 +201,16 @@ class _Listener:
             wake.wait(POLL_SECONDS)
             return False
 
-    def _connect(self) -> None:
+    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
         import psycopg  # only with PostgreSQL (the `postgres` extra)
 
         url = self.engine.url.set(drivername="postgresql")
-        self.connection = psycopg.connect(
+        connection = psycopg.connect(
             url.render_as_string(hide_password=False), autocommit=True, connect_timeout=5
         )
-        self.connection.execute(f"LISTEN {change_log.CHANNEL}")
+        self.connection = connection  # before LISTEN: close() closes it when that fails
+        connection.execute(f"LISTEN {change_log.CHANNEL}")
+        return connection
 
     def close(self) -> None:
         if self.connection is not None:

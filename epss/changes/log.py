@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import weakref
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import delete, event, func, text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlalchemy.orm import SessionTransaction
+from sqlmodel import Session, col, select
 
-from epss.models import CatalogChange
+from epss.db import engine_of, kept_with
+from epss.models import CatalogChange, stored_id
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,10 @@ _LOCK_KEY = 0x6570_7373_6368_6E67  # "epsschng": the advisory lock of the log's 
 _PENDING = "epss_changes_pending"
 _WRITTEN = "epss_changes_written"
 
-_listeners: weakref.WeakKeyDictionary[Engine, Callable[[], None]] = weakref.WeakKeyDictionary()
-_listeners_lock = threading.Lock()
+_FOLLOWER = "change follower"  # its entry in what the process keeps with an engine
 
 
-def record(session: Session, kind: str, subject: str, data: dict | None = None) -> None:
+def record(session: Session, kind: str, subject: str, data: dict[str, Any] | None = None) -> None:
     """Say that `subject` changed; written when `session` commits, applied after."""
     session.info.setdefault(_PENDING, []).append((kind, subject, data or {}))
 
@@ -55,13 +55,11 @@ def after_commit_of(engine: Engine, apply: Callable[[int], None]) -> None:
     """Call `apply(id of the newest change written)` in this process after each commit on
     `engine` that recorded changes (one per engine: a serving process's follower). It
     must not raise."""
-    with _listeners_lock:
-        _listeners[engine] = apply
+    kept_with(engine)[_FOLLOWER] = apply
 
 
 def stop_applying(engine: Engine) -> None:
-    with _listeners_lock:
-        _listeners.pop(engine, None)
+    kept_with(engine).pop(_FOLLOWER, None)
 
 
 def newest_position(session: Session) -> int:
@@ -78,8 +76,8 @@ def changes_after(session: Session, position: int, limit: int | None = 500) -> l
     return list(
         session.exec(
             select(CatalogChange)
-            .where(CatalogChange.id > position)
-            .order_by(CatalogChange.id)
+            .where(col(CatalogChange.id) > position)
+            .order_by(col(CatalogChange.id))
             .limit(limit)
         ).all()
     )
@@ -88,7 +86,7 @@ def changes_after(session: Session, position: int, limit: int | None = 500) -> l
 def first_unapplied_at(session: Session, position: int) -> dt.datetime | None:
     """When the oldest change after `position` was made, None when there is none."""
     moment = session.exec(
-        select(func.min(CatalogChange.at)).where(CatalogChange.id > position)
+        select(func.min(CatalogChange.at)).where(col(CatalogChange.id) > position)
     ).one()
     return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
@@ -98,15 +96,11 @@ def prune(session: Session, now: dt.datetime) -> int:
     that indexes are compared with); returns how many."""
     result = session.exec(
         delete(CatalogChange).where(
-            CatalogChange.at < now - KEEP_FOR, CatalogChange.id < newest_position(session)
+            col(CatalogChange.at) < now - KEEP_FOR,
+            col(CatalogChange.id) < newest_position(session),
         )
     )
     return result.rowcount or 0
-
-
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
 
 
 @event.listens_for(Session, "before_commit")
@@ -114,13 +108,13 @@ def _write(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    if _engine_of(session).dialect.name == "postgresql":
+    if engine_of(session).dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
     rows = [CatalogChange(kind=kind, subject=subject, data=data) for kind, subject, data in pending]
     session.add_all(rows)
     session.flush()
-    session.info[_WRITTEN] = max(row.id for row in rows)
+    session.info[_WRITTEN] = max(stored_id(row) for row in rows)
 
 
 @event.listens_for(Session, "after_commit")
@@ -128,13 +122,12 @@ def _apply(session: Session) -> None:
     newest = session.info.pop(_WRITTEN, None)
     if newest is None:
         return
-    with _listeners_lock:
-        apply = _listeners.get(_engine_of(session))
+    apply = kept_with(engine_of(session)).get(_FOLLOWER)
     if apply is not None:
         apply(newest)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, _previous_transaction) -> None:
+def _forget(session: Session, _previous_transaction: SessionTransaction) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_WRITTEN, None)

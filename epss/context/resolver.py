@@ -10,11 +10,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.catalog import catalog_fingerprint
 from epss.context.patterns import (
@@ -119,7 +119,7 @@ class TaskMatch:
 @dataclass
 class _AppRules:
     rules: RuleSet
-    manifest: dict
+    manifest: dict[str, Any]
     etag: str
 
 
@@ -171,7 +171,7 @@ class ContextResolver:
         ]
         return matches or self._search_fallback(page)
 
-    def manifest(self, app_id: str) -> tuple[dict, str]:
+    def manifest(self, app_id: str) -> tuple[dict[str, Any], str]:
         """The rules of one host app for client-side matching, and its ETag."""
         app = self._current().apps.get(app_id)
         if app is None:
@@ -229,14 +229,16 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
     book = _RuleBook(fingerprint)
     rows = session.exec(
         select(ContextRule, Task.slug, Task.title, Task.published_version)
-        .join(Task, Task.id == ContextRule.task_id)
-        .order_by(ContextRule.app_id, Task.slug, ContextRule.position)
+        .join(Task, col(Task.id) == ContextRule.task_id)
+        .order_by(ContextRule.app_id, Task.slug, col(ContextRule.position))
     ).all()
     host_apps = session.exec(select(HostApp)).all()
     book.origins = frozenset(o for app in host_apps for o in app.allowed_origins)
-    by_app: dict[str, list[dict]] = {app.id: [] for app in host_apps}
+    by_app: dict[str, list[dict[str, Any]]] = {app.id: [] for app in host_apps}
     codes = {app.id: _codes_by_zaaktype(app.zaaktype_map) for app in host_apps}
     for rule, slug, title, version in rows:
+        if version is None:  # never: rules are written when a task is published
+            continue
         book.tasks[slug] = (title, version)
         entry = {
             "task": slug,
@@ -251,8 +253,9 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
         }
         by_app.setdefault(rule.app_id, []).append(entry)
         # The application may report its own code for the zaaktype: the rule holds for it too.
-        for code in codes.get(rule.app_id, {}).get(rule.zaaktype, ()):
-            by_app[rule.app_id].append({**entry, "zaaktype": code})
+        if rule.zaaktype is not None:
+            for code in codes.get(rule.app_id, {}).get(rule.zaaktype, ()):
+                by_app[rule.app_id].append({**entry, "zaaktype": code})
     for app_id, entries in by_app.items():
         manifest = {
             "app": app_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from epss.context.patterns import PathPattern, path_segments
 from epss.i18n import Listing, Message
@@ -36,7 +37,7 @@ class Rule:
     order: int = 0  # place in the manifest: the last tie-breaker, as in the overlay
 
     @classmethod
-    def from_manifest(cls, entry: dict, order: int) -> Rule:
+    def from_manifest(cls, entry: dict[str, Any], order: int) -> Rule:
         """A rule from its manifest entry (the form the overlay gets)."""
         return cls(
             task_slug=entry["task"],
@@ -111,7 +112,7 @@ class RuleSet:
         self.by_title: list[Rule] = []
         for rule in rules:
             if rule.url is not None:
-                self._add_url(rule)
+                self._add_url(rule, rule.url)
             elif rule.zaaktype is not None:
                 self.by_zaaktype[rule.zaaktype].append(rule)
             elif rule.markers:
@@ -119,15 +120,15 @@ class RuleSet:
             else:
                 self.by_title.append(rule)
 
-    def _add_url(self, rule: Rule) -> None:
+    def _add_url(self, rule: Rule, url: PathPattern) -> None:
         node = self.root
-        for segment in rule.url.segments:
+        for segment in url.segments:
             if PathPattern.is_wildcard(segment):
                 node.wildcard = node.wildcard or _Node()
                 node = node.wildcard
             else:
                 node = node.literal.setdefault(segment, _Node())
-        (node.rest if rule.url.rest else node.ending).append(rule)
+        (node.rest if url.rest else node.ending).append(rule)
 
     def candidates(self, page: Page, segments: list[str]) -> list[Rule]:
         found: list[Rule] = []
@@ -149,7 +150,7 @@ class RuleSet:
         if node.wildcard is not None:
             self._walk(node.wildcard, segments, depth + 1, found)
 
-    def best_matches(self, page: Page) -> list[tuple[Rule, str]]:
+    def best_matches(self, page: Page) -> list[tuple[Rule, Listing]]:
         """The matching rules, best first, one per task (its best rule)."""
         segments = page.segments
         matched = [

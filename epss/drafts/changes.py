@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.catalog import published_version
 from epss.drafts.document import draft_data
@@ -21,11 +22,12 @@ from epss.drafts.history import WORKFLOW_ACTIONS, edits_since_publication
 from epss.drafts.merge import words
 from epss.errors import InvalidInput, NotFound
 from epss.feedback.views import describe
-from epss.models import STEP_FIELDS, TASK_FIELDS, Change, Feedback, Task, TaskVersion
+from epss.models import Change, Feedback, Task, TaskVersion
 from epss.taskfile import TaskDocument
+from epss.taskfile.fields import STEP_FIELDS, TASK_FIELDS
 
 
-def compare(old: dict | None, new: dict) -> dict:
+def compare(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
     """Two task documents (file form, as JSON) compared. `fields`: the task's own fields
     that differ, each `{field, before, after}`. `steps`: every step in the new order, a
     removed one where it stood, each `{id, title, before_title, change, from, to, moved,
@@ -118,7 +120,7 @@ def compare(old: dict | None, new: dict) -> dict:
     }
 
 
-def word_runs(old: str, new: str) -> list[dict]:
+def word_runs(old: str, new: str) -> list[dict[str, str]]:
     """How a text changed as runs of words `[{"op": "same"|"del"|"add", "text"}]` that a
     person can read: a lone unchanged word between two changes is taken into them, and a
     text rewritten for the most part is one deletion and one addition, not a patchwork."""
@@ -126,18 +128,18 @@ def word_runs(old: str, new: str) -> list[dict]:
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if a and b and matcher.ratio() < 0.5:
         return [{"op": "del", "text": old}, {"op": "add", "text": new}]
-    ops = [list(op) for op in matcher.get_opcodes()]
+    ops: list[tuple[str, int, int, int, int]] = list(matcher.get_opcodes())
     n = 1
     while n < len(ops) - 1:
         op, i1, i2 = ops[n][:3]
         lone = op == "equal" and sum(1 for t in a[i1:i2] if t[0].isalnum()) <= 1
         if lone and ops[n - 1][0] != "equal" and ops[n + 1][0] != "equal":
             ops[n - 1 : n + 2] = [
-                ["replace", ops[n - 1][1], ops[n + 1][2], ops[n - 1][3], ops[n + 1][4]]
+                ("replace", ops[n - 1][1], ops[n + 1][2], ops[n - 1][3], ops[n + 1][4])
             ]
             continue
         n += 1
-    runs: list[dict] = []
+    runs: list[dict[str, str]] = []
     for op, i1, i2, j1, j2 in ops:
         if op == "equal":
             _run(runs, "same", "".join(a[i1:i2]))
@@ -149,7 +151,7 @@ def word_runs(old: str, new: str) -> list[dict]:
     return runs
 
 
-def _run(runs: list[dict], op: str, text: str) -> None:
+def _run(runs: list[dict[str, str]], op: str, text: str) -> None:
     if not text:
         return
     if runs and runs[-1]["op"] == op:
@@ -158,7 +160,9 @@ def _run(runs: list[dict], op: str, text: str) -> None:
         runs.append({"op": op, "text": text})
 
 
-def _after_survivor(steps: list[dict], earlier: list[dict], new_ids: set[str]) -> int:
+def _after_survivor(
+    steps: list[dict[str, Any]], earlier: list[dict[str, Any]], new_ids: set[str]
+) -> int:
     """Where a removed step goes in the list: after the nearest earlier step of the old
     document that is still there (and after the removed ones already placed there)."""
     survivors = [s["id"] for s in earlier if s["id"] in new_ids]
@@ -180,7 +184,7 @@ def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
     return set(new_order) - kept
 
 
-def normal(document: dict) -> dict:
+def normal(document: dict[str, Any]) -> dict[str, Any]:
     """A task document as the current file format writes it (so older documents, and a
     draft read from the database, compare fairly). A draft that is not valid yet is
     compared as it is, dates written as YYYY-MM-DD."""
@@ -190,13 +194,13 @@ def normal(document: dict) -> dict:
         return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in document.items()}
 
 
-def holding(version: TaskVersion) -> dict:
+def holding(version: TaskVersion) -> dict[str, Any]:
     """A version's document with the review date that holds now ("Nog steeds juist" moves
     it without a new version)."""
     return {**version.document, "review_by": version.review_by.isoformat()}
 
 
-def draft_changes(session: Session, slug: str) -> dict:
+def draft_changes(session: Session, slug: str) -> dict[str, Any]:
     """The draft against the newest published version: `compare` plus `base` (that
     version's number, when and by whom it was published; None if never published),
     `draft` (its status and submission), `who` (see `authors`) and `feedback` (see
@@ -220,7 +224,9 @@ def draft_changes(session: Session, slug: str) -> dict:
     }
 
 
-def version_changes(session: Session, slug: str, from_number: int, to_number: int) -> dict:
+def version_changes(
+    session: Session, slug: str, from_number: int, to_number: int
+) -> dict[str, Any]:
     """Published version `from_number` against `to_number`, as `draft_changes` (with
     `target` the second version's facts; `who`: the changes made between them)."""
     for number in (from_number, to_number):
@@ -249,11 +255,13 @@ def edits_between(session: Session, task: Task, low: int, high: int) -> list[Cha
     """The changes to the draft after version `low` was made, up to version `high`."""
 
     def boundary(number: int) -> int:
-        return session.exec(
-            select(func.coalesce(func.max(Change.id), 0)).where(
+        """The entry that made version `number` (0: none)."""
+        newest = session.exec(
+            select(func.max(col(Change.id))).where(
                 Change.task_id == task.id, Change.version_number == number
             )
         ).one()
+        return newest or 0
 
     start, end = boundary(low), boundary(high)
     if end <= start:
@@ -263,22 +271,22 @@ def edits_between(session: Session, task: Task, low: int, high: int) -> list[Cha
             select(Change)
             .where(
                 Change.task_id == task.id,
-                Change.id > start,
-                Change.id <= end,
-                Change.action.not_in(WORKFLOW_ACTIONS),
+                col(Change.id) > start,
+                col(Change.id) <= end,
+                col(Change.action).not_in(WORKFLOW_ACTIONS),
             )
-            .order_by(Change.id)
+            .order_by(col(Change.id))
         ).all()
     )
 
 
-def authors(changes: list[Change]) -> dict:
+def authors(changes: list[Change]) -> dict[str, Any]:
     """Who changed what: `steps` (step id → [{who, when, action}], newest last), `fields`
     (task field → the same), `other` (restores, imports, reorderings: each with `after`)
     and `people` (everyone, in order of their first change)."""
-    steps: dict[str, list] = {}
-    fields: dict[str, list] = {}
-    other: list[dict] = []
+    steps: dict[str, list[dict[str, Any]]] = {}
+    fields: dict[str, list[dict[str, Any]]] = {}
+    other: list[dict[str, Any]] = []
     for change in changes:
         entry = {"who": change.actor, "when": change.at, "action": change.action}
         if change.step_key and change.action != "steps_reordered":
@@ -296,17 +304,17 @@ def authors(changes: list[Change]) -> dict:
     }
 
 
-def open_feedback(session: Session, slug: str) -> dict:
+def open_feedback(session: Session, slug: str) -> dict[str, Any]:
     """The feedback on this task nobody has handled yet, as the inbox describes it:
     `steps` (step id → items) and `task` (about the task as a whole)."""
     rows = list(
         session.exec(
             select(Feedback)
             .where(Feedback.task_slug == slug, Feedback.status == "new")
-            .order_by(Feedback.created_at)
+            .order_by(col(Feedback.created_at))
         ).all()
     )
-    by_step: dict[str, list] = {}
+    by_step: dict[str, list[dict[str, Any]]] = {}
     whole = []
     for item in describe(session, rows):
         if item["step_id"]:
@@ -323,7 +331,7 @@ def _task(session: Session, slug: str) -> Task:
     return task
 
 
-def _version_facts(version: TaskVersion | None) -> dict | None:
+def _version_facts(version: TaskVersion | None) -> dict[str, Any] | None:
     if version is None:
         return None
     return {

@@ -6,17 +6,20 @@ it ('Stap 3 (Controleer de termijn), Titel'); the detail is the people's version
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from epss.errors import InvalidInput
 from epss.i18n import Listing, Message, Phrase, Words
 from epss.taskfile import check_data
-from epss.taskfile.model import TaskDocument
+from epss.taskfile.model import FieldPath, TaskDocument
 from epss.taskfile.problems import Place
 
 # (field as the API names it, what is wrong, and optionally the field as people name it)
 Problem = tuple[str, str | Words] | tuple[str, str | Words, str | Words]
 
 
-def field_name(loc: tuple, step_ids: list[str]) -> str:
+def field_name(loc: FieldPath, step_ids: list[str]) -> str:
     """('steps', 2, 'branches', 0, 'step') -> 'steps[ids[2]].branches[0].step'."""
     name = ""
     for i, part in enumerate(loc):
@@ -29,7 +32,7 @@ def field_name(loc: tuple, step_ids: list[str]) -> str:
     return name or "task"
 
 
-def checked_document(data: dict, known_tasks: set[str]) -> TaskDocument:
+def checked_document(data: dict[str, Any], known_tasks: set[str]) -> TaskDocument:
     """The draft as a valid task document, or InvalidInput naming every problem.
 
     `data` is the whole would-be draft (task fields and steps, in file form); `known_tasks`
@@ -62,7 +65,7 @@ def checked_document(data: dict, known_tasks: set[str]) -> TaskDocument:
     return document
 
 
-def invalid(problems: list[Problem]) -> InvalidInput:
+def invalid(problems: Sequence[Problem]) -> InvalidInput:
     """One error for all problems: `detail` lists them as people read them, `problems` has
     them one by one, with the field as the API names it. A problem without a name for
     people is named by its field (for what only the API can send)."""

@@ -5,6 +5,7 @@ comparison the review pages show (epss.drafts.changes)."""
 from __future__ import annotations
 
 import difflib
+from typing import Any
 
 from sqlmodel import Session
 
@@ -14,7 +15,7 @@ from epss.errors import InvalidInput
 from epss.taskfile import TaskDocument, dump_document
 
 
-def version_diff(session: Session, slug: str, from_number: int, to_number: int) -> dict:
+def version_diff(session: Session, slug: str, from_number: int, to_number: int) -> dict[str, Any]:
     """`unified`: the diff of the two versions' task files; `task_fields`: the task's own
     fields that differ; `steps`: the steps of `to_number` that are new or changed, then the
     ones that were removed, each `{id, title, change: added|changed|removed, fields}`
@@ -58,12 +59,14 @@ def version_diff(session: Session, slug: str, from_number: int, to_number: int) 
     }
 
 
-def _normal(document: dict) -> dict:
+def _normal(document: dict[str, Any]) -> dict[str, Any]:
     """The stored JSON as the current format dumps it (so older documents compare fairly)."""
     return TaskDocument.model_validate(document).model_dump(mode="json", by_alias=True)
 
 
-def _step_changes(old_steps: list[dict], new_steps: list[dict]) -> list[dict]:
+def _step_changes(
+    old_steps: list[dict[str, Any]], new_steps: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     old = {step["id"]: step for step in old_steps}
     new_ids = {step["id"] for step in new_steps}
     moved = _moved(

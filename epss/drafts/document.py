@@ -6,13 +6,17 @@ step (by number and title, as the editor shows it) and the field, in plain words
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from epss.catalog import content_hash
 from epss.errors import InvalidInput
 from epss.i18n import Listing, Message, Phrase, Words, count
-from epss.models import STEP_FIELDS, TASK_FIELDS, Step, Task
+from epss.models import Step, Task
 from epss.taskfile import TaskDocument, check_data
+from epss.taskfile.fields import STEP_FIELDS, TASK_FIELDS
+from epss.taskfile.model import FieldPath
 from epss.taskfile.problems import Place, field_name
 
 
@@ -20,12 +24,12 @@ def draft_steps(session: Session, task: Task) -> list[Step]:
     """The working copy's steps, in their order."""
     return list(
         session.exec(
-            select(Step).where(Step.task_id == task.id).order_by(Step.position, Step.id)
+            select(Step).where(Step.task_id == task.id).order_by(col(Step.position), col(Step.id))
         ).all()
     )
 
 
-def draft_data(session: Session, task: Task) -> dict:
+def draft_data(session: Session, task: Task) -> dict[str, Any]:
     """The working copy in the shape of a task file (not yet validated)."""
     data = {name: getattr(task, name) for name in ("slug", *TASK_FIELDS)}
     data["steps"] = [
@@ -44,7 +48,7 @@ def draft_document(session: Session, task: Task) -> TaskDocument:
     document, found = check_data(data)
     if document is not None:
         found += _missing_linked_tasks(session, document)
-    if not found:
+    if document is not None and not found:
         return document
     problems = [_describe(loc, message, data) for loc, message in found]
     raise InvalidInput(
@@ -72,12 +76,16 @@ def draft_hash(session: Session, task: Task) -> str | None:
         return None
 
 
-def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tuple[tuple, Message]]:
+def _missing_linked_tasks(
+    session: Session, document: TaskDocument
+) -> list[tuple[FieldPath, Message]]:
     linked = {b.task for step in document.steps for b in step.branches if b.task is not None}
     published = (
         set(
             session.exec(
-                select(Task.slug).where(Task.published_version.is_not(None), Task.slug.in_(linked))
+                select(Task.slug).where(
+                    col(Task.published_version).is_not(None), col(Task.slug).in_(linked)
+                )
             ).all()
         )
         if linked
@@ -94,7 +102,7 @@ def _missing_linked_tasks(session: Session, document: TaskDocument) -> list[tupl
     ]
 
 
-def _describe(loc: tuple, message: Words, data: dict) -> dict:
+def _describe(loc: FieldPath, message: Words, data: dict[str, Any]) -> dict[str, Any]:
     """A problem as the editor shows it: 'Stap 3 (Controleer de termijn), Waarom: …', with
     the step's id and the field's path for tools."""
     steps = data["steps"]

@@ -19,9 +19,10 @@ An edit that changes nothing is not recorded and keeps the version.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from epss.drafts import working
 from epss.drafts.checks import invalid
@@ -30,6 +31,7 @@ from epss.drafts.steps import add_step, move_step, remove_step, reorder_steps, s
 from epss.drafts.working import draft_view, lock_task, step_view, task_fields
 from epss.i18n import Message
 from epss.models import Step, Task
+from epss.taskfile.fields import STEP_FIELDS, TASK_FIELDS
 
 __all__ = [
     "add_step",
@@ -75,7 +77,12 @@ def step_of(session: Session, slug: str, step_id: str) -> Step:
 
 
 def update_task_fields(
-    session: Session, slug: str, expected_version: int | None, changes: dict, *, by: str
+    session: Session,
+    slug: str,
+    expected_version: int | None,
+    changes: dict[str, Any],
+    *,
+    by: str,
 ) -> Task:
     """Change some of the task's own fields (title, goal, owner, review interval, sources,
     context rules…), based on the task's `version`. A whole `draft_view` may be sent back
@@ -95,7 +102,7 @@ def update_task_fields(
     steps = [working.step_data(s) for s in working.steps_of(session, task)]
     document = working.checked(session, task, {**current, **changes}, steps)
     new = working.fields_of(document)
-    changed = {name: new[name] for name in working.TASK_FIELDS if new[name] != current[name]}
+    changed = {name: new[name] for name in TASK_FIELDS if new[name] != current[name]}
     if not changed:
         return task
     values = {
@@ -106,7 +113,7 @@ def update_task_fields(
     }
     written = session.exec(
         update(Task)
-        .where(Task.id == task.id, Task.version == expected)
+        .where(col(Task.id) == task.id, col(Task.version) == expected)
         .values(**values, **working.back_to_draft(), version=Task.version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -130,7 +137,7 @@ def update_step(
     slug: str,
     step_id: str,
     expected_version: int | None,
-    changes: dict,
+    changes: dict[str, Any],
     *,
     by: str,
 ) -> Step:
@@ -150,13 +157,13 @@ def update_step(
     data[index] = {**data[index], **changes}
     document = working.checked(session, task, working.task_fields(task), data)
     new = working.step_fields_of(document, index)
-    current = {name: getattr(step, name) for name in working.STEP_FIELDS}
-    changed = {name: new[name] for name in working.STEP_FIELDS if new[name] != current[name]}
+    current = {name: getattr(step, name) for name in STEP_FIELDS}
+    changed = {name: new[name] for name in STEP_FIELDS if new[name] != current[name]}
     if not changed:
         return step
     written = session.exec(
         update(Step)
-        .where(Step.id == step.id, Step.version == expected)
+        .where(col(Step.id) == step.id, col(Step.version) == expected)
         .values(**changed, version=Step.version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -177,7 +184,7 @@ def update_step(
     return step
 
 
-def _without_read_only(changes: object, current: dict) -> dict:
+def _without_read_only(changes: object, current: dict[str, Any]) -> dict[str, Any]:
     """Drop what a client sends back unchanged from what it read; refuse changing it."""
     if not isinstance(changes, dict):
         raise invalid([("request", NOT_AN_OBJECT, "Het verzoek")])
@@ -193,7 +200,7 @@ def _without_read_only(changes: object, current: dict) -> dict:
     }
 
 
-def _step_changes(step: Step, changes: object) -> dict:
+def _step_changes(step: Step, changes: object) -> dict[str, Any]:
     where = Message("Stap {n} ({title})", n=step.position, title=step.title)
     if not isinstance(changes, dict):
         raise invalid([(f"steps[{step.key}]", NOT_AN_OBJECT, where)])

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from typing import Any
 
 import yaml
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col, select
 
 from epss.errors import NotFound
-from epss.models import Change, Task
+from epss.models import Change, Task, stored_id
 
 # History entries that are steps of the workflow, not changes to the guidance. "imported"
 # is an import published at once (it carries the version); an import into the draft,
@@ -29,14 +31,14 @@ def record_change(
     action: str,
     *,
     step_key: str | None = None,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
     comment: str = "",
     version_number: int | None = None,
 ) -> Change:
     """Add one entry to the task's history. `before`/`after` hold only the changed fields."""
     change = Change(
-        task_id=task.id,
+        task_id=stored_id(task),
         actor=actor,
         action=action,
         step_key=step_key,
@@ -50,7 +52,7 @@ def record_change(
     return change
 
 
-def _since_publication(task: Task):
+def _since_publication(task: Task) -> tuple[ColumnElement[bool], ...]:
     """The condition for the edits after the newest entry that created a version (an
     import published at once, a publication) or replaced the draft, workflow steps left
     out."""
@@ -58,17 +60,21 @@ def _since_publication(task: Task):
         select(func.coalesce(func.max(Change.id), 0))
         .where(
             Change.task_id == task.id,
-            or_(Change.version_number.is_not(None), Change.action == "draft_replaced"),
+            or_(col(Change.version_number).is_not(None), col(Change.action) == "draft_replaced"),
         )
         .scalar_subquery()
     )
-    return (Change.task_id == task.id, Change.id > boundary, Change.action.not_in(WORKFLOW_ACTIONS))
+    return (
+        col(Change.task_id) == task.id,
+        col(Change.id) > boundary,
+        col(Change.action).not_in(WORKFLOW_ACTIONS),
+    )
 
 
 def edits_since_publication(session: Session, task: Task) -> list[Change]:
     """The changes to the draft since it was last published, oldest first."""
     return list(
-        session.exec(select(Change).where(*_since_publication(task)).order_by(Change.id)).all()
+        session.exec(select(Change).where(*_since_publication(task)).order_by(col(Change.id))).all()
     )
 
 
@@ -84,8 +90,8 @@ def changes_of(session: Session, task: Task, *, since_id: int = 0) -> list[Chang
     return list(
         session.exec(
             select(Change)
-            .where(Change.task_id == task.id, Change.id > since_id)
-            .order_by(Change.id)
+            .where(Change.task_id == task.id, col(Change.id) > since_id)
+            .order_by(col(Change.id))
         ).all()
     )
 
@@ -97,7 +103,7 @@ def history_view(
     step_id: str | None = None,
     limit: int | None = None,
     before_id: int | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The task's history as JSON, newest first: each entry with `id`, `who`, `when`
     (ISO 8601), `action`, `step_id`, `comment`, `version_number` and `fields`, the changed
     fields each with `before`, `after` and their diff (`field_diff`). `step_id` keeps the
@@ -109,8 +115,8 @@ def history_view(
     if step_id is not None:
         query = query.where(Change.step_key == step_id)
     if before_id is not None:
-        query = query.where(Change.id < before_id)
-    query = query.order_by(Change.id.desc())
+        query = query.where(col(Change.id) < before_id)
+    query = query.order_by(col(Change.id).desc())
     if limit is not None:
         query = query.limit(limit)
     return [
@@ -128,7 +134,9 @@ def history_view(
     ]
 
 
-def field_changes(before: dict | None, after: dict | None) -> list[dict]:
+def field_changes(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """Per field that differs (in the order they were recorded): `field`, `before`, `after`
     and `diff` (see `field_diff`). A field absent on one side is None there (a step that
     was added or removed)."""
@@ -145,7 +153,7 @@ def field_changes(before: dict | None, after: dict | None) -> list[dict]:
     ]
 
 
-def field_diff(before: object, after: object) -> dict:
+def field_diff(before: object, after: object) -> dict[str, Any]:
     """How one field changed: `unified`, the line diff of the two values as text (lists and
     groups of fields as YAML), and `words`, the same as runs of words
     `[{"op": "same"|"del"|"add", "text"}]` that together spell both versions."""
@@ -163,10 +171,10 @@ def field_diff(before: object, after: object) -> dict:
     return {"unified": unified, "words": word_diff(old, new)}
 
 
-def word_diff(old: str, new: str) -> list[dict]:
+def word_diff(old: str, new: str) -> list[dict[str, str]]:
     """The runs of words (with the spaces between them) that stayed, went or came."""
     a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    runs: list[dict] = []
+    runs: list[dict[str, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag in ("equal", "delete", "replace") and i2 > i1:
             _run(runs, "same" if tag == "equal" else "del", "".join(a[i1:i2]))
@@ -193,7 +201,7 @@ def as_text(value: object) -> str:
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
 
 
-def _run(runs: list[dict], op: str, text: str) -> None:
+def _run(runs: list[dict[str, str]], op: str, text: str) -> None:
     if runs and runs[-1]["op"] == op:
         runs[-1]["text"] += text
     else:

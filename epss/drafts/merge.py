@@ -15,18 +15,28 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_origin
 
-from merge3 import Merge3
+from merge3 import Merge3, SyncRegion
 
-from epss.models import STEP_FIELDS
+from epss.taskfile.fields import STEP_FIELDS, STEP_TEXTS
+from epss.taskfile.model import Step
 
-TEXT_FIELDS = ("title", "instruction", "why", "warning", "check")
-LIST_FIELDS = ("branches", "target", "sources")
-VALUE_FIELDS = ("mandatory",)
+# A step's fields by how they merge: texts word by word, lists item by item, and single
+# values (yes/no, a number) whole.
+TEXT_FIELDS = ("title", *STEP_TEXTS)
+LIST_FIELDS = tuple(n for n in STEP_FIELDS if get_origin(Step.model_fields[n].annotation) is list)
+VALUE_FIELDS = tuple(n for n in STEP_FIELDS if n not in TEXT_FIELDS + LIST_FIELDS)
 CHOICES = ("theirs", "mine", "both")
 
 _TOKENS = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+
+# What merge3 merges: a text's words (see `words`), or a list's items each as JSON.
+Tokens = tuple[str, ...]
+# Makes a field's value of the merged tokens: a text, or a list.
+Join = Callable[[Sequence[str]], str | list[Any]]
+# A run of tokens taken as they are while merging: True when unchanged from the base.
+_Run = tuple[bool, Tokens]
 
 
 def words(text: str) -> list[str]:
@@ -39,20 +49,25 @@ def _is_space(token: object) -> bool:
     return isinstance(token, str) and token.isspace()
 
 
-class _Matcher(difflib.SequenceMatcher):
+class _Matcher(difflib.SequenceMatcher[str]):
     """difflib's matcher as merge3 calls it, without the "popular element" heuristic,
     which would drop the frequent words (and spaces) of a long text from the matching."""
 
-    def __init__(self, isjunk=None, a: Sequence = (), b: Sequence = ()) -> None:
+    def __init__(
+        self,
+        isjunk: Callable[[str], bool] | None = None,
+        a: Sequence[str] = (),
+        b: Sequence[str] = (),
+    ) -> None:
         super().__init__(None, a, b, autojunk=False)
 
 
-class _Merge3(Merge3):
+class _Merge3(Merge3[str]):
     """merge3, where unchanged white space alone does not separate two edits: "drie
     werkdagen" made "vijf werkdagen" by one and "drie kalenderdagen" by the other is one
     conflict, not "vijf kalenderdagen"."""
 
-    def find_sync_regions(self):
+    def find_sync_regions(self) -> list[SyncRegion]:
         regions = super().find_sync_regions()
         return [
             r for r in regions[:-1] if not all(_is_space(t) for t in self.base[r[0] : r[1]])
@@ -64,11 +79,11 @@ class Conflict:
     """One place where both changed the same words (or items): the three versions of it,
     and the unchanged words around it (for showing where it is)."""
 
-    base: tuple
-    theirs: tuple
-    mine: tuple
-    before: tuple = ()
-    after: tuple = ()
+    base: Tokens
+    theirs: Tokens
+    mine: Tokens
+    before: Tokens = ()
+    after: Tokens = ()
 
 
 @dataclass(frozen=True)
@@ -76,8 +91,8 @@ class Merged:
     """The outcome for one field: runs taken as they are, and conflicts. `join` makes
     the value of a sequence of pieces (text or list)."""
 
-    pieces: tuple  # each a tuple of tokens/items, or a Conflict
-    join: Callable[[Sequence], Any] = field(compare=False, repr=False)
+    pieces: tuple[Tokens | Conflict, ...]
+    join: Join = field(compare=False, repr=False)
 
     @property
     def conflicts(self) -> list[Conflict]:
@@ -87,13 +102,13 @@ class Merged:
     def clean(self) -> bool:
         return not self.conflicts
 
-    def value(self, choices: Sequence[str] = ()) -> Any:
+    def value(self, choices: Sequence[str] = ()) -> str | list[Any]:
         """The merged value, each conflict settled by its choice in order ("theirs",
         "mine" or "both": theirs, then mine). ValueError when a choice is missing."""
         chosen = list(choices)
         if len(chosen) < len(self.conflicts) or any(c not in CHOICES for c in chosen):
             raise ValueError("choose for every conflict: theirs, mine or both")
-        out: list = []
+        out: list[str] = []
         n = 0
         for piece in self.pieces:
             if not isinstance(piece, Conflict):
@@ -115,7 +130,7 @@ class Merged:
         return self.join(out)
 
 
-def _between(theirs: tuple, mine: tuple, join) -> tuple:
+def _between(theirs: Tokens, mine: Tokens, join: Join) -> Tokens:
     """A space between two texts put one after the other, when neither brings one."""
     if join is not _join_text or not theirs or not mine:
         return ()
@@ -128,7 +143,7 @@ def _join_text(tokens: Sequence[str]) -> str:
     return "".join(tokens)
 
 
-def _join_list(items: Sequence[str]) -> list:
+def _join_list(items: Sequence[str]) -> list[Any]:
     """The items in order, each once (taking both sides of a conflict must not repeat an
     item that the other side moved)."""
     return [json.loads(item) for item in dict.fromkeys(items)]
@@ -137,13 +152,17 @@ def _join_list(items: Sequence[str]) -> list:
 CONTEXT = 6  # words of context shown either side of a conflict
 
 
-def _merge(base: Sequence, theirs: Sequence, mine: Sequence, join) -> Merged:
+def _merge(base: Sequence[str], theirs: Sequence[str], mine: Sequence[str], join: Join) -> Merged:
     """merge3's regions as pieces. A conflict whose two sides differ only in spaces within
     a line is no conflict (theirs is kept); a line or paragraph break is a change. A
     conflict in a text takes in the unchanged words around it up to the ends of its
     sentence, so that each choice reads as a whole."""
-    merger = _Merge3(base, theirs, mine, sequence_matcher=_Matcher)
-    pieces: list = []  # (unchanged?, tokens) or a Conflict
+    # merge3's SequenceMatcherProtocol wants get_matching_blocks to return
+    # list[tuple[int, int, int]]; difflib's (and so _Matcher's) returns list[Match], tuples
+    # of three ints, but a list is invariant: difflib.SequenceMatcher, merge3's own default,
+    # does not fit it either.
+    merger = _Merge3(base, theirs, mine, sequence_matcher=_Matcher)  # type: ignore[arg-type]
+    pieces: list[_Run | Conflict] = []
     for group in merger.merge_groups():
         if group[0] != "conflict":
             if group[1]:
@@ -170,24 +189,26 @@ def _ends_sentence(token: str) -> bool:
     return token in _SENTENCE_END or (token.isspace() and "\n" in token)
 
 
-def _to_sentence_ends(pieces: list) -> list:
+def _to_sentence_ends(pieces: list[_Run | Conflict]) -> list[_Run | Conflict]:
     """Each conflict widened over the unchanged words before and after it, up to the
     sentence's start and end (never over a change of one side: that stays applied)."""
     for n, piece in enumerate(pieces):
         if not isinstance(piece, Conflict):
             continue
-        lead: tuple = ()
-        if n and not isinstance(pieces[n - 1], Conflict) and pieces[n - 1][0]:
-            tokens = pieces[n - 1][1]
+        lead: Tokens = ()
+        before = pieces[n - 1] if n else None
+        if isinstance(before, tuple) and before[0]:
+            tokens = before[1]
             start = len(tokens)
             while start > 0 and not _ends_sentence(tokens[start - 1]):
                 start -= 1
             while start < len(tokens) and tokens[start].isspace():
                 start += 1
             lead, pieces[n - 1] = tokens[start:], (True, tokens[:start])
-        trail: tuple = ()
-        if n + 1 < len(pieces) and not isinstance(pieces[n + 1], Conflict) and pieces[n + 1][0]:
-            tokens = pieces[n + 1][1]
+        trail: Tokens = ()
+        after = pieces[n + 1] if n + 1 < len(pieces) else None
+        if isinstance(after, tuple) and after[0]:
+            tokens = after[1]
             end = 0
             while end < len(tokens) and not _ends_sentence(tokens[end]):
                 end += 1
@@ -200,25 +221,21 @@ def _to_sentence_ends(pieces: list) -> list:
     return pieces
 
 
-def _with_context(pieces: list) -> list:
+def _with_context(pieces: list[_Run | Conflict]) -> list[Tokens | Conflict]:
     """Each conflict with the few tokens before and after it; the other pieces as their
     tokens."""
-    out = []
+    out: list[Tokens | Conflict] = []
     for n, piece in enumerate(pieces):
         if isinstance(piece, Conflict):
-            before = pieces[n - 1][1] if n and not isinstance(pieces[n - 1], Conflict) else ()
-            after = (
-                pieces[n + 1][1]
-                if n + 1 < len(pieces) and not isinstance(pieces[n + 1], Conflict)
-                else ()
-            )
+            before = pieces[n - 1] if n else None
+            after = pieces[n + 1] if n + 1 < len(pieces) else None
             out.append(
                 Conflict(
                     piece.base,
                     piece.theirs,
                     piece.mine,
-                    _tail(before, CONTEXT),
-                    _head(after, CONTEXT),
+                    _tail(before[1] if isinstance(before, tuple) else (), CONTEXT),
+                    _head(after[1] if isinstance(after, tuple) else (), CONTEXT),
                 )
             )
         elif piece[1]:
@@ -226,7 +243,7 @@ def _with_context(pieces: list) -> list:
     return out
 
 
-def _tail(tokens: tuple, count: int) -> tuple:
+def _tail(tokens: Tokens, count: int) -> Tokens:
     seen, start = 0, len(tokens)
     while start > 0 and seen < count:
         start -= 1
@@ -234,7 +251,7 @@ def _tail(tokens: tuple, count: int) -> tuple:
     return tokens[start:]
 
 
-def _head(tokens: tuple, count: int) -> tuple:
+def _head(tokens: Tokens, count: int) -> Tokens:
     seen, end = 0, 0
     while end < len(tokens) and seen < count:
         seen += not _is_space(tokens[end])
@@ -247,10 +264,10 @@ def merge_text(base: str, theirs: str, mine: str) -> Merged:
     return _merge(words(base or ""), words(theirs or ""), words(mine or ""), _join_text)
 
 
-def merge_items(base: Sequence, theirs: Sequence, mine: Sequence) -> Merged:
+def merge_items(base: Sequence[Any], theirs: Sequence[Any], mine: Sequence[Any]) -> Merged:
     """Three-way merge of a list (of texts or small dicts), item by item."""
 
-    def key(items):
+    def key(items: Sequence[Any]) -> list[str]:
         return [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items or []]
 
     return _merge(key(base), key(theirs), key(mine), _join_list)
@@ -261,7 +278,7 @@ class StepMerge:
     """The merge of a whole step: per field either its merged value or a Merged with
     conflicts. `theirs_changed` and `mine_changed` name the fields each side changed."""
 
-    values: dict
+    values: dict[str, Any]
     conflicts: dict[str, Merged]
     theirs_changed: tuple[str, ...]
     mine_changed: tuple[str, ...]
@@ -270,7 +287,7 @@ class StepMerge:
     def clean(self) -> bool:
         return not self.conflicts
 
-    def resolved(self, choices: Mapping[str, Sequence[str]]) -> dict:
+    def resolved(self, choices: Mapping[str, Sequence[str]]) -> dict[str, Any]:
         """The step's values with every conflict settled by `choices` (field → one choice
         per conflict). ValueError names a field whose choices are missing."""
         values = dict(self.values)
@@ -282,10 +299,12 @@ class StepMerge:
         return values
 
 
-def merge_step(base: Mapping | None, theirs: Mapping, mine: Mapping) -> StepMerge:
+def merge_step(
+    base: Mapping[str, Any] | None, theirs: Mapping[str, Any], mine: Mapping[str, Any]
+) -> StepMerge:
     """Merge a step's fields. Without a base (a form that did not say what it started
     from) every field the two sides fill differently is one conflict."""
-    values: dict = {}
+    values: dict[str, Any] = {}
     conflicts: dict[str, Merged] = {}
     changed_theirs, changed_mine = [], []
     for name in STEP_FIELDS:
@@ -305,7 +324,9 @@ def merge_step(base: Mapping | None, theirs: Mapping, mine: Mapping) -> StepMerg
         if base is not None and b == m:
             values[name] = t
             continue
-        if name in VALUE_FIELDS:  # a yes/no both changed ends the same: t == m above
+        if name in VALUE_FIELDS:
+            # A yes/no both sides changed ends the same (t == m above); of two new
+            # estimates the one saved last counts.
             values[name] = m
             continue
         if base is None:
@@ -345,7 +366,7 @@ def _whole(name: str, theirs: Any, mine: Any) -> Merged:
     return Merged((Conflict((), tuple(items), tuple(mine_items)),), _join_list)
 
 
-def step_base(data: object) -> dict | None:
+def step_base(data: object) -> dict[str, Any] | None:
     """The base a step form sent back (its fields as they were when the form was
     loaded), checked field by field; None when it is missing or not a step's fields."""
     if isinstance(data, str):
@@ -361,7 +382,7 @@ def step_base(data: object) -> dict | None:
         ok = (
             isinstance(value, str)
             if name in TEXT_FIELDS
-            else isinstance(value, bool)
+            else value is None or isinstance(value, bool | int)
             if name in VALUE_FIELDS
             else isinstance(value, list) and all(isinstance(i, str | dict) for i in value)
         )

@@ -1,8 +1,8 @@
 """Who is editing which task right now, and "someone saved X" notices, as server-sent events.
 
-The hub holds this process's open streams: one per database engine (so per running
-service), found with `hub_for(engine)`. Who has a task open is kept in the database
-(epss.drafts.roster), so editors on different instances see each other.
+The hub holds this process's open streams: one per running service (`Services.drafts`).
+Who has a task open is kept in the database (epss.drafts.roster), so editors on different
+instances see each other.
 
 Notices are recorded in the change log by the editing functions (`queue_notice`): written
 when the session commits, so nobody is told about a change that was rolled back, and
@@ -21,16 +21,14 @@ import json
 import logging
 import threading
 import time
-import weakref
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
+from sqlmodel import Session
 
 from epss.changes import log as change_log
 from epss.drafts.roster import HEARTBEAT_SECONDS, Roster
@@ -49,7 +47,7 @@ class _Listener:
         self.slug = slug
         self.name = name
         self.loop = asyncio.get_running_loop()
-        self.queue: asyncio.Queue = asyncio.Queue()
+        self.queue: asyncio.Queue[object] = asyncio.Queue()
 
     def offer(self, item: object) -> None:
         """Hand an item to the stream's event loop (safe from any thread)."""
@@ -196,7 +194,7 @@ class DraftHub:
         for slug in {slug for slug, _ in here}:
             self.refresh(slug)
 
-    def publish(self, slug: str, kind: str, data: dict) -> None:
+    def publish(self, slug: str, kind: str, data: dict[str, Any]) -> None:
         """Send an event to everyone with the task open (safe from any thread)."""
         with self._lock:
             for listener in self._listeners.get(slug, []):
@@ -254,44 +252,21 @@ class DraftHub:
                     continue
                 if item is _END:
                     return
-                kind, data = item
+                kind, data = cast(tuple[str, dict[str, Any]], item)  # not _END: a notice
                 yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
         finally:
             self.leave(listener)
 
 
-class LiveResponse(StreamingResponse):
-    """A server-sent-events response that always closes its stream (and so leaves the
-    presence list), also when the client disconnects or the server cancels it."""
-
-    media_type = "text/event-stream"
-
-    def __init__(self, stream: AsyncIterator[str]) -> None:
-        super().__init__(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            await self.body_iterator.aclose()
+def serving_hub(engine: Engine) -> DraftHub:
+    """The hub of a service (its `Services.drafts`). Disposing the engine, as the service
+    does when it shuts down, ends the open streams."""
+    hub = DraftHub(Roster(engine))
+    event.listen(engine, "engine_disposed", lambda _engine: hub.end_streams())
+    return hub
 
 
-_hubs: weakref.WeakKeyDictionary[Engine, DraftHub] = weakref.WeakKeyDictionary()
-_hubs_lock = threading.Lock()
-
-
-def hub_for(engine: Engine) -> DraftHub:
-    """The hub of the service that uses this engine (made on first use). Disposing the
-    engine, as the service does when it shuts down, ends the open streams."""
-    with _hubs_lock:
-        hub = _hubs.get(engine)
-        if hub is None:
-            hub = _hubs[engine] = DraftHub(Roster(engine))
-            event.listen(engine, "engine_disposed", lambda _engine: hub.end_streams())
-        return hub
-
-
-def queue_notice(session: Session, slug: str, kind: str, data: dict) -> None:
+def queue_notice(session: Session, slug: str, kind: str, data: dict[str, Any]) -> None:
     """Tell the task's editors, on every instance, about this change once `session` has
     committed (never when it rolls back)."""
     change_log.record(session, change_log.NOTICE, slug, {"kind": kind, "data": data})

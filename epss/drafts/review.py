@@ -10,8 +10,9 @@ so nothing here depends on the clock.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.catalog import published_version, same_content
 from epss.drafts.document import draft_document
@@ -26,14 +27,16 @@ DUE_WITHIN_DAYS = 30
 MAX_NOTE = 2000  # characters of a confirmation's note
 
 
-def review_lists(session: Session, today: dt.date, *, within_days: int = DUE_WITHIN_DAYS) -> dict:
+def review_lists(
+    session: Session, today: dt.date, *, within_days: int = DUE_WITHIN_DAYS
+) -> dict[str, Any]:
     """`overdue`: tasks whose review date has passed (`days_over`); `due`: tasks to review
     within `within_days` from today (`days_left`, 0 = today). Each with slug, title, owner,
     criticality, review_by, review_interval_months, version and the draft's status;
     soonest first."""
     rows = session.exec(
         select(Task, TaskVersion)
-        .join(TaskVersion, TaskVersion.task_id == Task.id)
+        .join(TaskVersion, col(TaskVersion.task_id) == Task.id)
         .where(TaskVersion.number == Task.published_version)
     ).all()
     overdue, due = [], []
@@ -63,11 +66,13 @@ def review_lists(session: Session, today: dt.date, *, within_days: int = DUE_WIT
     }
 
 
-def _soonest(item: dict) -> tuple:
+def _soonest(item: dict[str, Any]) -> tuple[dt.date, str]:
     return item["review_by"], item["slug"]
 
 
-def confirm_review(session: Session, slug: str, *, by: str, today: dt.date, note: str = "") -> dict:
+def confirm_review(
+    session: Session, slug: str, *, by: str, today: dt.date, note: str = ""
+) -> dict[str, Any]:
     """`by` confirms that the published guidance is still correct: its review date moves
     to `today` + the task's review interval, and nothing else changes (no new version: the
     newest version's `review_by` moves, and the draft's with it, so the next version keeps

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.changes import log as change_log
+from epss.db import unit_of_work
 from epss.models import EditorPresence
 
 HEARTBEAT_SECONDS = 15.0
@@ -35,24 +36,22 @@ class Roster:
         self._now = now
 
     def arrive(self, slug: str, name: str) -> None:
-        with Session(self.engine) as session:
+        with unit_of_work(self.engine) as session:
             session.merge(
                 EditorPresence(instance=self.instance, slug=slug, name=name, seen_at=self._now())
             )
             change_log.record(session, change_log.PRESENCE, slug)
-            session.commit()
 
     def leave(self, slug: str, name: str) -> None:
-        with Session(self.engine) as session:
+        with unit_of_work(self.engine) as session:
             session.exec(
                 delete(EditorPresence).where(
-                    EditorPresence.instance == self.instance,
-                    EditorPresence.slug == slug,
-                    EditorPresence.name == name,
+                    col(EditorPresence.instance) == self.instance,
+                    col(EditorPresence.slug) == slug,
+                    col(EditorPresence.name) == name,
                 )
             )
             change_log.record(session, change_log.PRESENCE, slug)
-            session.commit()
 
     def names(self, slug: str) -> list[str]:
         """Who has the task open on any instance, sorted."""
@@ -72,8 +71,8 @@ class Roster:
         """The heartbeat: this instance's (slug, name) pairs are still here. Rows lost
         meanwhile (a restored database) come back."""
         now = self._now()
-        with Session(self.engine) as session:
-            mine = EditorPresence.instance == self.instance
+        with unit_of_work(self.engine) as session:
+            mine = col(EditorPresence.instance) == self.instance
             session.exec(update(EditorPresence).where(mine).values(seen_at=now))
             known = set(
                 session.exec(select(EditorPresence.slug, EditorPresence.name).where(mine)).all()
@@ -83,17 +82,17 @@ class Roster:
                     EditorPresence(instance=self.instance, slug=slug, name=name, seen_at=now)
                 )
                 change_log.record(session, change_log.PRESENCE, slug)
-            session.commit()
 
     def leave_all(self) -> None:
         """This instance stops (its editors' streams have ended)."""
-        with Session(self.engine) as session:
+        with unit_of_work(self.engine) as session:
             slugs = set(
                 session.exec(
                     select(EditorPresence.slug).where(EditorPresence.instance == self.instance)
                 ).all()
             )
-            session.exec(delete(EditorPresence).where(EditorPresence.instance == self.instance))
+            session.exec(
+                delete(EditorPresence).where(col(EditorPresence.instance) == self.instance)
+            )
             for slug in slugs:
                 change_log.record(session, change_log.PRESENCE, slug)
-            session.commit()

@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.drafts import working
 from epss.drafts.checks import invalid
 from epss.drafts.history import record_change
 from epss.errors import InvalidInput, NotFound
 from epss.i18n import Listing, Message, Phrase, and_list, or_list
-from epss.models import Step, Task, TaskVersion
+from epss.models import Step, Task, TaskVersion, stored_id
+from epss.taskfile.fields import STEP_FIELDS
 
 NEW_STEP = "De nieuwe stap"
 
@@ -29,7 +31,7 @@ def add_step(
     session: Session,
     slug: str,
     expected_steps_version: int | None,
-    values: dict,
+    values: dict[str, Any],
     *,
     by: str,
     position: int | None = None,
@@ -83,7 +85,7 @@ def add_step(
     document = working.checked(session, task, working.task_fields(task), data)
     new = working.step_fields_of(document, position - 1)
     working.bump_steps_version(session, task, expected)
-    step = Step(task_id=task.id, key=key, position=position, version=1, **new)
+    step = Step(task_id=stored_id(task), key=key, position=position, version=1, **new)
     session.add(step)
     session.flush()
     working.renumber(session, [*steps[: position - 1], step, *steps[position - 1 :]])
@@ -126,11 +128,11 @@ def remove_step(
     _refuse_if_referred_to(task, steps, step)
     before = {
         "position": step.position,
-        **{name: getattr(step, name) for name in working.STEP_FIELDS},
+        **{name: getattr(step, name) for name in STEP_FIELDS},
     }
     removed = session.exec(
         delete(Step)
-        .where(Step.id == step.id, Step.version == expected)
+        .where(col(Step.id) == step.id, col(Step.version) == expected)
         .execution_options(synchronize_session=False)
     )
     if removed.rowcount != 1:
@@ -231,8 +233,7 @@ def _reorder(
         raise working.stale_task(session, task, expected, steps=True)
     steps = working.steps_of(session, task)
     current = [s.key for s in steps]
-    order = new_order(current)
-    _check_order(order, current)
+    order = _checked_order(new_order(current), current)
     if order == current:
         return task
     working.bump_steps_version(session, task, expected)
@@ -252,7 +253,8 @@ def _reorder(
     return task
 
 
-def _check_order(order: object, current: list[str]) -> None:
+def _checked_order(order: object, current: list[str]) -> list[str]:
+    """`order` when it names every step once; InvalidInput naming what is wrong."""
     if not isinstance(order, list) or not all(isinstance(key, str) for key in order):
         raise invalid(
             [
@@ -300,6 +302,7 @@ def _check_order(order: object, current: list[str]) -> None:
         )
     if problems:
         raise invalid(problems)
+    return order
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")

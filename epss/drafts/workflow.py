@@ -15,6 +15,7 @@ committing a publication.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlmodel import Session
 
@@ -172,13 +173,32 @@ def restore_version(session: Session, slug: str, number: int, *, by: str) -> Tas
     return task
 
 
-def record_step(session: Session, task: Task, by: str, action: str, **details) -> Change:
+def record_step(
+    session: Session,
+    task: Task,
+    by: str,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    comment: str = "",
+    version_number: int | None = None,
+) -> Change:
     """Record a workflow step (or a restore) in the history, and tell the people editing
     the task once it is committed: a `workflow` notice with the action, the new status and
     the published version, so their editor shows the new state (and, after "restored",
     reloads the steps)."""
     session.flush()
-    change = record_change(session, task, by, action, **details)
+    change = record_change(
+        session,
+        task,
+        by,
+        action,
+        before=before,
+        after=after,
+        comment=comment,
+        version_number=version_number,
+    )
     queue_notice(
         session,
         task.slug,

@@ -12,9 +12,10 @@ compare-and-set, so a writer that does not take the lock cannot cause a lost upd
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.clock import iso
 from epss.drafts.checks import checked_document, invalid
@@ -22,7 +23,8 @@ from epss.drafts.history import editors_since_publication
 from epss.drafts.presence import queue_notice
 from epss.errors import InvalidInput, NotFound, StaleVersion, VersionRequired
 from epss.i18n import Message, Words
-from epss.models import STEP_FIELDS, TASK_FIELDS, Change, Step, Task
+from epss.models import Change, Step, Task
+from epss.taskfile.fields import STEP_FIELDS, TASK_FIELDS, step_values
 from epss.taskfile.model import TaskDocument
 
 # The history actions of editing (workflow.py records the workflow's own).
@@ -42,7 +44,7 @@ BAD_IF_MATCH = (
 )
 
 
-def draft_view(session: Session, slug: str) -> dict:
+def draft_view(session: Session, slug: str) -> dict[str, Any]:
     """The working copy as JSON: the task's fields and versions, its workflow state, who
     edited it since the last publication, and its steps in order with their versions."""
     task = find(session, slug)
@@ -62,7 +64,7 @@ def draft_view(session: Session, slug: str) -> dict:
     }
 
 
-def step_view(step: Step) -> dict:
+def step_view(step: Step) -> dict[str, Any]:
     """One step as JSON: its id (the key in task files), version, position and fields."""
     return {
         "id": step.key,
@@ -72,7 +74,7 @@ def step_view(step: Step) -> dict:
     }
 
 
-def task_fields(task: Task) -> dict:
+def task_fields(task: Task) -> dict[str, Any]:
     """The task's own editable fields as JSON (dates as YYYY-MM-DD)."""
     values = {name: getattr(task, name) for name in TASK_FIELDS}
     values["review_by"] = task.review_by.isoformat()
@@ -88,7 +90,7 @@ def lock_task(session: Session, slug: str) -> Task:
     lock at once, so nothing read afterwards can change before the commit."""
     locked = session.exec(
         update(Task)
-        .where(Task.slug == slug)
+        .where(col(Task.slug) == slug)
         .values(slug=Task.slug)
         .execution_options(synchronize_session=False)
     )
@@ -113,7 +115,7 @@ def steps_of(session: Session, task: Task) -> list[Step]:
         session.exec(
             select(Step)
             .where(Step.task_id == task.id)
-            .order_by(Step.position, Step.id)
+            .order_by(col(Step.position), col(Step.id))
             .execution_options(populate_existing=True)
         ).all()
     )
@@ -201,27 +203,29 @@ def stale_step(session: Session, task: Task, step: Step, expected: int) -> Stale
 def _last_actor(
     session: Session, task: Task, actions: tuple[str, ...], step_key: str | None = None
 ) -> str | None:
-    query = select(Change.actor).where(Change.task_id == task.id, Change.action.in_(actions))
+    query = select(Change.actor).where(Change.task_id == task.id, col(Change.action).in_(actions))
     if step_key is not None:
         query = query.where(Change.step_key == step_key)
-    return session.exec(query.order_by(Change.id.desc()).limit(1)).first()
+    return session.exec(query.order_by(col(Change.id).desc()).limit(1)).first()
 
 
-def checked(session: Session, task: Task, fields: dict, steps: list[dict]) -> TaskDocument:
+def checked(
+    session: Session, task: Task, fields: dict[str, Any], steps: list[dict[str, Any]]
+) -> TaskDocument:
     """The would-be draft (these task fields and steps, in file form) as a valid document,
     or InvalidInput naming every problem. Branches may lead to published tasks only."""
     published = set(
-        session.exec(select(Task.slug).where(Task.published_version.is_not(None))).all()
+        session.exec(select(Task.slug).where(col(Task.published_version).is_not(None))).all()
     )
     return checked_document({"slug": task.slug, **fields, "steps": steps}, published)
 
 
-def step_data(step: Step) -> dict:
+def step_data(step: Step) -> dict[str, Any]:
     """A step in file form."""
     return {"id": step.key, **{name: getattr(step, name) for name in STEP_FIELDS}}
 
 
-def fields_of(document: TaskDocument) -> dict:
+def fields_of(document: TaskDocument) -> dict[str, Any]:
     """The task's editable fields of a validated document, in the form they are stored."""
     dumped = document.model_dump(mode="json", by_alias=True)
     values = {name: dumped.get(name) for name in TASK_FIELDS}
@@ -229,10 +233,9 @@ def fields_of(document: TaskDocument) -> dict:
     return values
 
 
-def step_fields_of(document: TaskDocument, index: int) -> dict:
+def step_fields_of(document: TaskDocument, index: int) -> dict[str, Any]:
     """A step's fields of a validated document, in the form they are stored."""
-    dumped = document.steps[index].model_dump(mode="json", by_alias=True)
-    return {name: dumped[name] for name in STEP_FIELDS}
+    return step_values(document.steps[index])
 
 
 def position_in(position: object, highest: int) -> int:
@@ -260,7 +263,7 @@ def position_in(position: object, highest: int) -> int:
     return position
 
 
-def back_to_draft() -> dict:
+def back_to_draft() -> dict[str, object]:
     """Column values for "this task has unpublished changes" (a submission is withdrawn)."""
     return {
         "status": "draft",
@@ -273,7 +276,7 @@ def back_to_draft() -> dict:
 def mark_draft(session: Session, task: Task) -> None:
     session.exec(
         update(Task)
-        .where(Task.id == task.id)
+        .where(col(Task.id) == task.id)
         .values(**back_to_draft())
         .execution_options(synchronize_session=False)
     )
@@ -281,9 +284,9 @@ def mark_draft(session: Session, task: Task) -> None:
 
 def bump_steps_version(session: Session, task: Task, expected: int | None) -> None:
     """steps_version + 1 (compare-and-set when `expected` is given), and back to draft."""
-    query = update(Task).where(Task.id == task.id)
+    query = update(Task).where(col(Task.id) == task.id)
     if expected is not None:
-        query = query.where(Task.steps_version == expected)
+        query = query.where(col(Task.steps_version) == expected)
     written = session.exec(
         query.values(**back_to_draft(), steps_version=Task.steps_version + 1).execution_options(
             synchronize_session=False
@@ -299,7 +302,7 @@ def renumber(session: Session, ordered: list[Step]) -> None:
         if step.position != position:
             session.exec(
                 update(Step)
-                .where(Step.id == step.id)
+                .where(col(Step.id) == step.id)
                 .values(position=position)
                 .execution_options(synchronize_session=False)
             )

@@ -16,7 +16,7 @@ written. Personal data is minimised before anything is stored:
 """
 
 from epss.events.batch import MAX_BATCH_BYTES, BatchTooLarge, EventBatch, parse_batch
-from epss.events.group_commit import record_events
+from epss.events.group_commit import EventWriter
 from epss.events.privacy import pseudonym
 from epss.events.store import Receipt
 
@@ -24,8 +24,8 @@ __all__ = [
     "MAX_BATCH_BYTES",
     "BatchTooLarge",
     "EventBatch",
+    "EventWriter",
     "Receipt",
     "parse_batch",
     "pseudonym",
-    "record_events",
 ]

@@ -8,26 +8,11 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Connection, Engine
 
 from epss.events.batch import EventIn
 from epss.events.store import Receipt, store_events
-
-
-def record_events(
-    engine: Engine, events: Sequence[EventIn], *, secret_key: str, received_at: dt.datetime
-) -> Receipt:
-    """Store the events and return once they are committed durably (on SQLite with
-    synchronous=FULL: WAL with NORMAL may lose the last commits on a power failure).
-
-    Batches that arrive while another is being written wait and are then written together,
-    in order of arrival, in one transaction (group commit): the cost of a commit is shared,
-    and on SQLite no writer sleeps on a locked database."""
-    with _WRITERS_LOCK:
-        writer = _WRITERS.get(engine) or _WRITERS.setdefault(engine, _GroupWriter())
-    return writer.write(engine, _Batch(events, secret_key, received_at))
 
 
 @dataclass(eq=False)
@@ -47,16 +32,29 @@ class _Batch:
         return self.receipt
 
 
-class _GroupWriter:
-    """One per engine: the thread that finds no write under way writes every batch that
-    is waiting, then hands the turn to the first batch that arrived meanwhile."""
+class EventWriter:
+    """The events of one service (its `Services.event_writer`), stored with group commit:
+    the thread that finds no write under way writes every batch that is waiting, then hands
+    the turn to the first batch that arrived meanwhile."""
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
         self.lock = threading.Lock()
         self.waiting: list[_Batch] = []
         self.busy = False
 
-    def write(self, engine: Engine, batch: _Batch) -> Receipt:
+    def record(
+        self, events: Sequence[EventIn], *, secret_key: str, received_at: dt.datetime
+    ) -> Receipt:
+        """Store the events and return once they are committed durably (on SQLite with
+        synchronous=FULL: WAL with NORMAL may lose the last commits on a power failure).
+
+        Batches that arrive while another is being written wait and are then written
+        together, in order of arrival, in one transaction: the cost of a commit is shared,
+        and on SQLite no writer sleeps on a locked database."""
+        return self._write(self.engine, _Batch(events, secret_key, received_at))
+
+    def _write(self, engine: Engine, batch: _Batch) -> Receipt:
         with self.lock:
             self.waiting.append(batch)
             batch.leads = not self.busy
@@ -111,16 +109,12 @@ def _transaction(engine: Engine, group: list[_Batch]) -> None:
             raise
 
 
-_WRITERS: WeakKeyDictionary[Engine, _GroupWriter] = WeakKeyDictionary()  # no engine inside
-_WRITERS_LOCK = threading.Lock()
-
-
 @contextmanager
 def _synchronous_full(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    before = int(connection.exec_driver_sql("PRAGMA synchronous").scalar())
+    before = int(connection.exec_driver_sql("PRAGMA synchronous").scalar_one())
     connection.exec_driver_sql("PRAGMA synchronous=FULL")
     connection.commit()  # ends SQLAlchemy's autobegun, empty transaction
     try:

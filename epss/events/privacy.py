@@ -45,9 +45,10 @@ def normalise_url(value: str) -> str:
     query string, fragment or credentials, and with long numbers masked."""
     if value.startswith("/"):
         return mask_digits(_QUERY_OR_FRAGMENT.split(value, maxsplit=1)[0])
-    if not PAGE_ADDRESS.match(value):
+    found = _URL.match(value) if PAGE_ADDRESS.match(value) else None  # _URL takes all those
+    if found is None:
         raise ValueError(NOT_A_PAGE_ADDRESS)
-    scheme, host, port, path = _URL.match(value).group("scheme", "host", "port", "path")
+    scheme, host, port, path = found.group("scheme", "host", "port", "path")
     netloc = mask_digits(host.lower())
     if port:
         netloc += f":{int(port)}"

@@ -7,6 +7,8 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,7 +18,7 @@ from epss.audit.chain import canonical, link, sqlite_time
 from epss.audit.head import chain_head, next_seqs
 from epss.events.batch import EventIn
 from epss.events.privacy import case_hasher, pseudonymiser
-from epss.models import Event
+from epss.models import Event, table_of
 
 _WRITE_LOCK = 0x6570_7373_6576_6E74  # "epssevnt": PostgreSQL advisory lock of the writers
 
@@ -44,7 +46,7 @@ def store_events(
     received = when(received_at)
     actor = pseudonymiser(secret_key)
     case = case_hasher(secret_key)
-    rows: list[tuple] = []
+    rows: list[tuple[Any, ...]] = []
     seen: set[uuid.UUID] = set()
     for event in events:
         if event.id in seen:
@@ -86,7 +88,7 @@ def store_events(
     # in between makes our insert collide on seq instead of forking the chain.
     seqs = next_seqs(connection, len(rows))
     previous = chain_head(connection)
-    chained: list[tuple] = []
+    chained: list[tuple[Any, ...]] = []
     for seq, row in zip(seqs, rows, strict=True):
         previous = link(previous, canonical((seq, *row)))
         chained.append((seq, *row[:-2], _json(row[-2]) if row[-2] else "{}", row[-1], previous))
@@ -97,7 +99,7 @@ def store_events(
     return Receipt(stored, len(events) - stored)
 
 
-_TABLE = Event.__table__
+_TABLE = table_of(Event)
 _COLUMNS = (
     "seq",
     "id",
@@ -115,24 +117,21 @@ _COLUMNS = (
     "case_ref",
     "chain_hash",
 )
-_INSERTS: dict[tuple[str, str, str], tuple[str, bool]] = {}
 
 
+@lru_cache(maxsize=16)  # one compilation per engine (each has its dialect)
 def _insert(dialect: Dialect) -> tuple[str, bool]:
     """INSERT as SQLAlchemy writes it for this database, run by the driver itself; and
     whether it takes its values by position. Known ids are left out beforehand (under the
     writers' lock): a conflict now is an error, not a silent gap in the chain."""
-    key = (dialect.name, dialect.driver, dialect.paramstyle)
-    if key not in _INSERTS:
-        constructs = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-        if dialect.name not in constructs:
-            raise NotImplementedError(f"events cannot be stored in {dialect.name}")
-        insert = constructs[dialect.name](_TABLE)
-        compiled = insert.inline().compile(dialect=dialect, column_keys=list(_COLUMNS))
-        if dialect.positional and tuple(compiled.positiontup or ()) != _COLUMNS:
-            raise RuntimeError(f"unexpected order of parameters: {compiled.positiontup}")
-        _INSERTS[key] = (str(compiled), dialect.positional)
-    return _INSERTS[key]
+    constructs = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+    if dialect.name not in constructs:
+        raise NotImplementedError(f"events cannot be stored in {dialect.name}")
+    insert = constructs[dialect.name](_TABLE)
+    compiled = insert.inline().compile(dialect=dialect, column_keys=list(_COLUMNS))
+    if dialect.positional and tuple(compiled.positiontup or ()) != _COLUMNS:
+        raise RuntimeError(f"unexpected order of parameters: {compiled.positiontup}")
+    return str(compiled), dialect.positional
 
 
 def _same(value: dt.datetime) -> dt.datetime:

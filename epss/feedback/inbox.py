@@ -9,9 +9,10 @@ handle the same feedback at the same moment, one succeeds and the other gets a C
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.errors import Conflict, NotFound
 from epss.events.privacy import mask_digits
@@ -26,7 +27,7 @@ MAX_LISTED = 500
 
 def inbox(
     session: Session, status: str | None = None, task: str | None = None, *, limit: int = 200
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Feedback, newest first, optionally only of one status and one task (slug)."""
     if status is not None and status not in STATUSES:
         raise invalid(
@@ -35,7 +36,7 @@ def inbox(
             choices=", ".join(STATUSES),
             value=status[:40],
         )
-    query = select(Feedback).order_by(Feedback.created_at.desc(), Feedback.id)
+    query = select(Feedback).order_by(col(Feedback.created_at).desc(), Feedback.id)
     if status:
         query = query.where(Feedback.status == status)
     if task:
@@ -52,7 +53,7 @@ def counts(session: Session, task: str | None = None) -> dict[str, int]:
     return {status: found.get(status, 0) for status in STATUSES}
 
 
-def get_feedback(session: Session, feedback_id: str) -> dict:
+def get_feedback(session: Session, feedback_id: str) -> dict[str, Any]:
     return describe(session, [_stored(session, feedback_id)])[0]
 
 
@@ -67,7 +68,7 @@ def accept(
     change_id: int | None = None,
     answer: str = "",
     now: dt.datetime | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Accept the feedback. `change_id` names the recorded change of the same task that
     answers it; without one, the task's next publication answers it."""
     feedback = _stored(session, feedback_id)
@@ -90,7 +91,7 @@ def accept(
 
 def decline(
     session: Session, feedback_id: str, *, by: str, reason: str, now: dt.datetime | None = None
-) -> dict:
+) -> dict[str, Any]:
     """Decline the feedback; the reason is what the sender sees."""
     reason = _text("reason", reason, required=True)
     feedback = _stored(session, feedback_id)
@@ -98,13 +99,15 @@ def decline(
     return _handle(session, feedback, by=by, now=now, status="declined", answer=reason)
 
 
-def statuses(session: Session, ids: list[str]) -> list[dict]:
+def statuses(session: Session, ids: list[str]) -> list[dict[str, Any]]:
     """What became of these feedback ids, for their sender. Unknown ids are left out."""
     if not ids:
         return []
     rows = list(
         session.exec(
-            select(Feedback).where(Feedback.id.in_(ids)).order_by(Feedback.created_at.desc())
+            select(Feedback)
+            .where(col(Feedback.id).in_(ids))
+            .order_by(col(Feedback.created_at).desc())
         ).all()
     )
     return describe(session, rows, public=True)
@@ -132,13 +135,13 @@ def _still_new(session: Session, feedback: Feedback) -> None:
 
 
 def _handle(
-    session: Session, feedback: Feedback, *, by: str, now: dt.datetime | None, **values
-) -> dict:
+    session: Session, feedback: Feedback, *, by: str, now: dt.datetime | None, **values: Any
+) -> dict[str, Any]:
     """Record the handling, only if nobody handled it in the meantime."""
     values |= {"handled_by": by, "handled_at": now or dt.datetime.now(dt.UTC)}
-    done = session.execute(
+    done = session.exec(
         update(Feedback)
-        .where(Feedback.id == feedback.id, Feedback.status == "new")
+        .where(col(Feedback.id) == feedback.id, col(Feedback.status) == "new")
         .values(**values)
     )
     if done.rowcount != 1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -27,7 +27,8 @@ from epss.models import Feedback, HostApp, Task, TaskVersion
 from epss.numbers import MAX_INT
 from epss.taskfile.model import SLUG_PATTERN
 
-KINDS = ("klopt_niet", "onduidelijk", "suggestie")
+Kind = Literal["klopt_niet", "onduidelijk", "suggestie"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 MAX_COMMENT = 1000
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -60,7 +61,7 @@ class FeedbackIn(BaseModel):
     task_slug: Slug
     task_version: int = Field(ge=1, le=MAX_INT, description="The published version the person saw.")
     step_id: Slug | None = None
-    kind: Literal[KINDS] = Field(description="klopt_niet, onduidelijk or suggestie.")
+    kind: Kind = Field(description="klopt_niet, onduidelijk or suggestie.")
     comment: Annotated[str, Field(max_length=MAX_COMMENT)] = Field(
         default="",
         validate_default=True,
@@ -101,7 +102,7 @@ LABELS = {
 }
 
 
-def invalid(field: str, message: str, **params) -> InvalidInput:
+def invalid(field: str, message: str, **params: Any) -> InvalidInput:
     """A 422 naming the field, in the same shape as a validation error of the request:
     `message` is Dutch, with `{params}`; the detail names the field as people know it."""
     said = Message(message, **params)

@@ -5,6 +5,7 @@ answers it."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -31,9 +32,11 @@ PUBLIC = (
 )
 
 
-def describe(session: Session, rows: list[Feedback], *, public: bool = False) -> list[dict]:
+def describe(
+    session: Session, rows: list[Feedback], *, public: bool = False
+) -> list[dict[str, Any]]:
     """Each feedback as a dict for the inbox (or, with `public`, for its sender)."""
-    versions: dict[tuple[str, int], dict] = {}
+    versions: dict[tuple[str, int], dict[str, Any]] = {}
     tasks: dict[str, Task | None] = {}
     described = []
     for row in rows:
@@ -72,7 +75,7 @@ def describe(session: Session, rows: list[Feedback], *, public: bool = False) ->
     return described
 
 
-def as_json(item: dict) -> dict:
+def as_json(item: dict[str, Any]) -> dict[str, Any]:
     """The item with its moments as ISO 8601 text."""
     return {k: iso(v) if isinstance(v, dt.datetime) else v for k, v in item.items()}
 
@@ -103,7 +106,7 @@ def _first_published_since(session: Session, task: Task, since: dt.datetime | No
     ).one()
 
 
-def _document(session: Session, task: Task | None, number: int) -> dict:
+def _document(session: Session, task: Task | None, number: int) -> dict[str, Any]:
     if task is None:
         return {}
     version = session.exec(

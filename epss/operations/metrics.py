@@ -32,7 +32,6 @@ import re
 import time
 from collections.abc import Iterable
 from typing import Annotated
-from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -49,12 +48,12 @@ from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from epss.auth import PUBLIC
+from epss.db import engine_of, kept_with
 from epss.errors import Unauthorized
 from epss.models import TaskVersion
 from epss.pages.account import LOGIN_PATH
@@ -117,7 +116,7 @@ class Metrics:
             registry.register(self._read_when_scraped)
             for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
                 registry.register(collector)
-        _publish_counters[services.engine] = self.publishes
+        kept_with(services.engine)[_PUBLISHES] = self.publishes
 
     def exposition(self, accept: str | None) -> tuple[bytes, str]:
         """The metrics in the text format the scraper asked for, and its content type."""
@@ -179,7 +178,7 @@ class _ReadWhenScraped(Collector):
 
 # -- publishes: counted when a session that added a TaskVersion commits ---------------------
 
-_publish_counters: WeakKeyDictionary[Engine, Counter] = WeakKeyDictionary()
+_PUBLISHES = "publish counter"  # its entry in what the process keeps with an engine
 _NEW_VERSIONS = "epss.operations.new_versions"
 
 
@@ -193,7 +192,7 @@ def _note_new_versions(session: Session, _context) -> None:
 @event.listens_for(Session, "after_commit")
 def _count_publishes(session: Session) -> None:
     added = session.info.pop(_NEW_VERSIONS, 0)
-    counter = _publish_counters.get(session.bind) if added else None
+    counter = kept_with(engine_of(session)).get(_PUBLISHES) if added else None
     if counter is not None:
         counter.inc(added)
 

@@ -17,8 +17,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from epss.drafts.presence import hub_for
-
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -30,7 +28,7 @@ async def live_streams_end_on_stop(app: FastAPI) -> AsyncIterator[None]:
         yield  # served from a thread (tests): signals are not ours to handle
         return
     loop = asyncio.get_running_loop()
-    stop_streams = hub_for(app.state.services.engine).stop
+    stop_streams = app.state.services.drafts.stop
     previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
     handlers = {
         sig: _chained(loop, stop_streams, handler)

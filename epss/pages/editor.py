@@ -23,7 +23,7 @@ from epss.errors import NotFound
 from epss.models import Task
 from epss.pages import render
 from epss.render import markdown_to_html
-from epss.taskfile.problems import FIELD_LABELS as TASK_FIELD_LABELS
+from epss.taskfile.fields import FIELD_LABELS as TASK_FIELD_LABELS
 from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)

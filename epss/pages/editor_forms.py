@@ -67,6 +67,8 @@ def step_changes(form: FormData) -> dict:
         "title": _text(form, "titel"),
         "mandatory": form.get("verplicht") is not None,
         **{field: _text(form, name) for name, field in STEP_TEXTS.items()},
+        # Checked with the rest of the step, so the form comes back with what was typed.
+        "estimated_minutes": _text(form, "minuten") or None,
         "branches": branches,
         "target": _lines(_text(form, "doelveld")),
         "sources": _in_step_order([str(s) for s in form.getlist("bronnen")], form),
@@ -212,6 +214,7 @@ def step_form_values(step: dict) -> dict:
         "titel": step.get("title", ""),
         "verplicht": step.get("mandatory", True),
         **{name: step.get(field, "") or "" for name, field in STEP_TEXTS.items()},
+        "minuten": step.get("estimated_minutes") or "",
         "doelveld": "\n".join(step.get("target") or []),
         "bronnen": list(step.get("sources") or []),
         "takken": [

@@ -19,7 +19,6 @@ from epss.auth import Identity
 from epss.drafts import editing
 from epss.drafts.merge import merge_step, step_base
 from epss.errors import EpssError, InvalidInput, NotFound, StaleVersion
-from epss.models import STEP_FIELDS
 from epss.pages.editor import Editor, page, wants_fragment
 from epss.pages.editor_forms import (
     merge_form,
@@ -31,6 +30,7 @@ from epss.pages.editor_forms import (
 )
 from epss.pages.editor_tasks import editor_context
 from epss.pages.form_data import FormDep
+from epss.taskfile.fields import STEP_FIELDS
 from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)

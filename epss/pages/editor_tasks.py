@@ -18,7 +18,7 @@ from epss.drafts import editing
 from epss.drafts.document import draft_hash
 from epss.errors import EpssError, InvalidInput, StaleVersion
 from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
-from epss.pages.editor_forms import rules_changes, step_form_values, task_changes
+from epss.pages.editor_forms import rules_changes, step_basis, step_form_values, task_changes
 from epss.pages.form_data import FormDep
 from epss.render import markdown_to_html
 from epss.web.deps import SessionDep
@@ -47,6 +47,7 @@ def editor_context(session: Session, slug: str, who: Identity, **extra) -> dict:
         "markdown": markdown,
         "step_states": {},
         "step_form": step_form_values,
+        "step_basis": step_basis,
         **extra,
     }
 

@@ -3,7 +3,9 @@ can find its events, while the database does not reveal it."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from typing import Any
+
+from sqlmodel import Session, col, select
 
 from epss.clock import iso
 from epss.errors import InvalidInput
@@ -37,7 +39,7 @@ def case_ref_hash(settings: Settings, reference: str) -> str:
 
 def events_of_case(
     session: Session, settings: Settings, reference: str, *, viewer: str, purpose: str, what: str
-) -> dict:
+) -> dict[str, Any]:
     """The case's hash and the events recorded with it, in order of arrival (at most
     MAX_CASE_EVENTS), after recording who looked, why and through which view (`what`).
     InvalidInput for a blank or overlong reference or purpose: nothing is recorded or
@@ -45,7 +47,10 @@ def events_of_case(
     hashed = case_ref_hash(settings, reference)
     record_view(session, viewer, purpose, what, subject=hashed)
     events = session.exec(
-        select(Event).where(Event.case_ref == hashed).order_by(Event.seq).limit(MAX_CASE_EVENTS)
+        select(Event)
+        .where(Event.case_ref == hashed)
+        .order_by(col(Event.seq))
+        .limit(MAX_CASE_EVENTS)
     ).all()
     return {
         "case_ref": hashed,

@@ -7,9 +7,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.clock import iso
 from epss.models import Event
@@ -30,7 +31,7 @@ MY_EVENT_FIELDS: tuple[str, ...] = (
 )
 
 
-def _as_dict(event: Event) -> dict:
+def _as_dict(event: Event) -> dict[str, Any]:
     row = {name: getattr(event, name) for name in MY_EVENT_FIELDS}
     row["occurred_at"] = iso(event.occurred_at)
     return row
@@ -38,14 +39,14 @@ def _as_dict(event: Event) -> dict:
 
 def my_events(
     session: Session, actor: str, *, limit: int | None = 100, offset: int = 0
-) -> tuple[list[dict], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """The events under the pseudonym `actor`, newest first (a page of them, or all when
     `limit` is None), and how many there are in all."""
     total = session.exec(select(func.count()).select_from(Event).where(Event.actor == actor)).one()
     query = (
         select(Event)
         .where(Event.actor == actor)
-        .order_by(Event.occurred_at.desc(), Event.seq.desc())
+        .order_by(col(Event.occurred_at).desc(), col(Event.seq).desc())
         .offset(offset)
     )
     if limit is not None:
@@ -53,7 +54,7 @@ def my_events(
     return [_as_dict(event) for event in session.exec(query)], total
 
 
-def my_events_csv(rows: Iterable[dict]) -> str:
+def my_events_csv(rows: Iterable[dict[str, Any]]) -> str:
     """The events as CSV (details as JSON in one column), with a header line."""
     out = io.StringIO()
     writer = csv.writer(out)

@@ -4,7 +4,7 @@ and why. Written by every view that shows individual-level event data; read by a
 from __future__ import annotations
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.errors import InvalidInput
 from epss.models import PersonalDataView
@@ -46,7 +46,7 @@ def views_log(
     total = session.exec(select(func.count()).select_from(PersonalDataView)).one()
     rows = session.exec(
         select(PersonalDataView)
-        .order_by(PersonalDataView.at.desc(), PersonalDataView.id.desc())
+        .order_by(col(PersonalDataView.at).desc(), col(PersonalDataView.id).desc())
         .offset(offset)
         .limit(limit)
     ).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlmodel import Session
 
@@ -93,7 +94,7 @@ def by_step(session: Session, period: Period, minimum: int, task: str | None = N
 def by_team(session: Session, period: Period, minimum: int) -> Table:
     """Consultations per team. Teams with fewer people than the minimum are left out."""
     columns = [Column("team", "Team"), EVENTS, PEOPLE]
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"team": team or NO_TEAM, "events": c.events, "people": c.people}
         for (team,), c in count(session, period, CONSULTED, ["team"]).items()
     ]

@@ -11,17 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, func, literal_column, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from epss.models import Event, EventDaily
+from epss.models import Event, EventDaily, table_of
 from epss.quality.period import Period, day_of, week_of, week_of_day
 
 CONSULTED = ("task_viewed", "panel_opened")
-EVENT = Event.__table__.c
-DAILY = EventDaily.__table__.c
+Key = tuple[Any, ...]  # a group's values: the bucket (when asked), then the group's columns
+EVENT = table_of(Event).c
+DAILY = table_of(EventDaily).c
 
 
 @dataclass
@@ -45,14 +47,14 @@ def count(
     bucket: str | None = None,
     task: str | None = None,
     require: Sequence[str] = (),
-) -> dict[tuple, Count]:
+) -> dict[Key, Count]:
     """Events of these types in the period, and their distinct people, per group of the
     columns `group` (of both the events and the daily counts: task_slug, step_id, team,
     task_version), preceded by the day or week (`bucket`) when asked. `require`: columns
     that must not be NULL."""
     dialect = session.get_bind().dialect.name
     daily_last = session.execute(select(func.max(DAILY.day))).scalar()
-    result: dict[tuple, Count] = {}
+    result: dict[Key, Count] = {}
     detail_since = period.since
     if daily_last is not None and daily_last >= period.start:
         last = min(daily_last, period.end)
@@ -75,7 +77,7 @@ def count(
         )
     if detail_since >= period.until:
         return result
-    seen: dict[tuple, tuple[Count, set[str]]] = {}
+    seen: dict[Key, tuple[Count, set[str]]] = {}
     if bucket:
         _count_per_bucket(
             session,
@@ -112,8 +114,8 @@ def count(
             found[0].events += events
             if actor is not None:
                 found[1].add(actor)
-    for key, (counted, actors) in seen.items():
-        result.setdefault(key, Count()).add(
+    for values, (counted, actors) in seen.items():
+        result.setdefault(values, Count()).add(
             counted.events, len(actors), lower_bound=daily_last is not None
         )
     return result
@@ -121,7 +123,7 @@ def count(
 
 def _count_per_bucket(
     session: Session,
-    result: dict[tuple, Count],
+    result: dict[Key, Count],
     types: Sequence[str],
     group: Sequence[str],
     bucket: str,
@@ -150,8 +152,8 @@ def _event_conditions(
     since: dt.datetime,
     until: dt.datetime,
     task: str | None,
-    when: ColumnElement | None = None,
-) -> list[ColumnElement]:
+    when: ColumnElement[Any] | None = None,
+) -> list[ColumnElement[bool]]:
     when = EVENT.occurred_at if when is None else when
     conditions = [EVENT.type.in_(types), when >= since, when < until]
     if task is not None:
@@ -166,11 +168,11 @@ def people(session: Session, period: Period, types: Sequence[str], task: str | N
     return total.get((), Count()).people
 
 
-def _event_bucket(bucket: str, dialect: str) -> ColumnElement:
+def _event_bucket(bucket: str, dialect: str) -> ColumnElement[str]:
     return (day_of if bucket == "day" else week_of)(EVENT.occurred_at, dialect)
 
 
-def _daily_bucket(bucket: str, dialect: str) -> ColumnElement:
+def _daily_bucket(bucket: str, dialect: str) -> ColumnElement[str]:
     if bucket == "day":
         return (
             func.substr(DAILY.day, 1, 10)

@@ -10,6 +10,7 @@ day: the answer then says so (`basis`), and covers that UTC day instead.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
@@ -40,7 +41,7 @@ def dutch_day(moment: dt.datetime) -> tuple[dt.date, dt.datetime, dt.datetime]:
 
 def version_day(
     session: Session, slug: str, moment: dt.datetime, number: int, minimum: int
-) -> dict:
+) -> dict[str, Any]:
     """The consultations of task `slug` on the Dutch day of `moment`, one row per version
     used that day, and always one for version `number` (zero when nobody used it).
 
@@ -77,7 +78,7 @@ def version_day(
 
 def _from_events(
     session: Session, slug: str, since: dt.datetime, until: dt.datetime
-) -> dict[int, dict]:
+) -> dict[int, dict[str, int]]:
     rows = session.execute(
         select(EVENT.task_version, EVENT.type, EVENT.actor, func.count())
         .where(
@@ -90,7 +91,7 @@ def _from_events(
         )
         .group_by(EVENT.task_version, EVENT.type, EVENT.actor)
     )
-    counts: dict[int, dict] = {}
+    counts: dict[int, dict[str, int]] = {}
     people: dict[int, set[str]] = {}
     for number, kind, actor, events in rows:
         found = counts.setdefault(number, {"consultations": 0, "events": 0, "people": 0})
@@ -104,7 +105,7 @@ def _from_events(
     return counts
 
 
-def _from_daily(session: Session, slug: str, day: dt.date) -> dict[int, dict]:
+def _from_daily(session: Session, slug: str, day: dt.date) -> dict[int, dict[str, int]]:
     """Distinct people cannot be added up over the daily rows (one per type, step and
     team): the largest row is the lower bound, which hides more, never less."""
     rows = session.execute(
@@ -112,7 +113,7 @@ def _from_daily(session: Session, slug: str, day: dt.date) -> dict[int, dict]:
         .where(and_(DAILY.task_slug == slug, DAILY.day == day, DAILY.task_version.isnot(None)))
         .group_by(DAILY.task_version, DAILY.type)
     )
-    counts: dict[int, dict] = {}
+    counts: dict[int, dict[str, int]] = {}
     for number, kind, events, people in rows:
         found = counts.setdefault(number, {"consultations": 0, "events": 0, "people": 0})
         found["events"] += int(events or 0)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
 from epss.drafts.review import review_lists
-from epss.models import Feedback
+from epss.models import Feedback, table_of
 from epss.quality.consultations import EVENTS, TASK_ID, titles
 from epss.quality.counts import CONSULTED, EVENT, count
 from epss.quality.period import Period
@@ -18,7 +19,7 @@ from epss.quality.table import Column, Table, hide_small
 
 POOR_RESULTS = 2  # a search with this many results or fewer found (too) little
 NO_QUERY = "(zoekvraag niet bewaard)"
-FEEDBACK = Feedback.__table__.c
+FEEDBACK = table_of(Feedback).c
 
 
 def searches(session: Session, period: Period, minimum: int) -> Table:
@@ -92,7 +93,7 @@ def feedback(session: Session, period: Period, minimum: int) -> Table:
             FEEDBACK.handled_at,
         ).where(and_(FEEDBACK.created_at >= period.since, FEEDBACK.created_at < period.until))
     )
-    groups: dict[tuple[str, str], dict] = {}
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
     for slug, kind, actor, created, handled in rows:
         group = groups.setdefault((slug, kind), {"n": 0, "actors": set(), "hours": []})
         group["n"] += 1

@@ -4,17 +4,18 @@ and every look recorded (epss.privacy.record_view) before anything is shown."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlmodel import Session
 
 from epss.clock import iso
 from epss.errors import InvalidInput
-from epss.models import Event
+from epss.models import Event, table_of
 from epss.privacy.views import record_view
 from epss.quality.period import Period
 
-EVENT = Event.__table__.c
+EVENT = table_of(Event).c
 MAX_EVENTS = 1000
 _PSEUDONYM = re.compile(r"[0-9a-f]{64}")
 SHOWN = (
@@ -31,7 +32,9 @@ SHOWN = (
 )
 
 
-def events_of(session: Session, actor: str, period: Period, *, viewer: str, purpose: str) -> dict:
+def events_of(
+    session: Session, actor: str, period: Period, *, viewer: str, purpose: str
+) -> dict[str, Any]:
     """Up to MAX_EVENTS events of pseudonym `actor` in the period, oldest first, after
     recording who looked, why and at what. Raises InvalidInput for a blank purpose or a
     malformed pseudonym (nothing is recorded or shown then)."""

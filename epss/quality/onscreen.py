@@ -9,20 +9,21 @@ time or as ISO 8601 with offset. Messages are Dutch, with `params` for translati
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from epss.catalog import published_version
 from epss.clock import iso
 from epss.errors import InvalidInput, NotFound
-from epss.models import Event, Task, TaskVersion
+from epss.models import Event, Task, TaskVersion, table_of
 from epss.quality.day_counts import version_day
 from epss.render import render_version
 
 MAX_SEQ = 2**63 - 1  # the largest event number a database can hold
 
-EVENT = Event.__table__.c
+EVENT = table_of(Event).c
 SHOWN = ("seq", "id", "type", "occurred_at", "app", "url", "task_slug", "task_version", "step_id")
 # No version of anything can have been published before this service existed; earlier
 # moments are typing errors (and 0001-01-01 cannot even be written in every time zone).
@@ -37,7 +38,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def on_screen(session: Session, ref: str) -> dict:
+def on_screen(session: Session, ref: str) -> dict[str, Any]:
     """The event named by `ref` (its sequence number or its id) with the version it
     points to, rendered as the task page shows it. Raises NotFound (no such event, or the
     version is not known) or InvalidInput (an event without a task)."""
@@ -86,11 +87,11 @@ def on_screen(session: Session, ref: str) -> dict:
     return {"event": event, **_shown(version, latest.number)}
 
 
-def _iso_event(event: dict) -> dict:
+def _iso_event(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "occurred_at": iso(event["occurred_at"])}
 
 
-def _shown(version: TaskVersion, latest: int) -> dict:
+def _shown(version: TaskVersion, latest: int) -> dict[str, Any]:
     """A version as both lookups give it: its facts, its task page and its rendered text."""
     return {
         "version": version.number,
@@ -167,7 +168,9 @@ def published_task(session: Session, slug: str) -> Task:
             "Geef de taak op (parameter 'task', het id van een gepubliceerde taak).",
             extra={"field": "task", "reason": "missing"},
         )
-    task = session.execute(select(Task).where(Task.slug == slug)).scalars().first()
+    task: Task | None = (
+        session.execute(select(Task).where(col(Task.slug) == slug)).scalars().first()
+    )
     if task is None or task.published_version is None:
         raise NotFound(
             "Er is geen gepubliceerde taak '{task}'.",
@@ -179,22 +182,23 @@ def published_task(session: Session, slug: str) -> Task:
 
 def on_screen_at(
     session: Session, slug: str, moment: dt.datetime, *, minimum: int, present: dt.datetime
-) -> dict:
+) -> dict[str, Any]:
     """Which version of task `slug` was published at `moment`: the newest version published
     at or before it, rendered, with the version after it (`next`, when it replaced this
     one) and the consultations of that Dutch day per version (see `version_day`). When the
     task was not yet published then, `version` is None and `first` says when it was.
     Raises NotFound (task) or InvalidInput (moment); changes nothing."""
     task = published_task(session, slug)
+    assert task.published_version is not None  # published_task refuses an unpublished task
     moment = check_moment(moment, present=present)
-    facts = select(TaskVersion.number, TaskVersion.published_at).where(
-        TaskVersion.task_id == task.id
+    facts = select(col(TaskVersion.number), col(TaskVersion.published_at)).where(
+        col(TaskVersion.task_id) == task.id
     )
     version = (
         session.execute(
             select(TaskVersion)
-            .where(TaskVersion.task_id == task.id, TaskVersion.published_at <= moment)
-            .order_by(TaskVersion.number.desc())
+            .where(col(TaskVersion.task_id) == task.id, col(TaskVersion.published_at) <= moment)
+            .order_by(col(TaskVersion.number).desc())
             .limit(1)
         )
         .scalars()
@@ -210,7 +214,7 @@ def on_screen_at(
         "day": None,
     }
     if version is None:
-        first = session.execute(facts.order_by(TaskVersion.number).limit(1)).first()
+        first = session.execute(facts.order_by(col(TaskVersion.number)).limit(1)).one()
         latest = published_version(session, task.slug)
         return {
             **answer,
@@ -218,7 +222,9 @@ def on_screen_at(
             "first": {"version": first.number, "published_at": first.published_at},
         }
     after = session.execute(
-        facts.where(TaskVersion.number > version.number).order_by(TaskVersion.number).limit(1)
+        facts.where(col(TaskVersion.number) > version.number)
+        .order_by(col(TaskVersion.number))
+        .limit(1)
     ).first()
     return {
         **answer,

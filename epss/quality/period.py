@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Date, cast, func
 from sqlalchemy.sql.elements import ColumnElement
@@ -85,21 +86,21 @@ def _shown(day: dt.date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-def day_of(column: ColumnElement, dialect: str) -> ColumnElement:
+def day_of(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
     """The UTC day of a stored time, as text YYYY-MM-DD."""
     if dialect == "sqlite":
         return func.substr(column, 1, 10)
     return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
 
 
-def week_of(column: ColumnElement, dialect: str) -> ColumnElement:
+def week_of(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
     """The Monday (UTC) of a stored time's ISO week, as text YYYY-MM-DD."""
     if dialect == "sqlite":
         return func.date(func.substr(column, 1, 10), "weekday 0", "-6 days")
     return func.to_char(func.date_trunc("week", func.timezone("UTC", column)), "YYYY-MM-DD")
 
 
-def week_of_day(column: ColumnElement, dialect: str) -> ColumnElement:
+def week_of_day(column: ColumnElement[Any], dialect: str) -> ColumnElement[str]:
     """The Monday of a stored date's week, as text YYYY-MM-DD."""
     if dialect == "sqlite":
         return func.date(column, "weekday 0", "-6 days")

@@ -119,7 +119,7 @@ def deviations(session: Session, period: Period, minimum: int, task: str | None 
 
 def _reasons(
     session: Session, period: Period, groups: set[tuple[str, str | None]]
-) -> dict[tuple, Counter]:
+) -> dict[tuple[str, str | None], Counter[str]]:
     if not groups:
         return {}
     reason = EVENT.details["reason"].as_string()
@@ -134,7 +134,7 @@ def _reasons(
             )
         )
     )
-    found: dict[tuple, Counter] = {}
+    found: dict[tuple[str, str | None], Counter[str]] = {}
     for slug, step, text in rows:
         if (slug, step) in groups and text and text.strip():
             found.setdefault((slug, step), Counter())[text.strip()] += 1

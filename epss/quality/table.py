@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,10 +30,11 @@ class Table:
     rows: list[dict[str, Any]]
     min_group_size: int
     hidden: int = 0
-    chart: dict | None = None  # which columns the chart draws: {"kind", "label", "values"}
-    extra: dict = field(default_factory=dict)
+    # Which columns the chart draws: {"kind", "label", "values"}.
+    chart: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "min_group_size": self.min_group_size,
@@ -42,7 +44,7 @@ class Table:
             **self.extra,
         }
 
-    def as_csv(self, translate=lambda text: text) -> str:
+    def as_csv(self, translate: Callable[[str], str] = lambda text: text) -> str:
         """The table as the page shows it, as CSV (semicolons, as Dutch spreadsheets
         expect); a hidden count is written as it is shown: "< n"."""
         out = io.StringIO()
@@ -57,7 +59,7 @@ class Table:
         """The columns a page shows: not the ids (a title column names the same thing)."""
         return [c for c in self.columns if c.shown]
 
-    def cell(self, row: dict, column: Column) -> str:
+    def cell(self, row: dict[str, Any], column: Column) -> str:
         """A cell as the table shows it."""
         value = row.get(column.key)
         if value is None:
@@ -78,8 +80,8 @@ def shown_day(iso: str) -> str:
 
 
 def hide_small(
-    rows: list[dict], columns: list[Column], minimum: int, *, drop: bool = False
-) -> tuple[list[dict], int]:
+    rows: list[dict[str, Any]], columns: list[Column], minimum: int, *, drop: bool = False
+) -> tuple[list[dict[str, Any]], int]:
     """Hide the protected counts of every row with fewer than `minimum` people (the
     "people" key); with `drop` leave those rows out. Returns the rows and how many were
     hidden. The people count itself is protected too."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 import Stemmer
 from whoosh.analysis import (
@@ -30,7 +31,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.support.charset import accent_map
 
 # Bump when the analysis changes: a stored index built with another version is rebuilt.
-ANALYSIS_VERSION = 10
+ANALYSIS_VERSION = 11
 
 STOPWORDS = frozenset(stopwords_for_language("nl")) | {"welke", "waar", "wanneer", "hoe"}
 MIN_PART = 4
@@ -41,10 +42,22 @@ _DOUBLE_VOWEL = re.compile(r"([aeou])\1")
 _stemmer = Stemmer.Stemmer("dutch")
 
 
+_INFLECTED = re.compile(r"(?<=[^aeiouy])e$")  # an -e after a consonant that Snowball kept
+_DEVOICED = str.maketrans({"z": "s", "v": "f"})
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball Dutch, then long vowels collapsed, so 'aanvraag' and 'aanvragen' meet."""
-    return _DOUBLE_VOWEL.sub(r"\1", _stemmer.stemWord(word))
+    """Snowball Dutch, then long vowels collapsed, so 'aanvraag' and 'aanvragen' meet. An
+    -e after a consonant that Snowball leaves (the inflected adjective: 'dakloze', 'dode',
+    'grote') goes too, with the final consonant as the base form spells it ('dakloos',
+    'dood', 'groot'): z and v become s and f, a doubled one single."""
+    stemmed = _stemmer.stemWord(word)
+    if len(stemmed) >= 4 and _INFLECTED.search(stemmed):
+        stemmed = stemmed[:-2] + stemmed[-2].translate(_DEVOICED)
+        if stemmed[-1] == stemmed[-2]:
+            stemmed = stemmed[:-1]
+    return _DOUBLE_VOWEL.sub(r"\1", stemmed)
 
 
 class Lexicon:
@@ -138,10 +151,10 @@ class DecompoundFilter(Filter):
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DecompoundFilter) and other.lexicon.stems == self.lexicon.stems
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         return {"lexicon": self.lexicon}
 
-    def __setstate__(self, state: dict) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.lexicon = state["lexicon"]
         self._cache = {}
 
@@ -151,8 +164,9 @@ class DecompoundFilter(Filter):
             yield token
             if len(text) < 2 * MIN_PART:
                 continue
-            parts = self._cache.get(text, False)
-            if parts is False:
+            if text in self._cache:
+                parts = self._cache[text]
+            else:
                 parts = self._cache[text] = self.lexicon.split(text)
             for part in parts or ():
                 token.text = part
@@ -176,13 +190,13 @@ class SectionTokenizer(Tokenizer):
     """Splits 'title␞tags␞body' into words, each weighing as much as its section, so one
     field scores like title, tags and body fields with their own weights."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.words = RegexTokenizer(_WORDS)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SectionTokenizer)
 
-    def __call__(self, value: str, **kwargs) -> Iterator[Token]:
+    def __call__(self, value: str, **kwargs: Any) -> Iterator[Token]:
         for section, weight in zip(value.split(SECTION_MARK), SECTION_WEIGHTS, strict=False):
             for token in self.words(section, **kwargs):
                 token.boost = weight
@@ -233,7 +247,7 @@ class WordCachedAnalyzer:
         chars: bool = True,
         mode: str = "query",
         removestops: bool = False,
-        **kwargs,
+        **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(chars=chars, removestops=removestops, mode=mode, **kwargs)
         for match in _WORD.finditer(value):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
@@ -63,7 +64,7 @@ def _folded(token: str) -> str:
     return token.lower().translate(accent_map)
 
 
-def task_words(document: dict | list[dict]) -> set[str]:
+def task_words(document: dict[str, Any] | list[dict[str, Any]]) -> set[str]:
     """The words of a task (or of its plain documents) as the analyzers see them
     (lowercase, without accents)."""
     docs = plain_documents(document) if isinstance(document, dict) else document
@@ -82,8 +83,10 @@ def compound_words(words: Iterable[str]) -> list[str]:
 
 
 def documents(
-    plain: list[dict], words: set[str] | None = None, spelling: Iterable[str] | None = None
-) -> list[dict]:
+    plain: list[dict[str, Any]],
+    words: set[str] | None = None,
+    spelling: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
     """The index documents of one published task version (its `plain_documents`) with
     the task's words, and those of `spelling` (by default all) indexed as words to
     correct typos against (a full build indexes each word once, in the vocabulary
@@ -97,12 +100,12 @@ def documents(
     return docs
 
 
-def plain_documents(document: dict, version: int = 0) -> list[dict]:
+def plain_documents(document: dict[str, Any], version: int = 0) -> list[dict[str, Any]]:
     """The task document, then one per step: the stored and the searched fields."""
     return list(_plain_documents(document, version))
 
 
-def _plain_documents(document: dict, version: int) -> Iterator[dict]:
+def _plain_documents(document: dict[str, Any], version: int) -> Iterator[dict[str, Any]]:
     slug, title = document["slug"], document["title"]
     common = {"slug": slug, "version": version, "task_title": title}
     tags = " ".join([*document.get("tags", []), *document.get("zaaktypen", [])])
@@ -122,8 +125,8 @@ def _plain_documents(document: dict, version: int) -> Iterator[dict]:
 
 
 def _document(
-    common: dict, doc_id: str, step: str | None, n: int, title: str, tags: str, body: str
-) -> dict:
+    common: dict[str, Any], doc_id: str, step: str | None, n: int, title: str, tags: str, body: str
+) -> dict[str, Any]:
     return {
         **common,
         "id": doc_id,
@@ -135,7 +138,7 @@ def _document(
     }
 
 
-def indexed_values(stored: dict) -> dict[str, str]:
+def indexed_values(stored: dict[str, Any]) -> dict[str, str]:
     """The values a document's counted fields were indexed from, rebuilt from its stored
     fields (to count what a deleted document took with it)."""
     title, body, tags = stored.get("title", ""), stored.get("body", ""), stored.get("tags")
@@ -145,7 +148,7 @@ def indexed_values(stored: dict) -> dict[str, str]:
     return values
 
 
-def meta_document(vocabulary: Iterable[str] = ()) -> dict:
+def meta_document(vocabulary: Iterable[str] = ()) -> dict[str, Any]:
     """The document without text: in a full build, every word of the tasks once."""
     words = " ".join(sorted(vocabulary))
     return {"id": META_ID, SPELLING_FIELD: words} if words else {"id": META_ID}

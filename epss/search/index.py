@@ -15,10 +15,12 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import TOC, FileIndex
+from whoosh.query import Query
 from whoosh.reading import MultiReader, SegmentReader
 from whoosh.searching import Searcher
 
@@ -51,10 +53,10 @@ class SearchHit:
     score: float
 
 
-def _snippet(body: str, terms: set[str], analyzer) -> str:
+def _snippet(body: str, terms: set[str], analyzer: WordCachedAnalyzer) -> str:
     """The passages of `body` with the query's terms, escaped, matches in <mark>."""
     formatter = HtmlFormatter(tagname="mark", between=" … ")
-    snippet = highlight(
+    snippet: str = highlight(
         body,
         terms,
         analyzer,
@@ -65,10 +67,13 @@ def _snippet(body: str, terms: set[str], analyzer) -> str:
     if snippet:
         return snippet
     cut = body[:_SNIPPET_CHARS].rsplit(" ", 1)[0] if len(body) > _SNIPPET_CHARS else body
-    return formatter._text(cut + (" …" if cut != body else ""))
+    text: str = formatter._text(cut + (" …" if cut != body else ""))
+    return text
 
 
-def _with_task_context(results: list[tuple[dict, float]]) -> list[tuple[dict, float]]:
+def _with_task_context(
+    results: list[tuple[dict[str, Any], float]],
+) -> list[tuple[dict[str, Any], float]]:
     """Hits (stored fields, score) with their final score, best first: a step gains part
     of the score of its own task, so the steps of the task the query is about come first."""
     task_scores = {hit["slug"]: score for hit, score in results if hit.get("step") is None}
@@ -121,7 +126,10 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._view: _View | None = None
         self._lengths: LengthCache = {}
-        self._checked: tuple[frozenset, dict | None] = (frozenset(), None)
+        self._checked: tuple[frozenset[tuple[str, int, int]], dict[str, Any] | None] = (
+            frozenset(),
+            None,
+        )
 
     # -- writing --------------------------------------------------------------------
 
@@ -143,7 +151,7 @@ class SearchIndex:
         position = None if state is None else state.get("position")
         return position if isinstance(position, int) else None
 
-    def rebuild(self, items: Iterable[tuple[dict, int]], position: int) -> int:
+    def rebuild(self, items: Iterable[tuple[dict[str, Any], int]], position: int) -> int:
         """Index the (document, version number) items from scratch, beside the live index,
         and swap the result in; returns the number of task and step documents. Searches
         go on meanwhile, on the live index; writers wait."""
@@ -151,7 +159,7 @@ class SearchIndex:
 
     def update(
         self,
-        items: Iterable[tuple[dict, int]],
+        items: Iterable[tuple[dict[str, Any], int]],
         removed: Iterable[str],
         position: int,
         documents_of: DocumentsOf,
@@ -178,7 +186,8 @@ class SearchIndex:
             except Exception:
                 return 0
             reader = view.searcher.reader()
-            return view.stats.doc_count() - reader.doc_frequency("id", META_ID)
+            meta: int = reader.doc_frequency("id", META_ID)
+            return view.stats.doc_count() - meta
 
     # -- searching ------------------------------------------------------------------
 
@@ -211,13 +220,13 @@ class SearchIndex:
             ]
 
     @staticmethod
-    def _top(view: _View, query, limit: int) -> list[tuple[dict, float]]:
+    def _top(view: _View, query: Query, limit: int) -> list[tuple[dict[str, Any], float]]:
         """The stored fields and score of the best `limit` documents."""
         stored = view.searcher.stored_fields
         return [(stored(doc), score) for doc, score in view.ranker.top(query, limit)]
 
     @staticmethod
-    def _hit(hit: dict, score: float, snippet: str = "") -> SearchHit:
+    def _hit(hit: dict[str, Any], score: float, snippet: str = "") -> SearchHit:
         return SearchHit(
             task_slug=hit["slug"],
             task_title=hit["task_title"],
@@ -231,11 +240,12 @@ class SearchIndex:
     def _current(self) -> _View:
         view = self._view
         if view is None:
-            self._view = retried(lambda: self._open(None))
-            return self._view
+            view = self._view = retried(lambda: self._open(None))
+            return view
         try:
             if not view.searcher.up_to_date():
-                self._view = retried(lambda: self._open(view))
+                previous = view
+                view = self._view = retried(lambda: self._open(previous))
         except Exception:
             # The folder went missing or its newest generation does not read: answer from
             # the generation this process has open until a rebuild replaces it.
@@ -244,7 +254,7 @@ class SearchIndex:
                 self.directory,
                 exc_info=True,
             )
-        return self._view
+        return view
 
     def _open(self, previous: _View | None) -> _View:
         """The newest generation, reusing the segment readers of `previous` whose segment

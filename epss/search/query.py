@@ -13,6 +13,7 @@ documents that the rarer words of the query found.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from whoosh import query as q
@@ -38,7 +39,9 @@ class Statistics(Protocol):
 
     def doc_count(self) -> int: ...
     def doc_frequency(self, fieldname: str, text: str) -> int: ...
-    def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0): ...
+    def terms_within(
+        self, fieldname: str, text: str, maxdist: int, prefix: int = 0
+    ) -> Iterable[str]: ...
 
 
 class _Builder:

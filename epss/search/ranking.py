@@ -24,11 +24,12 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from math import log
 
 from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
@@ -36,7 +37,7 @@ from epss.search.stats import LiveStats, segment_id
 
 Scores = dict[int, float]
 # Per (segment, field): each document's stored length. A segment never changes.
-LengthCache = dict[tuple[str | None, str], list]
+LengthCache = dict[tuple[str | None, str], list[int | None]]
 
 
 class Ranker:
@@ -236,14 +237,17 @@ class Candidates:
         return bisect_right(self.ordered, high) > bisect_right(self.ordered, low)
 
 
-def _postings(matcher, within: Candidates | None):
+def _postings(
+    matcher: Matcher, within: Candidates | None
+) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
     """The (ids, weights) of the term's postings a block at a time; with candidates,
     only the blocks that may hold one of them. Deleted documents are left in."""
     if isinstance(matcher, FilterMatcher):  # the reader's filter of deleted documents
         matcher = matcher.child
     if not isinstance(matcher, W3LeafMatcher):
         # Postings kept inline with the term (a handful of documents) or filtered.
-        ids, weights = [], []
+        ids: list[int] = []
+        weights: list[float] = []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())

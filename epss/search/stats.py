@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh.fields import Schema
 from whoosh.reading import IndexReader
@@ -30,7 +31,7 @@ class Dead:
     lengths: dict[str, int] = field(default_factory=dict)
     df: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def add(self, schema: Schema, stored: dict) -> None:
+    def add(self, schema: Schema, stored: dict[str, Any]) -> None:
         """Count one deleted document, analysed again as it was indexed (`schema` has
         the lexicon it was indexed with)."""
         self.docs += 1
@@ -81,19 +82,22 @@ class LiveStats:
         self._no_df: dict[str, int] = {}
 
     def doc_count_all(self) -> int:
-        return self.reader.doc_count_all() - self.dead.docs
+        count: int = self.reader.doc_count_all()
+        return count - self.dead.docs
 
     def doc_count(self) -> int:
-        return self.reader.doc_count()
+        count: int = self.reader.doc_count()
+        return count
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         if fieldname == SPELLING_FIELD and self.words is not None:
             return self.words.get(text, 0)
-        n = self.reader.doc_frequency(fieldname, text)
+        n: int = self.reader.doc_frequency(fieldname, text)
         return n - self.dead.df.get(fieldname, self._no_df).get(text, 0) if n else 0
 
     def field_length(self, fieldname: str) -> int:
-        return self.reader.field_length(fieldname) - self.dead.lengths.get(fieldname, 0)
+        length: int = self.reader.field_length(fieldname)
+        return length - self.dead.lengths.get(fieldname, 0)
 
     def terms_within(self, fieldname: str, text: str, maxdist: int, prefix: int = 0) -> list[str]:
         """The live words of the field within `maxdist` edits of `text`, sorted."""

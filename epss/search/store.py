@@ -26,9 +26,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, FileIndex, clean_files
@@ -58,14 +59,14 @@ class IndexNeedsRebuild(RuntimeError):
     """The index is missing, unreadable or of another analysis version: rebuild it."""
 
 
-def state_of(index_schema: Schema) -> dict:
+def state_of(index_schema: Schema) -> dict[str, Any]:
     """{'position': …, 'analysis': …, 'dead': {segment id: Dead as dict},
     'words': {word: the number of live tasks with it}, 'stems': {stem: the same},
     'vocabulary': the words of the full build's vocabulary document}."""
     return getattr(index_schema, _STATE, None) or {}
 
 
-def with_state(index_schema: Schema, state: dict) -> Schema:
+def with_state(index_schema: Schema, state: dict[str, Any]) -> Schema:
     setattr(index_schema, _STATE, state)
     return index_schema
 
@@ -87,12 +88,12 @@ def open_index(directory: Path) -> FileIndex:
     return retried(lambda: FileIndex(FileStorage(str(directory)), indexname=INDEX_NAME))
 
 
-def read_state(directory: Path) -> dict | None:
+def read_state(directory: Path) -> dict[str, Any] | None:
     """The state of a readable index of this analysis version, else None: a table of
     contents that reads and segments that open."""
     try:
 
-        def check() -> dict:
+        def check() -> dict[str, Any]:
             storage = FileStorage(str(directory))
             toc = TOC.read(storage, INDEX_NAME)
             reader = FileIndex._reader(storage, toc.schema, toc.segments, toc.generation)
@@ -127,7 +128,7 @@ def writer_lock(directory: Path) -> Iterator[None]:
             lock.release()
 
 
-def build(directory: Path, items: Iterable[tuple[dict, int]], position: int) -> int:
+def build(directory: Path, items: Iterable[tuple[dict[str, Any], int]], position: int) -> int:
     """Index the (document, version number) items from scratch beside the live index and
     swap the result in; returns the number of task and step documents."""
     with writer_lock(directory):
@@ -144,8 +145,8 @@ def build(directory: Path, items: Iterable[tuple[dict, int]], position: int) -> 
 
 
 def _build_in(
-    folder: Path, items: Iterable[tuple[dict, int]], position: int
-) -> tuple[int, list, Schema]:
+    folder: Path, items: Iterable[tuple[dict[str, Any], int]], position: int
+) -> tuple[int, list[Segment], Schema]:
     ordered = sorted(items, key=lambda item: item[0]["slug"])
     plain = [plain_documents(document, version) for document, version in ordered]
     words = [task_words(docs) for docs in plain]
@@ -181,7 +182,7 @@ def _build_in(
     return count, toc.segments, toc.schema
 
 
-def _swap_in(directory: Path, folder: Path, segments: list, index_schema: Schema) -> None:
+def _swap_in(directory: Path, folder: Path, segments: list[Segment], index_schema: Schema) -> None:
     ids = {segment.segment_id() for segment in segments}
     for path in folder.iterdir():
         if path.name.split(".")[0] in ids:

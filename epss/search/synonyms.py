@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from epss.errors import InvalidInput
+from epss.resources import read_yaml
 from epss.search.analysis import terms
 
 MAX_PHRASE = 4
@@ -30,7 +29,7 @@ class Synonyms:
     def from_file(cls, path: Path) -> Synonyms:
         if not path.exists():
             return cls([])
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        data = read_yaml(path) or []
         if not isinstance(data, list) or not all(
             isinstance(g, list) and all(isinstance(t, str) for t in g) for g in data
         ):

@@ -18,7 +18,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from whoosh.codec.base import Segment
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -41,7 +43,7 @@ from epss.search.store import (
     writer_lock,
 )
 
-DocumentsOf = Callable[[set[str]], list[tuple[dict, int]]]
+DocumentsOf = Callable[[set[str]], list[tuple[dict[str, Any], int]]]
 # Segments of at most SMALL documents merge when MERGE_AT of one size class exist.
 SMALL = (64, 512)
 MERGE_AT = 8
@@ -53,7 +55,7 @@ ADVISE_SEGMENTS = 24
 @dataclass(frozen=True)
 class UpdateResult:
     applied: bool  # False: the index already reflected the position
-    position: int  # the index's position now
+    position: int | None  # the index's position now (compact: None when it has none)
     written: int = 0  # tasks whose documents were (re)written
     reanalysed: int = 0  # of those: tasks whose words a lexicon change split otherwise
     deleted: int = 0  # tasks whose documents were removed without replacement
@@ -75,7 +77,7 @@ class UpdateResult:
 
 def update(
     directory: Path,
-    items: Iterable[tuple[dict, int]],
+    items: Iterable[tuple[dict[str, Any], int]],
     removed: Iterable[str],
     position: int,
     documents_of: DocumentsOf,
@@ -100,7 +102,7 @@ class _Update:
         self.position = position
         self.documents_of = documents_of
 
-    def run(self, items: list[tuple[dict, int]], removed: set[str]) -> UpdateResult:
+    def run(self, items: list[tuple[dict[str, Any], int]], removed: set[str]) -> UpdateResult:
         writer = self.writer
         state = state_of(writer.schema)
         current = state.get("position")
@@ -116,7 +118,11 @@ class _Update:
             reader.close()
 
     def _apply(
-        self, reader: IndexReader, state: dict, items: list[tuple[dict, int]], removed: set[str]
+        self,
+        reader: IndexReader,
+        state: dict[str, Any],
+        items: list[tuple[dict[str, Any], int]],
+        removed: set[str],
     ) -> UpdateResult:
         writer = self.writer
         dead = {sid: Dead(**part) for sid, part in state["dead"].items()}
@@ -186,7 +192,7 @@ class _Update:
             "vocabulary": built,
         }
         with_state(writer.schema, new_state)
-        summary: dict = {}
+        summary: dict[str, Any] = {}
         writer.commit(mergetype=_merge_policy(dead, new_state, summary, merge=False))
         return UpdateResult(
             applied=True,
@@ -209,7 +215,7 @@ def compact(directory: Path) -> UpdateResult:
         state = dict(state_of(writer.schema))
         dead = {sid: Dead(**part) for sid, part in state.get("dead", {}).items()}
         with_state(writer.schema, state)
-        summary: dict = {}
+        summary: dict[str, Any] = {}
         try:
             writer.commit(mergetype=_merge_policy(dead, state, summary, merge=True))
         except BaseException:
@@ -229,7 +235,7 @@ def _carry_lengths(reader: SegmentReader, dead: Dead | None, adjust: Dead) -> No
             adjust.lengths[name] = adjust.lengths.get(name, 0) + rounded - exact
 
 
-def _live_documents(reader: IndexReader, slug: str) -> list[tuple[int, dict]]:
+def _live_documents(reader: IndexReader, slug: str) -> list[tuple[int, dict[str, Any]]]:
     if ("slug", slug) not in reader:
         return []
     return [
@@ -237,7 +243,7 @@ def _live_documents(reader: IndexReader, slug: str) -> list[tuple[int, dict]]:
     ]
 
 
-def _stored_words(docs: list[tuple[int, dict]]) -> list[str]:
+def _stored_words(docs: list[tuple[int, dict[str, Any]]]) -> list[str]:
     return next((stored.get("words", "").split() for _, stored in docs if stored.get("n") == 0), [])
 
 
@@ -287,7 +293,7 @@ def _split_otherwise(
     return found
 
 
-def _task_document(reader: IndexReader, slug: str) -> list[tuple[int, dict]]:
+def _task_document(reader: IndexReader, slug: str) -> list[tuple[int, dict[str, Any]]]:
     key = f"task:{slug}"
     if ("id", key) not in reader:
         return []
@@ -296,13 +302,19 @@ def _task_document(reader: IndexReader, slug: str) -> list[tuple[int, dict]]:
     ]
 
 
-def _merge_policy(dead: dict[str, Dead], state: dict, summary: dict, merge: bool):
+MergePolicy = Callable[[SegmentWriter, list[Segment]], list[Segment]]
+
+
+def _merge_policy(
+    dead: dict[str, Dead], state: dict[str, Any], summary: dict[str, Any], merge: bool
+) -> MergePolicy:
     """A Whoosh merge policy: drops segments without live documents, merges (with
     `merge`) the small ones of a size class once MERGE_AT of them exist, and records in
     `state` what the deleted documents of the remaining segments count."""
 
-    def policy(writer: SegmentWriter, segments: list) -> list:
-        kept, classes = [], [[] for _ in SMALL]
+    def policy(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+        kept: list[Segment] = []
+        classes: list[list[Segment]] = [[] for _ in SMALL]
         adjust = Dead()
         for segment in segments:
             if segment.doc_count() == 0:

@@ -19,14 +19,18 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any, TypeVar, TypeVarTuple
 
 from epss.search.store import build
 from epss.search.updates import DocumentsOf, UpdateResult, compact, update
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 PARENT_CHECK_SECONDS = 1.0  # how soon the child notices that its parent died
 # The child yields the processor to the serving process: where cores are few, a search
@@ -37,13 +41,15 @@ CHILD_NICENESS = 10
 class InThisProcess:
     """Writes in the calling thread (commands, tests, and processes that do not serve)."""
 
-    def build(self, directory: Path, items: Iterable[tuple[dict, int]], position: int) -> int:
+    def build(
+        self, directory: Path, items: Iterable[tuple[dict[str, Any], int]], position: int
+    ) -> int:
         return build(directory, items, position)
 
     def update(
         self,
         directory: Path,
-        items: list[tuple[dict, int]],
+        items: list[tuple[dict[str, Any], int]],
         removed: set[str],
         position: int,
         documents_of: DocumentsOf,
@@ -76,18 +82,20 @@ class InChildProcess:
         """Start the child now, not at the first write (it takes a second to start)."""
         self._running().submit(_nothing)
 
-    def build(self, directory: Path, items: Iterable[tuple[dict, int]], position: int) -> int:
+    def build(
+        self, directory: Path, items: Iterable[tuple[dict[str, Any], int]], position: int
+    ) -> int:
         return self._call(build, directory, list(items), position)
 
     def update(
         self,
         directory: Path,
-        items: list[tuple[dict, int]],
+        items: list[tuple[dict[str, Any], int]],
         removed: set[str],
         position: int,
         documents_of: DocumentsOf,
     ) -> UpdateResult:
-        known: dict[str, tuple[dict, int] | None] = {}
+        known: dict[str, tuple[dict[str, Any], int] | None] = {}
         while True:
             try:
                 return self._call(_update_with, directory, items, removed, position, known)
@@ -109,7 +117,7 @@ class InChildProcess:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def _call(self, function, *args):
+    def _call(self, function: Callable[[*Ts], T], *args: *Ts) -> T:
         """`function(*args)` in the child; once more in a new child when it died."""
         for attempt in (1, 2):
             pool = self._running()
@@ -142,12 +150,12 @@ def _nothing() -> None:
 
 def _update_with(
     directory: Path,
-    items: list[tuple[dict, int]],
+    items: list[tuple[dict[str, Any], int]],
     removed: set[str],
     position: int,
-    known: dict[str, tuple[dict, int] | None],
+    known: dict[str, tuple[dict[str, Any], int] | None],
 ) -> UpdateResult:
-    def documents_of(slugs: set[str]) -> list[tuple[dict, int]]:
+    def documents_of(slugs: set[str]) -> list[tuple[dict[str, Any], int]]:
         if missing := slugs - known.keys():
             raise NeedDocuments(missing)
         return [item for slug in sorted(slugs) if (item := known[slug]) is not None]

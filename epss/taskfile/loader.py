@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from epss.i18n import Message, Words
 from epss.plain_errors import WORDS, explain
-from epss.taskfile.model import TaskDocument
+from epss.taskfile.model import FieldPath, TaskDocument
 from epss.taskfile.problems import Problem, TaskFileError, problem
 from epss.taskfile.yaml_reading import read_yaml
 
@@ -35,7 +36,7 @@ _TASK_FILE_WORDS = WORDS | {
 class LoadedTask:
     document: TaskDocument
     file: str
-    lines: dict[tuple, int]
+    lines: dict[FieldPath, int]
 
 
 def load_text(text: str, name: str) -> TaskDocument:
@@ -56,7 +57,7 @@ def _load(text: str, name: str) -> LoadedTask:
     return LoadedTask(document, name, lines)
 
 
-def check_data(data: object) -> tuple[TaskDocument | None, list[tuple[tuple, Words]]]:
+def check_data(data: object) -> tuple[TaskDocument | None, list[tuple[FieldPath, Words]]]:
     """Validate a task's data as an import does: first every field, then the references
     within the task. Returns the document (None when a field is wrong) and the problems,
     each as (path of the field, plain message: Dutch, translatable). Links to other tasks
@@ -65,7 +66,7 @@ def check_data(data: object) -> tuple[TaskDocument | None, list[tuple[tuple, Wor
         document = TaskDocument.model_validate(data, context={"defer_reference_check": True})
     except ValidationError as exc:
         return None, [_explain(err) for err in exc.errors()]
-    return document, document.reference_problems()
+    return document, list(document.reference_problems())
 
 
 def load_paths(paths: Iterable[Path], known_slugs: Iterable[str] = ()) -> list[LoadedTask]:
@@ -158,16 +159,16 @@ def _task_files(paths: Iterable[Path], problems: list[Problem]) -> Iterable[Path
             problems.append(problem(str(path), None, (), "dit bestand of deze map bestaat niet"))
 
 
-def _explain(error: dict) -> tuple[tuple, Words]:
+def _explain(error: ErrorDetails) -> tuple[FieldPath, Words]:
     loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
     return loc, explain(error, _TASK_FILE_WORDS)
 
 
-def _is_union_tag(part) -> bool:
+def _is_union_tag(part: str | int) -> bool:
     return isinstance(part, str) and part.startswith(("function-", "constrained-"))
 
 
-def _line_for(loc: tuple, lines: dict[tuple, int]) -> int | None:
+def _line_for(loc: FieldPath, lines: dict[FieldPath, int]) -> int | None:
     """The line of the field, or of the nearest enclosing field that exists."""
     for end in range(len(loc), -1, -1):
         if loc[:end] in lines:

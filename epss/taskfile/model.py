@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -20,6 +20,7 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_serializer,
     model_validator,
@@ -28,6 +29,9 @@ from pydantic import (
 from epss.i18n import Message
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Where a field is in a task file: the names and item numbers that lead to it, as pydantic
+# gives them (`('steps', 2, 'title')`).
+FieldPath = tuple[str | int, ...]
 DEFAULT_REVIEW_INTERVAL = 12  # months
 
 
@@ -47,7 +51,12 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_tidy_text)]
+# Markdown, rendered and sanitised wherever it is shown; the JSON Schema says so.
+Text = Annotated[
+    str,
+    AfterValidator(_tidy_text),
+    Field(json_schema_extra={"contentMediaType": "text/markdown"}),
+]
 RequiredText = Annotated[Text, AfterValidator(_not_blank)]  # not even only spaces
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
@@ -66,44 +75,65 @@ class Criticality(StrEnum):
 
 
 class _Strict(BaseModel):
+    """A part of the format. Each field's `title` is its Dutch name in the editor and in
+    error messages; fields added after documents were published are left out of a dump
+    while they hold the value that means "not given", so older documents keep their bytes
+    and their content hash."""
+
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    ADDED_LATER: ClassVar[dict[str, object]] = {}
+
+    @model_serializer(mode="wrap")
+    def _omit_unset_later_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name, unset in self.ADDED_LATER.items():
+            if name in data and data[name] == unset:
+                del data[name]
+        return data
 
 
 class Source(_Strict):
     """A public source the guidance is based on. Steps refer to it by `id`."""
 
-    id: Slug = Field(description="Short name that steps use to refer to this source.")
-    title: Line = Field(description="Title of the page or document.")
-    publisher: Line | None = Field(default=None, description="Who published it, e.g. RvIG.")
+    ADDED_LATER: ClassVar[dict[str, object]] = {"section": None, "date": None}
+
+    id: Slug = Field(title="Id", description="Short name that steps use to refer to this source.")
+    title: Line = Field(title="Titel", description="Title of the page or document.")
+    publisher: Line | None = Field(
+        default=None, title="Uitgever", description="Who published it, e.g. RvIG."
+    )
     section: Line | None = Field(
         default=None,
+        title="Artikel of paragraaf",
         description="The article or section the guidance rests on, e.g. 'art. 1:19e lid 7'.",
     )
     date: SourceDate | None = Field(
         default=None,
+        title="Datum",
         description="The date or version of the source, or the date it was consulted (JJJJ-MM-DD).",
     )
-    url: Line | None = Field(default=None, description="Where to find it, when public.")
+    url: Line | None = Field(
+        default=None, title="Adres (URL)", description="Where to find it, when public."
+    )
 
-    @model_serializer(mode="wrap")
-    def _omit_unset(self, handler: SerializerFunctionWrapHandler) -> dict:
-        # Sources written before section and date existed keep their bytes and their hash;
-        # the date is always text (YYYY-MM-DD), so a source fits a JSON column as it is.
-        data = handler(self)
-        for key in ("section", "date"):
-            if data.get(key) is None:
-                data.pop(key, None)
-        if isinstance(data.get("date"), dt.date):
-            data["date"] = data["date"].isoformat()
-        return data
+    @field_serializer("date")
+    def _date_as_text(self, value: dt.date | None) -> str | None:
+        # Always text (YYYY-MM-DD), so a source fits a JSON column as it is.
+        return value.isoformat() if value else None
 
 
 class Branch(_Strict):
     """A decision point: if the condition holds, continue at another step or task."""
 
-    when: Line = Field(alias="if", description="The situation, in the words of the desk.")
-    step: Slug | None = Field(default=None, description="Continue at this step of this task.")
-    task: Slug | None = Field(default=None, description="Continue with this other task.")
+    when: Line = Field(
+        alias="if", title="Als", description="The situation, in the words of the desk."
+    )
+    step: Slug | None = Field(
+        default=None, title="Naar stap", description="Continue at this step of this task."
+    )
+    task: Slug | None = Field(
+        default=None, title="Naar taak", description="Continue with this other task."
+    )
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -117,24 +147,47 @@ class Branch(_Strict):
 class Step(_Strict):
     """One step of the task, as the desk sees it in the help panel."""
 
-    id: Slug = Field(description="Stable name of the step within the task; never reuse it.")
-    title: Line = Field(description="What to do, as a short imperative.")
+    ADDED_LATER: ClassVar[dict[str, object]] = {"estimated_minutes": None}
+
+    id: Slug = Field(
+        title="Id", description="Stable name of the step within the task; never reuse it."
+    )
+    title: Line = Field(title="Titel", description="What to do, as a short imperative.")
     mandatory: bool = Field(
         default=True,
+        title="Verplicht",
         description="True when the step is required by law or regulation; false for advice.",
     )
-    instruction: RequiredText = Field(min_length=1, description="How to do it (Markdown).")
-    why: Text = Field(default="", description="Why this step matters.")
-    warning: Text = Field(default="", description="What goes wrong here, what to watch out for.")
-    check: Text = Field(default="", description="How you know the step is done right.")
-    branches: list[Branch] = Field(default_factory=list, description="Decision points.")
+    instruction: RequiredText = Field(
+        min_length=1, title="Instructie", description="How to do it (Markdown)."
+    )
+    why: Text = Field(default="", title="Waarom", description="Why this step matters.")
+    warning: Text = Field(
+        default="", title="Let op", description="What goes wrong here, what to watch out for."
+    )
+    check: Text = Field(
+        default="", title="Goed gedaan als", description="How you know the step is done right."
+    )
+    estimated_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        le=480,
+        title="Geschatte duur (minuten)",
+        description="About how long the step takes at the desk, in minutes.",
+    )
+    branches: list[Branch] = Field(
+        default_factory=list, title="Beslispunten", description="Decision points."
+    )
     target: list[Line] = Field(
         default_factory=list,
+        title="Veld in het zaaksysteem",
         description="CSS selectors of the field in the case software this step is about; "
         "the first one found on the page is highlighted.",
     )
     sources: list[Slug] = Field(
-        default_factory=list, description="Ids of the task's sources this step is based on."
+        default_factory=list,
+        title="Bronnen",
+        description="Ids of the task's sources this step is based on.",
     )
 
 
@@ -142,24 +195,34 @@ class ContextRule(_Strict):
     """When a screen of a host application shows this task. Every condition given must
     hold; at least one of url, title, markers or zaaktype is required."""
 
-    app: Slug = Field(description="Id of the host application (case software).")
+    app: Slug = Field(
+        title="Zaaksysteem", description="Id of the host application (case software)."
+    )
     url: Line | None = Field(
         default=None,
+        title="Adrespatroon",
         description="URL path pattern: '/zaken/:id' or '/zaken/*' match one segment, "
         "a trailing '/**' matches the rest. Query strings are ignored.",
     )
     title: Line | None = Field(
-        default=None, description="Text that the page title contains (case-insensitive)."
+        default=None,
+        title="Titel bevat",
+        description="Text that the page title contains (case-insensitive).",
     )
     markers: list[Line] = Field(
         default_factory=list,
+        title="Markeringen",
         description="CSS selectors that must all be present on the page.",
     )
     zaaktype: Line | None = Field(
-        default=None, description="The zaaktype identificatie the page reports."
+        default=None, title="Zaaktype", description="The zaaktype identificatie the page reports."
     )
-    priority: int = Field(default=0, ge=-100, le=100, description="Higher wins on a tie.")
-    start_step: Slug | None = Field(default=None, description="Step to open first.")
+    priority: int = Field(
+        default=0, ge=-100, le=100, title="Prioriteit", description="Higher wins on a tie."
+    )
+    start_step: Slug | None = Field(
+        default=None, title="Begin bij stap", description="Step to open first."
+    )
 
     @field_validator("url")
     @classmethod
@@ -187,44 +250,53 @@ class ContextRule(_Strict):
 class TaskDocument(_Strict):
     """A critical-task analysis: the task, the standard it must meet, and its steps."""
 
-    slug: Slug = Field(description="Stable id of the task, used in URLs and context rules.")
-    title: Line = Field(description="Name of the task as the desk knows it.")
-    domain: Slug = Field(description="Work domain, e.g. burgerzaken.")
-    goal: RequiredText = Field(min_length=1, description="The result the task serves.")
-    trigger: Text = Field(default="", description="When the task happens.")
-    standard: Text = Field(default="", description="What good looks like.")
-    criticality: Criticality = Field(default=Criticality.normal)
-    owner: Line = Field(description="Who answers for this guidance (a role or team).")
-    review_by: ServiceDate = Field(description="Date by which the guidance must be checked again.")
+    ADDED_LATER: ClassVar[dict[str, object]] = {
+        "review_interval_months": DEFAULT_REVIEW_INTERVAL,
+        "checked_on": None,
+    }
+
+    slug: Slug = Field(
+        title="Id", description="Stable id of the task, used in URLs and context rules."
+    )
+    title: Line = Field(title="Titel", description="Name of the task as the desk knows it.")
+    domain: Slug = Field(title="Domein", description="Work domain, e.g. burgerzaken.")
+    goal: RequiredText = Field(
+        min_length=1, title="Doel", description="The result the task serves."
+    )
+    trigger: Text = Field(default="", title="Aanleiding", description="When the task happens.")
+    standard: Text = Field(default="", title="Norm", description="What good looks like.")
+    criticality: Criticality = Field(default=Criticality.normal, title="Risico")
+    owner: Line = Field(
+        title="Eigenaar", description="Who answers for this guidance (a role or team)."
+    )
+    review_by: ServiceDate = Field(
+        title="Controle vóór", description="Date by which the guidance must be checked again."
+    )
     review_interval_months: int = Field(
         default=DEFAULT_REVIEW_INTERVAL,
         ge=1,
         le=60,
+        title="Controle-interval (maanden)",
         description="Months between reviews: confirming the guidance as still correct sets "
         "review_by this far ahead. Left out of files (and of content hashes) when it is 12.",
     )
     checked_on: ServiceDate | None = Field(
         default=None,
+        title="Laatst gecontroleerd op",
         description="The date the content was last checked against its "
         "sources ('laatst gecontroleerd op').",
     )
-    tags: list[Line] = Field(default_factory=list, description="Words people search with.")
-    zaaktypen: list[Line] = Field(
-        default_factory=list, description="Zaaktype identificaties this task belongs to."
+    tags: list[Line] = Field(
+        default_factory=list, title="Trefwoorden", description="Words people search with."
     )
-    sources: list[Source] = Field(default_factory=list)
-    context_rules: list[ContextRule] = Field(default_factory=list)
-    steps: list[Step] = Field(min_length=1)
-
-    @model_serializer(mode="wrap")
-    def _omit_default_interval(self, handler: SerializerFunctionWrapHandler) -> dict:
-        # Documents written before the interval existed keep their bytes and their hash.
-        data = handler(self)
-        if data.get("review_interval_months") == DEFAULT_REVIEW_INTERVAL:
-            del data["review_interval_months"]
-        if data.get("checked_on", ...) is None:  # and so do documents without this date
-            del data["checked_on"]
-        return data
+    zaaktypen: list[Line] = Field(
+        default_factory=list,
+        title="Zaaktypen",
+        description="Zaaktype identificaties this task belongs to.",
+    )
+    sources: list[Source] = Field(default_factory=list, title="Bronnen")
+    context_rules: list[ContextRule] = Field(default_factory=list, title="Contextregels")
+    steps: list[Step] = Field(min_length=1, title="Stappen")
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> TaskDocument:
@@ -235,10 +307,10 @@ class TaskDocument(_Strict):
             raise ValueError("; ".join(str(message) for _, message in problems))
         return self
 
-    def reference_problems(self) -> list[tuple[tuple, Message]]:
+    def reference_problems(self) -> list[tuple[FieldPath, Message]]:
         """Ids used twice and references to steps or sources that do not exist,
         each with the path of the field that holds it."""
-        problems: list[tuple[tuple, Message]] = []
+        problems: list[tuple[FieldPath, Message]] = []
         step_ids = _unique_ids("steps", [s.id for s in self.steps], problems)
         source_ids = _unique_ids("sources", [s.id for s in self.sources], problems)
         for n, step in enumerate(self.steps):
@@ -283,7 +355,7 @@ class TaskDocument(_Strict):
         return {b.task for s in self.steps for b in s.branches if b.task is not None}
 
 
-def _unique_ids(what: str, ids: list[str], problems: list) -> set[str]:
+def _unique_ids(what: str, ids: list[str], problems: list[tuple[FieldPath, Message]]) -> set[str]:
     seen: set[str] = set()
     for n, value in enumerate(ids):
         if value in seen:
@@ -300,7 +372,7 @@ def _unique_ids(what: str, ids: list[str], problems: list) -> set[str]:
     return seen
 
 
-def json_schema() -> dict:
+def json_schema() -> dict[str, Any]:
     """The JSON Schema of a task file, for editors that validate while typing."""
     schema = TaskDocument.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -7,47 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from epss.i18n import Message, Words, fill
+from epss.taskfile.fields import labels_along
+from epss.taskfile.model import FieldPath
 
-# The fields of the task format as the editor names them.
-# The fields of a task as the editor's forms name them (epss/pages/editor.py adds its own).
-FIELD_LABELS = {
-    "slug": "Id",
-    "title": "Titel",
-    "domain": "Domein",
-    "goal": "Doel",
-    "trigger": "Aanleiding",
-    "standard": "Norm",
-    "criticality": "Risico",
-    "owner": "Eigenaar",
-    "review_by": "Controle vóór",
-    "review_interval_months": "Controle-interval (maanden)",
-    "tags": "Trefwoorden",
-    "zaaktypen": "Zaaktypen",
-    "sources": "Bronnen",
-    "context_rules": "Contextregels",
-    "steps": "Stappen",
-    "id": "Id",
-    "mandatory": "Verplicht",
-    "instruction": "Instructie",
-    "why": "Waarom",
-    "warning": "Let op",
-    "check": "Goed gedaan als",
-    "branches": "Beslispunten",
-    "target": "Veld in het zaaksysteem",
-    "if": "Als",
-    "step": "Naar stap",
-    "task": "Naar taak",
-    "app": "Zaaksysteem",
-    "url": "Adrespatroon",
-    "markers": "Markeringen",
-    "zaaktype": "Zaaktype",
-    "priority": "Prioriteit",
-    "start_step": "Begin bij stap",
-    "publisher": "Uitgever",
-    "section": "Artikel of paragraaf",
-    "date": "Datum",
-    "checked_on": "Laatst gecontroleerd op",
-}
 _ITEMS = {
     "steps": "Stap {n}",
     "context_rules": "Contextregel {n}",
@@ -59,15 +21,16 @@ _ITEMS = {
 class Place(Words):
     """A field of a task as a person knows it: 'Stap 3 (Controleer de foto), Instructie'."""
 
-    def __init__(self, loc: tuple, data: object = None):
+    def __init__(self, loc: FieldPath, data: object = None):
         self.loc, self.data = loc, data
 
     def in_language(self, translate: Callable[[str], str]) -> str:
         parts, node = [], self.data
-        for i, part in enumerate(self.loc):
+        labels = labels_along(self.loc)
+        for i, (part, label) in enumerate(zip(self.loc, labels, strict=True)):
             node = _child(node, part)
             if isinstance(part, int):
-                owner = self.loc[i - 1] if i else ""
+                owner = str(self.loc[i - 1]) if i else ""
                 item = fill(_ITEMS.get(owner, "nummer {n}"), {"n": part + 1}, translate)
                 title = node.get("title") if isinstance(node, dict) and owner == "steps" else None
                 parts.append(
@@ -75,8 +38,8 @@ class Place(Words):
                     if isinstance(title, str) and title.strip()
                     else item
                 )
-            elif part in FIELD_LABELS:
-                parts.append(translate(FIELD_LABELS[part]))
+            elif label:
+                parts.append(translate(label))
             else:  # a name the format does not know: as it was written
                 parts.append(fill("het veld '{name}'", {"name": part}, translate))
         merged = []  # 'Stappen, Stap 3' says the same twice
@@ -130,7 +93,7 @@ class Problem:
 
 
 def problem(
-    file: str, line: int | None, loc: tuple, said: str | Words, data: object = None
+    file: str, line: int | None, loc: FieldPath, said: str | Words, data: object = None
 ) -> Problem:
     """A problem of field `loc` (a path in the task format), `data` the file's content."""
     said = said if isinstance(said, Words) else Message(said)
@@ -146,12 +109,12 @@ class TaskFileError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def field_name(loc: tuple) -> str:
+def field_name(loc: FieldPath) -> str:
     """('steps', 2, 'title') -> 'steps → step 3 → title' (people count from 1)."""
     parts: list[str] = []
     for i, part in enumerate(loc):
         if isinstance(part, int):
-            owner = loc[i - 1] if i else ""
+            owner = str(loc[i - 1]) if i else ""
             noun = {
                 "steps": "step",
                 "context_rules": "rule",

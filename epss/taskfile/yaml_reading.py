@@ -6,10 +6,11 @@ from __future__ import annotations
 import yaml
 
 from epss.i18n import Message, Words
+from epss.taskfile.model import FieldPath
 from epss.taskfile.problems import Problem, TaskFileError, problem
 
 
-def read_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
+def read_yaml(text: str, name: str) -> tuple[object, dict[FieldPath, int]]:
     """Return the YAML data and the line number of every field path in it. What a task
     file never needs is refused while reading, before anything is built from it: anchors
     and aliases (an "alias bomb" makes billions of values of a few lines), a list or group
@@ -20,7 +21,7 @@ def read_yaml(text: str, name: str) -> tuple[object, dict[tuple, int]]:
         node = loader.get_single_node()
         if node is None:
             raise TaskFileError([problem(name, 1, (), "het bestand is leeg")])
-        lines: dict[tuple, int] = {}
+        lines: dict[FieldPath, int] = {}
         duplicates: list[Problem] = []
         _map_lines(node, (), lines, duplicates, name)
         if duplicates:
@@ -81,8 +82,11 @@ class _TaskYamlLoader(yaml.SafeLoader):
         super().__init__(text)
         self._depth = 0
 
-    def compose_node(self, parent, index):
-        event = self.peek_event()
+    def compose_node(
+        self, parent: yaml.Node | None, index: int | yaml.Node | None
+    ) -> yaml.Node | None:
+        # types-PyYAML leaves Parser.peek_event unannotated.
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _Refused(
@@ -103,12 +107,14 @@ class _TaskYamlLoader(yaml.SafeLoader):
             )
         self._depth += 1
         try:
-            return super().compose_node(parent, index)
+            # types-PyYAML says `index: int`; PyYAML passes None for a mapping's key and
+            # the key's node for its value.
+            return super().compose_node(parent, index)  # type: ignore[arg-type]
         finally:
             self._depth -= 1
 
 
-def _unreadable_value(node, path: tuple, name: str) -> Problem:
+def _unreadable_value(node: yaml.Node, path: FieldPath, name: str) -> Problem:
     """The first value YAML cannot make data of (a date 2027-13-45, a number of 5,000
     digits, `!!int tien`), as a problem at its line and field."""
     found = _first_unreadable(node, path)
@@ -123,7 +129,7 @@ def _unreadable_value(node, path: tuple, name: str) -> Problem:
     )
 
 
-def _first_unreadable(node, path: tuple) -> tuple[yaml.ScalarNode, tuple] | None:
+def _first_unreadable(node: yaml.Node, path: FieldPath) -> tuple[yaml.ScalarNode, FieldPath] | None:
     if isinstance(node, yaml.ScalarNode):
         try:
             yaml.constructor.SafeConstructor().construct_object(node)
@@ -143,10 +149,16 @@ def _first_unreadable(node, path: tuple) -> tuple[yaml.ScalarNode, tuple] | None
     return None
 
 
-def _map_lines(node, path: tuple, lines: dict, duplicates: list, name: str) -> None:
+def _map_lines(
+    node: yaml.Node,
+    path: FieldPath,
+    lines: dict[FieldPath, int],
+    duplicates: list[Problem],
+    name: str,
+) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        seen: set = set()
+        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = key_node.value
             if key in seen:

@@ -3,6 +3,7 @@ API, an HTML page for people using the pages."""
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from urllib.parse import urlencode
 
@@ -59,6 +60,11 @@ def _answer(
         and (wants_html or request.headers.get("hx-request"))
     ):
         return _to_login(request)
+    if request.headers.get("hx-request"):
+        # The contract with the pages' script (editor.js): a refusal that is no fragment of
+        # the page says so in HX-Trigger, and the script shows it; nothing is swapped.
+        refused = json.dumps({"epss-refused": str(body["detail"])}, ensure_ascii=True)
+        headers = {**(headers or {}), "HX-Trigger": refused}
     if wants_html:
         title, explanation = page or _PAGES.get(
             status, ("Er ging iets mis", "Probeer het opnieuw.")

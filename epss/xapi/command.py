@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -104,7 +104,7 @@ def _export_once(
     )
 
 
-def _show(statement: dict) -> None:
+def _show(statement: dict[str, Any]) -> None:
     typer.echo(json.dumps(statement, ensure_ascii=False))
 
 

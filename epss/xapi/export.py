@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.db import unit_of_work
 from epss.models import Event, ExportCursor, Task, TaskVersion
@@ -50,8 +50,8 @@ def export_events(
             events = list(
                 session.exec(
                     select(Event)
-                    .where(Event.seq > position)
-                    .order_by(Event.seq)
+                    .where(col(Event.seq) > position)
+                    .order_by(col(Event.seq))
                     .limit(max(1, batch_size))
                 )
             )
@@ -92,8 +92,8 @@ def _advance(engine: Engine, before: int, after: int) -> None:
             session.add(ExportCursor(name=CURSOR_NAME, last_seq=after, updated_at=now))
             return
         moved = session.exec(
-            update(ExportCursor)  # type: ignore[call-overload]
-            .where(ExportCursor.name == CURSOR_NAME, ExportCursor.last_seq == before)
+            update(ExportCursor)
+            .where(col(ExportCursor.name) == CURSOR_NAME, col(ExportCursor.last_seq) == before)
             .values(last_seq=after, updated_at=now)
         ).rowcount
         if moved != 1:
@@ -105,9 +105,9 @@ def _titles(session: Session, slugs: set[str]) -> Titles:
     if slugs:
         rows = session.exec(
             select(Task.slug, TaskVersion.number, TaskVersion.document)
-            .join(TaskVersion, TaskVersion.task_id == Task.id)
-            .where(Task.slug.in_(sorted(slugs)))
-        )  # type: ignore[attr-defined]
+            .join(TaskVersion, col(TaskVersion.task_id) == Task.id)
+            .where(col(Task.slug).in_(sorted(slugs)))
+        )
         for slug, number, document in rows:
             titles.add(slug, number, document or {})
     return titles

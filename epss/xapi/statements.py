@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +60,7 @@ class Titles:
     steps: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
     latest: dict[str, int] = field(default_factory=dict)
 
-    def add(self, slug: str, number: int, document: dict) -> None:
+    def add(self, slug: str, number: int, document: Mapping[str, Any]) -> None:
         self.tasks[(slug, number)] = str(document.get("title") or slug)
         self.steps[(slug, number)] = {
             str(s.get("id")): str(s.get("title") or s.get("id"))

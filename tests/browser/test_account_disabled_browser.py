@@ -13,7 +13,6 @@ from webpages import DemoService, log_in, start_demo_service
 from epss.admin.accounts import disable
 from epss.admin.log import Actor
 from epss.db import unit_of_work
-from epss.drafts.presence import hub_for
 
 EDITOR = "/redactie/taken/verhuizing-doorgeven"
 
@@ -30,10 +29,11 @@ def service(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSer
 
 def test_disabling_an_account_ends_its_open_editor(page: Page, console, service) -> None:
     console.allow("401 (Unauthorized)")  # the browser logs the refused reconnect itself
-    engine = service.server.app.state.services.engine
+    services = service.server.app.state.services
+    engine = services.engine
     log_in(page, service.url, "erik", EDITOR)
     deadline = time.monotonic() + 5
-    while hub_for(engine).editors("verhuizing-doorgeven") != ["erik"]:  # the stream is open
+    while services.drafts.editors("verhuizing-doorgeven") != ["erik"]:  # the stream is open
         assert time.monotonic() < deadline, "the editor's live stream did not open"
         time.sleep(0.05)
 

@@ -16,7 +16,8 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from webpages import DemoService, axe_findings, log_in, start_demo_service
 
 from epss.catalog import import_documents
-from epss.db import unit_of_work
+from epss.db import make_engine, unit_of_work
+from epss.drafts.steps import remove_step
 from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import shipped_document
@@ -364,3 +365,27 @@ def test_a_colleagues_submit_and_restore_reach_an_open_editor(browser, console, 
         for context in (eva_context, ruth_context):
             context.close()
     assert console.errors == [], "the pages logged errors"
+
+
+def test_a_refusal_that_is_no_part_of_the_page_is_shown(expert: Page, console, editors) -> None:
+    """A colleague removed the step this expert is about to edit: the service refuses, the
+    page says why (in Dutch, in view, read out), and nothing of the page is replaced."""
+    console.allow("404")  # the browser and htmx log the refused request themselves
+    slug, step_id = "erkenning-en-naamskeuze", "bespreek-gezag"
+    log_in(expert, editors.url, "eva", f"/redactie/taken/{slug}")
+    item = expert.locator(f"#stap-{step_id}")
+    expect(item).to_be_visible()
+    engine = make_engine(editors.settings)
+    try:
+        with unit_of_work(engine) as session:
+            version = editors.step(slug, step_id)["version"]
+            remove_step(session, slug, step_id, version, by="erik")
+    finally:
+        engine.dispose()
+    item.get_by_role("link", name="Bewerken").click()
+    refused = expert.locator("#editor-refused")
+    expect(refused).to_be_visible()
+    expect(refused).to_be_focused()
+    expect(refused).to_contain_text("heeft iemand hem verwijderd")
+    expect(item.get_by_role("link", name="Bewerken")).to_be_visible()  # the list stayed
+    expert.screenshot(path=editors.shots / "editor-refused.png", full_page=False)

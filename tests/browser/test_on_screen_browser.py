@@ -20,7 +20,7 @@ from epss.app import create_app
 from epss.catalog import publish, write_working_copy
 from epss.cli import prepare_demo
 from epss.db import unit_of_work
-from epss.events import parse_batch, record_events
+from epss.events import parse_batch
 from epss.models import Event, Task, TaskVersion
 from epss.quality import onscreen
 from epss.services import Services
@@ -54,7 +54,7 @@ def _events(services: Services) -> None:
     batch = parse_batch(
         json.dumps({"events": events}), now=NOW, is_known_app=lambda _: True, store_free_text=False
     )
-    record_events(services.engine, batch, secret_key=services.settings.secret_key, received_at=NOW)
+    services.event_writer.record(batch, secret_key=services.settings.secret_key, received_at=NOW)
 
 
 @dataclass

@@ -16,9 +16,8 @@ import pytest
 from overlay import TITLE as TITLE_SELECTOR
 from overlay import open_panel, wait_ready
 from playwright.sync_api import Page, expect
+from webpages import publish
 
-from epss.catalog import import_documents
-from epss.db import make_engine, unit_of_work
 from epss.taskfile import TaskDocument
 from tests.xss_support import MARKDOWN_STEP_FIELDS, RICH_TAGS, load_payloads, payload_line
 
@@ -109,12 +108,7 @@ def xss_task(stack) -> TaskDocument:
             "steps": steps,
         }
     )
-    engine = make_engine(stack.settings)
-    try:
-        with unit_of_work(engine) as session:
-            import_documents(session, [document], by="xss-test")
-    finally:
-        engine.dispose()
+    publish(stack.settings, document, by="xss-test")
     return document
 
 

@@ -12,10 +12,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from epss.app import create_app
+from epss.catalog import import_documents
 from epss.cli import DEMO_PASSWORD, prepare_demo
-from epss.db import make_engine
+from epss.db import make_engine, unit_of_work
 from epss.drafts.editing import draft_view
 from epss.settings import Settings
+from epss.taskfile import TaskDocument
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -79,3 +81,13 @@ def start_demo_service(
     server.start()
     stack.screenshots.mkdir(parents=True, exist_ok=True)
     return DemoService(server.url, settings, server, stack.screenshots)
+
+
+def publish(settings: Settings, *documents: TaskDocument, by: str = "test") -> None:
+    """Publish task documents straight into a running service's database."""
+    engine = make_engine(settings)
+    try:
+        with unit_of_work(engine) as session:
+            import_documents(session, list(documents), by=by)
+    finally:
+        engine.dispose()
