@@ -32,10 +32,37 @@ def test_no_html_strings_or_code_strings(path) -> None:
     assert found == []
 
 
-def test_the_bundle_is_one_closure_with_its_version() -> None:
+def test_the_first_script_is_one_closure_with_its_version() -> None:
     bundle = build_bundle()
-    hint, script = bundle.script.decode().split("\n", 1)
+    hint, script = bundle.first.code.decode().split("\n", 1)
     # V8 reads its compile hint only on the first line.
     assert hint == "//# allFunctionsCalledOnLoad"
     assert script.startswith("(()=>{") and script.rstrip().endswith("})();")
     assert bundle.version in script and "__EPSS_VERSION__" not in script
+    # What the panel's files take from it, and nothing more.
+    assert "const CORE={h,prefersReducedMotion,t,throttle};" in script
+
+
+def test_the_panel_script_hands_its_code_to_the_first() -> None:
+    panel = build_bundle().panel.code.decode().split("\n", 1)[1]
+    assert panel.startswith("EPSS.definePanel((CORE)=>{'use strict';")
+    assert "const{h,prefersReducedMotion,t,throttle}=CORE;" in panel
+    assert panel.rstrip().endswith(
+        "return{STYLES,richText,snippetText,createHighlighter,createPanel};});"
+    )
+
+
+def test_the_first_download_stays_within_its_budget() -> None:
+    """What every page that embeds the overlay loads: at most 12 KB gzipped (the panel's
+    code comes when someone wants help)."""
+    assert len(build_bundle().first.gzipped) <= 12 * 1024
+
+
+def test_a_panel_file_taking_a_name_nobody_offers_is_refused(tmp_path) -> None:
+    for path in source_files(source_dir()):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "order.txt").write_text((source_dir() / "order.txt").read_text())
+    panel = tmp_path / "panel.js"
+    panel.write_text("/* global nobodyOffersThis */\n" + panel.read_text())
+    with pytest.raises(ValueError, match="nobodyOffersThis"):
+        build_bundle(tmp_path)

@@ -159,13 +159,14 @@ def test_overlay_js_is_javascript_gzipped_when_asked(plain_client: TestClient) -
     plain = plain_client.get("/overlay.js", headers={"Accept-Encoding": "identity"})
     assert plain.status_code == 200
     assert plain.headers["content-type"].startswith("text/javascript")
-    assert "content-encoding" not in plain.headers and plain.content == bundle.script
-    zipped = plain_client.get("/overlay.js", headers={"Accept-Encoding": "gzip, br"})
-    assert zipped.headers["content-encoding"] == "gzip"
-    assert zipped.content == bundle.script  # httpx decoded it
-    assert int(zipped.headers["content-length"]) == len(bundle.gzipped)
-    assert gzip.decompress(bundle.gzipped) == bundle.script
-    assert "Accept-Encoding" in zipped.headers["vary"]
+    assert "content-encoding" not in plain.headers and plain.content == bundle.first.code
+    for address, script in (("/overlay.js", bundle.first), ("/overlay-panel.js", bundle.panel)):
+        zipped = plain_client.get(address, headers={"Accept-Encoding": "gzip, br"})
+        assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.content == script.code  # httpx decoded it
+        assert int(zipped.headers["content-length"]) == len(script.gzipped)
+        assert gzip.decompress(script.gzipped) == script.code
+        assert "Accept-Encoding" in zipped.headers["vary"]
 
 
 def test_overlay_js_revalidates_with_its_etag(plain_client: TestClient) -> None:
@@ -174,7 +175,7 @@ def test_overlay_js_revalidates_with_its_etag(plain_client: TestClient) -> None:
     again = plain_client.get("/overlay.js", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
     stale = plain_client.get("/overlay.js", headers={"If-None-Match": '"0ld"'})
-    assert stale.status_code == 200 and stale.content == shipped_bundle().script
+    assert stale.status_code == 200 and stale.content == shipped_bundle().first.code
 
 
 def test_only_the_current_version_is_cached_for_a_year(plain_client: TestClient) -> None:
@@ -186,6 +187,8 @@ def test_only_the_current_version_is_cached_for_a_year(plain_client: TestClient)
     for wrong in ("0ld", version.upper(), ""):
         answer = plain_client.get("/overlay.js", params={"v": wrong})
         assert answer.headers["cache-control"] == "no-cache", wrong
+    panel = plain_client.get("/overlay-panel.js", params={"v": version})
+    assert "immutable" in panel.headers["cache-control"]
 
 
 def test_epss_extension_writes_an_mv3_extension_with_the_served_bundle(
@@ -208,8 +211,13 @@ def test_epss_extension_writes_an_mv3_extension_with_the_served_bundle(
         messages = json.loads((target / "_locales" / lang / "messages.json").read_text())
         assert messages["name"]["message"] and messages["description"]["message"]
     assert manifest["default_locale"] == "nl"
-    served = plain_client.get("/overlay.js", headers={"Accept-Encoding": "identity"}).content
-    assert (target / "overlay.js").read_bytes() == served == shipped_bundle().script
+    # Both scripts in one: Manifest V3 runs no code from elsewhere.
+    carried = (target / "overlay.js").read_bytes()
+    first, panel = (
+        plain_client.get(address, headers={"Accept-Encoding": "identity"}).content
+        for address in ("/overlay.js", "/overlay-panel.js")
+    )
+    assert carried.startswith(first) and carried.endswith(panel.split(b"\n", 1)[1])
     assert shipped_bundle().version in manifest["version_name"]
     again = runner.invoke(cli, ["extension", str(target)])  # over an earlier build: fine
     assert again.exit_code == 0, again.output

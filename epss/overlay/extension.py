@@ -47,5 +47,5 @@ def write_extension(target: Path, bundle: Bundle | None = None) -> Path:
     manifest_path.write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    (target / BUNDLE_NAME).write_bytes(bundle.script)
+    (target / BUNDLE_NAME).write_bytes(bundle.complete)
     return manifest_path

@@ -1,3 +1,4 @@
+// @ts-check
 // The administration pages (/beheer): copy buttons for the embed material and the reset
 // link. A button copies the text of the field named by its data-copy and says so in the
 // status next to it. Without JavaScript the buttons stay hidden and the read-only fields
@@ -5,6 +6,8 @@
 (function () {
   'use strict';
 
+  /** @param {Element} button
+   * @param {string | null} text */
   function say(button, text) {
     const status = document.getElementById(button.getAttribute('data-copy') + '-status');
     if (!status) return;
@@ -12,18 +15,21 @@
     window.setTimeout(function () { status.textContent = text; }, 50);
   }
 
+  /** @param {HTMLInputElement | HTMLTextAreaElement} field */
   function byHand(field) {
     field.focus();
     field.select();
     try {
       return document.execCommand('copy');
-    } catch (e) {
+    } catch {
       return false;
     }
   }
 
+  /** @param {HTMLButtonElement} button */
   function copy(button) {
-    const field = document.getElementById(button.getAttribute('data-copy'));
+    const field = /** @type {HTMLInputElement | HTMLTextAreaElement | null} */ (
+      document.getElementById(/** @type {string} */ (button.getAttribute('data-copy'))));
     if (!field) return;
     const done = function () { say(button, button.getAttribute('data-copied')); };
     const failed = function () {
@@ -38,14 +44,19 @@
     }
   }
 
+  /** @param {ParentNode} root */
   function reveal(root) {
-    (root || document).querySelectorAll('button[data-copy][hidden]').forEach(function (b) {
+    /** @type {NodeListOf<HTMLButtonElement>} */
+    const hidden = (root || document).querySelectorAll('button[data-copy][hidden]');
+    hidden.forEach(function (b) {
       b.hidden = false;
     });
   }
 
   document.addEventListener('click', function (event) {
-    const button = event.target.closest && event.target.closest('button[data-copy]');
+    const target = /** @type {Element} */ (event.target);
+    /** @type {HTMLButtonElement | null} */
+    const button = target.closest && target.closest('button[data-copy]');
     if (button) copy(button);
   });
   document.addEventListener('htmx:afterSettle', function () { reveal(document); });

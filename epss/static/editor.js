@@ -1,3 +1,5 @@
+// @ts-check
+/* global htmx */
 // The editor pages (/redactie): focus and announcements after htmx swaps, the live Markdown
 // preview, and "who is editing now" with what colleagues save, submit, publish or restore
 // shown as it happens (server-sent events), and nothing typed lost on the way: unsaved text
@@ -12,13 +14,14 @@
   function csrfToken() {
     try {
       return JSON.parse(document.body.getAttribute('hx-headers') || '{}')['x-csrftoken'] || '';
-    } catch (e) {
+    } catch {
       return '';
     }
   }
 
   // ---- announcements and focus ----------------------------------------------------------
 
+  /** @param {string | null | undefined} text */
   function announce(text) {
     const live = document.getElementById('editor-status');
     if (!live || !text) return;
@@ -26,9 +29,14 @@
     window.setTimeout(function () { live.textContent = text; }, 50);
   }
 
+  /** Focuses the first element marked for it in `root` (or `root` itself), unless quiet;
+   * the marks go either way.
+   * @param {Element | Document} root
+   * @param {boolean} quiet */
   function focusMarked(root, quiet) {
+    /** @type {HTMLElement[]} */
     const marked = Array.from((root || document).querySelectorAll('[' + FOCUS + ']'));
-    if (root && root.hasAttribute && root.hasAttribute(FOCUS)) marked.unshift(root);
+    if (root instanceof Element && root.hasAttribute(FOCUS)) marked.unshift(/** @type {HTMLElement} */ (root));
     marked.forEach(function (el) { el.removeAttribute(FOCUS); });
     if (quiet || !marked.length) return;
     const target = marked[0];
@@ -56,7 +64,9 @@
     focusMarked(document, true); // out-of-band parts never take the focus
     // A form the server gave back with unsaved values (refused, or choices applied) is
     // kept like typed text; a step form swapped away with the list gets its text back.
-    document.querySelectorAll('form[data-edit-form][data-dirty]').forEach(remember);
+    /** @type {NodeListOf<HTMLFormElement>} */
+    const dirty = document.querySelectorAll('form[data-edit-form][data-dirty]');
+    dirty.forEach(remember);
     restoreUnsaved();
   });
 
@@ -64,12 +74,28 @@
     announce(event.detail && event.detail.value);
   });
 
+  // A refusal that is no fragment of the page (a role taken away, a step someone removed,
+  // an expired form): the service says why in HX-Trigger, shown here; nothing is swapped.
+  const refused = document.getElementById('editor-refused');
+  document.addEventListener('epss-refused', function (event) {
+    if (!refused) return;
+    refused.textContent = (event.detail && event.detail.value) || '';
+    refused.hidden = false;
+    refused.focus();
+  });
+  document.addEventListener('htmx:afterRequest', function (event) {
+    if (refused && event.detail.successful) refused.hidden = true;
+  });
+
   // ---- live Markdown preview ------------------------------------------------------------
 
+  /** @type {WeakMap<Element, number>} */
   const timers = new WeakMap();
 
+  /** Shows the text of `textarea` as the task page would, in its data-preview box.
+   * @param {HTMLTextAreaElement} textarea */
   function preview(textarea) {
-    const box = document.getElementById(textarea.getAttribute('data-preview'));
+    const box = document.getElementById(/** @type {string} */ (textarea.getAttribute('data-preview')));
     if (!box) return;
     const body = new URLSearchParams({ tekst: textarea.value });
     fetch('/redactie/voorbeeld', {
@@ -87,7 +113,8 @@
   }
 
   document.addEventListener('input', function (event) {
-    const el = event.target;
+    const el = /** @type {Element} */ (event.target);
+    /** @type {HTMLFormElement | null} */
     const form = el.closest && el.closest('form[data-edit-form]');
     if (form) {
       form.setAttribute('data-dirty', '1');
@@ -95,7 +122,7 @@
     }
     if (!el.matches || !el.matches('textarea[data-preview]')) return;
     window.clearTimeout(timers.get(el));
-    timers.set(el, window.setTimeout(function () { preview(el); }, 250));
+    timers.set(el, window.setTimeout(function () { preview(/** @type {HTMLTextAreaElement} */ (el)); }, 250));
   });
 
   // ---- nothing typed is lost ------------------------------------------------------------
@@ -114,54 +141,68 @@
   }
 
   function storage() {
-    try { return window.sessionStorage; } catch (e) { return null; }
+    try { return window.sessionStorage; } catch { return null; }
   }
 
+  /** Keeps what is typed in `form` for this tab.
+   * @param {HTMLFormElement} form */
   function remember(form) {
     const prefix = unsavedPrefix();
     const store = storage();
     // A merge form is derived from what was typed before the conflict (still kept) and
     // the stored text: it is not kept itself, but leaving it asks first.
     if (!prefix || !store || form.closest('[data-mode="conflict"]')) return;
+    /** @type {[string, string][]} */
     const fields = [];
     new FormData(form).forEach(function (value, name) {
       if (name !== 'csrftoken' && typeof value === 'string') fields.push([name, value]);
     });
     try {
       store.setItem(prefix + form.getAttribute('data-edit-form'), JSON.stringify({ fields: fields }));
-    } catch (e) { /* storage full or refused: beforeunload still asks */ }
+    } catch { /* storage full or refused: beforeunload still asks */ }
   }
 
+  /** @param {string | null} name the form's data-edit-form */
   function forget(name) {
     const prefix = unsavedPrefix();
     const store = storage();
     if (prefix && store && name) store.removeItem(prefix + name);
   }
 
+  /** What is kept for this person and task: each form's name and fields.
+   * @returns {{ name: string, fields: [string, string][] }[]} */
   function kept() {
     const prefix = unsavedPrefix();
     const store = storage();
+    /** @type {{ name: string, fields: [string, string][] }[]} */
     const found = [];
     if (!prefix || !store) return found;
     for (let n = 0; n < store.length; n += 1) {
       const key = store.key(n);
       if (!key || key.indexOf(prefix) !== 0) continue;
       try {
-        found.push({ name: key.slice(prefix.length), fields: JSON.parse(store.getItem(key)).fields });
-      } catch (e) { store.removeItem(key); }
+        found.push({ name: key.slice(prefix.length), fields: JSON.parse(/** @type {string} */ (store.getItem(key))).fields });
+      } catch { store.removeItem(key); }
     }
     return found;
   }
 
+  /** Puts kept fields back into `form`.
+   * @param {HTMLFormElement} form
+   * @param {[string, string][]} fields */
   function fill(form, fields) {
+    /** @type {Record<string, string[]>} */
     const values = {};
     fields.forEach(function (pair) { (values[pair[0]] = values[pair[0]] || []).push(pair[1]); });
+    /** @type {Record<string, number>} */
     const used = {};
-    Array.from(form.elements).forEach(function (el) {
+    const controls = /** @type {(HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement)[]} */ (
+      Array.from(form.elements)); // and buttons and fieldsets, left alone below
+    controls.forEach(function (el) {
       if (!el.name || el.name === 'csrftoken' || el.type === 'submit' || el.type === 'button') return;
       const mine = values[el.name];
       if (el.type === 'checkbox' || el.type === 'radio') {
-        el.checked = Boolean(mine) && mine.indexOf(el.value) >= 0;
+        /** @type {HTMLInputElement} */ (el).checked = Boolean(mine) && mine.indexOf(el.value) >= 0;
         return;
       }
       if (!mine) return;
@@ -174,7 +215,9 @@
     if (details && (values.tak_naar || []).some(Boolean)) details.open = true;
     const fold = form.closest('details');
     if (fold) fold.open = true;
-    form.querySelectorAll('textarea[data-preview]').forEach(preview);
+    /** @type {NodeListOf<HTMLTextAreaElement>} */
+    const previewed = form.querySelectorAll('textarea[data-preview]');
+    previewed.forEach(preview);
     const steps = document.getElementById('stappen');
     const text = steps && steps.getAttribute('data-text-restored');
     if (text && !form.querySelector('.restored-notice')) {
@@ -194,8 +237,9 @@
     if (restoring) return;
     const editor = document.getElementById('editor');
     if (!editor) return;
-    const base = '/redactie/taken/' + encodeURIComponent(editor.getAttribute('data-slug'));
+    const base = '/redactie/taken/' + encodeURIComponent(/** @type {string} */ (editor.getAttribute('data-slug')));
     kept().forEach(function (entry) {
+      /** @type {HTMLFormElement | null} */
       const form = document.querySelector('form[data-edit-form="' + CSS.escape(entry.name) + '"]');
       if (form) {
         if (!form.hasAttribute('data-dirty') && !form.closest('[data-mode="conflict"]')) {
@@ -210,6 +254,7 @@
       htmx.ajax('GET', base + '/stappen/' + encodeURIComponent(entry.name) + '/bewerken',
         { target: li, swap: 'outerHTML' }).then(function () {
         restoring = false;
+        /** @type {HTMLFormElement | null} */
         const again = document.querySelector('form[data-edit-form="' + CSS.escape(entry.name) + '"]');
         if (again) fill(again, entry.fields);
         restoreUnsaved(); // the next one, if any
@@ -229,7 +274,7 @@
 
   // A form sent the ordinary way (not through htmx) is on its way: nothing to ask.
   document.addEventListener('submit', function (event) {
-    const form = event.target;
+    const form = /** @type {Element} */ (event.target);
     if (!form.matches || form.hasAttribute('hx-post') || event.defaultPrevented) return;
     if (form.matches('form[data-edit-form]')) {
       form.removeAttribute('data-dirty');
@@ -240,6 +285,7 @@
   // Saved: what was kept for that form (or that step) is no longer needed.
   document.addEventListener('htmx:beforeSwap', function (event) {
     const xhr = event.detail.xhr;
+    /** @type {Partial<HtmxRequestConfig>} */
     const config = event.detail.requestConfig || {};
     if (config.verb !== 'post' || xhr.status < 200 || xhr.status >= 300) return;
     const elt = config.elt; // the element that sent the request (detail.elt: the target)
@@ -277,7 +323,9 @@
   });
 
   document.addEventListener('change', function (event) {
-    const form = event.target.closest && event.target.closest('form[data-edit-form]');
+    const target = /** @type {Element} */ (event.target);
+    /** @type {HTMLFormElement | null} */
+    const form = target.closest && target.closest('form[data-edit-form]');
     if (!form) return;
     form.setAttribute('data-dirty', '1');
     remember(form);
@@ -285,6 +333,10 @@
 
   // ---- who is editing now, and steps saved by someone else --------------------------------
 
+  /** Lists the colleagues editing this task now (not me), or says there are none.
+   * @param {HTMLElement} list
+   * @param {string[]} names
+   * @param {string | null} me */
   function showEditors(list, names, me) {
     list.textContent = '';
     const others = names.filter(function (n) { return n !== me; });
@@ -304,12 +356,16 @@
 
   const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]';
 
+  /** @param {Element | null} el */
   function isBeingEdited(el) {
     if (!el) return false;
     if (el.getAttribute('data-mode') && el.getAttribute('data-mode') !== 'view') return true;
     return Boolean(el.querySelector('form[data-dirty]'));
   }
 
+  /** A notice at the top of `container` (or of its step body), replacing an earlier one.
+   * @param {Element | null} container
+   * @param {string} text */
   function notice(container, text) {
     if (!container) return;
     let box = container.querySelector('.live-notice');
@@ -325,21 +381,26 @@
 
   // Replace `target` with a fresh copy from the server without moving the focus: when the
   // focus was inside it, the same control of the new copy gets it back.
+  /** @param {string} url
+   * @param {Element} target
+   * @returns {Promise<HTMLElement | null>} */
   function refresh(url, target) {
     const id = target.id;
     const controls = Array.from(target.querySelectorAll(FOCUSABLE));
-    const had = controls.indexOf(document.activeElement);
+    const had = controls.indexOf(/** @type {Element} */ (document.activeElement));
     quietSwaps += 1;
     return htmx.ajax('GET', url, { target: target, swap: 'outerHTML' }).then(function () {
       const fresh = document.getElementById(id);
       if (had >= 0 && fresh) {
-        const again = fresh.querySelectorAll(FOCUSABLE)[had];
+        const again = /** @type {HTMLElement | undefined} */ (fresh.querySelectorAll(FOCUSABLE)[had]);
         if (again) again.focus();
       }
       return fresh;
     });
   }
 
+  /** @param {string} base the task's address in the editor
+   * @param {string} note */
   function refreshTask(base, note) {
     [['taakvelden', '/velden'], ['regels', '/regels']].forEach(function (part) {
       const el = document.getElementById(part[0]);
@@ -348,6 +409,8 @@
     });
   }
 
+  /** @param {string} base
+   * @param {string} note */
   function refreshSteps(base, note) {
     const steps = document.getElementById('stappen');
     const open = steps && Array.from(steps.querySelectorAll('.step-item')).some(isBeingEdited);
@@ -360,6 +423,8 @@
 
   // The status in the heading and the workflow box. While a comment for sending back is
   // being written in the box, only the status (swapped out of band) and a note, when given.
+  /** @param {string} base
+   * @param {string | null} note */
   function refreshWorkflow(base, note) {
     const box = document.getElementById('werkstroom');
     if (!box) return;
@@ -368,8 +433,11 @@
     if (note) notice(box, note);
   }
 
+  /** A colleague saved the task's fields, a step, or the steps (a move, an addition...).
+   * @param {HTMLElement} editor
+   * @param {{ by: string, kind: string, step_id?: string }} data */
   function onSaved(editor, data) {
-    const base = '/redactie/taken/' + encodeURIComponent(editor.getAttribute('data-slug'));
+    const base = '/redactie/taken/' + encodeURIComponent(/** @type {string} */ (editor.getAttribute('data-slug')));
     const texts = editor.dataset;
     if (data.kind === 'step' && data.step_id) {
       const li = document.getElementById('stap-' + data.step_id);
@@ -393,8 +461,10 @@
 
   // A colleague submitted, sent back, published, confirmed or restored the task. A restore
   // (and a confirmation, which moves the review date) changed the content as well.
+  /** @param {HTMLElement} editor
+   * @param {{ by: string, action?: string }} data */
   function onWorkflow(editor, data) {
-    const base = '/redactie/taken/' + encodeURIComponent(editor.getAttribute('data-slug'));
+    const base = '/redactie/taken/' + encodeURIComponent(/** @type {string} */ (editor.getAttribute('data-slug')));
     const texts = editor.dataset;
     const action = String(data.action || '');
     const said = texts['text' + action.charAt(0).toUpperCase() + action.slice(1)];
@@ -409,6 +479,7 @@
     if (said) announce(data.by + ' ' + said);
   }
 
+  /** @param {HTMLElement} editor */
   function listen(editor) {
     const url = editor.getAttribute('data-live');
     const me = editor.getAttribute('data-me');
@@ -459,6 +530,7 @@
   function start() {
     forgetUnsavedOnLogout();
     focusMarked(document, true);
+    /** @type {HTMLElement | null} */
     const onLoad = document.querySelector('[data-focus-on-load]');
     if (onLoad) onLoad.focus();
     const editor = document.getElementById('editor');

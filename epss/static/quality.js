@@ -1,9 +1,13 @@
+// @ts-check
 /* Charts of the quality pages: each <canvas data-chart="{json}"> is drawn with Chart.js,
    also after htmx swapped in a new result. No inline script: this works under the strict
    Content-Security-Policy. The data table beside each chart holds the same numbers. */
 (function () {
   "use strict";
 
+  /** A colour of the style sheet (a custom property), or the fallback.
+   * @param {string} name
+   * @param {string} fallback */
   function token(name, fallback) {
     var value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
     return value || fallback;
@@ -14,19 +18,25 @@
             token("--epss-color-check-border", "#2e7d32"), token("--epss-color-critical", "#a4161a")];
   };
 
+  /** @param {string[]} labels */
   function longest(labels) {
     return labels.reduce(function (most, label) { return Math.max(most, label.length); }, 0);
   }
 
+  /** Draws the charts in `root` not drawn yet.
+   * @param {Element | Document} root */
   function draw(root) {
-    if (typeof window.Chart === "undefined") return;
+    const Chart = window.Chart; // loaded before this script, unless it failed
+    if (typeof Chart === "undefined") return;
+    /** @type {ArrayLike<HTMLCanvasElement>} */
     var canvases = root.querySelectorAll ? root.querySelectorAll("canvas[data-chart]") : [];
-    Array.prototype.forEach.call(canvases, function (canvas) {
+    Array.prototype.forEach.call(canvases, function (/** @type {HTMLCanvasElement} */ canvas) {
       if (canvas.dataset.drawn) return;
-      var spec = JSON.parse(canvas.dataset.chart);
+      /** @type {{ type: string, labels: string[], datasets: { label: string, data: (number | null)[] }[] }} */
+      var spec = JSON.parse(/** @type {string} */ (canvas.dataset.chart));
       var colours = PALETTE();
       var line = spec.type === "line";
-      var chart = new window.Chart(canvas, {
+      var chart = new Chart(canvas, {
         type: spec.type,
         data: {
           labels: spec.labels,

@@ -1,13 +1,19 @@
+// @ts-check
+/* exported configFromScript, withDefaults */
 // The overlay's settings: from its script tag, or given to EPSS.start().
 
 /** <script src="https://epss…/overlay.js" data-epss-app="…" data-epss-user="…"
- * data-epss-team="…" data-epss-lang="en"> → settings; the service is the script's folder. */
+ * data-epss-team="…" data-epss-lang="en"> → settings; the service is the script's folder.
+ * @param {HTMLScriptElement} script
+ * @returns {OverlayConfig} */
 function configFromScript(script) {
   const d = script.dataset;
   return { service: new URL('.', script.src).href, app: d.epssApp, user: d.epssUser,
     team: d.epssTeam, lang: d.epssLang };
 }
 
+/** @param {OverlayConfig} [config]
+ * @returns {OverlaySettings} */
 function withDefaults(config) {
   if (!config || !config.app || !config.service) throw new TypeError('EPSS.start({service, app}): both are required');
   const lang = config.lang || ((document.documentElement.lang || '').startsWith('en') ? 'en' : 'nl');

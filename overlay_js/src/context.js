@@ -1,14 +1,21 @@
+// @ts-check
+/* global pathSegments, throttle */
+/* exported readPage, pageKey, watchPage */
 // What the overlay knows of the page: URL, title, the manifest's markers, data-epss-* hints
 // (zaaktype, task, and case: the case reference the events carry, stored only as a keyed hash);
 // and when that may have changed (navigation in single-page apps, DOM changes).
 
+/** @param {string[]} markers
+ * @returns {PageFacts} */
 function readPage(markers) {
+  /** @param {string} name */
   const hint = (name) => {
     const el = document.querySelector(`[data-epss-${name}]`);
     return el ? el.getAttribute(`data-epss-${name}`) : null;
   };
+  /** @param {string} selector */
   const present = (selector) => {
-    try { return !!document.querySelector(selector); } catch (e) { return false; }
+    try { return !!document.querySelector(selector); } catch { return false; }
   };
   const path = location.pathname;
   return {
@@ -18,11 +25,15 @@ function readPage(markers) {
   };
 }
 
+/** @param {PageFacts} page */
 function pageKey(page) {
   return [page.path, page.title, [...page.markers].join(' '), page.zaaktype, page.task, page.caseRef].join('\n');
 }
 
-/** Calls onChange (throttled) after navigation or a DOM change; returns the teardown. */
+/** Calls onChange (throttled) after navigation or a DOM change; returns the teardown.
+ * @param {() => void} onChange
+ * @param {number} every
+ * @returns {() => void} */
 function watchPage(onChange, every) {
   const changed = throttle(onChange, every);
   const observer = new MutationObserver(changed);

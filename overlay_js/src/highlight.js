@@ -1,21 +1,35 @@
+// @ts-check
+/* global h, throttle, prefersReducedMotion */
+/* exported createHighlighter */
 // Highlight: the spotlight on the host page for a step with a target hint.
 
 /** The spotlight on the host page. `layer` is an empty element inside the overlay's shadow root
  * (the caller appends it, before the panel, so the dimming stays under the panel).
  * options.onMissing(selectors) is called once when none of the selectors finds a visible element
- * within options.waitMs (default 3000); options.onFound(element) once when one does. */
+ * within options.waitMs (default 3000); options.onFound(element) once when one does.
+ * @param {HTMLElement} layer
+ * @param {{ waitMs?: number, onMissing?: (selectors: string[]) => void,
+ *   onFound?: (element: Element) => void }} [options] */
 function createHighlighter(layer, options) {
   const {waitMs = 3000, onMissing, onFound} = options || {};
+  /** @type {string[]} */
   let selectors; // of the current show(); null when hidden
+  /** @type {Element} */
   let target;
+  /** @type {HTMLElement} */
   let box;
+  /** @type {number} */
   let frame;
+  /** @type {number} */
   let timer;
+  /** @type {(element: Element | null) => void} */
   let settle; // resolves show()'s promise, while it waits for the first match
+  /** @type {boolean} */
   let dead;
   layer.classList.add('hl-layer');
 
   // Shown: it has a box and is not display:none or visibility:hidden.
+  /** @param {Element} el */
   const visible = (el) => {
     const r = el.getBoundingClientRect();
     return (r.width || r.height) && (!el.checkVisibility || el.checkVisibility({visibilityProperty: true}));
@@ -33,7 +47,7 @@ function createHighlighter(layer, options) {
     }
     if (!box) box = layer.appendChild(h('div', {class: 'hl-box'}));
     const r = target.getBoundingClientRect();
-    for (const k of ['left', 'top', 'width', 'height']) box.style[k] = r[k] + 'px';
+    for (const k of /** @type {const} */ (['left', 'top', 'width', 'height'])) box.style[k] = r[k] + 'px';
   };
   const schedule = () => { if (selectors && !frame) frame = requestAnimationFrame(place); };
 
@@ -45,7 +59,7 @@ function createHighlighter(layer, options) {
       for (const s of selectors) {
         try {
           target = [...document.querySelectorAll(s)].find(visible);
-        } catch (e) { /* not a valid selector */ }
+        } catch { /* not a valid selector */ }
         if (target) break;
       }
       if (!target) return place();
@@ -59,6 +73,7 @@ function createHighlighter(layer, options) {
   };
 
   // Scrolls to a newly found target unless it is in view and not covered.
+  /** @param {Element} el */
   const found = (el) => {
     clearTimeout(timer);
     const r = el.getBoundingClientRect();
@@ -74,8 +89,10 @@ function createHighlighter(layer, options) {
   const mutations = new MutationObserver(lookSoon);
   const resizes = new ResizeObserver(schedule);
   // Scrolling any scroller reaches the document in the capture phase.
+  /** @type {[any, string, () => void][]} */
   const events = [[document, 'scroll', schedule], [document, 'transitionend', schedule],
     [document, 'animationend', schedule], [window, 'resize', lookSoon]];
+  /** @param {'add' | 'remove'} how */
   const listen = (how) => events.forEach(([on, type, fn]) => on[how + 'EventListener'](type, fn, true));
 
   function hide() {
@@ -89,6 +106,10 @@ function createHighlighter(layer, options) {
     place();
   }
 
+  /** Shows the first visible element that one of the selectors finds; resolves with it,
+   * or with null when hidden before one is found.
+   * @param {string[]} list
+   * @returns {Promise<Element | null>} */
   function show(list) {
     hide();
     if (dead) return Promise.resolve(null);

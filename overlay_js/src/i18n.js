@@ -1,4 +1,7 @@
+// @ts-check
+/* exported setLanguage, t */
 // The overlay's texts: the Dutch text is the key, English is the translation.
+/** @type {Record<string, string>} */
 const ENGLISH = {
   'Hulp': 'Help',
   'Hulp bij: {t}': 'Help with: {t}',
@@ -13,6 +16,7 @@ const ENGLISH = {
   'Alle stappen zijn gedaan.': 'All steps are done.',
   'Verplicht': 'Mandatory',
   'Advies': 'Advice',
+  'ongeveer {n} min.': 'about {n} min.',
   'Waarom': 'Why',
   'Let op': 'Watch out',
   'Controle': 'Check',
@@ -59,11 +63,14 @@ const ENGLISH = {
 
 let language = 'nl';
 
+/** @param {string} lang */
 function setLanguage(lang) {
   language = lang === 'en' ? 'en' : 'nl';
 }
 
-/** The text in the overlay's language, with {name} replaced by values.name. */
+/** The text in the overlay's language, with {name} replaced by values.name.
+ * @param {string} text
+ * @param {Record<string, any>} [values] */
 function t(text, values) {
   const s = (language === 'en' && ENGLISH[text]) || text;
   return s.replace(/\{(\w+)\}/g, (m, name) => (values && name in values ? values[name] : m));

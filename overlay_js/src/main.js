@@ -1,6 +1,10 @@
+// @ts-check
+/* global STYLES, CORE, h, uuid, stored, store, setLanguage, t, configFromScript,
+   withDefaults, matchTasks, readPage, pageKey, watchPage, createApi, QUEUE_KEY, createQueue */
 // The controller: reads the page, matches it against the host app's manifest, keeps the
 // launcher and the panel up to date, and records what the person does. One global: EPSS.
 
+/** @param {OverlaySettings} config */
 function createOverlay(config) {
   setLanguage(config.lang);
   const api = createApi(config.service);
@@ -10,13 +14,16 @@ function createOverlay(config) {
   const mineKey = `epss:feedback:${config.app}:${config.user || ''}`;
   const outbox = createQueue('epss:feedback-out', api.feedback, null,
     { ...config, batchSize: 1 }, (items, status) => {
-      const mine = stored('localStorage', mineKey, []);
-      items.forEach((f) => { (byId(mine, f.id) || {}).s = status < 300 ? 'new' : 'x'; });
+      const mine = loadMine();
+      items.forEach((f) => {
+        /** @type {Partial<SentFeedback>} */ (byId(mine, f.id) || {}).status = status < 300 ? 'new' : 'refused';
+      });
       saveMine(mine);
       if (status > 299) tell(t('Uw melding is geweigerd.'));
     });
   const host = document.createElement('epss-overlay');
   const root = host.attachShadow({ mode: 'open' });
+  /** @param {string} css */
   const adopt = (css) => {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
@@ -33,32 +40,59 @@ function createOverlay(config) {
   }, h('span', { class: 'epss-launcher-icon', 'aria-hidden': 'true', text: '?' }), label);
   root.append(layer, launcher);
 
+  /** @type {Manifest | null} */
   let manifest = null;
   let manifestAt = 0;
   let unavailable = false;
+  /** @type {PageFacts | null} */
   let page = null;
   let key = '';
+  /** @type {TaskMatch[]} */
   let matches = [];
+  /** @type {Shown} */
   let shown = null; // {slug, version} in the panel, or 'none'
   let loading = 0;
+  /** @type {HTMLElement | null} */
   let returnFocus = null;
 
   const here = () => location.origin + location.pathname;
+  /** @template {{ id: string }} T
+   * @param {T[]} list
+   * @param {string} id */
   const byId = (list, id) => list.find((x) => x.id === id);
 
+  /** Records an event (queue.js sends it).
+   * @param {string} type
+   * @param {Record<string, unknown>} [fields] */
   function emit(type, fields) {
     const event = { id: uuid(), type, occurred_at: new Date().toISOString(), app: config.app,
       url: here(), user: config.user, team: config.team, case_ref: page && page.caseRef,
       task_slug: shown && shown.slug, task_version: shown && shown.version, ...fields };
-    queue.add(Object.fromEntries(Object.entries(event).filter(([, v]) => v != null)));
+    queue.add(/** @type {Outgoing} */ (Object.fromEntries(Object.entries(event).filter(([, v]) => v != null))));
   }
 
-  /** A message under the buttons of the open step. */
+  /** A message under the buttons of the open step.
+   * @param {string} text */
   function tell(text) {
     const said = root.querySelector('.epss-step-body:not([hidden]) .epss-said');
     if (said) said.textContent = text;
   }
 
+  /** What this person sent, newest first (SentFeedback in overlay.d.ts). Earlier versions
+   * kept it with one-letter keys: those are spelled out, and stored so, when read.
+   * @returns {SentFeedback[]} */
+  function loadMine() {
+    /** @type {any[]} */
+    let mine = stored('localStorage', mineKey, []);
+    if (mine.some((m) => m.k)) {
+      mine = mine.map((m) => (m.k ? { id: m.id, kind: m.k, task_title: m.t, step_number: m.n,
+        status: m.s === 'x' ? 'refused' : m.s, changed_in_version: m.v, answer: m.a } : m));
+      store('localStorage', mineKey, mine);
+    }
+    return mine;
+  }
+
+  /** @param {SentFeedback[]} mine */
   function saveMine(mine) {
     store('localStorage', mineKey, mine);
     if (panel) panel.mine(mine);
@@ -66,42 +100,47 @@ function createOverlay(config) {
 
   // "Klopt niet", "Onduidelijk" or a suggestion on a step of the task shown. No event: the
   // feedback itself is the record (the service still takes `feedback` events of old clients).
+  /** @type {PanelController['feedback']} */
   function feedback(step, kind, comment, title, n) {
     const id = uuid();
     outbox.add({ id, app: config.app, task_slug: shown.slug, task_version: shown.version,
       step_id: step, kind, comment, user: config.user, team: config.team, url: here() });
-    saveMine([{ id, k: kind, t: title, n }, ...stored('localStorage', mineKey, [])].slice(0, 10));
+    saveMine([{ id, kind, task_title: title, step_number: n }, ...loadMine()].slice(0, 10));
   }
 
   // On opening the panel: the sender's feedback (at most 10), and what became of it.
   function showMine() {
-    const mine = stored('localStorage', mineKey, []);
+    const mine = loadMine();
     panel.mine(mine);
     if (mine.length) {
       api.statuses(mine.map((m) => m.id)).then((r) => {
-        const now = stored('localStorage', mineKey, []);
-        r.feedback.forEach((f) => Object.assign(byId(now, f.id) || {},
-          { s: f.status, v: f.changed_in_version, a: f.answer }));
+        const now = loadMine();
+        r.feedback.forEach(({ id, status, changed_in_version, answer }) => Object.assign(byId(now, id) || {},
+          { status, changed_in_version, answer }));
         saveMine(now);
       }, () => {});
     }
   }
 
+  /** @param {PanelTask} task */
   const ticksKey = (task) => `epss:ticks:${config.app}:${task.slug}:${task.version}:${location.pathname}`;
+  /** @type {ReturnType<typeof createHighlighter> | null} */
   let highlighter = null;
+  /** @type {ReturnType<typeof createPanel> | null} */
   let panel = null; // built on the first open: a page that never asks for help pays nothing
   const isOpen = () => !!panel && panel.open;
 
-  function build() {
-    adopt(STYLES.panel + STYLES.highlight);
-    highlighter = createHighlighter(layer, {
+  /** @param {PanelCode} code */
+  function build(code) {
+    adopt(code.STYLES.panel + code.STYLES.highlight);
+    highlighter = code.createHighlighter(layer, {
       onMissing: (selectors) => {
         emit('highlight_missing', { details: { selector: selectors.join(', ').slice(0, 300) } });
         tell(t('Het veld voor deze stap staat niet op dit scherm.'));
       },
     });
     let pending = 0;
-    panel = createPanel(root, {
+    panel = code.createPanel(root, {
       close, emit, openTask, feedback,
       search: (q) => api.search(q),
       // After the panel has painted: finding the field may force the host page's layout.
@@ -129,7 +168,7 @@ function createOverlay(config) {
       manifestAt = Date.now();
       unavailable = false;
       key = '';
-    } catch (e) {
+    } catch {
       unavailable = !manifest;
     }
     refresh();
@@ -155,6 +194,7 @@ function createOverlay(config) {
   function warm() {
     const best = matches[0];
     if (best && best.version) api.task(best.task, best.version).catch(() => {});
+    loadPanel(config.service).catch(() => {});
   }
 
   function showBest() {
@@ -171,6 +211,7 @@ function createOverlay(config) {
     openTask(best.task, best.version, best.start_step, 'rule');
   }
 
+  /** @type {PanelController['openTask']} */
   async function openTask(slug, version, start, source) {
     const token = ++loading;
     panel.loading();
@@ -181,19 +222,28 @@ function createOverlay(config) {
       const done = new Set(stored('sessionStorage', ticksKey(task), []));
       panel.showTask(task, { start, done, others: matches.filter((m) => m.task !== slug) });
       emit('task_viewed', { details: { source } });
-    } catch (e) {
+    } catch {
       if (token === loading) { shown = null; panel.unavailable(() => openTask(slug, version, start, source)); }
     }
   }
 
   function open() {
-    if (!panel) build();
-    const active = document.activeElement;
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
     returnFocus = active === host ? launcher : active;
+    loadPanel(config.service).then(show, () => {
+      unavailable = true;
+      updateLauncher();
+    });
+  }
+
+  /** @param {PanelCode} code */
+  function show(code) {
+    if (!panel) build(code);
     launcher.setAttribute('aria-expanded', 'true');
     panel.show();
     panel.focus();
     showMine();
+    /** @type {Partial<TaskMatch>} */
     const best = matches[0] || {};
     emit('panel_opened', { task_slug: best.task, task_version: best.version });
     if (!manifest || Date.now() - manifestAt > config.manifestMaxAge) loadManifest();
@@ -208,6 +258,7 @@ function createOverlay(config) {
     target.focus();
   }
 
+  /** @param {KeyboardEvent} e */
   function shortcut(e) {
     if (!e.altKey || !e.shiftKey || e.code !== `Key${config.shortcut}`) return;
     e.preventDefault();
@@ -234,8 +285,37 @@ function createOverlay(config) {
   };
 }
 
+// The panel's code, from /overlay-panel.js (fetched once, on first need) through
+// EPSS.definePanel; the browser extension carries it in this script, so it is here at once.
+/** @type {Promise<PanelCode> | null} */
+let panelCode = null;
+/** @type {((code: PanelCode) => void) | null} */
+let receivePanel = null;
+const ownScript = /** @type {HTMLScriptElement | null} */ (document.currentScript);
+
+/** @param {string} service
+ * @returns {Promise<PanelCode>} */
+function loadPanel(service) {
+  panelCode = panelCode || new Promise((resolve, reject) => {
+    receivePanel = resolve;
+    const script = document.createElement('script');
+    const url = new URL(`overlay-panel.js?v=${window.EPSS.version}`, service).href;
+    // A host page that enforces Trusted Types lets a script URL through a named policy.
+    const types = window.trustedTypes;
+    let policy = null;
+    try { policy = types && types.createPolicy('epss-overlay', { createScriptURL: (u) => u }); } catch { /* not allowed: the plain URL */ }
+    script.src = /** @type {string} */ (policy ? policy.createScriptURL(url) : url);
+    if (ownScript && ownScript.nonce) script.nonce = ownScript.nonce;
+    script.onerror = () => { panelCode = null; reject(new Error('overlay-panel.js')); };
+    document.documentElement.append(script);
+  });
+  return panelCode;
+}
+
 if (!window.EPSS) {
+  /** @type {ReturnType<typeof createOverlay> | null} */
   let overlay = null;
+  /** @type {OverlayConfig | null} */
   let waiting = null; // the script tag's settings, until the host page has settled
   window.EPSS = Object.freeze({
     version: '__EPSS_VERSION__',
@@ -243,8 +323,14 @@ if (!window.EPSS) {
     stop() { waiting = null; if (overlay) overlay.stop(); overlay = null; },
     open() { if (overlay) overlay.open(); },
     close() { if (overlay) overlay.close(); },
+    /** @param {(core: typeof CORE) => PanelCode} factory */
+    definePanel(factory) {
+      if (receivePanel) receivePanel(factory(CORE));
+      else if (!panelCode) panelCode = Promise.resolve(factory(CORE));
+      receivePanel = null;
+    },
   });
-  const script = document.currentScript;
+  const script = ownScript;
   if (script && script.dataset.epssApp) {
     // Started once the host page has loaded and gone idle: never in the way of its own start.
     // A page whose loading never ends (a stalled image, a long poll) gets it after 3 s.
@@ -253,7 +339,8 @@ if (!window.EPSS) {
     const begin = () => {
       if (begun) return;
       begun = true;
-      (window.requestIdleCallback || setTimeout)(() => waiting && window.EPSS.start(waiting),
+      // Without requestIdleCallback: setTimeout, whose delay (an object, so 0) is ignored.
+      /** @type {(run: () => void, options: object) => void} */ (window.requestIdleCallback || setTimeout)(() => waiting && window.EPSS.start(waiting),
         { timeout: 1000 });
     };
     if (document.readyState === 'complete') begin();

@@ -1,14 +1,20 @@
+// @ts-check
+/* exported pathSegments, matchTasks */
 // Which tasks a page matches, by the host app's rules (the manifest). Mirrors
 // epss/context/rules.py and patterns.py; tests/data/matching.json is the reference of both.
 
+/** @param {string} path */
 function pathSegments(path) {
   return path.split('/').filter(Boolean).map((s) => {
-    try { return decodeURIComponent(s); } catch (e) { return s; }
+    try { return decodeURIComponent(s); } catch { return s; }
   });
 }
 
+/** @param {string} s */
 const isWildcard = (s) => s === '*' || s[0] === ':';
 
+/** @param {string} source
+ * @returns {UrlPattern} */
 function compilePattern(source) {
   const parts = pathSegments(source);
   const rest = parts[parts.length - 1] === '**';
@@ -16,12 +22,17 @@ function compilePattern(source) {
   return { parts, rest, specificity: parts.reduce((n, s) => n + (isWildcard(s) ? 1 : 2), 0) };
 }
 
+/** @param {UrlPattern} pattern
+ * @param {string[]} segments */
 function patternMatches(pattern, segments) {
   if (segments.length < pattern.parts.length) return false;
   if (segments.length > pattern.parts.length && !pattern.rest) return false;
   return pattern.parts.every((want, i) => isWildcard(want) || want === segments[i]);
 }
 
+/** @param {ManifestRule} rule
+ * @param {UrlPattern | null} pattern
+ * @param {PageFacts} page */
 function ruleMatches(rule, pattern, page) {
   if (pattern && !patternMatches(pattern, page.segments)) return false;
   if (rule.title && !page.title.toLowerCase().includes(rule.title.toLowerCase())) return false;
@@ -30,8 +41,12 @@ function ruleMatches(rule, pattern, page) {
 }
 
 /** The matching tasks, best first, one per task: [{task, version, start_step}].
- * Ranked by priority, then specificity, then the manifest's order. */
+ * Ranked by priority, then specificity, then the manifest's order.
+ * @param {Manifest} manifest
+ * @param {PageFacts} page
+ * @returns {TaskMatch[]} */
 function matchTasks(manifest, page) {
+  /** @type {{ rule: ManifestRule, order: number, specificity: number }[]} */
   const found = [];
   manifest.rules.forEach((rule, order) => {
     const pattern = rule.url ? compilePattern(rule.url) : null;

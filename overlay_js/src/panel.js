@@ -1,8 +1,14 @@
+// @ts-check
+/* global h, t, richText, snippetText */
+/* exported createPanel */
 // The panel: the steps of one task (the current one open), other tasks of this screen,
 // and search. Rendering only; the controller (main.js) decides what is shown.
 
+/** @type {Record<FeedbackKind, string>} */
 const KINDS = { klopt_niet: 'Klopt niet', onduidelijk: 'Onduidelijk', suggestie: 'Suggestie' };
 
+/** @param {ShadowRoot} root
+ * @param {PanelController} ctl */
 function createPanel(root, ctl) {
   const title = h('h2', { id: 'epss-title', class: 'epss-title', tabindex: '-1' });
   const kicker = h('p', { class: 'epss-kicker' });
@@ -15,7 +21,7 @@ function createPanel(root, ctl) {
     h('div', { class: 'epss-row' }, input, h('button', { class: 'epss-button', text: t('Zoek') })));
   const el = h('div', {
     id: 'epss-panel', class: 'epss-panel epss-closed', role: 'dialog', 'aria-labelledby': 'epss-title',
-    onkeydown: (e) => { if (e.key === 'Escape') { e.stopPropagation(); ctl.close(); } },
+    onkeydown: (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Escape') { e.stopPropagation(); ctl.close(); } },
   },
   h('div', { class: 'epss-head' },
     h('div', {}, kicker, title),
@@ -23,15 +29,22 @@ function createPanel(root, ctl) {
   h('div', { class: 'epss-body' }, results, view, mine), form);
   root.append(el);
 
+  /** @type {(PanelTask & { start: string | null | undefined }) | null} */
   let task = null;
+  /** @type {Set<string>} */
   let ticks = new Set();
+  /** @type {PanelStep | null} */
   let openStep = null;
 
+  /** @param {string} text
+   * @param {string} [kickerText] */
   function heading(text, kickerText) {
     title.textContent = text;
     kicker.textContent = kickerText || '';
   }
 
+  /** @param {string} text
+   * @param {...Node} extra */
   function message(text, ...extra) {
     task = null;
     openStep = null;
@@ -40,6 +53,8 @@ function createPanel(root, ctl) {
   }
 
   // Always an element (replaceChildren would show `false` as text), hidden when empty.
+  /** @param {string} label
+   * @param {TaskMatch[]} items */
   function list(label, items) {
     return h('section', { class: 'epss-others', hidden: !items.length }, h('h3', { text: label }),
       h('ul', {}, items.map((m) => h('li', {}, h('button', {
@@ -48,6 +63,9 @@ function createPanel(root, ctl) {
       })))));
   }
 
+  /** @param {string} kind
+   * @param {string} label
+   * @param {RichNode[]} nodes */
   function note(kind, label, nodes) {
     return nodes.length > 0 && h('div', { class: `epss-note epss-${kind}` },
       h('h4', { text: t(label) }), richText(nodes));
@@ -64,17 +82,19 @@ function createPanel(root, ctl) {
     view.querySelector('.epss-progress').textContent = now
       ? t('{n} van {m} stappen gedaan', { n: ticks.size, m: task.steps.length })
       : t('Alle stappen zijn gedaan.');
-    view.querySelectorAll('.epss-step').forEach((li) => {
+    /** @type {NodeListOf<HTMLElement>} */ (view.querySelectorAll('.epss-step')).forEach((li) => {
       li.classList.toggle('epss-done', ticks.has(li.dataset.step));
       if (now && li.dataset.step === now.id) li.setAttribute('aria-current', 'step');
       else li.removeAttribute('aria-current');
     });
   }
 
+  /** @param {PanelStep} step
+   * @param {boolean} open */
   function expand(step, open) {
     const li = view.querySelector(`[data-step="${CSS.escape(step.id)}"]`);
     li.querySelector('.epss-step-toggle').setAttribute('aria-expanded', String(open));
-    li.querySelector('.epss-step-body').hidden = !open;
+    /** @type {HTMLElement} */ (li.querySelector('.epss-step-body')).hidden = !open;
     if (open) {
       openStep = step;
       ctl.emit('step_viewed', { step_id: step.id });
@@ -85,11 +105,14 @@ function createPanel(root, ctl) {
     }
   }
 
+  /** @param {PanelStep} step */
   function goTo(step) {
     expand(step, true);
-    view.querySelector(`[data-step="${CSS.escape(step.id)}"] .epss-step-toggle`).focus();
+    /** @type {HTMLElement} */ (view.querySelector(`[data-step="${CSS.escape(step.id)}"] .epss-step-toggle`)).focus();
   }
 
+  /** @param {PanelStep} step
+   * @param {boolean} done */
   function tick(step, done) {
     if (done) ticks.add(step.id); else ticks.delete(step.id);
     ctl.saveTicks(task, ticks);
@@ -102,18 +125,28 @@ function createPanel(root, ctl) {
     progress();
   }
 
+  /** @param {PanelStep} step
+   * @param {number} i */
   function stepItem(step, i) {
     const id = `epss-step-${i}`;
     const said = h('p', { class: 'epss-said', role: 'status' });
+    /** @param {string} text */
     const say = (text) => { said.textContent = text; };
     const box = h('input', { type: 'checkbox', class: 'epss-tick', 'aria-label': `${t('Gedaan')}: ${step.title}`, onchange: () => tick(step, box.checked) });
     box.checked = ticks.has(step.id);
     // A small form that opens under the step's buttons: a reason, a suggestion. Sent, it
     // closes and the focus goes back to the button that opened it.
+    /** @param {string} name
+     * @param {string} label
+     * @param {string} max
+     * @param {string} submit
+     * @param {(text: string) => void} done */
     const ask = (name, label, max, submit, done) => {
+      /** @type {HTMLElement} */
       let opener;
       const field = h('textarea', { id: `${id}-${name}`, maxlength: max, rows: '2', required: true });
-      const el = h('form', { class: 'epss-ask', hidden: true, onsubmit: (e) => {
+      /** @type {HTMLFormElement & { toggle?: (e: Click) => void }} */
+      const el = h('form', { class: 'epss-ask', hidden: true, onsubmit: (/** @type {SubmitEvent} */ e) => {
         e.preventDefault();
         done(field.value.trim());
         el.hidden = true;
@@ -127,11 +160,15 @@ function createPanel(root, ctl) {
       ctl.emit('step_deviated', { step_id: step.id, details: { reason } });
       say(t('Afwijking vastgelegd.'));
     });
+    /** @param {FeedbackKind} kind
+     * @param {string} [comment] */
     const feedback = (kind, comment) => {
       ctl.feedback(step.id, kind, comment, task.title, i + 1);
       say(t('Bedankt, de redactie kijkt ernaar.'));
     };
     const suggest = ask('idea', 'Uw suggestie', '1000', 'Versturen', (text) => feedback('suggestie', text));
+    /** @param {string} label
+     * @param {(e: Click) => void} onclick */
     const action = (label, onclick) => h('button', { class: 'epss-action', type: 'button', text: t(label), onclick });
     const branches = step.branches.length > 0 && h('ul', { class: 'epss-branches', 'aria-label': t('Twijfel?') },
       step.branches.map((b) => {
@@ -151,10 +188,11 @@ function createPanel(root, ctl) {
     return h('li', { class: 'epss-step', 'data-step': step.id },
       h('div', { class: 'epss-step-head' }, box, h('h3', {}, h('button', {
         class: 'epss-step-toggle', type: 'button', 'aria-expanded': 'false', 'aria-controls': id,
-        onclick: (e) => expand(step, e.currentTarget.getAttribute('aria-expanded') !== 'true'),
+        onclick: (/** @type {MouseEvent & { currentTarget: Element }} */ e) => expand(step, e.currentTarget.getAttribute('aria-expanded') !== 'true'),
       }, h('span', { class: 'epss-num', text: `${t('Stap {n}', { n: i + 1 })} ` }), step.title,
       h('span', { class: step.mandatory ? 'epss-badge epss-mandatory' : 'epss-badge', text: t(step.mandatory ? 'Verplicht' : 'Advies') })))),
       h('div', { class: 'epss-step-body', id, hidden: true },
+        step.estimated_minutes && h('p', { class: 'epss-duration', text: t('ongeveer {n} min.', { n: step.estimated_minutes }) }),
         h('div', { class: 'epss-text' }, richText(step.instruction)),
         note('why', 'Waarom', step.why), note('warning', 'Let op', step.warning),
         note('check', 'Controle', step.check), branches, sources, terms,
@@ -166,12 +204,14 @@ function createPanel(root, ctl) {
         deviate, suggest, said));
   }
 
+  /** @param {SubmitEvent} e */
   async function search(e) {
     e.preventDefault();
     const q = input.value.trim();
     if (!q) { results.replaceChildren(); return; }
+    /** @type {SearchHit[]} */
     let found = [];
-    try { found = (await ctl.search(q)).results; } catch (err) { /* shown as nothing found */ }
+    try { found = (await ctl.search(q)).results; } catch { /* shown as nothing found */ }
     ctl.emit('search', { details: { query: q, results: found.length } });
     results.replaceChildren(h('h3', { text: found.length ? t('{n} resultaten', { n: found.length }) : t('Niets gevonden voor "{q}".', { q }) }),
       h('ul', {}, found.map((r) => h('li', {}, h('button', {
@@ -187,28 +227,37 @@ function createPanel(root, ctl) {
     show() { el.classList.remove('epss-closed'); },
     hide() { el.classList.add('epss-closed'); ctl.highlight(null); },
     focus() { title.focus(); },
+    /** @param {Node | null} node */
     contains: (node) => el.contains(node),
-    /** "Uw meldingen": what this person reported, and what became of it. */
+    /** "Uw meldingen": what this person reported, and what became of it.
+     * @param {SentFeedback[]} items */
     mine(items) {
-      const state = (m) => (m.s === 'accepted'
-        ? (m.v ? t('aangepast in versie {v}', { v: m.v }) : t('aangenomen'))
-        : t({ x: 'niet verstuurd', new: 'in behandeling', declined: 'afgewezen' }[m.s] || 'wordt verstuurd'));
+      /** @param {SentFeedback} m */
+      const state = (m) => (m.status === 'accepted'
+        ? (m.changed_in_version ? t('aangepast in versie {v}', { v: m.changed_in_version }) : t('aangenomen'))
+        : t(/** @type {Record<string, string>} */ ({ refused: 'niet verstuurd', new: 'in behandeling', declined: 'afgewezen' })[m.status]
+          || 'wordt verstuurd'));
       mine.hidden = !items.length;
       mine.replaceChildren(h('h3', { text: t('Uw meldingen') }), h('ul', {}, items.map((m) => h('li', {},
-        h('strong', { text: m.t }), h('br'), `${t('U meldde: {k} bij stap {n}', { k: t(KINDS[m.k]).toLowerCase(), n: m.n })} — ${state(m)}`,
-        m.a && [h('br'), h('q', { text: m.a })]))));
+        h('strong', { text: m.task_title }), h('br'),
+        `${t('U meldde: {k} bij stap {n}', { k: t(KINDS[m.kind]).toLowerCase(), n: m.step_number })} — ${state(m)}`,
+        m.answer && [h('br'), h('q', { text: m.answer })]))));
     },
     loading() { heading(t('Laden…')); message(''); },
+    /** @param {() => void} retry */
     unavailable(retry) {
       heading(t('Hulp niet beschikbaar'));
       message(t('De hulp is nu niet bereikbaar. Uw werk gaat gewoon door; probeer het later opnieuw.'),
         h('button', { class: 'epss-button', type: 'button', text: t('Opnieuw proberen'), onclick: retry }));
     },
+    /** @param {TaskMatch[]} suggestions */
     noMatch(suggestions) {
       heading(t('Hulp'));
       message(t('Voor dit scherm is geen vaste instructie. Zoek hieronder wat u nodig hebt.'),
         list(t('Misschien zoekt u'), suggestions));
     },
+    /** @param {PanelTask} shown
+     * @param {{ start: string | null | undefined, others: TaskMatch[], done: Set<string> }} state */
     showTask(shown, { start, others, done }) {
       task = { ...shown, start };
       ticks = done;

@@ -1,3 +1,6 @@
+// @ts-check
+/* global stored, store */
+/* exported QUEUE_KEY, createQueue */
 // Events (and feedback) without loss: kept in localStorage (so they survive a reload or a
 // closed tab) until the service acknowledged them; sent in batches, retried with backoff,
 // beaconed when the page is hidden. The service stores each id once, so resending is safe.
@@ -5,12 +8,21 @@
 
 const QUEUE_KEY = 'epss:events';
 
+/** @template {{ id: string }} T
+ * @param {string} key where the queue is kept in localStorage
+ * @param {(batch: T[]) => Promise<Response>} send
+ * @param {((batch: T[]) => boolean) | null} beacon
+ * @param {{ batchSize: number, flushDelay: number, maxQueue: number }} settings
+ * @param {(items: T[], status: number) => void} settled */
 function createQueue(key, send, beacon, { batchSize, flushDelay, maxQueue }, settled) {
   let timer = 0;
   let sending = false;
   let failures = 0;
+  /** @returns {T[]} */
   const load = () => stored('localStorage', key, []);
+  /** @param {T[]} events */
   const save = (events) => store('localStorage', key, events.length ? events : null);
+  /** @param {number} ms */
   const schedule = (ms) => { if (!timer) timer = setTimeout(flush, ms); };
 
   async function flush() {
@@ -18,14 +30,17 @@ function createQueue(key, send, beacon, { batchSize, flushDelay, maxQueue }, set
     const batch = load().slice(0, batchSize);
     if (sending || !batch.length) return;
     sending = true;
+    /** @type {Response | null} */
     let response = null;
-    try { response = await send(batch); } catch (e) { /* the service is down */ }
+    try { response = await send(batch); } catch { /* the service is down */ }
     const status = response ? response.status : 0;
     // Acknowledged, or refused for good (a 4xx other than 408/429 would come back the
     // same each time): done with. A 422 names the bad events; the others are sent again.
     let done = batch;
     if (status === 422) {
-      const problems = await response.json().then((b) => b.problems || [], () => []);
+      /** @type {{ field: string }[]} */
+      const problems = await response.json().then((b) => b.problems || [], /** @returns {[]} */ () => []);
+      /** @type {Set<string | undefined>} the events' indexes; undefined: not an event's */
       const bad = new Set(problems.map((p) => (/^events\[(\d+)\]/.exec(p.field) || [])[1]));
       if (bad.size && !bad.has(undefined)) done = batch.filter((e, i) => bad.has(String(i)));
     }
@@ -60,6 +75,7 @@ function createQueue(key, send, beacon, { batchSize, flushDelay, maxQueue }, set
   setTimeout(() => schedule(0), 3000);
 
   return {
+    /** @param {T} event */
     add(event) {
       const events = load();
       events.push(event);

@@ -1,7 +1,14 @@
+// @ts-check
+/* exported h, throttle, prefersReducedMotion, uuid, stored, store */
 // Small helpers the other files share.
 
 /** An element: h('button', {class: 'x', onclick: fn, text: 'Sluiten'}, child, ...).
- * Text is always set as text, never parsed as HTML. */
+ * Text is always set as text, never parsed as HTML.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any> | null} [attrs]
+ * @param {...Child} children
+ * @returns {HTMLElementTagNameMap[K]} */
 function h(tag, attrs, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
@@ -15,7 +22,9 @@ function h(tag, attrs, ...children) {
 }
 
 /** Calls fn soon (never inside the caller), then at most once per `ms`: calls that come
- * while a run is pending are covered by it. */
+ * while a run is pending are covered by it.
+ * @param {() => void} fn
+ * @param {number} ms */
 function throttle(fn, ms) {
   let timer = 0;
   let last = 0;
@@ -40,19 +49,27 @@ function uuid() {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
-/** JSON in localStorage or sessionStorage; a page that forbids storage still works. */
+/** JSON in localStorage or sessionStorage; a page that forbids storage still works.
+ * @param {'localStorage' | 'sessionStorage'} area
+ * @param {string} key
+ * @param {unknown} fallback
+ * @returns {any} what was stored, unchecked */
 function stored(area, key, fallback) {
   try {
     const text = window[area].getItem(key);
     return text == null ? fallback : JSON.parse(text);
-  } catch (e) {
+  } catch {
     return fallback;
   }
 }
 
+/** Stores `value` as JSON; null or undefined removes it.
+ * @param {'localStorage' | 'sessionStorage'} area
+ * @param {string} key
+ * @param {unknown} value */
 function store(area, key, value) {
   try {
     if (value == null) window[area].removeItem(key);
     else window[area].setItem(key, JSON.stringify(value));
-  } catch (e) { /* full or forbidden: the overlay works on without it */ }
+  } catch { /* full or forbidden: the overlay works on without it */ }
 }

@@ -9,6 +9,9 @@ import json
 from axe_playwright_python.sync_playwright import Axe
 from overlay import LAUNCHER, PANEL, current_step, open_panel, queued_events, shown_task, wait_ready
 from playwright.sync_api import expect
+from webpages import publish
+
+from tests.conftest import shipped_document
 
 VERHUIZING = "Verhuizing doorgeven (adreswijziging)"
 
@@ -230,3 +233,35 @@ def test_a_page_that_never_finishes_loading_still_gets_the_overlay(page, stack) 
     page.wait_for_function("() => document.querySelector('epss-overlay')", timeout=8000)
     assert page.evaluate("() => document.readyState") != "complete"
     wait_ready(page)
+
+
+def test_a_step_says_about_how_long_it_takes(page, stack) -> None:
+    """A step's estimated minutes, set by an expert, show under its title in the panel."""
+    document = shipped_document("verhuizing-doorgeven", estimated_minutes=4)
+    document = document.model_copy(update={"slug": "duur-proef", "context_rules": []})
+    publish(stack.settings, document)
+    page.goto(stack.host_url("plain"))
+    wait_ready(page)
+    page.evaluate("() => document.body.setAttribute('data-epss-task', 'duur-proef')")
+    open_panel(page)
+    first = step(page, "neem-melding-aan")
+    expect(first.locator(".epss-duration")).to_have_text("ongeveer 4 min.")
+    expect(step(page, "identificeer-melder").locator(".epss-duration")).to_have_count(0)
+
+
+def test_the_panels_code_comes_only_when_help_is_near(page, stack) -> None:
+    """A page that embeds the overlay loads its first script only; the panel's script
+    follows the pointer to the launcher, once."""
+    fetched: list[str] = []
+    page.on("request", lambda r: "/overlay-panel.js" in r.url and fetched.append(r.url))
+    page.goto(stack.host_url("plain"))
+    wait_ready(page)
+    page.wait_for_timeout(300)
+    assert fetched == []
+    page.locator(LAUNCHER).hover()
+    page.locator(LAUNCHER).click()
+    shown_task(page)
+    page.locator(".epss-close").click()  # closed, and opened again: no second fetch
+    page.locator(LAUNCHER).click()
+    shown_task(page)
+    assert len(fetched) == 1
