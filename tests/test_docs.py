@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -30,3 +31,18 @@ def test_every_documented_command_exists() -> None:
     ):
         assert runner.invoke(app, [*command, "--help"]).exit_code == 0, command
         assert f"epss {' '.join(command)}" in README
+
+
+def test_every_page_in_docs_is_linked_and_every_link_resolves() -> None:
+    root = Path(__file__).parents[1]
+    pages = [root / "README.md", root / "CONTRIBUTING.md", *sorted((root / "docs").glob("*.md"))]
+    linked = set()
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            if "://" in target:
+                continue
+            path = (page.parent / target).resolve()
+            assert path.exists(), f"{page.name} links to {target}, which does not exist"
+            linked.add(path)
+    for page in (root / "docs").glob("*.md"):
+        assert page.resolve() in linked, f"nothing links to docs/{page.name}"
