@@ -3,7 +3,9 @@ other applications, so everything rendered passes an allow-list sanitiser."""
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -156,6 +158,13 @@ def markdown_to_tree(text: str) -> list[Any]:
     return builder.root
 
 
+def step_hash(step: dict[str, Any]) -> str:
+    """A short hash of a step's content: equal content, equal hash, in any version (the
+    panel keeps a tick only while the step it was given to stays the same)."""
+    canonical = json.dumps(step, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def panel_view(
     version: TaskVersion, task_titles: dict[str, tuple[str, int]], glossary: Sequence[Term] = ()
 ) -> dict[str, Any]:
@@ -184,6 +193,7 @@ def panel_view(
         "steps": [
             {
                 "id": s["id"],
+                "hash": step_hash(s),
                 "title": s["title"],
                 "mandatory": s.get("mandatory", True),
                 **{k: markdown_to_tree(s.get(k, "")) for k in STEP_TEXTS},

@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         description="Months that events are kept in detail; "
         "`epss retention run` keeps only daily counts of older ones.",
     )
+    progress_keep_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24 * 31,
+        description="Hours that the help panel keeps the ticked steps of a case in the "
+        "browser (only there); older ticks are forgotten.",
+    )
     min_group_size: int = Field(
         default=5,
         ge=1,

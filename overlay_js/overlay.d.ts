@@ -87,6 +87,10 @@ interface ManifestRule {
 
 interface Manifest {
   app: string;
+  /** Hours the ticks of a case are kept in the browser (the service's setting). */
+  progress_keep_hours: number;
+  /** Whether the service keeps what people type as a reason (store_free_text). */
+  stores_free_text: boolean;
   markers: string[];
   rules: ManifestRule[];
 }
@@ -119,6 +123,8 @@ interface TaskMatch {
 
 interface PanelStep {
   id: string;
+  /** Changes when the step's content changes (a tick holds it). */
+  hash: string;
   title: string;
   mandatory: boolean;
   instruction: RichNode[];
@@ -175,7 +181,7 @@ interface SentFeedback {
 
 /** What the panel shows (main.js): a task's version, 'none' (no task fits the page), or
  * nothing yet. The string carries the object's keys, as undefined, for `shown && shown.slug`. */
-type Shown = { slug: string; version: number } | ('none' & { slug?: undefined; version?: undefined }) | null;
+type Shown = { slug: string; version: number; caseRef: string | null } | ('none' & { slug?: undefined; version?: undefined; caseRef?: undefined }) | null;
 
 /** What the panel asks of the controller (main.js). */
 interface PanelController {
@@ -187,5 +193,27 @@ interface PanelController {
   search(q: string): Promise<{ query: string; results: SearchHit[] }>;
   highlight(step: PanelStep | null): void;
   saveTicks(task: PanelTask, ticks: Set<string>): void;
+  /** Whether the service keeps the reasons people type (its setting store_free_text). */
+  keepsReasons(): boolean;
   fullText(task: PanelTask): string;
+}
+
+/** The ticks of one task for one case or visit, as kept in the browser (progress.js): when
+ * last changed, and per ticked step the hash of the content it was ticked on. */
+interface KeptTicks {
+  at: number;
+  ticks: Record<string, string>;
+}
+
+/** What the panel shows with a task besides its steps (panel.js showTask). */
+interface TaskState {
+  start: string | null | undefined;
+  others: TaskMatch[];
+  done: Set<string>;
+  /** Steps ticked on an earlier content: "gewijzigd sinds u deze stap afvinkte". */
+  changed: Set<string>;
+  /** Steps new or changed since this person last opened the task. */
+  news: { n: number; title: string }[];
+  /** This person has not opened the task before: its goal is shown unfolded. */
+  firstTime: boolean;
 }

@@ -109,3 +109,33 @@ def test_a_term_is_a_whole_word_and_an_abbreviation_is_in_capitals() -> None:
     assert terms_in(["Zoek de brp-gegevens; onder CURATELE?"], glossary) == [glossary[1]]
     assert terms_in(["In de BRP, of BRPX"], glossary) == [glossary[0]]
     assert terms_in(["Curatelen"], glossary) == []
+
+
+def test_a_steps_hash_changes_with_its_content_only(client: TestClient) -> None:
+    """The panel keeps a tick while the step it was given to stays the same."""
+    slug = "verhuizing-doorgeven"
+    before = client.get(f"/api/v1/tasks/{slug}/panel").json()["steps"]
+    document = shipped_document(slug)
+    steps = list(document.steps)
+    steps[1] = steps[1].model_copy(update={"why": steps[1].why + " Ook voor de BRP."})
+    publish(client.app.state.services, document.model_copy(update={"steps": steps}))
+    after = client.get(f"/api/v1/tasks/{slug}/panel").json()
+    assert after["version"] == 2
+    changed = [
+        b["id"] for b, a in zip(before, after["steps"], strict=True) if b["hash"] != a["hash"]
+    ]
+    assert changed == [steps[1].id]
+
+
+def test_the_manifest_tells_the_panel_how_long_to_keep_ticks_and_whether_reasons_are_kept(
+    client: TestClient,
+) -> None:
+    answer = client.get("/api/v1/apps/demo-zaaksysteem/manifest")
+    body = answer.json()
+    settings = client.app.state.services.settings
+    assert body["progress_keep_hours"] == settings.progress_keep_hours == 12
+    assert body["stores_free_text"] is False
+    again = client.get(
+        "/api/v1/apps/demo-zaaksysteem/manifest", headers={"If-None-Match": answer.headers["etag"]}
+    )
+    assert again.status_code == 304

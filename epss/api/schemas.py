@@ -77,6 +77,10 @@ class GlossaryTermOut(BaseModel):
 
 class PanelStepOut(BaseModel):
     id: str
+    hash: str = Field(
+        description="Changes when the step's content changes; the panel keeps a tick only "
+        "while it stays the same."
+    )
     title: str
     mandatory: bool
     instruction: list

@@ -4,7 +4,7 @@
 // Highlight: the spotlight on the host page for a step with a target hint.
 
 /** The spotlight on the host page. `layer` is an empty element inside the overlay's shadow root
- * (the caller appends it, before the panel, so the dimming stays under the panel).
+ * (the caller appends it, before the panel, so the ring stays under the panel).
  * options.onMissing(selectors) is called once when none of the selectors finds a visible element
  * within options.waitMs (default 3000); options.onFound(element) once when one does.
  * @param {HTMLElement} layer

@@ -1,6 +1,7 @@
 // @ts-check
 /* global STYLES, CORE, h, uuid, stored, store, setLanguage, t, configFromScript,
-   withDefaults, matchTasks, readPage, pageKey, watchPage, createApi, QUEUE_KEY, createQueue */
+   withDefaults, matchTasks, readPage, pageKey, watchPage, createApi, QUEUE_KEY, createQueue,
+   createProgress */
 // The controller: reads the page, matches it against the host app's manifest, keeps the
 // launcher and the panel up to date, and records what the person does. One global: EPSS.
 
@@ -122,8 +123,8 @@ function createOverlay(config) {
     }
   }
 
-  /** @param {PanelTask} task */
-  const ticksKey = (task) => `epss:ticks:${config.app}:${task.slug}:${task.version}:${location.pathname}`;
+  const progress = createProgress(config.app, config.user, () => (manifest && manifest.progress_keep_hours) || 12);
+  const caseOnScreen = () => (page && page.caseRef) || null;
   /** @type {ReturnType<typeof createHighlighter> | null} */
   let highlighter = null;
   /** @type {ReturnType<typeof createPanel> | null} */
@@ -149,7 +150,8 @@ function createOverlay(config) {
         if (!step || !step.target.length || !panel.open) { highlighter.hide(); return; }
         pending = requestAnimationFrame(() => setTimeout(() => panel.open && highlighter.show(step.target)));
       },
-      saveTicks: (task, ticks) => store('sessionStorage', ticksKey(task), [...ticks]),
+      saveTicks: (task, ticks) => progress.save(caseOnScreen(), task, ticks),
+      keepsReasons: () => !!(manifest && manifest.stores_free_text),
       fullText: (task) => new URL(`taken/${encodeURIComponent(task.slug)}?versie=${task.version}`, config.service).href,
     });
   }
@@ -207,7 +209,8 @@ function createOverlay(config) {
       api.resolve(context).then((r) => shown === 'none' && panel.noMatch(r.matches)).catch(() => {});
       return;
     }
-    if (shown && shown.slug === best.task && (!best.version || shown.version === best.version)) return;
+    if (shown && shown.slug === best.task && (!best.version || shown.version === best.version)
+      && shown.caseRef === caseOnScreen()) return; // another case: its own ticks
     openTask(best.task, best.version, best.start_step, 'rule');
   }
 
@@ -218,9 +221,9 @@ function createOverlay(config) {
     try {
       const task = await api.task(slug, version);
       if (token !== loading) return;
-      shown = { slug, version: task.version };
-      const done = new Set(stored('sessionStorage', ticksKey(task), []));
-      panel.showTask(task, { start, done, others: matches.filter((m) => m.task !== slug) });
+      shown = { slug, version: task.version, caseRef: caseOnScreen() };
+      const { done, changed } = progress.read(shown.caseRef, task);
+      panel.showTask(task, { start, done, changed, ...progress.seen(task), others: matches.filter((m) => m.task !== slug) });
       emit('task_viewed', { details: { source } });
     } catch {
       if (token === loading) { shown = null; panel.unavailable(() => openTask(slug, version, start, source)); }

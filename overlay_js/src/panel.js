@@ -33,8 +33,26 @@ function createPanel(root, ctl) {
   let task = null;
   /** @type {Set<string>} */
   let ticks = new Set();
+  /** @type {Set<string>} */
+  let changed = new Set(); // ticked on an earlier content of the step
   /** @type {PanelStep | null} */
   let openStep = null;
+
+  // Beside the page, not over it: while the panel is open the page makes room for it,
+  // where the window is wide enough to keep the page usable.
+  const page = document.documentElement;
+  /** @type {string | null} */
+  let pageMargin = null;
+  /** @param {boolean} on */
+  function dock(on) {
+    if (on && pageMargin === null && innerWidth - el.offsetWidth >= 640) {
+      pageMargin = page.style.getPropertyValue('margin-right');
+      page.style.setProperty('margin-right', `${el.offsetWidth}px`);
+    } else if (!on && pageMargin !== null) {
+      page.style.setProperty('margin-right', pageMargin);
+      pageMargin = null;
+    }
+  }
 
   /** @param {string} text
    * @param {string} [kickerText] */
@@ -115,6 +133,7 @@ function createPanel(root, ctl) {
    * @param {boolean} done */
   function tick(step, done) {
     if (done) ticks.add(step.id); else ticks.delete(step.id);
+    if (changed.delete(step.id)) view.querySelector(`[data-step="${CSS.escape(step.id)}"] .epss-changed`).remove();
     ctl.saveTicks(task, ticks);
     ctl.emit(done ? 'step_checked' : 'step_unchecked', { step_id: step.id });
     if (done && openStep === step) {
@@ -134,39 +153,48 @@ function createPanel(root, ctl) {
     const say = (text) => { said.textContent = text; };
     const box = h('input', { type: 'checkbox', class: 'epss-tick', 'aria-label': `${t('Gedaan')}: ${step.title}`, onchange: () => tick(step, box.checked) });
     box.checked = ticks.has(step.id);
-    // A small form that opens under the step's buttons: a reason, a suggestion. Sent, it
-    // closes and the focus goes back to the button that opened it.
+    // A small form that opens under the step's buttons: a reason, feedback. Sent (once: it
+    // closes), the focus goes back to the button that opened it.
     /** @param {string} name
      * @param {string} label
      * @param {string} max
      * @param {string} submit
-     * @param {(text: string) => void} done */
-    const ask = (name, label, max, submit, done) => {
+     * @param {(text: string) => void} done
+     * @param {{ optional?: boolean, hint?: string }} [how] */
+    const ask = (name, label, max, submit, done, how = {}) => {
       /** @type {HTMLElement} */
       let opener;
-      const field = h('textarea', { id: `${id}-${name}`, maxlength: max, rows: '2', required: true });
+      const hint = how.hint && h('p', { class: 'epss-hint', id: `${id}-${name}-hint`, text: t(how.hint) });
+      const field = h('textarea', { id: `${id}-${name}`, maxlength: max, rows: '2', required: !how.optional,
+        'aria-describedby': hint ? hint.id : null, oninput: () => field.setCustomValidity('') });
       /** @type {HTMLFormElement & { toggle?: (e: Click) => void }} */
       const el = h('form', { class: 'epss-ask', hidden: true, onsubmit: (/** @type {SubmitEvent} */ e) => {
         e.preventDefault();
-        done(field.value.trim());
+        const text = field.value.trim();
+        if (!text && !how.optional) { field.setCustomValidity(t('Vul eerst iets in.')); field.reportValidity(); return; }
+        done(text);
         el.hidden = true;
         field.value = '';
         opener.focus();
-      } }, h('label', { for: field.id, text: t(label) }), field, h('button', { class: 'epss-button', text: t(submit) }));
+      } }, h('label', { for: field.id, text: t(label) }), hint, field, h('button', { class: 'epss-button', text: t(submit) }));
       el.toggle = (e) => { opener = e.target; el.hidden = !el.hidden; if (!el.hidden) field.focus(); };
       return el;
     };
+    const kept = ctl.keepsReasons();
     const deviate = ask('reason', 'Reden van afwijken', '500', 'Vastleggen', (reason) => {
       ctl.emit('step_deviated', { step_id: step.id, details: { reason } });
-      say(t('Afwijking vastgelegd.'));
-    });
+      say(t(kept ? 'Afwijking vastgelegd.' : 'Afwijking vastgelegd, zonder de reden.'));
+    }, { hint: kept ? 'Noem geen gegevens van burgers.' : 'De reden wordt niet bewaard: alleen dat u afweek.' });
     /** @param {FeedbackKind} kind
      * @param {string} [comment] */
     const feedback = (kind, comment) => {
-      ctl.feedback(step.id, kind, comment, task.title, i + 1);
+      ctl.feedback(step.id, kind, comment || undefined, task.title, i + 1);
       say(t('Bedankt, de redactie kijkt ernaar.'));
     };
-    const suggest = ask('idea', 'Uw suggestie', '1000', 'Versturen', (text) => feedback('suggestie', text));
+    const citizens = { hint: 'Noem geen gegevens van burgers.' };
+    const wrong = ask('wrong', 'Wat klopt er niet? (mag leeg blijven)', '1000', 'Versturen', (text) => feedback('klopt_niet', text), { ...citizens, optional: true });
+    const unclear = ask('unclear', 'Wat is onduidelijk? (mag leeg blijven)', '1000', 'Versturen', (text) => feedback('onduidelijk', text), { ...citizens, optional: true });
+    const suggest = ask('idea', 'Uw suggestie', '1000', 'Versturen', (text) => feedback('suggestie', text), citizens);
     /** @param {string} label
      * @param {(e: Click) => void} onclick */
     const action = (label, onclick) => h('button', { class: 'epss-action', type: 'button', text: t(label), onclick });
@@ -190,7 +218,8 @@ function createPanel(root, ctl) {
         class: 'epss-step-toggle', type: 'button', 'aria-expanded': 'false', 'aria-controls': id,
         onclick: (/** @type {MouseEvent & { currentTarget: Element }} */ e) => expand(step, e.currentTarget.getAttribute('aria-expanded') !== 'true'),
       }, h('span', { class: 'epss-num', text: `${t('Stap {n}', { n: i + 1 })} ` }), step.title,
-      h('span', { class: step.mandatory ? 'epss-badge epss-mandatory' : 'epss-badge', text: t(step.mandatory ? 'Verplicht' : 'Advies') })))),
+      h('span', { class: step.mandatory ? 'epss-badge epss-mandatory' : 'epss-badge', text: t(step.mandatory ? 'Verplicht' : 'Advies') }),
+      changed.has(step.id) && h('span', { class: 'epss-changed', text: t('gewijzigd sinds u deze stap afvinkte') })))),
       h('div', { class: 'epss-step-body', id, hidden: true },
         step.estimated_minutes && h('p', { class: 'epss-duration', text: t('ongeveer {n} min.', { n: step.estimated_minutes }) }),
         h('div', { class: 'epss-text' }, richText(step.instruction)),
@@ -199,9 +228,9 @@ function createPanel(root, ctl) {
         h('div', { class: 'epss-actions' },
           step.target.length > 0 && action('Wijs het veld aan', () => ctl.highlight(step)),
           action('Ik wijk af, omdat…', deviate.toggle),
-          action('Klopt niet', () => feedback('klopt_niet')), action('Onduidelijk', () => feedback('onduidelijk')),
+          action('Klopt niet', wrong.toggle), action('Onduidelijk', unclear.toggle),
           action('Suggestie', suggest.toggle)),
-        deviate, suggest, said));
+        deviate, wrong, unclear, suggest, said));
   }
 
   /** @param {SubmitEvent} e */
@@ -224,8 +253,8 @@ function createPanel(root, ctl) {
     el,
     // Closed, the panel keeps its layout (visibility: hidden), so opening again is cheap.
     get open() { return !el.classList.contains('epss-closed'); },
-    show() { el.classList.remove('epss-closed'); },
-    hide() { el.classList.add('epss-closed'); ctl.highlight(null); },
+    show() { el.classList.remove('epss-closed'); dock(true); },
+    hide() { el.classList.add('epss-closed'); dock(false); ctl.highlight(null); },
     focus() { title.focus(); },
     /** @param {Node | null} node */
     contains: (node) => el.contains(node),
@@ -257,21 +286,36 @@ function createPanel(root, ctl) {
         list(t('Misschien zoekt u'), suggestions));
     },
     /** @param {PanelTask} shown
-     * @param {{ start: string | null | undefined, others: TaskMatch[], done: Set<string> }} state */
-    showTask(shown, { start, others, done }) {
+     * @param {TaskState} state */
+    showTask(shown, state) {
+      const { start, others, done, news } = state;
       task = { ...shown, start };
       ticks = done;
+      changed = state.changed;
       openStep = null;
       heading(task.title, t('Hulp bij deze taak'));
       // Not toLocaleDateString: loading the locale data would cost the first open ~30 ms.
       const published = task.published_at.slice(0, 10).split('-').reverse().join('-');
+      // "Opnieuw beginnen" asks first: it takes every tick of this case away.
+      const restart = h('button', { class: 'epss-action', type: 'button', text: t('Opnieuw beginnen'), onclick: () => {
+        restart.hidden = true; sure.hidden = false; /** @type {HTMLElement} */ (sure.querySelector('button')).focus();
+      } });
+      const sure = h('div', { class: 'epss-sure', role: 'group', 'aria-label': t('Opnieuw beginnen'), hidden: true },
+        h('p', { text: t('Alle vinkjes van deze taak weghalen?') }),
+        h('button', { class: 'epss-action', type: 'button', text: t('Ja, opnieuw beginnen'), onclick: () => {
+          ticks.clear(); ctl.saveTicks(task, ticks); this.showTask(shown, { ...state, done: ticks, changed: new Set(), news: [] });
+        } }),
+        h('button', { class: 'epss-action', type: 'button', text: t('Nee'), onclick: () => { sure.hidden = true; restart.hidden = false; restart.focus(); } }));
       view.replaceChildren(
-        h('div', { class: 'epss-goal' }, richText(task.goal)),
+        h('div', { class: 'epss-news', role: 'status', hidden: !news.length }, // replaceChildren shows `false`
+          h('p', { text: t('Gewijzigd sinds u deze taak opende:') }),
+          h('ul', {}, news.map((s) => h('li', { text: `${t('Stap {n}', { n: s.n })}: ${s.title}` })))),
+        // The goal is read the first time; after that it folds away, above the steps.
+        h('details', { class: 'epss-goal', open: state.firstTime }, h('summary', { text: t('Doel van deze taak') }),
+          h('div', { class: 'epss-goal-text' }, richText(task.goal))),
         h('p', { class: 'epss-progress', 'aria-live': 'polite' }),
         h('ol', { class: 'epss-steps' }, task.steps.map(stepItem)),
-        h('button', { class: 'epss-action', type: 'button', text: t('Opnieuw beginnen'), onclick: () => {
-          ticks.clear(); ctl.saveTicks(task, ticks); this.showTask(shown, { start, others, done: ticks });
-        } }),
+        restart, sure,
         list(t('Andere taken op dit scherm'), others),
         h('p', { class: 'epss-version' }, `${t('Versie {n}, gepubliceerd {d}', { n: task.version, d: published })} · `,
           h('a', { href: ctl.fullText(task), target: '_blank', rel: 'noopener', text: t('Volledige tekst') })));

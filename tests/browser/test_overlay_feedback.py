@@ -113,7 +113,9 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
     shown_task(page)
     second = _step(page, "identificeer-melder")
     second.locator(".epss-step-toggle").click()
-    second.get_by_role("button", name="Onduidelijk").click()
+    second.get_by_role("button", name="Onduidelijk").click()  # a comment may stay empty
+    expect(second.get_by_label("Wat is onduidelijk? (mag leeg blijven)")).to_be_focused()
+    second.get_by_role("button", name="Versturen").click()
     expect(second.locator(".epss-said")).to_have_text("Bedankt, de redactie kijkt ernaar.")
     mine = page.locator(".epss-body > section:last-child")
     expect(mine.get_by_role("heading", name="Uw meldingen")).to_be_visible()
@@ -124,7 +126,13 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
     # A suggestion on the first step, typed in the panel.
     first = _step(page, "neem-melding-aan")
     first.get_by_role("button", name="Suggestie").click()
-    first.get_by_label("Uw suggestie").fill("Vraag ook naar het BSN 123456789 van de partner")
+    idea = first.get_by_label("Uw suggestie")
+    expect(idea).to_have_accessible_description("Noem geen gegevens van burgers.")
+    idea.fill("   ")  # only spaces: not sent, and the field says why
+    first.get_by_role("button", name="Versturen").click()
+    assert idea.evaluate("(el) => el.validationMessage") == "Vul eerst iets in."
+    expect(first.locator(".epss-said")).to_have_text("")
+    idea.fill("Vraag ook naar het BSN 123456789 van de partner")
     first.get_by_role("button", name="Versturen").click()
     expect(first.locator(".epss-said")).to_have_text("Bedankt, de redactie kijkt ernaar.")
     page.wait_for_function(OUTBOX, timeout=10000)

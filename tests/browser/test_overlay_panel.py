@@ -88,10 +88,16 @@ def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
     shown_task(page)
     first = step(page, "neem-melding-aan")
     first.get_by_role("button", name="Ik wijk af, omdat…").click()
-    first.get_by_label("Reden van afwijken").fill("Melder is de curator")
+    reason = first.get_by_label("Reden van afwijken")
+    # This service keeps no free text: the person is told before typing, and after.
+    expect(reason).to_have_accessible_description(
+        "De reden wordt niet bewaard: alleen dat u afweek."
+    )
+    reason.fill("Melder is de curator")
     first.get_by_role("button", name="Vastleggen").click()
-    expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd.")
+    expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd, zonder de reden.")
     first.get_by_role("button", name="Onduidelijk").click()
+    first.get_by_role("button", name="Versturen").click()
     expect(first.locator(".epss-said")).to_have_text("Bedankt, de redactie kijkt ernaar.")
     events = {e["id"]: e for e in [*sent, *queued_events(page)]}.values()
     deviated = next(e for e in events if e["type"] == "step_deviated")
@@ -139,6 +145,7 @@ def test_the_shortcut_escape_and_focus_return(page, stack) -> None:
         )
         == "Sluiten"
     )
+    page.keyboard.press("Tab")  # the goal, unfolded the first time
     page.keyboard.press("Tab")
     page.keyboard.press("Space")  # ticks the first step
     expect(step(page, "neem-melding-aan").locator(".epss-tick")).to_be_checked()

@@ -210,7 +210,8 @@ def test_the_panel_runs_no_payload_on_a_host_page(
             assert step.title in shown_title  # as text, not markup
         expect(page.locator(".epss-step-body:visible")).to_have_count(len(PAYLOADS))
         probe = page.evaluate(
-            PROBE, [True, ".epss-goal, .epss-text, .epss-note, .epss-sources", sorted(RICH_TAGS)]
+            PROBE,
+            [True, ".epss-goal-text, .epss-text, .epss-note, .epss-sources", sorted(RICH_TAGS)],
         )
         assert probe["found"] == []
         assert probe["elements"] > len(PAYLOADS) and probe["links"] > 50
