@@ -119,6 +119,8 @@ interface TaskMatch {
   title?: string;
   version?: number | null;
   start_step?: string | null;
+  /** The case on screen, read from the URL where the rule's pattern has `:zaak`. */
+  caseRef?: string | null;
 }
 
 interface PanelStep {

@@ -202,7 +202,8 @@ class ContextRule(_Strict):
         default=None,
         title="Adrespatroon",
         description="URL path pattern: '/zaken/:id' or '/zaken/*' match one segment, "
-        "a trailing '/**' matches the rest. Query strings are ignored.",
+        "a trailing '/**' matches the rest. Query strings are ignored. The segment ':zaak' "
+        "also tells the help panel which case is on screen (it keeps ticks per case).",
     )
     title: Line | None = Field(
         default=None,

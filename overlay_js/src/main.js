@@ -124,7 +124,8 @@ function createOverlay(config) {
   }
 
   const progress = createProgress(config.app, config.user, () => (manifest && manifest.progress_keep_hours) || 12);
-  const caseOnScreen = () => (page && page.caseRef) || null;
+  // The host's hint first (data-epss-case), else the `:zaak` of the screen's rule.
+  const caseOnScreen = () => (page && page.caseRef) || (matches[0] && matches[0].caseRef) || null;
   /** @type {ReturnType<typeof createHighlighter> | null} */
   let highlighter = null;
   /** @type {ReturnType<typeof createPanel> | null} */

@@ -40,24 +40,26 @@ function ruleMatches(rule, pattern, page) {
   return !rule.zaaktype || rule.zaaktype === page.zaaktype;
 }
 
-/** The matching tasks, best first, one per task: [{task, version, start_step}].
- * Ranked by priority, then specificity, then the manifest's order.
+/** The matching tasks, best first, one per task: [{task, version, start_step, caseRef}].
+ * Ranked by priority, then specificity, then the manifest's order. A rule whose URL pattern
+ * has the segment `:zaak` reads the case on screen from there ('/zaken/:zaak/**').
  * @param {Manifest} manifest
  * @param {PageFacts} page
  * @returns {TaskMatch[]} */
 function matchTasks(manifest, page) {
-  /** @type {{ rule: ManifestRule, order: number, specificity: number }[]} */
+  /** @type {{ rule: ManifestRule, order: number, specificity: number, caseRef: string | null }[]} */
   const found = [];
   manifest.rules.forEach((rule, order) => {
     const pattern = rule.url ? compilePattern(rule.url) : null;
     if (!ruleMatches(rule, pattern, page)) return;
     const specificity = (pattern ? pattern.specificity : 0) + (rule.title ? 3 : 0)
       + 3 * rule.markers.length + (rule.zaaktype ? 5 : 0);
-    found.push({ rule, order, specificity });
+    const at = pattern ? pattern.parts.indexOf(':zaak') : -1;
+    found.push({ rule, order, specificity, caseRef: at < 0 ? null : page.segments[at] });
   });
   found.sort((a, b) => b.rule.priority - a.rule.priority || b.specificity - a.specificity
     || a.order - b.order);
   const seen = new Set();
   return found.filter(({ rule }) => !seen.has(rule.task) && seen.add(rule.task))
-    .map(({ rule }) => ({ task: rule.task, version: rule.version, start_step: rule.start_step }));
+    .map(({ rule, caseRef }) => ({ task: rule.task, version: rule.version, start_step: rule.start_step, caseRef }));
 }

@@ -42,3 +42,40 @@ def test_rules_rank_as_the_reference_says(matcher, rule_set: dict) -> None:
             [rule_set["rules"], case],
         )
         assert found == case["expected"], case
+
+
+def test_a_rule_with_zaak_in_its_address_reads_the_case_on_screen(matcher) -> None:
+    rules = [
+        {
+            "task": "verhuizing",
+            "version": 1,
+            "url": "/zaken/:zaak/verhuizing",
+            "title": None,
+            "markers": [],
+            "zaaktype": None,
+            "priority": 0,
+            "start_step": None,
+        },
+        {
+            "task": "zoeken",
+            "version": 1,
+            "url": "/zoeken/**",
+            "title": None,
+            "markers": [],
+            "zaaktype": None,
+            "priority": 0,
+            "start_step": None,
+        },
+    ]
+    found = matcher.evaluate(
+        """([rules, path]) => matchTasks({rules}, {path, segments: pathSegments(path), title: '',
+        markers: new Set(), zaaktype: null}).map((m) => [m.task, m.caseRef])""",
+        [rules, "/zaken/Z-2026-0042/verhuizing"],
+    )
+    assert found == [["verhuizing", "Z-2026-0042"]]
+    elsewhere = matcher.evaluate(
+        """([rules, path]) => matchTasks({rules}, {path, segments: pathSegments(path), title: '',
+        markers: new Set(), zaaktype: null}).map((m) => [m.task, m.caseRef])""",
+        [rules, "/zoeken/verhuizing"],
+    )
+    assert elsewhere == [["zoeken", None]]  # no :zaak, no case from the address
