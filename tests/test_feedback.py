@@ -297,11 +297,16 @@ def _change(client: TestClient, slug: str = TASK) -> int:
     return change_id
 
 
-def _publish_next_version(client: TestClient) -> None:
-    publish(
-        client.app.state.services,
-        shipped_document(TASK, title="Neem de verhuismelding aan en controleer"),
-    )
+def _publish_next_version(client: TestClient, step_id: str = "identificeer-melder") -> None:
+    """The task published again, with the step `step_id` reworded."""
+    document = shipped_document(TASK)
+    steps = [
+        s.model_copy(update={"instruction": s.instruction + " Zie ook de lijst."})
+        if s.id == step_id
+        else s
+        for s in document.steps
+    ]
+    publish(client.app.state.services, document.model_copy(update={"steps": steps}))
 
 
 def test_accepting_links_the_change_and_the_sender_sees_the_version(
@@ -345,15 +350,21 @@ def test_accepting_links_the_change_and_the_sender_sees_the_version(
     assert seen[0]["changed_in_version"] == 2
 
 
-def test_accepted_without_a_change_is_answered_by_the_next_publication(
+def test_accepted_without_a_change_is_answered_by_the_publication_that_changes_its_step(
     client: TestClient, people
 ) -> None:
-    sent = send(client, feedback())
+    sent = send(client, feedback())  # about step 2, identificeer-melder
     done = client.post(f"{FEEDBACK}/{sent['id']}/accept", json={}, headers=people["expert"])
     assert done.json()["changed_in_version"] is None and done.json()["change_id"] is None
-    _publish_next_version(client)
-    listed = client.get(FEEDBACK, params={"status": "accepted"}, headers=people["expert"])
-    assert listed.json()["feedback"][0]["changed_in_version"] == 2
+
+    def answered_in() -> int | None:
+        listed = client.get(FEEDBACK, params={"status": "accepted"}, headers=people["expert"])
+        return listed.json()["feedback"][0]["changed_in_version"]
+
+    _publish_next_version(client, "neem-melding-aan")  # version 2 changes another step only
+    assert answered_in() is None  # the sender is not told their step changed
+    _publish_next_version(client)  # version 3 rewords their step
+    assert answered_in() == 3
 
 
 def test_the_status_shows_only_the_ids_asked_for(client: TestClient) -> None:

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from epss.clock import iso
-from epss.models import Change, Feedback, Task, TaskVersion
+from epss.models import Change, Feedback, Task, TaskVersion, stored_id
 
 # What the sender may see of their own feedback (the UUID is their proof): not who
 # handled it, and not their comment (it may name people at the desk).
@@ -82,8 +81,10 @@ def as_json(item: dict[str, Any]) -> dict[str, Any]:
 
 def answering_version(session: Session, task: Task | None, feedback: Feedback) -> int | None:
     """The first published version that carries the answer to accepted feedback: the one
-    its linked change published, else the first published after that change (or, with no
-    change linked, after the feedback was accepted). None while none is published."""
+    its linked change published; else the first published after that change (or, with no
+    change linked, after the feedback was accepted) in which the step the feedback was
+    about reads differently than in the version it was given on. None while there is none:
+    a version that changed other steps only is no answer."""
     if feedback.status != "accepted" or task is None:
         return None
     since = feedback.handled_at
@@ -93,17 +94,26 @@ def answering_version(session: Session, task: Task | None, feedback: Feedback) -
             if change.version_number is not None:
                 return change.version_number
             since = change.at
-    return _first_published_since(session, task, since)
-
-
-def _first_published_since(session: Session, task: Task, since: dt.datetime | None) -> int | None:
     if since is None:
         return None
-    return session.exec(
-        select(func.min(TaskVersion.number)).where(
-            TaskVersion.task_id == task.id, TaskVersion.published_at >= since
+    given_on = _step(_document(session, task, feedback.task_version), feedback.step_key)
+    later = session.exec(
+        select(TaskVersion)
+        .where(
+            col(TaskVersion.task_id) == stored_id(task),
+            col(TaskVersion.published_at) >= since,
+            col(TaskVersion.number) > feedback.task_version,
         )
-    ).one()
+        .order_by(col(TaskVersion.number))
+    ).all()
+    for version in later:
+        if feedback.step_key is None or _step(version.document, feedback.step_key) != given_on:
+            return version.number
+    return None
+
+
+def _step(document: dict[str, Any], key: str | None) -> dict[str, Any] | None:
+    return next((s for s in document.get("steps", []) if s.get("id") == key), None)
 
 
 def _document(session: Session, task: Task | None, number: int) -> dict[str, Any]:

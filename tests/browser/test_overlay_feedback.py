@@ -195,11 +195,21 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
     _reopen(page)
     expect(mine).to_contain_text("U meldde: onduidelijk bij stap 2 — aangenomen")
     services = Services.from_settings(own.settings)
+    # Version 2 changes another step: no answer to this person's feedback on step 2 yet.
     publish(services, shipped_document(TASK, why="Zonder melding geen verhuizing."))
+    _reopen(page)
+    expect(mine.locator("li").nth(1)).to_contain_text(
+        "U meldde: onduidelijk bij stap 2 — aangenomen"
+    )
+    # Version 3 rewords step 2: that is the answer.
+    document = shipped_document(TASK)
+    steps = list(document.steps)
+    steps[1] = steps[1].model_copy(update={"instruction": steps[1].instruction + " Zie de lijst."})
+    publish(services, document.model_copy(update={"steps": steps}))
     services.close()
     _reopen(page)
     expect(mine.locator("li").nth(1)).to_contain_text(
-        "U meldde: onduidelijk bij stap 2 — aangepast in versie 2"
+        "U meldde: onduidelijk bij stap 2 — aangepast in versie 3"
     )
     expect(mine.locator("li").nth(1)).to_contain_text(
         "De lijst met geldige documenten staat er nu bij."
