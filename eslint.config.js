@@ -75,7 +75,15 @@ export default [
     files: ['overlay_js/src/*.js'],
     languageOptions: { ecmaVersion: 2022, sourceType: 'script', globals: globals.browser },
     plugins: { overlay: { rules: { 'declared-earlier': declaredEarlier } } },
-    rules: { 'overlay/declared-earlier': 'error' },
+    rules: {
+      'overlay/declared-earlier': 'error',
+      // rjsmin, the bundle's minifier, reads a template literal inside another as code and
+      // takes the spaces out of its text.
+      'no-restricted-syntax': ['error', {
+        selector: 'TemplateLiteral TemplateLiteral',
+        message: 'No template literal inside another: the minifier (rjsmin) would change its text.',
+      }],
+    },
   },
   {
     // Each page script is one function, called at once: nothing leaks onto the page.

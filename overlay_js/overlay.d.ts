@@ -14,6 +14,8 @@ declare const STYLES: Record<'launcher' | 'panel' | 'highlight', string>;
 declare const CORE: {
   h: typeof h;
   t: typeof t;
+  stored: typeof stored;
+  store: typeof store;
   throttle: typeof throttle;
   prefersReducedMotion: typeof prefersReducedMotion;
 };
@@ -198,6 +200,13 @@ interface PanelController {
   /** Whether the service keeps the reasons people type (its setting store_free_text). */
   keepsReasons(): boolean;
   fullText(task: PanelTask): string;
+}
+
+/** Where the panel sits, how wide, and whether it is folded to a strip (panel.js). */
+interface PanelLayout {
+  side: 'left' | 'right';
+  width: number;
+  slim: boolean;
 }
 
 /** The ticks of one task for one case or visit, as kept in the browser (progress.js): when

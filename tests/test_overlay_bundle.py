@@ -40,13 +40,13 @@ def test_the_first_script_is_one_closure_with_its_version() -> None:
     assert script.startswith("(()=>{") and script.rstrip().endswith("})();")
     assert bundle.version in script and "__EPSS_VERSION__" not in script
     # What the panel's files take from it, and nothing more.
-    assert "const CORE={h,prefersReducedMotion,t,throttle};" in script
+    assert "const CORE={h,prefersReducedMotion,store,stored,t,throttle};" in script
 
 
 def test_the_panel_script_hands_its_code_to_the_first() -> None:
     panel = build_bundle().panel.code.decode().split("\n", 1)[1]
     assert panel.startswith("EPSS.definePanel((CORE)=>{'use strict';")
-    assert "const{h,prefersReducedMotion,t,throttle}=CORE;" in panel
+    assert "const{h,prefersReducedMotion,store,stored,t,throttle}=CORE;" in panel
     assert panel.rstrip().endswith(
         "return{STYLES,richText,snippetText,createHighlighter,createPanel};});"
     )

@@ -42,7 +42,7 @@ function createApi(service) {
       const key = `${slug}@${version || ''}`;
       let task = cache.get(key);
       if (!version || !task) {
-        cache.set(key, task = get(`tasks/${enc(slug)}/panel${version ? `?version=${version}` : ''}`));
+        cache.set(key, task = get(`tasks/${enc(slug)}/panel${version ? '?version=' + version : ''}`));
         task.catch(() => cache.delete(key));
       }
       return task;

@@ -1,5 +1,5 @@
 // @ts-check
-/* global h, t, richText, snippetText */
+/* global h, t, richText, snippetText, stored, store */
 /* exported createPanel */
 // The panel: the steps of one task (the current one open), other tasks of this screen,
 // and search. Rendering only; the controller (main.js) decides what is shown.
@@ -25,9 +25,52 @@ function createPanel(root, ctl) {
   },
   h('div', { class: 'epss-head' },
     h('div', {}, kicker, title),
-    h('button', { class: 'epss-close', type: 'button', 'aria-label': t('Sluiten'), text: '×', onclick: () => ctl.close() })),
+    h('div', { class: 'epss-tools' },
+      h('button', { class: 'epss-tool', type: 'button', 'aria-label': t('Inklappen'), title: t('Inklappen'), text: '–', onclick: () => arrange({ slim: true }) }),
+      h('button', { class: 'epss-tool epss-side', type: 'button', onclick: () => arrange({ side: layout.side === 'left' ? 'right' : 'left' }) }),
+      h('button', { class: 'epss-close', type: 'button', 'aria-label': t('Sluiten'), text: '×', onclick: () => ctl.close() }))),
   h('div', { class: 'epss-body' }, results, view, mine), form);
+  // Folded: a slim strip beside the page with the current step, one click from the steps.
+  const strip = h('button', { class: 'epss-strip', type: 'button', text: t('Hulp'), onclick: () => arrange({ slim: false }) });
+  // The panel's width, by pointer or by arrow keys (a separator, as screen readers know it).
+  const grip = h('div', { class: 'epss-grip', role: 'separator', tabindex: '0', 'aria-orientation': 'vertical',
+    'aria-label': t('Breedte van het paneel'), 'aria-valuemin': '300', onkeydown: (/** @type {KeyboardEvent} */ e) => {
+      const step = { ArrowLeft: -40, ArrowRight: 40 }[e.key];
+      if (!step) return;
+      e.preventDefault();
+      arrange({ width: layout.width + (layout.side === 'left' ? step : -step) });
+    }, onpointerdown: (/** @type {PointerEvent} */ e) => {
+      e.preventDefault();
+      const move = (/** @type {PointerEvent} */ m) => arrange({ width: layout.side === 'left' ? m.clientX : innerWidth - m.clientX });
+      addEventListener('pointermove', move);
+      addEventListener('pointerup', () => removeEventListener('pointermove', move), { once: true });
+    } });
+  el.append(strip, grip);
   root.append(el);
+
+  // Where the panel sits, how wide, folded or not: the person's choice, kept in this browser.
+  const LAYOUT = 'epss:panel-layout';
+  /** @type {PanelLayout} */
+  let layout = { side: 'right', width: 380, slim: false, ...stored('localStorage', LAYOUT, {}) };
+  /** @param {Partial<PanelLayout>} change */
+  function arrange(change) {
+    const widest = Math.max(300, Math.min(720, innerWidth - 320));
+    layout = { ...layout, ...change };
+    layout.width = Math.round(Math.max(300, Math.min(widest, layout.width)));
+    store('localStorage', LAYOUT, layout);
+    el.classList.toggle('epss-left', layout.side === 'left');
+    el.classList.toggle('epss-slim', layout.slim);
+    el.style.width = layout.slim ? '' : `${Math.min(layout.width, innerWidth)}px`;
+    grip.setAttribute('aria-valuenow', String(layout.width));
+    grip.setAttribute('aria-valuemax', String(widest));
+    const side = /** @type {HTMLElement} */ (el.querySelector('.epss-side'));
+    side.textContent = layout.side === 'left' ? '⇥' : '⇤';
+    side.setAttribute('aria-label', t(layout.side === 'left' ? 'Naar rechts' : 'Naar links'));
+    side.title = side.getAttribute('aria-label');
+    dock(false);
+    if (!el.classList.contains('epss-closed')) dock(true);
+    if ('slim' in change) (layout.slim ? strip : title).focus();
+  }
 
   /** @type {(PanelTask & { start: string | null | undefined }) | null} */
   let task = null;
@@ -41,15 +84,16 @@ function createPanel(root, ctl) {
   // Beside the page, not over it: while the panel is open the page makes room for it,
   // where the window is wide enough to keep the page usable.
   const page = document.documentElement;
-  /** @type {string | null} */
+  /** @type {{ side: string, value: string } | null} */
   let pageMargin = null;
   /** @param {boolean} on */
   function dock(on) {
     if (on && pageMargin === null && innerWidth - el.offsetWidth >= 640) {
-      pageMargin = page.style.getPropertyValue('margin-right');
-      page.style.setProperty('margin-right', `${el.offsetWidth}px`);
+      const side = layout.side === 'left' ? 'margin-left' : 'margin-right';
+      pageMargin = { side, value: page.style.getPropertyValue(side) };
+      page.style.setProperty(side, `${el.offsetWidth}px`);
     } else if (!on && pageMargin !== null) {
-      page.style.setProperty('margin-right', pageMargin);
+      page.style.setProperty(pageMargin.side, pageMargin.value);
       pageMargin = null;
     }
   }
@@ -100,6 +144,11 @@ function createPanel(root, ctl) {
     view.querySelector('.epss-progress').textContent = now
       ? t('{n} van {m} stappen gedaan', { n: ticks.size, m: task.steps.length })
       : t('Alle stappen zijn gedaan.');
+    const n = now ? task.steps.indexOf(now) + 1 : 0;
+    strip.textContent = now ? t('Stap {n} van {m}', { n, m: task.steps.length }) : t('Klaar');
+    // No template inside a template: the minifier (rjsmin) would take the space after the comma.
+    const where = now ? [strip.textContent, now.title].join(', ') : task.title;
+    strip.setAttribute('aria-label', `${t('Uitklappen')}: ${where}`);
     /** @type {NodeListOf<HTMLElement>} */ (view.querySelectorAll('.epss-step')).forEach((li) => {
       li.classList.toggle('epss-done', ticks.has(li.dataset.step));
       if (now && li.dataset.step === now.id) li.setAttribute('aria-current', 'step');
@@ -253,7 +302,7 @@ function createPanel(root, ctl) {
     el,
     // Closed, the panel keeps its layout (visibility: hidden), so opening again is cheap.
     get open() { return !el.classList.contains('epss-closed'); },
-    show() { el.classList.remove('epss-closed'); dock(true); },
+    show() { el.classList.remove('epss-closed'); arrange({ slim: false }); }, // opened: unfolded
     hide() { el.classList.add('epss-closed'); dock(false); ctl.highlight(null); },
     focus() { title.focus(); },
     /** @param {Node | null} node */

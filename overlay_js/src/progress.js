@@ -22,7 +22,7 @@ function fnv(text) {
 function createProgress(app, user, keepHours) {
   const prefix = `epss:progress:${app}:`;
   /** @param {string | null} caseRef @param {string} slug */
-  const key = (caseRef, slug) => `${prefix}${caseRef ? `case:${fnv(caseRef)}` : `visit:${location.pathname}`}:${slug}`;
+  const key = (caseRef, slug) => `${prefix}${caseRef ? 'case:' + fnv(caseRef) : 'visit:' + location.pathname}:${slug}`;
   /** @param {string | null} caseRef */
   const area = (caseRef) => (caseRef ? 'localStorage' : 'sessionStorage');
   const expired = (/** @type {KeptTicks | null} */ kept) => !kept || Date.now() - kept.at > keepHours() * 3600e3;

@@ -134,18 +134,3 @@ def test_starting_again_asks_first_and_the_goal_folds_after_the_first_reading(
     open_panel(page)
     shown_task(page)
     expect(page.locator("details.epss-goal")).not_to_have_attribute("open", "")  # read before
-
-
-def test_the_panel_docks_beside_the_page_and_never_dims_it(page: Page, stack) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(stack.host_url("plain"))
-    margin = "() => getComputedStyle(document.documentElement).marginRight"
-    open_panel(page)
-    shown_task(page)
-    width = page.locator(".epss-panel").evaluate("(el) => el.offsetWidth")
-    assert page.evaluate(margin) == f"{width}px"  # the page makes room for the panel
-    ring = page.locator(".hl-box")
-    expect(ring).to_be_visible()  # the first step's field, pointed out
-    assert "200vmax" not in ring.evaluate("(el) => getComputedStyle(el).boxShadow")
-    page.keyboard.press("Escape")
-    assert page.evaluate(margin) == "0px"
