@@ -10,15 +10,20 @@ from playwright.sync_api import Page, expect
 MARGIN = "(side) => getComputedStyle(document.documentElement)['margin' + side]"
 
 
+def opened(page: Page, stack) -> None:
+    """The panel open on the host page, in a window wide enough to dock it."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(stack.host_url("plain"))
+    open_panel(page)
+    shown_task(page)
+
+
 def panel_width(page: Page) -> int:
     return page.locator(".epss-panel").evaluate("(el) => el.offsetWidth")
 
 
 def test_the_panel_docks_beside_the_page_and_never_dims_it(page: Page, stack) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(stack.host_url("plain"))
-    open_panel(page)
-    shown_task(page)
+    opened(page, stack)
     assert page.evaluate(MARGIN, "Right") == f"{panel_width(page)}px"  # the page makes room
     ring = page.locator(".hl-box")
     expect(ring).to_be_visible()  # the first step's field, pointed out
@@ -28,10 +33,7 @@ def test_the_panel_docks_beside_the_page_and_never_dims_it(page: Page, stack) ->
 
 
 def test_folded_to_a_strip_it_shows_the_current_step(page: Page, stack) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(stack.host_url("plain"))
-    open_panel(page)
-    shown_task(page)
+    opened(page, stack)
     page.get_by_role("button", name="Inklappen").click()
     strip = page.locator(".epss-strip")
     expect(strip).to_be_focused()
@@ -46,10 +48,7 @@ def test_folded_to_a_strip_it_shows_the_current_step(page: Page, stack) -> None:
 
 
 def test_left_or_right_and_as_wide_as_wanted_kept_for_next_time(page: Page, stack) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(stack.host_url("plain"))
-    open_panel(page)
-    shown_task(page)
+    opened(page, stack)
     page.get_by_role("button", name="Naar links").click()
     assert page.locator(".epss-panel").evaluate("(el) => el.getBoundingClientRect().left") == 0
     assert page.evaluate(MARGIN, "Left") == "380px" and page.evaluate(MARGIN, "Right") == "0px"
