@@ -72,12 +72,15 @@ function createHighlighter(layer, options) {
     schedule();
   };
 
-  // Scrolls to a newly found target unless it is in view and not covered.
+  // Scrolls to a newly found target unless it is in view and nothing covers its top, middle
+  // or bottom (a sticky bar of the host may cover an edge only).
   /** @param {Element} el */
   const found = (el) => {
     clearTimeout(timer);
     const r = el.getBoundingClientRect();
-    if (r.top < 0 || r.bottom > innerHeight || !el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2))) {
+    const x = r.left + r.width / 2;
+    const clear = [r.top + 2, r.top + r.height / 2, r.bottom - 2].every((y) => el.contains(document.elementFromPoint(x, y)));
+    if (r.top < 0 || r.bottom > innerHeight || !clear) {
       el.scrollIntoView({block: 'center', behavior: prefersReducedMotion() ? 'instant' : 'smooth'});
     }
     settle(el);

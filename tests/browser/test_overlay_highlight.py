@@ -119,6 +119,17 @@ def test_spotlight_lies_on_the_target(still, stack):
     assert still.evaluate("document.activeElement.id") == "name"
 
 
+def test_a_field_half_under_the_hosts_sticky_bar_is_scrolled_clear(still, stack):
+    load(still, stack)
+    # The page's fixed header (56 px) covers the field's top edge, not its middle.
+    still.evaluate("scrollBy(0, document.querySelector('#name').getBoundingClientRect().top - 40)")
+    top = still.evaluate("document.querySelector('#name').getBoundingClientRect().top")
+    assert top == pytest.approx(40, abs=1)
+    still.evaluate("hl.show(['#name'])")
+    box = spot_on(still, "#name")
+    assert box["top"] >= 56
+
+
 def test_first_visible_match_wins(still, stack):
     load(still, stack)
     shown = still.evaluate("hl.show(['#hidden-field', '.dup', '#name']).then((el) => el.id)")
