@@ -304,16 +304,26 @@ function loadPanel(service) {
     receivePanel = resolve;
     const script = document.createElement('script');
     const url = new URL(`overlay-panel.js?v=${window.EPSS.version}`, service).href;
-    // A host page that enforces Trusted Types lets a script URL through a named policy.
-    const types = window.trustedTypes;
-    let policy = null;
-    try { policy = types && types.createPolicy('epss-overlay', { createScriptURL: (u) => u }); } catch { /* not allowed: the plain URL */ }
-    script.src = /** @type {string} */ (policy ? policy.createScriptURL(url) : url);
+    script.src = /** @type {string} */ (scriptPolicy() ? scriptPolicy().createScriptURL(url) : url);
     if (ownScript && ownScript.nonce) script.nonce = ownScript.nonce;
-    script.onerror = () => { panelCode = null; reject(new Error('overlay-panel.js')); };
+    const failed = () => { panelCode = null; receivePanel = null; reject(new Error('overlay-panel.js')); };
+    // Loaded, it has handed its code over (definePanel); if not, it was not our script.
+    script.onload = () => { script.remove(); if (receivePanel === resolve) failed(); };
+    script.onerror = () => { script.remove(); failed(); };
     document.documentElement.append(script);
   });
   return panelCode;
+}
+
+/** @type {ReturnType<NonNullable<Window['trustedTypes']>['createPolicy']> | null | undefined} */
+let policy;
+// A host page that enforces Trusted Types lets a script URL through a named policy; one,
+// made on first need (a second policy of the same name would be refused).
+function scriptPolicy() {
+  if (policy === undefined) {
+    try { policy = window.trustedTypes ? window.trustedTypes.createPolicy('epss-overlay', { createScriptURL: (u) => u }) : null; } catch { policy = null; }
+  }
+  return policy;
 }
 
 if (!window.EPSS) {
