@@ -25,8 +25,14 @@ from epss.drafts.merge import (
 from epss.errors import InvalidInput
 from epss.numbers import whole_number
 
-STEP_TEXTS = {"instructie": "instruction", "waarom": "why", "letop": "warning", "controle": "check"}
-TASK_TEXTS = {"doel": "goal", "aanleiding": "trigger", "norm": "standard"}
+# The Markdown fields by the names of their inputs (the forms are Dutch).
+STEP_TEXT_INPUTS = {
+    "instructie": "instruction",
+    "waarom": "why",
+    "letop": "warning",
+    "controle": "check",
+}
+TASK_TEXT_INPUTS = {"doel": "goal", "aanleiding": "trigger", "norm": "standard"}
 
 
 def _text(form: FormData, name: str) -> str:
@@ -66,7 +72,7 @@ def step_changes(form: FormData) -> dict:
     return {
         "title": _text(form, "titel"),
         "mandatory": form.get("verplicht") is not None,
-        **{field: _text(form, name) for name, field in STEP_TEXTS.items()},
+        **{field: _text(form, name) for name, field in STEP_TEXT_INPUTS.items()},
         # Checked with the rest of the step, so the form comes back with what was typed.
         "estimated_minutes": _text(form, "minuten") or None,
         "branches": branches,
@@ -152,7 +158,7 @@ def task_changes(form: FormData) -> dict:
     return {
         "title": _text(form, "titel"),
         "domain": _text(form, "domein"),
-        **{field: _text(form, name) for name, field in TASK_TEXTS.items()},
+        **{field: _text(form, name) for name, field in TASK_TEXT_INPUTS.items()},
         "criticality": _text(form, "kritiek"),
         "owner": _text(form, "eigenaar"),
         "review_by": review_date,
@@ -213,7 +219,7 @@ def step_form_values(step: dict) -> dict:
     return {
         "titel": step.get("title", ""),
         "verplicht": step.get("mandatory", True),
-        **{name: step.get(field, "") or "" for name, field in STEP_TEXTS.items()},
+        **{name: step.get(field, "") or "" for name, field in STEP_TEXT_INPUTS.items()},
         "minuten": step.get("estimated_minutes") or "",
         "doelveld": "\n".join(step.get("target") or []),
         "bronnen": list(step.get("sources") or []),
