@@ -59,7 +59,14 @@ class Services:
             settings,
             engine,
             index,
-            ContextResolver(engine, index),
+            ContextResolver(
+                engine,
+                index,
+                panel={
+                    "progress_keep_hours": settings.progress_keep_hours,
+                    "stores_free_text": settings.store_free_text,
+                },
+            ),
             load_glossary(content / "glossary.yaml"),
             Throttle(settings.secret_key, settings.login_free_attempts),
             EventWriter(engine),

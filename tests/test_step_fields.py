@@ -4,6 +4,7 @@ travel from a task file to the editor, the API, the task page and the panel."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -17,7 +18,7 @@ from epss.drafts.merge import LIST_FIELDS, TEXT_FIELDS, VALUE_FIELDS, merge_step
 from epss.i18n import ENGLISH
 from epss.models import Task
 from epss.settings import Settings
-from epss.taskfile import dump_document, load_text
+from epss.taskfile import TaskFileError, dump_document, load_text
 from epss.taskfile.fields import FIELD_LABELS, STEP_FIELDS, STEP_TEXTS, TASK_FIELDS, labels_along
 from epss.taskfile.model import Step, TaskDocument
 from tests.conftest import shipped_document
@@ -71,11 +72,10 @@ def test_too_long_a_step_is_refused_with_its_dutch_name() -> None:
     text = dump_document(shipped_document(SLUG)).replace(
         "    mandatory: true\n", "    mandatory: true\n    estimated_minutes: 900\n", 1
     )
-    try:
+    with pytest.raises(TaskFileError) as refused:
         load_text(text, SLUG)
-    except Exception as error:
-        said = str(error)
-    assert "Geschatte duur (minuten)" in said and "480" in said
+    said = str(refused.value)
+    assert "Stap 1 (" in said and "Geschatte duur (minuten)" in said and "480" in said
 
 
 def _step(client: TestClient) -> dict:

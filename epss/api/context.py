@@ -32,11 +32,7 @@ def resolve(context: PageContext, services: ServicesDep) -> JSONResponse:
 def manifest(app: str, request: Request, services: ServicesDep) -> Response:
     """The host app's context rules and the marker selectors to look for, so the overlay
     can match on the client. Supports If-None-Match (ETag)."""
-    rules, rules_etag = services.resolver.manifest(app)
-    settings = services.settings
-    keep_hours, keeps_text = settings.progress_keep_hours, settings.store_free_text
-    body = {**rules, "progress_keep_hours": keep_hours, "stores_free_text": keeps_text}
-    etag = f'{rules_etag.removesuffix(chr(34))}-{keep_hours}-{int(keeps_text)}"'
+    body, etag = services.resolver.manifest(app)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)

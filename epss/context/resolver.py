@@ -143,8 +143,11 @@ class ContextResolver:
         *,
         check_every: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        panel: dict[str, Any] | None = None,
     ):
         self.engine = engine
+        # What the overlay's panel must know of this service, in every manifest.
+        self.panel = panel or {}
         self.search_index = search_index
         self.check_every = check_every
         self.clock = clock
@@ -221,11 +224,11 @@ class ContextResolver:
             with Session(self.engine) as session:
                 fingerprint = catalog_fingerprint(session) + host_apps_fingerprint(session)
                 if self._book is None or self._book.fingerprint != fingerprint:
-                    self._book = _load(session, fingerprint)
+                    self._book = _load(session, fingerprint, self.panel)
             return self._book
 
 
-def _load(session: Session, fingerprint: str) -> _RuleBook:
+def _load(session: Session, fingerprint: str, panel: dict[str, Any]) -> _RuleBook:
     book = _RuleBook(fingerprint)
     rows = session.exec(
         select(ContextRule, Task.slug, Task.title, Task.published_version)
@@ -261,6 +264,7 @@ def _load(session: Session, fingerprint: str) -> _RuleBook:
             "app": app_id,
             "markers": sorted({m for entry in entries for m in entry["markers"]}),
             "rules": entries,
+            **panel,
         }
         body = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'

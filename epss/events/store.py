@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Dialect
 
-from epss.audit.chain import canonical, link, sqlite_time
+from epss.audit.chain import FIELDS, canonical, link, sqlite_time
 from epss.audit.head import chain_head, next_seqs
 from epss.events.batch import EventIn
 from epss.events.privacy import case_hasher, pseudonymiser
@@ -100,23 +100,7 @@ def store_events(
 
 
 _TABLE = table_of(Event)
-_COLUMNS = (
-    "seq",
-    "id",
-    "type",
-    "occurred_at",
-    "received_at",
-    "app",
-    "url",
-    "task_slug",
-    "task_version",
-    "step_id",
-    "actor",
-    "team",
-    "details",
-    "case_ref",
-    "chain_hash",
-)
+_COLUMNS = (*FIELDS, "chain_hash")  # the hashed fields in their order, then the link
 
 
 @lru_cache(maxsize=16)  # one compilation per engine (each has its dialect)

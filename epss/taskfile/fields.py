@@ -34,15 +34,19 @@ def _file_name(model: type[BaseModel], name: str) -> str:
     return model.model_fields[name].alias or name
 
 
-# Each field's Dutch name by its name in a task file. Where two parts of the format use
-# one name, the first part's title is the one a name alone gets (a task's, then a step's);
-# `label_at` knows the part from the path.
-_PARTS: tuple[type[BaseModel], ...] = (TaskDocument, Step, Branch, ContextRule, Source)
-FIELD_LABELS: dict[str, str] = {}
-for _part in _PARTS:
-    for _name, _field in _part.model_fields.items():
-        if _field.title:
-            FIELD_LABELS.setdefault(_file_name(_part, _name), _field.title)
+def _labels(*parts: type[BaseModel]) -> dict[str, str]:
+    """Each field's Dutch name by its name in a task file. Where two parts of the format
+    use one name, the first part's title is the one a name alone gets (a task's, then a
+    step's); `labels_along` knows the part from the path."""
+    labels: dict[str, str] = {}
+    for part in parts:
+        for name, field in part.model_fields.items():
+            if field.title:
+                labels.setdefault(_file_name(part, name), field.title)
+    return labels
+
+
+FIELD_LABELS = _labels(TaskDocument, Step, Branch, ContextRule, Source)
 
 
 def _part_of(annotation: Any) -> type[BaseModel] | None:

@@ -74,8 +74,7 @@ function createProgress(app, user, keepHours) {
       const seen = stored('localStorage', seenKey, null);
       store('localStorage', seenKey, { version: task.version, hashes: Object.fromEntries(task.steps.map((s) => [s.id, s.hash])) });
       if (!seen || seen.version >= task.version) return { firstTime: !seen, news: [] };
-      const news = task.steps.map((s, i) => ({ n: i + 1, title: s.title, hash: s.hash, id: s.id }))
-        .filter((s) => seen.hashes[s.id] !== s.hash).map(({ n, title }) => ({ n, title }));
+      const news = task.steps.flatMap((s, i) => (seen.hashes[s.id] === s.hash ? [] : [{ n: i + 1, title: s.title }]));
       return { firstTime: false, news };
     },
   };
