@@ -44,3 +44,26 @@ interface DocumentEventMap {
   'epss-refused': CustomEvent<{ value?: string }>;
   'htmx:afterRequest': CustomEvent<{ elt: Element; successful: boolean; failed: boolean }>;
 }
+
+/** A check at a step's field (the task file's field_checks), as the editor's step form
+ * describes it; overlay_js/overlay.d.ts declares the same shape for the overlay. */
+interface FieldCheck {
+  kind: 'required' | 'pattern' | 'bsn' | 'date';
+  pattern?: string | null;
+  from_days?: number | null;
+  to_days?: number | null;
+  message?: string | null;
+}
+
+/** What fieldProblem found: a Dutch text with its parameters, or the author's own message. */
+interface FieldProblem {
+  text: string;
+  params?: Record<string, string | number>;
+  own?: boolean;
+}
+
+interface Window {
+  /** The desk's checks (overlay_js/src/checks.js), on the editor pages once editor.js loaded
+   * /redactie/veldcontroles.js for a step form's preview. */
+  epssFieldChecks?: { fieldProblem(check: FieldCheck, value: string, now?: Date): FieldProblem | null };
+}

@@ -15,7 +15,7 @@ from epss.migrations import is_current
 from epss.operations.outage import install_outage_handler
 from epss.operations.wiring import install_operations
 from epss.pages import account as account_pages
-from epss.pages import admin_account, admin_accounts, admin_apps, admin_log, own_account
+from epss.pages import admin_account, admin_accounts, admin_apps, admin_log, desk_panel, own_account
 from epss.pages import inbox as inbox_pages
 from epss.pages import privacy as privacy_pages
 from epss.pages import quality as quality_pages
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_operations(app, services)  # probes, /metrics, request ids, docs: keep last
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(desk_panel.router)
     app.include_router(account_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(quality_pages.router)

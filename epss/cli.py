@@ -26,7 +26,7 @@ from epss.catalog import (
     versions_listing,
 )
 from epss.db import unit_of_work
-from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_SCREENS
+from epss.demo import DEMO_APP_ID, DEMO_APP_NAME, DEMO_FINISH_BUTTONS, DEMO_SCREENS
 from epss.demo.history import seed_history
 from epss.drafts.importing import import_for_review
 from epss.errors import EpssError, InvalidInput
@@ -270,14 +270,15 @@ def demo_settings() -> Settings:
 
 def prepare_demo(settings: Settings, origin: str) -> None:
     """Migrate, import the shipped tasks (unchanged ones stay as they are), register the
-    demo host app, add the demo accounts and, in a new database, three weeks of desk use.
-    Safe to run again."""
+    demo host app (with its finish buttons when it has none), add the demo accounts and,
+    in a new database, three weeks of desk use. Safe to run again."""
     services = Services.from_settings(settings)
     try:
         migrations.upgrade(services.engine)
         loaded = load_paths([shipped("tasks")])
         with unit_of_work(services.engine) as session:
-            register_host_app(session, DEMO_APP_ID, DEMO_APP_NAME, [origin])
+            app = register_host_app(session, DEMO_APP_ID, DEMO_APP_NAME, [origin])
+            app.finish_buttons = app.finish_buttons or DEMO_FINISH_BUTTONS
             import_documents(
                 session, [item.document for item in loaded], by="epss demo", replace_draft=True
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -76,6 +77,30 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@contextmanager
+def attempt(session: Session) -> Iterator[None]:
+    """A change that may be refused, inside the request's unit of work: when it raises,
+    what it did is undone (a savepoint), also what it meant to do after the commit (kept
+    in `session.info`), and the session stays usable. So a handler can say why in the
+    same transaction, which commits once at the end of the request.
+
+    On SQLite the write transaction begins first, at once (BEGIN IMMEDIATE): the driver
+    would otherwise begin it with the savepoint, and the savepoint's release would commit
+    it; beginning the write at once also never meets another writer's newer snapshot."""
+    connection = session.connection()
+    dbapi = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and dbapi is not None and not dbapi.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    kept = {key: copy.copy(value) for key, value in session.info.items()}
+    try:
+        with session.begin_nested():
+            yield
+    except BaseException:
+        session.info.clear()
+        session.info.update(kept)
+        raise
 
 
 @contextmanager

@@ -1,5 +1,7 @@
 """Host applications: the case software the overlay runs in, the origins it may call the
-service from (CORS), and its own case-type codes mapped to zaaktype identificaties."""
+service from (CORS), its own case-type codes mapped to zaaktype identificaties, and the CSS
+selectors of its buttons that finish a case (the overlay warns when one is pressed while
+mandatory steps are unticked)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import hashlib
 import ipaddress
 import json
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -24,6 +27,17 @@ _CODE_LINE = re.compile(r"^\s*([^=:\t]+?)\s*[=:\t]\s*(\S.*?)\s*$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_ORIGINS = 50
 MAX_CODES = 200
+MAX_FINISH_BUTTONS = 20
+MAX_SELECTOR = 300
+# Control characters (NUL, tab, newline, …), lone surrogates and line/paragraph separators:
+# none belongs in a CSS selector, and a lone surrogate cannot even be stored as JSON text.
+_NOT_IN_A_SELECTOR = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+
+# The standalone panel (/paneel) is a host application of its own, made by migration 0011:
+# its events and feedback are recorded like those of any case software.
+STANDALONE_PANEL_APP = "epss-paneel"
+STANDALONE_PANEL_NAME = "Losse hulp (/paneel)"
 
 
 def register_host_app(session: Session, app_id: str, name: str, origins: list[str]) -> HostApp:
@@ -111,10 +125,58 @@ def parse_zaaktype_map(text: str) -> dict[str, str]:
     return mapping
 
 
+def parse_finish_buttons(text: str) -> list[str]:
+    """The textarea of finish buttons: one CSS selector per line, blank lines left out (the
+    selectors are checked by `clean_finish_buttons`)."""
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def clean_finish_buttons(selectors: list[str]) -> list[str]:
+    """The CSS selectors of the buttons that finish a case, in the given order: stripped,
+    blanks and repeats left out; at most MAX_FINISH_BUTTONS of 1 to MAX_SELECTOR characters,
+    without control characters. Whether a selector is valid CSS the browser decides."""
+    cleaned: dict[str, None] = {}  # a dict keeps the order and drops repeats
+    for raw in selectors:
+        selector = raw.strip()
+        if not selector:
+            continue
+        if any(unicodedata.category(char) in _NOT_IN_A_SELECTOR for char in selector):
+            raise InvalidInput(
+                "Afrondknoppen: '{selector}' bevat een stuurteken (zoals een tab of een "
+                "nulteken). Schrijf één CSS-selector per regel, bijvoorbeeld #afronden.",
+                params={"selector": _shown(selector)},
+            )
+        if len(selector) > MAX_SELECTOR:
+            raise InvalidInput(
+                "Afrondknoppen: '{selector}' is te lang; een selector heeft hooguit "
+                "{length} tekens.",
+                params={"selector": _shown(selector), "length": MAX_SELECTOR},
+            )
+        cleaned[selector] = None
+    if len(cleaned) > MAX_FINISH_BUTTONS:
+        raise InvalidInput(
+            "Afrondknoppen: hooguit {count} selectors per hostapplicatie (nu {given}).",
+            params={"count": MAX_FINISH_BUTTONS, "given": len(cleaned)},
+        )
+    return list(cleaned)
+
+
+def _shown(selector: str) -> str:
+    """A refused selector as a message shows it: what does not belong replaced by '?',
+    a long one cut short."""
+    visible = "".join(
+        "?" if unicodedata.category(char) in _NOT_IN_A_SELECTOR else char for char in selector
+    )
+    return visible if len(visible) <= 60 else visible[:60] + "…"
+
+
 def host_apps_fingerprint(session: Session) -> str:
-    """Changes whenever a host app is added, removed or changed."""
+    """Changes whenever a host app is added, removed or changed (whatever of it the
+    manifests or CORS use)."""
     rows = session.exec(
-        select(HostApp.id, HostApp.allowed_origins, HostApp.zaaktype_map).order_by(HostApp.id)
+        select(
+            HostApp.id, HostApp.allowed_origins, HostApp.zaaktype_map, HostApp.finish_buttons
+        ).order_by(HostApp.id)
     ).all()
     body = json.dumps([list(r) for r in rows], sort_keys=True).encode()
     return ":" + hashlib.sha256(body).hexdigest()[:16]

@@ -143,6 +143,18 @@ ENGLISH = {
     "en rol haar uit met een browserbeleid; de uitleg en een voorbeeldbeleid staan in": "and roll it out with a browser policy; the explanation and an example policy are in",
     "Deze dienst is:": "This service is:",
     "Hulppaneel in uw zaaksysteem: bladwijzer, scripttag en browserextensie": "Help panel in your case software: bookmarklet, script tag and browser extension",
+    "Hulp naast een zaaksysteem dat geen webpagina is (Citrix, een programma op de pc)": "Help beside case software that is not a web page (Citrix, a desktop program)",
+    "Hulp naast het werk": "Help beside the work",
+    "Bij het veld": "At the field",
+    "Het hulppaneel controleert wat er getypt wordt:": "The help panel checks what is typed:",
+    "Voor werk in een zaaksysteem dat geen webpagina is, zoals Citrix of een programma op de pc: kies de taak, en de stappen staan ernaast.": "For work in case software that is not a web page, such as Citrix or a desktop program: choose the task, and its steps stand beside it.",
+    "Die taak bestaat niet (meer). Kies hieronder een taak.": "That task does not exist (any more). Choose a task below.",
+    "Bij zaaktype {z} hoort geen taak. Kies hieronder een taak.": "No task belongs to zaaktype {z}. Choose a task below.",
+    "Taken bij zaaktype {z}": "Tasks for zaaktype {z}",
+    "Zaaknummer (mag leeg blijven)": "Case number (may stay empty)",
+    "Met een zaaknummer onthoudt het paneel de vinkjes per zaak, alleen in deze browser; zonder geldt het voor dit bezoek.": "With a case number the panel keeps the ticks per case, only in this browser; without one they last this visit.",
+    "Toon de stappen": "Show the steps",
+    "Een programma kan deze pagina ook openen met de taak of het zaaktype in het adres:": "A program can also open this page with the task or the zaaktype in its address:",
 }
 
 for _part in sorted((Path(__file__).parent / "locale" / "en").glob("*.yaml")):

@@ -57,6 +57,12 @@ class HostApp(SQLModel, table=True):
         sa_column=Column(JSON, nullable=False),
         description="The application's own case-type codes → zaaktype identificaties.",
     )
+    finish_buttons: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="CSS selectors of the buttons that finish a case; pressing one with "
+        "mandatory steps unticked makes the help panel warn (it never stops the press).",
+    )
 
 
 class Task(SQLModel, table=True):
@@ -127,6 +133,10 @@ class Step(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     target: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    field_tip: str | None = Field(default=None, max_length=300)
+    field_checks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=1, description="Row version for optimistic locking.")
 

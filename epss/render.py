@@ -200,6 +200,8 @@ def panel_view(
                 "estimated_minutes": s.get("estimated_minutes"),
                 "branches": [branch(b) for b in s.get("branches", [])],
                 "target": s.get("target", []),
+                "field_tip": s.get("field_tip"),
+                "field_checks": s.get("field_checks", []),
                 "sources": [sources[i] for i in s.get("sources", []) if i in sources],
                 "terms": step_terms(s, glossary),
             }

@@ -25,6 +25,7 @@ interface PanelCode {
   STYLES: Pick<typeof STYLES, 'panel' | 'highlight'>;
   createPanel: typeof createPanel;
   createHighlighter: typeof createHighlighter;
+  createFieldHelp: typeof createFieldHelp;
 }
 
 interface Window {
@@ -93,6 +94,8 @@ interface Manifest {
   progress_keep_hours: number;
   /** Whether the service keeps what people type as a reason (store_free_text). */
   stores_free_text: boolean;
+  /** CSS selectors of the host's buttons that finish a case (set by an administrator). */
+  finish_buttons?: string[];
   markers: string[];
   rules: ManifestRule[];
 }
@@ -138,8 +141,19 @@ interface PanelStep {
   estimated_minutes: number | null;
   branches: { if: string; step?: string; task?: string; task_title?: string; version?: number | null }[];
   target: string[];
+  field_tip: string | null;
+  field_checks: FieldCheck[];
   sources: { title: string; publisher?: string; section?: string; date?: string; url?: string }[];
   terms: { term: string; definition: string }[];
+}
+
+/** A check on what is typed in a step's field (the task file's field_checks). */
+interface FieldCheck {
+  kind: 'required' | 'pattern' | 'bsn' | 'date';
+  pattern?: string | null;
+  from_days?: number | null;
+  to_days?: number | null;
+  message?: string | null;
 }
 
 /** A published version as the panel shows it (GET /api/v1/tasks/{slug}/panel). */
@@ -211,9 +225,19 @@ interface PanelLayout {
 
 /** The ticks of one task for one case or visit, as kept in the browser (progress.js): when
  * last changed, and per ticked step the hash of the content it was ticked on. */
+/** The warning after a finish button was pressed with mandatory steps unticked, kept in the
+ * tab until closed (a press that loads another page shows it there). No case in it. */
+interface FinishWarning {
+  at: number;
+  title: string;
+  left: { n: number; title: string }[];
+}
+
 interface KeptTicks {
   at: number;
   ticks: Record<string, string>;
+  /** A visit (no case hint) whose every step was ticked; its ticks are gone. */
+  finished?: boolean;
 }
 
 /** What the panel shows with a task besides its steps (panel.js showTask). */

@@ -27,6 +27,8 @@ from epss.auth.accounts import create_user, new_api_token
 from epss.auth.roles import Role
 from epss.catalog import import_documents
 from epss.db import make_engine, unit_of_work
+from epss.hostapps import STANDALONE_PANEL_APP, STANDALONE_PANEL_NAME
+from epss.models import HostApp
 from epss.resources import shipped
 from epss.services import Services
 from epss.settings import Settings
@@ -123,6 +125,16 @@ def _empty_postgres(url: str) -> None:
                     "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
                 )
             )
+        # What the migrations put in: the standalone panel's host app (0011).
+        connection.execute(
+            sa.insert(HostApp.__table__).values(  # type: ignore[attr-defined]
+                id=STANDALONE_PANEL_APP,
+                name=STANDALONE_PANEL_NAME,
+                allowed_origins=[],
+                zaaktype_map={},
+                finish_buttons=[],
+            )
+        )
     engine.dispose()
 
 

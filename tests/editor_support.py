@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+# The rows of the checks at the field: a check's kind and the name of its input.
+CHECK_INPUTS = {
+    "required": "controle_verplicht",
+    "bsn": "controle_bsn",
+    "pattern": "controle_patroon",
+    "date": "controle_datum",
+}
+
 
 def step_form(step: dict, **changes) -> dict:
     """The edit form of a step (a step of `draft_view`), with `changes` typed over it."""
@@ -14,6 +22,7 @@ def step_form(step: dict, **changes) -> dict:
         "controle": step["check"],
         "minuten": str(step.get("estimated_minutes") or ""),
         "doelveld": "\n".join(step["target"]),
+        "veldtip": step.get("field_tip") or "",
         "bronnen": step["sources"],
         # the branches, then the empty row for a new one (its select always has a value)
         "tak_als": [b["if"] for b in step["branches"]] + [""],
@@ -22,5 +31,14 @@ def step_form(step: dict, **changes) -> dict:
     }
     if step["mandatory"]:
         form["verplicht"] = "ja"
+    # the checks at the field: a box ticked is sent, one not ticked is not
+    for check in step.get("field_checks") or []:
+        name = CHECK_INPUTS[check["kind"]]
+        form[name] = check["pattern"] if check["kind"] == "pattern" else "ja"
+        for key, suffix in (("from_days", "_van"), ("to_days", "_tot")):
+            if check.get(key) is not None:
+                form[name + suffix] = str(check[key])
+        if check.get("message"):
+            form[name + "_melding"] = check["message"]
     form.update(changes)
     return form

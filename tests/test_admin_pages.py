@@ -571,7 +571,8 @@ def test_an_unknown_account_is_not_found(client: TestClient, bea: dict) -> None:
 
 def test_the_apps_list_and_an_apps_page(client: TestClient, bea: dict) -> None:
     page = text_of(client.get("/beheer/apps", headers=bea).text)
-    assert "1 hostapplicatie" in page and DEMO_APP in page
+    assert "2 hostapplicaties" in page and DEMO_APP in page
+    assert "Losse hulp (/paneel)" in page  # the standalone panel's, built in
     assert "Verhuizing doorgeven (adreswijziging)" in page  # a task whose rules point at it
     assert "nog nooit" in page
     fragment = client.get("/beheer/apps", headers={**bea, "HX-Request": "true"})

@@ -52,6 +52,8 @@ def test_the_draft_lists_the_task_and_its_steps_with_their_versions(client, peop
         "estimated_minutes",
         "branches",
         "target",
+        "field_tip",
+        "field_checks",
         "sources",
     }
     one = client.get(step_url(FIRST), headers=people["redacteur"])

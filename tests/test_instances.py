@@ -391,6 +391,7 @@ def test_the_admin_log_records_the_command_line_and_the_last_admin_stays(
                     "name": "Zaaksysteem",
                     "origins": ["https://zaken.gemeente.nl"],
                     "zaaktype_map": {},
+                    "finish_buttons": [],
                 },
             ),
             (

@@ -185,3 +185,33 @@ def test_the_state_rule_would_catch_a_registry() -> None:
         "SEEN[…] changed in remember",
         "SEEN.setdefault() in remember",
     ]
+
+
+def _ends_transactions(tree: ast.Module) -> list[str]:
+    """The calls in `tree` that end a transaction by hand: `….commit()`, `….rollback()`."""
+    return [
+        f"{node.func.attr}() on line {node.lineno}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("commit", "rollback")
+    ]
+
+
+def test_a_request_commits_once_and_never_renders_after_a_rollback() -> None:
+    """A route's session commits once, when the route returns (epss.web.deps); a change
+    that may be refused runs in `epss.db.attempt`, which undoes it and leaves the session
+    usable to say why. No route commits or rolls back by hand."""
+    routes = ("epss.pages", "epss.api")
+    found = {
+        f"{name}: {call}"
+        for name, tree in _modules().items()
+        if name.startswith(routes)
+        for call in _ends_transactions(tree)
+    }
+    assert found == set()
+
+
+def test_the_transaction_rule_would_catch_a_rollback() -> None:
+    tree = ast.parse("try:\n    change(session)\nexcept E:\n    session.rollback()\n")
+    assert _ends_transactions(tree) == ["rollback() on line 4"]

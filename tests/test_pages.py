@@ -79,3 +79,13 @@ def test_a_broken_glossary_is_named(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="term, definition and source") as caught:
         load_glossary(path)
     assert str(path) in caught.value.detail
+
+
+def test_the_task_page_says_what_the_panel_does_at_the_field(client: TestClient) -> None:
+    page = client.get("/taken/verhuizing-doorgeven").text
+    assert "Niet eerder dan 4 weken vóór en niet later dan 5 dagen na de verhuizing." in page
+    assert (
+        "Het hulppaneel controleert wat er getypt wordt: moet ingevuld zijn; een datum van" in page
+    )
+    english = client.get("/taken/erkenning-en-naamskeuze", params={"lang": "en"}).text
+    assert "The help panel checks what is typed: a valid BSN" in english

@@ -72,7 +72,10 @@ def test_typos_find_what_was_meant(shipped_index: Services, typo: str, meant: st
         # None of these words stands in the guidance: only the synonym list connects them.
         ("gba", "verhuizing-doorgeven"),  # the BRP's old name
         ("gemeentelijke basisadministratie", "verhuizing-doorgeven"),
-        ("sofinummer", "aangifte-geboorte"),  # the BSN's old name
+        (
+            "sofinummer",
+            "erkenning-en-naamskeuze",
+        ),  # the BSN's old name: its step "Vul … het BSN … in"
         ("idkaart", "reisdocument-aanvragen"),
     ],
 )

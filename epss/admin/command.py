@@ -193,6 +193,14 @@ Origins = Annotated[
     list[str] | None,
     typer.Option("--origin", help="An origin it runs at, e.g. https://zaken.gemeente.nl (repeat)."),
 ]
+FinishButtons = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--finish-button",
+        help="A CSS selector of a button that finishes a case, e.g. '#afronden' (repeat); "
+        "the panel warns when one is pressed while mandatory steps are unticked.",
+    ),
+]
 
 
 @apps_app.command("add")
@@ -203,6 +211,7 @@ def apps_add(
     zaaktypen: Annotated[
         str, typer.Option(help="Its own case-type codes: 'CODE=ZAAKTYPE;CODE=ZAAKTYPE'.")
     ] = "",
+    finish_button: FinishButtons = None,
 ) -> None:
     """Register a host application."""
     with _admin("Not added") as (session, actor):
@@ -213,6 +222,7 @@ def apps_add(
             name,
             origin or [],
             parse_zaaktype_map(zaaktypen.replace(";", "\n")),
+            finish_button or [],
         )
     typer.echo(f"Added the host application '{app_id}'.")
 
@@ -238,6 +248,17 @@ def apps_set_origins(app_id: AppId, origin: Origins = None) -> None:
     with _admin("Origins not changed") as (session, actor):
         origins = hostapps.change_app(session, actor, app_id, origins=origin or []).allowed_origins
     typer.echo(f"'{app_id}' now runs at: {', '.join(origins) or 'no origin'}.")
+
+
+@apps_app.command("set-finish-buttons")
+def apps_set_finish_buttons(app_id: AppId, finish_button: FinishButtons = None) -> None:
+    """Replace the finish buttons of a host application (none: --finish-button left out).
+    The overlay gets them with the app's manifest within seconds, without a restart."""
+    with _admin("Finish buttons not changed") as (session, actor):
+        buttons = hostapps.change_app(
+            session, actor, app_id, finish_buttons=finish_button or []
+        ).finish_buttons
+    typer.echo(f"'{app_id}' now has the finish buttons: {'; '.join(buttons) or 'none'}.")
 
 
 @apps_app.command("remove")

@@ -1,5 +1,6 @@
-"""What an admin does with host applications: add, change, remove (only when no rule
-points at it), and see each with its rules and when the overlay last called from it.
+"""What an admin does with host applications: add, change (name, origins, zaaktype codes,
+finish buttons), remove (only when no rule points at it), and see each with its rules and
+when the overlay last called from it.
 Every change is recorded in the admin log. Functions take a Session and never commit."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 from epss.admin.log import Actor, record
 from epss.changes import log as change_log
 from epss.errors import Conflict, InvalidInput, NotFound
-from epss.hostapps import APP_ID, parse_origins
+from epss.hostapps import APP_ID, STANDALONE_PANEL_APP, clean_finish_buttons, parse_origins
 from epss.models import ContextRule, Event, HostApp, Task
 
 HOST_APP = "host_app"
@@ -27,6 +28,7 @@ class HostAppOverview:
     name: str
     origins: list[str]
     zaaktype_map: dict[str, str]
+    finish_buttons: list[str]  # CSS selectors, in the admin's order
     tasks: list[tuple[str, str]]  # (slug, title) of the tasks whose rules point at the app
     rules: int
     last_call: dt.datetime | None
@@ -59,6 +61,7 @@ def overview(session: Session, app_id: str | None = None) -> list[HostAppOvervie
                 app.name,
                 list(app.allowed_origins),
                 dict(app.zaaktype_map),
+                list(app.finish_buttons),
                 list(dict.fromkeys(mine)),
                 len(mine),
                 last_calls.get(app.id),
@@ -81,6 +84,7 @@ def add_app(
     name: str,
     origins: list[str],
     zaaktype_map: dict[str, str] | None = None,
+    finish_buttons: list[str] | None = None,
 ) -> HostApp:
     app_id = app_id.strip()
     if not APP_ID.match(app_id):
@@ -96,6 +100,7 @@ def add_app(
         name=_name(name),
         allowed_origins=parse_origins(origins),
         zaaktype_map=zaaktype_map or {},
+        finish_buttons=clean_finish_buttons(finish_buttons or []),
     )
     session.add(app)
     session.flush()
@@ -112,10 +117,12 @@ def change_app(
     name: str | None = None,
     origins: list[str] | None = None,
     zaaktype_map: dict[str, str] | None = None,
+    finish_buttons: list[str] | None = None,
 ) -> HostApp:
     """Change what is given; CORS and the manifests follow at once in this instance and
     within seconds in every other (through the change log)."""
     app = get_app(session, app_id)
+    buttons = None if finish_buttons is None else clean_finish_buttons(finish_buttons)
     before = _state(app)
     if name is not None:
         app.name = _name(name)
@@ -123,6 +130,8 @@ def change_app(
         app.allowed_origins = parse_origins(origins)
     if zaaktype_map is not None:
         app.zaaktype_map = zaaktype_map
+    if buttons is not None:
+        app.finish_buttons = buttons
     after = _state(app)
     if after != before:
         session.add(app)
@@ -142,6 +151,12 @@ def change_app(
 
 def remove_app(session: Session, actor: Actor, app_id: str) -> None:
     app = get_app(session, app_id)
+    if app_id == STANDALONE_PANEL_APP:
+        raise Conflict(
+            "De hostapplicatie '{app}' hoort bij de losse hulp op /paneel en blijft; "
+            "zonder haar worden gebeurtenissen daar niet meer vastgelegd.",
+            params={"app": app_id},
+        )
     rules = session.exec(
         select(func.count()).select_from(ContextRule).where(ContextRule.app_id == app_id)
     ).one()
@@ -170,4 +185,5 @@ def _state(app: HostApp) -> dict[str, Any]:
         "name": app.name,
         "origins": list(app.allowed_origins),
         "zaaktype_map": dict(app.zaaktype_map),
+        "finish_buttons": list(app.finish_buttons),
     }

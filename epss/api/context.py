@@ -31,7 +31,9 @@ def resolve(context: PageContext, services: ServicesDep) -> JSONResponse:
 @router.get("/apps/{app}/manifest")
 def manifest(app: str, request: Request, services: ServicesDep) -> Response:
     """The host app's context rules and the marker selectors to look for, so the overlay
-    can match on the client. Supports If-None-Match (ETag)."""
+    can match on the client, and `finish_buttons`: the CSS selectors of the buttons that
+    finish a case in that app (the panel warns when one is pressed while mandatory steps
+    are unticked). Supports If-None-Match (ETag)."""
     body, etag = services.resolver.manifest(app)
     headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if request.headers.get("if-none-match") == etag:

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from epss.clock import aware
 from epss.search import SearchHit
+from epss.taskfile.field_checks import FieldCheck
 
 # Every moment of the API: ISO 8601 with its offset (a moment SQLite gave back without a
 # zone is UTC). Use this type for each datetime field of an answer.
@@ -40,6 +41,8 @@ class StepOut(BaseModel):
     estimated_minutes: int | None = None
     branches: list[dict]
     target: list[str]
+    field_tip: str | None = None
+    field_checks: list[FieldCheck] = []
     sources: list[str]
 
 
@@ -90,6 +93,14 @@ class PanelStepOut(BaseModel):
     estimated_minutes: int | None = None
     branches: list[dict]
     target: list[str]
+    field_tip: str | None = Field(
+        default=None, description="Shown next to the step's field while the step is open."
+    )
+    field_checks: list[FieldCheck] = Field(
+        default=[],
+        description="Checks the panel runs in the browser on what is typed in the step's "
+        "field; what is typed is never sent.",
+    )
     sources: list[dict]
     terms: list[GlossaryTermOut] = Field(
         description="The glossary terms the step uses, in the order they appear."

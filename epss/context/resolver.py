@@ -239,6 +239,7 @@ def _load(session: Session, fingerprint: str, panel: dict[str, Any]) -> _RuleBoo
     book.origins = frozenset(o for app in host_apps for o in app.allowed_origins)
     by_app: dict[str, list[dict[str, Any]]] = {app.id: [] for app in host_apps}
     codes = {app.id: _codes_by_zaaktype(app.zaaktype_map) for app in host_apps}
+    finish_buttons = {app.id: list(app.finish_buttons) for app in host_apps}
     for rule, slug, title, version in rows:
         if version is None:  # never: rules are written when a task is published
             continue
@@ -264,6 +265,8 @@ def _load(session: Session, fingerprint: str, panel: dict[str, Any]) -> _RuleBoo
             "app": app_id,
             "markers": sorted({m for entry in entries for m in entry["markers"]}),
             "rules": entries,
+            # CSS selectors of the buttons that finish a case, in the admin's order.
+            "finish_buttons": finish_buttons.get(app_id, []),
             **panel,
         }
         body = json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()

@@ -5,11 +5,12 @@ which the help overlay can be shown and tried out: as server-rendered pages, and
 screens as a single-page app with client-side routing under /demo/app/.
 """
 
-from epss.demo.cases import APP_ID, APP_NAME, SCHERMEN, ZAKEN
+from epss.demo.cases import APP_ID, APP_NAME, FINISH_BUTTONS, SCHERMEN, ZAKEN
 from epss.demo.routes import router
 
 DEMO_APP_ID = APP_ID
 DEMO_APP_NAME = APP_NAME
+DEMO_FINISH_BUTTONS = FINISH_BUTTONS
 
 #: (path, title) of every demo screen, the task screens first, then the case pages, then
 #: the single-page variant (which has every screen at /demo/app/ + the same path).
@@ -19,4 +20,4 @@ DEMO_SCREENS: list[tuple[str, str]] = [
     ("/demo/app/", "Single-page-versie (SPA)"),
 ]
 
-__all__ = ["DEMO_APP_ID", "DEMO_APP_NAME", "DEMO_SCREENS", "router"]
+__all__ = ["DEMO_APP_ID", "DEMO_APP_NAME", "DEMO_FINISH_BUTTONS", "DEMO_SCREENS", "router"]

@@ -118,6 +118,8 @@ class Scherm:
 
 APP_ID = "demo-zaaksysteem"
 APP_NAME = "Zaaksysteem Gemeente Dijkhaven (demo)"
+# Each screen's primary button finishes its case ("Aanvraag afronden", "Akte opmaken", …).
+FINISH_BUTTONS = ["button.knop--primair[name=actie]"]
 
 VANDAAG = dt.date(2026, 3, 17)
 MEDEWERKER = "R. Visser"

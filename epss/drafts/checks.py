@@ -12,7 +12,8 @@ from typing import Any
 from epss.errors import InvalidInput
 from epss.i18n import Listing, Message, Phrase, Words
 from epss.taskfile import check_data
-from epss.taskfile.model import FieldPath, TaskDocument
+from epss.taskfile.model import TaskDocument
+from epss.taskfile.parts import FieldPath
 from epss.taskfile.problems import Place
 
 # (field as the API names it, what is wrong, and optionally the field as people name it)

@@ -16,7 +16,7 @@ from epss.i18n import Listing, Message, Phrase, Words, count
 from epss.models import Step, Task
 from epss.taskfile import TaskDocument, check_data
 from epss.taskfile.fields import STEP_FIELDS, TASK_FIELDS
-from epss.taskfile.model import FieldPath
+from epss.taskfile.parts import FieldPath
 from epss.taskfile.problems import Place, field_name
 
 

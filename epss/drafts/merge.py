@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, get_origin
 
 from merge3 import Merge3, SyncRegion
+from pydantic import TypeAdapter, ValidationError
 
 from epss.taskfile.fields import STEP_FIELDS, STEP_TEXTS
 from epss.taskfile.model import Step
@@ -366,6 +367,20 @@ def _whole(name: str, theirs: Any, mine: Any) -> Merged:
     return Merged((Conflict((), tuple(items), tuple(mine_items)),), _join_list)
 
 
+_VALUE_TYPES = {
+    name: TypeAdapter[Any](Step.model_fields[name].annotation or object) for name in VALUE_FIELDS
+}
+
+
+def _holds(name: str, value: object) -> bool:
+    """Whether `value` is of the type of the single-value field `name`, as it is stored."""
+    try:
+        _VALUE_TYPES[name].validate_python(value, strict=True)
+    except ValidationError:
+        return False
+    return True
+
+
 def step_base(data: object) -> dict[str, Any] | None:
     """The base a step form sent back (its fields as they were when the form was
     loaded), checked field by field; None when it is missing or not a step's fields."""
@@ -378,11 +393,11 @@ def step_base(data: object) -> dict[str, Any] | None:
         return None
     base = {}
     for name in STEP_FIELDS:
-        value = data.get(name)
+        value = data.get(name, Step.ADDED_LATER.get(name))  # a form older than the field
         ok = (
             isinstance(value, str)
             if name in TEXT_FIELDS
-            else value is None or isinstance(value, bool | int)
+            else _holds(name, value)
             if name in VALUE_FIELDS
             else isinstance(value, list) and all(isinstance(i, str | dict) for i in value)
         )

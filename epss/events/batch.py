@@ -24,7 +24,7 @@ from epss.errors import EpssError
 from epss.events.privacy import FREE_TEXT_FIELDS, mask_digits, normalise_url
 from epss.i18n import Message, Phrase, and_list
 from epss.numbers import MAX_INT
-from epss.taskfile.model import SLUG_PATTERN
+from epss.taskfile.parts import SLUG_PATTERN
 
 EventType = Literal[
     "panel_opened",

@@ -25,7 +25,7 @@ from epss.events.privacy import mask_digits, normalise_url, pseudonym
 from epss.i18n import Message, Phrase
 from epss.models import Feedback, HostApp, Task, TaskVersion
 from epss.numbers import MAX_INT
-from epss.taskfile.model import SLUG_PATTERN
+from epss.taskfile.parts import SLUG_PATTERN
 
 Kind = Literal["klopt_niet", "onduidelijk", "suggestie"]
 KINDS: tuple[Kind, ...] = get_args(Kind)

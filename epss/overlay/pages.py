@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
 from epss.auth import PUBLIC
+from epss.hostapps import STANDALONE_PANEL_APP
 from epss.models import HostApp
 from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
@@ -31,6 +32,7 @@ def bookmarklet_page(request: Request, session: SessionDep) -> HTMLResponse:
             "tag": snippets.script_tag(service, app.id),
         }
         for app in session.exec(select(HostApp).order_by(HostApp.name, HostApp.id)).all()
+        if app.id != STANDALONE_PANEL_APP  # it runs on this service's own page, /paneel
     ]
     return render(
         request,

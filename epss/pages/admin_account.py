@@ -31,6 +31,7 @@ from epss.admin.accounts import (
     teams,
 )
 from epss.auth.accounts import user_by_name
+from epss.db import attempt
 from epss.errors import EpssError
 from epss.moments import moment
 from epss.pages.admin_log import (
@@ -164,9 +165,9 @@ def _act(
 ) -> Response:
     """Run one change; show the refusal at its form, or the page with what was done."""
     try:
-        action()
+        with attempt(session):
+            action()
     except EpssError as exc:
-        session.rollback()  # a refused change leaves nothing behind
         error = {"form": form, "field": field_of(exc, default_field), "text": said(request, exc)}
         return account_page_response(
             request, session, name, error=error, typed=typed, status_code=exc.status
@@ -240,9 +241,9 @@ def password_form(
 def reset_link_form(request: Request, name: str, who: Admin, session: SessionDep) -> Response:
     """A one-time link to set a password, shown this once (only its hash is stored)."""
     try:
-        secret = make_reset_link(session, acting(who), name)
+        with attempt(session):
+            secret = make_reset_link(session, acting(who), name)
     except EpssError as exc:
-        session.rollback()
         error = {"form": "wachtwoord", "field": "", "text": said(request, exc)}
         return account_page_response(request, session, name, error=error, status_code=exc.status)
     return account_page_response(request, session, name, notice="herstellink", reset_link=secret)

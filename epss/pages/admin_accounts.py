@@ -14,6 +14,7 @@ from sqlmodel import Session
 from epss import i18n
 from epss.admin.accounts import add_account, find_accounts, make_reset_link, teams
 from epss.auth import Role
+from epss.db import attempt
 from epss.errors import EpssError
 from epss.pages import render
 from epss.pages.admin_account import PATH, account_helpers, account_page_response, field_of
@@ -87,20 +88,20 @@ def add_account_form(
     name, roles = naam.strip().lower(), rollen or []
     secret = None
     try:
-        if inloggen == "wachtwoord":
-            same_passwords(wachtwoord, herhaling)
-        add_account(
-            session,
-            acting(who),
-            name,
-            roles,
-            team,
-            wachtwoord if inloggen == "wachtwoord" else None,
-        )
-        if inloggen == "herstellink":
-            secret = make_reset_link(session, acting(who), name)
+        with attempt(session):
+            if inloggen == "wachtwoord":
+                same_passwords(wachtwoord, herhaling)
+            add_account(
+                session,
+                acting(who),
+                name,
+                roles,
+                team,
+                wachtwoord if inloggen == "wachtwoord" else None,
+            )
+            if inloggen == "herstellink":
+                secret = make_reset_link(session, acting(who), name)
     except EpssError as exc:
-        session.rollback()  # nothing of a refused form is kept
         filters = {"zoek": "", "rol": "", "team": "", "status": "alle"}
         context = _list_context(
             request,

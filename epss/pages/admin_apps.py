@@ -1,7 +1,8 @@
 """Host applications (/beheer/apps): the case software the overlay runs in. The list with
 origins, the tasks whose rules point at each and the overlay's last call; adding one;
-one app's page (/beheer/apps/{app_id}) to change or remove it, with the embed material to
-copy (script tag, bookmarklet, CSP lines, the browser policy of the extension).
+one app's page (/beheer/apps/{app_id}) to change it (name, origins, zaaktype codes, finish
+buttons) or remove it, with the embed material to copy (script tag, bookmarklet, CSP lines,
+the browser policy of the extension).
 
 Origins changed here reach CORS and the manifests of every instance within the
 resolver's check interval (a second): no restart.
@@ -17,8 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from epss.admin.hostapps import add_app, change_app, get_app, overview, remove_app
+from epss.db import attempt
 from epss.errors import EpssError
-from epss.hostapps import parse_zaaktype_map
+from epss.hostapps import parse_finish_buttons, parse_zaaktype_map
 from epss.moments import moment
 from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
@@ -49,6 +51,7 @@ _FIELDS = (
     ("Hooguit {count} herkomsten", "herkomsten"),
     ("Zaaktypen", "zaaktypen"),
     ("Hooguit {count} zaaktypecodes", "zaaktypen"),
+    ("Afrondknoppen", "afrondknoppen"),
 )
 
 
@@ -65,7 +68,7 @@ def _apps_context(request: Request, session: Session, **more) -> dict:
         "section": "apps",
         "apps": overview(session),
         "moment": moment,
-        "new": {"id": "", "naam": "", "herkomsten": "", "zaaktypen": ""},
+        "new": {"id": "", "naam": "", "herkomsten": "", "zaaktypen": "", "afrondknoppen": ""},
         "error": None,
         "notice": DONE.get(request.query_params.get("klaar", "")),
         **more,
@@ -88,16 +91,32 @@ def add_app_form(
     naam: Annotated[str, Form(max_length=300)] = "",
     herkomsten: Text = "",
     zaaktypen: Text = "",
+    afrondknoppen: Text = "",
 ) -> Response:
     app_id = ident.strip()
     try:
-        add_app(session, acting(who), app_id, naam, [herkomsten], parse_zaaktype_map(zaaktypen))
+        with attempt(session):
+            add_app(
+                session,
+                acting(who),
+                app_id,
+                naam,
+                [herkomsten],
+                parse_zaaktype_map(zaaktypen),
+                parse_finish_buttons(afrondknoppen),
+            )
     except EpssError as exc:
-        session.rollback()
+        typed = {
+            "id": ident,
+            "naam": naam,
+            "herkomsten": herkomsten,
+            "zaaktypen": zaaktypen,
+            "afrondknoppen": afrondknoppen,
+        }
         context = _apps_context(
             request,
             session,
-            new={"id": ident, "naam": naam, "herkomsten": herkomsten, "zaaktypen": zaaktypen},
+            new=typed,
             error={"text": said(request, exc), "field": _field(exc) or "id"},
         )
         return render(request, "admin_apps.html", context, status_code=exc.status)
@@ -146,6 +165,7 @@ def app_page_response(
             "naam": app.name,
             "herkomsten": "\n".join(app.origins),
             "zaaktypen": _map_text(app.zaaktype_map),
+            "afrondknoppen": "\n".join(app.finish_buttons),
         },
         "log": entries,
         "log_total": total,
@@ -183,20 +203,28 @@ def change_app_form(
     naam: Annotated[str, Form(max_length=300)],
     herkomsten: Text,
     zaaktypen: Text = "",
+    afrondknoppen: Text = "",
 ) -> Response:
-    """Name, origins and zaaktype codes in one save (one log entry with what changed)."""
+    """Name, origins, zaaktype codes and finish buttons in one save (one log entry with
+    what changed)."""
     try:
-        change_app(
-            session,
-            acting(who),
-            app_id,
-            name=naam,
-            origins=[herkomsten],
-            zaaktype_map=parse_zaaktype_map(zaaktypen),
-        )
+        with attempt(session):
+            change_app(
+                session,
+                acting(who),
+                app_id,
+                name=naam,
+                origins=[herkomsten],
+                zaaktype_map=parse_zaaktype_map(zaaktypen),
+                finish_buttons=parse_finish_buttons(afrondknoppen),
+            )
     except EpssError as exc:
-        session.rollback()  # change_app may have set the name before the origins failed
-        typed = {"naam": naam, "herkomsten": herkomsten, "zaaktypen": zaaktypen}
+        typed = {
+            "naam": naam,
+            "herkomsten": herkomsten,
+            "zaaktypen": zaaktypen,
+            "afrondknoppen": afrondknoppen,
+        }
         error = {"form": "wijzigen", "field": _field(exc) or "naam", "text": said(request, exc)}
         return app_page_response(
             request, session, app_id, error=error, typed=typed, status_code=exc.status
@@ -216,9 +244,9 @@ def confirm_remove(request: Request, app_id: str, who: Admin, session: SessionDe
 def remove_app_form(request: Request, app_id: str, who: Admin, session: SessionDep) -> Response:
     """Only when no rule points at the app; otherwise the page says which tasks do."""
     try:
-        remove_app(session, acting(who), app_id)
+        with attempt(session):
+            remove_app(session, acting(who), app_id)
     except EpssError as exc:
-        session.rollback()
         error = {"form": "verwijderen", "field": "", "text": said(request, exc)}
         return app_page_response(request, session, app_id, error=error, status_code=exc.status)
     target = f"{PATH}?klaar=verwijderd"

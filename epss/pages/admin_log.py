@@ -65,6 +65,7 @@ FIELD_LABELS = {
     "name": "Naam",
     "origins": "Herkomsten",
     "zaaktype_map": "Zaaktypen",
+    "finish_buttons": "Afrondknoppen",
 }
 LOGIN_LABELS = {"sso": "organisatie (SSO)", "password": "wachtwoord", "token": "alleen API-token"}
 
@@ -100,6 +101,8 @@ def _value(field: str, value, translate) -> str:
         return str(value)
     if field == "origins":
         return ", ".join(value) if value else translate("geen")
+    if field == "finish_buttons":  # '; ' because a selector may hold a comma itself
+        return "; ".join(value) if value else translate("geen")
     if field == "zaaktype_map":
         return (
             "; ".join(f"{code} = {zt}" for code, zt in value.items())

@@ -28,8 +28,10 @@ from epss.numbers import MAX_INT
 from epss.pages import CRITICALITY_LABELS, templates
 from epss.pages.editor import Editor, field_label, page, task_by_slug
 from epss.pages.editor_tasks import editor_context
+from epss.pages.field_help import describe_check
 from epss.quality.table import shown_day
 from epss.render import ALLOWED_TAGS, markdown_to_html
+from epss.taskfile.fields import STEP_FIELDS
 from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -274,6 +276,8 @@ class _Words:
             return [self.source(s) for s in value]
         if name == "context_rules":
             return [self.rule(r) for r in value]
+        if name == "field_checks":
+            return [html.escape(describe_check(c, self._, capital=True)) for c in value]
         return [html.escape(str(v)) for v in value]
 
     def branch(self, b: dict) -> str:
@@ -388,17 +392,7 @@ def review_view(changes: dict, translate: Translate) -> dict:
                     "before": None if s["after"] else values.get(name),
                     "after": values.get(name) if s["after"] else None,
                 }
-                for name in (
-                    "title",
-                    "mandatory",
-                    "instruction",
-                    "why",
-                    "warning",
-                    "check",
-                    "branches",
-                    "target",
-                    "sources",
-                )
+                for name in STEP_FIELDS
                 if values.get(name) not in (None, "", [])
             ]
         else:

@@ -24,6 +24,7 @@ from epss.catalog import (
     task_file,
     versions_listing,
 )
+from epss.db import attempt
 from epss.drafts.importing import (
     MAX_FILE_BYTES,
     import_for_review,
@@ -34,7 +35,7 @@ from epss.errors import Conflict
 from epss.numbers import MAX_INT
 from epss.pages.editor import Editor, page, task_by_slug
 from epss.taskfile import TaskFileError, json_schema
-from epss.taskfile.model import SLUG_PATTERN
+from epss.taskfile.parts import SLUG_PATTERN
 from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -69,14 +70,14 @@ def import_files(
     report = refusal = None
     if not problems:
         try:
-            documents = load_uploads(uploads, known_slugs(session))
-            report = import_for_review(
-                session, documents, by=who.name, replace_draft=vervang_concept == "ja"
-            )
+            with attempt(session):
+                documents = load_uploads(uploads, known_slugs(session))
+                report = import_for_review(
+                    session, documents, by=who.name, replace_draft=vervang_concept == "ja"
+                )
         except TaskFileError as exc:
             problems = exc.problems
         except Conflict as exc:
-            session.rollback()
             refusal = {
                 "detail": exc.in_language(i18n.translator_for(request)),
                 "tasks": exc.extra.get("tasks", []),

@@ -23,7 +23,11 @@ from epss.drafts.merge import (
     merge_text,
 )
 from epss.errors import InvalidInput
+from epss.i18n import Phrase
 from epss.numbers import whole_number
+from epss.pages.field_help import describe_check
+from epss.taskfile.field_checks import FieldCheck
+from epss.taskfile.fields import FIELD_LABELS
 
 # The Markdown fields by the names of their inputs (the forms are Dutch).
 STEP_TEXT_INPUTS = {
@@ -33,6 +37,16 @@ STEP_TEXT_INPUTS = {
     "controle": "check",
 }
 TASK_TEXT_INPUTS = {"doel": "goal", "aanleiding": "trigger", "norm": "standard"}
+# The checks at a step's field, one row of the form per kind, in the form's order: the
+# input that turns the check on (a box; for a pattern, the pattern itself), and beside it
+# `<input>_melding` (its own message) and, for a date, `<input>_van` and `<input>_tot`.
+CHECK_INPUTS = (
+    ("required", "controle_verplicht"),
+    ("bsn", "controle_bsn"),
+    ("pattern", "controle_patroon"),
+    ("date", "controle_datum"),
+)
+DAY_INPUTS = (("from_days", "_van"), ("to_days", "_tot"))
 
 
 def _text(form: FormData, name: str) -> str:
@@ -77,19 +91,84 @@ def step_changes(form: FormData) -> dict:
         "estimated_minutes": _text(form, "minuten") or None,
         "branches": branches,
         "target": _lines(_text(form, "doelveld")),
+        "field_tip": _text(form, "veldtip") or None,
+        "field_checks": _field_checks(form),
         "sources": _in_step_order([str(s) for s in form.getlist("bronnen")], form),
     }
+
+
+def _basis(form: FormData, name: str) -> list:
+    """A list field of the step as its form was loaded (the hidden `basis`)."""
+    try:
+        basis = json.loads(str(form.get("basis") or "{}"))
+        had = basis.get(name) or []
+    except (ValueError, AttributeError):
+        return []
+    return had if isinstance(had, list) else []
 
 
 def _in_step_order(chosen: list[str], form: FormData) -> list[str]:
     """The sources ticked, in the order the step had them (the boxes stand in the task's
     order, so a save would otherwise reorder them: a change nobody made), new ones last."""
-    try:
-        basis = json.loads(str(form.get("basis") or "{}"))
-        had = [s for s in basis.get("sources") or [] if isinstance(s, str)]
-    except (ValueError, AttributeError):
-        had = []
+    had = [s for s in _basis(form, "sources") if isinstance(s, str)]
     return [s for s in had if s in chosen] + [s for s in chosen if s not in had]
+
+
+def _field_checks(form: FormData) -> list[dict]:
+    """The checks at the step's field, each kind once, in the order the step had them (the
+    rows stand in a fixed order: a save must not reorder them), new ones in the form's
+    order. Only what is given is in a check, as a stored check holds it. A day of a date
+    check that is no whole number stays as typed, so the form comes back with it:
+    `checked_days` refuses it."""
+    checks = {}
+    for kind, name in CHECK_INPUTS:
+        check: dict[str, object] = {"kind": kind}
+        if kind == "pattern":
+            pattern = _text(form, name)
+            if not pattern:
+                continue
+            check["pattern"] = pattern
+        elif form.get(name) is None:
+            continue
+        for key, suffix in DAY_INPUTS if kind == "date" else ():
+            typed = _text(form, name + suffix)
+            if typed:
+                check[key] = _day_number(typed)
+        message = _text(form, name + "_melding")
+        if message:
+            check["message"] = message
+        checks[kind] = check
+    had = [c.get("kind") for c in _basis(form, "field_checks") if isinstance(c, dict)]
+    order = [k for k in had if k in checks] + [k for k in checks if k not in had]
+    return [checks[str(kind)] for kind in order]
+
+
+def _day_number(typed: str) -> int | str:
+    """A number of days from today as typed (-3, −3, 0, 14), or the text when it is none."""
+    text = typed.replace("\u2212", "-").replace(" ", "")
+    sign = -1 if text.startswith("-") else 1
+    number = whole_number(text.removeprefix("-").removeprefix("+"))
+    return typed if number is None else sign * number
+
+
+def checked_days(values: dict) -> dict:
+    """A step's values from `step_changes`, or InvalidInput naming the first day of a date
+    check that is no whole number (the form keeps it as typed)."""
+    for n, check in enumerate(values.get("field_checks") or []):
+        for key, _suffix in DAY_INPUTS:
+            typed = check.get(key)
+            if isinstance(typed, str):
+                raise InvalidInput(
+                    "{checks}, {field}: '{value}' is geen geheel aantal dagen. Vul een getal "
+                    "in: 0 is vandaag, -3 is drie dagen geleden, 14 is over twee weken.",
+                    params={
+                        "checks": Phrase(FIELD_LABELS["field_checks"]),
+                        "field": Phrase(FieldCheck.model_fields[key].title or key),
+                        "value": typed[:40],
+                    },
+                    extra={"field": f"field_checks[{n}].{key}"},
+                )
+    return values
 
 
 def new_step_values(form: FormData) -> dict:
@@ -222,6 +301,8 @@ def step_form_values(step: dict) -> dict:
         **{name: step.get(field, "") or "" for name, field in STEP_TEXT_INPUTS.items()},
         "minuten": step.get("estimated_minutes") or "",
         "doelveld": "\n".join(step.get("target") or []),
+        "veldtip": step.get("field_tip") or "",
+        **check_form_values(step.get("field_checks") or []),
         "bronnen": list(step.get("sources") or []),
         "takken": [
             {
@@ -232,6 +313,25 @@ def step_form_values(step: dict) -> dict:
             for b in step.get("branches") or []
         ],
     }
+
+
+def check_form_values(checks: list) -> dict:
+    """The inputs of the checks at a step's field, by their names: a box ticked (True) or
+    not, a pattern, the days of a date check and each check's own message ("" when not
+    given)."""
+    by_kind = {c.get("kind"): c for c in checks if isinstance(c, dict)}
+    values: dict[str, object] = {}
+    for kind, name in CHECK_INPUTS:
+        check = by_kind.get(kind) or {}
+        if kind == "pattern":
+            values[name] = check.get("pattern") or ""
+        else:
+            values[name] = bool(check)
+        for key, suffix in DAY_INPUTS if kind == "date" else ():
+            day = check.get(key)
+            values[name + suffix] = "" if day is None else str(day)
+        values[name + "_melding"] = check.get("message") or ""
+    return values
 
 
 def step_basis(step: dict) -> dict:
@@ -282,8 +382,8 @@ def resolved_values(sides: dict[str, dict], form: FormData) -> dict:
 
 def value_writer(draft: dict, translate: Callable[[str], str]) -> Callable[[str, object], str]:
     """`shown(field, value)`: a step's field as a person reads it: yes/no as "Verplicht" or
-    "Advies", branches as "Als … → stap 3: title", sources by their titles, one item a
-    line."""
+    "Advies", branches as "Als … → stap 3: title", sources by their titles, checks in words
+    (field_help.describe_check), one item a line."""
     steps = {s["id"]: (n, s["title"]) for n, s in enumerate(draft.get("steps", []), start=1)}
     sources = {s["id"]: s.get("title") or s["id"] for s in draft.get("sources") or []}
 
@@ -304,6 +404,10 @@ def value_writer(draft: dict, translate: Callable[[str], str]) -> Callable[[str,
             return "\n".join(branch(b) for b in value if isinstance(b, dict))
         if name == "sources":
             return "\n".join(sources.get(str(i), str(i)) for i in value)
+        if name == "field_checks":
+            return "\n".join(
+                describe_check(c, translate, capital=True) for c in value if isinstance(c, dict)
+            )
         if isinstance(value, list):
             return "\n".join(str(i) for i in value)
         return str(value)

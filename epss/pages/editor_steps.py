@@ -16,11 +16,14 @@ from sqlmodel import Session
 
 from epss import i18n
 from epss.auth import Identity
+from epss.db import attempt
 from epss.drafts import editing
 from epss.drafts.merge import merge_step, step_base
 from epss.errors import EpssError, InvalidInput, NotFound, StaleVersion
+from epss.overlay.bundle import source_dir
 from epss.pages.editor import Editor, page, wants_fragment
 from epss.pages.editor_forms import (
+    checked_days,
     merge_form,
     merge_sides,
     new_step_values,
@@ -126,6 +129,24 @@ def _back(slug: str, key: str | None = None) -> RedirectResponse:
     return RedirectResponse(f"/redactie/taken/{slug}{anchor}", status_code=303)
 
 
+@router.get("/redactie/veldcontroles.js")
+def field_checks_script(who: Editor) -> Response:
+    """The desk's checks at a step's field (overlay_js/src/checks.js) for the preview in the
+    step form, the same code the panel runs: one closure, which gives the page only
+    `window.epssFieldChecks`."""
+    source = (source_dir() / "checks.js").read_text(encoding="utf-8")
+    script = (
+        "(function () {\n'use strict';\n"
+        + source
+        + "\nwindow.epssFieldChecks = { fieldProblem: fieldProblem };\n})();\n"
+    )
+    return Response(
+        script,
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
 @router.get(BASE, response_class=HTMLResponse)
 def show_steps(request: Request, slug: str, session: SessionDep, who: Editor) -> HTMLResponse:
     """The list of steps (refreshed when someone else added, removed or moved one)."""
@@ -199,9 +220,9 @@ def save_step(
         }
         return _one_step(request, session, slug, who, key, state)
     try:
-        editing.update_step(session, slug, key, version, mine, by=who.name)
+        with attempt(session), attempt(session):
+            editing.update_step(session, slug, key, version, checked_days(mine), by=who.name)
     except StaleVersion as exc:
-        session.rollback()
         theirs = exc.extra.get("current", {})
         base = step_base(kept["basis"])
         state = _conflict_state(
@@ -218,7 +239,6 @@ def save_step(
             announce="Iemand anders heeft deze stap intussen gewijzigd.",
         )
     except EpssError as exc:
-        session.rollback()
         if isinstance(exc, NotFound):
             raise
         error = exc.in_language(i18n.translator_for(request))
@@ -277,11 +297,11 @@ def add_step(
     """Add a step (at the end, or before the step chosen)."""
     values = new_step_values(form)
     try:
-        position = int(str(form.get("positie"))) if form.get("positie") else None
-        expected = int(str(form.get("stappenversie")))
-        step = editing.add_step(session, slug, expected, values, by=who.name, position=position)
+        with attempt(session):
+            position = int(str(form.get("positie"))) if form.get("positie") else None
+            expected = int(str(form.get("stappenversie")))
+            step = editing.add_step(session, slug, expected, values, by=who.name, position=position)
     except (EpssError, ValueError) as exc:
-        session.rollback()
         if isinstance(exc, NotFound):
             raise
         stale = isinstance(exc, StaleVersion)
@@ -342,9 +362,9 @@ def remove_step(
 ) -> Response:
     """Remove a step, if nobody changed it since the confirmation was shown."""
     try:
-        editing.remove_step(session, slug, key, versie, by=who.name)
+        with attempt(session):
+            editing.remove_step(session, slug, key, versie, by=who.name)
     except (StaleVersion, InvalidInput) as exc:
-        session.rollback()
         message = (
             "Iemand anders heeft deze stap intussen gewijzigd; hij is niet verwijderd. "
             "Bekijk de wijziging en kies opnieuw."
@@ -383,9 +403,9 @@ def move_step(
     position = keys.index(key) + (0 if richting == "omhoog" else 2)
     position = max(1, min(position, len(keys)))
     try:
-        editing.move_step(session, slug, stappenversie, key, position, by=who.name)
+        with attempt(session):
+            editing.move_step(session, slug, stappenversie, key, position, by=who.name)
     except StaleVersion:
-        session.rollback()
         return _all_steps(
             request,
             session,

@@ -14,6 +14,7 @@ from epss import i18n
 from epss.auth import Identity
 from epss.context.patterns import url_path
 from epss.context.rules import Page, Rule
+from epss.db import attempt
 from epss.drafts import editing
 from epss.drafts.document import draft_hash
 from epss.errors import EpssError, InvalidInput, StaleVersion
@@ -109,11 +110,11 @@ def save_fields(
     """Save the task's own fields, if nobody changed them since the form was loaded."""
     mine: dict = {}
     try:
-        version = _version(form.get("versie"))
-        mine = task_changes(form)
-        editing.update_task_fields(session, slug, version, mine, by=who.name)
+        with attempt(session), attempt(session):
+            version = _version(form.get("versie"))
+            mine = task_changes(form)
+            editing.update_task_fields(session, slug, version, mine, by=who.name)
     except StaleVersion as exc:
-        session.rollback()
         context = editor_context(
             session,
             slug,
@@ -132,7 +133,6 @@ def save_fields(
             "Iemand anders heeft de taakgegevens intussen gewijzigd.",
         )
     except EpssError as exc:
-        session.rollback()
         error = exc.in_language(i18n.translator_for(request))
         context = editor_context(session, slug, who, fields_error=error, fields_form=mine)
         return _answer(
@@ -168,11 +168,11 @@ def save_rules(
     """Save the context rules (they are part of the task's own fields and its version)."""
     mine: dict = {}
     try:
-        version = _version(form.get("versie"))
-        mine = rules_changes(form)
-        editing.update_task_fields(session, slug, version, mine, by=who.name)
+        with attempt(session):
+            version = _version(form.get("versie"))
+            mine = rules_changes(form)
+            editing.update_task_fields(session, slug, version, mine, by=who.name)
     except EpssError as exc:
-        session.rollback()
         stale = isinstance(exc, StaleVersion)
         context = editor_context(
             session,

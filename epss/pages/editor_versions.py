@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from epss import i18n
 from epss.catalog import versions_of
+from epss.db import attempt
 from epss.drafts import workflow
 from epss.drafts.diff import version_diff
 from epss.drafts.history import history_view
@@ -116,9 +117,9 @@ def restore_version(
     """The working copy becomes version `versie`'s content, as a draft to submit again.
     A refusal (nothing to restore) is shown on the versions page."""
     try:
-        workflow.restore_version(session, slug, versie, by=who.name)
+        with attempt(session):
+            workflow.restore_version(session, slug, versie, by=who.name)
     except Conflict as exc:
-        session.rollback()
         context = {
             "section": "taken",
             "task": task_by_slug(session, slug),

@@ -20,6 +20,7 @@ from epss.auth.accounts import (
     use_reset_link,
 )
 from epss.auth.policy import SESSION_COOKIE
+from epss.db import attempt
 from epss.errors import EpssError, InvalidInput, TooManyRequests
 from epss.models import User
 from epss.pages import render
@@ -92,14 +93,14 @@ def change_password(
     address = request.client.host if request.client else "unknown"
     now = throttle.clock()
     try:
-        wait_until = throttle.hold(session, who.name, address, now)
-        if wait_until:
-            raise TooManyRequests(WAIT, params=wait_params(wait_until, now))
-        same_passwords(nieuw, herhaling)
-        change_own_password(session, who.user_id, huidig, nieuw)
-        end_other_sessions(session, who.user_id, request.cookies.get(SESSION_COOKIE))
+        with attempt(session):
+            wait_until = throttle.hold(session, who.name, address, now)
+            if wait_until:
+                raise TooManyRequests(WAIT, params=wait_params(wait_until, now))
+            same_passwords(nieuw, herhaling)
+            change_own_password(session, who.user_id, huidig, nieuw)
+            end_other_sessions(session, who.user_id, request.cookies.get(SESSION_COOKIE))
     except EpssError as exc:
-        session.rollback()
         wrong_current = "huidige wachtwoord klopt" in exc.template
         if wrong_current and (wait_until := throttle.failed(session, who.name, address, now)):
             exc = TooManyRequests(WAIT, params=wait_params(wait_until, now))
@@ -157,10 +158,10 @@ def reset_password(
             status_code=exc.status,
         )
     try:
-        same_passwords(nieuw, herhaling)
-        use_reset_link(session, secret, nieuw)
+        with attempt(session):
+            same_passwords(nieuw, herhaling)
+            use_reset_link(session, secret, nieuw)
     except EpssError as exc:
-        session.rollback()
         field = "herhaling" if exc.template.startswith("De twee") else "nieuw"
         return render(
             request,

@@ -68,6 +68,7 @@
     const dirty = document.querySelectorAll('form[data-edit-form][data-dirty]');
     dirty.forEach(remember);
     restoreUnsaved();
+    showFieldPreviews();
   });
 
   document.addEventListener('epss-announce', function (event) {
@@ -116,7 +117,8 @@
     const el = /** @type {Element} */ (event.target);
     /** @type {HTMLFormElement | null} */
     const form = el.closest && el.closest('form[data-edit-form]');
-    if (form) {
+    if (form) updateFieldPreview(form);
+    if (form && !el.hasAttribute('data-try-checks')) { // a value tried is no change
       form.setAttribute('data-dirty', '1');
       remember(form);
     }
@@ -124,6 +126,133 @@
     window.clearTimeout(timers.get(el));
     timers.set(el, window.setTimeout(function () { preview(/** @type {HTMLTextAreaElement} */ (el)); }, 250));
   });
+
+  // ---- help at the field: the tip and the checks as the desk will see them -----------------
+  // The step form's preview runs the desk's own checks (overlay_js/src/checks.js, served as
+  // /redactie/veldcontroles.js and loaded once a form with a preview is on the page) on what
+  // the expert types in "Probeer de controles", with the checks the form describes now.
+
+  const CHECK_INPUTS = [
+    ['required', 'controle_verplicht'], ['bsn', 'controle_bsn'],
+    ['pattern', 'controle_patroon'], ['date', 'controle_datum'],
+  ];
+  let checksLoading = false;
+
+  /** @param {HTMLFormElement} form
+   * @param {string} name */
+  function inputOf(form, name) {
+    const el = form.elements.namedItem(name);
+    return el instanceof HTMLInputElement ? el : null;
+  }
+
+  /** A number of days as typed (-3, −3, 0), or null.
+   * @param {HTMLInputElement | null} input */
+  function days(input) {
+    const text = input ? input.value.trim().replace('\u2212', '-') : '';
+    return /^[-+]?[0-9]+$/.test(text) ? Number(text) : null;
+  }
+
+  /** The checks the form describes now, in the order a save keeps (the step's own first).
+   * @param {HTMLFormElement} form
+   * @returns {FieldCheck[]} */
+  function formChecks(form) {
+    /** @type {FieldCheck[]} */
+    const checks = [];
+    CHECK_INPUTS.forEach(function (row) {
+      const kind = /** @type {FieldCheck['kind']} */ (row[0]);
+      const input = inputOf(form, row[1]);
+      if (!input) return;
+      const on = input.type === 'checkbox' ? input.checked : Boolean(input.value.trim());
+      if (!on) return;
+      const message = inputOf(form, row[1] + '_melding');
+      checks.push({
+        kind: kind,
+        pattern: kind === 'pattern' ? input.value.trim() : null,
+        from_days: kind === 'date' ? days(inputOf(form, row[1] + '_van')) : null,
+        to_days: kind === 'date' ? days(inputOf(form, row[1] + '_tot')) : null,
+        message: (message && message.value.trim()) || null,
+      });
+    });
+    /** @type {string[]} */
+    let had = [];
+    try {
+      const basis = JSON.parse((inputOf(form, 'basis') || { value: '{}' }).value);
+      had = (basis.field_checks || []).map(function (/** @type {{ kind: string }} */ c) { return c.kind; });
+    } catch { /* no basis: the form's order */ }
+    /** @param {FieldCheck} check */
+    const place = function (check) {
+      const n = had.indexOf(check.kind);
+      return n < 0 ? had.length + CHECK_INPUTS.findIndex(function (row) { return row[0] === check.kind; }) : n;
+    };
+    return checks.sort(function (a, b) { return place(a) - place(b); });
+  }
+
+  /** A problem as the desk reads it: the author's own message, or the check's text in the
+   * page's language with its parameters filled in.
+   * @param {FieldProblem} problem
+   * @param {Element} box */
+  function problemText(problem, box) {
+    if (problem.own) return problem.text;
+    /** @type {Record<string, string>} */
+    let messages = {};
+    try { messages = JSON.parse(box.getAttribute('data-messages') || '{}'); } catch { /* Dutch */ }
+    const params = problem.params || {};
+    return (messages[problem.text] || problem.text).replace(/\{(\w+)\}/g, function (whole, name) {
+      return name in params ? String(params[name]) : whole;
+    });
+  }
+
+  /** Shows the tip and what the checks say of the value tried, in `form`'s preview.
+   * @param {HTMLFormElement} form */
+  function updateFieldPreview(form) {
+    /** @type {HTMLElement | null} */
+    const box = form.querySelector('[data-field-preview]');
+    const checks = window.epssFieldChecks;
+    if (!box || !checks) return;
+    box.hidden = false;
+    const tip = inputOf(form, 'veldtip');
+    /** @type {HTMLElement | null} */
+    const shownTip = box.querySelector('[data-tip-preview]');
+    if (shownTip) {
+      shownTip.textContent = tip ? tip.value.trim() : '';
+      shownTip.hidden = !shownTip.textContent;
+    }
+    const tried = /** @type {HTMLInputElement | null} */ (box.querySelector('[data-try-checks]'));
+    const said = box.querySelector('[data-try-result]');
+    if (!tried || !said) return;
+    const value = tried.value;
+    const all = formChecks(form);
+    /** @type {FieldProblem | null} */
+    let problem = null;
+    for (const check of all) {
+      problem = checks.fieldProblem(check, value);
+      if (problem) break;
+    }
+    said.classList.toggle('is-problem', Boolean(problem));
+    said.textContent = problem ? problemText(problem, box)
+      : value.trim() && all.length ? box.getAttribute('data-text-ok') || '' : '';
+  }
+
+  // Every step form with a preview on the page: the checks' script is fetched once, then
+  // each preview is shown (they stay hidden without it: a preview that cannot check says
+  // nothing).
+  function showFieldPreviews() {
+    const first = document.querySelector('[data-field-preview]');
+    if (!first) return;
+    if (window.epssFieldChecks) {
+      document.querySelectorAll('form[data-edit-form]').forEach(function (form) {
+        updateFieldPreview(/** @type {HTMLFormElement} */ (form));
+      });
+      return;
+    }
+    if (checksLoading) return;
+    checksLoading = true;
+    const script = document.createElement('script');
+    script.src = first.getAttribute('data-checks-script') || '';
+    script.addEventListener('load', function () { checksLoading = false; showFieldPreviews(); });
+    script.addEventListener('error', function () { checksLoading = false; script.remove(); });
+    document.head.appendChild(script);
+  }
 
   // ---- nothing typed is lost ------------------------------------------------------------
   // What is typed in a form of the editor is kept in this tab (sessionStorage, per person
@@ -218,6 +347,7 @@
     /** @type {NodeListOf<HTMLTextAreaElement>} */
     const previewed = form.querySelectorAll('textarea[data-preview]');
     previewed.forEach(preview);
+    updateFieldPreview(form);
     const steps = document.getElementById('stappen');
     const text = steps && steps.getAttribute('data-text-restored');
     if (text && !form.querySelector('.restored-notice')) {
@@ -327,6 +457,8 @@
     /** @type {HTMLFormElement | null} */
     const form = target.closest && target.closest('form[data-edit-form]');
     if (!form) return;
+    updateFieldPreview(form);
+    if (target.hasAttribute('data-try-checks')) return;
     form.setAttribute('data-dirty', '1');
     remember(form);
   });
@@ -538,6 +670,7 @@
       listen(editor);
       restoreUnsaved();
     }
+    showFieldPreviews();
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

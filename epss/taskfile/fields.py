@@ -8,7 +8,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from epss.taskfile.model import Branch, ContextRule, FieldPath, Source, Step, TaskDocument
+from epss.taskfile.model import Branch, ContextRule, Source, Step, TaskDocument
+from epss.taskfile.parts import FieldPath
 
 # A task's own fields and a step's, in the order of a task file; the ids, a step's
 # position and the task's steps are kept apart by whoever stores them.
@@ -80,6 +81,7 @@ def labels_along(path: FieldPath) -> list[str | None]:
 
 
 def step_values(step: Step) -> dict[str, Any]:
-    """A step's fields (not its id) as they are stored: every one, an unset one as None."""
+    """A step's fields (not its id) as they are stored: every one, an unset one with the
+    value that means "not given" (None, or an empty list)."""
     dumped = step.model_dump(mode="json", by_alias=True)
-    return {name: dumped.get(name) for name in STEP_FIELDS}
+    return {name: dumped.get(name, Step.ADDED_LATER.get(name)) for name in STEP_FIELDS}

@@ -15,7 +15,8 @@ from pydantic_core import ErrorDetails
 
 from epss.i18n import Message, Words
 from epss.plain_errors import WORDS, explain
-from epss.taskfile.model import FieldPath, TaskDocument
+from epss.taskfile.model import TaskDocument
+from epss.taskfile.parts import FieldPath
 from epss.taskfile.problems import Problem, TaskFileError, problem
 from epss.taskfile.yaml_reading import read_yaml
 

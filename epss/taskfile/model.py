@@ -1,6 +1,7 @@
 """The task file format: one critical-task analysis per YAML file.
 
-These models are the single definition of the format. The JSON Schema in
+These models are the single definition of the format (with their building blocks in
+parts.py and the checks at a step's field in field_checks.py). The JSON Schema in
 `tasks/task.schema.json` is generated from them (`epss schema`), the importer validates
 with them, and a published TaskVersion stores exactly `TaskDocument.model_dump(mode="json")`.
 Field order here is the field order of exported files.
@@ -10,59 +11,31 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
-    StringConstraints,
     ValidationInfo,
     field_serializer,
     field_validator,
-    model_serializer,
     model_validator,
 )
 
 from epss.i18n import Message
+from epss.taskfile.field_checks import FieldCheck
+from epss.taskfile.parts import (
+    FieldPath,
+    Line,
+    Part,
+    RequiredText,
+    ServiceDate,
+    Slug,
+    SourceDate,
+    Text,
+)
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-# Where a field is in a task file: the names and item numbers that lead to it, as pydantic
-# gives them (`('steps', 2, 'title')`).
-FieldPath = tuple[str | int, ...]
 DEFAULT_REVIEW_INTERVAL = 12  # months
-
-
-def _tidy_text(value: str) -> str:
-    """Strip trailing spaces on every line and blank lines around the text.
-
-    Keeps exported YAML readable (block scalars) and makes the content hash stable
-    against invisible whitespace edits.
-    """
-    lines = [line.rstrip() for line in value.replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip("\n")
-
-
-def _not_blank(value: str) -> str:
-    if not value:
-        raise ValueError("mag niet leeg zijn")
-    return value
-
-
-# Markdown, rendered and sanitised wherever it is shown; the JSON Schema says so.
-Text = Annotated[
-    str,
-    AfterValidator(_tidy_text),
-    Field(json_schema_extra={"contentMediaType": "text/markdown"}),
-]
-RequiredText = Annotated[Text, AfterValidator(_not_blank)]  # not even only spaces
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-# Dates a person can mean: a law may be old, a check or review is of this service's time.
-SourceDate = Annotated[dt.date, Field(ge=dt.date(1800, 1, 1), le=dt.date(2999, 12, 31))]
-ServiceDate = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2999, 12, 31))]
 
 
 class Criticality(StrEnum):
@@ -74,25 +47,7 @@ class Criticality(StrEnum):
     normal = "normal"
 
 
-class _Strict(BaseModel):
-    """A part of the format. Each field's `title` is its Dutch name in the editor and in
-    error messages; fields added after documents were published are left out of a dump
-    while they hold the value that means "not given", so older documents keep their bytes
-    and their content hash."""
-
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
-    ADDED_LATER: ClassVar[dict[str, object]] = {}
-
-    @model_serializer(mode="wrap")
-    def _omit_unset_later_fields(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        for name, unset in self.ADDED_LATER.items():
-            if name in data and data[name] == unset:
-                del data[name]
-        return data
-
-
-class Source(_Strict):
+class Source(Part):
     """A public source the guidance is based on. Steps refer to it by `id`."""
 
     ADDED_LATER: ClassVar[dict[str, object]] = {"section": None, "date": None}
@@ -122,7 +77,7 @@ class Source(_Strict):
         return value.isoformat() if value else None
 
 
-class Branch(_Strict):
+class Branch(Part):
     """A decision point: if the condition holds, continue at another step or task."""
 
     when: Line = Field(
@@ -144,10 +99,14 @@ class Branch(_Strict):
         return self
 
 
-class Step(_Strict):
+class Step(Part):
     """One step of the task, as the desk sees it in the help panel."""
 
-    ADDED_LATER: ClassVar[dict[str, object]] = {"estimated_minutes": None}
+    ADDED_LATER: ClassVar[dict[str, object]] = {
+        "estimated_minutes": None,
+        "field_tip": None,
+        "field_checks": [],
+    }
 
     id: Slug = Field(
         title="Id", description="Stable name of the step within the task; never reuse it."
@@ -184,14 +143,44 @@ class Step(_Strict):
         description="CSS selectors of the field in the case software this step is about; "
         "the first one found on the page is highlighted.",
     )
+    field_tip: Line | None = Field(
+        default=None,
+        title="Tip bij het veld",
+        description="A short tip shown next to the step's field (its target) while the step "
+        "is open in the panel.",
+    )
+    field_checks: list[FieldCheck] = Field(
+        default_factory=list,
+        max_length=4,
+        title="Controles bij het veld",
+        description="Checks on what is typed in the step's field, run only in the browser; "
+        "each kind at most once.",
+    )
     sources: list[Slug] = Field(
         default_factory=list,
         title="Bronnen",
         description="Ids of the task's sources this step is based on.",
     )
 
+    @field_validator("field_checks")
+    @classmethod
+    def _each_kind_once(cls, checks: list[FieldCheck]) -> list[FieldCheck]:
+        kinds = [check.kind for check in checks]
+        if len(set(kinds)) < len(kinds):
+            raise ValueError("elke soort controle mag maar één keer voorkomen")
+        return checks
 
-class ContextRule(_Strict):
+    @model_validator(mode="after")
+    def _field_help_has_a_field(self) -> Step:
+        if (self.field_tip or self.field_checks) and not self.target:
+            raise ValueError(
+                "een tip of controle bij het veld heeft een veld nodig: vul 'Veld in het "
+                "zaaksysteem' in"
+            )
+        return self
+
+
+class ContextRule(Part):
     """When a screen of a host application shows this task. Every condition given must
     hold; at least one of url, title, markers or zaaktype is required."""
 
@@ -248,7 +237,7 @@ class ContextRule(_Strict):
         return self
 
 
-class TaskDocument(_Strict):
+class TaskDocument(Part):
     """A critical-task analysis: the task, the standard it must meet, and its steps."""
 
     ADDED_LATER: ClassVar[dict[str, object]] = {

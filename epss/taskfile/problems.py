@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from epss.i18n import Message, Words, fill
 from epss.taskfile.fields import labels_along
-from epss.taskfile.model import FieldPath
+from epss.taskfile.parts import FieldPath
 
 _ITEMS = {
     "steps": "Stap {n}",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import yaml
 
 from epss.i18n import Message, Words
-from epss.taskfile.model import FieldPath
+from epss.taskfile.parts import FieldPath
 from epss.taskfile.problems import Problem, TaskFileError, problem
 
 

@@ -18,6 +18,8 @@ function createHighlighter(layer, options) {
   let target;
   /** @type {HTMLElement} */
   let box;
+  /** @type {HTMLElement | null} */
+  let note = null; // beside the ring: what the step says about this field
   /** @type {number} */
   let frame;
   /** @type {number} */
@@ -48,6 +50,11 @@ function createHighlighter(layer, options) {
     if (!box) box = layer.appendChild(h('div', {class: 'hl-box'}));
     const r = target.getBoundingClientRect();
     for (const k of /** @type {const} */ (['left', 'top', 'width', 'height'])) box.style[k] = r[k] + 'px';
+    if (note) {
+      if (note.parentNode !== box) box.append(note);
+      // Under the field, unless that is out of view: then above it.
+      note.classList.toggle('hl-above', r.bottom + 8 + note.offsetHeight > innerHeight && r.top > note.offsetHeight + 8);
+    }
   };
   const schedule = () => { if (selectors && !frame) frame = requestAnimationFrame(place); };
 
@@ -99,6 +106,8 @@ function createHighlighter(layer, options) {
   const listen = (how) => events.forEach(([on, type, fn]) => on[how + 'EventListener'](type, fn, true));
 
   function hide() {
+    if (note) note.remove();
+    note = null;
     if (settle) settle(null);
     settle = selectors = target = null;
     clearTimeout(timer);
@@ -128,5 +137,16 @@ function createHighlighter(layer, options) {
     return shown;
   }
 
-  return {show, hide, destroy() { hide(); dead = true; }};
+  return {
+    show, hide,
+    /** Shows `content` beside the ring (under the field, or above it near the bottom), or
+     * takes it away (null). It stays while the same target is shown.
+     * @param {Node | null} content */
+    note(content) {
+      if (note) note.remove();
+      note = content && h('div', {class: 'hl-note'}, content);
+      schedule();
+    },
+    destroy() { hide(); dead = true; },
+  };
 }

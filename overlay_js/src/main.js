@@ -1,7 +1,7 @@
 // @ts-check
 /* global STYLES, CORE, h, uuid, stored, store, setLanguage, t, configFromScript,
    withDefaults, matchTasks, readPage, pageKey, watchPage, createApi, QUEUE_KEY, createQueue,
-   createProgress */
+   createProgress, watchFinishButtons */
 // The controller: reads the page, matches it against the host app's manifest, keeps the
 // launcher and the panel up to date, and records what the person does. One global: EPSS.
 
@@ -39,7 +39,8 @@ function createOverlay(config) {
     // mouseenter, not pointerenter: a page's first pointer-event listener costs ~0.2 ms to add.
     onmouseenter: warm, onfocus: warm,
   }, h('span', { class: 'epss-launcher-icon', 'aria-hidden': 'true', text: '?' }), label);
-  root.append(layer, launcher);
+  const notice = h('div', { class: 'epss-notice', role: 'alert', hidden: true });
+  root.append(layer, launcher, notice);
 
   /** @type {Manifest | null} */
   let manifest = null;
@@ -128,6 +129,8 @@ function createOverlay(config) {
   const caseOnScreen = () => (page && page.caseRef) || (matches[0] && matches[0].caseRef) || null;
   /** @type {ReturnType<typeof createHighlighter> | null} */
   let highlighter = null;
+  /** @type {ReturnType<typeof createFieldHelp> | null} */
+  let fieldHelp = null;
   /** @type {ReturnType<typeof createPanel> | null} */
   let panel = null; // built on the first open: a page that never asks for help pays nothing
   const isOpen = () => !!panel && panel.open;
@@ -141,6 +144,7 @@ function createOverlay(config) {
         tell(t('Het veld voor deze stap staat niet op dit scherm.'));
       },
     });
+    fieldHelp = code.createFieldHelp(highlighter.note, (step, problem, typed) => panel.atField(step, problem, typed));
     let pending = 0;
     panel = code.createPanel(root, {
       close, emit, openTask, feedback,
@@ -148,12 +152,28 @@ function createOverlay(config) {
       // After the panel has painted: finding the field may force the host page's layout.
       highlight(step) {
         cancelAnimationFrame(pending);
+        fieldHelp.detach();
         if (!step || !step.target.length || !panel.open) { highlighter.hide(); return; }
-        pending = requestAnimationFrame(() => setTimeout(() => panel.open && highlighter.show(step.target)));
+        pending = requestAnimationFrame(() => setTimeout(() => panel.open && highlighter.show(step.target)
+          .then((found) => found && fieldHelp.attach(found, step))));
       },
       saveTicks: (task, ticks) => progress.save(caseOnScreen(), task, ticks),
       keepsReasons: () => !!(manifest && manifest.stores_free_text),
       fullText: (task) => new URL(`taken/${encodeURIComponent(task.slug)}?versie=${task.version}`, config.service).href,
+    });
+  }
+
+  // The task on screen and its mandatory steps left unticked, when a finish button is
+  // pressed (finish.js). A visit (no case hint) whose every step was done ends with it.
+  function unticked() {
+    const best = shown && shown !== 'none' ? shown : matches[0] && { slug: matches[0].task, version: matches[0].version };
+    if (!best) return Promise.resolve(null);
+    const caseRef = caseOnScreen();
+    return api.task(best.slug, best.version).then((task) => {
+      const { done, finished } = progress.read(caseRef, task);
+      if (finished) progress.save(caseRef, task, new Set());
+      const left = finished ? [] : task.steps.flatMap((s, i) => (s.mandatory && !done.has(s.id) ? [{ n: i + 1, title: s.title }] : []));
+      return left.length ? { title: task.title, left } : null;
     });
   }
 
@@ -274,6 +294,8 @@ function createOverlay(config) {
   document.documentElement.append(host);
   addEventListener('keydown', shortcut, true);
   const unwatch = watchPage(refresh, config.watchEvery);
+  const unwatchFinish = watchFinishButtons(notice, {
+    buttons: () => (manifest && manifest.finish_buttons) || [], unticked, open, back: launcher });
   loadManifest();
 
   return {
@@ -284,6 +306,7 @@ function createOverlay(config) {
       outbox.stop();
       if (highlighter) highlighter.destroy();
       removeEventListener('keydown', shortcut, true);
+      unwatchFinish();
       host.remove();
     },
   };

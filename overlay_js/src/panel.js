@@ -273,7 +273,11 @@ function createPanel(root, ctl) {
         step.estimated_minutes && h('p', { class: 'epss-duration', text: t('ongeveer {n} min.', { n: step.estimated_minutes }) }),
         h('div', { class: 'epss-text' }, richText(step.instruction)),
         note('why', 'Waarom', step.why), note('warning', 'Let op', step.warning),
-        note('check', 'Controle', step.check), branches, sources, terms,
+        note('check', 'Controle', step.check),
+        (step.field_tip || step.field_checks.length > 0) && h('div', { class: 'epss-atfield' },
+          step.field_tip && h('p', {}, h('strong', { text: `${t('Tip bij het veld')}: ` }), step.field_tip),
+          h('p', { class: 'epss-atfield-said', role: 'status' })),
+        branches, sources, terms,
         h('div', { class: 'epss-actions' },
           step.target.length > 0 && action('Wijs het veld aan', () => ctl.highlight(step)),
           action('Ik wijk af, omdat…', deviate.toggle),
@@ -307,6 +311,18 @@ function createPanel(root, ctl) {
     focus() { title.focus(); },
     /** @param {Node | null} node */
     contains: (node) => el.contains(node),
+    /** What the checks at the step's field found: a problem, all well (once something is
+     * typed), or nothing to say yet.
+     * @param {PanelStep} step
+     * @param {string | null} problem
+     * @param {boolean} typed */
+    atField(step, problem, typed) {
+      const said = view.querySelector(`[data-step="${CSS.escape(step.id)}"] .epss-atfield-said`);
+      if (!said) return;
+      said.classList.toggle('epss-problem', !!problem);
+      said.textContent = problem ? `${t('Bij het veld')}: ${problem}`
+        : typed && step.field_checks.length ? `${t('Bij het veld')}: ${t('in orde')}` : '';
+    },
     /** "Uw meldingen": what this person reported, and what became of it.
      * @param {SentFeedback[]} items */
     mine(items) {

@@ -44,12 +44,12 @@ function createProgress(app, user, keepHours) {
       /** @type {KeptTicks | null} */
       const kept = stored(area(caseRef), key(caseRef, task.slug), null);
       const done = new Set(), changed = new Set();
-      if (expired(kept)) return { done, changed };
+      if (expired(kept)) return { done, changed, finished: false };
       const hashes = new Map(task.steps.map((s) => [s.id, s.hash]));
       Object.entries(kept.ticks).forEach(([id, hash]) => {
         if (hashes.has(id)) (hashes.get(id) === hash ? done : changed).add(id);
       });
-      return { done, changed };
+      return { done, changed, finished: !!kept.finished };
     },
 
     /** @param {string | null} caseRef
@@ -57,9 +57,13 @@ function createProgress(app, user, keepHours) {
      * @param {Set<string>} ticks */
     save(caseRef, task, ticks) {
       const finished = task.steps.every((s) => ticks.has(s.id));
-      store(area(caseRef), key(caseRef, task.slug), ticks.size && (caseRef || !finished) ? {
+      // A visit's ticks go once every step is done (the next citizen starts afresh); that
+      // it was finished stays, so a finish button does not warn.
+      const forget = !caseRef && finished;
+      store(area(caseRef), key(caseRef, task.slug), ticks.size ? {
         at: Date.now(),
-        ticks: Object.fromEntries(task.steps.filter((s) => ticks.has(s.id)).map((s) => [s.id, s.hash])),
+        ticks: forget ? {} : Object.fromEntries(task.steps.filter((s) => ticks.has(s.id)).map((s) => [s.id, s.hash])),
+        ...(forget && { finished: true }),
       } : null);
     },
 
