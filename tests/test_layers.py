@@ -215,3 +215,35 @@ def test_a_request_commits_once_and_never_renders_after_a_rollback() -> None:
 def test_the_transaction_rule_would_catch_a_rollback() -> None:
     tree = ast.parse("try:\n    change(session)\nexcept E:\n    session.rollback()\n")
     assert _ends_transactions(tree) == ["rollback() on line 4"]
+
+
+# Routes that open a unit of work of their own, each with its reason.
+OWN_UNIT_OF_WORK = {
+    # async routes: the session's work runs in a worker thread, not on the event loop
+    "epss.pages.account: logout",
+    "epss.pages.account: end_session",  # (inside logout)
+    "epss.pages.sso: _log_in",
+    # the same feedback id sent twice at once: the loser reads the winner's row after its
+    # own transaction failed
+    "epss.api.feedback: _receive",
+}
+
+
+def _own_units_of_work(tree: ast.Module) -> set[str]:
+    return {
+        function.name
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "unit_of_work"
+    }
+
+
+def test_routes_work_in_the_requests_unit_of_work() -> None:
+    found = {
+        f"{name}: {function}"
+        for name, tree in _modules().items()
+        if name.startswith(("epss.pages", "epss.api"))
+        for function in _own_units_of_work(tree)
+    }
+    assert found == OWN_UNIT_OF_WORK

@@ -18,7 +18,6 @@ from sqlmodel import Session
 
 from epss.auth import EDITORS, Identity, allow
 from epss.auth.accounts import is_active
-from epss.db import unit_of_work
 from epss.drafts import editing
 from epss.drafts.document import draft_hash
 from epss.drafts.history import history_view
@@ -86,15 +85,14 @@ def get_draft(slug: str, session: SessionDep, who: Editor) -> dict:
 @router.patch(_DRAFT, responses=_STALE)
 def patch_task(
     slug: str,
-    services: ServicesDep,
+    session: SessionDep,
     who: Editor,
     changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Change the task's own fields (If-Match: the task's `version`). Answers the draft."""
-    with unit_of_work(services.engine) as session:
-        editing.update_task_fields(session, slug, expected_version(if_match), changes, by=who.name)
-        body = editing.draft_view(session, slug)
+    editing.update_task_fields(session, slug, expected_version(if_match), changes, by=who.name)
+    body = editing.draft_view(session, slug)
     return _answer(body, body["version"])
 
 
@@ -109,26 +107,25 @@ def get_step(slug: str, step_id: str, session: SessionDep, who: Editor) -> JSONR
 def patch_step(
     slug: str,
     step_id: str,
-    services: ServicesDep,
+    session: SessionDep,
     who: Editor,
     changes: Annotated[dict[str, Any], Body(description="The fields to change.")],
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """Change some fields of a step (If-Match: the step's `version`). Answers the step with
     its new version."""
-    with unit_of_work(services.engine) as session:
-        step = editing.step_view(
-            editing.update_step(
-                session, slug, step_id, expected_version(if_match), changes, by=who.name
-            )
+    step = editing.step_view(
+        editing.update_step(
+            session, slug, step_id, expected_version(if_match), changes, by=who.name
         )
+    )
     return _answer(step, step["version"])
 
 
 @router.post(_DRAFT + "/steps", status_code=201, responses=_STALE)
 def post_step(
     slug: str,
-    services: ServicesDep,
+    session: SessionDep,
     who: Editor,
     values: Annotated[
         dict[str, Any],
@@ -141,9 +138,8 @@ def post_step(
 ) -> JSONResponse:
     """Add a step (If-Match: the task's `steps_version`). Answers the new step with the
     task's new `steps_version` (also as ETag)."""
-    with unit_of_work(services.engine) as session:
-        step = editing.add_step(session, slug, expected_version(if_match), values, by=who.name)
-        body = {**editing.step_view(step), "steps_version": find(session, slug).steps_version}
+    step = editing.add_step(session, slug, expected_version(if_match), values, by=who.name)
+    body = {**editing.step_view(step), "steps_version": find(session, slug).steps_version}
     return _answer(
         body,
         body["steps_version"],
@@ -154,29 +150,27 @@ def post_step(
 
 @router.delete(_DRAFT + "/steps/{step_id}", responses=_STALE)
 def delete_step(
-    slug: str, step_id: str, services: ServicesDep, who: Editor, if_match: IfMatch = None
+    slug: str, step_id: str, session: SessionDep, who: Editor, if_match: IfMatch = None
 ) -> dict:
     """Remove a step (If-Match: the step's `version`). Answers the task's new
     `steps_version`."""
-    with unit_of_work(services.engine) as session:
-        editing.remove_step(session, slug, step_id, expected_version(if_match), by=who.name)
-        steps_version = find(session, slug).steps_version
+    editing.remove_step(session, slug, step_id, expected_version(if_match), by=who.name)
+    steps_version = find(session, slug).steps_version
     return {"removed": step_id, "steps_version": steps_version}
 
 
 @router.put(_DRAFT + "/order", responses=_STALE)
 def put_order(
-    slug: str, order: OrderIn, services: ServicesDep, who: Editor, if_match: IfMatch = None
+    slug: str, order: OrderIn, session: SessionDep, who: Editor, if_match: IfMatch = None
 ) -> JSONResponse:
     """Put the steps in a new order (If-Match: the task's `steps_version`)."""
-    with unit_of_work(services.engine) as session:
-        task = editing.reorder_steps(
-            session, slug, expected_version(if_match), order.steps, by=who.name
-        )
-        body = {
-            "steps_version": task.steps_version,
-            "steps": [s["id"] for s in editing.draft_view(session, slug)["steps"]],
-        }
+    task = editing.reorder_steps(
+        session, slug, expected_version(if_match), order.steps, by=who.name
+    )
+    body = {
+        "steps_version": task.steps_version,
+        "steps": [s["id"] for s in editing.draft_view(session, slug)["steps"]],
+    }
     return _answer(body, body["steps_version"])
 
 

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from epss.api.schemas import NOT_BLANK, Moment
 from epss.auth import EDITORS, Identity, Role, allow
 from epss.catalog import credits, known_slugs, versions_of
-from epss.db import unit_of_work
 from epss.drafts import review, workflow
 from epss.drafts.diff import version_diff
 from epss.drafts.importing import MAX_FILES, import_for_review, load_uploads, upload_problems
@@ -21,7 +20,7 @@ from epss.errors import InvalidInput
 from epss.models import Task
 from epss.numbers import MAX_INT
 from epss.taskfile import Problem, TaskFileError
-from epss.web.deps import ServicesDep, SessionDep
+from epss.web.deps import SessionDep
 
 router = APIRouter(tags=["review and publication"])
 READERS = allow(Role.expert, Role.redacteur, Role.kwaliteit)
@@ -205,7 +204,7 @@ def send_back(
 @router.post("/tasks/{slug}/draft/publish", response_model=PublishedOut, responses=_STATE)
 def publish(
     slug: str,
-    services: ServicesDep,
+    session: SessionDep,
     who: Annotated[Identity, allow(Role.redacteur)],
     seen: Annotated[
         str | None,
@@ -219,11 +218,10 @@ def publish(
 ) -> dict:
     """Publish the submitted draft as a new immutable version. A critical task needs a
     second person: 403 with the reason when you edited this draft yourself."""
-    with unit_of_work(services.engine) as session:
-        answer = {
-            **_version(workflow.publish_draft(session, slug, by=who.name, seen=seen)),
-            "slug": slug,
-        }
+    answer = {
+        **_version(workflow.publish_draft(session, slug, by=who.name, seen=seen)),
+        "slug": slug,
+    }
     return answer
 
 

@@ -26,7 +26,7 @@ from epss.auth.sso import (
 from epss.db import unit_of_work
 from epss.moments import clock_time
 from epss.pages import render
-from epss.web.deps import ServicesDep
+from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 LOGIN_PATH = "/inloggen"
@@ -78,6 +78,7 @@ def login_page(
 def login(
     request: Request,
     services: ServicesDep,
+    session: SessionDep,
     naam: Annotated[str, Form(max_length=80)],
     wachtwoord: Annotated[str, Form(max_length=200)],
     volgende: Annotated[str, Form()] = "/",
@@ -101,15 +102,14 @@ def login(
     address = request.client.host if request.client else "unknown"
     throttle = services.login_throttle
     now = throttle.clock()
-    with unit_of_work(services.engine) as session:
-        wait_until = throttle.hold(session, naam, address, now)
-        secret = None if wait_until else log_in(session, naam, wachtwoord)
-        if secret:
-            throttle.succeeded(session, naam, address, now)
-        elif not wait_until:
-            wait_until = throttle.failed(session, naam, address, now)
-            if wait_until is None:
-                return refused(translate("De naam of het wachtwoord klopt niet."), 401)
+    wait_until = throttle.hold(session, naam, address, now)
+    secret = None if wait_until else log_in(session, naam, wachtwoord)
+    if secret:
+        throttle.succeeded(session, naam, address, now)
+    elif not wait_until:
+        wait_until = throttle.failed(session, naam, address, now)
+        if wait_until is None:
+            return refused(translate("De naam of het wachtwoord klopt niet."), 401)
     if wait_until:
         params = wait_params(wait_until, now)
         return refused(

@@ -18,15 +18,14 @@ from sqlmodel import Session
 from epss import i18n
 from epss.auth import Identity, Role, allow
 from epss.catalog import published_version
-from epss.db import unit_of_work
+from epss.db import attempt
 from epss.drafts import review, workflow
 from epss.errors import EpssError
 from epss.months import add_months
 from epss.pages import editor
 from epss.pages.editor import Editor, page
 from epss.pages.editor_tasks import editor_context
-from epss.services import Services
-from epss.web.deps import ServicesDep, SessionDep
+from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 Publisher = Annotated[Identity, allow(Role.redacteur)]
@@ -39,35 +38,34 @@ REFUSALS = {
 
 
 def _act(
-    request: Request, services: Services, slug: str, who: Identity, done: str, action: Callable
+    request: Request, session: Session, slug: str, who: Identity, done: str, action: Callable
 ) -> Response:
-    """Run a workflow step in its own unit of work; on success back to the editor with a
-    message, on a refusal the editor page with the reason."""
+    """Run a workflow step; on success back to the editor with a message, on a refusal the
+    editor page with the reason."""
     try:
-        with unit_of_work(services.engine) as session:
+        with attempt(session):
             action(session)
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
         translate = i18n.translator_for(request)
-        with unit_of_work(services.engine) as session:
-            context = editor_context(
-                session,
-                slug,
-                who,
-                workflow_error={
-                    "title": REFUSALS.get(exc.status, "Kan nu niet"),
-                    "detail": exc.in_language(translate),
-                },
-            )
-            return page(
-                request,
-                "editor_task.html",
-                "_editor_workflow.html",
-                context,
-                status_code=exc.status,
-                headers={"X-Editor-Fragment": "1"},
-            )
+        context = editor_context(
+            session,
+            slug,
+            who,
+            workflow_error={
+                "title": REFUSALS.get(exc.status, "Kan nu niet"),
+                "detail": exc.in_language(translate),
+            },
+        )
+        return page(
+            request,
+            "editor_task.html",
+            "_editor_workflow.html",
+            context,
+            status_code=exc.status,
+            headers={"X-Editor-Fragment": "1"},
+        )
     return RedirectResponse(f"/redactie/taken/{slug}?gedaan={done}", status_code=303)
 
 
@@ -86,10 +84,10 @@ def workflow_fragment(
 
 
 @router.post("/redactie/taken/{slug}/indienen")
-def submit(request: Request, slug: str, services: ServicesDep, who: Editor) -> Response:
+def submit(request: Request, slug: str, session: SessionDep, who: Editor) -> Response:
     return _act(
         request,
-        services,
+        session,
         slug,
         who,
         "ingediend",
@@ -101,7 +99,7 @@ def submit(request: Request, slug: str, services: ServicesDep, who: Editor) -> R
 def publish(
     request: Request,
     slug: str,
-    services: ServicesDep,
+    session: SessionDep,
     who: Publisher,
     concept: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:
@@ -109,7 +107,7 @@ def publish(
     `concept`: the hash of the draft on the reviewer's screen (refused when it changed)."""
     return _act(
         request,
-        services,
+        session,
         slug,
         who,
         "gepubliceerd",
@@ -121,13 +119,13 @@ def publish(
 def send_back(
     request: Request,
     slug: str,
-    services: ServicesDep,
+    session: SessionDep,
     who: Publisher,
     opmerking: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     return _act(
         request,
-        services,
+        session,
         slug,
         who,
         "teruggestuurd",
@@ -159,7 +157,7 @@ def ask_confirmation(request: Request, slug: str, session: SessionDep, who: Edit
 def confirm(
     request: Request,
     slug: str,
-    services: ServicesDep,
+    session: SessionDep,
     who: Editor,
     notitie: Annotated[str, Form()] = "",
 ) -> Response:
@@ -168,26 +166,25 @@ def confirm(
     day: dt.date = editor.today()
     confirmed, error, status, asking = None, None, 200, None
     try:
-        with unit_of_work(services.engine) as session:
+        with attempt(session):
             confirmed = review.confirm_review(session, slug, by=who.name, today=day, note=notitie)
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
         translate = i18n.translator_for(request)
         error, status = {"slug": slug, "detail": exc.in_language(translate)}, exc.status
-    with unit_of_work(services.engine) as session:
-        if error and status == 422:  # the note: ask again, with what was typed
-            asking = {**_question(session, slug, day), "note": notitie}
-        return _review(
-            request,
-            session,
-            day,
-            confirmed=confirmed,
-            error=error,
-            asking=asking,
-            status_code=status,
-            announce="Bevestigd: nog steeds juist." if confirmed else "Niet bevestigd.",
-        )
+    if error and status == 422:  # the note: ask again, with what was typed
+        asking = {**_question(session, slug, day), "note": notitie}
+    return _review(
+        request,
+        session,
+        day,
+        confirmed=confirmed,
+        error=error,
+        asking=asking,
+        status_code=status,
+        announce="Bevestigd: nog steeds juist." if confirmed else "Niet bevestigd.",
+    )
 
 
 def _question(session: Session, slug: str, day: dt.date) -> dict:

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from epss import i18n
 from epss.auth import EDITORS, Identity, allow
 from epss.catalog import newest_versions
-from epss.db import unit_of_work
+from epss.db import attempt
 from epss.drafts.history import changes_of
 from epss.errors import Conflict, InvalidInput
 from epss.feedback import MAX_COMMENT, accept, counts, decline, get_feedback, inbox
@@ -116,6 +116,7 @@ def inbox_page(
 def accept_page(
     request: Request,
     feedback_id: str,
+    session: SessionDep,
     who: Editor,
     wijziging: Annotated[str, Form(max_length=20)] = "",
     antwoord: Annotated[str, Form(max_length=MAX_COMMENT * 2)] = "",
@@ -126,60 +127,60 @@ def accept_page(
             raise invalid("change_id", NO_SUCH_CHANGE, number=wijziging[:20])
         return accept(session, feedback_id, by=who.name, change_id=change_id, answer=antwoord)
 
-    return _handle(request, feedback_id, accepting)
+    return _handle(request, session, feedback_id, accepting)
 
 
 @router.post(PATH + "/{feedback_id}/afwijzen", response_class=HTMLResponse)
 def decline_page(
     request: Request,
     feedback_id: str,
+    session: SessionDep,
     who: Editor,
     reden: Annotated[str, Form(max_length=MAX_COMMENT * 2)] = "",
 ) -> Response:
     return _handle(
         request,
+        session,
         feedback_id,
         lambda session: decline(session, feedback_id, by=who.name, reason=reden),
     )
 
 
-def _handle(request: Request, feedback_id: str, action) -> Response:
-    """Run the handling in its own unit of work; then show the item (htmx), or go back to
-    the list (a plain form post). A refusal shows the item again with what went wrong."""
-    engine = request.app.state.services.engine
+def _handle(request: Request, session: Session, feedback_id: str, action) -> Response:
+    """Run the handling; then show the item (htmx), or go back to the list (a plain form
+    post). A refusal shows the item again with what went wrong."""
     error, status_code = None, 200
     try:
-        with unit_of_work(engine) as session:
+        with attempt(session):
             action(session)
     except (InvalidInput, Conflict) as exc:
         error = exc.in_language(i18n.translator_for(request))
         status_code = exc.status
     if status_code == 200 and not wants_fragment(request):
         return RedirectResponse(_back_to_list(request), status_code=303)
-    with Session(engine) as session:
-        item = get_feedback(session, feedback_id)
-        context = _context(
-            session,
-            [item],
-            item=item,
-            just_handled=status_code == 200,
-            error=error,
-            error_kind=_error_kind(request, status_code),
-        )
-        if not wants_fragment(request):
-            return render(request, "inbox.html", context, status_code=status_code)
-        # editor.js lets htmx swap a refusal that carries X-Editor-Fragment: the item
-        # shows what went wrong.
-        said = error or (
-            "Melding geaccepteerd." if item["status"] == "accepted" else "Melding afgewezen."
-        )
-        return render(
-            request,
-            "_inbox_item.html",
-            context,
-            status_code=status_code,
-            headers={"X-Editor-Fragment": "1", **announcing(request, said)},
-        )
+    item = get_feedback(session, feedback_id)
+    context = _context(
+        session,
+        [item],
+        item=item,
+        just_handled=status_code == 200,
+        error=error,
+        error_kind=_error_kind(request, status_code),
+    )
+    if not wants_fragment(request):
+        return render(request, "inbox.html", context, status_code=status_code)
+    # editor.js lets htmx swap a refusal that carries X-Editor-Fragment: the item
+    # shows what went wrong.
+    said = error or (
+        "Melding geaccepteerd." if item["status"] == "accepted" else "Melding afgewezen."
+    )
+    return render(
+        request,
+        "_inbox_item.html",
+        context,
+        status_code=status_code,
+        headers={"X-Editor-Fragment": "1", **announcing(request, said)},
+    )
 
 
 def _back_to_list(request: Request) -> str:
