@@ -6,6 +6,7 @@ from epss.pages import (
     editor,
     editor_diff,
     editor_files,
+    editor_missing,
     editor_steps,
     editor_tasks,
     editor_versions,
@@ -19,5 +20,6 @@ EDITOR_ROUTERS = [
     editor_workflow.router,
     editor_versions.router,
     editor_files.router,
+    editor_missing.router,
     editor_diff.router,
 ]

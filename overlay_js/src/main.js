@@ -73,10 +73,12 @@ function createOverlay(config) {
     queue.add(/** @type {Outgoing} */ (Object.fromEntries(Object.entries(event).filter(([, v]) => v != null))));
   }
 
-  /** A message under the buttons of the open step.
-   * @param {string} text */
-  function tell(text) {
-    const said = root.querySelector('.epss-step-body:not([hidden]) .epss-said');
+  /** A message under the buttons of `step`, or of the open step.
+   * @param {string} text
+   * @param {PanelStep | null} [step] */
+  function tell(text, step) {
+    const body = step ? `[data-step="${CSS.escape(step.id)}"] .epss-step-body` : '.epss-step-body:not([hidden])';
+    const said = root.querySelector(`${body} .epss-said`);
     if (said) said.textContent = text;
   }
 
@@ -140,12 +142,14 @@ function createOverlay(config) {
     adopt(code.STYLES.panel + code.STYLES.highlight);
     highlighter = code.createHighlighter(layer, {
       onMissing: (selectors) => {
-        emit('highlight_missing', { details: { selector: selectors.join(', ').slice(0, 300) } });
-        tell(t('Het veld voor deze stap staat niet op dit scherm.'));
+        emit('highlight_missing', { step_id: pointedAt && pointedAt.id, details: { selector: selectors.join(', ').slice(0, 300) } });
+        tell(t('Het veld voor deze stap staat niet op dit scherm.'), pointedAt);
       },
     });
     fieldHelp = code.createFieldHelp(highlighter.note, (step, problem, typed) => panel.atField(step, problem, typed));
     let pending = 0;
+    /** @type {PanelStep | null} */
+    let pointedAt = null; // the step whose field is looked for
     panel = code.createPanel(root, {
       close, emit, openTask, feedback,
       search: (q) => api.search(q),
@@ -153,6 +157,7 @@ function createOverlay(config) {
       highlight(step) {
         cancelAnimationFrame(pending);
         fieldHelp.detach();
+        pointedAt = step;
         if (!step || !step.target.length || !panel.open) { highlighter.hide(); return; }
         pending = requestAnimationFrame(() => setTimeout(() => panel.open && highlighter.show(step.target)
           .then((found) => found && fieldHelp.attach(found, step))));

@@ -1,0 +1,37 @@
+"""The experts' list of steps whose field the desk's panel could not find on the screen
+(/redactie/velden): a release of the case software that renamed or moved a field shows
+here, per step and case software, with one click to the step to fix its field."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import select
+
+from epss.drafts.missing_fields import missing_fields
+from epss.models import HostApp
+from epss.moments import moment
+from epss.pages.editor import Editor, page
+from epss.web.deps import SessionDep
+
+router = APIRouter(include_in_schema=False)
+
+PERIOD_DAYS = 30
+
+
+@router.get("/redactie/velden", response_class=HTMLResponse)
+def missing_fields_page(request: Request, session: SessionDep, who: Editor) -> HTMLResponse:
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=PERIOD_DAYS)
+    apps = dict(session.exec(select(HostApp.id, HostApp.name)).all())
+    rows = [
+        {**vars(found), "app_name": apps.get(found.app, found.app)}
+        for found in missing_fields(session, since)
+    ]
+    return page(
+        request,
+        "editor_missing.html",
+        "editor_missing.html",
+        {"rows": rows, "days": PERIOD_DAYS, "moment": moment, "section": "velden"},
+    )

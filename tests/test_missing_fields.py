@@ -1,0 +1,77 @@
+"""The experts' list of fields the desk's panel did not find (/redactie/velden), filled
+from real overlay reports: per step and case software, how often, since when, on which
+screens; counts only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from fastapi.testclient import TestClient
+
+from epss.db import unit_of_work
+from epss.models import HostApp
+
+APP = "demo-zaaksysteem"
+PAGE = "/redactie/velden"
+
+
+def missing(step_id: str | None, url: str, days_ago: float = 0, **changes) -> dict:
+    """A `highlight_missing` report as the overlay sends it."""
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+    report = {
+        "id": str(uuid.uuid4()),
+        "type": "highlight_missing",
+        "occurred_at": at.isoformat(),
+        "app": APP,
+        "url": url,
+        "task_slug": "verhuizing-doorgeven",
+        "task_version": 1,
+        "step_id": step_id,
+        "user": "t.tester",
+        "details": {"selector": "#nieuw-adres"},
+        **changes,
+    }
+    return {key: value for key, value in report.items() if value is not None}
+
+
+def test_reports_of_a_missing_field_reach_the_experts_list(
+    client: TestClient, people: dict
+) -> None:
+    with unit_of_work(client.app.state.services.engine) as session:
+        session.get(HostApp, APP).name = "Zaaksysteem Dijkhaven"
+    screen = "https://zaken.gemeente.example/verhuizing/1"
+    events = [
+        missing("vraag-nieuw-adres", screen, days_ago=2),
+        missing("vraag-nieuw-adres", screen, days_ago=1),
+        missing("vraag-nieuw-adres", "https://zaken.gemeente.example/verhuizing/2"),
+        missing("een-oude-stap", screen),
+        missing(None, screen),  # an overlay from before steps were reported
+        missing("vraag-nieuw-adres", screen, days_ago=45),  # outside the period
+        missing("vraag-nieuw-adres", screen, type="step_viewed", details=None),
+    ]
+    answer = client.post("/api/v1/events", json={"events": events})
+    assert answer.status_code in (200, 202), answer.text
+
+    page = client.get(PAGE, headers=people["expert"])
+    assert page.status_code == 200
+    text = page.text
+    assert "Velden die het hulppaneel niet vond" in text
+    row = text.split("Stap 3: Vraag het nieuwe adres na")[1].split("</tr>")[0]
+    assert ">3<" in row  # three reports in the last 30 days, not the older one
+    assert "Zaaksysteem Dijkhaven" in row  # the case software by its name
+    assert "https://zaken.gemeente.example/verhuizing/1" in row
+    assert "https://zaken.gemeente.example/verhuizing/2" in row
+    assert "een stap die niet meer in de taak staat" in text
+    assert "stap niet gemeld (een oudere versie van het hulppaneel)" in text
+    assert 'href="/redactie/taken/verhuizing-doorgeven#stap-vraag-nieuw-adres"' in text
+    assert "t.tester" not in text  # counts only
+
+
+def test_the_list_is_for_experts_and_says_when_all_was_found(
+    client: TestClient, people: dict
+) -> None:
+    assert client.get(PAGE, headers=people["expert"]).text.count("vond de laatste 30 dagen") == 1
+    assert client.get(PAGE, headers=people["medewerker"]).status_code == 403
+    english = client.get(PAGE, params={"lang": "en"}, headers=people["redacteur"]).text
+    assert "The help panel found every field in the last 30 days." in english
