@@ -220,7 +220,7 @@ def save_step(
         }
         return _one_step(request, session, slug, who, key, state)
     try:
-        with attempt(session), attempt(session):
+        with attempt(session):
             editing.update_step(session, slug, key, version, checked_days(mine), by=who.name)
     except StaleVersion as exc:
         theirs = exc.extra.get("current", {})

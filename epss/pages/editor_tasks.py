@@ -110,7 +110,7 @@ def save_fields(
     """Save the task's own fields, if nobody changed them since the form was loaded."""
     mine: dict = {}
     try:
-        with attempt(session), attempt(session):
+        with attempt(session):
             version = _version(form.get("versie"))
             mine = task_changes(form)
             editing.update_task_fields(session, slug, version, mine, by=who.name)
