@@ -36,7 +36,7 @@ interface DocumentEventMap {
     shouldSwap: boolean;
     isError: boolean;
   }>;
-  'htmx:afterSettle': CustomEvent<{ elt: Element; target: Element }>;
+  'htmx:afterSettle': CustomEvent<{ elt: Element; target: Element; pathInfo?: { requestPath: string } }>;
   'htmx:confirm': CustomEvent<{ elt: Element; issueRequest(skipConfirmation?: boolean): void }>;
   /** Sent by the editor's answers in an HX-Trigger header: the text to announce. */
   'epss-announce': CustomEvent<{ value?: string }>;

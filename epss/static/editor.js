@@ -46,7 +46,16 @@
     target.focus();
   }
 
-  let quietSwaps = 0; // swaps caused by someone else's save must not move the focus
+  // Swaps caused by someone else's save must not move the focus: the paths of the requests
+  // that fetch them (a count per path). Tied to the request, not to "the next swap": the
+  // person's own answer may settle first.
+  /** @type {Map<string, number>} */
+  const quietPaths = new Map();
+  /** @param {string} path */
+  function quietly(path) {
+    quietPaths.set(path, (quietPaths.get(path) || 0) + 1);
+    return path;
+  }
 
   document.addEventListener('htmx:beforeSwap', function (event) {
     const xhr = event.detail.xhr;
@@ -57,8 +66,10 @@
   });
 
   document.addEventListener('htmx:afterSettle', function (event) {
-    const quiet = quietSwaps > 0;
-    if (quiet) quietSwaps -= 1;
+    const path = event.detail.pathInfo ? event.detail.pathInfo.requestPath : '';
+    const waiting = quietPaths.get(path) || 0;
+    const quiet = waiting > 0;
+    if (waiting > 1) quietPaths.set(path, waiting - 1); else quietPaths.delete(path);
     const target = event.detail.target;
     focusMarked(target && target.isConnected ? target : document, quiet);
     focusMarked(document, true); // out-of-band parts never take the focus
@@ -380,8 +391,7 @@
       const li = document.getElementById('stap-' + entry.name);
       if (!li || li.getAttribute('data-mode') !== 'view') return;
       restoring = true;
-      quietSwaps += 1;
-      htmx.ajax('GET', base + '/stappen/' + encodeURIComponent(entry.name) + '/bewerken',
+      htmx.ajax('GET', quietly(base + '/stappen/' + encodeURIComponent(entry.name) + '/bewerken'),
         { target: li, swap: 'outerHTML' }).then(function () {
         restoring = false;
         /** @type {HTMLFormElement | null} */
@@ -520,8 +530,7 @@
     const id = target.id;
     const controls = Array.from(target.querySelectorAll(FOCUSABLE));
     const had = controls.indexOf(/** @type {Element} */ (document.activeElement));
-    quietSwaps += 1;
-    return htmx.ajax('GET', url, { target: target, swap: 'outerHTML' }).then(function () {
+    return htmx.ajax('GET', quietly(url), { target: target, swap: 'outerHTML' }).then(function () {
       const fresh = document.getElementById(id);
       if (had >= 0 && fresh) {
         const again = /** @type {HTMLElement | undefined} */ (fresh.querySelectorAll(FOCUSABLE)[had]);
