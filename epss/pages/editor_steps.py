@@ -8,6 +8,7 @@ one and chooses: take theirs, keep theirs own, or merge by hand. Nothing typed i
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -129,19 +130,24 @@ def _back(slug: str, key: str | None = None) -> RedirectResponse:
     return RedirectResponse(f"/redactie/taken/{slug}{anchor}", status_code=303)
 
 
-@router.get("/redactie/veldcontroles.js")
-def field_checks_script(who: Editor) -> Response:
-    """The desk's checks at a step's field (overlay_js/src/checks.js) for the preview in the
-    step form, the same code the panel runs: one closure, which gives the page only
-    `window.epssFieldChecks`."""
+@functools.cache
+def _field_checks_script() -> str:
+    """overlay_js/src/checks.js in one closure that gives the page only
+    `window.epssFieldChecks`; read once per process, not per request."""
     source = (source_dir() / "checks.js").read_text(encoding="utf-8")
-    script = (
+    return (
         "(function () {\n'use strict';\n"
         + source
         + "\nwindow.epssFieldChecks = { fieldProblem: fieldProblem };\n})();\n"
     )
+
+
+@router.get("/redactie/veldcontroles.js")
+def field_checks_script(who: Editor) -> Response:
+    """The desk's checks at a step's field for the preview in the step form: the same
+    code the panel runs."""
     return Response(
-        script,
+        _field_checks_script(),
         media_type="text/javascript; charset=utf-8",
         headers={"Cache-Control": "public, max-age=3600"},
     )
