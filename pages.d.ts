@@ -33,10 +33,12 @@ interface DocumentEventMap {
     xhr: XMLHttpRequest;
     target: Element;
     requestConfig?: HtmxRequestConfig;
+    pathInfo?: { requestPath: string };
     shouldSwap: boolean;
     isError: boolean;
   }>;
-  'htmx:afterSettle': CustomEvent<{ elt: Element; target: Element; pathInfo?: { requestPath: string } }>;
+  'htmx:afterSettle': CustomEvent<{ elt: Element; target: Element; xhr: XMLHttpRequest }>;
+  'htmx:oobAfterSwap': CustomEvent<{ target: Element }>;
   'htmx:confirm': CustomEvent<{ elt: Element; issueRequest(skipConfirmation?: boolean): void }>;
   /** Sent by the editor's answers in an HX-Trigger header: the text to announce. */
   'epss-announce': CustomEvent<{ value?: string }>;

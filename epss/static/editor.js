@@ -47,10 +47,12 @@
   }
 
   // Swaps caused by someone else's save must not move the focus: the paths of the requests
-  // that fetch them (a count per path). Tied to the request, not to "the next swap": the
-  // person's own answer may settle first.
+  // that fetch them (a count per path), each claimed by its own answer, not by "the next
+  // swap": the person's own answer may settle first.
   /** @type {Map<string, number>} */
   const quietPaths = new Map();
+  /** @type {WeakSet<XMLHttpRequest>} */
+  const quietAnswers = new WeakSet();
   /** @param {string} path */
   function quietly(path) {
     quietPaths.set(path, (quietPaths.get(path) || 0) + 1);
@@ -59,20 +61,26 @@
 
   document.addEventListener('htmx:beforeSwap', function (event) {
     const xhr = event.detail.xhr;
+    const path = event.detail.pathInfo ? event.detail.pathInfo.requestPath : '';
+    const waiting = quietPaths.get(path) || 0;
+    if (waiting > 0) quietAnswers.add(xhr);
+    if (waiting > 1) quietPaths.set(path, waiting - 1); else quietPaths.delete(path);
     if (SHOWN_STATUSES.indexOf(xhr.status) >= 0 && xhr.getResponseHeader('X-Editor-Fragment')) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
   });
 
+  // Out-of-band parts never take the focus. Their marks go at once, and only theirs: an
+  // answer swapped but not yet settled keeps its own.
+  document.addEventListener('htmx:oobAfterSwap', function (event) {
+    if (event.target instanceof Element) focusMarked(event.target, true);
+  });
+
+  // htmx tells each element it swapped in, once settled.
   document.addEventListener('htmx:afterSettle', function (event) {
-    const path = event.detail.pathInfo ? event.detail.pathInfo.requestPath : '';
-    const waiting = quietPaths.get(path) || 0;
-    const quiet = waiting > 0;
-    if (waiting > 1) quietPaths.set(path, waiting - 1); else quietPaths.delete(path);
-    const target = event.detail.target;
-    focusMarked(target && target.isConnected ? target : document, quiet);
-    focusMarked(document, true); // out-of-band parts never take the focus
+    const settled = event.target;
+    if (settled instanceof Element) focusMarked(settled, quietAnswers.has(event.detail.xhr));
     // A form the server gave back with unsaved values (refused, or choices applied) is
     // kept like typed text; a step form swapped away with the list gets its text back.
     /** @type {NodeListOf<HTMLFormElement>} */

@@ -227,6 +227,43 @@ def test_two_experts_on_one_step_keep_both_changes_once(browser, console, servic
     assert console.errors == [], "the pages logged errors"
 
 
+def test_a_colleagues_save_does_not_take_the_focus_from_a_form_still_settling(
+    browser, console, service
+) -> None:
+    """Erik opens a step; before his form has settled, Eva's save of another step refreshes
+    that step on his page. His form still gets the focus: the quiet refresh takes nothing
+    that is not its own. (htmx settles after a delay; here Erik's is made long, so the
+    refresh always falls inside it, as it sometimes does on a busy machine.)"""
+    slug = "aangifte-geboorte"
+    erik_step_id, eva_step_id = "controleer-erkenning", "informeer-over-bsn"
+    eva_context, erik_context = new_context(browser, console), new_context(browser, console)
+    try:
+        eva, erik = eva_context.new_page(), erik_context.new_page()
+        log_in(eva, service.url, "eva", f"/redactie/taken/{slug}")
+        log_in(erik, service.url, "erik", f"/redactie/taken/{slug}")
+        eva_step = open_step(eva, eva_step_id)
+        eva_step.locator(f"#stap-{eva_step_id}-letop").fill("Het BSN komt per post.")
+        erik.evaluate(
+            """() => document.addEventListener('htmx:beforeSwap', (event) => {
+                 if (event.detail.pathInfo.requestPath.endsWith('/bewerken')) {
+                   event.detail.swapOverride = 'outerHTML settle:6000ms';
+                 }
+               })"""
+        )
+        erik_step = erik.locator(f"#stap-{erik_step_id}")
+        erik_step.get_by_role("link", name="Bewerken").click()
+        erik_title = erik_step.locator(f"#stap-{erik_step_id}-titel")
+        expect(erik_title).to_be_attached()  # swapped in; settles in 6 s
+        eva_step.get_by_role("button", name="Stap opslaan").click()
+        expect(erik.locator(f"#stap-{eva_step_id}")).to_have_attribute("data-refreshed", "eva")
+        expect(erik_title).not_to_be_focused()  # still settling: the refresh came first
+        expect(erik_title).to_be_focused(timeout=10_000)
+    finally:
+        for context in (eva_context, erik_context):
+            context.close()
+    assert console.errors == [], "the pages logged errors"
+
+
 def test_a_real_conflict_is_chosen_word_by_word_by_keyboard(browser, console, service) -> None:
     console.allow("status of 412")
     slug, step_id = "aangifte-geboorte", "controleer-erkenning"
