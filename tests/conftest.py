@@ -9,7 +9,9 @@ EPSS_TEST_REQUIRE_POSTGRES=1 (as in CI), which makes that a failure.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import time
 import uuid
@@ -260,6 +262,14 @@ def shipped_index(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
     services = Services.from_settings(Settings(data_dir=folder, secret_key="test-secret"))
     import_shipped(services)
     return services
+
+
+def text_of(page: str) -> str:
+    """What a person reads (and hears): the page without tags and without what is hidden
+    from screen readers, white space collapsed."""
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    body = re.sub(r'<span aria-hidden="true">[^<]*</span>', " ", body)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def within(seconds: float, check: Callable[[], object]) -> object:

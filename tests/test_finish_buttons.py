@@ -21,7 +21,7 @@ from epss.errors import InvalidInput
 from epss.hostapps import clean_finish_buttons, host_apps_fingerprint, parse_finish_buttons
 from epss.models import AdminAction, HostApp
 from epss.settings import Settings
-from tests.conftest import within
+from tests.conftest import text_of, within
 
 APP = "demo-zaaksysteem"  # the shipped tasks' rules point at it
 PAGE = f"/beheer/apps/{APP}"
@@ -60,12 +60,6 @@ def the_form(client: TestClient, **changes: str) -> dict[str, str]:
         "zaaktypen": "\n".join(f"{code} = {zt}" for code, zt in app.zaaktype_map.items()),
         **changes,
     }
-
-
-def text_of(page: str) -> str:
-    """What a person reads and hears (as in test_admin_pages)."""
-    body = re.sub(r'<span aria-hidden="true">[^<]*</span>', " ", page)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
 def textarea(page: str, ident: str) -> re.Match:
