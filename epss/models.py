@@ -137,6 +137,9 @@ class Step(SQLModel, table=True):
     field_checks: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
+    target_fingerprint: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True)
+    )
     sources: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     version: int = Field(default=1, description="Row version for optimistic locking.")
 

@@ -160,8 +160,10 @@ def markdown_to_tree(text: str) -> list[Any]:
 
 def step_hash(step: dict[str, Any]) -> str:
     """A short hash of a step's content: equal content, equal hash, in any version (the
-    panel keeps a tick only while the step it was given to stays the same)."""
-    canonical = json.dumps(step, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    panel keeps a tick only while the step it was given to stays the same). How the step's
+    field is recognised is no part of what the person reads or does."""
+    content = {k: v for k, v in step.items() if k != "target_fingerprint"}
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
@@ -200,6 +202,7 @@ def panel_view(
                 "estimated_minutes": s.get("estimated_minutes"),
                 "branches": [branch(b) for b in s.get("branches", [])],
                 "target": s.get("target", []),
+                "target_fingerprint": s.get("target_fingerprint"),
                 "field_tip": s.get("field_tip"),
                 "field_checks": s.get("field_checks", []),
                 "sources": [sources[i] for i in s.get("sources", []) if i in sources],

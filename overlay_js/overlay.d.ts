@@ -141,6 +141,7 @@ interface PanelStep {
   estimated_minutes: number | null;
   branches: { if: string; step?: string; task?: string; task_title?: string; version?: number | null }[];
   target: string[];
+  target_fingerprint: Fingerprint | null;
   field_tip: string | null;
   field_checks: FieldCheck[];
   sources: { title: string; publisher?: string; section?: string; date?: string; url?: string }[];
@@ -154,6 +155,22 @@ interface FieldCheck {
   from_days?: number | null;
   to_days?: number | null;
   message?: string | null;
+}
+
+/** What a step's field looked like when it was picked (the task file's target_fingerprint). */
+interface Fingerprint {
+  tag: string;
+  type?: string;
+  id?: string;
+  name?: string;
+  label?: string;
+  aria_label?: string;
+  role?: string;
+  placeholder?: string;
+  text?: string;
+  heading?: string;
+  data?: Record<string, string>;
+  position?: number;
 }
 
 /** A published version as the panel shows it (GET /api/v1/tasks/{slug}/panel). */

@@ -52,6 +52,7 @@ def test_the_draft_lists_the_task_and_its_steps_with_their_versions(client, peop
         "estimated_minutes",
         "branches",
         "target",
+        "target_fingerprint",
         "field_tip",
         "field_checks",
         "sources",

@@ -159,7 +159,7 @@ def test_a_check_that_cannot_work_is_refused_where_it_is_written(check: dict, sa
 
 def test_field_help_needs_a_field_and_each_kind_once() -> None:
     step = {"id": "a", "title": "Vul het BSN in", "instruction": "Typ het BSN."}
-    with pytest.raises(ValidationError, match="heeft een veld nodig"):
+    with pytest.raises(ValidationError, match="hebben een veld nodig"):
         Step.model_validate({**step, "field_tip": "Negen cijfers"})
     with pytest.raises(ValidationError, match="maar één keer"):
         Step.model_validate(

@@ -215,6 +215,7 @@ STEP = {
     "estimated_minutes": 3,
     "branches": [{"if": "Te laat", "step": "meld-om"}],
     "target": ["#datum"],
+    "target_fingerprint": {"tag": "input", "name": "datum", "label": "Geboortedatum"},
     "field_tip": "Als dd-mm-jjjj.",
     "field_checks": [{"kind": "date", "to_days": 0}],
     "sources": ["bw"],
@@ -264,15 +265,17 @@ def test_the_base_a_form_sends_back_is_checked() -> None:
     assert step_base({**STEP, "sources": "bw"}) is None
     assert step_base({**STEP, "estimated_minutes": "drie"}) is None
     # A form loaded before a field existed sends no value for it: none, not a refusal.
-    later = ("estimated_minutes", "field_tip", "field_checks")
+    later = ("estimated_minutes", "field_tip", "field_checks", "target_fingerprint")
     older = {k: v for k, v in STEP.items() if k not in later}
     assert step_base(older) == {
         **older,
         "estimated_minutes": None,
         "field_tip": None,
         "field_checks": [],
+        "target_fingerprint": None,
     }
     assert step_base({**STEP, "field_tip": 3}) is None
+    assert step_base({**STEP, "target_fingerprint": {"tag": "input"}}) is None  # names nothing
 
 
 def test_taking_both_sides_of_a_list_never_repeats_an_item() -> None:

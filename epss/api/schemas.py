@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from epss.clock import aware
 from epss.search import SearchHit
 from epss.taskfile.field_checks import FieldCheck
+from epss.taskfile.fingerprint import FieldFingerprint
 
 # Every moment of the API: ISO 8601 with its offset (a moment SQLite gave back without a
 # zone is UTC). Use this type for each datetime field of an answer.
@@ -41,6 +42,7 @@ class StepOut(BaseModel):
     estimated_minutes: int | None = None
     branches: list[dict]
     target: list[str]
+    target_fingerprint: FieldFingerprint | None = None
     field_tip: str | None = None
     field_checks: list[FieldCheck] = []
     sources: list[str]
@@ -93,6 +95,12 @@ class PanelStepOut(BaseModel):
     estimated_minutes: int | None = None
     branches: list[dict]
     target: list[str]
+    target_fingerprint: FieldFingerprint | None = Field(
+        default=None,
+        description="What the step's field looked like when it was picked: the panel finds "
+        "the field by these signals when its selectors no longer find it, or find something "
+        "that does not look like it.",
+    )
     field_tip: str | None = Field(
         default=None, description="Shown next to the step's field while the step is open."
     )

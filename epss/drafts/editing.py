@@ -225,6 +225,11 @@ def _step_changes(step: Step, changes: object) -> dict[str, Any]:
         )
     if problems:
         raise invalid(problems)
-    return {
+    kept = {
         name: value for name, value in changes.items() if name not in ("id", "version", "position")
     }
+    # A fingerprint describes the field the step pointed at: pointed elsewhere, it would
+    # lead the panel back to the old field.
+    if "target" in kept and kept["target"] != step.target and "target_fingerprint" not in kept:
+        kept["target_fingerprint"] = None
+    return kept

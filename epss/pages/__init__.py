@@ -20,7 +20,12 @@ from epss.catalog import newest_versions, published_version
 from epss.errors import NotFound
 from epss.moments import moment_with_zone
 from epss.numbers import MAX_INT
-from epss.pages.field_help import check_messages, describe_check, describe_checks
+from epss.pages.field_help import (
+    check_messages,
+    describe_check,
+    describe_checks,
+    describe_fingerprint,
+)
 from epss.quality.table import shown_day
 from epss.render import render_version
 from epss.web.deps import ServicesDep, SessionDep
@@ -31,7 +36,10 @@ templates = Jinja2Templates(directory=_HERE / "templates")
 templates.env.filters["safe_html"] = Markup  # only for HTML that render.py sanitised
 templates.env.filters["dag"] = shown_day  # '2026-03-03' -> '03-03-2026'
 templates.env.globals.update(
-    describe_check=describe_check, describe_checks=describe_checks, check_messages=check_messages
+    describe_check=describe_check,
+    describe_checks=describe_checks,
+    describe_fingerprint=describe_fingerprint,
+    check_messages=check_messages,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])

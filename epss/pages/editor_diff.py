@@ -28,7 +28,7 @@ from epss.numbers import MAX_INT
 from epss.pages import CRITICALITY_LABELS, templates
 from epss.pages.editor import Editor, field_label, page, task_by_slug
 from epss.pages.editor_tasks import editor_context
-from epss.pages.field_help import describe_check
+from epss.pages.field_help import describe_check, describe_fingerprint
 from epss.quality.table import shown_day
 from epss.render import ALLOWED_TAGS, markdown_to_html
 from epss.taskfile.fields import STEP_FIELDS
@@ -339,6 +339,8 @@ class _Words:
             return html.escape(shown_day(str(value)))
         if name == "review_interval_months":
             return html.escape(f"{value} {_('maand') if value == 1 else _('maanden')}")
+        if name == "target_fingerprint":
+            return html.escape(describe_fingerprint(value, _))
         return html.escape(str(value))
 
 

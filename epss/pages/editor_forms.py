@@ -25,7 +25,7 @@ from epss.drafts.merge import (
 from epss.errors import InvalidInput
 from epss.i18n import Phrase
 from epss.numbers import whole_number
-from epss.pages.field_help import describe_check
+from epss.pages.field_help import describe_check, describe_fingerprint
 from epss.taskfile.field_checks import FieldCheck
 from epss.taskfile.fields import FIELD_LABELS
 
@@ -408,6 +408,8 @@ def value_writer(draft: dict, translate: Callable[[str], str]) -> Callable[[str,
             return "\n".join(
                 describe_check(c, translate, capital=True) for c in value if isinstance(c, dict)
             )
+        if name == "target_fingerprint" and isinstance(value, dict):
+            return describe_fingerprint(value, translate)
         if isinstance(value, list):
             return "\n".join(str(i) for i in value)
         return str(value)

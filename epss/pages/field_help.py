@@ -1,10 +1,11 @@
-"""A step's help at its field (the task file's `field_tip` and `field_checks`) in words for
-people: one describer for the editor (the step as shown, the merge form), the comparison
-of versions and the task page. The checks themselves run only in the browser
-(overlay_js/src/checks.js), at the desk and in the editor's preview.
+"""A step's help at its field (the task file's `field_tip` and `field_checks`) and what its
+field is recognised by (`target_fingerprint`) in words for people: one describer for the
+editor (the step as shown, the merge form), the comparison of versions and the task page.
+The checks themselves run only in the browser (overlay_js/src/checks.js), at the desk and
+in the editor's preview.
 
-Templates get `describe_checks(checks, _)`, `describe_check(check, _)` and
-`check_messages(_)` (epss/pages/__init__.py gives them).
+Templates get `describe_checks(checks, _)`, `describe_check(check, _)`,
+`describe_fingerprint(print, _)` and `check_messages(_)` (epss/pages/__init__.py gives them).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from epss.i18n import fill
+from epss.taskfile.fingerprint import FieldFingerprint
 
 Translate = Callable[[str], str]
 
@@ -96,3 +98,21 @@ def describe_checks(checks: Iterable[Mapping[str, Any]] | None, translate: Trans
     """A step's checks in words, one after the other: "moet ingevuld zijn; een geldig BSN
     (elfproef)" (empty without checks)."""
     return "; ".join(describe_check(check, translate) for check in checks or [])
+
+
+# The signals a person recognises a field by, in the order they are told.
+_TOLD = ("label", "aria_label", "text", "placeholder", "name", "id", "heading")
+
+
+def describe_fingerprint(print_: Mapping[str, Any] | None, translate: Translate) -> str:
+    """What the panel recognises a step's field by, e.g. "Labeltekst ‘Verhuisdatum’,
+    Naam-attribuut ‘verhuisdatum’, Kop erboven ‘2. Nieuw adres en datum’" (empty without)."""
+    fields = FieldFingerprint.model_fields
+    told = [
+        f"{translate(fields[name].title or name)} ‘{print_[name]}’"
+        for name in _TOLD
+        if print_ and print_.get(name)
+    ]
+    if print_ and print_.get("data"):
+        told.append(f"{translate('Data-attributen')} {', '.join(print_['data'])}")
+    return ", ".join(told)

@@ -24,6 +24,7 @@ from pydantic import (
 
 from epss.i18n import Message
 from epss.taskfile.field_checks import FieldCheck
+from epss.taskfile.fingerprint import FieldFingerprint
 from epss.taskfile.parts import (
     FieldPath,
     Line,
@@ -106,6 +107,7 @@ class Step(Part):
         "estimated_minutes": None,
         "field_tip": None,
         "field_checks": [],
+        "target_fingerprint": None,
     }
 
     id: Slug = Field(
@@ -143,6 +145,12 @@ class Step(Part):
         description="CSS selectors of the field in the case software this step is about; "
         "the first one found on the page is highlighted.",
     )
+    target_fingerprint: FieldFingerprint | None = Field(
+        default=None,
+        title="Kenmerken van het veld",
+        description="What the field looked like when it was picked; the panel finds it by "
+        "these when its selectors no longer find it, or find something else.",
+    )
     field_tip: Line | None = Field(
         default=None,
         title="Tip bij het veld",
@@ -172,10 +180,10 @@ class Step(Part):
 
     @model_validator(mode="after")
     def _field_help_has_a_field(self) -> Step:
-        if (self.field_tip or self.field_checks) and not self.target:
+        if (self.field_tip or self.field_checks or self.target_fingerprint) and not self.target:
             raise ValueError(
-                "een tip of controle bij het veld heeft een veld nodig: vul 'Veld in het "
-                "zaaksysteem' in"
+                "een tip, controle of kenmerken bij het veld hebben een veld nodig: vul 'Veld "
+                "in het zaaksysteem' in"
             )
         return self
 

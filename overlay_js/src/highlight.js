@@ -1,5 +1,5 @@
 // @ts-check
-/* global h, throttle, prefersReducedMotion */
+/* global h, throttle, prefersReducedMotion, locate, rectOf */
 /* exported createHighlighter */
 // Highlight: the spotlight on the host page for a step with a target hint.
 
@@ -14,6 +14,8 @@ function createHighlighter(layer, options) {
   const {waitMs = 3000, onMissing, onFound} = options || {};
   /** @type {string[]} */
   let selectors; // of the current show(); null when hidden
+  /** @type {Fingerprint | null} */
+  let print; // of the current show(): what the field looked like, when known
   /** @type {Element} */
   let target;
   /** @type {HTMLElement} */
@@ -48,7 +50,7 @@ function createHighlighter(layer, options) {
       return;
     }
     if (!box) box = layer.appendChild(h('div', {class: 'hl-box'}));
-    const r = target.getBoundingClientRect();
+    const r = rectOf(target);
     for (const k of /** @type {const} */ (['left', 'top', 'width', 'height'])) box.style[k] = r[k] + 'px';
     if (note) {
       if (note.parentNode !== box) box.append(note);
@@ -58,17 +60,13 @@ function createHighlighter(layer, options) {
   };
   const schedule = () => { if (selectors && !frame) frame = requestAnimationFrame(place); };
 
-  // Finds the target when there is none (yet, or any more), then repositions. Selectors match
-  // in the host page's document; an invalid one matches nothing.
+  // Finds the target when there is none (yet, or any more), then repositions: by the
+  // selectors and the fingerprint, in the page, its open shadow roots and same-origin frames.
   const look = () => {
     if (!selectors) return;
     if (!target || !visible(target)) {
-      for (const s of selectors) {
-        try {
-          target = [...document.querySelectorAll(s)].find(visible);
-        } catch { /* not a valid selector */ }
-        if (target) break;
-      }
+      const match = locate(selectors, print, visible);
+      target = match && match.element;
       if (!target) return place();
       resizes.disconnect();
       resizes.observe(target);
@@ -80,14 +78,16 @@ function createHighlighter(layer, options) {
   };
 
   // Scrolls to a newly found target unless it is in view and nothing covers its top, middle
-  // or bottom (a sticky bar of the host may cover an edge only).
+  // or bottom (a sticky bar of the host may cover an edge only). Seen from its own document
+  // or shadow root, in its own frame's viewport.
   /** @param {Element} el */
   const found = (el) => {
     clearTimeout(timer);
     const r = el.getBoundingClientRect();
     const x = r.left + r.width / 2;
-    const clear = [r.top + 2, r.top + r.height / 2, r.bottom - 2].every((y) => el.contains(document.elementFromPoint(x, y)));
-    if (r.top < 0 || r.bottom > innerHeight || !clear) {
+    const root = /** @type {Document | ShadowRoot} */ (el.getRootNode());
+    const clear = [r.top + 2, r.top + r.height / 2, r.bottom - 2].every((y) => el.contains(root.elementFromPoint(x, y)));
+    if (r.top < 0 || r.bottom > el.ownerDocument.defaultView.innerHeight || !clear) {
       el.scrollIntoView({block: 'center', behavior: prefersReducedMotion() ? 'instant' : 'smooth'});
     }
     settle(el);
@@ -109,7 +109,7 @@ function createHighlighter(layer, options) {
     if (note) note.remove();
     note = null;
     if (settle) settle(null);
-    settle = selectors = target = null;
+    settle = selectors = print = target = null;
     clearTimeout(timer);
     cancelAnimationFrame(frame);
     mutations.disconnect();
@@ -118,14 +118,16 @@ function createHighlighter(layer, options) {
     place();
   }
 
-  /** Shows the first visible element that one of the selectors finds; resolves with it,
-   * or with null when hidden before one is found.
+  /** Shows the step's field (locate.js: found by the selectors, or by what it looked like);
+   * resolves with it, or with null when hidden before it is found.
    * @param {string[]} list
+   * @param {Fingerprint | null} [fingerprint]
    * @returns {Promise<Element | null>} */
-  function show(list) {
+  function show(list, fingerprint) {
     hide();
     if (dead) return Promise.resolve(null);
     selectors = [...(list || [])];
+    print = fingerprint || null;
     const shown = new Promise((resolve) => { settle = resolve; });
     listen('add');
     mutations.observe(document.documentElement, {childList: true, subtree: true, attributes: true, characterData: true});

@@ -159,7 +159,7 @@ function createOverlay(config) {
         fieldHelp.detach();
         pointedAt = step;
         if (!step || !step.target.length || !panel.open) { highlighter.hide(); return; }
-        pending = requestAnimationFrame(() => setTimeout(() => panel.open && highlighter.show(step.target)
+        pending = requestAnimationFrame(() => setTimeout(() => panel.open && highlighter.show(step.target, step.target_fingerprint)
           .then((found) => found && fieldHelp.attach(found, step))));
       },
       saveTicks: (task, ticks) => progress.save(caseOnScreen(), task, ticks),

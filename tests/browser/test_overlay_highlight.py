@@ -1,6 +1,6 @@
-"""The spotlight (overlay_js/src/highlight.js) on its own, in real Chromium: util.js and
-highlight.js minified as the bundle does, a shadow root with highlight.css adopted, and a
-layer, on a host page of our own (tests/browser/hostpages/highlight-basic.html)."""
+"""The spotlight (overlay_js/src/highlight.js) on its own, in real Chromium: util.js,
+locate.js and highlight.js minified as the bundle does, a shadow root with highlight.css
+adopted, and a layer, on a host page of our own (tests/browser/hostpages/highlight-basic.html)."""
 
 from __future__ import annotations
 
@@ -82,7 +82,9 @@ SETUP = """
 def load(page, stack, wait_ms: int = 1500) -> None:
     page.goto(stack.host_url("highlight-basic"))
     page.add_script_tag(content=TRACKER)
-    code = "\n".join((SRC / f).read_text(encoding="utf-8") for f in ("util.js", "highlight.js"))
+    code = "\n".join(
+        (SRC / f).read_text(encoding="utf-8") for f in ("util.js", "locate.js", "highlight.js")
+    )
     page.add_script_tag(content="'use strict';\n" + rjsmin.jsmin(code))
     css = minify_css((SRC / "highlight.css").read_text(encoding="utf-8"))
     page.evaluate(SETUP, {"css": css, "waitMs": wait_ms})

@@ -1,0 +1,123 @@
+"""A step's field fingerprint (epss/taskfile/fingerprint.py): in the task file and its schema,
+refused with a Dutch reason when it names nothing, shown to the expert in words, kept while
+the step points at the same field and dropped when it points elsewhere, and served to the
+panel without touching the ticks at the desk."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from epss.drafts.editing import draft_view
+from epss.render import step_hash
+from epss.taskfile import TaskFileError, dump_document, load_text
+from epss.taskfile.fingerprint import FieldFingerprint
+from tests.conftest import shipped_document, text_of
+from tests.editor_support import step_form
+
+SLUG, STEP = "verhuizing-doorgeven", "controleer-verhuisdatum"
+HTMX = {"HX-Request": "true"}
+
+
+def _step(client: TestClient) -> dict:
+    with Session(client.app.state.services.engine) as session:
+        return next(s for s in draft_view(session, SLUG)["steps"] if s["id"] == STEP)
+
+
+def test_the_shipped_field_keeps_its_fingerprint_through_a_file() -> None:
+    document = shipped_document(SLUG)
+    step = next(s for s in document.steps if s.id == STEP)
+    assert step.target_fingerprint == FieldFingerprint(
+        tag="input",
+        type="text",
+        id="verhuisdatum",
+        name="verhuisdatum",
+        label="Verhuisdatum",
+        role="textbox",
+        heading="2. Nieuw adres en datum",
+        position=7,
+    )
+    text = dump_document(document)
+    assert "    target_fingerprint:\n      tag: input\n" in text
+    assert "placeholder" not in text.split(f"- id: {STEP}")[1].split("- id:")[0]  # unset: left out
+    assert dump_document(load_text(text, SLUG)) == text
+
+
+@pytest.mark.parametrize(
+    ("fingerprint", "said"),
+    [
+        ("{tag: input, role: textbox}", "hebben een id, naam, label"),
+        ("{tag: input, name: x, data: {veld: datum}}", "Data-attributen"),
+        ("{tag: Input, name: x}", "Soort element"),
+        ("{tag: input, name: x, position: 0}", "Positie"),
+    ],
+)
+def test_a_fingerprint_that_cannot_be_one_is_refused_with_its_dutch_name(
+    fingerprint: str, said: str
+) -> None:
+    text = dump_document(shipped_document(SLUG))
+    before, after = text.split(f"- id: {STEP}")
+    head, rest = after.split("    target_fingerprint:\n", 1)
+    rest = rest.split("\n", 8)[-1]  # the shipped fingerprint's eight lines out
+    bad = before + f"- id: {STEP}" + head + f"    target_fingerprint: {fingerprint}\n" + rest
+    with pytest.raises(TaskFileError) as refused:
+        load_text(bad, SLUG)
+    assert "Kenmerken van het veld" in str(refused.value) and said in str(refused.value)
+
+
+def test_a_fingerprint_needs_a_field_to_belong_to() -> None:
+    document = shipped_document(SLUG)
+    data = document.model_dump(mode="json")
+    step = next(s for s in data["steps"] if s["id"] == STEP)
+    step["target"], step["field_tip"], step["field_checks"] = [], None, []
+    with pytest.raises(TaskFileError, match="hebben een veld nodig"):
+        load_text(json.dumps(data), SLUG)
+
+
+def test_the_expert_reads_what_the_field_is_recognised_by(client: TestClient, people: dict) -> None:
+    page = client.get(f"/redactie/taken/{SLUG}/stappen/{STEP}/bewerken", headers=people["expert"])
+    said = text_of(page.text)
+    assert "Het paneel herkent dit veld ook aan:" in said
+    assert "Labeltekst ‘Verhuisdatum’" in said and "Kop erboven ‘2. Nieuw adres" in said
+    assert "target_fingerprint" not in said and "aria_label" not in said
+    shown = client.get(f"/redactie/taken/{SLUG}", headers=people["expert"]).text
+    assert "ook herkend aan kenmerken" in shown
+
+
+def test_the_fingerprint_stays_with_its_field_and_goes_when_the_step_points_elsewhere(
+    client: TestClient, people: dict
+) -> None:
+    step = _step(client)
+    had = step["target_fingerprint"]
+    kept = client.post(
+        f"/redactie/taken/{SLUG}/stappen/{STEP}",
+        headers={**people["expert"], **HTMX},
+        data=step_form(step, titel="Controleer de verhuisdatum goed"),
+    )
+    assert kept.status_code == 200, kept.text
+    assert _step(client)["target_fingerprint"] == had
+    step = _step(client)
+    moved = client.post(
+        f"/redactie/taken/{SLUG}/stappen/{STEP}",
+        headers={**people["expert"], **HTMX},
+        data=step_form(step, doelveld="#datum-verhuizing"),
+    )
+    assert moved.status_code == 200, moved.text
+    after = _step(client)
+    assert after["target"] == ["#datum-verhuizing"] and after["target_fingerprint"] is None
+    assert "Het paneel herkent dit veld ook aan:" not in moved.text
+
+
+def test_the_panel_gets_the_fingerprint_and_a_new_one_keeps_the_ticks(
+    client: TestClient,
+) -> None:
+    panel = client.get(f"/api/v1/tasks/{SLUG}/panel").json()
+    step = next(s for s in panel["steps"] if s["id"] == STEP)
+    assert step["target_fingerprint"]["label"] == "Verhuisdatum"
+    shipped = next(s for s in shipped_document(SLUG).steps if s.id == STEP)
+    content = shipped.model_dump(mode="json")
+    repicked = {**content, "target_fingerprint": {"tag": "input", "name": "datum"}}
+    assert step_hash(repicked) == step_hash(content) == step["hash"]
