@@ -173,6 +173,15 @@ interface Fingerprint {
   position?: number;
 }
 
+/** A step's field as locate.js found it: `weak` when it only just looked like its
+ * fingerprint, `moved` when none of the step's selectors finds it any more. */
+interface Located {
+  element: Element;
+  score: number;
+  weak: boolean;
+  moved: boolean;
+}
+
 /** A published version as the panel shows it (GET /api/v1/tasks/{slug}/panel). */
 interface PanelTask {
   slug: string;

@@ -75,3 +75,32 @@ def test_the_list_is_for_experts_and_says_when_all_was_found(
     assert client.get(PAGE, headers=people["medewerker"]).status_code == 403
     english = client.get(PAGE, params={"lang": "en"}, headers=people["redacteur"]).text
     assert "The help panel found every field in the last 30 days." in english
+
+
+def test_fields_found_only_by_their_fingerprint_are_listed_apart(
+    client: TestClient, people: dict
+) -> None:
+    screen = "https://zaken.gemeente.example/verhuizing/3"
+    moved = {"type": "highlight_moved", "details": {"selector": "#verhuisdatum", "match": "moved"}}
+    events = [
+        missing("controleer-verhuisdatum", screen, **moved),
+        missing("controleer-verhuisdatum", screen, days_ago=1, **moved),
+        missing("vraag-nieuw-adres", screen),
+    ]
+    assert client.post("/api/v1/events", json={"events": events}).status_code in (200, 202)
+    text = client.get(PAGE, headers=people["expert"]).text
+    not_found, shifted = text.split("Velden die verschoven zijn")
+    assert "Vraag het nieuwe adres na" in not_found and "verhuisdatum" not in not_found
+    row = shifted.split("Controleer de verhuisdatum")[1].split("</tr>")[0]
+    assert ">2<" in row and screen in row
+    assert "Vraag het nieuwe adres na" not in shifted
+    # A match is said only of such a report, and only as one of its two words.
+    wrong = [
+        missing("vraag-nieuw-adres", screen, details={"selector": "#x", "match": "moved"}),
+        missing("vraag-nieuw-adres", screen, **{**moved, "details": {"match": "ergens"}}),
+    ]
+    for event in wrong:
+        refused = client.post("/api/v1/events", json={"events": [event]})
+        assert refused.status_code == 422, event
+    english = client.get(PAGE, params={"lang": "en"}, headers=people["expert"]).text
+    assert "Fields that moved" in english

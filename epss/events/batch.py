@@ -36,6 +36,7 @@ EventType = Literal[
     "search",
     "feedback",
     "highlight_missing",
+    "highlight_moved",
 ]
 EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 # Each event type, with the keys its `details` may carry.
@@ -49,6 +50,7 @@ DETAIL_KEYS: dict[EventType, frozenset[str]] = {
     "search": frozenset({"query", "results"}),
     "feedback": frozenset({"kind", "comment"}),
     "highlight_missing": frozenset({"selector"}),
+    "highlight_moved": frozenset({"selector", "match"}),
 }
 
 MAX_BATCH_EVENTS = 500
@@ -71,7 +73,9 @@ ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 class Details(BaseModel):
     """What an event adds to its type. Each key is allowed only for the types DETAIL_KEYS
     names: query and results for search, reason for step_deviated, kind and comment for
-    feedback, selector for highlight_missing, source for task_viewed. Long numbers in the
+    feedback, selector for highlight_missing, selector and match for highlight_moved
+    (found by its fingerprint while no selector finds it: moved; or only just: weak),
+    source for task_viewed. Long numbers in the
     free text are masked; parse_batch drops the free text unless it is to be stored."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -83,6 +87,7 @@ class Details(BaseModel):
     comment: Annotated[str, Field(max_length=1000), Masked] | None = None
     selector: Annotated[str, Field(max_length=300), Masked] | None = None
     source: Literal["rule", "search", "manual"] | None = None
+    match: Literal["moved", "weak"] | None = None
 
     @field_validator("query", "reason", "comment", "selector")
     @classmethod

@@ -30,8 +30,8 @@ _CASE_PURPOSE = b"epss-case:"
 
 # The event details that people type themselves, and so can hold citizen data (a name, a
 # citizen service number, an address): stored only when the setting store_free_text is on,
-# and then with long numbers masked. `results` (a count), `kind`, `source` and `selector`
-# (a CSS selector of the host page) are not free text.
+# and then with long numbers masked. `results` (a count), `kind`, `source`, `match` and
+# `selector` (a CSS selector of the host page) are not free text.
 FREE_TEXT_FIELDS: tuple[str, ...] = ("query", "reason", "comment")
 
 

@@ -1,6 +1,7 @@
-"""The experts' list of steps whose field the desk's panel could not find on the screen
-(/redactie/velden): a release of the case software that renamed or moved a field shows
-here, per step and case software, with one click to the step to fix its field."""
+"""The experts' list of steps whose field the desk's panel could not find on the screen, or
+found only by what it looked like (/redactie/velden): a release of the case software that
+renamed or moved a field shows here, per step and case software, with one click to the
+step to fix its field."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from epss.drafts.missing_fields import missing_fields
+from epss.drafts.field_reports import field_reports
 from epss.models import HostApp
 from epss.moments import moment
 from epss.pages.editor import Editor, page
@@ -27,11 +28,17 @@ def missing_fields_page(request: Request, session: SessionDep, who: Editor) -> H
     apps = dict(session.exec(select(HostApp.id, HostApp.name)).all())
     rows = [
         {**vars(found), "app_name": apps.get(found.app, found.app)}
-        for found in missing_fields(session, since)
+        for found in field_reports(session, since)
     ]
     return page(
         request,
         "editor_missing.html",
         "editor_missing.html",
-        {"rows": rows, "days": PERIOD_DAYS, "moment": moment, "section": "velden"},
+        {
+            "missing": [r for r in rows if not r["moved"]],
+            "moved": [r for r in rows if r["moved"]],
+            "days": PERIOD_DAYS,
+            "moment": moment,
+            "section": "velden",
+        },
     )

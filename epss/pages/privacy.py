@@ -49,11 +49,13 @@ TYPE_LABELS = {
     "search": "Gezocht",
     "feedback": "Melding gedaan",
     "highlight_missing": "Aanwijzing niet gevonden op het scherm",
+    "highlight_moved": "Aanwijzing op een andere plek gevonden",
 }
 # The details of an event shown on the page, in this order. `selector` (a CSS selector of
 # the host page) is technical: it is in the downloads only.
 DETAIL_LABELS = {
     "source": "Geopend",
+    "match": "Gevonden",
     "kind": "Soort",
     "results": "Resultaten",
     "query": "Zoekvraag",
@@ -67,6 +69,10 @@ VALUE_LABELS = {
         "rule": "automatisch, bij dit scherm",
         "search": "via zoeken",
         "manual": "zelf gekozen",
+    },
+    "match": {
+        "moved": "aan zijn kenmerken, niet meer op zijn oude plek",
+        "weak": "maar net herkend",
     },
     "kind": {
         **KIND_LABELS,

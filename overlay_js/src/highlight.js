@@ -5,11 +5,11 @@
 
 /** The spotlight on the host page. `layer` is an empty element inside the overlay's shadow root
  * (the caller appends it, before the panel, so the ring stays under the panel).
- * options.onMissing(selectors) is called once when none of the selectors finds a visible element
- * within options.waitMs (default 3000); options.onFound(element) once when one does.
+ * options.onMissing(selectors) is called once when the step's field is not found within
+ * options.waitMs (default 3000); options.onFound(match) once when it is (locate.js says how).
  * @param {HTMLElement} layer
  * @param {{ waitMs?: number, onMissing?: (selectors: string[]) => void,
- *   onFound?: (element: Element) => void }} [options] */
+ *   onFound?: (match: Located) => void }} [options] */
 function createHighlighter(layer, options) {
   const {waitMs = 3000, onMissing, onFound} = options || {};
   /** @type {string[]} */
@@ -72,7 +72,7 @@ function createHighlighter(layer, options) {
       resizes.observe(target);
       resizes.observe(document.documentElement);
       place();
-      if (settle) found(target); // else: back after it went away, quietly
+      if (settle) found(match); // else: back after it went away, quietly
     }
     schedule();
   };
@@ -80,8 +80,9 @@ function createHighlighter(layer, options) {
   // Scrolls to a newly found target unless it is in view and nothing covers its top, middle
   // or bottom (a sticky bar of the host may cover an edge only). Seen from its own document
   // or shadow root, in its own frame's viewport.
-  /** @param {Element} el */
-  const found = (el) => {
+  /** @param {Located} match */
+  const found = (match) => {
+    const el = match.element;
     clearTimeout(timer);
     const r = el.getBoundingClientRect();
     const x = r.left + r.width / 2;
@@ -92,7 +93,7 @@ function createHighlighter(layer, options) {
     }
     settle(el);
     settle = null;
-    if (onFound) onFound(el);
+    if (onFound) onFound(match);
   };
 
   const lookSoon = throttle(look, 100);

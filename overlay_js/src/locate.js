@@ -6,11 +6,16 @@
 // stand clearly above the next, else there is none.
 
 // What each signal weighs. Names and ids are exact; what a person reads (label, text,
-// heading) may be reworded a little.
+// heading) may be reworded a little. A field's own name for a person (label, aria_label)
+// outlasts a release best: ids are regenerated, and the step's selectors (mostly its id)
+// go with them, so id and SELECTED together weigh as much as the label. The heading is
+// shared by every field of its section and the tag, type and role by all candidates: they
+// tell little apart. The position tells apart look-alikes (a panel and its block both
+// called "Aanvrager"). Tuned with bench/targets.py (docs/benchmarks.md).
 /** @type {Record<string, number>} */
-const WEIGHTS = {id: 4, name: 3, label: 3, aria_label: 3, text: 2, placeholder: 2, data: 2,
-  heading: 1.5, tag: 1, type: 1, role: 1, position: 0.5};
-const SELECTED = 3; // what it weighs that one of the step's selectors finds the element
+const WEIGHTS = {id: 3, name: 3, label: 5, aria_label: 5, text: 2, placeholder: 2, data: 2,
+  heading: 0.5, tag: 0.5, type: 0.5, role: 0.5, position: 1.5};
+const SELECTED = 2; // what it weighs that one of the step's selectors finds the element
 const WORDED = ['label', 'aria_label', 'text', 'placeholder', 'heading'];
 const MINIMUM = 0.6; // of the weight of the signals the fingerprint has
 const MARGIN = 0.15; // the best must lead the next by this much
@@ -223,12 +228,13 @@ function rectOf(el) {
 }
 
 /** The step's field. Without a fingerprint: the first visible element a selector finds.
- * With one: the visible element most like it (a selector finding it counts too), when it is
- * like enough and clearly more than any other; `weak` when only just.
+ * With one: the visible element most like it (a selector finding it counts too), when it
+ * stands clearly above the next and is like enough (half as much will do for one a selector
+ * finds); `weak` when only just, `moved` when no selector finds it.
  * @param {string[]} selectors
  * @param {Fingerprint | null | undefined} print
  * @param {(el: Element) => boolean} visible
- * @returns {{element: Element, score: number, weak: boolean} | null} */
+ * @returns {Located | null} */
 function locate(selectors, print, visible) {
   const roots = searchRoots();
   /** @type {Set<Element>} */
@@ -240,7 +246,7 @@ function locate(selectors, print, visible) {
   }
   if (!print) {
     const element = [...selected].find(visible);
-    return element ? {element, score: 1, weak: false} : null;
+    return element ? {element, score: 1, weak: false, moved: false} : null;
   }
   const candidates = new Set(selected);
   for (const root of roots) root.querySelectorAll(CONTROLS + ',' + print.tag).forEach((el) => candidates.add(el));
@@ -256,5 +262,10 @@ function locate(selectors, print, visible) {
     if (score > top) [best, top, next] = [element, score, top];
     else if (score > next) next = score;
   }
-  return best && top >= MINIMUM && top - next >= MARGIN ? {element: best, score: top, weak: top < WEAK} : null;
+  if (!best || top - next < MARGIN) return null;
+  // What a selector of the step finds stays the field while nothing looks more like it:
+  // hand-written selectors keep working on a screen laid out otherwise.
+  const bySelector = selected.has(best);
+  if (top < (bySelector ? MINIMUM / 2 : MINIMUM)) return null;
+  return {element: best, score: top, weak: top < WEAK, moved: !bySelector};
 }

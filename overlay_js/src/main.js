@@ -145,6 +145,11 @@ function createOverlay(config) {
         emit('highlight_missing', { step_id: pointedAt && pointedAt.id, details: { selector: selectors.join(', ').slice(0, 300) } });
         tell(t('Het veld voor deze stap staat niet op dit scherm.'), pointedAt);
       },
+      // Found only by what it looked like: the experts see it on their list of fields.
+      onFound: ({moved, weak}) => (moved || weak) && emit('highlight_moved', {
+        step_id: pointedAt && pointedAt.id,
+        details: { selector: pointedAt.target.join(', ').slice(0, 300), match: moved ? 'moved' : 'weak' },
+      }),
     });
     fieldHelp = code.createFieldHelp(highlighter.note, (step, problem, typed) => panel.atField(step, problem, typed));
     let pending = 0;

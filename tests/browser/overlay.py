@@ -3,6 +3,8 @@ shadow root, so `page.locator(".epss-panel")` finds the panel."""
 
 from __future__ import annotations
 
+import json
+
 from playwright.sync_api import Page, expect
 
 LAUNCHER = ".epss-launcher"
@@ -34,3 +36,18 @@ def current_step(page: Page) -> str:
 
 def queued_events(page: Page) -> list[dict]:
     return page.evaluate("() => JSON.parse(localStorage.getItem('epss:events') || '[]')")
+
+
+def sent_events(page: Page) -> list[dict]:
+    """A list that fills with the events the page sends to the service from now on (what
+    still waits to be sent is in queued_events)."""
+    sent: list[dict] = []
+    page.on(
+        "request",
+        lambda r: (
+            r.url.endswith("/api/v1/events")
+            and r.method == "POST"
+            and sent.extend(json.loads(r.post_data)["events"])
+        ),
+    )
+    return sent

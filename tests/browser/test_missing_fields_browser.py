@@ -1,5 +1,6 @@
-"""The field of a step is gone from the case software (a release renamed it): the desk's
-panel says so, and the report reaches the experts' list of fields not found."""
+"""The field of a step is gone from the case software (a release removed it): the desk's
+panel says so, and the report reaches the experts' list of fields not found. (A field
+renamed or moved is found by its fingerprint: tests/browser/test_overlay_locate_browser.py.)"""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from epss.db import make_engine
-from epss.drafts.missing_fields import missing_fields
+from epss.drafts.field_reports import field_reports
 
 
-def test_a_field_renamed_by_a_release_reaches_the_experts_list(page: Page, stack) -> None:
+def test_a_field_removed_by_a_release_reaches_the_experts_list(page: Page, stack) -> None:
     page.goto(stack.service.url + "/demo/verhuizing")
-    page.evaluate("() => document.querySelector('#nieuw-adres').id = 'adres-nieuw'")  # the release
+    page.evaluate("() => document.querySelector('#nieuw-adres').remove()")  # the release
     open_panel(page)
     shown_task(page)
     step = page.locator('.epss-step[data-step="vraag-nieuw-adres"]')
@@ -29,7 +30,11 @@ def test_a_field_renamed_by_a_release_reaches_the_experts_list(page: Page, stack
     try:
         with Session(engine) as session:
             since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
-            found = [m for m in missing_fields(session, since) if m.step_id == "vraag-nieuw-adres"]
+            found = [
+                m
+                for m in field_reports(session, since)
+                if m.step_id == "vraag-nieuw-adres" and not m.moved
+            ]
     finally:
         engine.dispose()
     [report] = found

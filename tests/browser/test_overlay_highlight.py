@@ -57,7 +57,7 @@ SETUP = """
   window.hl = createHighlighter(layer, {
     waitMs,
     onMissing: (s) => missing.push(s),
-    onFound: (el) => found.push(el.id),
+    onFound: (m) => found.push(m.element.id),
   });
   window.spot = () => {
     const box = layer.querySelector('.hl-box');

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from overlay import open_panel, shown_task
+from overlay import open_panel, queued_events, sent_events, shown_task
 from playwright.sync_api import Page, expect
 
 from bench.demo_targets import demo_targets, fingerprint, shipped_documents
@@ -105,6 +105,23 @@ def test_a_selector_that_now_finds_another_field_is_overruled(page: Page) -> Non
     assert found == "verhuisdatum"
 
 
+def test_a_hand_written_selector_keeps_working_on_a_screen_laid_out_otherwise(
+    page: Page,
+) -> None:
+    with_locate(
+        page, '<section id="verhuizer" aria-labelledby="k"><h2 id="k">Verhuizer</h2></section>'
+    )
+    print_ = print_of(page, "#verhuizer")
+    # Another case software: the same id on a fieldset with a legend, nothing else alike.
+    with_locate(page, FORM.replace("<form>", '<form><fieldset id="verhuizer"><legend>Wie</legend>'))
+    found = page.evaluate(
+        f"(p) => {{ const f = locate(['#verhuizer'], p, {VISIBLE});"
+        " return [f.element.localName, f.weak]; }",
+        print_,
+    )
+    assert found == ["fieldset", True]  # found, and reported as only just
+
+
 def test_two_look_alikes_or_a_stranger_are_never_chosen(page: Page) -> None:
     with_locate(page, FORM)
     print_ = print_of(page, "#verhuisdatum")
@@ -182,6 +199,7 @@ def test_on_the_demo_desk_the_ring_finds_its_fields_after_every_id_was_renamed(
     page: Page, stack
 ) -> None:
     page.emulate_media(reduced_motion="reduce")
+    sent = sent_events(page)  # what went over the wire; the rest still waits
     page.goto(stack.service.url + "/demo/verhuizing")
     field, section = page.query_selector("#verhuisdatum"), page.query_selector("#nieuw-adres")
     assert field and section
@@ -197,6 +215,14 @@ def test_on_the_demo_desk_the_ring_finds_its_fields_after_every_id_was_renamed(
         ring_lies_on(page, "#" + str(element.get_attribute("id")))
         if element == field:  # the help at the field goes with the ring
             expect(page.locator(".hl-note")).to_contain_text("Niet eerder dan 4 weken")
+    # Each is reported as moved (the first step's too, opened with the panel), for the
+    # experts' list of fields (/redactie/velden).
+    moved = [e for e in [*sent, *queued_events(page)] if e["type"] == "highlight_moved"]
+    assert {(e["step_id"], e["details"]["match"]) for e in moved} == {
+        ("neem-melding-aan", "moved"),
+        ("controleer-verhuisdatum", "moved"),
+        ("vraag-nieuw-adres", "moved"),
+    }
 
 
 def test_the_shipped_fingerprints_are_those_of_the_demo_screens(page: Page, stack) -> None:

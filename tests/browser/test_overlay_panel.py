@@ -4,10 +4,17 @@ shortcut and the keyboard, accessibility, and what happens when the service is d
 
 from __future__ import annotations
 
-import json
-
 from axe_playwright_python.sync_playwright import Axe
-from overlay import LAUNCHER, PANEL, current_step, open_panel, queued_events, shown_task, wait_ready
+from overlay import (
+    LAUNCHER,
+    PANEL,
+    current_step,
+    open_panel,
+    queued_events,
+    sent_events,
+    shown_task,
+    wait_ready,
+)
 from playwright.sync_api import expect
 from webpages import publish
 
@@ -74,15 +81,7 @@ def test_ticked_steps_survive_a_reload_and_the_next_step_opens(page, stack) -> N
 
 
 def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
-    sent: list[dict] = []  # what went over the wire, and below what still waits
-    page.on(
-        "request",
-        lambda r: (
-            r.url.endswith("/api/v1/events")
-            and r.method == "POST"
-            and sent.extend(json.loads(r.post_data)["events"])
-        ),
-    )
+    sent = sent_events(page)  # what went over the wire; the rest still waits
     page.goto(stack.host_url("plain?bsn=999993653#stap"))
     open_panel(page)
     shown_task(page)

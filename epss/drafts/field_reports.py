@@ -1,7 +1,8 @@
-"""Steps whose field the desk's panel did not find on the screen: the overlay's
-`highlight_missing` reports of a period, per task, step and host app, with how often,
-since when, until when and on which screens. Counts only: no one who reported is named.
-A case software release that renamed or moved a field shows here before anyone calls."""
+"""Steps whose field the desk's panel did not find on the screen, or found only by what it
+looked like: the overlay's `highlight_missing` and `highlight_moved` reports of a period,
+per kind, task, step and host app, with how often, since when, until when and on which
+screens. Counts only: no one who reported is named. A case software release that renamed
+or moved a field shows here before anyone calls."""
 
 from __future__ import annotations
 
@@ -15,17 +16,19 @@ from epss.catalog import newest_versions
 from epss.clock import aware
 from epss.models import Event, table_of
 
-MISSING = "highlight_missing"
+MISSING, MOVED = "highlight_missing", "highlight_moved"
 SCREENS_SHOWN = 5
 EVENT = table_of(Event).c
 
 
 @dataclass
-class MissingField:
-    """One step's field not found in one host app. `step_number` and `step_title` are of
-    the newest published version (None when the step is no longer in it); `changed_since`:
-    that version was published after the last report (the field may be fixed)."""
+class FieldReport:
+    """One step's field not found (`moved` False) or found only by its fingerprint (True) in
+    one host app. `step_number` and `step_title` are of the newest published version (None
+    when the step is no longer in it); `changed_since`: that version was published after
+    the last report (the field may be fixed)."""
 
+    moved: bool
     task_slug: str
     task_title: str
     step_id: str | None
@@ -39,28 +42,34 @@ class MissingField:
     screens: list[str] = field(default_factory=list)
 
 
-def missing_fields(session: Session, since: dt.datetime) -> list[MissingField]:
-    """The reports since `since`, a row per task, step and host app, the most recent first."""
-    where = (EVENT.type == MISSING, EVENT.occurred_at >= since, EVENT.task_slug.is_not(None))
-    group = (EVENT.task_slug, EVENT.step_id, EVENT.app)
+def field_reports(session: Session, since: dt.datetime) -> list[FieldReport]:
+    """The reports since `since`, a row per kind, task, step and host app, the most recent
+    first."""
+    where = (
+        EVENT.type.in_((MISSING, MOVED)),
+        EVENT.occurred_at >= since,
+        EVENT.task_slug.is_not(None),
+    )
+    group = (EVENT.type, EVENT.task_slug, EVENT.step_id, EVENT.app)
     rows = session.execute(
         select(*group, func.count(), func.min(EVENT.occurred_at), func.max(EVENT.occurred_at))
         .where(*where)
         .group_by(*group)
     ).all()
-    screens: dict[tuple[str, str | None, str], list[str]] = {}
-    for slug, step_id, app, url in session.execute(
+    screens: dict[tuple[str, str, str | None, str], list[str]] = {}
+    for kind, slug, step_id, app, url in session.execute(
         select(*group, EVENT.url).where(*where).distinct().order_by(EVENT.url)
     ).all():
-        screens.setdefault((slug, step_id, app), []).append(url)
+        screens.setdefault((kind, slug, step_id, app), []).append(url)
     versions = {v.document["slug"]: v for v in newest_versions(session)}
     found = []
-    for slug, step_id, app, reports, first, last in rows:
+    for kind, slug, step_id, app, reports, first, last in rows:
         version = versions.get(slug)
         steps = version.document["steps"] if version else []
         number = next((n for n, s in enumerate(steps, 1) if s["id"] == step_id), None)
         found.append(
-            MissingField(
+            FieldReport(
+                moved=kind == MOVED,
                 task_slug=slug,
                 task_title=version.document["title"] if version else slug,
                 step_id=step_id,
@@ -71,7 +80,7 @@ def missing_fields(session: Session, since: dt.datetime) -> list[MissingField]:
                 first=aware(first),
                 last=aware(last),
                 changed_since=bool(version and aware(version.published_at) > aware(last)),
-                screens=screens.get((slug, step_id, app), [])[:SCREENS_SHOWN],
+                screens=screens.get((kind, slug, step_id, app), [])[:SCREENS_SHOWN],
             )
         )
     return sorted(found, key=lambda m: m.last, reverse=True)
