@@ -7,17 +7,17 @@
 
 // What each signal weighs. Names and ids are exact; what a person reads (label, text,
 // heading) may be reworded a little. A field's own name for a person (label, aria_label)
-// outlasts a release best: ids are regenerated, and the step's selectors (mostly its id)
-// go with them, so id and SELECTED together weigh as much as the label. The heading is
-// shared by every field of its section and the tag, type and role by all candidates: they
-// tell little apart. The position tells apart look-alikes (a panel and its block both
-// called "Aanvrager"). Tuned with bench/targets.py (docs/benchmarks.md).
+// outlasts a release best; ids are regenerated, and the step's selectors (mostly its id)
+// go with them. The heading is shared by every field of its section and the tag, type and
+// role by nearly every candidate: they tell little apart. The position tells look-alikes
+// apart (a panel and its block both called "Aanvrager"). Tuned with bench/targets.py
+// (docs/benchmarks.md): every kind of change found, and no other field when one is gone.
 /** @type {Record<string, number>} */
-const WEIGHTS = {id: 3, name: 3, label: 5, aria_label: 5, text: 2, placeholder: 2, data: 2,
-  heading: 0.5, tag: 0.5, type: 0.5, role: 0.5, position: 1.5};
-const SELECTED = 2; // what it weighs that one of the step's selectors finds the element
+const WEIGHTS = {id: 2, name: 3, label: 5, aria_label: 5, text: 2, placeholder: 2, data: 2,
+  heading: 0.5, tag: 0.25, type: 0.25, role: 0.25, position: 1.5};
+const SELECTED = 1; // what it weighs that one of the step's selectors finds the element
 const WORDED = ['label', 'aria_label', 'text', 'placeholder', 'heading'];
-const MINIMUM = 0.6; // of the weight of the signals the fingerprint has
+const MINIMUM = 0.8; // of the weight of the signals the fingerprint has
 const MARGIN = 0.15; // the best must lead the next by this much
 const WEAK = 0.8; // below this a match is found, and reported as weak
 const CONTROLS = 'input:not([type=hidden]),select,textarea,button,a[href],[role],[contenteditable],[tabindex]';
@@ -228,9 +228,9 @@ function rectOf(el) {
 }
 
 /** The step's field. Without a fingerprint: the first visible element a selector finds.
- * With one: the visible element most like it (a selector finding it counts too), when it
- * stands clearly above the next and is like enough (half as much will do for one a selector
- * finds); `weak` when only just, `moved` when no selector finds it.
+ * With one: the visible element most like it (a selector finding it counts too) when it is
+ * like enough and clearly above the next, else what the selectors find; `weak` when it only
+ * just looks like it, `moved` when no selector finds it.
  * @param {string[]} selectors
  * @param {Fingerprint | null | undefined} print
  * @param {(el: Element) => boolean} visible
@@ -254,18 +254,25 @@ function locate(selectors, print, visible) {
   // nothing: then they tell no element from another, and are left out of every score.
   const said = [...selected].some(visible) ? selected.has.bind(selected) : null;
   const unsaid = print.id && !roots.some((root) => root.getElementById(print.id)) ? ['id'] : [];
+  /** @type {Map<Element, number>} */
+  const scores = new Map();
   let best = null;
   let [top, next] = [0, 0];
   for (const element of candidates) {
     if (!visible(element)) continue;
     const score = scoreOf(print, element, said && said(element), unsaid);
+    scores.set(element, score);
     if (score > top) [best, top, next] = [element, score, top];
     else if (score > next) next = score;
   }
-  if (!best || top - next < MARGIN) return null;
-  // What a selector of the step finds stays the field while nothing looks more like it:
-  // hand-written selectors keep working on a screen laid out otherwise.
-  const bySelector = selected.has(best);
-  if (top < (bySelector ? MINIMUM / 2 : MINIMUM)) return null;
-  return {element: best, score: top, weak: top < WEAK, moved: !bySelector};
+  // Another element than the selectors find is taken only when it is like enough and
+  // clearly the most alike; else what the selectors find stays the field, as it would
+  // without a fingerprint: hand-written selectors keep working on screens laid out otherwise.
+  if (best && !selected.has(best) && top >= MINIMUM && top - next >= MARGIN) {
+    return {element: best, score: top, weak: top < WEAK, moved: true};
+  }
+  const element = selected.has(best) ? best : [...selected].find(visible);
+  if (!element) return null;
+  const score = scores.get(element) || 0;
+  return {element, score, weak: score < WEAK, moved: false};
 }
