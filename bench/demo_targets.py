@@ -19,7 +19,6 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from bench.server import running_server
 from epss.cli import prepare_demo
 from epss.demo.cases import SCHERMEN
 from epss.settings import Settings
@@ -82,6 +81,10 @@ def fingerprint(page: Page, selector: str) -> dict:
 @contextmanager
 def demo_browser() -> Iterator[tuple[Browser, str]]:
     """Chromium and the demo service (its case software at base + '/demo/…')."""
+    # Imported here: bench.server needs the bench extra (psutil), and the browser tests use
+    # the rest of this module without it.
+    from bench.server import running_server
+
     if not shutil.which("chromium"):
         raise SystemExit("Chromium is needed: apt-get install chromium")
     with tempfile.TemporaryDirectory() as folder:

@@ -75,8 +75,8 @@ class Details(BaseModel):
     names: query and results for search, reason for step_deviated, kind and comment for
     feedback, selector for highlight_missing, selector and match for highlight_moved
     (found by its fingerprint while no selector finds it: moved; or only just: weak),
-    source for task_viewed. Long numbers in the
-    free text are masked; parse_batch drops the free text unless it is to be stored."""
+    source for task_viewed. Long numbers in the free text are masked; parse_batch drops
+    the free text unless it is to be stored."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 

@@ -191,9 +191,8 @@ function scoreOf(print, el, selected, unsaid) {
 
 /** Where to look: the page, the open shadow roots in it and the documents of its
  * same-origin frames (and theirs), but never the overlay's own.
- * @param {Document} [doc]
  * @returns {(Document | ShadowRoot)[]} */
-function searchRoots(doc) {
+function searchRoots() {
   /** @type {(Document | ShadowRoot)[]} */
   const roots = [];
   /** @param {Document | ShadowRoot} root */
@@ -209,7 +208,7 @@ function searchRoots(doc) {
       }
     }
   };
-  walk(doc || document);
+  walk(document);
   return roots;
 }
 
