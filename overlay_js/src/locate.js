@@ -82,11 +82,22 @@ function headingOf(el) {
 }
 
 // Its place (1, 2, …) among the elements of its kind in its form, or in its document.
-/** @param {Element} el */
-function positionOf(el) {
+// `places` keeps each form's numbering while one search lasts: numbered once, not once for
+// every element scored.
+/** @param {Element} el
+ * @param {Map<Node, Map<Element, number>>} [places] */
+function positionOf(el, places = new Map()) {
   const scope = el.closest('form') || el.getRootNode();
-  const same = [.../** @type {ParentNode} */ (scope).querySelectorAll(el.localName)];
-  return same.indexOf(el) + 1 || null;
+  if (!places.has(scope)) {
+    /** @type {Record<string, number>} */
+    const counts = {};
+    const numbers = new Map();
+    for (const each of /** @type {ParentNode} */ (scope).querySelectorAll('*')) {
+      numbers.set(each, counts[each.localName] = (counts[each.localName] || 0) + 1);
+    }
+    places.set(scope, numbers);
+  }
+  return places.get(scope).get(el) || null;
 }
 
 /** @param {Element} el */
@@ -108,7 +119,7 @@ function textOfPressable(el) {
 }
 
 // Each signal of a fingerprint, read from an element (null: it has none).
-/** @type {Record<string, (el: Element) => any>} */
+/** @type {Record<string, (el: Element, places?: Map<Node, Map<Element, number>>) => any>} */
 const SIGNALS = {
   tag: (el) => el.localName,
   type: (el) => (/^(input|button)$/.test(el.localName) && tidy(el.getAttribute('type')) || '').toLowerCase() || null,
@@ -167,15 +178,16 @@ function alike(a, b) {
  * @param {Fingerprint} print
  * @param {Element} el
  * @param {boolean | null} selected
- * @param {string[]} unsaid */
-function scoreOf(print, el, selected, unsaid) {
+ * @param {string[]} unsaid
+ * @param {Map<Node, Map<Element, number>>} places see positionOf */
+function scoreOf(print, el, selected, unsaid, places) {
   let total = selected == null ? 0 : SELECTED;
   let got = selected ? SELECTED : 0;
   for (const [key, weight] of Object.entries(WEIGHTS)) {
     const want = /** @type {Record<string, any>} */ (print)[key];
     if (want == null || unsaid.includes(key)) continue;
     total += weight;
-    const have = SIGNALS[key](el);
+    const have = SIGNALS[key](el, places);
     if (have == null) continue;
     if (key === 'data') {
       const names = Object.keys(want);
@@ -255,11 +267,12 @@ function locate(selectors, print, visible) {
   const unsaid = print.id && !roots.some((root) => root.getElementById(print.id)) ? ['id'] : [];
   /** @type {Map<Element, number>} */
   const scores = new Map();
+  const places = new Map();
   let best = null;
   let [top, next] = [0, 0];
   for (const element of candidates) {
     if (!visible(element)) continue;
-    const score = scoreOf(print, element, said && said(element), unsaid);
+    const score = scoreOf(print, element, said && said(element), unsaid, places);
     scores.set(element, score);
     if (score > top) [best, top, next] = [element, score, top];
     else if (score > next) next = score;
