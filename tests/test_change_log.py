@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from epss.changes import log as change_log
 from epss.changes.follower import AFTER_COMMIT_WAIT, Follower
-from epss.db import make_engine
+from epss.db import attempt, make_engine, unit_of_work
 from epss.models import CatalogChange
 from tests.conftest import within
 
@@ -62,6 +62,28 @@ def test_a_commit_is_applied_at_once_and_a_rollback_never(settings) -> None:
                 "eerste",
                 "tweede",
             ]
+    finally:
+        follower.stop()
+        engine.dispose()
+
+
+def test_a_change_in_an_attempt_is_applied_when_the_request_commits(settings) -> None:
+    """A page's change runs in `attempt` (a savepoint): its release is no commit, so the
+    change is neither written nor applied then; it is once the request's session commits,
+    before that commit returns, and what a refused attempt recorded never is."""
+    engine = make_engine(settings)
+    applied = Applied()
+    follower = Follower(engine, applied, 0)
+    follower.start()
+    try:
+        with unit_of_work(engine) as session:
+            with attempt(session):
+                change_log.record(session, change_log.HOST_APP, "aangenomen")
+            with pytest.raises(RuntimeError), attempt(session):
+                change_log.record(session, change_log.HOST_APP, "geweigerd")
+                raise RuntimeError("refused")
+            assert applied.items == []
+        assert applied.items == [("host_app", "aangenomen")]
     finally:
         follower.stop()
         engine.dispose()

@@ -103,8 +103,12 @@ def prune(session: Session, now: dt.datetime) -> int:
     return result.rowcount or 0
 
 
+# SQLAlchemy also calls these at the release of a savepoint (`epss.db.attempt`): the
+# changes are written, and applied, at the commit of the transaction itself.
 @event.listens_for(Session, "before_commit")
 def _write(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
@@ -119,6 +123,8 @@ def _write(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _apply(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
     newest = session.info.pop(_WRITTEN, None)
     if newest is None:
         return

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from overlay import LAUNCHER, PANEL, wait_ready
 from playwright.sync_api import Page, expect
@@ -26,7 +25,6 @@ from epss.app import create_app
 from epss.cli import prepare_demo
 from epss.models import User
 from epss.settings import Settings
-from tests.conftest import within
 
 
 @dataclass
@@ -238,16 +236,6 @@ def test_a_new_case_system_gets_the_overlay_from_the_script_tag_shown(
     page.get_by_role("button", name="Hostapplicatie toevoegen").click()
     expect(page.locator("#app-klaar")).to_contain_text("De hostapplicatie is toegevoegd.")
     shoot(page, service, "app-added")
-    # In force once the change follower has read it: within seconds, as the page says (CI11
-    # loaded the case system's screen before, on a busy machine, and CORS refused it).
-    manifest = f"{service.url}/api/v1/apps/zaken-oost/manifest"
-    allowed = within(
-        5,
-        lambda: httpx.get(manifest, headers={"Origin": case_system.url}).headers.get(
-            "access-control-allow-origin"
-        ),
-    )
-    assert allowed == case_system.url
 
     # The case system's page gets exactly what the admin copies from this page.
     case_system.tag = page.locator("#scripttag").input_value()
