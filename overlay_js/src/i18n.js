@@ -74,6 +74,7 @@ const ENGLISH = {
   'Versturen': 'Send',
   'Uw melding is geweigerd.': 'Your feedback was refused.',
   'Uw meldingen': 'Your feedback',
+  'Al uw meldingen en de antwoorden, op elke werkplek': 'All your feedback and the answers, on any workstation',
   'U meldde: {k} bij stap {n}': 'You reported: {k} at step {n}',
   'wordt verstuurd': 'being sent',
   'niet verstuurd': 'not sent',

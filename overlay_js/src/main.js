@@ -96,10 +96,13 @@ function createOverlay(config) {
     return mine;
   }
 
+  // Signed in there, the person sees all they sent from any workstation, with the answers.
+  const everywhere = config.user ? new URL('mijn-gegevens#meldingen', config.service).href : null;
+
   /** @param {SentFeedback[]} mine */
   function saveMine(mine) {
     store('localStorage', mineKey, mine);
-    if (panel) panel.mine(mine);
+    if (panel) panel.mine(mine, everywhere);
   }
 
   // "Klopt niet", "Onduidelijk" or a suggestion on a step of the task shown. No event: the
@@ -115,7 +118,7 @@ function createOverlay(config) {
   // On opening the panel: the sender's feedback (at most 10), and what became of it.
   function showMine() {
     const mine = loadMine();
-    panel.mine(mine);
+    panel.mine(mine, everywhere);
     if (mine.length) {
       api.statuses(mine.map((m) => m.id)).then((r) => {
         const now = loadMine();

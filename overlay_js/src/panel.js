@@ -323,19 +323,26 @@ function createPanel(root, ctl) {
       said.textContent = problem ? `${t('Bij het veld')}: ${problem}`
         : typed && step.field_checks.length ? `${t('Bij het veld')}: ${t('in orde')}` : '';
     },
-    /** "Uw meldingen": what this person reported, and what became of it.
-     * @param {SentFeedback[]} items */
-    mine(items) {
+    /** "Uw meldingen": what this person reported from this browser, what became of it,
+     * and where all of it is, from any workstation (their page on the service, signed in).
+     * @param {SentFeedback[]} items
+     * @param {string | null} everywhere */
+    mine(items, everywhere) {
       /** @param {SentFeedback} m */
       const state = (m) => (m.status === 'accepted'
         ? (m.changed_in_version ? t('aangepast in versie {v}', { v: m.changed_in_version }) : t('aangenomen'))
         : t(/** @type {Record<string, string>} */ ({ refused: 'niet verstuurd', new: 'in behandeling', declined: 'afgewezen' })[m.status]
           || 'wordt verstuurd'));
-      mine.hidden = !items.length;
-      mine.replaceChildren(h('h3', { text: t('Uw meldingen') }), h('ul', {}, items.map((m) => h('li', {},
+      mine.hidden = !items.length && !everywhere;
+      /** @type {HTMLElement[]} */
+      const parts = [h('h3', { text: t('Uw meldingen') })];
+      if (items.length) parts.push(h('ul', {}, items.map((m) => h('li', {},
         h('strong', { text: m.task_title }), h('br'),
         `${t('U meldde: {k} bij stap {n}', { k: t(KINDS[m.kind]).toLowerCase(), n: m.step_number })} — ${state(m)}`,
         m.answer && [h('br'), h('q', { text: m.answer })]))));
+      if (everywhere) parts.push(h('p', {}, h('a', { href: everywhere, target: '_blank', rel: 'noopener',
+        text: t('Al uw meldingen en de antwoorden, op elke werkplek') })));
+      mine.replaceChildren(...parts);
     },
     loading() { heading(t('Laden…')); message(''); },
     /** @param {() => void} retry */

@@ -9,6 +9,7 @@ browser tests share one and expect the shipped versions)."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -231,6 +232,37 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
     assert [
         v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
     ] == []
+
+    # At another workstation this browser's list is empty, but the panel points to all of
+    # it: the person's own page on the service, signed in under the same name.
+    services = Services.from_settings(own.settings)
+    add_user(services, "t.tester", "medewerker", password=PASSWORD)
+    services.close()
+    elsewhere = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    try:
+        elsewhere.goto(f"{own.host.url}/plain")
+        open_panel(elsewhere)
+        shown_task(elsewhere)
+        there = elsewhere.locator(".epss-body > section:last-child")
+        expect(there.locator("li")).to_have_count(0)
+        there.scroll_into_view_if_needed()
+        elsewhere.locator(".epss-panel").screenshot(
+            path=stack.screenshots / "feedback-elsewhere.png"
+        )
+        link = there.get_by_role("link", name="Al uw meldingen en de antwoorden, op elke werkplek")
+        with elsewhere.expect_popup() as opened:
+            link.click()
+        mine_page = opened.value
+        mine_page.get_by_label("Naam").fill("t.tester")
+        mine_page.get_by_label("Wachtwoord").fill(PASSWORD)
+        mine_page.get_by_role("button", name="Inloggen").click()
+        expect(mine_page).to_have_url(re.compile(re.escape(f"{own.service.url}/mijn-gegevens")))
+        section = mine_page.locator("table.my-feedback")
+        expect(mine_page.get_by_role("heading", name="Uw meldingen (2)")).to_be_visible()
+        expect(section).to_contain_text("De lijst met geldige documenten staat er nu bij.")
+        expect(section).to_contain_text("Het BSN van de partner staat al in stap 5")
+    finally:
+        elsewhere.context.close()
 
 
 def test_refused_feedback_is_dropped_and_the_person_is_told(page: Page, own: Own, console) -> None:
