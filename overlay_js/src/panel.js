@@ -226,7 +226,10 @@ function createPanel(root, ctl) {
         field.value = '';
         opener.focus();
       } }, h('label', { for: field.id, text: t(label) }), hint, field, h('button', { class: 'epss-button', text: t(submit) }));
-      el.toggle = (e) => { opener = e.target; el.hidden = !el.hidden; if (!el.hidden) field.focus(); };
+      el.toggle = (e) => {
+        if (e.detail > 1) return; // the second click of a double click: the form stays open
+        opener = e.target; el.hidden = !el.hidden; if (!el.hidden) field.focus();
+      };
       return el;
     };
     const kept = ctl.keepsReasons();
