@@ -26,6 +26,13 @@ interface PanelCode {
   createPanel: typeof createPanel;
   createHighlighter: typeof createHighlighter;
   createFieldHelp: typeof createFieldHelp;
+  createPicker: typeof createPicker;
+}
+
+/** A field an expert pointed at (pick.js), for a step's target: never what is typed in it. */
+interface PickedField {
+  selector: string;
+  fingerprint: Fingerprint | null;
 }
 
 interface Window {

@@ -121,3 +121,35 @@ def test_the_panel_gets_the_fingerprint_and_a_new_one_keeps_the_ticks(
     content = shipped.model_dump(mode="json")
     repicked = {**content, "target_fingerprint": {"tag": "input", "name": "datum"}}
     assert step_hash(repicked) == step_hash(content) == step["hash"]
+
+
+def test_a_field_pointed_at_comes_with_its_fingerprint_and_a_bad_one_changes_nothing(
+    client: TestClient, people: dict
+) -> None:
+    """The form as editor_pick.js fills it: the selector and, in `kenmerken`, what the
+    field pointed at looks like; what cannot be one is refused and the step stays."""
+    url = f"/redactie/taken/{SLUG}/stappen/{STEP}"
+    headers = {**people["expert"], **HTMX}
+    before = _step(client)
+    for sent, said in [
+        ("{niet af", "wat over het aangewezen veld werd meegestuurd, is onleesbaar"),
+        ('["#postcode"]', "wat over het aangewezen veld werd meegestuurd, is onleesbaar"),
+        (json.dumps({"tag": "input", "position": 2}), "Kenmerken van het veld"),
+    ]:
+        refused = client.post(
+            url, headers=headers, data=step_form(before, doelveld="#postcode", kenmerken=sent)
+        )
+        assert refused.status_code == 422, sent
+        assert said in text_of(refused.text)
+        assert _step(client) == before
+    pointed = {"tag": "input", "type": "text", "id": "postcode", "label": "Postcode"}
+    saved = client.post(
+        url,
+        headers=headers,
+        data=step_form(before, doelveld="#postcode", kenmerken=json.dumps(pointed)),
+    )
+    assert saved.status_code == 200, saved.text
+    after = _step(client)
+    assert after["target"] == ["#postcode"]
+    assert after["target_fingerprint"] == pointed
+    assert "ook herkend aan kenmerken" in text_of(saved.text)

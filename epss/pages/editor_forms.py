@@ -94,7 +94,27 @@ def step_changes(form: FormData) -> dict:
         "field_tip": _text(form, "veldtip") or None,
         "field_checks": _field_checks(form),
         "sources": _in_step_order([str(s) for s in form.getlist("bronnen")], form),
+        **_pointed_at(form),
     }
+
+
+def _pointed_at(form: FormData) -> dict:
+    """What the field the expert pointed at in the case software looks like (filled in by
+    editor_pick.js), when they did: checked with the rest of the step."""
+    given = _text(form, "kenmerken")
+    if not given:
+        return {}
+    try:
+        fingerprint = json.loads(given)
+    except ValueError:
+        fingerprint = None
+    if not isinstance(fingerprint, dict):
+        raise InvalidInput(
+            "Veld in het zaaksysteem: wat over het aangewezen veld werd meegestuurd, is "
+            "onleesbaar. Wijs het veld opnieuw aan.",
+            extra={"field": "target_fingerprint"},
+        )
+    return {"target_fingerprint": fingerprint}
 
 
 def _basis(form: FormData, name: str) -> list:

@@ -21,6 +21,7 @@ from epss.errors import EpssError, InvalidInput, StaleVersion
 from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
 from epss.pages.editor_forms import rules_changes, step_basis, step_form_values, task_changes
 from epss.pages.form_data import FormDep
+from epss.pages.pick_screens import pick_screens
 from epss.render import markdown_to_html
 from epss.web.deps import SessionDep
 
@@ -49,6 +50,7 @@ def editor_context(session: Session, slug: str, who: Identity, **extra) -> dict:
         "step_states": {},
         "step_form": step_form_values,
         "step_basis": step_basis,
+        "pick": pick_screens(session, draft),
         **extra,
     }
 

@@ -74,6 +74,8 @@ const ENGLISH = {
   'Versturen': 'Send',
   'Uw melding is geweigerd.': 'Your feedback was refused.',
   'Uw meldingen': 'Your feedback',
+  'Wijs het veld aan voor: {s}. Klik erop, of ga er met Tab naartoe en druk op Enter.': 'Point at the field for: {s}. Click it, or Tab to it and press Enter.',
+  'Stoppen (Esc)': 'Stop (Esc)',
   'Al uw meldingen en de antwoorden, op elke werkplek': 'All your feedback and the answers, on any workstation',
   'U meldde: {k} bij stap {n}': 'You reported: {k} at step {n}',
   'wordt verstuurd': 'being sent',

@@ -304,8 +304,33 @@ function createOverlay(config) {
     else panel.focus();
   }
 
+  // An expert in the editor points at a step's field: the editor's window opened this screen
+  // and asks, from the service's origin, and gets only what the element is.
+  const serviceOrigin = new URL(config.service).origin;
+  /** @type {ReturnType<PanelCode['createPicker']> | null} */
+  let picker = null;
+  let picking = '';
+  /** @param {MessageEvent} e */
+  function pickRequest(e) {
+    const ask = e.data;
+    if (e.origin !== serviceOrigin || !e.source || !ask || ask.type !== 'epss-pick' || typeof ask.request !== 'string') return;
+    const editor = /** @type {Window} */ (e.source);
+    /** @param {Record<string, unknown>} answer */
+    const reply = (answer) => editor.postMessage({ ...answer, request: ask.request }, serviceOrigin);
+    reply({ type: 'epss-pick-ready' });
+    if (picking === ask.request) return; // asked again until it heard back
+    picking = ask.request;
+    loadPanel(config.service).then((code) => {
+      if (!panel) build(code);
+      picker = picker || code.createPicker(layer);
+      picker.start(String(ask.step || '').slice(0, 200), (found) => reply({ type: 'epss-picked', ...found }),
+        () => reply({ type: 'epss-pick-stopped' }));
+    }, () => reply({ type: 'epss-pick-stopped' }));
+  }
+
   document.documentElement.append(host);
   addEventListener('keydown', shortcut, true);
+  addEventListener('message', pickRequest);
   const unwatch = watchPage(refresh, config.watchEvery);
   const unwatchFinish = watchFinishButtons(notice, {
     buttons: () => (manifest && manifest.finish_buttons) || [], unticked, open, back: launcher });
@@ -319,6 +344,8 @@ function createOverlay(config) {
       outbox.stop();
       if (highlighter) highlighter.destroy();
       removeEventListener('keydown', shortcut, true);
+      removeEventListener('message', pickRequest);
+      if (picker) picker.cancel();
       unwatchFinish();
       host.remove();
     },

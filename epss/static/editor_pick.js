@@ -1,0 +1,122 @@
+// @ts-check
+// "Veld aanwijzen" in a step's form: opens a screen of the case software in a window of its
+// own and asks the help overlay there (a message from this origin) to let the expert point
+// at the step's field. What comes back, a selector and what the element looks like (never
+// what is typed in it), fills the step's form; the expert saves it like any change, so it
+// goes through the draft, its versions and review. Only the window this page opened, on a
+// registered host app's origin, answering its own request, is listened to.
+(function () {
+  'use strict';
+
+  const ASK_EVERY = 300; // ms between asks, until the overlay there has started and answers
+  const ASK_FOR = 20000; // ms before the page says the screen does not answer
+
+  /** @param {HTMLElement} box
+   * @param {string} name
+   * @param {Record<string, string>} [values] */
+  function say(box, name, values) {
+    const said = /** @type {HTMLElement} */ (box.querySelector('[data-pick-said]'));
+    let text = box.getAttribute('data-text-' + name) || '';
+    Object.entries(values || {}).forEach(function ([key, value]) { text = text.replace('{' + key + '}', value); });
+    said.textContent = text;
+  }
+
+  /** What a person calls the element: its label, ARIA label, placeholder or text, else the
+   * selector.
+   * @param {{ selector: string, fingerprint: Record<string, unknown> | null }} picked */
+  function nameOf(picked) {
+    const print = picked.fingerprint || {};
+    const name = ['label', 'aria_label', 'placeholder', 'text', 'name'].map(function (k) { return print[k]; })
+      .find(function (v) { return typeof v === 'string' && v; });
+    return '‘' + (name || picked.selector) + '’';
+  }
+
+  /** @param {HTMLElement} box */
+  function start(box) {
+    const screen = /** @type {HTMLInputElement} */ (box.querySelector('input[type=url]'));
+    const origins = (box.getAttribute('data-pick-origins') || '').split(' ');
+    let url;
+    try {
+      url = new URL(screen.value.trim());
+    } catch {
+      say(box, 'bad-url');
+      screen.focus();
+      return;
+    }
+    if (origins.indexOf(url.origin) < 0) {
+      say(box, 'unknown', { origin: url.origin });
+      screen.focus();
+      return;
+    }
+    const screenOrigin = url.origin;
+    const request = crypto.randomUUID();
+    const opened = window.open(url.href, 'epss-aanwijzen');
+    if (!opened) { say(box, 'blocked'); return; }
+    const win = opened;
+    say(box, 'waiting');
+    let heard = false;
+    const asking = window.setInterval(function () {
+      win.postMessage({ type: 'epss-pick', request: request, step: box.getAttribute('data-pick-step') }, screenOrigin);
+    }, ASK_EVERY);
+    const giveUp = window.setTimeout(function () {
+      window.clearInterval(asking);
+      if (!heard) { say(box, 'silent'); stop(); }
+    }, ASK_FOR);
+
+    /** @param {MessageEvent} event */
+    function listen(event) {
+      const answer = event.data;
+      if (event.source !== win || event.origin !== screenOrigin || !answer || answer.request !== request) return;
+      if (answer.type === 'epss-pick-ready') {
+        heard = true;
+        window.clearInterval(asking);
+        say(box, 'ready');
+      } else if (answer.type === 'epss-picked' && typeof answer.selector === 'string') {
+        fill(box, { selector: answer.selector, fingerprint: answer.fingerprint || null });
+        stop();
+        win.close();
+      } else if (answer.type === 'epss-pick-stopped') {
+        say(box, 'stopped');
+        stop();
+      }
+    }
+    function stop() {
+      window.clearInterval(asking);
+      window.clearTimeout(giveUp);
+      window.removeEventListener('message', listen);
+    }
+    window.addEventListener('message', listen);
+  }
+
+  /** @param {HTMLElement} box
+   * @param {{ selector: string, fingerprint: Record<string, unknown> | null }} picked */
+  function fill(box, picked) {
+    const form = /** @type {HTMLFormElement} */ (box.closest('form'));
+    const target = /** @type {HTMLTextAreaElement} */ (form.querySelector('textarea[name=doelveld]'));
+    const print = /** @type {HTMLInputElement} */ (box.querySelector('input[name=kenmerken]'));
+    target.value = picked.selector;
+    print.value = picked.fingerprint ? JSON.stringify(picked.fingerprint) : '';
+    target.dispatchEvent(new Event('input', { bubbles: true }));
+    say(box, 'picked', { name: nameOf(picked) });
+    target.focus();
+  }
+
+  document.addEventListener('click', function (event) {
+    const button = event.target instanceof Element && event.target.closest('[data-pick-start]');
+    const box = button && /** @type {HTMLElement | null} */ (button.closest('[data-pick]'));
+    if (box) start(box);
+  });
+
+  // The field typed by hand: what was pointed at no longer describes it.
+  document.addEventListener('input', function (event) {
+    const target = event.target;
+    if (!event.isTrusted || !(target instanceof HTMLTextAreaElement) || target.name !== 'doelveld') return;
+    const form = target.closest('form');
+    const print = form && /** @type {HTMLInputElement | null} */ (form.querySelector('input[name=kenmerken]'));
+    if (print && print.value) {
+      print.value = '';
+      const box = /** @type {HTMLElement} */ (print.closest('[data-pick]'));
+      say(box, 'typed');
+    }
+  });
+})();

@@ -1,0 +1,189 @@
+"""Pointing at a step's field, in a real browser: in the editor, "Veld aanwijzen" opens the
+case software's screen in a window of its own; the overlay there outlines what the pointer
+or the focus is on, and a click (or Enter) picks it without the case software getting the
+press; the step's form is filled with a selector and what the field looks like, and saved
+like any change. On the demo desk (the service's own origin) and on a case system of
+another origin; by pointer and by keyboard; Escape stops; an answer from a window the
+editor did not open, or to another request, is not listened to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from webpages import DemoService, axe_findings, log_in, start_demo_service
+
+from epss.db import make_engine
+from epss.hostapps import register_host_app
+
+SLUG, STEP = "verhuizing-doorgeven", "vraag-nieuw-adres"
+OTHER_APP = "zaken-oost"
+
+# A case system of another origin. Its own script answers every request to point with a
+# field of its choosing, for a request it guesses, and writes down what it is sent.
+CASE_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Zaak 2026-0042</title></head><body><main><h1>Aanvraag paspoort</h1>
+<form id="aanvraag" action="/verstuurd"><fieldset><legend>Aanvrager</legend>
+<label for="f-93817">BSN aanvrager</label><input id="f-93817" name="bsn" value="">
+<label for="f-93818">Lengte (cm)</label><input id="f-93818" name="lengte" value="">
+</fieldset><button>Aanvraag afronden</button></form></main>
+<script>
+window.heard = [];
+addEventListener('message', (e) => {
+  window.heard.push(e.data);
+  if (window.opener) window.opener.postMessage({ type: 'epss-picked', request: 'geraden',
+    selector: '#vals', fingerprint: { label: 'Vals' } }, '*');
+});
+</script>
+<script src="{service}/overlay.js" data-epss-app="zaken-oost" data-epss-user="e.expert"></script>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def setup(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoService, object]]:
+    """The demo service (its own data) and a case system of another origin, registered."""
+    live_server = type(stack.service)
+    holder: dict[str, str] = {}
+
+    def page(request) -> Response:
+        return HTMLResponse(CASE_PAGE.replace("{service}", holder["service"]))
+
+    case = live_server(
+        Starlette(
+            routes=[
+                Route("/zaak", page),
+                Route("/verstuurd", lambda r: HTMLResponse("<p>verstuurd</p>")),
+                Route("/favicon.ico", lambda r: Response(status_code=204)),
+            ]
+        )
+    )
+
+    def register(settings) -> None:
+        engine = make_engine(settings)
+        with Session(engine) as session:
+            register_host_app(session, OTHER_APP, "Zaken Oost", [case.url])
+            session.commit()
+        engine.dispose()
+
+    service = start_demo_service(stack, tmp_path_factory.mktemp("pick"), "pick-test", register)
+    holder["service"] = service.url
+    case.start()
+    yield service, case
+    service.stop()
+    case.server.should_exit = True
+
+
+def _step_form(page: Page, service: DemoService):
+    log_in(page, service.url, "eva", f"/redactie/taken/{SLUG}")
+    item = page.locator(f"#stap-{STEP}")
+    item.get_by_role("link", name="Bewerken").click()  # htmx swap
+    expect(item).to_have_attribute("data-mode", "edit")
+    item.locator("details.fold").evaluate("el => { el.open = true; }")
+    return item
+
+
+def test_an_expert_points_at_a_field_on_the_demo_desk_and_the_step_keeps_it(
+    page: Page, setup
+) -> None:
+    service, _ = setup
+    item = _step_form(page, service)
+    expect(item.get_by_label("Scherm", exact=True)).to_have_value(f"{service.url}/demo/verhuizing")
+    item.locator("fieldset.pick").screenshot(path=service.shots / "pick-editor.png")
+    assert axe_findings(page) == []
+    with page.expect_popup() as opened:
+        item.get_by_role("button", name="Veld aanwijzen").click()
+    screen = opened.value
+    bar = screen.locator("epss-overlay .pk-bar")
+    expect(bar).to_contain_text("Wijs het veld aan voor: Vraag het nieuwe adres na.")
+    said = item.locator("[data-pick-said]")
+    expect(said).to_have_text("Wijs in het andere venster het veld aan.")
+    postcode = screen.get_by_label("Postcode")
+    postcode.hover()
+    ring = screen.locator("epss-overlay .pk-ring")
+    expect(ring).to_be_visible()
+    box, field = ring.bounding_box(), postcode.bounding_box()
+    assert (round(box["x"]), round(box["width"])) == (round(field["x"]), round(field["width"]))
+    screen.screenshot(path=service.shots / "pick-screen.png")
+    with screen.expect_event("close"):
+        postcode.click()
+    expect(said).to_have_text("Aangewezen: ‘Postcode’. Sla de stap op om het te bewaren.")
+    item.locator("fieldset.pick").screenshot(path=service.shots / "pick-editor-done.png")
+    target = item.locator("textarea[name=doelveld]")
+    expect(target).to_have_value("#postcode")
+    expect(target).to_be_focused()
+    item.get_by_role("button", name="Stap opslaan").click()
+    expect(item).to_contain_text("ook herkend aan kenmerken")
+    step = service.step(SLUG, STEP)
+    assert step["target"] == ["#postcode"]
+    assert step["target_fingerprint"]["label"] == "Postcode"
+    assert step["target_fingerprint"]["name"] == "postcode"
+    assert "value" not in step["target_fingerprint"]  # what the field holds is never read
+
+
+def test_by_keyboard_on_a_case_system_of_another_origin_forged_answers_unheard(
+    page: Page, setup
+) -> None:
+    service, case = setup
+    item = _step_form(page, service)
+    screen_input = item.get_by_label("Scherm", exact=True)
+    screen_input.fill(f"{case.url}/zaak")
+    item.get_by_role("button", name="Veld aanwijzen").focus()
+    with page.expect_popup() as opened:
+        page.keyboard.press("Enter")
+    screen = opened.value
+    expect(screen.locator("epss-overlay .pk-bar")).to_be_visible()
+    # The case system's own answer (to a request it guessed) changed nothing.
+    said = item.locator("[data-pick-said]")
+    expect(said).to_have_text("Wijs in het andere venster het veld aan.")
+    expect(item.locator("textarea[name=doelveld]")).not_to_have_value("#vals")
+    # Tab to "Lengte (cm)", Enter picks it; the form of the case system is not submitted.
+    for _ in range(10):
+        screen.keyboard.press("Tab")
+        if screen.evaluate("() => document.activeElement.name") == "lengte":
+            break
+    with screen.expect_event("close"):
+        screen.keyboard.press("Enter")
+    expect(said).to_have_text("Aangewezen: ‘Lengte (cm)’. Sla de stap op om het te bewaren.")
+    # A made-up id (f-93818) is passed over for the field's name.
+    expect(item.locator("textarea[name=doelveld]")).to_have_value('input[name="lengte"]')
+    item.get_by_role("button", name="Stap opslaan").click()
+    expect(item).to_contain_text("ook herkend aan kenmerken")
+    print_ = service.step(SLUG, STEP)["target_fingerprint"]
+    assert (print_["label"], print_["heading"]) == ("Lengte (cm)", "Aanvrager")
+
+
+def test_escape_stops_and_nothing_changes_and_a_foreign_screen_is_refused(
+    page: Page, setup
+) -> None:
+    service, case = setup
+    item = _step_form(page, service)
+    before = item.locator("textarea[name=doelveld]").input_value()
+    screen_input = item.get_by_label("Scherm", exact=True)
+    screen_input.fill("https://elders.example/zaak")
+    item.get_by_role("button", name="Veld aanwijzen").click()
+    said = item.locator("[data-pick-said]")
+    expect(said).to_have_text(
+        "https://elders.example is van geen geregistreerd zaaksysteem: "
+        "kies een scherm uit de lijst."
+    )
+    expect(screen_input).to_be_focused()
+    screen_input.fill(f"{case.url}/zaak")
+    with page.expect_popup() as opened:
+        item.get_by_role("button", name="Veld aanwijzen").click()
+    screen = opened.value
+    expect(screen.locator("epss-overlay .pk-bar")).to_be_visible()
+    screen.keyboard.press("Escape")
+    expect(said).to_have_text("Aanwijzen gestopt; er is niets veranderd.")
+    expect(screen.locator("epss-overlay .pk-bar")).to_be_hidden()
+    expect(item.locator("textarea[name=doelveld]")).to_have_value(before)
+    # All the case system's page was told: which step, and a request's id. No credential.
+    heard = screen.evaluate("() => window.heard")
+    assert heard and all(set(m) <= {"type", "request", "step"} for m in heard)
+    # A click there now is the case system's own again.
+    screen.get_by_role("button", name="Aanvraag afronden").click()
+    expect(screen).to_have_url(f"{case.url}/verstuurd?bsn=&lengte=")
