@@ -1,5 +1,5 @@
 // @ts-check
-/* global h, t, richText, snippetText, stored, store */
+/* global h, t, richText, snippetText, stored, store, throttle */
 /* exported createPanel */
 // The panel: the steps of one task (the current one open), other tasks of this screen,
 // and search. Rendering only; the controller (main.js) decides what is shown.
@@ -60,7 +60,7 @@ function createPanel(root, ctl) {
     store('localStorage', LAYOUT, layout);
     el.classList.toggle('epss-left', layout.side === 'left');
     el.classList.toggle('epss-slim', layout.slim);
-    el.style.width = layout.slim ? '' : `${Math.min(layout.width, innerWidth)}px`;
+    el.style.width = layout.slim ? '' : `${shownWidth()}px`;
     grip.setAttribute('aria-valuenow', String(layout.width));
     grip.setAttribute('aria-valuemax', String(widest));
     const side = /** @type {HTMLElement} */ (el.querySelector('.epss-side'));
@@ -82,13 +82,20 @@ function createPanel(root, ctl) {
   let openStep = null;
 
   // Beside the page, not over it: while the panel is open the page makes room for it,
-  // where the window is wide enough to keep the page usable.
+  // where the window is wide enough to keep PAGE_KEEPS of the page usable; narrower than
+  // chosen (down to 300 px) where that is what it takes.
+  const PAGE_KEEPS = 640;
+  const shownWidth = () => {
+    const room = innerWidth - PAGE_KEEPS;
+    return layout.width > room && room >= 300 ? room : Math.min(layout.width, innerWidth);
+  };
+  addEventListener('resize', throttle(() => { if (!el.classList.contains('epss-closed')) arrange({}); }, 100));
   const page = document.documentElement;
   /** @type {{ side: string, value: string } | null} */
   let pageMargin = null;
   /** @param {boolean} on */
   function dock(on) {
-    if (on && pageMargin === null && innerWidth - el.offsetWidth >= 640) {
+    if (on && pageMargin === null && innerWidth - el.offsetWidth >= PAGE_KEEPS) {
       const side = layout.side === 'left' ? 'margin-left' : 'margin-right';
       pageMargin = { side, value: page.style.getPropertyValue(side) };
       page.style.setProperty(side, `${el.offsetWidth}px`);

@@ -67,3 +67,24 @@ def test_left_or_right_and_as_wide_as_wanted_kept_for_next_time(page: Page, stac
     assert panel_width(page) == 460
     assert page.evaluate(MARGIN, "Left") == "460px"
     expect(page.get_by_role("button", name="Naar rechts")).to_be_visible()
+
+
+def test_in_a_narrower_window_it_narrows_to_stay_beside_the_page(page: Page, stack) -> None:
+    """The page keeps 640 px beside the panel: at 1000 px the panel gives up 20 px of its
+    380 to dock; where even 300 px would not leave that, it lies over the page at the width
+    chosen; and it follows the window as it is resized."""
+    opened(page, stack)
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.wait_for_function(
+        "() => getComputedStyle(document.documentElement).marginRight === '360px'"
+    )
+    assert panel_width(page) == 360
+    page.screenshot(path=stack.screenshots / "panel-1000.png")
+    page.set_viewport_size({"width": 900, "height": 800})
+    page.wait_for_function("() => getComputedStyle(document.documentElement).marginRight === '0px'")
+    assert panel_width(page) == 380
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function(
+        "() => getComputedStyle(document.documentElement).marginRight === '380px'"
+    )
+    assert panel_width(page) == 380
