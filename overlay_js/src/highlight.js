@@ -3,6 +3,9 @@
 /* exported createHighlighter */
 // Highlight: the spotlight on the host page for a step with a target hint.
 
+// What the note beside a field must not cover: the page's other fields and buttons.
+const NEIGHBOURS = 'input:not([type=hidden]),select,textarea,button,a[href]';
+
 /** The spotlight on the host page. `layer` is an empty element inside the overlay's shadow root
  * (the caller appends it, before the panel, so the ring stays under the panel).
  * options.onMissing(selectors) is called once when the step's field is not found within
@@ -54,9 +57,31 @@ function createHighlighter(layer, options) {
     for (const k of /** @type {const} */ (['left', 'top', 'width', 'height'])) box.style[k] = r[k] + 'px';
     if (note) {
       if (note.parentNode !== box) box.append(note);
-      // Under the field, unless that is out of view: then above it.
-      note.classList.toggle('hl-above', r.bottom + 8 + note.offsetHeight > innerHeight && r.top > note.offsetHeight + 8);
+      placeNote(note, r);
     }
+  };
+
+  // The note where it covers none of the page's other controls (the next field must stay
+  // visible as the person tabs on): beside the field where the page has room, else under
+  // it, else above it; in view; and where every spot covers one, under it.
+  /** @param {HTMLElement} at
+   * @param {ReturnType<typeof rectOf>} r */
+  const placeNote = (at, r) => {
+    const pageRight = innerWidth - parseFloat(getComputedStyle(document.documentElement).marginRight);
+    const room = pageRight - r.right - 16;
+    const others = [...document.querySelectorAll(NEIGHBOURS)].filter((c) => c !== target && visible(c))
+      .map((c) => c.getBoundingClientRect());
+    /** @param {string} spot */
+    const tryAt = (spot) => {
+      at.className = `hl-note ${spot}`;
+      at.style.maxWidth = spot === 'hl-beside' ? `${Math.min(room, 384)}px` : '';
+      const n = at.getBoundingClientRect();
+      const inView = n.top >= 0 && n.bottom <= innerHeight && n.right <= pageRight;
+      const covers = others.some((c) => c.left < n.right && n.left < c.right && c.top < n.bottom && n.top < c.bottom);
+      return inView && !covers;
+    };
+    const spots = room >= 192 ? ['hl-beside', '', 'hl-above'] : ['', 'hl-above'];
+    if (!spots.some(tryAt)) tryAt(r.bottom + 8 + at.offsetHeight > innerHeight ? 'hl-above' : '');
   };
   const schedule = () => { if (selectors && !frame) frame = requestAnimationFrame(place); };
 

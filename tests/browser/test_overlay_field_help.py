@@ -59,6 +59,16 @@ def test_a_mistyped_bsn_is_flagged_at_the_field_and_never_sent(page: Page, stack
     page.evaluate("() => document.querySelector('#kind-bsn').scrollIntoView({block: 'center'})")
     page.wait_for_timeout(400)
     page.screenshot(path=stack.screenshots / "field-help-bsn.png")
+    page.locator("#kind-bsn").press("Tab")  # the next field is not hidden under the note
+    covered = page.evaluate(
+        """() => {
+          const f = document.activeElement.getBoundingClientRect();
+          const n = document.querySelector('epss-overlay').shadowRoot
+            .querySelector('.hl-note').getBoundingClientRect();
+          return f.left < n.right && n.left < f.right && f.top < n.bottom && n.top < f.bottom;
+        }"""
+    )
+    assert not covered
 
     page.locator("#kind-bsn").fill("111222333")
     expect(page.locator(f"{NOTE} .hl-problem")).to_have_count(0)
