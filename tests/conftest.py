@@ -9,6 +9,7 @@ EPSS_TEST_REQUIRE_POSTGRES=1 (as in CI), which makes that a failure.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -21,10 +22,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 
 from epss import migrations
 from epss.app import create_app
+from epss.auth import passwords
 from epss.auth.accounts import create_user, new_api_token
 from epss.auth.roles import Role
 from epss.catalog import import_documents
@@ -35,6 +38,11 @@ from epss.resources import shipped
 from epss.services import Services
 from epss.settings import Settings
 from epss.taskfile import TaskDocument, load_paths, load_text
+
+# Passwords are hashed with argon2-cffi's cheapest parameters, its advice for tests: the
+# same hashing and checks, in a tenth of a millisecond instead of about 100 ms per hash and
+# per log-in (a hash keeps its parameters, so every process verifies it).
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -227,9 +235,14 @@ def services(settings: Settings) -> Iterator[Services]:
     services.close()
 
 
+@functools.cache
+def _shipped(slug: str) -> TaskDocument:
+    return load_text((TASKS_DIR / f"{slug}.yaml").read_text(encoding="utf-8"), slug)
+
+
 def shipped_document(slug: str, **first_step_changes) -> TaskDocument:
-    """A shipped task, with changes to its first step's fields."""
-    document = load_text((TASKS_DIR / f"{slug}.yaml").read_text(encoding="utf-8"), slug)
+    """A shipped task (a copy of it read once), with changes to its first step's fields."""
+    document = _shipped(slug).model_copy(deep=True)
     if first_step_changes:
         step = document.steps[0].model_copy(update=first_step_changes)
         document = document.model_copy(update={"steps": [step, *document.steps[1:]]})
