@@ -16,6 +16,12 @@ DEMO_FINISH_BUTTONS = FINISH_BUTTONS
 #: the single-page variant (which has every screen at /demo/app/ + the same path).
 DEMO_SCREENS: list[tuple[str, str]] = [
     *((s.path, s.title) for s in SCHERMEN),
+    # The next citizen at the desk for the same task: the task screen with another case.
+    *(
+        (z.eigen_scherm, f"{z.zaaktype.omschrijving}, volgende burger")
+        for z in ZAKEN
+        if z.eigen_scherm != z.scherm
+    ),
     *((f"/demo/zaken/{z.zaaknummer}", f"Zaak {z.zaaknummer}") for z in ZAKEN),
     ("/demo/app/", "Single-page-versie (SPA)"),
 ]

@@ -107,6 +107,13 @@ class Zaak:
     historie: tuple[Gebeurtenis, ...]
     documenten: tuple[str, ...]
 
+    @property
+    def eigen_scherm(self) -> str:
+        """Its task screen: the screen's own path for the first case of its zaaktype, with
+        `?zaak=` for another one (the desk takes citizens one after the other)."""
+        first = zaak_van_type(self.zaaktype.identificatie)
+        return self.scherm if first is self else f"{self.scherm}?zaak={self.zaaknummer}"
+
 
 @dataclass(frozen=True)
 class Scherm:
@@ -191,6 +198,20 @@ DE_VRIES = Persoon(
     nationaliteit="Nederlandse",
     straat="Kadedijk 14",
     postcode="4871 KD",
+    woonplaats="Dijkhaven",
+)
+
+BAKKER = Persoon(
+    voornamen="Samira",
+    voorvoegsel="",
+    geslachtsnaam="Bakker",
+    bsn="999990263",
+    geboortedatum=dt.date(1995, 11, 23),
+    geboorteplaats="Rotterdam",
+    geslacht="Vrouw",
+    nationaliteit="Nederlandse",
+    straat="Havenweg 3",
+    postcode="4871 HW",
     woonplaats="Dijkhaven",
 )
 
@@ -649,6 +670,23 @@ ZAKEN: tuple[Zaak, ...] = (
         ),
         documenten=("Zwangerschapsverklaring verloskundige.pdf",),
     ),
+    Zaak(
+        zaaknummer="Z-2026-000112",
+        zaaktype=ZAAKTYPEN["BZ-REISDOC-AANVR"],
+        scherm="/demo/reisdocument/aanvraag",
+        aanvrager=BAKKER,
+        status="In behandeling",
+        status_soort="actief",
+        registratiedatum=VANDAAG,
+        streefdatum=dt.date(2026, 3, 24),
+        behandelaar=MEDEWERKER,
+        kanaal="Balie (op afspraak)",
+        omschrijving="Aanvraag paspoort, het vorige is verlopen.",
+        historie=(
+            Gebeurtenis("17-03-2026 10:51", "Zaak geregistreerd vanuit afspraak 10:50", "Systeem"),
+        ),
+        documenten=("Afspraakbevestiging.pdf",),
+    ),
 )
 
 
@@ -658,7 +696,7 @@ def zaak(zaaknummer: str) -> Zaak | None:
 
 
 def zaak_van_type(identificatie: str) -> Zaak:
-    """The demo case of a zaaktype (there is exactly one per zaaktype)."""
+    """The first demo case of a zaaktype (its screen shows it unless asked for another)."""
     return next(z for z in ZAKEN if z.zaaktype.identificatie == identificatie)
 
 

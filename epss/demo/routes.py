@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -50,7 +50,7 @@ class _Links:
 
     def url(self, screen: Screen, other: bool = False) -> str:
         """The URL of a screen (and its doubt state) in this variant or the other one."""
-        query = "?twijfel=1" if screen.twijfel else ""
+        query = "?twijfel=1" if screen.twijfel else f"?zaak={screen.zaak}" if screen.zaak else ""
         return (self.other_base if other else self.base) + screen.path.removeprefix("/demo") + query
 
 
@@ -116,8 +116,10 @@ def _twijfel(value: str) -> bool:
 
 
 def _screen_page(path: str) -> Callable[..., HTMLResponse]:
-    def screen_page(request: Request, twijfel: str = "") -> HTMLResponse:
-        return _page(request, screens.find(path, _twijfel(twijfel)))
+    def screen_page(
+        request: Request, twijfel: str = "", zaak: Annotated[str, Query(max_length=40)] = ""
+    ) -> HTMLResponse:
+        return _page(request, screens.find(path, _twijfel(twijfel), zaak))
 
     return screen_page
 
@@ -137,9 +139,14 @@ def zaak_detail(request: Request, zaaknummer: str) -> HTMLResponse:
 
 
 @router.get(SPA + "/{pad:path}", response_class=HTMLResponse)
-def single_page(request: Request, pad: str, twijfel: str = "") -> HTMLResponse:
+def single_page(
+    request: Request,
+    pad: str,
+    twijfel: str = "",
+    zaak: Annotated[str, Query(max_length=40)] = "",
+) -> HTMLResponse:
     """The single-page variant: the shell, showing the screen of this URL first."""
-    return _page(request, screens.find(f"/demo/{pad}", _twijfel(twijfel)), spa=True)
+    return _page(request, screens.find(f"/demo/{pad}", _twijfel(twijfel), zaak), spa=True)
 
 
 @router.get("/static/{name}", name="demo_static")

@@ -9,7 +9,7 @@ variant at hand.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from epss.demo import cases
@@ -27,6 +27,7 @@ class Screen:
     context: dict[str, Any] = field(default_factory=dict)
     status_code: int = 200
     twijfel: bool = False  # shown in the "Twijfel melden" state
+    zaak: str | None = None  # another case than the first of the screen's zaaktype
 
     @property
     def page_title(self) -> str:
@@ -159,17 +160,21 @@ TWIJFEL_SCREENS = ("/demo/reisdocument/aanvraag", "/demo/reisdocument/uitreiking
 _ZAKEN = "/demo/zaken/"
 
 
+def _niet_gevonden(zaaknummer: str) -> Screen:
+    return Screen(
+        _ZAKEN + zaaknummer,
+        "niet_gevonden.html",
+        "Zaak niet gevonden",
+        HOME,
+        {"zaaknummer": zaaknummer},
+        status_code=404,
+    )
+
+
 def _zaak(zaaknummer: str) -> Screen:
     zaak = cases.zaak(zaaknummer)
     if zaak is None:
-        return Screen(
-            _ZAKEN + zaaknummer,
-            "niet_gevonden.html",
-            "Zaak niet gevonden",
-            HOME,
-            {"zaaknummer": zaaknummer},
-            status_code=404,
-        )
+        return _niet_gevonden(zaaknummer)
     return Screen(
         _ZAKEN + zaaknummer,
         "zaak.html",
@@ -183,10 +188,29 @@ def _zaak(zaaknummer: str) -> Screen:
     )
 
 
-def find(path: str, twijfel: bool = False) -> Screen | None:
-    """The screen at a server path (a case page too, or its "not found" page), or None."""
+def _of_case(screen: Screen, zaaknummer: str) -> Screen:
+    """A task screen showing another case of its zaaktype ("not found" for a case that is
+    not one of this screen's)."""
+    zaak = cases.zaak(zaaknummer)
+    if zaak is None or zaak.scherm != screen.path:
+        return _niet_gevonden(zaaknummer)
+    if zaak is screen.context["zaak"]:
+        return screen
+    context = {
+        **screen.context,
+        "zaak": zaak,
+        "persoon": zaak.aanvrager,
+        "leeftijd": cases.leeftijd(zaak.aanvrager.geboortedatum, cases.VANDAAG),
+    }
+    return replace(screen, context=context, zaak=zaaknummer)
+
+
+def find(path: str, twijfel: bool = False, zaak: str = "") -> Screen | None:
+    """The screen at a server path (of the case `zaak` when given; a case page too, or its
+    "not found" page), or None."""
     if path in _SCREENS:
-        return _SCREENS[path](twijfel and path in TWIJFEL_SCREENS)
+        screen = _SCREENS[path](twijfel and path in TWIJFEL_SCREENS)
+        return _of_case(screen, zaak) if zaak and "zaak" in screen.context else screen
     zaaknummer = path.removeprefix(_ZAKEN)
     if path.startswith(_ZAKEN) and zaaknummer and "/" not in zaaknummer:
         return _zaak(zaaknummer)
@@ -201,3 +225,5 @@ def every_screen() -> Iterator[Screen]:
             yield build(True)
     for zaak in cases.ZAKEN:
         yield _zaak(zaak.zaaknummer)
+        if zaak.eigen_scherm != zaak.scherm:  # a task screen showing another case
+            yield _of_case(_SCREENS[zaak.scherm](False), zaak.zaaknummer)

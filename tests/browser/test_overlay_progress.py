@@ -134,3 +134,32 @@ def test_starting_again_asks_first_and_the_goal_folds_after_the_first_reading(
     open_panel(page)
     shown_task(page)
     expect(page.locator("details.epss-goal")).not_to_have_attribute("open", "")  # read before
+
+
+def test_at_the_demo_desk_the_next_citizen_for_a_passport_starts_with_no_ticks(
+    page: Page, stack
+) -> None:
+    """The demo's work queue has two passport applications: each one's screen tells its
+    case, so each citizen has their own ticks, by the links a person follows."""
+    page.goto(stack.service.url + "/demo/")
+    page.get_by_role("link", name="Behandelen zaak Z-2026-000101").click()
+    open_panel(page)
+    shown_task(page)
+    first = page.locator(".epss-step").first
+    first.locator(".epss-tick").check()
+    expect(page.locator(PROGRESS)).to_contain_text("1 van ")
+    page.get_by_role("button", name="Sluiten").click()
+
+    page.goto(stack.service.url + "/demo/")
+    page.get_by_role("link", name="Behandelen zaak Z-2026-000112").click()
+    expect(page.locator("[data-epss-case]")).to_have_attribute("data-epss-case", "Z-2026-000112")
+    expect(page.get_by_text("Bakker").first).to_be_visible()  # the next citizen's case
+    open_panel(page)
+    shown_task(page)
+    expect(page.locator(PROGRESS)).to_contain_text("0 van ")
+
+    page.go_back()
+    page.get_by_role("link", name="Behandelen zaak Z-2026-000101").click()
+    open_panel(page)
+    shown_task(page)
+    expect(page.locator(PROGRESS)).to_contain_text("1 van ")

@@ -23,7 +23,9 @@
   function screenOf(url) {
     if (url.origin !== location.origin) return null;
     const doubt = url.searchParams.get('twijfel') === '1' && screens.get(`${url.pathname}?twijfel=1`);
-    return doubt || screens.get(url.pathname) || null;
+    const zaak = url.searchParams.get('zaak');
+    const ofCase = zaak && screens.get(`${url.pathname}?zaak=${zaak}`);
+    return doubt || ofCase || screens.get(url.pathname) || null;
   }
 
   let current = screenOf(new URL(location.href));
