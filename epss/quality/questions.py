@@ -11,7 +11,7 @@ from sqlmodel import Session
 from epss.catalog import published_version
 from epss.errors import InvalidInput, NotFound
 from epss.i18n import Phrase
-from epss.quality import consultations, gaps, steps
+from epss.quality import answer_time, consultations, gaps, steps
 from epss.quality.period import Period
 from epss.quality.table import Table
 
@@ -73,6 +73,16 @@ QUESTIONS: dict[str, Question] = {
             "Waar mensen aangaven af te wijken van de werkinstructie, en waarom.",
             lambda s, p, m, task, **k: steps.deviations(s, p, m, task),
             task="optional",
+        ),
+        Question(
+            "tijd-tot-antwoord",
+            "Tijd tot antwoord",
+            "Hoe lang het duurt van het openen van het hulppaneel tot de eerste stap die open "
+            "staat of wordt afgevinkt, per taak: de mediaan, en de tijd waarbinnen dat 95 van "
+            "de 100 keer lukte. Toont het paneel een taak voor het eerst, dan opent het zelf "
+            "de huidige stap: dan is dit de laadtijd. Openingen zonder stap binnen 10 minuten "
+            "tellen niet mee.",
+            lambda s, p, m, **k: answer_time.time_to_answer(s, p, m),
         ),
         Question(
             "zoekvragen",
