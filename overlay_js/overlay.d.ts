@@ -27,6 +27,7 @@ interface PanelCode {
   createHighlighter: typeof createHighlighter;
   createFieldHelp: typeof createFieldHelp;
   createPicker: typeof createPicker;
+  patternOf: typeof patternOf;
 }
 
 /** A field an expert pointed at (pick.js), for a step's target: never what is typed in it. */

@@ -1,14 +1,16 @@
 // @ts-check
-// "Veld aanwijzen" in a step's form: opens a screen of the case software in a window of its
-// own and asks the help overlay there (a message from this origin) to let the expert point
-// at the step's field. What comes back, a selector and what the element looks like (never
-// what is typed in it), fills the step's form; the expert saves it like any change, so it
-// goes through the draft, its versions and review. Only the window this page opened, on a
-// registered host app's origin, answering its own request, is listened to.
+// "Veld aanwijzen" in a step's form and "Scherm aanwijzen" in a new context rule: opens a
+// screen of the case software in a window of its own and asks the help overlay there (a
+// message from this origin) to let the expert point at the step's field, or choose the
+// screen the task belongs on. What comes back, a selector and what the element looks like
+// (never what is typed in it), or the screen's app, address pattern and zaaktype, fills the
+// form; the expert saves it like any change, so it goes through the draft, its versions and
+// review. Only the window this page opened, on a registered host app's origin, answering
+// its own request, is listened to.
 (function () {
   'use strict';
 
-  const ASK_EVERY = 300; // ms between asks, until the overlay there has started and answers
+  const ASK_EVERY = 300; // ms between asks (each new page there has an overlay to ask)
   const ASK_FOR = 20000; // ms before the page says the screen does not answer
 
   /** @param {HTMLElement} box
@@ -56,10 +58,11 @@
     say(box, 'waiting');
     let heard = false;
     const asking = window.setInterval(function () {
-      win.postMessage({ type: 'epss-pick', request: request, step: box.getAttribute('data-pick-step') }, screenOrigin);
+      if (win.closed) { say(box, 'stopped'); stop(); return; }
+      win.postMessage({ type: 'epss-pick', request: request, what: box.getAttribute('data-pick'),
+        step: box.getAttribute('data-pick-step') }, screenOrigin);
     }, ASK_EVERY);
     const giveUp = window.setTimeout(function () {
-      window.clearInterval(asking);
       if (!heard) { say(box, 'silent'); stop(); }
     }, ASK_FOR);
 
@@ -68,11 +71,15 @@
       const answer = event.data;
       if (event.source !== win || event.origin !== screenOrigin || !answer || answer.request !== request) return;
       if (answer.type === 'epss-pick-ready') {
+        // Asked on: a screen the expert goes to in that window has an overlay of its own.
+        if (!heard) say(box, 'ready');
         heard = true;
-        window.clearInterval(asking);
-        say(box, 'ready');
       } else if (answer.type === 'epss-picked' && typeof answer.selector === 'string') {
         fill(box, { selector: answer.selector, fingerprint: answer.fingerprint || null });
+        stop();
+        win.close();
+      } else if (answer.type === 'epss-picked-screen' && typeof answer.url === 'string') {
+        fillRule(box, { app: String(answer.app || ''), url: answer.url, zaaktype: String(answer.zaaktype || '') });
         stop();
         win.close();
       } else if (answer.type === 'epss-pick-stopped') {
@@ -99,6 +106,25 @@
     target.dispatchEvent(new Event('input', { bubbles: true }));
     say(box, 'picked', { name: nameOf(picked) });
     target.focus();
+  }
+
+  /** @param {HTMLElement} box
+   * @param {{ app: string, url: string, zaaktype: string }} screen */
+  function fillRule(box, screen) {
+    const rule = /** @type {HTMLElement} */ (box.closest('fieldset.rule'));
+    /** @param {string} name
+     * @param {string} value */
+    const set = function (name, value) {
+      const input = /** @type {HTMLInputElement} */ (rule.querySelector('[name="' + name + '"]'));
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      return input;
+    };
+    set('regel_app', screen.app);
+    set('regel_zaaktype', screen.zaaktype);
+    const address = set('regel_url', screen.url);
+    say(box, 'picked', { name: '‘' + screen.url + '’' + (screen.zaaktype ? ', ' + screen.zaaktype : '') });
+    address.focus();
   }
 
   document.addEventListener('click', function (event) {

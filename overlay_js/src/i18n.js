@@ -76,6 +76,8 @@ const ENGLISH = {
   'Uw meldingen': 'Your feedback',
   'Wijs het veld aan voor: {s}. Klik erop, of ga er met Tab naartoe en druk op Enter.': 'Point at the field for: {s}. Click it, or Tab to it and press Enter.',
   'Stoppen (Esc)': 'Stop (Esc)',
+  'Dit scherm': 'This screen',
+  'Ga naar het scherm waarop de taak hoort en kies dan ‘Dit scherm’.': 'Go to the screen the task belongs on, then choose ‘This screen’.',
   'Al uw meldingen en de antwoorden, op elke werkplek': 'All your feedback and the answers, on any workstation',
   'U meldde: {k} bij stap {n}': 'You reported: {k} at step {n}',
   'wordt verstuurd': 'being sent',

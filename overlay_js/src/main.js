@@ -320,12 +320,20 @@ function createOverlay(config) {
     reply({ type: 'epss-pick-ready' });
     if (picking === ask.request) return; // asked again until it heard back
     picking = ask.request;
+    const stopped = () => reply({ type: 'epss-pick-stopped' });
     loadPanel(config.service).then((code) => {
       if (!panel) build(code);
       picker = picker || code.createPicker(layer);
-      picker.start(String(ask.step || '').slice(0, 200), (found) => reply({ type: 'epss-picked', ...found }),
-        () => reply({ type: 'epss-pick-stopped' }));
-    }, () => reply({ type: 'epss-pick-stopped' }));
+      if (ask.what === 'scherm') {
+        picker.chooseScreen(() => {
+          const facts = readPage([]);
+          reply({ type: 'epss-picked-screen', app: config.app, url: code.patternOf(facts.path, facts.caseRef),
+            zaaktype: facts.zaaktype });
+        }, stopped);
+      } else {
+        picker.start(String(ask.step || '').slice(0, 200), (found) => reply({ type: 'epss-picked', ...found }), stopped);
+      }
+    }, stopped);
   }
 
   document.documentElement.append(host);

@@ -1,11 +1,13 @@
 // @ts-check
 /* global h, t, fingerprintOf, rectOf */
-/* exported createPicker */
-// Pointing at a field for an expert: the editor (on the service's origin) opened this
-// screen and asked for a step's field. The element under the pointer is outlined, a click
-// picks it (the host page does not get that click); with the keyboard, Tab outlines what
-// has the focus and Enter picks it. Escape stops. What is typed in fields is never read:
-// only what the element is (selectorOf, fingerprintOf).
+/* exported createPicker, patternOf */
+// Pointing for an expert: the editor (on the service's origin) opened this screen and asked
+// for a step's field, or for the screen a task belongs on. For a field, the element under
+// the pointer is outlined and a click picks it (the host page does not get that click);
+// with the keyboard, Tab outlines what has the focus and Enter picks it. For a screen, the
+// expert goes to it in this window and chooses "Dit scherm". Escape stops. What is typed in
+// fields is never read: only what the element is (selectorOf, fingerprintOf), and the
+// screen's address with its case number made `:zaak` (patternOf).
 
 const NAMING = ['id', 'name', 'label', 'aria_label', 'placeholder', 'text', 'data'];
 
@@ -34,6 +36,18 @@ function selectorOf(el) {
   return path.join(' > ');
 }
 
+/** The address pattern of a screen for a context rule: the case's own segment becomes
+ * `:zaak`, any other that looks like a number made by a program (three digits) `*`.
+ * @param {string} path
+ * @param {string | null} caseRef */
+function patternOf(path, caseRef) {
+  return path.split('/').map((segment) => {
+    let text = segment;
+    try { text = decodeURIComponent(segment); } catch { /* kept as it is */ }
+    return caseRef && text === caseRef ? ':zaak' : /[0-9]{3}/.test(text) ? '*' : segment;
+  }).join('/');
+}
+
 /** The innermost element of an event, also inside open shadow roots; a label stands for its
  * field.
  * @param {Event} e */
@@ -47,11 +61,14 @@ function createPicker(layer) {
   const ring = h('div', { class: 'pk-ring', hidden: true });
   const said = h('p', {});
   const stop = h('button', { class: 'pk-stop', type: 'button', text: t('Stoppen (Esc)') });
-  const bar = h('div', { class: 'pk-bar', role: 'status' }, said, stop);
+  const thisScreen = h('button', { class: 'pk-stop', type: 'button', text: t('Dit scherm') });
+  const bar = h('div', { class: 'pk-bar', role: 'status' }, said, thisScreen, stop);
   bar.hidden = true;
   layer.append(ring, bar);
   /** @type {{ picked: (found: PickedField) => void, stopped: () => void } | null} */
   let asked = null;
+  /** @type {{ chosen: () => void, stopped: () => void } | null} */
+  let screenAsked = null;
 
   /** Ours: the overlay's own element (the bar, the panel) is never picked.
    * @param {Event} e */
@@ -100,19 +117,29 @@ function createPicker(layer) {
   const listeners = /** @type {[string, (e: any) => void][]} */ ([['pointermove', onMove], ['click', onClick],
     ['focusin', onFocus], ['keydown', onKey], ['pointerdown', hold], ['mousedown', hold], ['submit', hold]]);
 
+  /** @param {KeyboardEvent} e */
+  const onEscape = (e) => { if (e.key === 'Escape') { e.preventDefault(); cancel(); } };
+
   function end() {
     listeners.forEach(([type, fn]) => removeEventListener(type, fn, true));
+    removeEventListener('keydown', onEscape, true);
     outline(null);
     bar.hidden = true;
     asked = null;
+    screenAsked = null;
   }
 
   function cancel() {
-    const done = asked;
+    const done = asked || screenAsked;
     end();
     if (done) done.stopped();
   }
   stop.addEventListener('click', cancel);
+  thisScreen.addEventListener('click', () => {
+    const done = screenAsked;
+    end();
+    if (done) done.chosen();
+  });
 
   return {
     /** Starts pointing for the step titled `step` (again: the earlier one is stopped).
@@ -120,11 +147,23 @@ function createPicker(layer) {
      * @param {(found: PickedField) => void} picked
      * @param {() => void} stopped */
     start(step, picked, stopped) {
-      if (asked) cancel();
+      cancel();
       asked = { picked, stopped };
       said.textContent = t('Wijs het veld aan voor: {s}. Klik erop, of ga er met Tab naartoe en druk op Enter.', { s: step });
+      thisScreen.hidden = true;
       bar.hidden = false;
       listeners.forEach(([type, fn]) => addEventListener(type, fn, true));
+    },
+    /** Asks for the screen a task belongs on: the expert goes there and chooses it.
+     * @param {() => void} chosen
+     * @param {() => void} stopped */
+    chooseScreen(chosen, stopped) {
+      cancel();
+      screenAsked = { chosen, stopped };
+      said.textContent = t('Ga naar het scherm waarop de taak hoort en kies dan ‘Dit scherm’.');
+      thisScreen.hidden = false;
+      bar.hidden = false;
+      addEventListener('keydown', onEscape, true);
     },
     cancel,
   };

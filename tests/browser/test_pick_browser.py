@@ -9,8 +9,10 @@ editor did not open, or to another request, is not listened to."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import suppress
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -146,8 +148,8 @@ def test_by_keyboard_on_a_case_system_of_another_origin_forged_answers_unheard(
         screen.keyboard.press("Tab")
         if screen.evaluate("() => document.activeElement.name") == "lengte":
             break
-    with screen.expect_event("close"):
-        screen.keyboard.press("Enter")
+    with screen.expect_event("close"), suppress(PlaywrightError):
+        screen.keyboard.press("Enter")  # the editor may close the window before it returns
     expect(said).to_have_text("Aangewezen: ‘Lengte (cm)’. Sla de stap op om het te bewaren.")
     # A made-up id (f-93818) is passed over for the field's name.
     expect(item.locator("textarea[name=doelveld]")).to_have_value('input[name="lengte"]')
@@ -181,9 +183,53 @@ def test_escape_stops_and_nothing_changes_and_a_foreign_screen_is_refused(
     expect(said).to_have_text("Aanwijzen gestopt; er is niets veranderd.")
     expect(screen.locator("epss-overlay .pk-bar")).to_be_hidden()
     expect(item.locator("textarea[name=doelveld]")).to_have_value(before)
-    # All the case system's page was told: which step, and a request's id. No credential.
+    # All the case system's page was told: what to point at for which step, and a
+    # request's id. No credential.
     heard = screen.evaluate("() => window.heard")
-    assert heard and all(set(m) <= {"type", "request", "step"} for m in heard)
+    assert heard and all(set(m) <= {"type", "request", "what", "step"} for m in heard)
     # A click there now is the case system's own again.
     screen.get_by_role("button", name="Aanvraag afronden").click()
     expect(screen).to_have_url(f"{case.url}/verstuurd?bsn=&lengte=")
+
+
+def test_an_expert_points_at_the_screen_a_task_belongs_on_and_gets_a_rule(
+    page: Page, setup
+) -> None:
+    """In the new context rule: the expert goes to a case's page in the other window and
+    chooses it; the rule gets the app, the address with the case number as `:zaak`, and the
+    zaaktype, and is saved like any rule."""
+    service, _ = setup
+    log_in(page, service.url, "eva", f"/redactie/taken/{SLUG}")
+    rule = page.locator("fieldset.rule").last
+    rule.get_by_label("Scherm", exact=True).fill(f"{service.url}/demo/")
+    with page.expect_popup() as opened:
+        rule.get_by_role("button", name="Scherm aanwijzen").click()
+    screen = opened.value
+    bar = screen.locator("epss-overlay .pk-bar")
+    expect(bar).to_contain_text("Ga naar het scherm waarop de taak hoort")
+    # On to the case's page: a new page, whose overlay is asked again.
+    screen.get_by_role("link", name="Z-2026-000112", exact=True).click()
+    expect(screen).to_have_url(f"{service.url}/demo/zaken/Z-2026-000112")
+    with screen.expect_event("close"):
+        bar.get_by_role("button", name="Dit scherm").click()
+    said = rule.locator("[data-pick-said]")
+    expect(said).to_have_text(
+        "Aangewezen: ‘/demo/zaken/:zaak’, BZ-REISDOC-AANVR. "
+        "Controleer de regel en sla de contextregels op."
+    )
+    expect(rule.get_by_label("Adrespatroon")).to_have_value("/demo/zaken/:zaak")
+    expect(rule.get_by_label("Adrespatroon")).to_be_focused()
+    expect(rule.get_by_label("Zaaksysteem (id)")).to_have_value("demo-zaaksysteem")
+    expect(rule.get_by_label("Zaaktype")).to_have_value("BZ-REISDOC-AANVR")
+    rules_before = len(service.draft(SLUG)["context_rules"])
+    page.get_by_role("button", name="Contextregels opslaan").click()
+    expect(page.locator("fieldset.rule")).to_have_count(rules_before + 2)  # the new empty one
+    # (A screenshot before the swap leaves style="" on every field: htmx then copies it, and
+    # the page's Content-Security-Policy refuses it.)
+    page.locator("fieldset.rule").nth(rules_before).screenshot(path=service.shots / "pick-rule.png")
+    rules = service.draft(SLUG)["context_rules"]
+    assert {
+        "app": "demo-zaaksysteem",
+        "url": "/demo/zaken/:zaak",
+        "zaaktype": "BZ-REISDOC-AANVR",
+    } in [{k: r.get(k) for k in ("app", "url", "zaaktype")} for r in rules]
