@@ -5,12 +5,15 @@ screens; counts only."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 import uuid
 
 from fastapi.testclient import TestClient
 
 from epss.db import unit_of_work
 from epss.models import HostApp
+from tests.conftest import text_of
 
 APP = "demo-zaaksysteem"
 PAGE = "/redactie/velden"
@@ -39,7 +42,9 @@ def test_reports_of_a_missing_field_reach_the_experts_list(
     client: TestClient, people: dict
 ) -> None:
     with unit_of_work(client.app.state.services.engine) as session:
-        session.get(HostApp, APP).name = "Zaaksysteem Dijkhaven"
+        app = session.get(HostApp, APP)
+        app.name = "Zaaksysteem Dijkhaven"
+        app.allowed_origins = ["https://zaken.gemeente.example"]
     screen = "https://zaken.gemeente.example/verhuizing/1"
     events = [
         missing("vraag-nieuw-adres", screen, days_ago=2),
@@ -66,6 +71,11 @@ def test_reports_of_a_missing_field_reach_the_experts_list(
     assert "stap niet gemeld (een oudere versie van het hulppaneel)" in text
     assert 'href="/redactie/taken/verhuizing-doorgeven#stap-vraag-nieuw-adres"' in text
     assert "t.tester" not in text  # counts only
+    # One click from the list to the step's form, where the field is pointed at again.
+    again = re.search(r'href="([^"]+)">Veld opnieuw aanwijzen', row)
+    assert again is not None
+    form = text_of(client.get(html.unescape(again.group(1)), headers=people["expert"]).text)
+    assert "Veld aanwijzen in het zaaksysteem" in form and "Stap opslaan" in form
 
 
 def test_the_list_is_for_experts_and_says_when_all_was_found(
