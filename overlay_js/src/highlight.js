@@ -173,7 +173,8 @@ function createHighlighter(layer, options) {
     note(content) {
       if (note) note.remove();
       note = content && h('div', {class: 'hl-note'}, content);
-      schedule();
+      // At once while the ring is up: a note replaced must not be gone for a frame.
+      if (box) place(); else schedule();
     },
     destroy() { hide(); dead = true; },
   };

@@ -60,6 +60,7 @@ def test_a_mistyped_bsn_is_flagged_at_the_field_and_never_sent(page: Page, stack
     page.wait_for_timeout(400)
     page.screenshot(path=stack.screenshots / "field-help-bsn.png")
     page.locator("#kind-bsn").press("Tab")  # the next field is not hidden under the note
+    expect(page.locator(f"{NOTE} .hl-problem")).to_be_visible()
     covered = page.evaluate(
         """() => {
           const f = document.activeElement.getBoundingClientRect();
