@@ -197,6 +197,26 @@ def test_each_variant_links_to_the_same_screen_in_the_other(demo: TestClient) ->
     assert "/demo/app/" not in main_of(server)
 
 
+def test_the_next_citizen_for_a_task_is_another_person_on_both_variants(
+    demo: TestClient,
+) -> None:
+    """Two cases of one zaaktype are two citizens, each shown on the task screen by its own
+    link, in the server pages and the single-page variant."""
+    by_type: dict[str, list[cases.Zaak]] = {}
+    for zaak in cases.ZAKEN:
+        by_type.setdefault(zaak.zaaktype.identificatie, []).append(zaak)
+    for same in by_type.values():
+        assert len({z.aanvrager.bsn for z in same}) == len(same)
+        assert len({z.aanvrager.volledige_naam for z in same}) == len(same)
+    first, second = by_type["BZ-REISDOC-AANVR"][:2]
+    for base in ("/demo", "/demo/app"):
+        for zaak in (first, second):
+            page = demo.get(base + zaak.eigen_scherm.removeprefix("/demo"))
+            assert f'data-epss-case="{zaak.zaaknummer}"' in main_of(page.text)
+            assert zaak.aanvrager.volledige_naam in main_of(page.text)
+    assert demo.get("/demo/reisdocument/aanvraag?zaak=Z-2026-000102").status_code == 404
+
+
 def test_unknown_single_page_urls(demo: TestClient) -> None:
     missing = demo.get("/demo/app/zaken/Z-2026-999999")
     assert missing.status_code == 404

@@ -201,10 +201,10 @@ DE_VRIES = Persoon(
     woonplaats="Dijkhaven",
 )
 
-BAKKER = Persoon(
+HOEKSTRA = Persoon(
     voornamen="Samira",
     voorvoegsel="",
-    geslachtsnaam="Bakker",
+    geslachtsnaam="Hoekstra",
     bsn="999990263",
     geboortedatum=dt.date(1995, 11, 23),
     geboorteplaats="Rotterdam",
@@ -674,7 +674,7 @@ ZAKEN: tuple[Zaak, ...] = (
         zaaknummer="Z-2026-000112",
         zaaktype=ZAAKTYPEN["BZ-REISDOC-AANVR"],
         scherm="/demo/reisdocument/aanvraag",
-        aanvrager=BAKKER,
+        aanvrager=HOEKSTRA,
         status="In behandeling",
         status_soort="actief",
         registratiedatum=VANDAAG,

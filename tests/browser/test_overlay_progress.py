@@ -153,7 +153,7 @@ def test_at_the_demo_desk_the_next_citizen_for_a_passport_starts_with_no_ticks(
     page.goto(stack.service.url + "/demo/")
     page.get_by_role("link", name="Behandelen zaak Z-2026-000112").click()
     expect(page.locator("[data-epss-case]")).to_have_attribute("data-epss-case", "Z-2026-000112")
-    expect(page.get_by_text("Bakker").first).to_be_visible()  # the next citizen's case
+    expect(page.get_by_text("Samira Hoekstra").first).to_be_visible()  # the next citizen's case
     open_panel(page)
     shown_task(page)
     expect(page.locator(PROGRESS)).to_contain_text("0 van ")
