@@ -63,7 +63,8 @@ function createHighlighter(layer, options) {
 
   // The note where it covers none of the page's other controls (the next field must stay
   // visible as the person tabs on): beside the field where the page has room, else under
-  // it, else above it; in view; and where every spot covers one, under it.
+  // it, else above it; in view. Where every spot covers one, where it does not cover the
+  // field that has the focus (placed again as the focus moves); else under it.
   /** @param {HTMLElement} at
    * @param {ReturnType<typeof rectOf>} r */
   const placeNote = (at, r) => {
@@ -71,17 +72,22 @@ function createHighlighter(layer, options) {
     const room = pageRight - r.right - 16;
     const others = [...document.querySelectorAll(NEIGHBOURS)].filter((c) => c !== target && visible(c))
       .map((c) => c.getBoundingClientRect());
-    /** @param {string} spot */
-    const tryAt = (spot) => {
+    const focused = document.activeElement && document.activeElement !== target
+      && document.activeElement.matches(NEIGHBOURS) ? [document.activeElement.getBoundingClientRect()] : [];
+    /** @param {DOMRect[]} avoided
+     * @returns {(spot: string) => boolean} */
+    const clearOf = (avoided) => (spot) => {
       at.className = `hl-note ${spot}`;
       at.style.maxWidth = spot === 'hl-beside' ? `${Math.min(room, 384)}px` : '';
       const n = at.getBoundingClientRect();
       const inView = n.top >= 0 && n.bottom <= innerHeight && n.right <= pageRight;
-      const covers = others.some((c) => c.left < n.right && n.left < c.right && c.top < n.bottom && n.top < c.bottom);
+      const covers = avoided.some((c) => c.left < n.right && n.left < c.right && c.top < n.bottom && n.top < c.bottom);
       return inView && !covers;
     };
     const spots = room >= 192 ? ['hl-beside', '', 'hl-above'] : ['', 'hl-above'];
-    if (!spots.some(tryAt)) tryAt(r.bottom + 8 + at.offsetHeight > innerHeight ? 'hl-above' : '');
+    if (!spots.some(clearOf(others)) && !spots.some(clearOf(focused))) {
+      clearOf([])(r.bottom + 8 + at.offsetHeight > innerHeight ? 'hl-above' : '');
+    }
   };
   const schedule = () => { if (selectors && !frame) frame = requestAnimationFrame(place); };
 
@@ -127,7 +133,7 @@ function createHighlighter(layer, options) {
   // Scrolling any scroller reaches the document in the capture phase.
   /** @type {[any, string, () => void][]} */
   const events = [[document, 'scroll', schedule], [document, 'transitionend', schedule],
-    [document, 'animationend', schedule], [window, 'resize', lookSoon]];
+    [document, 'animationend', schedule], [window, 'resize', lookSoon], [document, 'focusin', schedule]];
   /** @param {'add' | 'remove'} how */
   const listen = (how) => events.forEach(([on, type, fn]) => on[how + 'EventListener'](type, fn, true));
 
