@@ -4,16 +4,24 @@ editor takes a pointed-at field from (every registered host app's)."""
 
 from __future__ import annotations
 
-import re
+from itertools import takewhile
 from typing import Any
+from urllib.parse import quote
 
 from sqlmodel import Session, select
 
+from epss.context.patterns import PathPattern
 from epss.models import HostApp
 
-# A pattern's first segment that stands for any value (':zaak', '*', '**'): the screen's
-# address is what comes before it.
-_VARIABLE = re.compile(r"/(?::[^/]*|\*\*?)(?:/|$)")
+
+def _screen_path(url_pattern: str) -> str:
+    """The address of a rule's screen: its pattern up to the first segment that stands for
+    any value (':zaak', '*', '**'), which is left open ('/zaken/:zaak/**' → '/zaken/')."""
+    pattern = PathPattern.compile(url_pattern)
+    literal = list(takewhile(lambda s: not PathPattern.is_wildcard(s), pattern.segments))
+    open_end = pattern.rest or len(literal) < len(pattern.segments)
+    path = "/" + "/".join(quote(s) for s in literal)
+    return path + "/" if open_end and literal else path
 
 
 def pick_screens(session: Session, draft: dict[str, Any]) -> dict[str, Any]:
@@ -25,10 +33,8 @@ def pick_screens(session: Session, draft: dict[str, Any]) -> dict[str, Any]:
         app, pattern = apps.get(rule.get("app")), rule.get("url")
         if app is None or not pattern:
             continue
-        variable = _VARIABLE.search(pattern)
-        path = pattern[: variable.start() + 1] if variable else pattern
         for origin in app.allowed_origins:
-            screen = {"name": app.name, "url": origin + path}
+            screen = {"name": app.name, "url": origin + _screen_path(pattern)}
             if screen not in screens:
                 screens.append(screen)
     screens.sort(key=lambda s: s["url"].endswith("/"))  # an exact screen before a folder

@@ -17,7 +17,7 @@ first step read wait for a click.
 from __future__ import annotations
 
 import datetime as dt
-import math
+import statistics
 from collections.abc import Sequence
 from typing import Any
 
@@ -146,10 +146,9 @@ def _seconds(
     return func.extract("epoch", later - earlier)
 
 
-def percentile(values: Sequence[float], p: float) -> float:
+def percentile(values: Sequence[float], p: int) -> float:
     """The p-th percentile of `values` (not empty), interpolated between the two nearest
     ranks as spreadsheets' PERCENTILE.INC does: the 50th is the median."""
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * p / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
