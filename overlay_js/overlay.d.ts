@@ -36,6 +36,12 @@ interface PickedField {
   fingerprint: Fingerprint | null;
 }
 
+/** What an expert did while recording (pick.js): pressed an element, filled in a field or
+ * chose in one; what the element is, never what was typed. */
+interface RecordedAction extends PickedField {
+  action: 'klikken' | 'invullen' | 'kiezen';
+}
+
 interface Window {
   /** Trusted Types, where the browser has them (a host page may enforce them). */
   trustedTypes?: {

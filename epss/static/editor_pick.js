@@ -1,12 +1,13 @@
 // @ts-check
-// "Veld aanwijzen" in a step's form and "Scherm aanwijzen" in a new context rule: opens a
-// screen of the case software in a window of its own and asks the help overlay there (a
-// message from this origin) to let the expert point at the step's field, or choose the
-// screen the task belongs on. What comes back, a selector and what the element looks like
-// (never what is typed in it), or the screen's app, address pattern and zaaktype, fills the
-// form; the expert saves it like any change, so it goes through the draft, its versions and
-// review. Only the window this page opened, on a registered host app's origin, answering
-// its own request, is listened to.
+// "Veld aanwijzen" in a step's form, "Scherm aanwijzen" in a new context rule and "Stappen
+// opnemen": opens a screen of the case software in a window of its own and asks the help
+// overlay there (a message from this origin) to let the expert point at the step's field,
+// choose the screen the task belongs on, or record what they do there. What comes back, a
+// selector and what the element looks like (never what is typed in it), the screen's app,
+// address pattern and zaaktype, or one recorded action after another, fills the form; the
+// expert saves it like any change, so it goes through the draft, its versions and review.
+// Only the window this page opened, on a registered host app's origin, answering its own
+// request, is listened to.
 (function () {
   'use strict';
 
@@ -23,14 +24,13 @@
     said.textContent = text;
   }
 
-  /** What a person calls the element: its label, ARIA label, placeholder or text, else the
-   * selector.
-   * @param {{ selector: string, fingerprint: Record<string, unknown> | null }} picked */
+  /** What a person calls the element: its label, ARIA label, placeholder, text or name.
+   * @param {{ fingerprint: Record<string, unknown> | null }} picked */
   function nameOf(picked) {
     const print = picked.fingerprint || {};
     const name = ['label', 'aria_label', 'placeholder', 'text', 'name'].map(function (k) { return print[k]; })
       .find(function (v) { return typeof v === 'string' && v; });
-    return '‘' + (name || picked.selector) + '’';
+    return /** @type {string} */ (name || '');
   }
 
   /** @param {HTMLElement} box */
@@ -58,7 +58,7 @@
     say(box, 'waiting');
     let heard = false;
     const asking = window.setInterval(function () {
-      if (win.closed) { say(box, 'stopped'); stop(); return; }
+      if (win.closed) { stopped(); return; }
       win.postMessage({ type: 'epss-pick', request: request, what: box.getAttribute('data-pick'),
         step: box.getAttribute('data-pick-step') }, screenOrigin);
     }, ASK_EVERY);
@@ -82,10 +82,18 @@
         fillRule(box, { app: String(answer.app || ''), url: answer.url, zaaktype: String(answer.zaaktype || '') });
         stop();
         win.close();
+      } else if (answer.type === 'epss-recorded' && typeof answer.selector === 'string') {
+        addRecorded(box, { action: String(answer.action), selector: answer.selector, fingerprint: answer.fingerprint || null });
       } else if (answer.type === 'epss-pick-stopped') {
-        say(box, 'stopped');
-        stop();
+        stopped();
+        if (box.getAttribute('data-pick') === 'opnemen') win.close(); // "Klaar": back to the list
       }
+    }
+    function stopped() {
+      say(box, 'stopped');
+      stop();
+      const first = box.parentElement && box.parentElement.querySelector('[data-pick-recorded] input');
+      if (first) /** @type {HTMLElement} */ (first).focus();
     }
     function stop() {
       window.clearInterval(asking);
@@ -104,8 +112,35 @@
     target.value = picked.selector;
     print.value = picked.fingerprint ? JSON.stringify(picked.fingerprint) : '';
     target.dispatchEvent(new Event('input', { bubbles: true }));
-    say(box, 'picked', { name: nameOf(picked) });
+    say(box, 'picked', { name: '‘' + (nameOf(picked) || picked.selector) + '’' });
     target.focus();
+  }
+
+  /** A recorded action as a step to keep (ticked) or leave out, with its suggested title.
+   * @param {HTMLElement} box
+   * @param {{ action: string, selector: string, fingerprint: Record<string, unknown> | null }} done */
+  function addRecorded(box, done) {
+    const action = done.action === 'kiezen' && (done.fingerprint || {}).type === 'checkbox' ? 'aanvinken' : done.action;
+    const named = box.getAttribute('data-title-' + action);
+    if (!named) return;
+    const name = nameOf(done).slice(0, 60);
+    const title = name ? named.replace('{name}', name) : /** @type {string} */ (box.getAttribute('data-title-' + action + '-anders'));
+    const recorded = /** @type {HTMLElement} */ (/** @type {HTMLElement} */ (box.parentElement).querySelector('[data-pick-recorded]'));
+    const list = /** @type {HTMLOListElement} */ (recorded.querySelector('ol'));
+    const item = document.createElement('li');
+    const tick = document.createElement('input');
+    tick.type = 'checkbox';
+    tick.name = 'opgenomen';
+    tick.id = 'opgenomen-' + (list.children.length + 1);
+    tick.checked = true;
+    tick.value = JSON.stringify({ title: title, selector: done.selector, fingerprint: done.fingerprint });
+    const label = document.createElement('label');
+    label.htmlFor = tick.id;
+    label.textContent = title;
+    item.append(tick, label);
+    list.append(item);
+    recorded.hidden = false;
+    say(box, 'picked', { name: title });
   }
 
   /** @param {HTMLElement} box
@@ -131,6 +166,16 @@
     const button = event.target instanceof Element && event.target.closest('[data-pick-start]');
     const box = button && /** @type {HTMLElement | null} */ (button.closest('[data-pick]'));
     if (box) start(box);
+  });
+
+  // Recorded steps added: the list starts anew.
+  document.addEventListener('htmx:afterRequest', function (event) {
+    const form = /** @type {CustomEvent} */ (event).detail.elt;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-record-form') || !event.detail.successful) return;
+    const recorded = /** @type {HTMLElement} */ (form.querySelector('[data-pick-recorded]'));
+    /** @type {HTMLElement} */ (recorded.querySelector('ol')).textContent = '';
+    recorded.hidden = true;
+    /** @type {HTMLElement} */ (form.querySelector('[data-pick-said]')).textContent = '';
   });
 
   // The field typed by hand: what was pointed at no longer describes it.

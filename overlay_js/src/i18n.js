@@ -77,6 +77,10 @@ const ENGLISH = {
   'Wijs het veld aan voor: {s}. Klik erop, of ga er met Tab naartoe en druk op Enter.': 'Point at the field for: {s}. Click it, or Tab to it and press Enter.',
   'Stoppen (Esc)': 'Stop (Esc)',
   'Dit scherm': 'This screen',
+  'Klaar (Esc)': 'Done (Esc)',
+  'Opgenomen: {s}': 'Recorded: {s}',
+  'Opnemen voor {s}: doe de taak. Elke knop die u indrukt en elk veld dat u invult, wordt een stap; wat u typt niet.':
+    'Recording for {s}: do the task. Every button you press and every field you fill in becomes a step; what you type does not.',
   'Ga naar het scherm waarop de taak hoort en kies dan ‘Dit scherm’.': 'Go to the screen the task belongs on, then choose ‘This screen’.',
   'Al uw meldingen en de antwoorden, op elke werkplek': 'All your feedback and the answers, on any workstation',
   'U meldde: {k} bij stap {n}': 'You reported: {k} at step {n}',

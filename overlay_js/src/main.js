@@ -304,8 +304,9 @@ function createOverlay(config) {
     else panel.focus();
   }
 
-  // An expert in the editor points at a step's field: the editor's window opened this screen
-  // and asks, from the service's origin, and gets only what the element is.
+  // An expert in the editor points at a step's field or the task's screen, or records steps:
+  // the editor's window opened this screen and asks, from the service's origin, and gets only
+  // what the elements are.
   const serviceOrigin = new URL(config.service).origin;
   /** @type {ReturnType<PanelCode['createPicker']> | null} */
   let picker = null;
@@ -330,6 +331,8 @@ function createOverlay(config) {
           reply({ type: 'epss-picked-screen', app: config.app, url: code.patternOf(facts.path, facts.caseRef),
             zaaktype: facts.zaaktype });
         }, stopped);
+      } else if (ask.what === 'opnemen') {
+        picker.record(String(ask.step || '').slice(0, 200), (done) => reply({ type: 'epss-recorded', ...done }), stopped);
       } else {
         picker.start(String(ask.step || '').slice(0, 200), (found) => reply({ type: 'epss-picked', ...found }), stopped);
       }

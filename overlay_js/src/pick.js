@@ -7,7 +7,9 @@
 // with the keyboard, Tab outlines what has the focus and Enter picks it. For a screen, the
 // expert goes to it in this window and chooses "Dit scherm". Escape stops. What is typed in
 // fields is never read: only what the element is (selectorOf, fingerprintOf), and the
-// screen's address with its case number made `:zaak` (patternOf).
+// screen's address with its case number made `:zaak` (patternOf). To record, the expert
+// works through the task on the live screens: each button or link pressed and each field
+// filled in or chosen is sent as a draft step's action and element, never what was typed.
 
 const NAMING = ['id', 'name', 'label', 'aria_label', 'placeholder', 'text', 'data'];
 
@@ -48,6 +50,12 @@ function patternOf(path, caseRef) {
   }).join('/');
 }
 
+/** What a person calls an element: its label, ARIA label, placeholder, text or name.
+ * @param {Fingerprint} print */
+function nameOf(print) {
+  return [print.label, print.aria_label, print.placeholder, print.text, print.name].find((name) => name) || '';
+}
+
 /** The innermost element of an event, also inside open shadow roots; a label stands for its
  * field.
  * @param {Event} e */
@@ -56,19 +64,39 @@ function pickedBy(e) {
   return el instanceof HTMLLabelElement && el.control ? el.control : el;
 }
 
+// What a press is recorded on; a field is recorded when it gets input (`input` is composed,
+// so it comes out of shadow roots too; `change` does not).
+const PRESSED = 'button, a[href], summary, [role=button], [role=link], [role=tab], [role=menuitem], '
+  + 'input[type=submit], input[type=button], input[type=reset], input[type=image]';
+const CHOSEN = ['select', 'checkbox', 'radio'];
+
+/** What an expert did with an element while recording: pressed it, filled it in or chose in
+ * it.
+ * @param {Element} el
+ * @returns {RecordedAction['action']} */
+function actionOn(el) {
+  const kind = el instanceof HTMLInputElement ? el.type : el.localName;
+  return CHOSEN.includes(kind) || el.getAttribute('role') === 'combobox' ? 'kiezen' : 'invullen';
+}
+
 /** @param {HTMLElement} layer  the overlay's layer over the page (in its shadow root) */
 function createPicker(layer) {
   const ring = h('div', { class: 'pk-ring', hidden: true });
   const said = h('p', {});
+  const last = h('p', { class: 'pk-last' });
   const stop = h('button', { class: 'pk-stop', type: 'button', text: t('Stoppen (Esc)') });
   const thisScreen = h('button', { class: 'pk-stop', type: 'button', text: t('Dit scherm') });
-  const bar = h('div', { class: 'pk-bar', role: 'status' }, said, thisScreen, stop);
+  const bar = h('div', { class: 'pk-bar', role: 'status' }, h('div', {}, said, last), thisScreen, stop);
   bar.hidden = true;
   layer.append(ring, bar);
   /** @type {{ picked: (found: PickedField) => void, stopped: () => void } | null} */
   let asked = null;
   /** @type {{ chosen: () => void, stopped: () => void } | null} */
   let screenAsked = null;
+  /** @type {{ recorded: (done: RecordedAction) => void, stopped: () => void } | null} */
+  let recording = null;
+  /** @type {WeakSet<Element>} fields recorded on this page: typing on adds no step */
+  let filled = new WeakSet();
 
   /** Ours: the overlay's own element (the bar, the panel) is never picked.
    * @param {Event} e */
@@ -120,17 +148,43 @@ function createPicker(layer) {
   /** @param {KeyboardEvent} e */
   const onEscape = (e) => { if (e.key === 'Escape') { e.preventDefault(); cancel(); } };
 
+  /** @param {Element} el
+   * @param {RecordedAction['action']} action */
+  function record(el, action) {
+    if (!recording) return;
+    const print = fingerprintOf(el);
+    last.textContent = t('Opgenomen: {s}', { s: nameOf(print) || el.localName });
+    recording.recorded({ action, selector: selectorOf(el), fingerprint: NAMING.some((s) => s in print) ? print : null });
+  }
+  // The host page does what it always does while recording: these only look.
+  /** @param {MouseEvent} e */
+  const onPress = (e) => {
+    const el = ours(e) || e.detail > 1 ? null : pickedBy(e).closest(PRESSED);
+    if (el) record(el, 'klikken');
+  };
+  /** @param {Event} e */
+  const onInput = (e) => {
+    const el = /** @type {Element} */ (e.composedPath()[0]);
+    if (ours(e) || filled.has(el)) return;
+    filled.add(el);
+    record(el, actionOn(el));
+  };
+  const recorders = /** @type {[string, (e: any) => void][]} */ ([['click', onPress], ['input', onInput], ['keydown', onEscape]]);
+
   function end() {
     listeners.forEach(([type, fn]) => removeEventListener(type, fn, true));
+    recorders.forEach(([type, fn]) => removeEventListener(type, fn, true));
     removeEventListener('keydown', onEscape, true);
     outline(null);
     bar.hidden = true;
+    last.textContent = '';
     asked = null;
     screenAsked = null;
+    recording = null;
   }
 
   function cancel() {
-    const done = asked || screenAsked;
+    const done = asked || screenAsked || recording;
     end();
     if (done) done.stopped();
   }
@@ -149,6 +203,7 @@ function createPicker(layer) {
     start(step, picked, stopped) {
       cancel();
       asked = { picked, stopped };
+      stop.textContent = t('Stoppen (Esc)');
       said.textContent = t('Wijs het veld aan voor: {s}. Klik erop, of ga er met Tab naartoe en druk op Enter.', { s: step });
       thisScreen.hidden = true;
       bar.hidden = false;
@@ -160,10 +215,27 @@ function createPicker(layer) {
     chooseScreen(chosen, stopped) {
       cancel();
       screenAsked = { chosen, stopped };
+      stop.textContent = t('Stoppen (Esc)');
       said.textContent = t('Ga naar het scherm waarop de taak hoort en kies dan ‘Dit scherm’.');
       thisScreen.hidden = false;
       bar.hidden = false;
       addEventListener('keydown', onEscape, true);
+    },
+    /** Records what the expert does on the screens of this window for the task titled
+     * `task`, until Escape or "Klaar".
+     * @param {string} task
+     * @param {(done: RecordedAction) => void} recorded
+     * @param {() => void} stopped */
+    record(task, recorded, stopped) {
+      cancel();
+      recording = { recorded, stopped };
+      filled = new WeakSet();
+      last.textContent = '';
+      said.textContent = t('Opnemen voor {s}: doe de taak. Elke knop die u indrukt en elk veld dat u invult, wordt een stap; wat u typt niet.', { s: task });
+      stop.textContent = t('Klaar (Esc)');
+      thisScreen.hidden = true;
+      bar.hidden = false;
+      recorders.forEach(([type, fn]) => addEventListener(type, fn, true));
     },
     cancel,
   };

@@ -233,3 +233,64 @@ def test_an_expert_points_at_the_screen_a_task_belongs_on_and_gets_a_rule(
         "url": "/demo/zaken/:zaak",
         "zaaktype": "BZ-REISDOC-AANVR",
     } in [{k: r.get(k) for k in ("app", "url", "zaaktype")} for r in rules]
+
+
+def test_an_expert_records_steps_by_doing_the_task_on_the_demo_desk(page: Page, setup) -> None:
+    """ "Stappen opnemen": the expert does the task in the other window, across a page load;
+    each field filled in and each button pressed comes into the editor as a step with a
+    suggested title; the ones left ticked are added at the end of the draft, with their
+    fields, and nothing typed is kept."""
+    service, _ = setup
+    log_in(page, service.url, "eva", f"/redactie/taken/{SLUG}")
+    steps_before = len(service.draft(SLUG)["steps"])
+    box = page.locator("#opnemen")
+    box.get_by_text("Stappen opnemen", exact=True).click()
+    expect(box.get_by_label("Scherm", exact=True)).to_have_value(f"{service.url}/demo/verhuizing")
+    with page.expect_popup() as opened:
+        box.get_by_role("button", name="Opnemen beginnen").click()
+    screen = opened.value
+    bar = screen.locator("epss-overlay .pk-bar")
+    expect(bar).to_contain_text("Opnemen voor Verhuizing doorgeven (adreswijziging): doe de taak.")
+    said = box.locator("[data-pick-said]")
+    expect(said).to_have_text("Doe in het andere venster de taak; elke stap verschijnt hieronder.")
+    screen.get_by_label("Postcode").fill("9999 ZZ")
+    screen.get_by_label("Postcode").fill("9999 ZX")  # typed on: still one step
+    screen.get_by_label("Huisnummer").fill("12")
+    screen.get_by_role("button", name="Tussentijds opslaan").click()  # the page loads anew
+    expect(bar).to_contain_text("Opnemen voor")  # the new page's overlay records on
+    screen.get_by_label("Verhuisdatum").fill("01-04-2026")
+    expect(bar).to_contain_text("Opgenomen: Verhuisdatum")
+    screen.screenshot(path=service.shots / "record-screen.png")
+    with screen.expect_event("close"):
+        bar.get_by_role("button", name="Klaar (Esc)").click()
+    recorded = box.locator("[data-pick-recorded] li")
+    expect(recorded).to_have_text(
+        [
+            "Vul ‘Postcode’ in",
+            "Vul ‘Huisnummer’ in",
+            "Klik op ‘Tussentijds opslaan’",
+            "Vul ‘Verhuisdatum’ in",
+        ]
+    )
+    expect(said).to_have_text(
+        "Opnemen gestopt. Vink uit wat geen stap moet worden en voeg de stappen toe."
+    )
+    expect(box.get_by_label("Vul ‘Postcode’ in")).to_be_focused()
+    # (caret="initial": hiding the caret injects a style sheet, which the page's
+    # Content-Security-Policy refuses.)
+    box.screenshot(path=service.shots / "record-editor.png", caret="initial")
+    assert axe_findings(page) == []
+    box.get_by_label("Klik op ‘Tussentijds opslaan’").uncheck()
+    box.get_by_role("button", name="Aangevinkte stappen toevoegen").click()
+    expect(page.locator("#stappen .step-list > li")).to_have_count(steps_before + 3)
+    expect(recorded).to_have_count(0)
+    steps = service.draft(SLUG)["steps"][steps_before:]
+    assert [s["title"] for s in steps] == [
+        "Vul ‘Postcode’ in",
+        "Vul ‘Huisnummer’ in",
+        "Vul ‘Verhuisdatum’ in",
+    ]
+    assert [s["target"] for s in steps] == [["#postcode"], ["#huisnummer"], ["#verhuisdatum"]]
+    assert steps[2]["target_fingerprint"]["label"] == "Verhuisdatum"
+    stored = str(steps)
+    assert "9999" not in stored and "01-04-2026" not in stored  # what was typed is not kept
