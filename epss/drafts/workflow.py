@@ -267,10 +267,10 @@ def _four_eyes_reason(session: Session, task: Task, mine: list[Change]) -> Forbi
         done.append(Message("de volgorde van de stappen veranderd"))
     if any(c.action == "imported_for_review" for c in mine):
         done.append(Message("haar taakbestand geïmporteerd"))
-    if any(
-        not c.step_key and c.action not in ("restored", "steps_reordered", "imported_for_review")
-        for c in mine
-    ):
+    if any(c.action == "created" for c in mine):
+        done.append(Message("de taak begonnen"))
+    own_fields = ("restored", "steps_reordered", "imported_for_review", "created")
+    if any(not c.step_key and c.action not in own_fields for c in mine):
         done.append(Message("de gegevens van de taak zelf bewerkt"))
     restored = [str((c.after or {}).get("version", "?")) for c in mine if c.action == "restored"]
     if restored:

@@ -44,6 +44,7 @@ STEP_LABELS = {"mandatory": "Verplicht of advies", "sources": "Bronnen", "check"
 OTHER_ACTIONS = {
     "restored": "zette een eerdere versie terug",
     "imported_for_review": "importeerde het taakbestand",
+    "created": "begon de taak",
     "steps_reordered": "zette de stappen in een andere volgorde",
 }
 KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk", "suggestie": "Suggestie"}

@@ -7,6 +7,7 @@ from epss.pages import (
     editor_diff,
     editor_files,
     editor_missing,
+    editor_new,
     editor_recording,
     editor_steps,
     editor_tasks,
@@ -17,6 +18,7 @@ from epss.pages import (
 EDITOR_ROUTERS = [
     editor.router,
     editor_tasks.router,
+    editor_new.router,
     editor_steps.router,
     editor_recording.router,
     editor_workflow.router,

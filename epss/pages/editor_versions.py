@@ -43,6 +43,7 @@ ACTION_LABELS = {  # the actions of the history (epss.drafts: editing and workfl
     "confirmed": "Gecontroleerd: nog steeds juist",
     "imported": "Gepubliceerd bij import, zonder review",
     "imported_for_review": "Geïmporteerd ter controle",
+    "created": "Taak begonnen",
     "draft_replaced": "Concept vervangen door een import",
 }
 
