@@ -78,6 +78,8 @@ const ENGLISH = {
   'Stoppen (Esc)': 'Stop (Esc)',
   'Dit scherm': 'This screen',
   'Klaar (Esc)': 'Done (Esc)',
+  'Balk naar beneden': 'Move the bar down',
+  'Balk naar boven': 'Move the bar up',
   'Opgenomen: {s}': 'Recorded: {s}',
   'Opnemen voor {s}: doe de taak. Elke knop die u indrukt en elk veld dat u invult, wordt een stap; wat u typt niet.':
     'Recording for {s}: do the task. Every button you press and every field you fill in becomes a step; what you type does not.',

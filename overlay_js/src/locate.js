@@ -1,5 +1,5 @@
 // @ts-check
-/* exported fingerprintOf, locate, rectOf */
+/* exported fingerprintOf, locate, rectOf, searchRoots */
 // Locate: a step's field on the host page, found again by its selectors and by what it
 // looked like when it was picked (its fingerprint), in the page, its open shadow roots and
 // its same-origin frames. A wrong field is worse than none: a match must score enough and

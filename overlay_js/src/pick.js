@@ -1,5 +1,5 @@
 // @ts-check
-/* global h, t, fingerprintOf, rectOf */
+/* global h, t, fingerprintOf, rectOf, searchRoots */
 /* exported createPicker, patternOf */
 // Pointing for an expert: the editor (on the service's origin) opened this screen and asked
 // for a step's field, or for the screen a task belongs on. For a field, the element under
@@ -61,7 +61,8 @@ function nameOf(print) {
  * @param {Event} e */
 function pickedBy(e) {
   const el = /** @type {Element} */ (e.composedPath()[0]);
-  return el instanceof HTMLLabelElement && el.control ? el.control : el;
+  const control = el.localName === 'label' && /** @type {HTMLLabelElement} */ (el).control;
+  return control || el;
 }
 
 // What a press is recorded on; a field is recorded when it gets input (`input` is composed,
@@ -75,7 +76,8 @@ const CHOSEN = ['select', 'checkbox', 'radio'];
  * @param {Element} el
  * @returns {RecordedAction['action']} */
 function actionOn(el) {
-  const kind = el instanceof HTMLInputElement ? el.type : el.localName;
+  // (by name: an element in a frame is not an instance of this window's classes)
+  const kind = el.localName === 'input' ? /** @type {HTMLInputElement} */ (el).type : el.localName;
   return CHOSEN.includes(kind) || el.getAttribute('role') === 'combobox' ? 'kiezen' : 'invullen';
 }
 
@@ -86,7 +88,18 @@ function createPicker(layer) {
   const last = h('p', { class: 'pk-last' });
   const stop = h('button', { class: 'pk-stop', type: 'button', text: t('Stoppen (Esc)') });
   const thisScreen = h('button', { class: 'pk-stop', type: 'button', text: t('Dit scherm') });
-  const bar = h('div', { class: 'pk-bar', role: 'status' }, h('div', {}, said, last), thisScreen, stop);
+  // The bar covers part of the page: the expert moves it to the other edge to get there.
+  const move = h('button', { class: 'pk-stop pk-move', type: 'button' });
+  const bar = h('div', { class: 'pk-bar', role: 'status' }, h('div', {}, said, last), thisScreen, move, stop);
+  /** @param {boolean} below */
+  const place = (below) => {
+    bar.classList.toggle('pk-bar--below', below);
+    move.textContent = below ? '↑' : '↓';
+    move.setAttribute('aria-label', below ? t('Balk naar boven') : t('Balk naar beneden'));
+    move.title = /** @type {string} */ (move.getAttribute('aria-label'));
+  };
+  place(false);
+  move.addEventListener('click', () => place(!bar.classList.contains('pk-bar--below')));
   bar.hidden = true;
   layer.append(ring, bar);
   /** @type {{ picked: (found: PickedField) => void, stopped: () => void } | null} */
@@ -171,10 +184,26 @@ function createPicker(layer) {
   };
   const recorders = /** @type {[string, (e: any) => void][]} */ ([['click', onPress], ['input', onInput], ['keydown', onEscape]]);
 
+  /** @type {[Window, string, (e: any) => void][]} */
+  let listening = [];
+  /** Listens, before the page does, on this window and its same-origin frames' (an event
+   * in a frame does not reach the window around it).
+   * @param {[string, (e: any) => void][]} pairs */
+  function listen(pairs) {
+    for (const root of searchRoots()) {
+      // (a frame's document is not an instance of this window's Document)
+      const view = root.nodeType === Node.DOCUMENT_NODE && /** @type {Document} */ (root).defaultView;
+      if (!view) continue;
+      for (const [type, fn] of pairs) {
+        view.addEventListener(type, fn, true);
+        listening.push([view, type, fn]);
+      }
+    }
+  }
+
   function end() {
-    listeners.forEach(([type, fn]) => removeEventListener(type, fn, true));
-    recorders.forEach(([type, fn]) => removeEventListener(type, fn, true));
-    removeEventListener('keydown', onEscape, true);
+    listening.forEach(([view, type, fn]) => view.removeEventListener(type, fn, true));
+    listening = [];
     outline(null);
     bar.hidden = true;
     last.textContent = '';
@@ -207,7 +236,7 @@ function createPicker(layer) {
       said.textContent = t('Wijs het veld aan voor: {s}. Klik erop, of ga er met Tab naartoe en druk op Enter.', { s: step });
       thisScreen.hidden = true;
       bar.hidden = false;
-      listeners.forEach(([type, fn]) => addEventListener(type, fn, true));
+      listen(listeners);
     },
     /** Asks for the screen a task belongs on: the expert goes there and chooses it.
      * @param {() => void} chosen
@@ -219,7 +248,7 @@ function createPicker(layer) {
       said.textContent = t('Ga naar het scherm waarop de taak hoort en kies dan ‘Dit scherm’.');
       thisScreen.hidden = false;
       bar.hidden = false;
-      addEventListener('keydown', onEscape, true);
+      listen([['keydown', onEscape]]);
     },
     /** Records what the expert does on the screens of this window for the task titled
      * `task`, until Escape or "Klaar".
@@ -235,7 +264,7 @@ function createPicker(layer) {
       stop.textContent = t('Klaar (Esc)');
       thisScreen.hidden = true;
       bar.hidden = false;
-      recorders.forEach(([type, fn]) => addEventListener(type, fn, true));
+      listen(recorders);
     },
     cancel,
   };

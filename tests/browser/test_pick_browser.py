@@ -46,6 +46,17 @@ addEventListener('message', (e) => {
 </body></html>"""
 
 
+# A screen of that case system whose form lies in a frame of its own origin.
+FRAMED_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Zaak 2026-0043</title></head><body><main><h1>Terugbetaling</h1>
+<iframe src="/formulier" title="Formulier" width="600" height="200"></iframe></main>
+<script src="{service}/overlay.js" data-epss-app="zaken-oost" data-epss-user="e.expert"></script>
+</body></html>"""
+FRAME_FORM = """<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Formulier</title>
+</head><body><form><label for="r-1">Rekeningnummer (IBAN)</label><input id="r-1" name="iban">
+<button type="button">Controleren</button></form></body></html>"""
+
+
 @pytest.fixture(scope="module")
 def setup(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoService, object]]:
     """The demo service (its own data) and a case system of another origin, registered."""
@@ -55,10 +66,15 @@ def setup(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Dem
     def page(request) -> Response:
         return HTMLResponse(CASE_PAGE.replace("{service}", holder["service"]))
 
+    def framed(request) -> Response:
+        return HTMLResponse(FRAMED_PAGE.replace("{service}", holder["service"]))
+
     case = live_server(
         Starlette(
             routes=[
                 Route("/zaak", page),
+                Route("/omlijst", framed),
+                Route("/formulier", lambda r: HTMLResponse(FRAME_FORM)),
                 Route("/verstuurd", lambda r: HTMLResponse("<p>verstuurd</p>")),
                 Route("/favicon.ico", lambda r: Response(status_code=204)),
             ]
@@ -294,3 +310,44 @@ def test_an_expert_records_steps_by_doing_the_task_on_the_demo_desk(page: Page, 
     assert steps[2]["target_fingerprint"]["label"] == "Verhuisdatum"
     stored = str(steps)
     assert "9999" not in stored and "01-04-2026" not in stored  # what was typed is not kept
+
+
+def test_in_a_frame_of_the_screen_a_field_is_pointed_at_and_steps_are_recorded(
+    page: Page, setup
+) -> None:
+    """A form in a same-origin frame of the case system: its field is pointed at, and what
+    is done in it is recorded (a frame's events do not reach the page around it)."""
+    service, case = setup
+    item = _step_form(page, service)
+    item.get_by_label("Scherm", exact=True).fill(f"{case.url}/omlijst")
+    with page.expect_popup() as opened:
+        item.get_by_role("button", name="Veld aanwijzen").click()
+    screen = opened.value
+    expect(screen.locator("epss-overlay .pk-bar")).to_be_visible()
+    field = screen.frame_locator("iframe").get_by_label("Rekeningnummer (IBAN)")
+    field.hover()
+    expect(screen.locator("epss-overlay .pk-ring")).to_be_visible()
+    with screen.expect_event("close"):
+        field.click()
+    expect(item.locator("[data-pick-said]")).to_have_text(
+        "Aangewezen: ‘Rekeningnummer (IBAN)’. Sla de stap op om het te bewaren."
+    )
+    expect(item.locator("textarea[name=doelveld]")).to_have_value("#r-1")
+
+    box = page.locator("#opnemen")
+    box.get_by_text("Stappen opnemen", exact=True).click()
+    box.get_by_label("Scherm", exact=True).fill(f"{case.url}/omlijst")
+    with page.expect_popup() as opened:
+        box.get_by_role("button", name="Opnemen beginnen").click()
+    screen = opened.value
+    expect(screen.locator("epss-overlay .pk-bar")).to_contain_text("Opnemen voor")
+    frame = screen.frame_locator("iframe")
+    # The bar lies over the top of the frame: the expert moves it down, out of the way.
+    screen.locator("epss-overlay .pk-bar").get_by_role("button", name="Balk naar beneden").click()
+    expect(screen.locator("epss-overlay .pk-bar")).to_have_class("pk-bar pk-bar--below")
+    frame.get_by_label("Rekeningnummer (IBAN)").fill("NL91ABNA0417164300")
+    frame.get_by_role("button", name="Controleren").click()
+    expect(box.locator("[data-pick-recorded] li")).to_have_text(
+        ["Vul ‘Rekeningnummer (IBAN)’ in", "Klik op ‘Controleren’"]
+    )
+    screen.close()
