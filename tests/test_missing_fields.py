@@ -76,12 +76,17 @@ def test_reports_of_a_missing_field_reach_the_experts_list(
     assert again is not None
     form = text_of(client.get(html.unescape(again.group(1)), headers=people["expert"]).text)
     assert "Veld aanwijzen in het zaaksysteem" in form and "Stap opslaan" in form
+    # Where experts start, they are told: one step of a published task (the others are gone
+    # from the task, or not named).
+    notice = text_of(client.get("/redactie", headers=people["expert"]).text)
+    assert "Eén stap heeft een veld dat het hulppaneel aan de balie niet vond." in notice
 
 
 def test_the_list_is_for_experts_and_says_when_all_was_found(
     client: TestClient, people: dict
 ) -> None:
     assert client.get(PAGE, headers=people["expert"]).text.count("vond de laatste 30 dagen") == 1
+    assert "velden-niet-gevonden" not in client.get("/redactie", headers=people["expert"]).text
     assert client.get(PAGE, headers=people["medewerker"]).status_code == 403
     english = client.get(PAGE, params={"lang": "en"}, headers=people["redacteur"]).text
     assert "The help panel found every field in the last 30 days." in english

@@ -18,6 +18,7 @@ from epss.models import Event, table_of
 
 MISSING, MOVED = "highlight_missing", "highlight_moved"
 SCREENS_SHOWN = 5
+MISSING_FIELDS_DAYS = 30  # the period the experts' list looks back over
 EVENT = table_of(Event).c
 
 

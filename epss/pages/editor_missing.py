@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from epss.drafts.field_reports import field_reports
+from epss.drafts.field_reports import MISSING_FIELDS_DAYS, field_reports
 from epss.models import HostApp
 from epss.moments import moment
 from epss.pages.editor import Editor, page
@@ -19,12 +19,10 @@ from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
 
-PERIOD_DAYS = 30
-
 
 @router.get("/redactie/velden", response_class=HTMLResponse)
 def missing_fields_page(request: Request, session: SessionDep, who: Editor) -> HTMLResponse:
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=PERIOD_DAYS)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
     apps = dict(session.exec(select(HostApp.id, HostApp.name)).all())
     rows = [
         {**vars(found), "app_name": apps.get(found.app, found.app)}
@@ -37,7 +35,7 @@ def missing_fields_page(request: Request, session: SessionDep, who: Editor) -> H
         {
             "missing": [r for r in rows if not r["moved"]],
             "moved": [r for r in rows if r["moved"]],
-            "days": PERIOD_DAYS,
+            "days": MISSING_FIELDS_DAYS,
             "moment": moment,
             "section": "velden",
         },
