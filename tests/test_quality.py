@@ -18,7 +18,8 @@ from epss.db import unit_of_work
 from epss.events import pseudonym
 from epss.models import EventDaily
 from epss.quality import period as clock
-from tests.conftest import publish, shipped_document
+from epss.quality.table import Column, Table
+from tests.conftest import publish, shipped_document, text_of
 from tests.quality_support import GEBOORTE, PASPOORT, add_feedback, ev, morning, record
 
 API = "/api/v1/quality"
@@ -202,13 +203,41 @@ def test_the_page_shows_table_chart_and_a_note_on_hidden_groups(client, officer)
     page = client.get("/kwaliteit/per-taak", params=NOVEMBER, headers=officer)
     assert page.status_code == 200
     assert "data-chart=" in page.text and "<table" in page.text
-    assert "1 groep niet getoond: minder dan 5 mensen." in page.text
+    note = text_of(page.text)
+    assert "Bij 1 groep zijn de aantallen verborgen: daarin deden minder dan 5 mensen mee." in note
+    assert "Ook over een langere periode zijn deze groepen te klein." in note
     birth = shipped_document(GEBOORTE).title
-    assert cells(page.text)[2] == [birth, "< 5", "< 5"]  # titles, not the tasks' ids
+    # titles, not the tasks' ids; a hidden count of consultations is not "< 5" of them
+    assert cells(page.text)[2] == [birth, "verborgen", "< 5"]
     fragment = client.get(
         "/kwaliteit/per-taak", params=NOVEMBER, headers={**officer, "HX-Request": "true"}
     )
     assert "<html" not in fragment.text and "<table" in fragment.text
+
+
+def test_a_hidden_group_is_offered_the_longer_period_that_shows_it(client, officer) -> None:
+    """Four people used the birth task in November, two more in October: over November it
+    is hidden, and the page offers the last 90 days, where it can be shown."""
+    october = [ev("task_viewed", f"oktober{n}", 15, task=GEBOORTE) for n in (1, 2)]
+    for event in october:
+        event["occurred_at"] = event["occurred_at"].replace("2026-11-", "2026-10-")
+    record(client.app.state.services, october)
+    page = client.get("/kwaliteit/per-taak", params=NOVEMBER, headers=officer)
+    offered = re.search(r'<a href="([^"]+)">Van 02-09-2026 tot en met 30-11-2026</a>', page.text)
+    assert offered is not None, text_of(page.text)
+    assert "daar zijn 2 groepen groot genoeg om te tonen." in text_of(page.text)
+    wider = client.get(unescape(offered.group(1)), headers=officer)
+    birth = shipped_document(GEBOORTE).title
+    assert [birth, "6", "6"] in cells(wider.text)
+    assert "verborgen" not in text_of(wider.text)
+
+
+def test_numbers_are_written_as_dutch_readers_write_them() -> None:
+    table = Table(
+        "q", [Column("hours", "Uren", numeric=True), Column("n", "Aantal", numeric=True)], [], 5
+    )
+    row = {"hours": 36.44, "n": 1234}
+    assert [table.cell(row, c) for c in table.columns] == ["36,4", "1.234"]
 
 
 @pytest.mark.parametrize(
@@ -248,7 +277,7 @@ def test_the_funnel_csv_equals_its_table(client, officer) -> None:
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff")), delimiter=";"))
     first = shipped_document(PASPOORT).steps[0]
     assert first.id == "ontvang-aanvrager"
-    assert rows == cells(page.text) and rows[1][:5] == ["1", first.title, "6", "5", "< 5"]
+    assert rows == cells(page.text) and rows[1][:5] == ["1", first.title, "6", "5", "verborgen"]
 
 
 def cells(html: str) -> list[list[str]]:

@@ -30,6 +30,7 @@ from epss.privacy import events_of_case
 from epss.quality import QUESTIONS, Table, answer, onscreen, parse_period
 from epss.quality import period as clock
 from epss.quality.table import shown_day
+from epss.quality.wider import WiderView, wider_view
 from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -401,6 +402,11 @@ def question_page(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     tasks = [(v.document["slug"], v.document["title"]) for v in newest_versions(session)]
+    wider = None
+    if table is not None and period is not None:
+        wider = wider_view(
+            session, question, period, minimum, table, today=today, task=taak, interval=interval
+        )
     filters = {
         "from": start or (period.start.isoformat() if period else ""),
         "to": end or (period.end.isoformat() if period else ""),
@@ -423,9 +429,21 @@ def question_page(
             "chart": _chart(table, request) if table else None,
             "shown_day": shown_day,
             "csv_url": _csv_url(request),
+            "wider": wider and {"view": wider, "url": _wider_url(request, wider)},
         },
         status_code=error.status if error else 200,
     )
+
+
+def _wider_url(request: Request, wider: WiderView) -> str:
+    """This page over the wider view's period and task, the other filters kept."""
+    kept = [
+        (k, v)
+        for k, v in request.query_params.multi_items()
+        if k not in ("from", "to", "taak", "format") and v
+    ]
+    chosen = [*wider.period.as_dict().items(), *([("taak", wider.task)] if wider.task else [])]
+    return f"{request.url.path}?{urlencode([*kept, *chosen])}"
 
 
 def _csv_url(request: Request) -> str:

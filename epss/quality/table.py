@@ -51,7 +51,7 @@ class Table:
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow([translate(c.label) for c in self.shown_columns])
         for row in self.rows:
-            writer.writerow([self.cell(row, c) for c in self.shown_columns])
+            writer.writerow([self.cell(row, c, translate) for c in self.shown_columns])
         return out.getvalue()
 
     @property
@@ -59,16 +59,28 @@ class Table:
         """The columns a page shows: not the ids (a title column names the same thing)."""
         return [c for c in self.columns if c.shown]
 
-    def cell(self, row: dict[str, Any], column: Column) -> str:
-        """A cell as the table shows it."""
+    def cell(
+        self, row: dict[str, Any], column: Column, translate: Callable[[str], str] = str
+    ) -> str:
+        """A cell as the table shows it: numbers as Dutch readers write them; a hidden
+        count of people as "< n", any other hidden figure as "verborgen" (a hidden median of
+        hours is not "< 5" hours)."""
         value = row.get(column.key)
         if value is None:
-            return f"< {self.min_group_size}" if column.protected else ""
-        if isinstance(value, float):
-            return f"{value:.1f}"
+            if not column.protected:
+                return ""
+            return f"< {self.min_group_size}" if column.key == "people" else translate("verborgen")
+        if isinstance(value, float) or (column.numeric and isinstance(value, int)):
+            return shown_number(value)
         if column.date and isinstance(value, str):
             return shown_day(value)
         return str(value)
+
+
+def shown_number(value: float) -> str:
+    """1234 -> '1.234', 36.44 -> '36,4': as Dutch readers write numbers."""
+    text = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+    return text.translate(str.maketrans(",.", ".,"))
 
 
 def shown_day(iso: str) -> str:
