@@ -60,9 +60,11 @@ class Settings(BaseSettings):
         "(login cookies are always HttpOnly and SameSite=Lax).",
     )
     store_free_text: bool = Field(
-        default=False,
-        description="Store the free text of events (search queries, reasons for deviating); "
-        "off by default, since people may type citizen data there.",
+        default=True,
+        description="Store the free text of events (search queries, reasons for deviating), "
+        "after a filter replaced what looks like personal data (numbers, dates, postcodes, "
+        "e-mail addresses, phone numbers, names); the quality pages show a text only when "
+        "at least the minimum group of people typed it. Off: no free text is stored.",
     )
     retention_months: int = Field(
         default=12,

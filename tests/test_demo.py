@@ -19,6 +19,7 @@ from epss.audit.verify import verify_chain
 from epss.cli import prepare_demo
 from epss.demo import DEMO_APP_ID, DEMO_SCREENS, cases
 from epss.demo import router as demo_router
+from epss.quality.questions import QUESTIONS
 from epss.services import Services
 from epss.settings import Settings
 from tests.conftest import add_user, import_shipped
@@ -315,6 +316,13 @@ def test_both_variants_of_a_screen_get_the_same_guidance(service: TestClient, pa
         assert spa, path
 
 
+# Each question with what it needs: the quality pages as kim opens them.
+ASKED = {
+    question.slug: {"task": "reisdocument-aanvragen"} if question.task == "required" else {}
+    for question in QUESTIONS.values()
+}
+
+
 def test_the_demo_comes_with_weeks_of_desk_use_for_the_quality_pages(tmp_path) -> None:
     settings = Settings(data_dir=tmp_path, demo=True, secret_key="demo-history")
     prepare_demo(settings, origin="http://127.0.0.1:8000")
@@ -328,7 +336,18 @@ def test_the_demo_comes_with_weeks_of_desk_use_for_the_quality_pages(tmp_path) -
             assert verify_chain(connection, secret_key="demo-history").problem is None
         officer = add_user(services, "officer", "kwaliteit")
         rows = client.get("/api/v1/quality/per-taak", headers=officer).json()["rows"]
+        answers = {
+            q: client.get(f"/api/v1/quality/{q}", params=params, headers=officer).json()
+            for q, params in ASKED.items()
+        }
     events, people, teams = counted
-    assert people == 10 and teams == 2 and events > 1000
+    assert people == 27 and teams == 3 and events > 1000
     # Every shipped task, with enough people that the aggregated pages show it (groups of 5+).
     assert len(rows) == len(SHIPPED_TASKS) and all(row["people"] >= 5 for row in rows)
+    # Every question shows something on first open: a group with its figures.
+    for question, found in answers.items():
+        if question == "achterstallig":  # every shipped task is within its review date
+            assert found["rows"] == []
+            continue
+        figures = [row.get("people", row.get("reached")) for row in found.get("rows", [])]
+        assert any(figures), (question, found)

@@ -98,9 +98,35 @@ def test_deviations_with_their_reasons(client, officer) -> None:
             "step_title": photo,
             "events": 5,
             "people": 5,
-            "reasons": "Pasfoto-automaat kapot (3) | Klant had haast (2)",
+            "reasons": "",  # each typed by fewer than five people
         }
     ]
+
+
+def test_a_reason_is_shown_once_five_people_gave_it(client, officer) -> None:
+    """Three people gave "Pasfoto-automaat kapot" in the morning; two more, typed a little
+    differently, make five: that reason is shown, "Klant had haast" (two people) is not."""
+    record(
+        client.app.state.services,
+        [
+            ev(
+                "step_deviated",
+                user,
+                9,
+                step="beoordeel-pasfoto",
+                reason=" pasfoto-automaat  KAPOT",
+            )
+            for user in ("later1", "later2")
+        ],
+    )
+    [row] = ask(client, officer, "afwijkingen")["rows"]
+    assert row["reasons"] == "pasfoto-automaat kapot (5)"
+    page = client.get("/kwaliteit/afwijkingen", params=NOVEMBER, headers=officer)
+    assert "pasfoto-automaat kapot (5)" in page.text and "haast" not in page.text.lower()
+    exported = client.get(
+        "/kwaliteit/afwijkingen", params={**NOVEMBER, "format": "csv"}, headers=officer
+    )
+    assert "pasfoto-automaat kapot (5)" in exported.text and "haast" not in exported.text.lower()
 
 
 def test_searches_without_results_grouped_by_query(client, officer) -> None:
@@ -145,6 +171,7 @@ def test_feedback_volume_and_median_handling_time(client, officer) -> None:
         "task": PASPOORT,
         "title": TITLE,
         "kind": "onduidelijk",
+        "kind_title": "Onduidelijk",
         "count": 5,
         "handled": 4,
         "median_hours": 5.0,

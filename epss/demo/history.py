@@ -1,6 +1,8 @@
-"""Three weeks of desk use for the demo, so the quality pages have something to show: ten
-fictional employees in two teams consult the shipped tasks, through the real event store
-(keyed pseudonyms, the hash chain). Made once, in a database that holds no events yet."""
+"""Three weeks of desk use for the demo, so every quality page shows a chart on first open:
+27 fictional employees in three teams consult the shipped tasks, through the real event
+store (keyed pseudonyms, the hash chain), and send feedback that experts answer. As at a
+real desk, a few tasks are most of the work, and a few steps collect the deviations and
+the feedback. Made once, in a database that holds no events yet."""
 
 from __future__ import annotations
 
@@ -11,44 +13,78 @@ import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from epss.events.batch import MAX_BATCH_EVENTS, parse_batch
 from epss.events.store import store_events
+from epss.feedback.inbox import accept
+from epss.feedback.intake import FeedbackIn, submit_feedback
 from epss.models import Event
 
 DAYS = 21
-TEAMS = ("Burgerzaken Stadswinkel", "Burgerzaken Wijkpost Noord")
-PEOPLE = [(f"balie{n:02d}", TEAMS[n % 2]) for n in range(1, 11)]
-# Questions the guidance does not answer yet (they show as content gaps).
+TEAMS = ("Burgerzaken Stadswinkel", "Burgerzaken Wijkpost Noord", "Burgerzaken Wijkpost Zuid")
+PEOPLE = [(f"balie{n:02d}", TEAMS[n % 3]) for n in range(1, 28)]
+# How much more often than another task each of these is done at the desk.
+BUSY = {
+    "reisdocument-aanvragen": 5,
+    "reisdocument-uitreiken": 4,
+    "verhuizing-doorgeven": 4,
+    "rijbewijs-aanvragen": 3,
+    "aangifte-geboorte": 2,
+}
+# Steps where practice parts from the guidance, with the reasons people give.
+DEVIATIONS = {
+    ("reisdocument-aanvragen", "beoordeel-pasfoto"): (
+        "fotoautomaat buiten gebruik",
+        "eigen foto van de fotograaf afgekeurd",
+    ),
+    ("verhuizing-doorgeven", "vraag-bewijs-bewoning"): (
+        "huurcontract volgt per mail",
+        "inwoner woont in bij familie",
+    ),
+    ("reisdocument-uitreiken", "verifieer-vingerafdrukken"): ("vingerafdruklezer storing",),
+}
+# Steps people find unclear or wrong, and say so.
+FEEDBACK = {
+    ("verhuizing-doorgeven", "vraag-bewijs-bewoning"): "onduidelijk",
+    ("reisdocument-aanvragen", "controleer-toestemming-gezag"): "klopt_niet",
+}
+# Questions the guidance does not answer yet (they show as content gaps), and one a
+# colleague typed with a citizen's number in it.
 GAPS = ("naturalisatie ceremonie", "vog aanvragen", "nooddocument schiphol")
+TYPED_WITH_A_NUMBER = "bsn 999998122 staat niet in brp"
 
 
 def seed_history(
     engine: Engine, *, secret_key: str, app: str, origin: str, tasks: list[dict], now: dt.datetime
 ) -> int:
-    """Store the demo's past events (none when any event exists); returns how many."""
+    """Store the demo's past events and feedback (none when any event exists); returns how
+    many events."""
     with engine.connect() as connection:
         if connection.execute(select(func.count()).select_from(Event)).scalar():
             return 0
-    events = _events(random.Random(2026), app, origin, tasks, now)
+    rng = random.Random(2026)
+    events = _events(rng, app, origin, tasks, now)
     with engine.begin() as connection:
         for start in range(0, len(events), MAX_BATCH_EVENTS):
             raw = json.dumps({"events": events[start : start + MAX_BATCH_EVENTS]})
-            batch = parse_batch(raw, now=now, is_known_app=lambda _app: True, store_free_text=False)
+            batch = parse_batch(raw, now=now, is_known_app=lambda _app: True, store_free_text=True)
             store_events(connection, batch, secret_key=secret_key, received_at=now)
+    _feedback(engine, rng, app, tasks, secret_key=secret_key, now=now)
     return len(events)
 
 
 def _events(
     rng: random.Random, app: str, origin: str, tasks: list[dict], now: dt.datetime
 ) -> list[dict]:
+    weights = [BUSY.get(task["slug"], 1) for task in tasks]
     events: list[dict] = []
     for day in range(DAYS, 0, -1):
         morning = (now - dt.timedelta(days=day)).replace(hour=8, minute=30, second=0)
         for user, team in PEOPLE:
             moment = morning + dt.timedelta(minutes=rng.randrange(0, 480))
             for _ in range(rng.randrange(0, 3)):
-                task = rng.choice(tasks)
+                task = rng.choices(tasks, weights)[0]
                 base = {
                     "app": app,
                     "url": origin + task["url"],
@@ -57,15 +93,18 @@ def _events(
                     "task_slug": task["slug"],
                     "task_version": task["version"],
                 }
-                visit = _visit(rng, task["steps"], moment)
+                visit = _visit(rng, task, moment, searched_for_a_person=user == "balie07")
                 events += [{**base, **event} for event in visit]
                 moment = dt.datetime.fromisoformat(visit[-1]["occurred_at"])
     return events
 
 
-def _visit(rng: random.Random, steps: list[str], moment: dt.datetime) -> list[dict]:
+def _visit(
+    rng: random.Random, task: dict, moment: dt.datetime, *, searched_for_a_person: bool
+) -> list[dict]:
     """One consultation of a task: the panel, the task, and its steps until the person
-    stops (more do the further a task goes); a deviation now and then, a search in vain."""
+    stops (more do the further a task goes); a deviation now and then, mostly where the
+    guidance and practice part ways; a search in vain."""
     events: list[dict] = []
 
     def add(kind: str, step: str | None = None, **details) -> None:
@@ -83,14 +122,59 @@ def _visit(rng: random.Random, steps: list[str], moment: dt.datetime) -> list[di
 
     add("panel_opened")
     add("task_viewed", source="rule")
-    for position, step in enumerate(steps):
+    for position, step in enumerate(task["steps"]):
         if rng.random() < 0.04 * position:
             break
         add("step_viewed", step)
-        if rng.random() < 0.05:
+        reasons = DEVIATIONS.get((task["slug"], step))
+        if reasons and rng.random() < 0.3:
+            add("step_deviated", step, reason=rng.choice(reasons))
+        elif rng.random() < 0.02:
             add("step_deviated", step)
         elif rng.random() < 0.85:
             add("step_checked", step)
     if rng.random() < 0.15:
-        add("search", results=0, query=rng.choice(GAPS))
+        typed = TYPED_WITH_A_NUMBER if searched_for_a_person else rng.choice(GAPS)
+        add("search", results=0, query=typed)
     return events
+
+
+def _feedback(
+    engine: Engine,
+    rng: random.Random,
+    app: str,
+    tasks: list[dict],
+    *,
+    secret_key: str,
+    now: dt.datetime,
+) -> None:
+    """Feedback on the steps people find unclear or wrong, most of it answered by an
+    expert within days."""
+    versions = {task["slug"]: task["version"] for task in tasks}
+    with Session(engine) as session:
+        for (slug, step), kind in FEEDBACK.items():
+            if slug not in versions:
+                continue
+            for user, team in rng.sample(PEOPLE, 8):
+                sent = now - dt.timedelta(days=rng.randrange(3, DAYS), hours=rng.randrange(0, 8))
+                data = FeedbackIn(
+                    id=uuid.UUID(int=rng.getrandbits(128)),
+                    app=app,
+                    task_slug=slug,
+                    task_version=versions[slug],
+                    step_id=step,
+                    kind=kind,
+                    user=user,
+                    team=team,
+                )
+                feedback, _ = submit_feedback(session, data, secret_key=secret_key, now=sent)
+                if rng.random() < 0.75:
+                    answered = sent + dt.timedelta(hours=rng.randrange(2, 72))
+                    accept(
+                        session,
+                        feedback.id,
+                        by="eva",
+                        answer="Dank u, we passen de stap aan.",
+                        now=answered,
+                    )
+        session.commit()

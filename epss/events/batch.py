@@ -22,6 +22,7 @@ from pydantic import (
 from epss.context.patterns import PAGE_ADDRESS_PATTERN
 from epss.errors import EpssError
 from epss.events.privacy import FREE_TEXT_FIELDS, mask_digits, normalise_url
+from epss.events.scrub import scrub
 from epss.i18n import Message, Phrase, and_list
 from epss.numbers import MAX_INT
 from epss.taskfile.parts import SLUG_PATTERN
@@ -66,6 +67,7 @@ class BatchTooLarge(EpssError):
 
 
 Masked = AfterValidator(mask_digits)
+Scrubbed = AfterValidator(scrub)  # free text: what looks like personal data replaced
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80), Masked]
 ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -75,16 +77,16 @@ class Details(BaseModel):
     names: query and results for search, reason for step_deviated, kind and comment for
     feedback, selector for highlight_missing, selector and match for highlight_moved
     (found by its fingerprint while no selector finds it: moved; or only just: weak),
-    source for task_viewed. Long numbers in the free text are masked; parse_batch drops
-    the free text unless it is to be stored."""
+    source for task_viewed. In the free text what looks like personal data is replaced
+    (epss.events.scrub); parse_batch drops the free text when none is to be stored."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    query: Annotated[str, Field(max_length=200), Masked] | None = None
+    query: Annotated[str, Field(max_length=200), Scrubbed] | None = None
     results: int | None = Field(default=None, ge=0, le=MAX_INT)
-    reason: Annotated[str, Field(max_length=500), Masked] | None = None
+    reason: Annotated[str, Field(max_length=500), Scrubbed] | None = None
     kind: Literal["wrong", "unclear", "suggestion"] | None = None
-    comment: Annotated[str, Field(max_length=1000), Masked] | None = None
+    comment: Annotated[str, Field(max_length=1000), Scrubbed] | None = None
     selector: Annotated[str, Field(max_length=300), Masked] | None = None
     source: Literal["rule", "search", "manual"] | None = None
     match: Literal["moved", "weak"] | None = None

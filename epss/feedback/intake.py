@@ -28,6 +28,8 @@ from epss.numbers import MAX_INT
 from epss.taskfile.parts import SLUG_PATTERN
 
 Kind = Literal["klopt_niet", "onduidelijk", "suggestie"]
+# Each kind as people call it (Dutch; the pages translate it).
+KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk", "suggestie": "Suggestie"}
 KINDS: tuple[Kind, ...] = get_args(Kind)
 MAX_COMMENT = 1000
 

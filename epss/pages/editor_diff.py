@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from epss.drafts.changes import draft_changes, version_changes
 from epss.errors import InvalidInput
+from epss.feedback.intake import KIND_LABELS
 from epss.moments import moment
 from epss.numbers import MAX_INT
 from epss.pages import CRITICALITY_LABELS, templates
@@ -47,7 +48,6 @@ OTHER_ACTIONS = {
     "created": "begon de taak",
     "steps_reordered": "zette de stappen in een andere volgorde",
 }
-KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk", "suggestie": "Suggestie"}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from epss.drafts.history import changes_of
 from epss.errors import Conflict, InvalidInput
 from epss.feedback import MAX_COMMENT, accept, counts, decline, get_feedback, inbox
 from epss.feedback.inbox import NO_SUCH_CHANGE
-from epss.feedback.intake import invalid
+from epss.feedback.intake import KIND_LABELS, invalid
 from epss.models import Change, Task, TaskVersion
 from epss.moments import moment
 from epss.numbers import whole_number
@@ -38,7 +38,6 @@ PATH = "/redactie/meldingen"
 # The page speaks Dutch in its URLs; the domain and the API use the English status names.
 STATUS_PARAMS = {"nieuw": "new", "geaccepteerd": "accepted", "afgewezen": "declined", "alle": None}
 STATUS_LABELS = {"new": "Nieuw", "accepted": "Geaccepteerd", "declined": "Afgewezen"}
-KIND_LABELS = {"klopt_niet": "Klopt niet", "onduidelijk": "Onduidelijk", "suggestie": "Suggestie"}
 RECENT_CHANGES = 8
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
 from epss.drafts.review import review_lists
+from epss.feedback.intake import KIND_LABELS
 from epss.models import Feedback, table_of
 from epss.quality.consultations import EVENTS, TASK_ID, titles
 from epss.quality.counts import CONSULTED, EVENT, count
@@ -103,7 +104,8 @@ def feedback(session: Session, period: Period, minimum: int) -> Table:
     columns = [
         TASK_ID,
         Column("title", "Taak"),
-        Column("kind", "Soort"),
+        Column("kind", "Soort", shown=False),
+        Column("kind_title", "Soort"),
         Column("count", "Meldingen", numeric=True, protected=True),
         Column("handled", "Afgehandeld", numeric=True, protected=True),
         Column("median_hours", "Mediaan afhandeltijd (uur)", numeric=True, protected=True),
@@ -114,6 +116,7 @@ def feedback(session: Session, period: Period, minimum: int) -> Table:
             "task": slug,
             "title": names.get(slug, slug),
             "kind": kind,
+            "kind_title": KIND_LABELS.get(kind, kind),
             "count": g["n"],
             "handled": len(g["hours"]),
             "median_hours": round(statistics.median(g["hours"]), 1) if g["hours"] else None,

@@ -26,6 +26,7 @@ class Question:
     run: Callable[..., Table]
     task: str = "none"  # "none", "optional" or "required": the `taak` filter
     interval: bool = False
+    empty: str = "Geen gegevens in deze periode."  # Dutch: what an answer without rows says
 
 
 QUESTIONS: dict[str, Question] = {
@@ -101,6 +102,8 @@ QUESTIONS: dict[str, Question] = {
             "Geraadpleegd maar over de controledatum",
             "Taken waarvan de controledatum verstreken is, met hoe vaak ze geraadpleegd werden.",
             lambda s, p, m, today, **k: gaps.overdue(s, p, m, today),
+            empty="Geen taak is over haar controledatum: alle werkinstructies zijn op tijd "
+            "gecontroleerd.",
         ),
     ]
 }

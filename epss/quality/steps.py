@@ -66,8 +66,9 @@ def funnel(session: Session, period: Period, minimum: int, task: str) -> Table:
 
 
 def deviations(session: Session, period: Period, minimum: int, task: str | None = None) -> Table:
-    """Deviations per task and step, with the reasons people gave (only when free text is
-    stored, EPSS_STORE_FREE_TEXT) for the steps shown: the most frequent first."""
+    """Deviations per task and step, with the reasons people gave (when free text is stored,
+    EPSS_STORE_FREE_TEXT) for the steps shown: the most frequent first, each only when at
+    least the minimum group of people gave it."""
     names = titles(session)
     columns = [
         TASK_ID,
@@ -101,7 +102,7 @@ def deviations(session: Session, period: Period, minimum: int, task: str | None 
     rows.sort(key=lambda r: (-r["events"], r["task"], r["step"] or ""))
     rows, hidden = hide_small(rows, columns, minimum)
     shown = {(r["task"], r["step"]) for r in rows if r["people"] is not None}
-    reasons = _reasons(session, period, shown)
+    reasons = _reasons(session, period, shown, minimum)
     for row in rows:
         found = reasons.get((row["task"], row["step"]), Counter())
         row["reasons"] = " | ".join(
@@ -118,13 +119,15 @@ def deviations(session: Session, period: Period, minimum: int, task: str | None 
 
 
 def _reasons(
-    session: Session, period: Period, groups: set[tuple[str, str | None]]
+    session: Session, period: Period, groups: set[tuple[str, str | None]], minimum: int
 ) -> dict[tuple[str, str | None], Counter[str]]:
+    """The reasons given at each step of `groups`, how often each; a reason only when at
+    least `minimum` people gave it (a text one person typed can say who it was)."""
     if not groups:
         return {}
     reason = EVENT.details["reason"].as_string()
     rows = session.execute(
-        select(EVENT.task_slug, EVENT.step_id, reason).where(
+        select(EVENT.task_slug, EVENT.step_id, reason, EVENT.actor).where(
             and_(
                 EVENT.type == "step_deviated",
                 EVENT.occurred_at >= period.since,
@@ -134,8 +137,16 @@ def _reasons(
             )
         )
     )
-    found: dict[tuple[str, str | None], Counter[str]] = {}
-    for slug, step, text in rows:
-        if (slug, step) in groups and text and text.strip():
-            found.setdefault((slug, step), Counter())[text.strip()] += 1
-    return found
+    given: dict[tuple[str, str | None], Counter[str]] = {}
+    people: dict[tuple[str, str | None, str], set[str | None]] = {}
+    for slug, step, text, actor in rows:
+        text = " ".join((text or "").lower().split())
+        if (slug, step) in groups and text:
+            given.setdefault((slug, step), Counter())[text] += 1
+            people.setdefault((slug, step, text), set()).add(actor)
+    return {
+        group: Counter(
+            {text: n for text, n in texts.items() if len(people[(*group, text)]) >= minimum}
+        )
+        for group, texts in given.items()
+    }

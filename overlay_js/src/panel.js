@@ -15,10 +15,14 @@ function createPanel(root, ctl) {
   const results = h('section', { class: 'epss-results', 'aria-live': 'polite' });
   const view = h('div', { class: 'epss-view' });
   const mine = h('section', { class: 'epss-others', hidden: true });
-  const input = h('input', { type: 'search', id: 'epss-q', class: 'epss-input', maxlength: '200', autocomplete: 'off' });
+  // What is kept of what one types, said before one types it.
+  const searchHint = h('p', { class: 'epss-hint', id: 'epss-q-hint', text: t(ctl.keepsReasons()
+    ? 'Wat u zoekt, wordt bewaard zonder wat op gegevens van burgers lijkt.' : 'Wat u zoekt, wordt niet bewaard.') });
+  const input = h('input', { type: 'search', id: 'epss-q', class: 'epss-input', maxlength: '200', autocomplete: 'off',
+    'aria-describedby': 'epss-q-hint' });
   const form = h('form', { class: 'epss-search', role: 'search', onsubmit: search },
     h('label', { for: 'epss-q', text: t('Zoeken in de hulp') }),
-    h('div', { class: 'epss-row' }, input, h('button', { class: 'epss-button', text: t('Zoek') })));
+    h('div', { class: 'epss-row' }, input, h('button', { class: 'epss-button', text: t('Zoek') })), searchHint);
   const el = h('div', {
     id: 'epss-panel', class: 'epss-panel epss-closed', role: 'dialog', 'aria-labelledby': 'epss-title',
     onkeydown: (/** @type {KeyboardEvent} */ e) => { if (e.key === 'Escape') { e.stopPropagation(); ctl.close(); } },
@@ -243,7 +247,7 @@ function createPanel(root, ctl) {
     const deviate = ask('reason', 'Reden van afwijken', '500', 'Vastleggen', (reason) => {
       ctl.emit('step_deviated', { step_id: step.id, details: { reason } });
       say(t(kept ? 'Afwijking vastgelegd.' : 'Afwijking vastgelegd, zonder de reden.'));
-    }, { hint: kept ? 'Noem geen gegevens van burgers.' : 'De reden wordt niet bewaard: alleen dat u afweek.' });
+    }, { hint: kept ? 'Noem geen gegevens van burgers; wat erop lijkt, wordt eruit gehaald.' : 'De reden wordt niet bewaard: alleen dat u afweek.' });
     /** @param {FeedbackKind} kind
      * @param {string} [comment] */
     const feedback = (kind, comment) => {
