@@ -88,13 +88,16 @@ def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
     first = step(page, "neem-melding-aan")
     first.get_by_role("button", name="Ik wijk af, omdat…").click()
     reason = first.get_by_label("Reden van afwijken")
-    # This service keeps no free text: the person is told before typing, and after.
+    # This service keeps free text, filtered: the person is told before typing, and after.
     expect(reason).to_have_accessible_description(
-        "De reden wordt niet bewaard: alleen dat u afweek."
+        "Noem geen gegevens van burgers; wat erop lijkt, wordt eruit gehaald."
+    )
+    expect(page.get_by_label("Zoeken in de hulp")).to_have_accessible_description(
+        "Wat u zoekt, wordt bewaard zonder wat op gegevens van burgers lijkt."
     )
     reason.fill("Melder is de curator")
     first.get_by_role("button", name="Vastleggen").click()
-    expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd, zonder de reden.")
+    expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd.")
     first.get_by_role("button", name="Onduidelijk").click()
     first.get_by_role("button", name="Versturen").click()
     expect(first.locator(".epss-said")).to_have_text("Bedankt, de redactie kijkt ernaar.")
@@ -107,6 +110,30 @@ def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
     assert deviated["url"] == stack.host_url("plain")  # no query string, no fragment
     # Feedback is not an event any more: it goes to /api/v1/feedback (test_overlay_feedback.py).
     assert not any(e["type"] == "feedback" for e in events)
+
+
+def test_a_service_that_keeps_no_free_text_says_so_before_one_types(page, stack) -> None:
+    """EPSS_STORE_FREE_TEXT=false, as the manifest tells the panel."""
+
+    def keeps_none(route) -> None:
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "stores_free_text": False})
+
+    page.route("**/manifest", keeps_none)
+    page.goto(stack.host_url("plain"))
+    open_panel(page)
+    shown_task(page)
+    first = step(page, "neem-melding-aan")
+    first.get_by_role("button", name="Ik wijk af, omdat…").click()
+    expect(first.get_by_label("Reden van afwijken")).to_have_accessible_description(
+        "De reden wordt niet bewaard: alleen dat u afweek."
+    )
+    expect(page.get_by_label("Zoeken in de hulp")).to_have_accessible_description(
+        "Wat u zoekt, wordt niet bewaard."
+    )
+    first.get_by_label("Reden van afwijken").fill("Melder is de curator")
+    first.get_by_role("button", name="Vastleggen").click()
+    expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd, zonder de reden.")
 
 
 def test_search_in_the_panel_opens_another_task(page, stack) -> None:
