@@ -456,18 +456,19 @@ def _csv_url(request: Request) -> str:
 def _chart(table: Table, request: Request) -> str | None:
     """The chart's data as JSON for quality.js: labels and one series per value column; a
     hidden count is null (a gap)."""
-    if not table.chart or not table.rows:
+    rows = table.rows_with_figures
+    if not table.chart or not rows:
         return None
     translate = i18n.translator_for(request)
     by_key = {c.key: c for c in table.columns}
     return json.dumps(
         {
             "type": table.chart["kind"],
-            "labels": [table.cell(row, by_key[table.chart["label"]]) for row in table.rows],
+            "labels": [table.cell(row, by_key[table.chart["label"]]) for row in rows],
             "datasets": [
                 {
                     "label": translate(by_key[key].label),
-                    "data": [row.get(key) for row in table.rows],
+                    "data": [row.get(key) for row in rows],
                 }
                 for key in table.chart["values"]
             ],

@@ -46,13 +46,34 @@ class Table:
 
     def as_csv(self, translate: Callable[[str], str] = lambda text: text) -> str:
         """The table as the page shows it, as CSV (semicolons, as Dutch spreadsheets
-        expect); a hidden count is written as it is shown: "< n"."""
+        expect): the rows with figures; a hidden figure is written as it is shown."""
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow([translate(c.label) for c in self.shown_columns])
-        for row in self.rows:
+        for row in self.rows_with_figures:
             writer.writerow([self.cell(row, c, translate) for c in self.shown_columns])
         return out.getvalue()
+
+    @property
+    def rows_with_figures(self) -> list[dict[str, Any]]:
+        """The rows a page's table and chart show: all but the small groups."""
+        small = {id(row) for row in self.small_groups}
+        return [row for row in self.rows if id(row) not in small]
+
+    @property
+    def small_groups(self) -> list[dict[str, Any]]:
+        """The rows whose people are hidden (too few): a page names them apart, without
+        figures, rather than as a table of hidden cells. Not in a time series, where a
+        quiet day stays a gap in its place."""
+        people = any(c.key == "people" and c.protected for c in self.columns)
+        if not people or (self.chart or {}).get("kind") == "line":
+            return []
+        return [row for row in self.rows if row.get("people") is None]
+
+    def named(self, row: dict[str, Any]) -> str:
+        """A row as its shown words, without figures: "Taak — Stap"."""
+        words = [self.cell(row, c) for c in self.shown_columns if not c.numeric]
+        return " — ".join(w for w in words if w)
 
     @property
     def shown_columns(self) -> list[Column]:
