@@ -134,7 +134,7 @@ def test_the_manifest_tells_the_panel_how_long_to_keep_ticks_and_whether_reasons
     body = answer.json()
     settings = client.app.state.services.settings
     assert body["progress_keep_hours"] == settings.progress_keep_hours == 12
-    assert body["stores_free_text"] is False
+    assert body["stores_free_text"] is True  # filtered (EPSS_STORE_FREE_TEXT, on by default)
     again = client.get(
         "/api/v1/apps/demo-zaaksysteem/manifest", headers={"If-None-Match": answer.headers["etag"]}
     )
