@@ -311,6 +311,22 @@ class Feedback(SQLModel, table=True):
     )
 
 
+class Outcome(SQLModel, table=True):
+    """What became of a case, as the case software reported it (finished, returned for
+    correction, rejected by the issuing authority, fraud detected), to set against whether
+    the guidance was consulted for it. Only the keyed hash of the case reference is kept."""
+
+    __tablename__ = "outcome"
+
+    id: str = Field(primary_key=True, max_length=36, description="The sender's UUID.")
+    app: str = Field(max_length=80)
+    task_slug: str = Field(index=True, max_length=80)
+    case_ref: str = Field(index=True, max_length=64, description="Keyed hash of the case.")
+    kind: str = Field(max_length=20, description="afgerond, teruggestuurd, afgewezen, fraude.")
+    occurred_at: dt.datetime = Field(index=True)
+    received_at: dt.datetime = Field(default_factory=_now)
+
+
 class User(SQLModel, table=True):
     """An account. Without a password hash it can only use API tokens."""
 

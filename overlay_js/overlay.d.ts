@@ -56,6 +56,7 @@ interface Window {
     stop(): void;
     open(): void;
     close(): void;
+    outcome(kind: string, about?: { task?: string, case?: string }): Promise<boolean>;
     definePanel(factory: (core: typeof CORE) => PanelCode): void;
   }>;
 }

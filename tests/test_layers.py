@@ -226,6 +226,7 @@ OWN_UNIT_OF_WORK = {
     # the same feedback id sent twice at once: the loser reads the winner's row after its
     # own transaction failed
     "epss.api.feedback: _receive",
+    "epss.api.outcomes: receive_outcome",  # the same, for an outcome's id
 }
 
 

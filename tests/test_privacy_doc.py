@@ -22,6 +22,7 @@ from sqlmodel import SQLModel
 import epss.models  # noqa: F401  (defines the tables in SQLModel.metadata)
 from epss.events.batch import Details, EventIn
 from epss.feedback.intake import FeedbackIn
+from epss.outcomes.intake import OutcomeIn
 from epss.privacy.mine import MY_EVENT_FIELDS
 from epss.settings import Settings
 
@@ -45,12 +46,13 @@ ABOUT_PEOPLE = (
     "catalog_change",
     "admin_action",
     "personal_data_view",
+    "outcome",
 )
 # Tables of guidance and bookkeeping. Of these, only the columns that say who did something
 # (text named *_by, e.g. task.submitted_by) must be described.
 OTHER_TABLES = ("host_app", "task", "step", "context_rule", "audit_checkpoint", "export_cursor")
-# What arrives from outside: the overlay's events (with their details) and feedback.
-INCOMING: tuple[type[BaseModel], ...] = (EventIn, Details, FeedbackIn)
+# What arrives from outside: the overlay's events (with their details), feedback and outcomes.
+INCOMING: tuple[type[BaseModel], ...] = (EventIn, Details, FeedbackIn, OutcomeIn)
 # The settings that change what is recorded about people, who sees it, or where it goes.
 ABOUT_PRIVACY = re.compile(
     r"pseudonym|free.text|retention|group|secret|personal|privacy|xapi|lrs|sign-on|login"

@@ -9,6 +9,7 @@ from epss.api import (
     feedback,
     health,
     me,
+    outcomes,
     privacy,
     quality,
     search,
@@ -22,6 +23,7 @@ router.include_router(search.router)
 router.include_router(context.router)
 router.include_router(events.router)
 router.include_router(feedback.router)
+router.include_router(outcomes.router)
 router.include_router(health.router)
 router.include_router(me.router)
 router.include_router(privacy.router)

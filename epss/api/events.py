@@ -95,16 +95,34 @@ async def post_events(request: Request, services: ServicesDep, now: NowDep) -> J
     that was stored before counts as a duplicate. Answers only once the batch is durable;
     a batch with any bad event is refused as a whole, naming each bad field. The body may
     be sent as application/json or text/plain (navigator.sendBeacon)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            "Stuur de bundel als application/json of text/plain, niet als {type}.",
-            params={"type": media_type[:80] or "(geen)"},
-        )
-    raw = await read_body(request, MAX_BATCH_BYTES)
+    raw = await read_sent(
+        request,
+        MAX_BATCH_BYTES,
+        "Stuur de bundel als application/json of text/plain, niet als {type}.",
+    )
     receipt = await run_in_threadpool(_accept, services, raw, now)
     return JSONResponse(
         {"accepted": receipt.accepted, "duplicates": receipt.duplicates}, status_code=202
+    )
+
+
+async def read_sent(request: Request, limit: int, refusal: str) -> bytes:
+    """The body of a POST that takes JSON as application/json or text/plain (no CORS
+    preflight, and navigator.sendBeacon); `refusal`, naming the {type}, for another type."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type not in MEDIA_TYPES:
+        raise UnsupportedMediaType(refusal, params={"type": media_type[:80] or "(geen)"})
+    return await read_body(request, limit)
+
+
+def refused_fields(exc: ValidationError) -> RequestValidationError:
+    """Pydantic's errors in the one format of field errors (epss.web.http_errors),
+    positions included; without the values sent, which may be personal."""
+    return RequestValidationError(
+        [
+            {**error, "loc": ("body", *error["loc"]), "input": None}
+            for error in exc.errors(include_url=False)
+        ]
     )
 
 
@@ -137,14 +155,7 @@ def _accept(services: Services, raw: bytes, now: dt.datetime) -> Receipt:
             store_free_text=services.settings.store_free_text,
         )
     except ValidationError as exc:
-        # The one format of field errors (epss.web.http_errors), positions included; without
-        # the values sent, which may be personal.
-        raise RequestValidationError(
-            [
-                {**error, "loc": ("body", *error["loc"]), "input": None}
-                for error in exc.errors(include_url=False)
-            ]
-        ) from None
+        raise refused_fields(exc) from None
     return services.event_writer.record(
         events, secret_key=services.settings.secret_key, received_at=now
     )

@@ -9,13 +9,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from epss.api.events import MEDIA_TYPES, NowDep, UnsupportedMediaType, read_body
+from epss.api.events import NowDep, read_sent, refused_fields
 from epss.api.schemas import NOT_BLANK, Moment
 from epss.auth import EDITORS, PUBLIC, Identity, allow
 from epss.db import unit_of_work
@@ -127,13 +126,9 @@ async def post_feedback(request: Request, services: ServicesDep, now: NowDep) ->
     """Feedback on a step of a published task version, from the overlay. Idempotent by
     `id`: 201 when stored, 200 when that id was stored before. Answers once committed. The
     body may be application/json or text/plain (no CORS preflight, and sendBeacon)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            "Stuur de melding als application/json of text/plain, niet als {type}.",
-            params={"type": media_type[:80] or "(geen)"},
-        )
-    raw = await read_body(request, MAX_BODY)
+    raw = await read_sent(
+        request, MAX_BODY, "Stuur de melding als application/json of text/plain, niet als {type}."
+    )
     return await run_in_threadpool(_receive, services, raw, now)
 
 
@@ -141,13 +136,7 @@ def _receive(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
     try:
         data = FeedbackIn.model_validate_json(raw)
     except ValidationError as exc:
-        # Without the values sent: they may be personal.
-        raise RequestValidationError(
-            [
-                {**error, "loc": ("body", *error["loc"]), "input": None}
-                for error in exc.errors(include_url=False)
-            ]
-        ) from None
+        raise refused_fields(exc) from None
     try:
         with unit_of_work(services.engine) as session:
             feedback, created = submit_feedback(

@@ -2,7 +2,8 @@
 27 fictional employees in three teams consult the shipped tasks, through the real event
 store (keyed pseudonyms, the hash chain), and send feedback that experts answer. As at a
 real desk, a few tasks are most of the work, and a few steps collect the deviations and
-the feedback. Made once, in a database that holds no events yet."""
+the feedback. The case software reports what became of each case; cases handled without
+the guidance come back more often. Made once, in a database that holds no events yet."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from epss.events.store import store_events
 from epss.feedback.inbox import accept
 from epss.feedback.intake import FeedbackIn, submit_feedback
 from epss.models import Event
+from epss.outcomes.intake import OutcomeIn, record_outcome
 
 DAYS = 21
 TEAMS = ("Burgerzaken Stadswinkel", "Burgerzaken Wijkpost Noord", "Burgerzaken Wijkpost Zuid")
@@ -53,6 +55,10 @@ FEEDBACK = {
 # colleague typed with a citizen's number in it.
 GAPS = ("naturalisatie ceremonie", "vog aanvragen", "nooddocument schiphol")
 TYPED_WITH_A_NUMBER = "bsn 999998122 staat niet in brp"
+# How often a case comes back (returned, rejected), with the guidance consulted and without;
+# and how many cases of a busy task per day are handled without it.
+PROBLEM_RATE = {True: 0.05, False: 0.16}
+UNGUIDED_PER_DAY = 3
 
 
 def seed_history(
@@ -64,27 +70,41 @@ def seed_history(
         if connection.execute(select(func.count()).select_from(Event)).scalar():
             return 0
     rng = random.Random(2026)
-    events = _events(rng, app, origin, tasks, now)
+    cases: list[tuple[str, str, bool, dt.datetime]] = []
+    events = _events(rng, app, origin, tasks, now, cases)
     with engine.begin() as connection:
         for start in range(0, len(events), MAX_BATCH_EVENTS):
             raw = json.dumps({"events": events[start : start + MAX_BATCH_EVENTS]})
             batch = parse_batch(raw, now=now, is_known_app=lambda _app: True, store_free_text=True)
             store_events(connection, batch, secret_key=secret_key, received_at=now)
     _feedback(engine, rng, app, tasks, secret_key=secret_key, now=now)
+    _outcomes(engine, rng, app, cases, secret_key=secret_key, now=now)
     return len(events)
 
 
 def _events(
-    rng: random.Random, app: str, origin: str, tasks: list[dict], now: dt.datetime
+    rng: random.Random,
+    app: str,
+    origin: str,
+    tasks: list[dict],
+    now: dt.datetime,
+    cases: list[tuple[str, str, bool, dt.datetime]],
 ) -> list[dict]:
+    """The events of every visit; `cases` gets each visit's case (consulted) and the cases
+    of the busy tasks handled without the guidance."""
     weights = [BUSY.get(task["slug"], 1) for task in tasks]
     events: list[dict] = []
     for day in range(DAYS, 0, -1):
         morning = (now - dt.timedelta(days=day)).replace(hour=8, minute=30, second=0)
+        for slug in BUSY:
+            for _ in range(UNGUIDED_PER_DAY):
+                cases.append((slug, f"Z-2026-9{len(cases) + 1:05d}", False, morning))
         for user, team in PEOPLE:
             moment = morning + dt.timedelta(minutes=rng.randrange(0, 480))
             for _ in range(rng.randrange(0, 3)):
                 task = rng.choices(tasks, weights)[0]
+                case = f"Z-2026-9{len(cases) + 1:05d}"
+                cases.append((task["slug"], case, True, moment))
                 base = {
                     "app": app,
                     "url": origin + task["url"],
@@ -92,6 +112,7 @@ def _events(
                     "team": team,
                     "task_slug": task["slug"],
                     "task_version": task["version"],
+                    "case_ref": case,
                 }
                 visit = _visit(rng, task, moment, searched_for_a_person=user == "balie07")
                 events += [{**base, **event} for event in visit]
@@ -177,4 +198,29 @@ def _feedback(
                         answer="Dank u, we passen de stap aan.",
                         now=answered,
                     )
+        session.commit()
+
+
+def _outcomes(
+    engine: Engine,
+    rng: random.Random,
+    app: str,
+    cases: list[tuple[str, str, bool, dt.datetime]],
+    *,
+    secret_key: str,
+    now: dt.datetime,
+) -> None:
+    """What became of each case, a few hours after it was handled."""
+    with Session(engine) as session:
+        for slug, case, consulted, handled in cases:
+            problem = rng.random() < PROBLEM_RATE[consulted]
+            data = OutcomeIn(
+                id=uuid.UUID(int=rng.getrandbits(128)),
+                app=app,
+                task_slug=slug,
+                case_ref=case,
+                kind=rng.choice(("teruggestuurd", "afgewezen")) if problem else "afgerond",
+                occurred_at=min(now, handled + dt.timedelta(hours=rng.randrange(2, 30))),
+            )
+            record_outcome(session, data, secret_key=secret_key, now=now)
         session.commit()

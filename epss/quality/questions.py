@@ -11,7 +11,7 @@ from sqlmodel import Session
 from epss.catalog import published_version
 from epss.errors import InvalidInput, NotFound
 from epss.i18n import Phrase
-from epss.quality import answer_time, consultations, gaps, steps
+from epss.quality import answer_time, consultations, gaps, impact, steps
 from epss.quality.period import Period
 from epss.quality.table import Table
 
@@ -84,6 +84,19 @@ QUESTIONS: dict[str, Question] = {
             "de huidige stap: dan is dit de laadtijd. Openingen zonder stap binnen 10 minuten "
             "tellen niet mee.",
             lambda s, p, m, **k: answer_time.time_to_answer(s, p, m),
+        ),
+        Question(
+            "effect",
+            "Effect op de zaak",
+            "Per taak: van de zaken met een uitkomst, hoeveel werden teruggestuurd, afgewezen "
+            "of als fraude ontdekt, als de werkinstructie voor de zaak geraadpleegd werd en "
+            "als dat niet gebeurde; met het 95%-interval: een verschil binnen de intervallen "
+            "kan toeval zijn. Het zaaksysteem meldt de uitkomsten. Een samenhang, geen bewijs "
+            "van oorzaak.",
+            lambda s, p, m, task, **k: impact.impact(s, p, m, task),
+            task="optional",
+            empty="Geen uitkomsten van zaken in deze periode. Het zaaksysteem meldt ze met "
+            "EPSS.outcome of POST /api/v1/outcomes.",
         ),
         Question(
             "zoekvragen",

@@ -63,6 +63,9 @@ function createApi(service) {
     /** One feedback item (a queue of batches of one).
      * @type {(items: Outgoing[]) => Promise<Response>} */
     feedback: ([item]) => post('feedback', item),
+    /** What became of a case (EPSS.outcome).
+     * @type {(item: object) => Promise<Response>} */
+    outcome: (item) => post('outcomes', item),
     /** What became of the feedback this browser sent.
      * @type {(ids: string[]) => Promise<{ feedback: { id: string, status: string,
      *   changed_in_version: number | null, answer: string }[] }>} */

@@ -347,8 +347,20 @@ function createOverlay(config) {
     buttons: () => (manifest && manifest.finish_buttons) || [], unticked, open, back: launcher });
   loadManifest();
 
+  /** What became of the case on screen, for the task in the panel (or the screen's); its
+   * case reference only as the service hashes it. True once the service has it.
+   * @param {string} kind  afgerond, teruggestuurd, afgewezen or fraude
+   * @param {{ task?: string, case?: string }} [about]  when the screen does not say */
+  function outcome(kind, about = {}) {
+    const task = about.task || (shown && shown !== 'none' ? shown.slug : matches[0] && matches[0].task);
+    const caseRef = about.case || caseOnScreen();
+    if (!task || !caseRef) return Promise.resolve(false);
+    return api.outcome({ id: uuid(), app: config.app, task_slug: task, case_ref: caseRef, kind,
+      occurred_at: new Date().toISOString() }).then((answer) => answer.ok, () => false);
+  }
+
   return {
-    open, close,
+    open, close, outcome,
     stop() {
       unwatch();
       queue.stop();
@@ -411,6 +423,9 @@ if (!window.EPSS) {
     stop() { waiting = null; if (overlay) overlay.stop(); overlay = null; },
     open() { if (overlay) overlay.open(); },
     close() { if (overlay) overlay.close(); },
+    /** @param {string} kind
+     * @param {{ task?: string, case?: string }} [about] */
+    outcome(kind, about) { return overlay ? overlay.outcome(kind, about) : Promise.resolve(false); },
     /** @param {(core: typeof CORE) => PanelCode} factory */
     definePanel(factory) {
       if (receivePanel) receivePanel(factory(CORE));
