@@ -24,5 +24,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 test-fast: lint
 	$(PY) -m pytest -q -n auto -m "not browser and not postgres and not processes"
 
+# The whole suite, as CI runs it: each test module on one worker, so the services a module
+# starts (a demo service, the LRS, the OpenID provider) start once.
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
