@@ -44,7 +44,7 @@ interface DocumentEventMap {
   'epss-announce': CustomEvent<{ value?: string }>;
   /** Sent with a refusal that is no fragment of the page (epss/web/http_errors.py): why. */
   'epss-refused': CustomEvent<{ value?: string }>;
-  'htmx:afterRequest': CustomEvent<{ elt: Element; successful: boolean; failed: boolean }>;
+  'htmx:afterRequest': CustomEvent<{ elt: Element; xhr: XMLHttpRequest; successful: boolean; failed: boolean }>;
 }
 
 /** A check at a step's field (the task file's field_checks), as the editor's step form

@@ -103,7 +103,7 @@ def test_consulted_cases_are_set_against_the_others_with_their_intervals(
     client: TestClient, people: dict
 ) -> None:
     """40 passport cases with the guidance consulted, 4 of them rejected (10%); 40 without,
-    16 rejected (40%); 3 birth cases, too few to show."""
+    16 rejected (40%); 3 birth cases without, too few to show, and 10 with, by two people."""
     services = client.app.state.services
     with_guidance = [f"Z-2026-1{n:05d}" for n in range(40)]
     without = [f"Z-2026-2{n:05d}" for n in range(40)]
@@ -111,6 +111,13 @@ def test_consulted_cases_are_set_against_the_others_with_their_intervals(
     _outcomes(services, PASPOORT, with_guidance, problems=4)
     _outcomes(services, PASPOORT, without, problems=16)
     _outcomes(services, GEBOORTE, ["Z-2026-300001", "Z-2026-300002", "Z-2026-300003"], 1)
+    # Ten birth cases, all handled by two people with the guidance: their share would rate them.
+    pair = [f"Z-2026-4{n:05d}" for n in range(10)]
+    record(
+        services,
+        [{**_consulted(case, f"duo{n % 2}"), "task_slug": GEBOORTE} for n, case in enumerate(pair)],
+    )
+    _outcomes(services, GEBOORTE, pair, problems=1)
     officer = add_user(services, "kim", "kwaliteit")
     answer = client.get(
         "/api/v1/quality/effect", params={"from": "2026-11-01", "to": "2026-11-30"}, headers=officer
@@ -125,7 +132,8 @@ def test_consulted_cases_are_set_against_the_others_with_their_intervals(
     assert (rows[(PASPOORT, True)]["low"], rows[(PASPOORT, True)]["high"]) == (4.0, 23.1)
     assert (rows[(PASPOORT, False)]["share"], rows[(PASPOORT, False)]["low"]) == (40.0, 26.3)
     assert rows[(PASPOORT, False)]["high"] == 55.4
-    assert rows[(GEBOORTE, False)]["cases"] is None and answer.json()["hidden_groups"] == 1
+    assert rows[(GEBOORTE, False)]["cases"] is None and rows[(GEBOORTE, True)]["cases"] is None
+    assert answer.json()["hidden_groups"] == 2
     page = client.get(
         "/kwaliteit/effect", params={"from": "2026-11-01", "to": "2026-11-30"}, headers=officer
     )

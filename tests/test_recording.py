@@ -92,3 +92,18 @@ def test_the_editor_offers_recording_with_titles_in_the_language_of_the_tasks(
     assert 'data-pick="opnemen"' in page.text
     assert "Record steps in the case software" in page.text
     assert 'data-title-invullen="Vul ‘{name}’ in"' in page.text
+
+
+def test_a_step_without_a_fingerprint_key_is_added_with_its_selector(
+    client: TestClient, people: dict
+) -> None:
+    """An element that names nothing comes without a fingerprint; the key may be absent."""
+    sent = {"title": "Klik op de knop", "selector": "form > button:nth-of-type(2)"}
+    added = client.post(URL, headers={**people["expert"], **HTMX}, data=_recorded(sent))
+    assert added.status_code == 200, added.text
+    last = _steps(client)[-1]
+    assert (last["title"], last["target"], last["target_fingerprint"]) == (
+        "Klik op de knop",
+        ["form > button:nth-of-type(2)"],
+        None,
+    )

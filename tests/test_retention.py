@@ -7,11 +7,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from epss.audit.retention import months_before, run_retention
 from epss.cli import app as cli
 from epss.errors import Conflict
+from epss.models import Outcome
 from epss.services import Services
 from epss.settings import Settings
 from tests.audit_support import NOW, attack, event, verdict, write, write_many
@@ -205,3 +207,31 @@ def test_the_command_with_dry_run_then_for_real(
     assert result.exit_code == 0 and "nothing to remove" in result.output
     result = runner.invoke(cli, ["audit", "verify"])
     assert result.exit_code == 1 and "event seq 99" in result.output
+
+
+def test_outcomes_of_cases_go_with_the_events_they_are_set_against(services: Services) -> None:
+    """What became of a case older than the retention period is removed too; a recent one
+    stays (and a dry run removes nothing)."""
+    with Session(services.engine) as session:
+        for name, when in (("old", OLDER), ("recent", RECENT)):
+            session.add(
+                Outcome(
+                    id=name,
+                    app="zaken",
+                    task_slug="t",
+                    case_ref="h",
+                    kind="afgerond",
+                    occurred_at=when,
+                    received_at=when,
+                )
+            )
+        session.commit()
+
+    def kept() -> list[str]:
+        with Session(services.engine) as session:
+            return sorted(o.id for o in session.exec(select(Outcome)))
+
+    retention(services, dry_run=True)
+    assert kept() == ["old", "recent"]
+    retention(services)
+    assert kept() == ["recent"]

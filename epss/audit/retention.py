@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -17,6 +18,7 @@ from epss.audit.checkpoints import write_checkpoint
 from epss.audit.head import read_events
 from epss.audit.verify import verify_chain
 from epss.errors import Conflict
+from epss.models import Outcome, table_of
 from epss.months import add_months
 
 
@@ -57,8 +59,13 @@ def run_retention(
     the first one received later: never a newer one), keeping daily counts per day of
     occurrence, type, app, task, version, step and team (events and distinct pseudonyms).
     The chain up to there is verified first: a broken chain is not signed (Conflict).
-    Does not commit; running it again at the same moment changes nothing."""
+    Outcomes of cases older than the cutoff go too. Does not commit; running it again at
+    the same moment changes nothing."""
     cutoff = months_before(now.astimezone(dt.UTC), months)
+    if not dry_run:
+        # What became of a case goes with the events it is set against.
+        outcome = table_of(Outcome)
+        connection.execute(sa_delete(outcome).where(outcome.c.occurred_at < cutoff))
     upto = _last_seq_before(connection, cutoff)
     if upto is None:
         return RetentionReport(cutoff, 0, 0, 0, dry_run)

@@ -85,3 +85,13 @@ def field_reports(session: Session, since: dt.datetime) -> list[FieldReport]:
             )
         )
     return sorted(found, key=lambda m: m.last, reverse=True)
+
+
+def unfound_steps(session: Session, since: dt.datetime) -> set[tuple[str, str]]:
+    """The (task, step) pairs whose field the panel did not find since `since`, of steps in
+    the newest published version, not republished since: what an expert should fix."""
+    return {
+        (r.task_slug, r.step_id)
+        for r in field_reports(session, since)
+        if not r.moved and not r.changed_since and r.step_id and r.step_number is not None
+    }

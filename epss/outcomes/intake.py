@@ -19,13 +19,6 @@ from epss.taskfile.parts import SLUG_PATTERN
 
 Kind = Literal["afgerond", "teruggestuurd", "afgewezen", "fraude"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
-# Each kind as people call it (Dutch; the pages translate it).
-KIND_LABELS = {
-    "afgerond": "Afgerond",
-    "teruggestuurd": "Teruggestuurd voor correctie",
-    "afgewezen": "Afgewezen door de uitgevende instantie",
-    "fraude": "Fraude vastgesteld",
-}
 # The kinds that mean the work had to be done again or was wrong.
 PROBLEMS: frozenset[str] = frozenset({"teruggestuurd", "afgewezen", "fraude"})
 # How far from the server's clock a reported moment may lie.

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from epss import i18n
 from epss.auth import EDITORS, Identity, allow
-from epss.drafts.field_reports import MISSING_FIELDS_DAYS, field_reports
+from epss.drafts.field_reports import MISSING_FIELDS_DAYS, unfound_steps
 from epss.drafts.review import DUE_WITHIN_DAYS
 from epss.errors import NotFound
 from epss.models import Task
@@ -153,11 +153,7 @@ def task_list(
     # Steps whose field the desk's panel did not find lately, and not republished since:
     # told here, where experts start, before anyone at the desk calls.
     since = dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
-    unfound = {
-        (r.task_slug, r.step_id)
-        for r in field_reports(session, since)
-        if not r.moved and not r.changed_since and r.step_number is not None
-    }
+    unfound = unfound_steps(session, since)
     filters = {"domein": domein, "status": status, "eigenaar": eigenaar, "controle": controle}
     return page(
         request,

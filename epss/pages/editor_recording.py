@@ -46,7 +46,7 @@ def _recorded(given: str, number: int) -> dict:
         "instruction": item["title"].rstrip(".") + ".",
         "target": [item["selector"]],
     }
-    if item["fingerprint"]:
+    if item.get("fingerprint"):
         values["target_fingerprint"] = item["fingerprint"]
     return values
 

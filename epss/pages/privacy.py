@@ -19,10 +19,10 @@ from fastapi.responses import HTMLResponse, Response
 from epss.auth import Identity, Role, allow
 from epss.errors import NotFound
 from epss.events import pseudonym
+from epss.feedback.intake import KIND_LABELS
 from epss.i18n import Phrase
 from epss.moments import moment, moment_of
 from epss.pages import MAX_PAGE, render
-from epss.pages.inbox import KIND_LABELS
 from epss.privacy import (
     my_events,
     my_events_csv,

@@ -105,7 +105,7 @@ def feedback(session: Session, period: Period, minimum: int) -> Table:
         TASK_ID,
         Column("title", "Taak"),
         Column("kind", "Soort", shown=False),
-        Column("kind_title", "Soort"),
+        Column("kind_title", "Soort", words=True),
         Column("count", "Meldingen", numeric=True, protected=True),
         Column("handled", "Afgehandeld", numeric=True, protected=True),
         Column("median_hours", "Mediaan afhandeltijd (uur)", numeric=True, protected=True),

@@ -2,7 +2,8 @@
 (epss.outcomes), the share that was returned for correction, rejected or found to be fraud,
 for the cases whose guidance was consulted (an event of the task with the same keyed case
 hash, at or before the outcome) and for the others; with a 95% Wilson interval, so a
-difference within the noise reads as one. A group of fewer cases than the minimum is hidden.
+difference within the noise reads as one. A group of fewer cases than the minimum is hidden,
+and so is a consulted group handled by fewer people than the minimum.
 It shows an association, not a cause: who consults the guidance may differ from who does not.
 """
 
@@ -32,7 +33,7 @@ COLUMNS = [
     Column("title", "Taak"),
     Column("consulted", "Werkinstructie", shown=False),
     Column("group", "Groep", shown=False),
-    Column("consulted_title", "Werkinstructie geraadpleegd"),
+    Column("consulted_title", "Werkinstructie geraadpleegd", words=True),
     Column("cases", "Zaken", numeric=True, protected=True),
     Column("problems", "Teruggestuurd, afgewezen of fraude", numeric=True, protected=True),
     Column("share", "Aandeel (%)", numeric=True, protected=True),
@@ -65,8 +66,10 @@ def impact(session: Session, period: Period, minimum: int, task: str | None = No
         found["last"] = max(found["last"], moment)
     consulted = _consulted(session, cases)
     groups: dict[tuple[str, bool], list[bool]] = defaultdict(list)
+    people: dict[str, set[str]] = defaultdict(set)  # of each task's consulted cases
     for key, found in cases.items():
         groups[(key[0], key in consulted)].append(found["problem"])
+        people[key[0]] |= consulted.get(key, set())
     names = titles(session)
     rows, hidden = [], 0
     for (slug, was_consulted), problems in sorted(
@@ -85,7 +88,10 @@ def impact(session: Session, period: Period, minimum: int, task: str | None = No
             "low": None,
             "high": None,
         }
-        if len(problems) >= minimum:
+        # A group with the guidance consulted is also hidden when few people handled it:
+        # its share would rate them.
+        enough = len(problems) >= minimum and (not was_consulted or len(people[slug]) >= minimum)
+        if enough:
             n, k = len(problems), sum(problems)
             low, high = wilson(k, n)
             row |= {
@@ -110,20 +116,21 @@ def impact(session: Session, period: Period, minimum: int, task: str | None = No
 
 def _consulted(
     session: Session, cases: dict[tuple[str, str], dict[str, Any]]
-) -> set[tuple[str, str]]:
-    """The (task, case) pairs whose guidance was consulted at or before their last outcome."""
+) -> dict[tuple[str, str], set[str]]:
+    """The (task, case) pairs whose guidance was consulted at or before their last outcome,
+    with the pseudonyms of who consulted it."""
     hashes = sorted({case for _, case in cases})
-    found: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], set[str]] = {}
     for part in _chunks(hashes):
         rows = session.execute(
-            select(EVENT.task_slug, EVENT.case_ref, EVENT.occurred_at).where(
+            select(EVENT.task_slug, EVENT.case_ref, EVENT.occurred_at, EVENT.actor).where(
                 EVENT.case_ref.in_(part), EVENT.type.in_(CONSULTING)
             )
         )
-        for slug, case, moment in rows:
+        for slug, case, moment, actor in rows:
             outcome = cases.get((slug, case))
             if outcome is not None and moment <= outcome["last"]:
-                found.add((slug, case))
+                found.setdefault((slug, case), set()).update({actor} - {None})
     return found
 
 

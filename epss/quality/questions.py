@@ -95,8 +95,7 @@ QUESTIONS: dict[str, Question] = {
             "van oorzaak.",
             lambda s, p, m, task, **k: impact.impact(s, p, m, task),
             task="optional",
-            empty="Geen uitkomsten van zaken in deze periode. Het zaaksysteem meldt ze met "
-            "EPSS.outcome of POST /api/v1/outcomes.",
+            empty="Het zaaksysteem heeft in deze periode geen uitkomsten van zaken gemeld.",
         ),
         Question(
             "zoekvragen",

@@ -18,6 +18,7 @@ class Column:
     protected: bool = False  # a count that is hidden when its group is too small
     shown: bool = True  # False: an id for tools (JSON only); a title column names it for people
     date: bool = False  # a day, YYYY-MM-DD in the JSON, shown (and in the CSV) as dd-mm-jjjj
+    words: bool = False  # interface words (Dutch), translated where they are shown
 
 
 @dataclass
@@ -95,7 +96,7 @@ class Table:
             return shown_number(value)
         if column.date and isinstance(value, str):
             return shown_day(value)
-        return str(value)
+        return translate(value) if column.words and isinstance(value, str) else str(value)
 
 
 def shown_number(value: float) -> str:

@@ -26,7 +26,14 @@ class WiderView:
 
 
 def shown_groups(table: Table) -> int:
-    return len(table.rows) - table.hidden
+    """How many rows show a figure (a question may leave its hidden rows out)."""
+    protected = [c.key for c in table.columns if c.protected]
+    return sum(any(row.get(key) is not None for key in protected) for row in table.rows)
+
+
+def _shown_figures(table: Table) -> int:
+    protected = [c.key for c in table.columns if c.protected]
+    return sum(row.get(key) is not None for row in table.rows for key in protected)
 
 
 def wider_view(
@@ -43,8 +50,8 @@ def wider_view(
     """The first of these that shows more groups than `table`: all tasks in the same
     period (when a task was chosen and the question allows all), then the last 90 and 365
     days up to the same day (when longer). None when nothing shows more."""
-    if not table.hidden:
-        return None
+    if not table.hidden or (table.chart or {}).get("kind") == "line":
+        return None  # (a longer time series always has more days: not a wider view)
     candidates: list[tuple[Period, str | None]] = []
     if task and QUESTIONS[question].task == "optional":
         candidates.append((period, None))
@@ -56,6 +63,7 @@ def wider_view(
         found = answer(
             session, question, wider, minimum, today=today, task=wider_task, interval=interval
         )
-        if shown_groups(found) > shown_groups(table):
+        more = (shown_groups(found), _shown_figures(found))
+        if more > (shown_groups(table), _shown_figures(table)):
             return WiderView(wider, wider_task, shown_groups(found))
     return None

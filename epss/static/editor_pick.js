@@ -33,6 +33,9 @@
     return /** @type {string} */ (name || '');
   }
 
+  /** Stops the session that runs (one window, one request at a time). */
+  let stopRunning = function () {};
+
   /** @param {HTMLElement} box */
   function start(box) {
     const screen = /** @type {HTMLInputElement} */ (box.querySelector('input[type=url]'));
@@ -51,6 +54,7 @@
       return;
     }
     const screenOrigin = url.origin;
+    stopRunning();
     const request = crypto.randomUUID();
     const opened = window.open(url.href, 'epss-aanwijzen');
     if (!opened) { say(box, 'blocked'); return; }
@@ -100,6 +104,7 @@
       window.clearTimeout(giveUp);
       window.removeEventListener('message', listen);
     }
+    stopRunning = stop;
     window.addEventListener('message', listen);
   }
 
@@ -171,7 +176,9 @@
   // Recorded steps added: the list starts anew.
   document.addEventListener('htmx:afterRequest', function (event) {
     const form = /** @type {CustomEvent} */ (event).detail.elt;
-    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-record-form') || !event.detail.successful) return;
+    // (editor.js lets htmx swap a refused answer too: only a stored one clears the list)
+    const stored = event.detail.xhr && event.detail.xhr.status < 300;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute('data-record-form') || !stored) return;
     const recorded = /** @type {HTMLElement} */ (form.querySelector('[data-pick-recorded]'));
     /** @type {HTMLElement} */ (recorded.querySelector('ol')).textContent = '';
     recorded.hidden = true;

@@ -78,7 +78,7 @@ const ENGLISH = {
   'Stoppen (Esc)': 'Stop (Esc)',
   'Dit scherm': 'This screen',
   'Klaar (Esc)': 'Done (Esc)',
-  'Wat u zoekt, wordt bewaard zonder wat op gegevens van burgers lijkt.': 'What you search for is kept without what looks like citizens\' data.',
+  'Wat u zoekt, wordt bewaard, met nummers, datums en namen eruit gehaald.': 'What you search for is kept, with numbers, dates and names taken out.',
   'Wat u zoekt, wordt niet bewaard.': 'What you search for is not kept.',
   'Noem geen gegevens van burgers; wat erop lijkt, wordt eruit gehaald.': 'Do not give citizens\' data; what looks like it is taken out.',
   'Balk naar beneden': 'Move the bar down',

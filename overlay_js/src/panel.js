@@ -17,7 +17,7 @@ function createPanel(root, ctl) {
   const mine = h('section', { class: 'epss-others', hidden: true });
   // What is kept of what one types, said before one types it.
   const searchHint = h('p', { class: 'epss-hint', id: 'epss-q-hint', text: t(ctl.keepsReasons()
-    ? 'Wat u zoekt, wordt bewaard zonder wat op gegevens van burgers lijkt.' : 'Wat u zoekt, wordt niet bewaard.') });
+    ? 'Wat u zoekt, wordt bewaard, met nummers, datums en namen eruit gehaald.' : 'Wat u zoekt, wordt niet bewaard.') });
   const input = h('input', { type: 'search', id: 'epss-q', class: 'epss-input', maxlength: '200', autocomplete: 'off',
     'aria-describedby': 'epss-q-hint' });
   const form = h('form', { class: 'epss-search', role: 'search', onsubmit: search },

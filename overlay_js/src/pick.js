@@ -171,14 +171,15 @@ function createPicker(layer) {
   }
   // The host page does what it always does while recording: these only look.
   /** @param {MouseEvent} e */
+  // Only what the expert does: not what the page's own scripts fire.
   const onPress = (e) => {
-    const el = ours(e) || e.detail > 1 ? null : pickedBy(e).closest(PRESSED);
+    const el = !e.isTrusted || ours(e) || e.detail > 1 ? null : pickedBy(e).closest(PRESSED);
     if (el) record(el, 'klikken');
   };
   /** @param {Event} e */
   const onInput = (e) => {
     const el = /** @type {Element} */ (e.composedPath()[0]);
-    if (ours(e) || filled.has(el)) return;
+    if (!e.isTrusted || ours(e) || filled.has(el)) return;
     filled.add(el);
     record(el, actionOn(el));
   };

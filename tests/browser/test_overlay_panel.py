@@ -93,7 +93,7 @@ def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
         "Noem geen gegevens van burgers; wat erop lijkt, wordt eruit gehaald."
     )
     expect(page.get_by_label("Zoeken in de hulp")).to_have_accessible_description(
-        "Wat u zoekt, wordt bewaard zonder wat op gegevens van burgers lijkt."
+        "Wat u zoekt, wordt bewaard, met nummers, datums en namen eruit gehaald."
     )
     reason.fill("Melder is de curator")
     first.get_by_role("button", name="Vastleggen").click()

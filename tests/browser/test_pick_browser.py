@@ -251,7 +251,9 @@ def test_an_expert_points_at_the_screen_a_task_belongs_on_and_gets_a_rule(
     } in [{k: r.get(k) for k in ("app", "url", "zaaktype")} for r in rules]
 
 
-def test_an_expert_records_steps_by_doing_the_task_on_the_demo_desk(page: Page, setup) -> None:
+def test_an_expert_records_steps_by_doing_the_task_on_the_demo_desk(
+    page: Page, setup, console
+) -> None:
     """ "Stappen opnemen": the expert does the task in the other window, across a page load;
     each field filled in and each button pressed comes into the editor as a step with a
     suggested title; the ones left ticked are added at the end of the draft, with their
@@ -296,6 +298,15 @@ def test_an_expert_records_steps_by_doing_the_task_on_the_demo_desk(page: Page, 
     # Content-Security-Policy refuses.)
     box.screenshot(path=service.shots / "record-editor.png", caret="initial")
     assert axe_findings(page) == []
+    # Nothing ticked: refused, and the list is kept to tick again.
+    console.allow("status of 422")
+    for item in box.get_by_role("checkbox").all():
+        item.uncheck()
+    box.get_by_role("button", name="Aangevinkte stappen toevoegen").click()
+    expect(page.locator("#stappen")).to_contain_text("Er is geen opgenomen stap gekozen")
+    expect(recorded).to_have_count(4)
+    for item in box.get_by_role("checkbox").all():
+        item.check()
     box.get_by_label("Klik op ‘Tussentijds opslaan’").uncheck()
     box.get_by_role("button", name="Aangevinkte stappen toevoegen").click()
     expect(page.locator("#stappen .step-list > li")).to_have_count(steps_before + 3)
