@@ -15,9 +15,11 @@ function createPanel(root, ctl) {
   const results = h('section', { class: 'epss-results', 'aria-live': 'polite' });
   const view = h('div', { class: 'epss-view' });
   const mine = h('section', { class: 'epss-others', hidden: true });
-  // What is kept of what one types, said before one types it.
-  const searchHint = h('p', { class: 'epss-hint', id: 'epss-q-hint', text: t(ctl.keepsReasons()
-    ? 'Wat u zoekt, wordt bewaard, met nummers, datums en namen eruit gehaald.' : 'Wat u zoekt, wordt niet bewaard.') });
+  // What is kept of what one types, said before one types it (again with every view: the
+  // service's manifest, which says it, may arrive after the panel is built).
+  const searchKeeps = () => t(ctl.keepsReasons()
+    ? 'Wat u zoekt, wordt bewaard, met nummers, datums en namen eruit gehaald.' : 'Wat u zoekt, wordt niet bewaard.');
+  const searchHint = h('p', { class: 'epss-hint', id: 'epss-q-hint', text: searchKeeps() });
   const input = h('input', { type: 'search', id: 'epss-q', class: 'epss-input', maxlength: '200', autocomplete: 'off',
     'aria-describedby': 'epss-q-hint' });
   const form = h('form', { class: 'epss-search', role: 'search', onsubmit: search },
@@ -114,6 +116,7 @@ function createPanel(root, ctl) {
   function heading(text, kickerText) {
     title.textContent = text;
     kicker.textContent = kickerText || '';
+    searchHint.textContent = searchKeeps();
   }
 
   /** @param {string} text

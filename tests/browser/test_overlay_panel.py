@@ -112,6 +112,25 @@ def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
     assert not any(e["type"] == "feedback" for e in events)
 
 
+def test_the_search_says_what_is_kept_also_when_the_panel_opened_before_the_manifest(
+    page, stack
+) -> None:
+    """The panel is built at once; the service's manifest, which says what is kept, comes a
+    moment later (here: 1.5 s). The search's hint follows it."""
+
+    def late(route) -> None:
+        page.wait_for_timeout(1500)
+        route.continue_()
+
+    page.route("**/manifest", late)
+    page.goto(stack.host_url("plain"))
+    open_panel(page)
+    shown_task(page)
+    expect(page.get_by_label("Zoeken in de hulp")).to_have_accessible_description(
+        "Wat u zoekt, wordt bewaard, met nummers, datums en namen eruit gehaald."
+    )
+
+
 def test_a_service_that_keeps_no_free_text_says_so_before_one_types(page, stack) -> None:
     """EPSS_STORE_FREE_TEXT=false, as the manifest tells the panel."""
 
