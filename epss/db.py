@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor, ExecutionContext
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
 from epss.errors import InvalidInput
 from epss.settings import Settings
+
+T = TypeVar("T")
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -113,3 +116,22 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def store_once(
+    engine: Engine,
+    store: Callable[[Session], tuple[T, bool]],
+    stored: Callable[[Session], T | None],
+) -> tuple[T, bool]:
+    """`store` in a unit of work of its own: its answer (read before the commit) and
+    whether it made something new. When a request with the same id stored it at the same
+    moment (the unique key refused this one), `stored` answers for that one: (it, False)."""
+    try:
+        with unit_of_work(engine) as session:
+            return store(session)
+    except IntegrityError:
+        with Session(engine) as session:
+            found = stored(session)
+            if found is None:
+                raise
+            return found, False

@@ -223,10 +223,6 @@ OWN_UNIT_OF_WORK = {
     "epss.pages.account: logout",
     "epss.pages.account: end_session",  # (inside logout)
     "epss.pages.sso: _log_in",
-    # the same feedback id sent twice at once: the loser reads the winner's row after its
-    # own transaction failed
-    "epss.api.feedback: _receive",
-    "epss.api.outcomes: receive_outcome",  # the same, for an outcome's id
 }
 
 

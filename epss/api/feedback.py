@@ -11,13 +11,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from epss.api.events import NowDep, read_sent, refused_fields
 from epss.api.schemas import NOT_BLANK, Moment
 from epss.auth import EDITORS, PUBLIC, Identity, allow
-from epss.db import unit_of_work
+from epss.db import store_once
 from epss.feedback import (
     KINDS,
     MAX_COMMENT,
@@ -137,19 +136,19 @@ def _receive(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
         data = FeedbackIn.model_validate_json(raw)
     except ValidationError as exc:
         raise refused_fields(exc) from None
-    try:
-        with unit_of_work(services.engine) as session:
-            feedback, created = submit_feedback(
-                session, data, secret_key=services.settings.secret_key, now=now
-            )
-            answer = {"id": feedback.id, "status": feedback.status}
-    except IntegrityError:
-        # The same id, sent twice at the same moment: the other request stored it.
-        with Session(services.engine) as session:
-            feedback = session.get(Feedback, str(data.id))
-            if feedback is None:
-                raise
-            answer, created = {"id": feedback.id, "status": feedback.status}, False
+
+    def received(feedback: Feedback | None) -> dict[str, str] | None:
+        return feedback and {"id": feedback.id, "status": feedback.status}
+
+    def store(session: Session) -> tuple[dict[str, str] | None, bool]:
+        feedback, created = submit_feedback(
+            session, data, secret_key=services.settings.secret_key, now=now
+        )
+        return received(feedback), created
+
+    answer, created = store_once(
+        services.engine, store, lambda session: received(session.get(Feedback, str(data.id)))
+    )
     return JSONResponse(answer, status_code=201 if created else 200)
 
 

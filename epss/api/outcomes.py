@@ -9,12 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from epss.api.events import NowDep, read_sent, refused_fields
 from epss.auth import PUBLIC
-from epss.db import unit_of_work
+from epss.db import store_once
 from epss.models import Outcome
 from epss.outcomes.intake import OutcomeIn, record_outcome
 from epss.services import Services
@@ -64,17 +63,17 @@ def receive_outcome(services: Services, raw: bytes, now: dt.datetime) -> JSONRes
         data = OutcomeIn.model_validate_json(raw)
     except ValidationError as exc:
         raise refused_fields(exc) from None  # without the values: a case is personal
-    try:
-        with unit_of_work(services.engine) as session:
-            outcome, created = record_outcome(
-                session, data, secret_key=services.settings.secret_key, now=now
-            )
-            answer = {"id": outcome.id, "kind": outcome.kind}
-    except IntegrityError:
-        # The same id, sent twice at the same moment: the other request stored it.
-        with Session(services.engine) as session:
-            stored = session.get(Outcome, str(data.id))
-            if stored is None:
-                raise
-            answer, created = {"id": stored.id, "kind": stored.kind}, False
+
+    def received(outcome: Outcome | None) -> dict[str, str] | None:
+        return outcome and {"id": outcome.id, "kind": outcome.kind}
+
+    def store(session: Session) -> tuple[dict[str, str] | None, bool]:
+        outcome, created = record_outcome(
+            session, data, secret_key=services.settings.secret_key, now=now
+        )
+        return received(outcome), created
+
+    answer, created = store_once(
+        services.engine, store, lambda session: received(session.get(Outcome, str(data.id)))
+    )
     return JSONResponse(answer, status_code=201 if created else 200)

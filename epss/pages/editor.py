@@ -151,9 +151,11 @@ def task_list(
 ) -> HTMLResponse:
     tasks = list_tasks(session, domain=domein, status=status, owner=eigenaar, review=controle)
     # Steps whose field the desk's panel did not find lately, and not republished since:
-    # told here, where experts start, before anyone at the desk calls.
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
-    unfound = unfound_steps(session, since)
+    # told on the page where experts start (not in a filter's answer, which leaves it out).
+    unfound: set = set()
+    if not wants_fragment(request):
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
+        unfound = unfound_steps(session, since)
     filters = {"domein": domein, "status": status, "eigenaar": eigenaar, "controle": controle}
     return page(
         request,
