@@ -28,6 +28,7 @@ interface PanelCode {
   createFieldHelp: typeof createFieldHelp;
   createPicker: typeof createPicker;
   patternOf: typeof patternOf;
+  screenTitleOf: typeof screenTitleOf;
 }
 
 /** A field an expert pointed at (pick.js), for a step's target: never what is typed in it. */

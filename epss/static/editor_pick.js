@@ -83,7 +83,8 @@
         stop();
         win.close();
       } else if (answer.type === 'epss-picked-screen' && typeof answer.url === 'string') {
-        fillRule(box, { app: String(answer.app || ''), url: answer.url, zaaktype: String(answer.zaaktype || '') });
+        fillRule(box, { app: String(answer.app || ''), url: answer.url, title: String(answer.title || ''),
+          zaaktype: String(answer.zaaktype || '') });
         stop();
         win.close();
       } else if (answer.type === 'epss-recorded' && typeof answer.selector === 'string') {
@@ -149,7 +150,7 @@
   }
 
   /** @param {HTMLElement} box
-   * @param {{ app: string, url: string, zaaktype: string }} screen */
+   * @param {{ app: string, url: string, title: string, zaaktype: string }} screen */
   function fillRule(box, screen) {
     const rule = /** @type {HTMLElement} */ (box.closest('fieldset.rule'));
     /** @param {string} name
@@ -161,9 +162,14 @@
       return input;
     };
     set('regel_app', screen.app);
+    set('regel_titel', screen.title);
     set('regel_zaaktype', screen.zaaktype);
     const address = set('regel_url', screen.url);
-    say(box, 'picked', { name: '‘' + screen.url + '’' + (screen.zaaktype ? ', ' + screen.zaaktype : '') });
+    const named = [screen.title && '‘' + screen.title + '’', screen.zaaktype].filter(Boolean);
+    say(box, 'picked', { name: ['‘' + screen.url + '’'].concat(named).join(', ') });
+    // Which other screens of the application the address takes in, shown at once.
+    const reach = /** @type {HTMLDetailsElement | null} */ (rule.querySelector('details.rule-reach'));
+    if (reach) reach.open = true;
     address.focus();
   }
 

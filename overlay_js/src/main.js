@@ -329,7 +329,7 @@ function createOverlay(config) {
         picker.chooseScreen(() => {
           const facts = readPage([]);
           reply({ type: 'epss-picked-screen', app: config.app, url: code.patternOf(facts.path, facts.caseRef),
-            zaaktype: facts.zaaktype });
+            title: code.screenTitleOf(facts.title, facts.caseRef), zaaktype: facts.zaaktype });
         }, stopped);
       } else if (ask.what === 'opnemen') {
         picker.record(String(ask.step || '').slice(0, 200), (done) => reply({ type: 'epss-recorded', ...done }), stopped);

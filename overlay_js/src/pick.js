@@ -1,13 +1,14 @@
 // @ts-check
 /* global h, t, fingerprintOf, rectOf, searchRoots */
-/* exported createPicker, patternOf */
+/* exported createPicker, patternOf, screenTitleOf */
 // Pointing for an expert: the editor (on the service's origin) opened this screen and asked
 // for a step's field, or for the screen a task belongs on. For a field, the element under
 // the pointer is outlined and a click picks it (the host page does not get that click);
 // with the keyboard, Tab outlines what has the focus and Enter picks it. For a screen, the
 // expert goes to it in this window and chooses "Dit scherm". Escape stops. What is typed in
 // fields is never read: only what the element is (selectorOf, fingerprintOf), and the
-// screen's address with its case number made `:zaak` (patternOf). To record, the expert
+// screen's address with its case number made `:zaak` (patternOf) and the part of its title
+// that names it (screenTitleOf). To record, the expert
 // works through the task on the live screens: each button or link pressed and each field
 // filled in or chosen is sent as a draft step's action and element, never what was typed.
 
@@ -48,6 +49,17 @@ function patternOf(path, caseRef) {
     try { text = decodeURIComponent(segment); } catch { /* kept as it is */ }
     return caseRef && text === caseRef ? ':zaak' : /[0-9]{3}/.test(text) ? '*' : segment;
   }).join('/');
+}
+
+/** The part of a screen's title that names the screen, for a context rule's "title
+ * contains": the title's first part (before a dash, bar or colon), unless it holds the case
+ * or a number made by a program; then none (the rest names the application, on every
+ * screen alike).
+ * @param {string} title
+ * @param {string | null} caseRef */
+function screenTitleOf(title, caseRef) {
+  const first = title.split(/\s+[-–—|·]\s+|:\s+/)[0].trim();
+  return /[0-9]{3}/.test(first) || (caseRef && first.includes(caseRef)) ? '' : first.slice(0, 200);
 }
 
 /** What a person calls an element: its label, ARIA label, placeholder, text or name.

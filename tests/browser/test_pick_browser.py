@@ -237,6 +237,11 @@ def test_an_expert_points_at_the_screen_a_task_belongs_on_and_gets_a_rule(
     expect(rule.get_by_label("Adrespatroon")).to_be_focused()
     expect(rule.get_by_label("Zaaksysteem (id)")).to_have_value("demo-zaaksysteem")
     expect(rule.get_by_label("Zaaktype")).to_have_value("BZ-REISDOC-AANVR")
+    expect(rule.get_by_label("Titel bevat")).to_have_value("")  # "Zaak Z-2026-000112 — …"
+    # The demo's desk used the panel on eleven screens, none of them a case's own page.
+    reach = rule.locator("details.rule-reach")
+    expect(reach).to_have_attribute("open", "")
+    expect(reach).to_contain_text("Het adrespatroon past op geen van de 11 pagina’s")
     rules_before = len(service.draft(SLUG)["context_rules"])
     page.get_by_role("button", name="Contextregels opslaan").click()
     expect(page.locator("fieldset.rule")).to_have_count(rules_before + 2)  # the new empty one
@@ -249,6 +254,35 @@ def test_an_expert_points_at_the_screen_a_task_belongs_on_and_gets_a_rule(
         "url": "/demo/zaken/:zaak",
         "zaaktype": "BZ-REISDOC-AANVR",
     } in [{k: r.get(k) for k in ("app", "url", "zaaktype")} for r in rules]
+
+
+def test_a_screen_pointed_at_proposes_its_title_and_shows_the_other_pages_it_matches(
+    page: Page, setup
+) -> None:
+    """The rule gets the part of the title that names the screen, and beside it the pages
+    of the case software the address takes in, of those the desk used the panel on; as
+    the expert widens the address, the list follows."""
+    service, _ = setup
+    log_in(page, service.url, "eva", f"/redactie/taken/{SLUG}")
+    rule = page.locator("fieldset.rule").last
+    rule.get_by_label("Scherm", exact=True).fill(f"{service.url}/demo/verhuizing")
+    with page.expect_popup() as opened:
+        rule.get_by_role("button", name="Scherm aanwijzen").click()
+    screen = opened.value
+    with screen.expect_event("close"):
+        screen.locator("epss-overlay .pk-bar").get_by_role("button", name="Dit scherm").click()
+    expect(rule.get_by_label("Titel bevat")).to_have_value("Verhuizing doorgeven")
+    expect(rule.locator("[data-pick-said]")).to_contain_text(
+        "Aangewezen: ‘/demo/verhuizing’, ‘Verhuizing doorgeven’, BZ-VERHUIZING."
+    )
+    reach = rule.locator("details.rule-reach")
+    expect(reach).to_contain_text("Het adrespatroon past op 1 van de 11 pagina’s")
+    expect(reach.locator("ul").first).to_have_text("/demo/verhuizing")
+    expect(reach.get_by_text("Past niet op 10 andere")).to_be_visible()
+    rule.get_by_label("Adrespatroon").fill("/demo/**")
+    expect(reach).to_contain_text("Het adrespatroon past op 11 van de 11 pagina’s")
+    page.screenshot(path=service.shots / "pick-rule-reach.png", full_page=True, caret="initial")
+    assert axe_findings(page) == []
 
 
 def test_an_expert_records_steps_by_doing_the_task_on_the_demo_desk(

@@ -76,6 +76,7 @@ def test_a_new_task_recorded_on_the_screens_reaches_the_desk(
     assert axe_findings(page) == []
     page.get_by_role("button", name="Taak beginnen").click()
     expect(page).to_have_url(f"{service.url}/redactie/taken/{SLUG}")
+    page.wait_for_load_state("load")  # the editor's scripts run before "Opnemen beginnen"
 
     # ... records its steps on the change-of-address screen ...
     box = page.locator("#opnemen")

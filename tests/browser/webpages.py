@@ -25,12 +25,14 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def log_in(
     page: Page, service_url: str, name: str, target: str, password: str = DEMO_PASSWORD
 ) -> None:
-    """Log in on the login page and land on `target` (a path)."""
+    """Log in on the login page and land on `target` (a path), its scripts run: a click
+    before htmx has taken over a link would follow the link's plain address instead."""
     page.goto(f"{service_url}/inloggen?volgende={target}")
     page.get_by_label("Naam").fill(name)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen").click()
     expect(page).to_have_url(f"{service_url}{target}")
+    page.wait_for_load_state("load")
 
 
 def axe_findings(page: Page) -> list:
