@@ -327,6 +327,19 @@ class Outcome(SQLModel, table=True):
     received_at: dt.datetime = Field(default_factory=_now)
 
 
+class FieldAlert(SQLModel, table=True):
+    """That the writers of a step were mailed about its field, which the desk's panel did
+    not find in a host app: one mail per step and app in a period, whichever instance
+    sends it (the row is claimed before the mail goes)."""
+
+    __tablename__ = "field_alert"
+
+    task_slug: str = Field(primary_key=True, max_length=80)
+    step_id: str = Field(primary_key=True, max_length=80)
+    app: str = Field(primary_key=True, max_length=80)
+    mailed_at: dt.datetime
+
+
 class User(SQLModel, table=True):
     """An account. Without a password hash it can only use API tokens."""
 
@@ -346,6 +359,12 @@ class User(SQLModel, table=True):
         max_length=300,
         description="Issuer and subject of a single sign-on "
         "account; its roles and team follow the provider.",
+    )
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="Where EPSS mails its notices to this person (a field of a step they "
+        "wrote that the desk's panel no longer finds); none: no mail.",
     )
 
 

@@ -7,9 +7,11 @@ keeps its index, rules and editors' streams in step with every other instance.""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -21,10 +23,12 @@ from epss.changes import log as change_log
 from epss.changes.follower import Follower
 from epss.context import ContextResolver
 from epss.db import make_engine
+from epss.drafts.field_alerts import mail_field_alerts
 from epss.drafts.presence import DraftHub, apply_change, serving_hub
 from epss.drafts.roster import HEARTBEAT_SECONDS
 from epss.events import EventWriter
 from epss.glossary import Term, load_glossary
+from epss.mail import send_mail
 from epss.models import CatalogChange, stored_id
 from epss.resources import shipped
 from epss.search import SearchIndex, Synonyms
@@ -35,6 +39,7 @@ log = logging.getLogger(__name__)
 
 INDEX_CARE_SECONDS = 2.0
 ADVANCE_INDEX_SECONDS = 3600.0  # well within the week the change log keeps
+FIELD_ALERT_SECONDS = 60.0
 
 
 @dataclass
@@ -146,6 +151,11 @@ class Services:
                 (HEARTBEAT_SECONDS, hub.keep_fresh),
                 (ADVANCE_INDEX_SECONDS, self._advance_index),
                 (INDEX_CARE_SECONDS, self._care_for_index),
+                *(
+                    [(FIELD_ALERT_SECONDS, self.mail_field_alerts)]
+                    if self.settings.mail_enabled
+                    else []
+                ),
             ],
         )
         self.follower.start()
@@ -173,6 +183,11 @@ class Services:
         result = self.search_index.compact()
         if result.rebuild_advised:
             self.refresh_search_index(force=True)
+
+    def mail_field_alerts(self) -> int:
+        """Mail the writers of steps whose field the desk's panel no longer finds."""
+        send = partial(send_mail, self.settings)
+        return mail_field_alerts(self.engine, self.settings, send, dt.datetime.now(dt.UTC))
 
     def catch_up_lag(self) -> float:
         """Seconds this process is behind the changes made through other instances."""

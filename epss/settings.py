@@ -146,6 +146,30 @@ class Settings(BaseSettings):
         "available; false needs single sign-on.",
     )
 
+    public_url: str = Field(
+        default="",
+        description="The address people reach EPSS at, e.g. https://epss.gemeente.nl, "
+        "for the links in its mail (needed with EPSS_SMTP_HOST).",
+    )
+    smtp_host: str = Field(
+        default="",
+        description="Mail: the SMTP server EPSS sends its notices through, such as to "
+        "the writers of a step whose field the desk's panel no longer finds (empty: no mail).",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Mail: the SMTP port.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls",
+        description="Mail: starttls (port 587), tls (port 465), or none (a relay on the "
+        "municipality's own network).",
+    )
+    smtp_username: str = Field(default="", description="Mail: user name (empty: none).")
+    smtp_password: str = Field(default="", description="Mail: password.")
+    mail_from: str = Field(
+        default="",
+        description="Mail: the sender, e.g. EPSS <epss@gemeente.nl> (needed with "
+        "EPSS_SMTP_HOST).",
+    )
+
     @field_validator("allowed_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -209,6 +233,23 @@ class Settings(BaseSettings):
                 "it no one gets a role, so no one can log in"
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_mail(self) -> Settings:
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise ValueError(
+                f"EPSS_PUBLIC_URL '{self.public_url}': use the http(s):// address of EPSS"
+            )
+        if self.smtp_host and not (self.mail_from and self.public_url):
+            raise ValueError(
+                "EPSS_SMTP_HOST needs EPSS_MAIL_FROM (the sender) and EPSS_PUBLIC_URL "
+                "(for the links in the mail)"
+            )
+        return self
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def sso_enabled(self) -> bool:

@@ -80,6 +80,14 @@ def test_reports_of_a_missing_field_reach_the_experts_list(
     # from the task, or not named).
     notice = text_of(client.get("/redactie", headers=people["expert"]).text)
     assert "Eén stap heeft een veld dat het hulppaneel aan de balie niet vond." in notice
+    # In the task's editor, that step (and no other) is marked.
+    editor = client.get("/redactie/taken/verhuizing-doorgeven", headers=people["expert"]).text
+    item = r'<li id="stap-([a-z-]+)"(?:(?!<li id="stap-).)*badge-unfound'
+    marked = re.findall(item, editor, re.S)
+    assert marked == ["vraag-nieuw-adres"]
+    step = text_of(editor.split('id="stap-vraag-nieuw-adres"')[1].split('<li id="stap-')[0])
+    assert "Veld niet gevonden" in step
+    assert "Het hulppaneel aan de balie vond het veld van deze stap niet. Waar en hoe vaak" in step
 
 
 def test_the_list_is_for_experts_and_says_when_all_was_found(

@@ -50,7 +50,15 @@ ABOUT_PEOPLE = (
 )
 # Tables of guidance and bookkeeping. Of these, only the columns that say who did something
 # (text named *_by, e.g. task.submitted_by) must be described.
-OTHER_TABLES = ("host_app", "task", "step", "context_rule", "audit_checkpoint", "export_cursor")
+OTHER_TABLES = (
+    "host_app",
+    "task",
+    "step",
+    "context_rule",
+    "audit_checkpoint",
+    "export_cursor",
+    "field_alert",
+)
 # What arrives from outside: the overlay's events (with their details), feedback and outcomes.
 INCOMING: tuple[type[BaseModel], ...] = (EventIn, Details, FeedbackIn, OutcomeIn)
 # The settings that change what is recorded about people, who sees it, or where it goes.

@@ -43,13 +43,15 @@ class FieldReport:
     screens: list[str] = field(default_factory=list)
 
 
-def field_reports(session: Session, since: dt.datetime) -> list[FieldReport]:
-    """The reports since `since`, a row per kind, task, step and host app, the most recent
-    first."""
+def field_reports(
+    session: Session, since: dt.datetime, slug: str | None = None
+) -> list[FieldReport]:
+    """The reports since `since` (of one task, or all), a row per kind, task, step and host
+    app, the most recent first."""
     where = (
         EVENT.type.in_((MISSING, MOVED)),
         EVENT.occurred_at >= since,
-        EVENT.task_slug.is_not(None),
+        EVENT.task_slug.is_not(None) if slug is None else EVENT.task_slug == slug,
     )
     group = (EVENT.type, EVENT.task_slug, EVENT.step_id, EVENT.app)
     rows = session.execute(
@@ -62,7 +64,7 @@ def field_reports(session: Session, since: dt.datetime) -> list[FieldReport]:
         select(*group, EVENT.url).where(*where).distinct().order_by(EVENT.url)
     ).all():
         screens.setdefault((kind, slug, step_id, app), []).append(url)
-    versions = {v.document["slug"]: v for v in newest_versions(session)}
+    versions = {v.document["slug"]: v for v in newest_versions(session, {r[1] for r in rows})}
     found = []
     for kind, slug, step_id, app, reports, first, last in rows:
         version = versions.get(slug)
@@ -87,11 +89,14 @@ def field_reports(session: Session, since: dt.datetime) -> list[FieldReport]:
     return sorted(found, key=lambda m: m.last, reverse=True)
 
 
-def unfound_steps(session: Session, since: dt.datetime) -> set[tuple[str, str]]:
-    """The (task, step) pairs whose field the panel did not find since `since`, of steps in
-    the newest published version, not republished since: what an expert should fix."""
+def unfound_steps(
+    session: Session, since: dt.datetime, slug: str | None = None
+) -> set[tuple[str, str]]:
+    """The (task, step) pairs whose field the panel did not find since `since` (of one
+    task, or all), of steps in the newest published version, not republished since: what
+    an expert should fix."""
     return {
         (r.task_slug, r.step_id)
-        for r in field_reports(session, since)
+        for r in field_reports(session, since, slug)
         if not r.moved and not r.changed_since and r.step_id and r.step_number is not None
     }

@@ -101,6 +101,11 @@ def review_state(review_by: dt.date | str | None, on: dt.date | None = None) -> 
     return "due" if review_by - on <= DUE_WITHIN else None
 
 
+def missing_since() -> dt.datetime:
+    """Since when a field the desk's panel did not find is told to the experts."""
+    return dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
+
+
 def task_by_slug(session: Session, slug: str) -> Task:
     task = session.exec(select(Task).where(Task.slug == slug)).first()
     if task is None:
@@ -152,10 +157,7 @@ def task_list(
     tasks = list_tasks(session, domain=domein, status=status, owner=eigenaar, review=controle)
     # Steps whose field the desk's panel did not find lately, and not republished since:
     # told on the page where experts start (not in a filter's answer, which leaves it out).
-    unfound: set = set()
-    if not wants_fragment(request):
-        since = dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
-        unfound = unfound_steps(session, since)
+    unfound = set() if wants_fragment(request) else unfound_steps(session, missing_since())
     filters = {"domein": domein, "status": status, "eigenaar": eigenaar, "controle": controle}
     return page(
         request,

@@ -17,8 +17,9 @@ from epss.context.rules import Page, Rule
 from epss.db import attempt
 from epss.drafts import editing
 from epss.drafts.document import draft_hash
+from epss.drafts.field_reports import unfound_steps
 from epss.errors import EpssError, InvalidInput, StaleVersion
-from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
+from epss.pages.editor import Editor, missing_since, page, task_by_slug, wants_fragment
 from epss.pages.editor_forms import rules_changes, step_basis, step_form_values, task_changes
 from epss.pages.form_data import FormDep
 from epss.pages.pick_screens import pick_screens
@@ -51,6 +52,7 @@ def editor_context(session: Session, slug: str, who: Identity, **extra) -> dict:
         "step_form": step_form_values,
         "step_basis": step_basis,
         "pick": pick_screens(session, draft),
+        "unfound": {step for _, step in unfound_steps(session, missing_since(), slug)},
         **extra,
     }
 

@@ -156,3 +156,10 @@ def test_a_new_task_recorded_on_the_screens_reaches_the_desk(
     board = page.goto(f"{service.url}/redactie/velden")
     assert board is not None and board.ok
     expect(page.locator("main")).to_contain_text("Vul ‘Verhuisdatum’ in")
+    # The step is marked where the expert edits the task.
+    page.goto(f"{service.url}/redactie/taken/{SLUG}")
+    unfound = page.locator(".step-item", has=page.locator(".badge-unfound"))
+    expect(unfound).to_have_count(1)
+    expect(unfound.locator("h3")).to_contain_text("Vul ‘Verhuisdatum’ in")
+    expect(unfound).to_contain_text("Het hulppaneel aan de balie vond het veld van deze stap niet.")
+    unfound.screenshot(path=service.shots / "step-field-not-found.png", caret="initial")
