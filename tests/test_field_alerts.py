@@ -29,6 +29,7 @@ from epss.drafts import editing
 from epss.drafts.field_alerts import mail_field_alerts
 from epss.mail import MailNotSent, send_mail
 from epss.models import FieldAlert, User
+from epss.services import Services
 from epss.settings import Settings
 from epss.taskfile import TaskDocument
 from tests.ports import free_port
@@ -288,3 +289,17 @@ def test_mail_needs_a_sender_and_the_public_address(settings: Settings) -> None:
         Settings.model_validate({**settings.model_dump(), "smtp_host": "smtp.example"})
     with pytest.raises(ValueError, match=re.escape("EPSS_PUBLIC_URL 'epss.example'")):
         Settings.model_validate({**settings.model_dump(), "public_url": "epss.example"})
+
+
+def test_a_service_with_mail_set_up_sends_through_its_settings(
+    client: TestClient, people: dict, settings: Settings, smtp
+) -> None:
+    """What a serving process runs every minute, with the service's own settings."""
+    server, inbox = smtp
+    a_field_missed(client)
+    services = Services.from_settings(mail_settings(settings, server.port))
+    try:
+        assert services.mail_field_alerts() == 1
+    finally:
+        services.close()
+    assert inbox.mails[0][0] == ["e.expert@dijkhaven.example"]
