@@ -301,7 +301,8 @@ def prepare_demo(settings: Settings, origin: str) -> None:
 
 
 def _demo_task(document: dict, number: int) -> dict:
-    """What the demo's history needs of a published task: its steps and its demo screen."""
+    """What the demo's history needs of a published task: its steps, its demo screen and
+    its reasons to deviate."""
     paths = [
         r["url"]
         for r in document.get("context_rules", [])
@@ -315,6 +316,7 @@ def _demo_task(document: dict, number: int) -> dict:
         "version": number,
         "url": (paths or ["/demo/"])[0],
         "steps": [step["id"] for step in document["steps"]],
+        "reasons": document.get("deviation_reasons", []),
     }
 
 

@@ -82,6 +82,9 @@ class Task(SQLModel, table=True):
     review_by: dt.date
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     zaaktypen: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    deviation_reasons: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     sources: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )

@@ -192,6 +192,7 @@ def panel_view(
         "content_hash": version.content_hash,
         "published_at": version.published_at,
         "goal": markdown_to_tree(doc.get("goal", "")),
+        "deviation_reasons": doc.get("deviation_reasons", []),
         "steps": [
             {
                 "id": s["id"],

@@ -166,8 +166,7 @@ class Settings(BaseSettings):
     smtp_password: str = Field(default="", description="Mail: password.")
     mail_from: str = Field(
         default="",
-        description="Mail: the sender, e.g. EPSS <epss@gemeente.nl> (needed with "
-        "EPSS_SMTP_HOST).",
+        description="Mail: the sender, e.g. EPSS <epss@gemeente.nl> (needed with EPSS_SMTP_HOST).",
     )
 
     @field_validator("allowed_origins", mode="before")

@@ -206,6 +206,7 @@ interface PanelTask {
   content_hash: string;
   published_at: string;
   goal: RichNode[];
+  deviation_reasons: string[];
   steps: PanelStep[];
 }
 

@@ -391,7 +391,7 @@ def test_change_roles_and_team(client: TestClient, bea: dict) -> None:
     eva = user(client, "eva")
     assert eva.roles == ["expert", "redacteur"] and eva.team == "Kwaliteit en Control"
     page = text_of(client.get(answer.headers["location"], headers=bea).text)
-    assert "Rollen en team zijn opgeslagen." in page
+    assert "Rollen, team en e-mailadres zijn opgeslagen." in page
     assert "Rollen gewijzigd" in page and "Team gewijzigd" in page
     assert "Rollen: expert werd expert, redacteur" in page
     assert "Team: Kennisteam Burgerzaken werd Kwaliteit en Control" in page
@@ -405,7 +405,7 @@ def test_change_roles_and_team(client: TestClient, bea: dict) -> None:
     )
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert fragment.text.lstrip().startswith('<div id="account"')
-    assert "Rollen en team zijn opgeslagen." in fragment.headers["HX-Trigger"]
+    assert "Rollen, team en e-mailadres zijn opgeslagen." in fragment.headers["HX-Trigger"]
     assert "data-focus-after-swap" in fragment.text
     assert user(client, "eva").team is None
 
@@ -750,7 +750,7 @@ def test_the_admin_log_says_each_action_in_dutch(client: TestClient, bea: dict) 
         client,
         "/beheer/accounts/piet/rollen",
         bea,
-        {"rollen": ["medewerker", "expert"], "team": "Balie 2"},
+        {"rollen": ["medewerker", "expert"], "team": "Balie 2", "email": "piet@dijkhaven.nl"},
     )
     post(
         client,
@@ -838,7 +838,10 @@ def test_my_account_and_changing_my_password(client: TestClient, bea: dict) -> N
     other = TestClient(client.app)
     log_in(other, "eva", PASSWORD)  # eva on another computer
     page = text_of(client.get("/account").text)
-    assert "Naam eva Rollen expert Team Kennisteam Burgerzaken Inloggen via wachtwoord" in page
+    assert (
+        "Naam eva Rollen expert Team Kennisteam Burgerzaken E-mailadres geen "
+        "Inloggen via wachtwoord" in page
+    )
     assert 'href="/mijn-gegevens"' in client.get("/account").text
     before = user(client, "eva").password_hash
 

@@ -269,13 +269,14 @@ def test_every_event_type_with_its_details_is_accepted(client: TestClient) -> No
         event(type="step_checked"),
         event(type="step_unchecked"),
         event(type="step_deviated", details={"reason": "Klant heeft geen paspoort bij zich"}),
+        event(type="step_deviated", details={"choice": 2}),  # the task's second reason
         event(type="search", step_id=None, details={"query": "pasfoto eisen", "results": 3}),
         event(type="feedback", details={"kind": "unclear", "comment": "Welke pasfoto?"}),
         event(type="highlight_missing", details={"selector": "#bsn-veld"}),
         event(type="step_checked", user=None, team=None, details=None),
         event(type="step_checked", user=" ", team=""),  # an empty data-epss-user attribute
     ]
-    assert send(client, *batch) == {"accepted": 11, "duplicates": 0}
+    assert send(client, *batch) == {"accepted": 12, "duplicates": 0}
     rows = stored(client)
     assert all(r["actor"] for r in rows[:-2])
     assert [(r["actor"], r["team"]) for r in rows[-2:]] == [(None, None), (None, None)]
@@ -315,6 +316,10 @@ def test_every_event_type_with_its_details_is_accepted(client: TestClient) -> No
         ({"type": "feedback", "details": {"kind": "boos"}}, "details.kind"),
         ({"type": "feedback", "details": {"comment": "c" * 1001}}, "details.comment"),
         ({"type": "step_deviated", "details": {"reason": "r" * 501}}, "details.reason"),
+        ({"type": "step_deviated", "details": {"choice": 0}}, "details.choice"),
+        ({"type": "step_deviated", "details": {"choice": 9}}, "details.choice"),
+        ({"type": "step_deviated", "details": {"choice": "1"}}, "details.choice"),
+        ({"details": {"choice": 1}}, "details"),  # a choice belongs to step_deviated
         ({"type": "highlight_missing", "details": {"selector": "s" * 301}}, "details.selector"),
         ({"type": "task_viewed", "details": {"source": "gok"}}, "details.source"),
         ({"colour": "red"}, "colour"),

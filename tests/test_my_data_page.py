@@ -23,6 +23,7 @@ from epss.i18n import ENGLISH
 from epss.models import Step, Task
 from epss.moments import moment
 from epss.pages.privacy import DETAIL_LABELS, STATUS_LABELS, TYPE_LABELS, VALUE_LABELS
+from tests.conftest import publish, shipped_document
 from tests.test_dutch_everywhere import english_on_page, visible_text
 
 APP = "zaken-bz"
@@ -158,6 +159,26 @@ def test_events_show_titles_names_words_and_dutch_time(client: TestClient, peopl
         "T09:05",
     ):
         assert code not in events, code
+
+
+def test_a_chosen_reason_to_deviate_reads_as_the_version_listed_it(
+    client: TestClient, people
+) -> None:
+    prepare(client)
+    listed = shipped_document(TASK).model_copy(
+        update={"deviation_reasons": ["Burger heeft geen bewijs van het nieuwe adres", "Spoed"]}
+    )
+    publish(client.app.state.services, listed)  # version 2
+    send_events(
+        client,
+        event(type="step_deviated", task_version=2, details={"choice": 2}),
+        event(type="step_deviated", task_version=1, details={"choice": 5}),  # version 1 has 4
+    )
+    events = section(page_text(client, people[ME]), "Uw gebeurtenissen (2)\n", "Uw meldingen")
+    assert "Gekozen reden: Spoed" in events and "Gekozen reden: (onbekend) (5)" in events
+    download = client.get("/mijn-gegevens/download", params={"formaat": "json"}, headers=people[ME])
+    chosen = sorted((e["details"]["choice"], e["chosen_reason"]) for e in download.json()["events"])
+    assert chosen == [(2, "Spoed"), (5, None)]
 
 
 def test_the_page_in_english_says_the_same_in_english(client: TestClient, people) -> None:

@@ -7,7 +7,9 @@ and hides a group of fewer cases than the minimum."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
+import re
 import uuid
 
 import pytest
@@ -18,8 +20,10 @@ from epss.db import unit_of_work
 from epss.events.privacy import case_ref_hash
 from epss.outcomes.intake import OutcomeIn, record_outcome
 from epss.quality.impact import wilson
-from tests.conftest import add_user
+from tests.conftest import add_user, shipped_document
 from tests.quality_support import GEBOORTE, PASPOORT, ev, record
+
+TITLE = shipped_document(PASPOORT).title
 
 URL = "/api/v1/outcomes"
 CASE = "Z-2026-004242"
@@ -138,6 +142,18 @@ def test_consulted_cases_are_set_against_the_others_with_their_intervals(
         "/kwaliteit/effect", params={"from": "2026-11-01", "to": "2026-11-30"}, headers=officer
     )
     assert "Effect op de zaak" in page.text and "10,0" in page.text and "55,4" in page.text
+    # Hidden for few cases or few people, and said so; the chart in the page's language.
+    assert "die hadden minder dan 5 zaken, of de zaken met werkinstructie" in page.text
+    chart = json.loads(html.unescape(re.search(r'data-chart="([^"]+)"', page.text).group(1)))
+    assert f"{TITLE}: met werkinstructie" in chart["labels"]
+    english = client.get(
+        "/kwaliteit/effect",
+        params={"from": "2026-11-01", "to": "2026-11-30", "lang": "en"},
+        headers=officer,
+    )
+    chart = json.loads(html.unescape(re.search(r'data-chart="([^"]+)"', english.text).group(1)))
+    assert {f"{TITLE}: with the guidance", f"{TITLE}: without the guidance"} <= {*chart["labels"]}
+    assert "they had fewer than 5 cases" in english.text
 
 
 def test_the_wilson_interval_of_none_in_five() -> None:

@@ -49,7 +49,7 @@ def test_the_panel_script_hands_its_code_to_the_first() -> None:
     assert "const{h,prefersReducedMotion,store,stored,t,throttle}=CORE;" in panel
     assert panel.rstrip().endswith(
         "return{STYLES,richText,snippetText,fingerprintOf,locate,rectOf,searchRoots,createPicker,patternOf,screenTitleOf,createHighlighter,fieldProblem,elevenTest,readDate,"
-        "createFieldHelp,createPanel};});"
+        "createFieldHelp,askForm,createPanel};});"
     )
 
 

@@ -120,13 +120,34 @@ def test_a_reason_is_shown_once_five_people_gave_it(client, officer) -> None:
         ],
     )
     [row] = ask(client, officer, "afwijkingen")["rows"]
-    assert row["reasons"] == "pasfoto-automaat kapot (5)"
+    assert row["reasons"] == "‘pasfoto-automaat kapot’ (5)"  # own words, between quotes
     page = client.get("/kwaliteit/afwijkingen", params=NOVEMBER, headers=officer)
-    assert "pasfoto-automaat kapot (5)" in page.text and "haast" not in page.text.lower()
+    assert "‘pasfoto-automaat kapot’ (5)" in page.text and "haast" not in page.text.lower()
     exported = client.get(
         "/kwaliteit/afwijkingen", params={**NOVEMBER, "format": "csv"}, headers=officer
     )
-    assert "pasfoto-automaat kapot (5)" in exported.text and "haast" not in exported.text.lower()
+    assert "‘pasfoto-automaat kapot’ (5)" in exported.text
+    assert "haast" not in exported.text.lower()
+
+
+def test_a_reason_chosen_from_the_list_reads_as_the_version_listed_it(client, officer) -> None:
+    """Version 2 of the task lists reasons to deviate; people who chose one are counted by
+    its text, five people or more; a number the version does not have counts as nothing."""
+    listed = shipped_document(PASPOORT).model_copy(
+        update={"deviation_reasons": ["Pasfoto-automaat kapot", "Spoed"]}
+    )
+    publish(client.app.state.services, listed)
+    chose = [(f"kiezer{n}", 1) for n in range(5)]
+    chose += [("haastig1", 2), ("haastig2", 2), ("verkeerd", 7)]
+    record(
+        client.app.state.services,
+        [
+            ev("step_deviated", user, 10, step="beoordeel-pasfoto", version=2, choice=number)
+            for user, number in chose
+        ],
+    )
+    [row] = ask(client, officer, "afwijkingen")["rows"]
+    assert row["reasons"] == "Pasfoto-automaat kapot (5)"  # "Spoed": two people
 
 
 def test_searches_without_results_grouped_by_query(client, officer) -> None:

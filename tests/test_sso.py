@@ -26,7 +26,7 @@ from epss.auth.sso import account_name, local_login_allowed
 from epss.i18n import ENGLISH
 from epss.models import LoginSession, User
 from epss.settings import Settings
-from tests.conftest import add_user
+from tests.conftest import add_user, text_of
 from tests.oidc_support import (
     ORGANISATION,
     Provider,
@@ -127,6 +127,7 @@ def test_the_first_login_makes_the_account_with_the_groups_roles_and_team(
     user = account(client, "anna.de.vries")
     assert user.sso_subject == f"{provider.issuer}|a-1" and user.password_hash is None
     assert user.last_login_at is not None
+    assert user.email == "anna.de.vries@dijkhaven.example"  # the provider's `email` claim
     assert admin_actions(client, "anna.de.vries") == [
         (
             "account.created",
@@ -135,6 +136,7 @@ def test_the_first_login_makes_the_account_with_the_groups_roles_and_team(
                 "roles": ["expert", "redacteur"],
                 "team": "Burgerzaken",
                 "sso_subject": f"{provider.issuer}|a-1",
+                "email": "anna.de.vries@dijkhaven.example",
             },
         )
     ]
@@ -171,6 +173,31 @@ def test_roles_and_team_follow_the_groups_at_every_login(
     assert refused.status_code == 403 and NO_ROLE in refused.text
     assert account(client, "bram").roles == ["medewerker"]
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_the_email_claim_is_stored_and_followed_at_every_login(
+    client: TestClient, provider: Provider
+) -> None:
+    provider.set_person("dirk", ["grp-balie"], email="Dirk.Smit@Dijkhaven.NL")
+    assert log_in(client, "dirk", volgende="/").status_code == 303
+    assert account(client, "dirk").email == "Dirk.Smit@dijkhaven.nl"
+    assert "E-mailadres Dirk.Smit@dijkhaven.nl" in text_of(client.get("/account").text)
+
+    provider.set_person("dirk", ["grp-balie"], email="d.smit@dijkhaven.nl")  # a new address
+    client.cookies.clear()
+    assert log_in(client, "dirk", volgende="/").status_code == 303
+    assert account(client, "dirk").email == "d.smit@dijkhaven.nl"
+    provider.set_person("dirk", ["grp-balie"], email="geen adres")  # unusable: kept, logged in
+    client.cookies.clear()
+    assert log_in(client, "dirk", volgende="/").status_code == 303
+    assert account(client, "dirk").email == "d.smit@dijkhaven.nl"
+    assert admin_actions(client, "dirk")[1:] == [
+        (
+            "account.email_changed",
+            {"email": "Dirk.Smit@dijkhaven.nl"},
+            {"email": "d.smit@dijkhaven.nl"},
+        ),
+    ]
 
 
 def test_someone_without_a_mapped_group_gets_no_account(

@@ -1,4 +1,5 @@
-"""What an admin does with accounts: find them, add one, change roles and team, disable
+"""What an admin does with accounts: find them, add one, change roles, team and e-mail
+address, disable
 and enable, set a password or make a one-time reset link, revoke API tokens. Every change
 is recorded in the admin log with its before and after. Functions take a Session and never
 commit."""
@@ -16,6 +17,7 @@ from epss.admin.log import Actor, one_admin_at_a_time, record
 from epss.auth.accounts import (
     check_roles,
     create_user,
+    email_address,
     end_reset_links,
     new_api_token,
     new_reset_link_secret,
@@ -38,6 +40,7 @@ class AccountSummary:
     name: str
     roles: list[str]
     team: str | None
+    email: str | None
     active: bool
     single_sign_on: bool
     has_password: bool
@@ -85,6 +88,7 @@ def find_accounts(
             u.name,
             sorted(u.roles),
             u.team,
+            u.email,
             u.active,
             u.sso_subject is not None,
             u.password_hash is not None,
@@ -111,8 +115,9 @@ def add_account(
     roles: list[str],
     team: str | None,
     password: str | None,
+    email: str | None = None,
 ) -> User:
-    user = create_user(session, name, roles, team=_team(team), password=password)
+    user = create_user(session, name, roles, team=_team(team), password=password, email=email)
     record(session, actor, "account.created", ACCOUNT, user.name, None, _state(user))
     return user
 
@@ -129,6 +134,15 @@ def set_roles(session: Session, actor: Actor, name: str, roles: list[str]) -> Us
 def set_team(session: Session, actor: Actor, name: str, team: str | None) -> User:
     return _change(
         session, actor, user_by_name(session, name), "account.team_changed", team=_team(team)
+    )
+
+
+def set_email(session: Session, actor: Actor, name: str, email: str | None) -> User:
+    """The address EPSS mails the account's notices to; empty: none. Also what a person
+    does on their own account page (then `actor` is that person)."""
+    address = email_address(email)
+    return _change(
+        session, actor, user_by_name(session, name), "account.email_changed", email=address
     )
 
 
@@ -218,14 +232,16 @@ def _change(session: Session, actor: Actor, user: User, action: str, **changes: 
             action,
             ACCOUNT,
             user.name,
-            {k: before[k] for k in changes},
-            {k: after[k] for k in changes},
+            {k: before.get(k) for k in changes},
+            {k: after.get(k) for k in changes},
         )
     return user
 
 
 def _state(user: User) -> dict[str, Any]:
-    return {"roles": sorted(user.roles), "team": user.team, "active": user.active}
+    """What the log says of an account: roles, team, state, and an e-mail address if any."""
+    state: dict[str, Any] = {"roles": sorted(user.roles), "team": user.team, "active": user.active}
+    return state | ({"email": user.email} if user.email else {})
 
 
 def _team(team: str | None) -> str | None:

@@ -74,12 +74,15 @@ def users_add(
     role: Roles,
     team: Annotated[str | None, typer.Option(help="Team, e.g. 'Burgerzaken Stadswinkel'.")] = None,
     password_stdin: PasswordStdin = False,
+    email: Annotated[
+        str | None, typer.Option(help="Where EPSS mails the account's notices.")
+    ] = None,
 ) -> None:
     """Add an account. On a terminal it asks for a password; with --password-stdin it reads
     one; with neither the account can only use API tokens (`epss users token`)."""
     password = _password(password_stdin, ask=True)
     with _admin("Not added") as (session, actor):
-        accounts.add_account(session, actor, name, [r.value for r in role], team, password)
+        accounts.add_account(session, actor, name, [r.value for r in role], team, password, email)
     how = "with a password" if password is not None else "for API tokens only"
     typer.echo(f"Added '{name}' ({', '.join(r.value for r in role)}), {how}.")
 
@@ -159,6 +162,19 @@ def users_set_team(
         accounts.set_team(session, actor, name, team)
     typer.echo(
         f"'{name}' is now in the team '{team}'." if team.strip() else f"'{name}' is now in no team."
+    )
+
+
+@users_app.command("set-email")
+def users_set_email(
+    name: Name,
+    email: Annotated[str, typer.Argument(help="The e-mail address; '' for none.")],
+) -> None:
+    """Set the address EPSS mails an account's notices to."""
+    with _admin("E-mail address not changed") as (session, actor):
+        address = accounts.set_email(session, actor, name, email).email
+    typer.echo(
+        f"'{name}' now gets notices at {address}." if address else f"'{name}' now gets no e-mail."
     )
 
 

@@ -126,6 +126,11 @@ class PanelTaskOut(BaseModel):
     content_hash: str
     published_at: Moment
     goal: list
+    deviation_reasons: list[str] = Field(
+        default=[],
+        description="What a person chooses from when deviating from a step, besides "
+        "'anders' in their own words; the event then carries the reason's number.",
+    )
     steps: list[PanelStepOut]
 
 

@@ -23,6 +23,7 @@ SESSION_LIFETIME = dt.timedelta(hours=10)  # a working day
 RESET_LIFETIME = dt.timedelta(hours=24)
 RESET_PATH = "/account/herstel/"  # + the secret: where a reset link leads
 TOKEN_PREFIX = "epss_"
+MAX_EMAIL = 254
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 
 
@@ -58,6 +59,7 @@ def create_user(
     *,
     team: str | None = None,
     password: str | None = None,
+    email: str | None = None,
 ) -> User:
     """A new account. Without a password it can only use API tokens."""
     if not _NAME.match(name):
@@ -67,6 +69,7 @@ def create_user(
             params={"name": name},
         )
     check_roles(roles)
+    email = email_address(email)
     if session.exec(select(User).where(User.name == name)).first():
         raise InvalidInput("De naam '{name}' is al in gebruik.", params={"name": name})
     user = User(
@@ -74,6 +77,7 @@ def create_user(
         roles=sorted(set(roles)),
         team=team,
         password_hash=hash_password(password) if password is not None else None,
+        email=email,
     )
     session.add(user)
     session.flush()
@@ -90,6 +94,47 @@ def check_roles(roles: list[str]) -> None:
         )
     if not roles:
         raise InvalidInput("Rol: geef minstens één van {roles}.", params={"roles": ", ".join(Role)})
+
+
+def email_address(text: str | None) -> str | None:
+    """An e-mail address as stored: trimmed, its domain in lower case; None when empty.
+    Refused when it is plainly not an address (one @, a name before it, a domain with a dot
+    after it, no spaces) or longer than MAX_EMAIL."""
+    address = (text or "").strip()
+    if not address:
+        return None
+    if len(address) > MAX_EMAIL:
+        raise InvalidInput("E-mailadres: hooguit {length} tekens.", params={"length": MAX_EMAIL})
+    params = {"address": address}
+    if any(c.isspace() or not c.isprintable() for c in address):
+        raise InvalidInput(
+            "'{address}' is geen e-mailadres: er mogen geen spaties of andere onzichtbare "
+            "tekens in staan.",
+            params=params,
+        )
+    if address.count("@") != 1:
+        raise InvalidInput(
+            "'{address}' is geen e-mailadres: er hoort precies één @ in te staan.", params=params
+        )
+    local, domain = address.split("@")
+    if not local:
+        raise InvalidInput(
+            "'{address}' is geen e-mailadres: vóór de @ hoort een naam te staan.", params=params
+        )
+    if len(domain.split(".")) < 2 or not all(domain.split(".")):
+        raise InvalidInput(
+            "'{address}' is geen e-mailadres: na de @ hoort een domein met een punt, "
+            "zoals gemeente.nl.",
+            params=params,
+        )
+    return f"{local}@{domain.lower()}"
+
+
+def email_of(session: Session, name: str) -> str | None:
+    """Where to mail the notices of the account `name`: its address, or None when it has
+    none, is disabled or does not exist."""
+    user = session.exec(select(User).where(User.name == name, User.active)).first()
+    return user.email if user else None
 
 
 def user_by_name(session: Session, name: str) -> User:

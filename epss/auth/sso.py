@@ -3,11 +3,11 @@ provider says about someone, and what that makes them in EPSS.
 
 The protocol is Authlib's: discovery, state, nonce, PKCE and the ID token's signature and
 claims. `OpenIdProvider` configures it from the settings and turns its failures into clear
-errors. `person_from_claims` maps the verified claims to an account name, roles and a team;
-`sign_in` creates the account at the first login and brings its roles and team in line with
-the provider's groups at every login, each change in the admin log. An account is found by
-issuer and subject, never by name: an account that merely has the same name is never taken
-over. Functions that take a Session never commit.
+errors. `person_from_claims` maps the verified claims to an account name, roles, a team and
+an e-mail address; `sign_in` creates the account at the first login and brings its roles,
+team and address in line with the provider's at every login, each change in the admin log.
+An account is found by issuer and subject, never by name: an account that merely has the
+same name is never taken over. Functions that take a Session never commit.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from epss.admin.log import SINGLE_SIGN_ON, Actor, record
-from epss.auth.accounts import SESSION_LIFETIME, create_user
-from epss.errors import EpssError, Forbidden
+from epss.auth.accounts import SESSION_LIFETIME, create_user, email_address
+from epss.errors import EpssError, Forbidden, InvalidInput
 from epss.models import User
 from epss.settings import Settings
 
@@ -252,12 +252,14 @@ class Person:
     name: str
     roles: tuple[str, ...]  # sorted
     team: str | None
+    email: str | None = None  # None: the provider gave no (verified, usable) address
 
 
 def person_from_claims(claims: Mapping[str, Any], settings: Settings) -> Person:
     """The person the verified claims describe. Their roles are those of all their groups
     in EPSS_OIDC_ROLE_MAP; their team is that of the first group in EPSS_OIDC_TEAM_MAP
-    they are in. Refused (SignInRefused) without a mapped group or a usable name."""
+    they are in; their e-mail address is the `email` claim, unless `email_verified` is false.
+    Refused (SignInRefused) without a mapped group or a usable name."""
     org = organisation(settings)
     groups = claims.get(settings.oidc_groups_claim) or []
     if isinstance(groups, str):
@@ -295,7 +297,20 @@ def person_from_claims(claims: Mapping[str, Any], settings: Settings) -> Person:
                 "fewer than 2 usable characters"
             },
         )
-    return Person(f"{claims['iss']}|{claims['sub']}", name, tuple(roles), team)
+    subject = f"{claims['iss']}|{claims['sub']}"
+    return Person(subject, name, tuple(roles), team, _verified_email(claims))
+
+
+def _verified_email(claims: Mapping[str, Any]) -> str | None:
+    """The `email` claim as stored, or None: absent, not verified, or not an address (which
+    does not stop the login)."""
+    given = claims.get("email")
+    if not isinstance(given, str) or claims.get("email_verified") in (False, "false"):
+        return None
+    try:
+        return email_address(given)
+    except InvalidInput:
+        return None
 
 
 def account_name(given: str) -> str | None:
@@ -310,9 +325,9 @@ def account_name(given: str) -> str | None:
 
 def sign_in(session: Session, person: Person, org: str) -> User:
     """The account of `person`: created at their first login, and at every later one given
-    the roles and team the provider's groups now give (recorded in the admin log when they
-    change). Refused, changing nothing, for a disabled account or a name that another
-    account has."""
+    the roles and team the provider's groups now give, and the e-mail address the provider
+    now gives, if any (recorded in the admin log when they change). Refused, changing
+    nothing, for a disabled account or a name that another account has."""
     user = session.exec(select(User).where(User.sso_subject == person.subject)).first()
     if user is None:
         return _create(session, person, org)
@@ -323,28 +338,22 @@ def sign_in(session: Session, person: Person, org: str) -> User:
             extra={"technical": "the account is disabled (active = false)"},
         )
     actor = Actor(user.name, via=SINGLE_SIGN_ON, user_id=user.id)
-    if sorted(user.roles) != list(person.roles):
-        record(
-            session,
-            actor,
-            "account.roles_changed",
-            "account",
-            user.name,
-            before={"roles": sorted(user.roles)},
-            after={"roles": list(person.roles)},
-        )
-        user.roles = list(person.roles)
-    if user.team != person.team:
-        record(
-            session,
-            actor,
-            "account.team_changed",
-            "account",
-            user.name,
-            before={"team": user.team},
-            after={"team": person.team},
-        )
-        user.team = person.team
+    given: dict[str, Any] = {"roles": list(person.roles), "team": person.team}
+    if person.email is not None:  # without one from the provider, the stored one stays
+        given["email"] = person.email
+    for field, value in given.items():
+        now = sorted(user.roles) if field == "roles" else getattr(user, field)
+        if now != value:
+            record(
+                session,
+                actor,
+                f"account.{field}_changed",
+                "account",
+                user.name,
+                before={field: now},
+                after={field: value},
+            )
+            setattr(user, field, value)
     session.add(user)
     return user
 
@@ -359,16 +368,19 @@ def _create(session: Session, person: Person, org: str) -> User:
                 f"single sign-on subject '{person.subject}'"
             },
         )
-    user = create_user(session, person.name, list(person.roles), team=person.team)
+    user = create_user(
+        session, person.name, list(person.roles), team=person.team, email=person.email
+    )
     user.sso_subject = person.subject
     session.add(user)
+    created = {"roles": list(person.roles), "team": person.team, "sso_subject": person.subject}
     record(
         session,
         Actor(user.name, via=SINGLE_SIGN_ON, user_id=user.id),
         "account.created",
         "account",
         user.name,
-        after={"roles": list(person.roles), "team": person.team, "sso_subject": person.subject},
+        after=created | ({"email": person.email} if person.email else {}),
     )
     return user
 

@@ -44,7 +44,7 @@ class Follower:
         apply: Apply,
         position: int,
         *,
-        chores: Sequence[tuple[float, Callable[[], None]]] = (),
+        chores: Sequence[tuple[float, Callable[[], object]]] = (),
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         """`chores`: (every so many seconds, what to do) for the follower's thread."""

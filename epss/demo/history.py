@@ -34,17 +34,21 @@ BUSY = {
     "rijbewijs-aanvragen": 3,
     "aangifte-geboorte": 2,
 }
-# Steps where practice parts from the guidance, with the reasons people give.
+# Steps where practice parts from the guidance: the reason people choose from the task's
+# list, or the words they give under "anders".
+STORING = "Een apparaat of systeem is in storing"
 DEVIATIONS = {
     ("reisdocument-aanvragen", "beoordeel-pasfoto"): (
+        STORING,
         "fotoautomaat buiten gebruik",
         "eigen foto van de fotograaf afgekeurd",
     ),
     ("verhuizing-doorgeven", "vraag-bewijs-bewoning"): (
+        "De situatie van de burger past niet in deze stappen",
         "huurcontract volgt per mail",
         "inwoner woont in bij familie",
     ),
-    ("reisdocument-uitreiken", "verifieer-vingerafdrukken"): ("vingerafdruklezer storing",),
+    ("reisdocument-uitreiken", "verifieer-vingerafdrukken"): (STORING, "vingerafdruklezer storing"),
 }
 # Steps people find unclear or wrong, and say so.
 FEEDBACK = {
@@ -147,9 +151,13 @@ def _visit(
         if rng.random() < 0.04 * position:
             break
         add("step_viewed", step)
-        reasons = DEVIATIONS.get((task["slug"], step))
-        if reasons and rng.random() < 0.3:
-            add("step_deviated", step, reason=rng.choice(reasons))
+        deviating = DEVIATIONS.get((task["slug"], step))
+        if deviating and rng.random() < 0.3:
+            listed, *own_words = deviating
+            if listed in task["reasons"] and rng.random() < 0.5:
+                add("step_deviated", step, choice=task["reasons"].index(listed) + 1)
+            else:
+                add("step_deviated", step, reason=rng.choice(own_words))
         elif rng.random() < 0.02:
             add("step_deviated", step)
         elif rng.random() < 0.85:

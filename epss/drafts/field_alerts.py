@@ -109,7 +109,7 @@ def _claim(
     published = aware(version.published_at) if version else None
     if before > now - MAIL_AGAIN_AFTER and (published is None or published <= before):
         return False, None
-    taken = session.execute(
+    taken = session.exec(
         update(FieldAlert)
         .where(
             col(FieldAlert.task_slug) == key[0],

@@ -228,9 +228,10 @@ def step_data(step: Step) -> dict[str, Any]:
 def fields_of(document: TaskDocument) -> dict[str, Any]:
     """The task's editable fields of a validated document, in the form they are stored."""
     dumped = document.model_dump(mode="json", by_alias=True)
-    values = {name: dumped.get(name) for name in TASK_FIELDS}
-    values["review_interval_months"] = document.review_interval_months
-    return values
+    # (a dump leaves out the fields added later while they say "not given": ADDED_LATER)
+    return {
+        name: dumped[name] if name in dumped else getattr(document, name) for name in TASK_FIELDS
+    }
 
 
 def step_fields_of(document: TaskDocument, index: int) -> dict[str, Any]:

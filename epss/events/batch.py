@@ -25,6 +25,7 @@ from epss.events.privacy import FREE_TEXT_FIELDS, mask_digits, normalise_url
 from epss.events.scrub import scrub
 from epss.i18n import Message, Phrase, and_list
 from epss.numbers import MAX_INT
+from epss.taskfile.model import MAX_DEVIATION_REASONS
 from epss.taskfile.parts import SLUG_PATTERN
 
 EventType = Literal[
@@ -47,7 +48,7 @@ DETAIL_KEYS: dict[EventType, frozenset[str]] = {
     "step_viewed": frozenset(),
     "step_checked": frozenset(),
     "step_unchecked": frozenset(),
-    "step_deviated": frozenset({"reason"}),
+    "step_deviated": frozenset({"reason", "choice"}),
     "search": frozenset({"query", "results"}),
     "feedback": frozenset({"kind", "comment"}),
     "highlight_missing": frozenset({"selector"}),
@@ -74,10 +75,10 @@ ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 class Details(BaseModel):
     """What an event adds to its type. Each key is allowed only for the types DETAIL_KEYS
-    names: query and results for search, reason for step_deviated, kind and comment for
-    feedback, selector for highlight_missing, selector and match for highlight_moved
-    (found by its fingerprint while no selector finds it: moved; or only just: weak),
-    source for task_viewed. In the free text what looks like personal data is replaced
+    names: query and results for search, reason and choice for step_deviated, kind and
+    comment for feedback, selector for highlight_missing, selector and match for
+    highlight_moved (found by its fingerprint while no selector finds it: moved; or only
+    just: weak), source for task_viewed. In the free text what looks like personal data is replaced
     (epss.events.scrub); parse_batch drops the free text when none is to be stored."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -85,6 +86,13 @@ class Details(BaseModel):
     query: Annotated[str, Field(max_length=200), Scrubbed] | None = None
     results: int | None = Field(default=None, ge=0, le=MAX_INT)
     reason: Annotated[str, Field(max_length=500), Scrubbed] | None = None
+    choice: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_DEVIATION_REASONS,
+        description="Which of the task version's reasons to deviate was chosen (1 is the "
+        "first); absent: 'anders', in the person's own words (reason).",
+    )
     kind: Literal["wrong", "unclear", "suggestion"] | None = None
     comment: Annotated[str, Field(max_length=1000), Scrubbed] | None = None
     selector: Annotated[str, Field(max_length=300), Masked] | None = None

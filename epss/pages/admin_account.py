@@ -1,6 +1,6 @@
-"""One account (/beheer/accounts/{name}): roles and team, a new password or a one-time
-reset link, revoking API tokens, disabling and enabling (after a confirmation step), and
-this account's entries of the admin log.
+"""One account (/beheer/accounts/{name}): roles, team and e-mail address, a new password or
+a one-time reset link, revoking API tokens, disabling and enabling (after a confirmation
+step), and this account's entries of the admin log.
 
 Every form posts to its own URL. With htmx the answer is the account's part of the page
 (`_admin_account.html`), refusals included; without JavaScript a change redirects back to
@@ -25,6 +25,7 @@ from epss.admin.accounts import (
     find_accounts,
     make_reset_link,
     revoke_tokens,
+    set_email,
     set_password,
     set_roles,
     set_team,
@@ -57,7 +58,7 @@ Password = Annotated[str, Form(max_length=200)]
 # What the page says after a change (?klaar=…).
 DONE = {
     "toegevoegd": "Het account is toegevoegd.",
-    "rollen": "Rollen en team zijn opgeslagen.",
+    "rollen": "Rollen, team en e-mailadres zijn opgeslagen.",
     "wachtwoord": (
         "Het nieuwe wachtwoord is ingesteld. De persoon is overal uitgelogd; geef "
         "het wachtwoord persoonlijk door."
@@ -77,6 +78,8 @@ _FIELDS = (
     ("De naam", "naam"),
     ("Rol", "rollen"),
     ("Team", "team"),
+    ("E-mailadres", "email"),
+    ("'{address}' is geen e-mailadres", "email"),
     ("'", "rollen"),
     ("Het wachtwoord", "wachtwoord"),
     ("De twee wachtwoorden", "herhaling"),
@@ -136,7 +139,8 @@ def account_page_response(
         "reset_link": link,
         "error": error,
         "confirm": confirm,
-        "typed": typed or {"rollen": account.roles, "team": account.team or ""},
+        "typed": typed
+        or {"rollen": account.roles, "team": account.team or "", "email": account.email or ""},
         **account_helpers(request),
         **log_helpers(request),
     }
@@ -196,13 +200,16 @@ def roles_form(
     session: SessionDep,
     rollen: Annotated[list[str] | None, Form()] = None,
     team: Annotated[str, Form(max_length=300)] = "",
+    email: Annotated[str, Form(max_length=400)] = "",
 ) -> Response:
-    """Roles and team together: one form, one save (an entry in the log for each change)."""
+    """Roles, team and e-mail address together: one form, one save (an entry in the log for
+    each change)."""
     roles = rollen or []
 
     def change() -> None:
         set_roles(session, acting(who), name, roles)
         set_team(session, acting(who), name, team)
+        set_email(session, acting(who), name, email)
 
     answer = _act(
         request,
@@ -212,7 +219,7 @@ def roles_form(
         change,
         done="rollen",
         default_field="rollen",
-        typed={"rollen": roles, "team": team},
+        typed={"rollen": roles, "team": team, "email": email},
     )
     if name == who.name and answer.status_code < 400 and "beheerder" not in roles:
         return _elsewhere(request, "/account")  # no admin any more: these pages are closed

@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "account.created": "Account toegevoegd",
     "account.roles_changed": "Rollen gewijzigd",
     "account.team_changed": "Team gewijzigd",
+    "account.email_changed": "E-mailadres gewijzigd",
     "account.disabled": "Account uitgeschakeld",
     "account.enabled": "Account ingeschakeld",
     "account.password_set": "Wachtwoord ingesteld",
@@ -60,6 +61,7 @@ SUBJECT_LABELS = {"account": "Account", "host_app": "Hostapplicatie"}
 FIELD_LABELS = {
     "roles": "Rollen",
     "team": "Team",
+    "email": "E-mailadres",
     "active": "Status",
     "tokens": "API-tokens",
     "name": "Naam",

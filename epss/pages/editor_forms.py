@@ -265,6 +265,7 @@ def task_changes(form: FormData) -> dict:
         "checked_on": checked_on,
         "tags": _words(_text(form, "trefwoorden")),
         "zaaktypen": _words(_text(form, "zaaktypen")),
+        "deviation_reasons": _lines(_text(form, "redenen")),
         "sources": sources,
     }
 

@@ -1,6 +1,7 @@
-"""One's own account (/account): who am I, how do I log in, and changing my password
-(my other login sessions end, this one stays). And the one-time reset link an admin
-passes on (/account/herstel/{secret}, public): set a password once, then log in."""
+"""One's own account (/account): who am I, how do I log in, my e-mail address for EPSS's
+notices, and changing my password (my other login sessions end, this one stays). And the
+one-time reset link an admin passes on (/account/herstel/{secret}, public): set a password
+once, then log in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from epss import i18n
+from epss.admin.accounts import set_email
 from epss.auth import PUBLIC, Identity, Role, allow
 from epss.auth.accounts import (
     RESET_PATH,
@@ -25,7 +27,7 @@ from epss.errors import EpssError, InvalidInput, TooManyRequests
 from epss.models import User
 from epss.pages import render
 from epss.pages.account import LOGIN_PATH, WAIT, wait_params
-from epss.pages.admin_log import LOGIN_LABELS, login_kind, role_names, said
+from epss.pages.admin_log import LOGIN_LABELS, acting, login_kind, role_names, said
 from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -46,10 +48,12 @@ def _own_page(
     request: Request,
     user: User,
     *,
-    done: bool = False,
+    done: str = "",
     error: dict | None = None,
+    email: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The page; `done` says what was just changed, `email` what was typed (refused)."""
     translate = i18n.translator_for(request)
     kind = login_kind(user.sso_subject is not None, user.password_hash is not None)
     return render(
@@ -62,6 +66,7 @@ def _own_page(
             "login_label": translate(LOGIN_LABELS[kind]),
             "done": done,
             "error": error,
+            "email": (user.email or "") if email is None else email,
         },
         status_code=status_code,
     )
@@ -74,7 +79,29 @@ def own_account(
     session: SessionDep,
     klaar: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
-    return _own_page(request, session.get(User, who.user_id), done=klaar == "wachtwoord")
+    return _own_page(request, session.get(User, who.user_id), done=klaar)
+
+
+@router.post(PATH + "/e-mail", response_class=HTMLResponse)
+def change_email(
+    request: Request,
+    who: Anyone,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    """One's own e-mail address for EPSS's notices (empty: none), in the admin log."""
+    try:
+        with attempt(session):
+            set_email(session, acting(who), who.name, email)
+    except EpssError as exc:
+        return _own_page(
+            request,
+            session.get(User, who.user_id),
+            error={"form": "e-mail", "field": "email", "text": said(request, exc)},
+            email=email,
+            status_code=exc.status,
+        )
+    return RedirectResponse(f"{PATH}?klaar=e-mail", status_code=303)
 
 
 @router.post(PATH + "/wachtwoord", response_class=HTMLResponse)
@@ -114,7 +141,7 @@ def change_password(
         return _own_page(
             request,
             session.get(User, who.user_id),
-            error={"field": field, "text": said(request, exc)},
+            error={"form": "wachtwoord", "field": field, "text": said(request, exc)},
             status_code=exc.status,
         )
     return RedirectResponse(f"{PATH}?klaar=wachtwoord", status_code=303)

@@ -60,6 +60,7 @@ DETAIL_LABELS = {
     "results": "Resultaten",
     "query": "Zoekvraag",
     "reason": "Reden",
+    "choice": "Gekozen reden",
     "comment": "Opmerking",
 }
 # The details whose value is a code, with the words for each value. (A feedback event says
@@ -115,6 +116,15 @@ def _details(details: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return shown
 
 
+def _with_chosen_reason(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's details with its chosen reason in words (its number when the version
+    it was chosen in is gone)."""
+    details = dict(event["details"] or {})
+    if details.get("choice") is not None:
+        details["choice"] = event["chosen_reason"] or f"{UNKNOWN} ({details['choice']})"
+    return details
+
+
 def _task_and_step(item: dict[str, Any]) -> dict[str, Any]:
     """The task and step of an event or feedback item by their titles (None: no
     published version knows it; the template then says it was removed)."""
@@ -135,7 +145,7 @@ def _event_row(event: dict[str, Any]) -> dict[str, Any]:
         "app": event["app_name"],
         "url": event["url"],
         "team": event["team"] or "",
-        "details": _details(event["details"] or {}),
+        "details": _details(_with_chosen_reason(event)),
         "case": bool(event["case_ref"]),
     }
 

@@ -461,10 +461,15 @@ def _chart(table: Table, request: Request) -> str | None:
         return None
     translate = i18n.translator_for(request)
     by_key = {c.key: c for c in table.columns}
+    label = table.chart["label"]  # a column, or columns whose words make the label together
+    label_keys = [label] if isinstance(label, str) else label
     return json.dumps(
         {
             "type": table.chart["kind"],
-            "labels": [table.cell(row, by_key[table.chart["label"]]) for row in rows],
+            "labels": [
+                ": ".join(table.cell(row, by_key[key], translate) for key in label_keys)
+                for row in rows
+            ],
             "datasets": [
                 {
                     "label": translate(by_key[key].label),

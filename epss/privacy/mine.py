@@ -34,6 +34,7 @@ MY_EVENT_FIELDS: tuple[str, ...] = (
     "step_title",
     "team",
     "details",
+    "chosen_reason",
     "case_ref",
     "id",
 )
@@ -116,6 +117,9 @@ def _event(event: Event, titles: Titles) -> dict[str, Any]:
         "app_name": titles.app(event.app),
         "task_title": task_title,
         "step_title": step_title,
+        "chosen_reason": titles.reason(
+            event.task_slug, event.task_version, (event.details or {}).get("choice")
+        ),
     }
     return {name: row[name] for name in MY_EVENT_FIELDS}
 

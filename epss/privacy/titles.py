@@ -58,6 +58,13 @@ class Titles:
             )
         return task_title, step_title
 
+    def reason(self, slug: str | None, version: int | None, number: int | None) -> str | None:
+        """The text of reason to deviate `number` (1: the first) in the task version the
+        person used; None when not given or that version does not have it."""
+        document = self._document(slug, version) if slug and version and number else None
+        reasons = document.get("deviation_reasons", []) if document else []
+        return reasons[number - 1] if number and 0 < number <= len(reasons) else None
+
     def _document(self, slug: str, number: int | None) -> dict[str, Any] | None:
         """The document of version `number` of the task (None: its newest published one)."""
         key = (slug, number)

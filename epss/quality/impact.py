@@ -32,7 +32,7 @@ COLUMNS = [
     TASK_ID,
     Column("title", "Taak"),
     Column("consulted", "Werkinstructie", shown=False),
-    Column("group", "Groep", shown=False),
+    Column("group", "Groep", shown=False, words=True),
     Column("consulted_title", "Werkinstructie geraadpleegd", words=True),
     Column("cases", "Zaken", numeric=True, protected=True),
     Column("problems", "Teruggestuurd, afgewezen of fraude", numeric=True, protected=True),
@@ -41,6 +41,7 @@ COLUMNS = [
     Column("high", "95%-interval tot (%)", numeric=True, protected=True),
 ]
 CONSULTED_TITLES = {True: "ja", False: "nee"}
+GROUP_TITLES = {True: "met werkinstructie", False: "zonder werkinstructie"}
 
 
 def wilson(problems: int, cases: int) -> tuple[float, float]:
@@ -80,7 +81,7 @@ def impact(session: Session, period: Period, minimum: int, task: str | None = No
             "task": slug,
             "title": title,
             "consulted": was_consulted,
-            "group": f"{title}: {'met' if was_consulted else 'zonder'} werkinstructie",
+            "group": GROUP_TITLES[was_consulted],
             "consulted_title": CONSULTED_TITLES[was_consulted],
             "cases": None,
             "problems": None,
@@ -110,7 +111,8 @@ def impact(session: Session, period: Period, minimum: int, task: str | None = No
         rows,
         minimum,
         hidden,
-        chart={"kind": "bar", "label": "group", "values": ["share"]},
+        chart={"kind": "bar", "label": ["title", "group"], "values": ["share"]},
+        extra={"hidden_for": "zaken"},  # a group is hidden for few cases, not only people
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import and_, select
-from sqlmodel import Session
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, col
 
 from epss.catalog import published_version
+from epss.models import Task, TaskVersion
 from epss.quality.consultations import STEP_ID, TASK_ID, step_order, titles
 from epss.quality.counts import EVENT, count, people
 from epss.quality.period import Period
@@ -121,26 +122,37 @@ def deviations(session: Session, period: Period, minimum: int, task: str | None 
 def _reasons(
     session: Session, period: Period, groups: set[tuple[str, str | None]], minimum: int
 ) -> dict[tuple[str, str | None], Counter[str]]:
-    """The reasons given at each step of `groups`, how often each; a reason only when at
-    least `minimum` people gave it (a text one person typed can say who it was)."""
+    """The reasons given at each step of `groups`, how often each: a reason chosen from the
+    task's list as it reads there, one in the person's own words (when free text is stored)
+    between quotes; each only when at least `minimum` people gave it (a text one person
+    typed can say who it was)."""
     if not groups:
         return {}
     reason = EVENT.details["reason"].as_string()
+    choice = EVENT.details["choice"].as_integer()
     rows = session.execute(
-        select(EVENT.task_slug, EVENT.step_id, reason, EVENT.actor).where(
+        select(
+            EVENT.task_slug, EVENT.step_id, EVENT.task_version, choice, reason, EVENT.actor
+        ).where(
             and_(
                 EVENT.type == "step_deviated",
                 EVENT.occurred_at >= period.since,
                 EVENT.occurred_at < period.until,
-                reason.isnot(None),
+                or_(reason.isnot(None), choice.isnot(None)),
                 EVENT.task_slug.in_({task for task, _ in groups}),
             )
         )
-    )
+    ).all()
+    lists = _reason_lists(session, {(slug, version) for slug, _, version, n, *_ in rows if n})
     given: dict[tuple[str, str | None], Counter[str]] = {}
     people: dict[tuple[str, str | None, str], set[str | None]] = {}
-    for slug, step, text, actor in rows:
-        text = " ".join((text or "").lower().split())
+    for slug, step, version, number, typed, actor in rows:
+        chosen = lists.get((slug, version), [])
+        if number and number <= len(chosen):
+            text = chosen[number - 1]
+        else:
+            words = " ".join((typed or "").lower().split())
+            text = f"‘{words}’" if words else ""
         if (slug, step) in groups and text:
             given.setdefault((slug, step), Counter())[text] += 1
             people.setdefault((slug, step, text), set()).add(actor)
@@ -149,4 +161,20 @@ def _reasons(
             {text: n for text, n in texts.items() if len(people[(*group, text)]) >= minimum}
         )
         for group, texts in given.items()
+    }
+
+
+def _reason_lists(
+    session: Session, versions: set[tuple[str, int | None]]
+) -> dict[tuple[str, int | None], list[str]]:
+    """The reasons to deviate of each (task, version number)."""
+    found = session.execute(
+        select(col(Task.slug), col(TaskVersion.number), col(TaskVersion.document))
+        .join(Task, col(Task.id) == TaskVersion.task_id)
+        .where(col(Task.slug).in_({slug for slug, _ in versions}))
+    ).all()
+    return {
+        (slug, number): document.get("deviation_reasons", [])
+        for slug, number, document in found
+        if (slug, number) in versions
     }

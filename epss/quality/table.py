@@ -71,9 +71,9 @@ class Table:
             return []
         return [row for row in self.rows if row.get("people") is None]
 
-    def named(self, row: dict[str, Any]) -> str:
+    def named(self, row: dict[str, Any], translate: Callable[[str], str] = str) -> str:
         """A row as its shown words, without figures: "Taak — Stap"."""
-        words = [self.cell(row, c) for c in self.shown_columns if not c.numeric]
+        words = [self.cell(row, c, translate) for c in self.shown_columns if not c.numeric]
         return " — ".join(w for w in words if w)
 
     @property

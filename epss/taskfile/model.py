@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_serializer,
     field_validator,
@@ -37,6 +38,9 @@ from epss.taskfile.parts import (
 )
 
 DEFAULT_REVIEW_INTERVAL = 12  # months
+MAX_DEVIATION_REASONS = 8
+# A reason to deviate, as the desk chooses it: short enough to read at a glance.
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 
 
 class Criticality(StrEnum):
@@ -251,6 +255,7 @@ class TaskDocument(Part):
     ADDED_LATER: ClassVar[dict[str, object]] = {
         "review_interval_months": DEFAULT_REVIEW_INTERVAL,
         "checked_on": None,
+        "deviation_reasons": [],
     }
 
     slug: Slug = Field(
@@ -292,9 +297,28 @@ class TaskDocument(Part):
         title="Zaaktypen",
         description="Zaaktype identificaties this task belongs to.",
     )
+    deviation_reasons: list[Reason] = Field(
+        default_factory=list,
+        max_length=MAX_DEVIATION_REASONS,
+        title="Redenen om af te wijken",
+        description="What the desk chooses from when it deviates from a step, besides "
+        "'anders' (in its own words); each reason once.",
+    )
     sources: list[Source] = Field(default_factory=list, title="Bronnen")
     context_rules: list[ContextRule] = Field(default_factory=list, title="Contextregels")
     steps: list[Step] = Field(min_length=1, title="Stappen")
+
+    @field_validator("deviation_reasons")
+    @classmethod
+    def _reasons_once(cls, reasons: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for reason in reasons:
+            if reason.casefold() == "anders":
+                raise ValueError(Message("‘anders’ biedt het hulppaneel zelf al aan"))
+            if reason.casefold() in seen:
+                raise ValueError(Message("‘{reason}’ staat er twee keer in", reason=reason))
+            seen.add(reason.casefold())
+        return reasons
 
     @model_validator(mode="after")
     def _references_resolve(self, info: ValidationInfo) -> TaskDocument:

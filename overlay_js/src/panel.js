@@ -1,5 +1,5 @@
 // @ts-check
-/* global h, t, richText, snippetText, stored, store, throttle */
+/* global h, t, askForm, richText, snippetText, stored, store, throttle */
 /* exported createPanel */
 // The panel: the steps of one task (the current one open), other tasks of this screen,
 // and search. Rendering only; the controller (main.js) decides what is shown.
@@ -216,41 +216,17 @@ function createPanel(root, ctl) {
     const say = (text) => { said.textContent = text; };
     const box = h('input', { type: 'checkbox', class: 'epss-tick', 'aria-label': `${t('Gedaan')}: ${step.title}`, onchange: () => tick(step, box.checked) });
     box.checked = ticks.has(step.id);
-    // A small form that opens under the step's buttons: a reason, feedback. Sent (once: it
-    // closes), the focus goes back to the button that opened it.
-    /** @param {string} name
-     * @param {string} label
-     * @param {string} max
-     * @param {string} submit
-     * @param {(text: string) => void} done
-     * @param {{ optional?: boolean, hint?: string }} [how] */
-    const ask = (name, label, max, submit, done, how = {}) => {
-      /** @type {HTMLElement} */
-      let opener;
-      const hint = how.hint && h('p', { class: 'epss-hint', id: `${id}-${name}-hint`, text: t(how.hint) });
-      const field = h('textarea', { id: `${id}-${name}`, maxlength: max, rows: '2', required: !how.optional,
-        'aria-describedby': hint ? hint.id : null, oninput: () => field.setCustomValidity('') });
-      /** @type {HTMLFormElement & { toggle?: (e: Click) => void }} */
-      const el = h('form', { class: 'epss-ask', hidden: true, onsubmit: (/** @type {SubmitEvent} */ e) => {
-        e.preventDefault();
-        const text = field.value.trim();
-        if (!text && !how.optional) { field.setCustomValidity(t('Vul eerst iets in.')); field.reportValidity(); return; }
-        done(text);
-        el.hidden = true;
-        field.value = '';
-        opener.focus();
-      } }, h('label', { for: field.id, text: t(label) }), hint, field, h('button', { class: 'epss-button', text: t(submit) }));
-      el.toggle = (e) => {
-        if (e.detail > 1) return; // the second click of a double click: the form stays open
-        opener = e.target; el.hidden = !el.hidden; if (!el.hidden) field.focus();
-      };
-      return el;
-    };
+    const ask = askForm.bind(null, id);
     const kept = ctl.keepsReasons();
-    const deviate = ask('reason', 'Reden van afwijken', '500', 'Vastleggen', (reason) => {
-      ctl.emit('step_deviated', { step_id: step.id, details: { reason } });
-      say(t(kept ? 'Afwijking vastgelegd.' : 'Afwijking vastgelegd, zonder de reden.'));
-    }, { hint: kept ? 'Noem geen gegevens van burgers; wat erop lijkt, wordt eruit gehaald.' : 'De reden wordt niet bewaard: alleen dat u afweek.' });
+    const choices = task.deviation_reasons || []; // (a task kept from an older service has none)
+    const deviate = ask('reason', 'Reden van afwijken', '500', 'Vastleggen', (reason, choice) => {
+      ctl.emit('step_deviated', { step_id: step.id, details: choice ? { choice } : { reason } });
+      say(t(kept || choice ? 'Afwijking vastgelegd.' : 'Afwijking vastgelegd, zonder de reden.'));
+    }, {
+      choices,
+      hint: kept ? 'Noem geen gegevens van burgers; wat erop lijkt, wordt eruit gehaald.'
+        : choices.length ? 'Wat u bij ‘anders’ typt, wordt niet bewaard.' : 'De reden wordt niet bewaard: alleen dat u afweek.',
+    });
     /** @param {FeedbackKind} kind
      * @param {string} [comment] */
     const feedback = (kind, comment) => {

@@ -187,6 +187,37 @@ def test_every_admin_page_looks_right_and_has_no_serious_axe_finding(
     assert axe_findings(page) == []
 
 
+def test_an_address_the_browser_takes_but_epss_refuses(
+    page: Page, service: Service, console
+) -> None:
+    """type="email" lets 'eva@gemeente' through (no dot needed); EPSS refuses it at the
+    form, then takes a real one. The person sets their own on /account."""
+    console.allow("status of 422")  # the refused form answers 422
+    log_in(page, service.url, "bea", "/beheer/accounts/eva")
+    field = page.get_by_role("textbox", name="E-mailadres")
+    field.fill("eva@gemeente")
+    page.get_by_role("button", name="Rollen, team en e-mailadres opslaan").click()
+    error = page.locator("#rollen-fout")
+    expect(error).to_contain_text("Niet gelukt: 'eva@gemeente' is geen e-mailadres")
+    expect(error).to_be_focused()
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_value("eva@gemeente")
+    shoot(page, service, "account-email-refused")
+    assert axe_findings(page) == []
+    field.fill("eva@gemeente.nl")
+    page.get_by_role("button", name="Rollen, team en e-mailadres opslaan").click()
+    expect(page.locator("#account-klaar")).to_contain_text("e-mailadres zijn opgeslagen")
+    expect(page.locator(".account-facts")).to_contain_text("eva@gemeente.nl")
+
+    page.goto(service.url + "/account")
+    page.get_by_role("textbox", name="E-mailadres").fill("bea@gemeente.nl")
+    page.get_by_role("button", name="E-mailadres opslaan").click()
+    expect(page.locator("#account-klaar")).to_have_text("Uw e-mailadres is bijgewerkt.")
+    expect(page.locator(".account-facts")).to_contain_text("bea@gemeente.nl")
+    shoot(page, service, "my-account-email")
+    assert axe_findings(page) == []
+
+
 def test_keyboard_only_disable_enable_and_copy(page: Page, service: Service) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=service.url)
     log_in(page, service.url, "bea", "/beheer/accounts/erik")

@@ -81,33 +81,47 @@ def test_ticked_steps_survive_a_reload_and_the_next_step_opens(page, stack) -> N
 
 
 def test_deviation_and_feedback_are_recorded_as_events(page, stack) -> None:
+    """The task lists its reasons to deviate: one is chosen, or "Anders" in one's words."""
     sent = sent_events(page)  # what went over the wire; the rest still waits
     page.goto(stack.host_url("plain?bsn=999993653#stap"))
     open_panel(page)
     shown_task(page)
     first = step(page, "neem-melding-aan")
     first.get_by_role("button", name="Ik wijk af, omdat…").click()
-    reason = first.get_by_label("Reden van afwijken")
+    reasons = first.get_by_role("group", name="Reden van afwijken")
+    expect(reasons.get_by_role("radio")).to_have_count(5)  # four of the task's, and "Anders"
+    own_words = reasons.get_by_role("textbox", name="Anders, namelijk:")
     # This service keeps free text, filtered: the person is told before typing, and after.
-    expect(reason).to_have_accessible_description(
+    expect(own_words).to_have_accessible_description(
         "Noem geen gegevens van burgers; wat erop lijkt, wordt eruit gehaald."
     )
     expect(page.get_by_label("Zoeken in de hulp")).to_have_accessible_description(
         "Wat u zoekt, wordt bewaard, met nummers, datums en namen eruit gehaald."
     )
-    reason.fill("Melder is de curator")
+    first.get_by_role("button", name="Vastleggen").click()  # nothing chosen: asked first
+    expect(reasons.get_by_role("radio").first).to_be_focused()
+    assert reasons.get_by_role("radio").first.evaluate("el => el.validationMessage") == (
+        "Kies eerst een reden."
+    )
+    reasons.get_by_role("radio", name="Anders, namelijk:").check()
+    own_words.fill("Melder is de curator")
     first.get_by_role("button", name="Vastleggen").click()
     expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd.")
+    first.get_by_role("button", name="Ik wijk af, omdat…").click()  # again: a reason chosen
+    reasons.get_by_role("radio", name="Een apparaat of systeem is in storing").check()
+    expect(own_words).to_be_disabled()
+    first.get_by_role("button", name="Vastleggen").click()
+    expect(first.get_by_role("button", name="Ik wijk af, omdat…")).to_be_focused()
     first.get_by_role("button", name="Onduidelijk").click()
     first.get_by_role("button", name="Versturen").click()
     expect(first.locator(".epss-said")).to_have_text("Bedankt, de redactie kijkt ernaar.")
     events = {e["id"]: e for e in [*sent, *queued_events(page)]}.values()
-    deviated = next(e for e in events if e["type"] == "step_deviated")
-    assert deviated["details"] == {"reason": "Melder is de curator"}
-    assert deviated["task_slug"] == "verhuizing-doorgeven"
-    assert deviated["step_id"] == "neem-melding-aan"
-    assert deviated["user"] == "t.tester" and deviated["team"] == "Balie 1"
-    assert deviated["url"] == stack.host_url("plain")  # no query string, no fragment
+    deviated = [e for e in events if e["type"] == "step_deviated"]
+    assert [e["details"] for e in deviated] == [{"reason": "Melder is de curator"}, {"choice": 3}]
+    assert deviated[0]["task_slug"] == "verhuizing-doorgeven"
+    assert deviated[0]["step_id"] == "neem-melding-aan"
+    assert deviated[0]["user"] == "t.tester" and deviated[0]["team"] == "Balie 1"
+    assert deviated[0]["url"] == stack.host_url("plain")  # no query string, no fragment
     # Feedback is not an event any more: it goes to /api/v1/feedback (test_overlay_feedback.py).
     assert not any(e["type"] == "feedback" for e in events)
 
@@ -138,7 +152,8 @@ def test_the_search_says_what_is_kept_also_when_the_panel_opened_before_the_mani
 
 
 def test_a_service_that_keeps_no_free_text_says_so_before_one_types(page, stack) -> None:
-    """EPSS_STORE_FREE_TEXT=false, as the manifest tells the panel."""
+    """EPSS_STORE_FREE_TEXT=false, as the manifest tells the panel: the words under
+    "Anders" are not kept, a reason chosen from the task's list is."""
 
     def keeps_none(route) -> None:
         answer = route.fetch()
@@ -150,15 +165,20 @@ def test_a_service_that_keeps_no_free_text_says_so_before_one_types(page, stack)
     shown_task(page)
     first = step(page, "neem-melding-aan")
     first.get_by_role("button", name="Ik wijk af, omdat…").click()
-    expect(first.get_by_label("Reden van afwijken")).to_have_accessible_description(
-        "De reden wordt niet bewaard: alleen dat u afweek."
-    )
+    reasons = first.get_by_role("group", name="Reden van afwijken")
+    own_words = reasons.get_by_role("textbox", name="Anders, namelijk:")
+    expect(own_words).to_have_accessible_description("Wat u bij ‘anders’ typt, wordt niet bewaard.")
     expect(page.get_by_label("Zoeken in de hulp")).to_have_accessible_description(
         "Wat u zoekt, wordt niet bewaard."
     )
-    first.get_by_label("Reden van afwijken").fill("Melder is de curator")
+    reasons.get_by_role("radio", name="Anders, namelijk:").check()
+    own_words.fill("Melder is de curator")
     first.get_by_role("button", name="Vastleggen").click()
     expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd, zonder de reden.")
+    first.get_by_role("button", name="Ik wijk af, omdat…").click()
+    reasons.get_by_role("radio", name="Op aanwijzing van een collega of leidinggevende").check()
+    first.get_by_role("button", name="Vastleggen").click()
+    expect(first.locator(".epss-said")).to_have_text("Afwijking vastgelegd.")
     page.unroute_all(behavior="ignoreErrors")
 
 
