@@ -29,6 +29,7 @@ interface PanelCode {
   createPicker: typeof createPicker;
   patternOf: typeof patternOf;
   screenTitleOf: typeof screenTitleOf;
+  markerOf: typeof markerOf;
 }
 
 /** A field an expert pointed at (pick.js), for a step's target: never what is typed in it. */

@@ -48,7 +48,7 @@ def test_the_panel_script_hands_its_code_to_the_first() -> None:
     assert panel.startswith("EPSS.definePanel((CORE)=>{'use strict';")
     assert "const{h,prefersReducedMotion,store,stored,t,throttle}=CORE;" in panel
     assert panel.rstrip().endswith(
-        "return{STYLES,richText,snippetText,fingerprintOf,locate,rectOf,searchRoots,createPicker,patternOf,screenTitleOf,createHighlighter,fieldProblem,elevenTest,readDate,"
+        "return{STYLES,richText,snippetText,fingerprintOf,locate,rectOf,searchRoots,createPicker,patternOf,screenTitleOf,markerOf,createHighlighter,fieldProblem,elevenTest,readDate,"
         "createFieldHelp,askForm,createPanel};});"
     )
 

@@ -84,7 +84,7 @@
         win.close();
       } else if (answer.type === 'epss-picked-screen' && typeof answer.url === 'string') {
         fillRule(box, { app: String(answer.app || ''), url: answer.url, title: String(answer.title || ''),
-          zaaktype: String(answer.zaaktype || '') });
+          marker: String(answer.marker || ''), zaaktype: String(answer.zaaktype || '') });
         stop();
         win.close();
       } else if (answer.type === 'epss-recorded' && typeof answer.selector === 'string') {
@@ -150,7 +150,7 @@
   }
 
   /** @param {HTMLElement} box
-   * @param {{ app: string, url: string, title: string, zaaktype: string }} screen */
+   * @param {{ app: string, url: string, title: string, marker: string, zaaktype: string }} screen */
   function fillRule(box, screen) {
     const rule = /** @type {HTMLElement} */ (box.closest('fieldset.rule'));
     /** @param {string} name
@@ -167,6 +167,12 @@
     const address = set('regel_url', screen.url);
     const named = [screen.title && '‘' + screen.title + '’', screen.zaaktype].filter(Boolean);
     say(box, 'picked', { name: ['‘' + screen.url + '’'].concat(named).join(', ') });
+    // A marker is only proposed: it makes the rule win over rules without one.
+    const marker = /** @type {HTMLElement} */ (box.querySelector('[data-pick-marker]'));
+    marker.hidden = !screen.marker;
+    marker.dataset.marker = screen.marker;
+    /** @type {HTMLElement} */ (marker.firstElementChild).textContent =
+      (box.getAttribute('data-text-marker') || '').replace('{marker}', screen.marker);
     // Which other screens of the application the address takes in, shown at once.
     const reach = /** @type {HTMLDetailsElement | null} */ (rule.querySelector('details.rule-reach'));
     if (reach) reach.open = true;
@@ -177,6 +183,21 @@
     const button = event.target instanceof Element && event.target.closest('[data-pick-start]');
     const box = button && /** @type {HTMLElement | null} */ (button.closest('[data-pick]'));
     if (box) start(box);
+  });
+
+  // The proposed marker taken into the rule's markers.
+  document.addEventListener('click', function (event) {
+    const button = event.target instanceof Element && event.target.closest('[data-pick-use-marker]');
+    const proposal = button && /** @type {HTMLElement | null} */ (button.closest('[data-pick-marker]'));
+    const rule = proposal && proposal.closest('fieldset.rule');
+    if (!proposal || !rule) return;
+    const markers = /** @type {HTMLInputElement} */ (rule.querySelector('[name="regel_markers"]'));
+    const taken = markers.value.split(',').map(function (m) { return m.trim(); }).filter(Boolean);
+    if (taken.indexOf(proposal.dataset.marker || '') < 0) taken.push(proposal.dataset.marker || '');
+    markers.value = taken.join(', ');
+    markers.dispatchEvent(new Event('input', { bubbles: true }));
+    proposal.hidden = true;
+    markers.focus();
   });
 
   // Recorded steps added: the list starts anew.

@@ -329,7 +329,8 @@ function createOverlay(config) {
         picker.chooseScreen(() => {
           const facts = readPage([]);
           reply({ type: 'epss-picked-screen', app: config.app, url: code.patternOf(facts.path, facts.caseRef),
-            title: code.screenTitleOf(facts.title, facts.caseRef), zaaktype: facts.zaaktype });
+            title: code.screenTitleOf(facts.title, facts.caseRef), marker: code.markerOf(document),
+            zaaktype: facts.zaaktype });
         }, stopped);
       } else if (ask.what === 'opnemen') {
         picker.record(String(ask.step || '').slice(0, 200), (done) => reply({ type: 'epss-recorded', ...done }), stopped);

@@ -1,6 +1,6 @@
 // @ts-check
 /* global h, t, fingerprintOf, rectOf, searchRoots */
-/* exported createPicker, patternOf, screenTitleOf */
+/* exported createPicker, patternOf, screenTitleOf, markerOf */
 // Pointing for an expert: the editor (on the service's origin) opened this screen and asked
 // for a step's field, or for the screen a task belongs on. For a field, the element under
 // the pointer is outlined and a click picks it (the host page does not get that click);
@@ -60,6 +60,18 @@ function patternOf(path, caseRef) {
 function screenTitleOf(title, caseRef) {
   const first = title.split(/\s+[-–—|·]\s+|:\s+/)[0].trim();
   return /[0-9]{3}/.test(first) || (caseRef && first.includes(caseRef)) ? '' : first.slice(0, 200);
+}
+
+/** A marker that may tell this screen from others at the same address (a single-page
+ * application's states): the id of its main heading, else of a form, unless the id looks
+ * made by a program (not the main area's: that is every page's skip-link target). Only
+ * proposed: a rule with a marker wins over rules without one.
+ * @param {Document} doc */
+function markerOf(doc) {
+  const found = ['h1[id]', 'form[id]'].map((selector) => [...doc.querySelectorAll(selector)]
+    .find((el) => !/[0-9]{3}/.test(el.id) && doc.querySelectorAll(`#${CSS.escape(el.id)}`).length === 1))
+    .find(Boolean);
+  return found ? `#${CSS.escape(found.id)}` : '';
 }
 
 /** What a person calls an element: its label, ARIA label, placeholder, text or name.

@@ -275,6 +275,14 @@ def test_a_screen_pointed_at_proposes_its_title_and_shows_the_other_pages_it_mat
     expect(rule.locator("[data-pick-said]")).to_contain_text(
         "Aangewezen: ‘/demo/verhuizing’, ‘Verhuizing doorgeven’, BZ-VERHUIZING."
     )
+    # A marker is proposed, not filled in: it would put the rule before rules without one.
+    proposal = rule.locator("[data-pick-marker]")
+    expect(proposal).to_contain_text("Op dit scherm staat #zaakkop-titel.")
+    expect(rule.get_by_label("Markeringen")).to_have_value("")
+    proposal.get_by_role("button", name="Als markering nemen").click()
+    expect(rule.get_by_label("Markeringen")).to_have_value("#zaakkop-titel")
+    expect(rule.get_by_label("Markeringen")).to_be_focused()
+    expect(proposal).to_be_hidden()
     reach = rule.locator("details.rule-reach")
     expect(reach).to_contain_text("Het adrespatroon past op 1 van de 11 pagina’s")
     expect(reach.locator("ul").first).to_have_text("/demo/verhuizing")
