@@ -376,3 +376,23 @@ def test_the_command_line_sets_an_address(env: Settings) -> None:
         ]
     finally:
         services.close()
+
+
+def test_a_new_account_gets_its_address_when_it_is_added(client: TestClient, bea: dict) -> None:
+    services = client.app.state.services
+    form = {"naam": "piet", "rollen": "expert", "inloggen": "token"}
+    refused = client.post("/beheer/accounts", headers=bea, data={**form, "email": "piet@"})
+    assert refused.status_code == 422
+    page = text_of(refused.text)
+    assert "'piet@' is geen e-mailadres" in page
+    assert 'id="nieuw-email"' in refused.text and 'value="piet@"' in refused.text  # kept
+    with Session(services.engine) as session:
+        assert session.exec(select(User).where(User.name == "piet")).first() is None
+    added = client.post(
+        "/beheer/accounts",
+        headers=bea,
+        data={**form, "email": "Piet@Dijkhaven.NL"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    assert account(services, "piet").email == "Piet@dijkhaven.nl"

@@ -43,7 +43,13 @@ def _list_context(request: Request, session: Session, filters: dict, **more) -> 
         "filters": filters,
         "teams": teams(session),
         "states": STATE_LABELS,
-        "new": {"naam": "", "rollen": ["medewerker"], "team": "", "inloggen": "herstellink"},
+        "new": {
+            "naam": "",
+            "rollen": ["medewerker"],
+            "team": "",
+            "email": "",
+            "inloggen": "herstellink",
+        },
         "error": None,
         **account_helpers(request),
         **more,
@@ -79,6 +85,7 @@ def add_account_form(
     naam: Annotated[str, Form(max_length=100)] = "",
     rollen: Annotated[list[str] | None, Form()] = None,
     team: Annotated[str, Form(max_length=300)] = "",
+    email: Annotated[str, Form(max_length=400)] = "",
     inloggen: Annotated[str, Form(pattern="^(herstellink|wachtwoord|token)$")] = "herstellink",
     wachtwoord: Password = "",
     herhaling: Password = "",
@@ -98,6 +105,7 @@ def add_account_form(
                 roles,
                 team,
                 wachtwoord if inloggen == "wachtwoord" else None,
+                email or None,
             )
             if inloggen == "herstellink":
                 secret = make_reset_link(session, acting(who), name)
@@ -107,7 +115,13 @@ def add_account_form(
             request,
             session,
             filters,
-            new={"naam": naam, "rollen": roles, "team": team, "inloggen": inloggen},
+            new={
+                "naam": naam,
+                "rollen": roles,
+                "team": team,
+                "email": email,
+                "inloggen": inloggen,
+            },
             error={"text": said(request, exc), "field": field_of(exc, "naam")},
         )
         return render(request, "admin_accounts.html", context, status_code=exc.status)
