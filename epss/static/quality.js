@@ -23,6 +23,21 @@
     return labels.reduce(function (most, label) { return Math.max(most, label.length); }, 0);
   }
 
+  var LINE = 40; // characters of a label on one line, beside a lying bar
+
+  /** A long label in lines of about LINE characters, broken between words.
+   * @param {string} label */
+  function lines(label) {
+    /** @type {string[]} */
+    var out = [];
+    label.split(" ").forEach(function (word) {
+      var last = out.length - 1;
+      if (last >= 0 && (out[last] + " " + word).length <= LINE) out[last] += " " + word;
+      else out.push(word);
+    });
+    return out;
+  }
+
   /** Draws the charts in `root` not drawn yet.
    * @param {Element | Document} root */
   function draw(root) {
@@ -36,10 +51,18 @@
       var spec = JSON.parse(/** @type {string} */ (canvas.dataset.chart));
       var colours = PALETTE();
       var line = spec.type === "line";
+      // Bars lie down when there are many or long labels (task titles), so none is cut;
+      // then each label gets its lines and the chart the height they need.
+      var lying = !line && (spec.labels.length > 8 || longest(spec.labels) > 14);
+      var labels = lying ? spec.labels.map(lines) : spec.labels;
+      if (lying && canvas.parentElement) {
+        var rows = labels.reduce(function (n, label) { return n + label.length; }, 0);
+        canvas.parentElement.style.height = Math.max(320, 60 + rows * 16 + labels.length * 8) + "px";
+      }
       var chart = new Chart(canvas, {
         type: spec.type,
         data: {
-          labels: spec.labels,
+          labels: labels,
           datasets: spec.datasets.map(function (set, n) {
             return {label: set.label, data: set.data, backgroundColor: colours[n % colours.length],
                     borderColor: colours[n % colours.length], borderWidth: line ? 2 : 0,
@@ -48,10 +71,9 @@
         },
         options: {
           animation: false, responsive: true, maintainAspectRatio: false,
-          // Bars lie down when there are many or long labels (task titles), so none is cut.
-          indexAxis: !line && (spec.labels.length > 8 || longest(spec.labels) > 14) ? "y" : "x",
+          indexAxis: lying ? "y" : "x",
           scales: {x: {beginAtZero: true, ticks: {precision: 0}},
-                   y: {beginAtZero: true, ticks: {precision: 0}}},
+                   y: {beginAtZero: true, ticks: {precision: 0, autoSkip: !lying}}},
           plugins: {legend: {display: spec.datasets.length > 1}}
         }
       });

@@ -106,6 +106,21 @@ def test_each_question_draws_its_chart_beside_its_table(
     kim.screenshot(path=SHOTS / f"kwaliteit-{question}.png", full_page=True)
 
 
+def test_a_chart_of_many_long_labels_names_every_bar_in_whole_lines(kim: Page, quality) -> None:
+    """The demo's three weeks: "Effect op de zaak" has two bars for most tasks, each named
+    by the task's title; none is skipped or cut, and the chart grows to hold them."""
+    kim.goto(f"{quality.url}/kwaliteit/effect")
+    canvas = kim.locator("canvas[data-chart]")
+    expect(canvas).to_have_attribute("data-drawn", "true")
+    shown = canvas.evaluate(
+        """c => ({ticks: c.epssChart.scales.y.ticks.length,
+                  labels: c.epssChart.data.labels.map(l => [].concat(l))})"""
+    )
+    assert shown["ticks"] == len(shown["labels"]) > 8  # every bar named
+    assert max(len(line) for label in shown["labels"] for line in label) <= 40
+    assert kim.locator("figure.quality-chart").bounding_box()["height"] > 16 * len(shown["labels"])
+
+
 def test_a_filter_redraws_the_chart_in_place(kim: Page, quality) -> None:
     kim.goto(f"{quality.url}/kwaliteit/in-de-tijd?{PERIOD}")
     expect(kim.locator("canvas[data-chart]")).to_have_attribute("data-drawn", "true")
