@@ -11,14 +11,17 @@ from fastapi.testclient import TestClient
 
 from bench.search_quality import mean_reciprocal_rank, ranked_tasks
 from epss.app import create_app
+from epss.resources import shipped as shipped_folder
 from epss.search import SearchIndex, Synonyms
 from epss.search.analysis import Lexicon
 from epss.services import Services
 from epss.settings import Settings
-from tests.conftest import import_shipped
+from epss.taskfile import load_paths
+from tests.conftest import TASKS_DIR, import_shipped
 
 DEV_QUERIES = Path(__file__).resolve().parents[2] / "shared/domain/search-queries-dev.yaml"
 HELDOUT_QUERIES = Path(__file__).resolve().parents[1] / "bench/queries-heldout.yaml"
+CONTENT = shipped_folder("content")
 
 
 def top_task(services: Services, query: str) -> str | None:
@@ -112,6 +115,28 @@ def test_snippets_escape_the_guidance_text(sqlite_settings: Settings) -> None:
     assert "<mark" in snippets
     assert "<script" not in snippets and "<img" not in snippets
     assert '&lt;<mark class="match term0">script</mark>&gt;' in snippets
+
+
+def test_a_task_named_in_full_comes_first_however_short(sqlite_settings: Settings) -> None:
+    """A new task, one step long, beside the shipped ones (one about moves, with ten steps):
+    typed by its title, or the words of it that say what it is, it is the first result, not
+    the seventh behind the other task's steps (the panel shows five)."""
+    index = SearchIndex(sqlite_settings.index_dir, Synonyms.from_file(CONTENT / "synonyms.yaml"))
+    shipped = [(t.document.model_dump(mode="json"), 1) for t in load_paths([TASKS_DIR])]
+    new = {
+        "slug": "verhuizing-binnen-de-gemeente",
+        "title": "Verhuizing binnen de gemeente vastleggen",
+        "goal": "De verhuizing staat juist en op tijd in de BRP.",
+        "steps": [
+            {"id": "neem-aan", "title": "Neem de melding aan", "instruction": "Open de zaak."}
+        ],
+    }
+    index.rebuild([*shipped, (new, 1)], "f")
+    for query in ("Verhuizing binnen de gemeente vastleggen", "verhuizing binnen de gemeente"):
+        first = index.search(query, limit=5)[0]
+        assert (first.task_slug, first.step_id) == ("verhuizing-binnen-de-gemeente", None), query
+    # One word names no task: "verhuizing" finds the task with the most to say about it.
+    assert index.search("verhuizing", limit=1)[0].task_slug == "verhuizing-doorgeven"
 
 
 @pytest.mark.parametrize("damage", ["remove", "corrupt"])

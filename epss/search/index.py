@@ -71,6 +71,30 @@ def _snippet(body: str, terms: set[str], analyzer: WordCachedAnalyzer) -> str:
     return text
 
 
+def _words(text: str, analyzer: WordCachedAnalyzer) -> set[str]:
+    """The terms of `text` as the index has them, without stop words."""
+    return {token.text for token in analyzer(text, chars=False, removestops=True)}
+
+
+def _named_first(
+    results: list[tuple[dict[str, Any], float]], query: str, analyzer: WordCachedAnalyzer
+) -> list[tuple[dict[str, Any], float]]:
+    """A task whose title holds every word of a query of two words or more is the one
+    asked for: it goes before all others (a task with little text may otherwise score
+    below the steps of a longer task that shares most of the words)."""
+    asked = _words(query, analyzer)
+    if len(asked) < 2 or not results:
+        return results
+    first = max(score for _, score in results) + 1.0
+    return [
+        (
+            hit,
+            first if hit.get("step") is None and asked <= _words(hit["title"], analyzer) else score,
+        )
+        for hit, score in results
+    ]
+
+
 def _with_task_context(
     results: list[tuple[dict[str, Any], float]],
 ) -> list[tuple[dict[str, Any], float]]:
@@ -216,7 +240,9 @@ class SearchIndex:
             terms = {t for f, t in query.iter_all_terms() if f == field}
             return [
                 self._hit(hit, score, _snippet(hit.get("body", ""), terms, view.snippet_analyzer))
-                for hit, score in _with_task_context(results)[:limit]
+                for hit, score in _with_task_context(
+                    _named_first(results, text, view.snippet_analyzer)
+                )[:limit]
             ]
 
     @staticmethod
