@@ -11,7 +11,7 @@ from email.utils import formatdate, make_msgid
 
 from epss.settings import Settings
 
-TIMEOUT_SECONDS = 20.0
+TIMEOUT_SECONDS = 10.0
 
 
 class MailNotSent(Exception):

@@ -181,18 +181,20 @@ Send = Callable[[list[str], str, str], None]
 
 
 def mail_field_alerts(engine: Engine, settings: Settings, send: Send, now: dt.datetime) -> int:
-    """One round: claim what is due, send each mail, give back the claims of those that did
-    not go; returns how many went."""
+    """One round: claim what is due, send each mail; when one does not go, stop (the
+    server is away: the rounds run in the thread that also applies catalog changes, and
+    should not wait for it mail after mail) and give back the claims not sent. Returns how
+    many went."""
     with unit_of_work(engine) as session:
         alerts = claim_alerts(session, now)
         mails = [(alert, *compose(session, alert, settings)) for alert in alerts]
-    sent = 0
-    for alert, subject, body in mails:
+    for sent, (alert, subject, body) in enumerate(mails):
         try:
             send(alert.to, subject, body)
-            sent += 1
         except MailNotSent as exc:
             log.warning("mail about a field not found did not go; trying again later: %s", exc)
             with unit_of_work(engine) as session:
-                _release(session, alert)
-    return sent
+                for unsent, *_ in mails[sent:]:
+                    _release(session, unsent)
+            return sent
+    return len(mails)
