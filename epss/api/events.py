@@ -9,33 +9,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
+from epss.api.sent import read_sent, refused_fields
 from epss.auth import PUBLIC
 from epss.context import ContextResolver
-from epss.errors import EpssError, NotFound
+from epss.errors import NotFound
 from epss.events import (
     MAX_BATCH_BYTES,
-    BatchTooLarge,
     EventBatch,
     Receipt,
     parse_batch,
 )
-from epss.numbers import whole_number
 from epss.services import Services
 from epss.web.deps import ServicesDep
 
 router = APIRouter(tags=["events"], dependencies=[PUBLIC])
-
-# text/plain lets navigator.sendBeacon and cross-origin fetch send without a preflight.
-MEDIA_TYPES = ("application/json", "text/plain", "")
-
-
-class UnsupportedMediaType(EpssError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 class EventsAccepted(BaseModel):
@@ -104,46 +94,6 @@ async def post_events(request: Request, services: ServicesDep, now: NowDep) -> J
     return JSONResponse(
         {"accepted": receipt.accepted, "duplicates": receipt.duplicates}, status_code=202
     )
-
-
-async def read_sent(request: Request, limit: int, refusal: str) -> bytes:
-    """The body of a POST that takes JSON as application/json or text/plain (no CORS
-    preflight, and navigator.sendBeacon); `refusal`, naming the {type}, for another type."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type not in MEDIA_TYPES:
-        raise UnsupportedMediaType(refusal, params={"type": media_type[:80] or "(geen)"})
-    return await read_body(request, limit)
-
-
-def refused_fields(exc: ValidationError) -> RequestValidationError:
-    """Pydantic's errors in the one format of field errors (epss.web.http_errors),
-    positions included; without the values sent, which may be personal."""
-    return RequestValidationError(
-        [
-            {**error, "loc": ("body", *error["loc"]), "input": None}
-            for error in exc.errors(include_url=False)
-        ]
-    )
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refused as soon as it is known to be larger than `limit` bytes: by its
-    Content-Length, or while it streams in (a chunked body has none)."""
-    too_large = BatchTooLarge(
-        "Een bundel is hooguit {size} bytes; stuur kleinere bundels.",
-        params={"size": f"{limit:,}".replace(",", ".")},
-    )
-    declared = whole_number(request.headers.get("content-length", ""), most=2**63)
-    if declared is not None and declared > limit:
-        raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _accept(services: Services, raw: bytes, now: dt.datetime) -> Receipt:

@@ -10,13 +10,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
-from sqlmodel import Session
+from pydantic import BaseModel, Field
 
-from epss.api.events import NowDep, read_sent, refused_fields
+from epss.api.events import NowDep
 from epss.api.schemas import NOT_BLANK, Moment
+from epss.api.sent import read_sent, store_sent_once
 from epss.auth import EDITORS, PUBLIC, Identity, allow
-from epss.db import store_once
 from epss.feedback import (
     KINDS,
     MAX_COMMENT,
@@ -132,24 +131,15 @@ async def post_feedback(request: Request, services: ServicesDep, now: NowDep) ->
 
 
 def _receive(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
-    try:
-        data = FeedbackIn.model_validate_json(raw)
-    except ValidationError as exc:
-        raise refused_fields(exc) from None
-
-    def received(feedback: Feedback | None) -> dict[str, str] | None:
-        return feedback and {"id": feedback.id, "status": feedback.status}
-
-    def store(session: Session) -> tuple[dict[str, str] | None, bool]:
-        feedback, created = submit_feedback(
-            session, data, secret_key=services.settings.secret_key, now=now
-        )
-        return received(feedback), created
-
-    answer, created = store_once(
-        services.engine, store, lambda session: received(session.get(Feedback, str(data.id)))
+    secret_key = services.settings.secret_key
+    return store_sent_once(
+        services,
+        raw,
+        FeedbackIn,
+        lambda session, data: submit_feedback(session, data, secret_key=secret_key, now=now),
+        Feedback,
+        lambda feedback: {"id": feedback.id, "status": feedback.status},
     )
-    return JSONResponse(answer, status_code=201 if created else 200)
 
 
 @router.get("/feedback/status", response_model=Statuses, dependencies=[PUBLIC])

@@ -8,12 +8,11 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
+from pydantic import BaseModel
 
-from epss.api.events import NowDep, read_sent, refused_fields
+from epss.api.events import NowDep
+from epss.api.sent import read_sent, store_sent_once
 from epss.auth import PUBLIC
-from epss.db import store_once
 from epss.models import Outcome
 from epss.outcomes.intake import OutcomeIn, record_outcome
 from epss.services import Services
@@ -59,21 +58,12 @@ async def post_outcome(request: Request, services: ServicesDep, now: NowDep) -> 
 
 
 def receive_outcome(services: Services, raw: bytes, now: dt.datetime) -> JSONResponse:
-    try:
-        data = OutcomeIn.model_validate_json(raw)
-    except ValidationError as exc:
-        raise refused_fields(exc) from None  # without the values: a case is personal
-
-    def received(outcome: Outcome | None) -> dict[str, str] | None:
-        return outcome and {"id": outcome.id, "kind": outcome.kind}
-
-    def store(session: Session) -> tuple[dict[str, str] | None, bool]:
-        outcome, created = record_outcome(
-            session, data, secret_key=services.settings.secret_key, now=now
-        )
-        return received(outcome), created
-
-    answer, created = store_once(
-        services.engine, store, lambda session: received(session.get(Outcome, str(data.id)))
+    secret_key = services.settings.secret_key
+    return store_sent_once(  # a refusal names no value: a case is personal
+        services,
+        raw,
+        OutcomeIn,
+        lambda session, data: record_outcome(session, data, secret_key=secret_key, now=now),
+        Outcome,
+        lambda outcome: {"id": outcome.id, "kind": outcome.kind},
     )
-    return JSONResponse(answer, status_code=201 if created else 200)

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 LOOK_BACK = dt.timedelta(days=1)  # reports this recent call for a mail
 MAIL_AGAIN_AFTER = dt.timedelta(days=MISSING_FIELDS_DAYS)
 MOST_WRITERS = 3
+RECENT_CHANGES = 200  # of the step, then of the task, that the writers are looked for in
 LANGUAGE = "nl"  # the language of the guidance: accounts keep no language of their own
 
 
@@ -68,7 +69,12 @@ def writers(session: Session, slug: str, step_id: str) -> list[str]:
     """The e-mail addresses of the last people who changed the step (else the task), who
     may still edit: at most MOST_WRITERS, the most recent first."""
     task = session.exec(select(Task).where(Task.slug == slug)).one()
-    recent = select(Change.actor).where(Change.task_id == task.id).order_by(col(Change.at).desc())
+    recent = (
+        select(Change.actor)
+        .where(Change.task_id == task.id)
+        .order_by(col(Change.at).desc())
+        .limit(RECENT_CHANGES)
+    )
     names = list(session.exec(recent.where(Change.step_key == step_id)).all())
     names += session.exec(recent).all()
     accounts = {

@@ -44,10 +44,10 @@ class FieldReport:
 
 
 def field_reports(
-    session: Session, since: dt.datetime, slug: str | None = None
+    session: Session, since: dt.datetime, slug: str | None = None, *, screens: bool = True
 ) -> list[FieldReport]:
     """The reports since `since` (of one task, or all), a row per kind, task, step and host
-    app, the most recent first."""
+    app, the most recent first; without the screens when `screens` is false."""
     where = (
         EVENT.type.in_((MISSING, MOVED)),
         EVENT.occurred_at >= since,
@@ -59,11 +59,13 @@ def field_reports(
         .where(*where)
         .group_by(*group)
     ).all()
-    screens: dict[tuple[str, str, str | None, str], list[str]] = {}
-    for kind, slug, step_id, app, url in session.execute(
-        select(*group, EVENT.url).where(*where).distinct().order_by(EVENT.url)
-    ).all():
-        screens.setdefault((kind, slug, step_id, app), []).append(url)
+    seen_on: dict[tuple[str, str, str | None, str], list[str]] = {}
+    for kind, slug, step_id, app, url in (
+        session.execute(select(*group, EVENT.url).where(*where).distinct().order_by(EVENT.url))
+        if screens
+        else ()
+    ):
+        seen_on.setdefault((kind, slug, step_id, app), []).append(url)
     versions = {v.document["slug"]: v for v in newest_versions(session, {r[1] for r in rows})}
     found = []
     for kind, slug, step_id, app, reports, first, last in rows:
@@ -83,7 +85,7 @@ def field_reports(
                 first=aware(first),
                 last=aware(last),
                 changed_since=bool(version and aware(version.published_at) > aware(last)),
-                screens=screens.get((kind, slug, step_id, app), [])[:SCREENS_SHOWN],
+                screens=seen_on.get((kind, slug, step_id, app), [])[:SCREENS_SHOWN],
             )
         )
     return sorted(found, key=lambda m: m.last, reverse=True)
@@ -97,6 +99,6 @@ def unfound_steps(
     an expert should fix."""
     return {
         (r.task_slug, r.step_id)
-        for r in field_reports(session, since, slug)
+        for r in field_reports(session, since, slug, screens=False)
         if not r.moved and not r.changed_since and r.step_id and r.step_number is not None
     }

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import and_, or_, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from epss.catalog import published_version
-from epss.models import Task, TaskVersion
+from epss.privacy.titles import Titles
 from epss.quality.consultations import STEP_ID, TASK_ID, step_order, titles
 from epss.quality.counts import EVENT, count, people
 from epss.quality.period import Period
@@ -143,16 +143,12 @@ def _reasons(
             )
         )
     ).all()
-    lists = _reason_lists(session, {(slug, version) for slug, _, version, n, *_ in rows if n})
+    names = Titles(session)
     given: dict[tuple[str, str | None], Counter[str]] = {}
     people: dict[tuple[str, str | None, str], set[str | None]] = {}
     for slug, step, version, number, typed, actor in rows:
-        chosen = lists.get((slug, version), [])
-        if number and number <= len(chosen):
-            text = chosen[number - 1]
-        else:
-            words = " ".join((typed or "").lower().split())
-            text = f"‘{words}’" if words else ""
+        words = " ".join((typed or "").lower().split())
+        text = names.reason(slug, version, number) or (f"‘{words}’" if words else "")
         if (slug, step) in groups and text:
             given.setdefault((slug, step), Counter())[text] += 1
             people.setdefault((slug, step, text), set()).add(actor)
@@ -161,20 +157,4 @@ def _reasons(
             {text: n for text, n in texts.items() if len(people[(*group, text)]) >= minimum}
         )
         for group, texts in given.items()
-    }
-
-
-def _reason_lists(
-    session: Session, versions: set[tuple[str, int | None]]
-) -> dict[tuple[str, int | None], list[str]]:
-    """The reasons to deviate of each (task, version number)."""
-    found = session.execute(
-        select(col(Task.slug), col(TaskVersion.number), col(TaskVersion.document))
-        .join(Task, col(Task.id) == TaskVersion.task_id)
-        .where(col(Task.slug).in_({slug for slug, _ in versions}))
-    ).all()
-    return {
-        (slug, number): document.get("deviation_reasons", [])
-        for slug, number, document in found
-        if (slug, number) in versions
     }
