@@ -295,7 +295,7 @@ def test_a_new_case_system_gets_the_overlay_from_the_script_tag_shown(
         expect(results.first).to_be_visible()
         results.first.click()
         expect(screen.locator(".epss-title")).to_have_text("Verhuizing doorgeven (adreswijziging)")
-        screen.screenshot(path=service.shots / "admin-case-system-overlay.png")
+        screen.screenshot(path=service.shots / "admin-case-system-overlay.png", caret="initial")
         for _ in range(50):  # the overlay sends its events within a few seconds
             if any("/api/v1/events" in url and status == 202 for url, status in calls):
                 break

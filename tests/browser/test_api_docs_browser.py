@@ -23,6 +23,6 @@ def test_swagger_ui_renders_from_the_service_alone(stack, page: Page) -> None:
     page.locator(".opblock-summary", has_text="/api/v1/tasks/{slug}").first.click()
     expect(page.locator(".opblock.is-open .parameters").first).to_be_visible()
     stack.screenshots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=stack.screenshots / "api-docs.png", full_page=False)
+    page.screenshot(path=stack.screenshots / "api-docs.png", full_page=False, caret="initial")
     origins = {urlsplit(url).netloc for url in requested if url.startswith("http")}
     assert origins == {urlsplit(stack.service.url).netloc}, requested

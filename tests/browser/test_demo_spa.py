@@ -189,7 +189,7 @@ def test_keyboard_only_walk_through_the_app(app: Page, stack) -> None:
     tab_to(app, r"^a# Aanvraag reisdocument")
     app.keyboard.press("Enter")
     expect_screen(app, "Aanvraag reisdocument")
-    app.screenshot(path=stack.screenshots / "spa-keyboard-heading-focused.png")
+    app.screenshot(path=stack.screenshots / "spa-keyboard-heading-focused.png", caret="initial")
     tab_to(app, r"^button#twijfel-melden")
     app.keyboard.press("Enter")
     expect(app.locator("#twijfel-melding")).to_be_focused()
@@ -228,7 +228,7 @@ def test_screenshots_and_accessibility_of_every_screen(app: Page, stack) -> None
         elif how:
             for link in how.split("|"):
                 app.get_by_role("link", name=link, exact=True).first.click()
-        app.screenshot(path=stack.screenshots / f"spa-{name}.png")
+        app.screenshot(path=stack.screenshots / f"spa-{name}.png", caret="initial")
         results = axe.run(app, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
         assert results.violations_count == 0, f"{name}: {results.generate_report()}"
     assert app.evaluate(MARKER), "a page was loaded"

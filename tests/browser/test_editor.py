@@ -106,7 +106,7 @@ def test_a_step_is_edited_by_keyboard_with_a_live_preview(expert: Page, editors)
     expert.keyboard.type("\n\nLet op de **ingangsdatum**.")
     preview = expert.locator(f"#stap-{step_id}-instructie-voorbeeld")
     expect(preview.locator("strong", has_text="ingangsdatum")).to_be_visible()  # live preview
-    expert.screenshot(path=editors.shots / "editor-step-form.png", full_page=False)
+    expert.screenshot(path=editors.shots / "editor-step-form.png", full_page=False, caret="initial")
     assert axe_findings(expert) == []
     tab_to(expert, item.get_by_role("button", name="Stap opslaan"))
     expert.keyboard.press("Enter")
@@ -188,7 +188,7 @@ def test_every_editor_page_has_no_serious_accessibility_finding(
     for name, path in PAGES:
         expert.goto(editors.url + path)
         expect(expert.locator("h1")).to_be_visible()
-        expert.screenshot(path=editors.shots / f"{name}.png", full_page=True)
+        expert.screenshot(path=editors.shots / f"{name}.png", full_page=True, caret="initial")
         assert axe_findings(expert) == [], path
     # "Still correct", the rule test and an import with problems, as shown.
     expert.goto(editors.url + "/redactie/controle")
@@ -198,7 +198,9 @@ def test_every_editor_page_has_no_serious_accessibility_finding(
     expect(question).to_be_focused()
     expect(question).to_contain_text("Is deze taak nog steeds juist?")
     expect(expert.locator("#kop-overdue")).to_contain_text("(1)")
-    expert.screenshot(path=editors.shots / "editor-review-question.png", full_page=True)
+    expert.screenshot(
+        path=editors.shots / "editor-review-question.png", full_page=True, caret="initial"
+    )
     assert axe_findings(expert) == []
     expert.keyboard.press("Tab")
     expect(expert.get_by_label("Notitie (niet verplicht)")).to_be_focused()
@@ -208,14 +210,18 @@ def test_every_editor_page_has_no_serious_accessibility_finding(
     expert.keyboard.press("Enter")
     expect(expert.locator("#controlelijsten .message-ok")).to_be_focused()
     expect(expert.locator("#kop-overdue")).to_contain_text("(0)")
-    expert.screenshot(path=editors.shots / "editor-review-confirmed.png", full_page=True)
+    expert.screenshot(
+        path=editors.shots / "editor-review-confirmed.png", full_page=True, caret="initial"
+    )
     assert axe_findings(expert) == []
     expert.goto(editors.url + "/redactie/taken/aangifte-geboorte")
     expert.get_by_label("Adres (URL of pad)").fill("/demo/geboorte/aangifte")
     expert.get_by_role("button", name="Testen", exact=True).click()
     expect(expert.locator("#regeltest-uitkomst")).to_contain_text("Het paneel toont deze taak")
     expect(expert.locator("#regeltest-uitkomst")).to_be_focused()
-    expert.locator("#regeltest-uitkomst").screenshot(path=editors.shots / "editor-rule-test.png")
+    expert.locator("#regeltest-uitkomst").screenshot(
+        path=editors.shots / "editor-rule-test.png", caret="initial"
+    )
     assert axe_findings(expert) == []
     expert.goto(editors.url + "/redactie/import")
     expert.get_by_label("Taakbestanden (.yaml)").set_input_files(
@@ -231,7 +237,9 @@ def test_every_editor_page_has_no_serious_accessibility_finding(
     outcome = expert.locator("#import-uitkomst")
     expect(outcome).to_contain_text("kapot.yaml, regel 3, het veld 'herzien_op'")
     expect(outcome).to_be_focused()
-    expert.screenshot(path=editors.shots / "editor-import-problems.png", full_page=True)
+    expert.screenshot(
+        path=editors.shots / "editor-import-problems.png", full_page=True, caret="initial"
+    )
     assert axe_findings(expert) == []
 
 
@@ -292,8 +300,10 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(browser, consol
         expect(conflict.locator(".side-mine")).to_contain_text("Erik: te laat")
         choice = erik.locator(f"#stap-{three} .merge-field")
         expect(choice).to_contain_text("Waarom: kies per plaats welke tekst blijft")
-        erik.screenshot(path=editors.shots / "editor-conflict.png", full_page=False)
-        conflict.screenshot(path=editors.shots / "editor-conflict-sides.png")
+        erik.screenshot(
+            path=editors.shots / "editor-conflict.png", full_page=False, caret="initial"
+        )
+        conflict.screenshot(path=editors.shots / "editor-conflict-sides.png", caret="initial")
         assert axe_findings(erik) == []
         choice.get_by_label("Allebei:").check()
         erik.get_by_role("button", name="Samengevoegde versie opslaan").click()
@@ -304,7 +314,9 @@ def test_two_experts_edit_one_task_at_once_and_nobody_loses_work(browser, consol
         expect(eva.locator("#paneelvoorbeeld")).to_contain_text("Erik: te laat")  # refreshed
         expect(eva.locator(f"#stap-{three}")).to_have_attribute("data-refreshed", "erik")
         expect(eva.locator(f"#stap-{three} .live-notice")).to_have_count(0)
-        eva.screenshot(path=editors.shots / "editor-two-people.png", full_page=False)
+        eva.screenshot(
+            path=editors.shots / "editor-two-people.png", full_page=False, caret="initial"
+        )
 
         erik_context.close()  # erik leaves: eva sees it
         expect(eva.locator("#aanwezig")).not_to_contain_text("erik")
@@ -360,7 +372,9 @@ def test_a_colleagues_submit_and_restore_reach_an_open_editor(browser, console, 
             "eva heeft intussen de status van deze taak gewijzigd"
         )
         expect(ruth.locator("#taakstatus")).to_have_text("Gepubliceerd")
-        ruth.screenshot(path=editors.shots / "editor-colleague-restored.png", full_page=False)
+        ruth.screenshot(
+            path=editors.shots / "editor-colleague-restored.png", full_page=False, caret="initial"
+        )
     finally:
         for context in (eva_context, ruth_context):
             context.close()
@@ -388,4 +402,4 @@ def test_a_refusal_that_is_no_part_of_the_page_is_shown(expert: Page, console, e
     expect(refused).to_be_focused()
     expect(refused).to_contain_text("heeft iemand hem verwijderd")
     expect(item.get_by_role("link", name="Bewerken")).to_be_visible()  # the list stayed
-    expert.screenshot(path=editors.shots / "editor-refused.png", full_page=False)
+    expert.screenshot(path=editors.shots / "editor-refused.png", full_page=False, caret="initial")

@@ -69,8 +69,10 @@ def test_the_preview_runs_the_desks_checks_on_a_value_tried(page: Page, editors)
     expect(item.locator("[data-tip-preview]")).to_have_text(
         "Neem het nummer over van het paspoort."
     )
-    page.screenshot(path=editors.shots / "editor-field-help.png", full_page=False)
-    item.locator(".field-help").screenshot(path=editors.shots / "editor-field-help-part.png")
+    page.screenshot(path=editors.shots / "editor-field-help.png", full_page=False, caret="initial")
+    item.locator(".field-help").screenshot(
+        path=editors.shots / "editor-field-help-part.png", caret="initial"
+    )
     assert axe_findings(page) == []
     assert editors.step(SLUG, STEP)["field_checks"] == []  # trying saves nothing
 

@@ -211,7 +211,7 @@ def test_two_experts_on_one_step_keep_both_changes_once(browser, console, servic
             "Een weekend telt niet mee."
         )
         erik_step.scroll_into_view_if_needed()
-        erik_step.screenshot(path=service.shots / "editor-merge-clean.png")
+        erik_step.screenshot(path=service.shots / "editor-merge-clean.png", caret="initial")
         assert axe_findings(erik) == []
         erik_step.get_by_role("button", name="Samengevoegde versie opslaan").click()
         expect(erik_step).to_have_attribute("data-mode", "view")
@@ -288,7 +288,7 @@ def test_a_real_conflict_is_chosen_word_by_word_by_keyboard(browser, console, se
         expect(choices).to_contain_text("Eva: de wet geeft drie werkdagen.")
         expect(choices).to_contain_text("Erik: te laat is een melding aan het OM.")
         erik_step.scroll_into_view_if_needed()
-        erik_step.screenshot(path=service.shots / "editor-merge-conflict.png")
+        erik_step.screenshot(path=service.shots / "editor-merge-conflict.png", caret="initial")
         assert axe_findings(erik) == []
         both = erik_step.get_by_label("Allebei:")
         tab_to(erik, erik_step.get_by_label("Tekst van eva:"))
@@ -340,7 +340,9 @@ def test_the_reviewer_sees_what_changed_and_publishes(browser, console, service)
         changed = eva.locator(f"#wijziging-{steps[1]['id']}")
         expect(changed.locator("ins")).to_contain_text("en de woonsituatie")
         expect(changed).to_contain_text("Gewijzigd door eva")
-        eva.screenshot(path=service.shots / "editor-review-diff.png", full_page=True)
+        eva.screenshot(
+            path=service.shots / "editor-review-diff.png", full_page=True, caret="initial"
+        )
         assert axe_findings(eva) == []
         publish = eva.get_by_role("button", name="Publiceren")
         tab_to(eva, publish)
@@ -352,7 +354,11 @@ def test_the_reviewer_sees_what_changed_and_publishes(browser, console, service)
             f"Versie {newest - 1} naast versie {newest}"
         )
         expect(eva.locator("#versieverschil ins").first).to_be_visible()
-        eva.screenshot(path=service.shots / "editor-versions-readable-diff.png", full_page=True)
+        eva.screenshot(
+            path=service.shots / "editor-versions-readable-diff.png",
+            full_page=True,
+            caret="initial",
+        )
         assert axe_findings(eva) == []
     finally:
         context.close()

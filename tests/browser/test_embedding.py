@@ -30,7 +30,9 @@ def test_the_bookmarklet_page_in_a_browser(page, stack) -> None:
     assert link.get_attribute("href").startswith("javascript:")
     page.get_by_text("Code van de bladwijzer").click()  # the code, for keyboard users
     expect(page.locator("details pre").first).to_be_visible()
-    page.screenshot(path=stack.screenshots / "bookmarklet-page.png", full_page=True)
+    page.screenshot(
+        path=stack.screenshots / "bookmarklet-page.png", full_page=True, caret="initial"
+    )
     for language in ("nl", "en"):
         page.goto(f"{stack.service.url}/overlay/bookmarklet?lang={language}")
         results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
@@ -188,7 +190,7 @@ def test_the_extension_injects_the_overlay_on_configured_sites_only(
     assert page.evaluate("() => window.EPSS") is None  # it lives in the extension's world
     page.locator(LAUNCHER).click()
     assert shown_task(page) == "Verhuizing doorgeven (adreswijziging)"
-    page.screenshot(path=stack.screenshots / "extension-panel.png")
+    page.screenshot(path=stack.screenshots / "extension-panel.png", caret="initial")
 
     page.goto(stack.host_url("plain"))  # not configured; embeds the script tag itself
     wait_ready(page)
@@ -224,7 +226,7 @@ def test_the_extension_works_where_the_page_csp_shuts_the_service_out(
     expect(page.locator(LAUNCHER)).to_be_visible()
     page.locator(LAUNCHER).click()
     assert shown_task(page) == "Verhuizing doorgeven (adreswijziging)"
-    page.screenshot(path=stack.screenshots / "extension-locked-csp.png")
+    page.screenshot(path=stack.screenshots / "extension-locked-csp.png", caret="initial")
     assert console.errors == []
 
 
@@ -251,7 +253,7 @@ def test_the_options_page_configures_a_pilot(extension, stack) -> None:
     page.get_by_label(text["teamLabel"]).fill("Balie 3")
     page.get_by_role("button", name=text["save"]).click()
     expect(status).to_contain_text(text["saved"])
-    page.screenshot(path=stack.screenshots / "extension-options.png")
+    page.screenshot(path=stack.screenshots / "extension-options.png", caret="initial")
     assert worker.evaluate("() => chrome.storage.local.get(null)") == {
         "service": stack.service.url,
         "sites": [

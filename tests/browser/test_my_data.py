@@ -142,7 +142,7 @@ def test_an_employee_sees_and_downloads_only_their_own_events(page: Page, servic
     # An address wraps where it must, not letter by letter: its cell keeps room for it.
     address = page.locator("table.my-events .url").first
     assert address.bounding_box()["height"] <= 3 * _line_height(page, "table.my-events .url")
-    page.screenshot(path=service.shots / "my-data.png", full_page=True)
+    page.screenshot(path=service.shots / "my-data.png", full_page=True, caret="initial")
     assert axe_findings(page) == []
 
     with page.expect_download() as download:
@@ -163,7 +163,7 @@ def test_an_employee_sees_and_downloads_only_their_own_events(page: Page, servic
 def test_the_page_stays_readable_on_a_narrow_screen(page: Page, service: Service) -> None:
     page.set_viewport_size({"width": 800, "height": 900})
     log_in(page, service.url, "rvisser", "/mijn-gegevens")
-    page.screenshot(path=service.shots / "my-data-narrow.png", full_page=True)
+    page.screenshot(path=service.shots / "my-data-narrow.png", full_page=True, caret="initial")
     screen = page.locator("table.my-events td.screen").first
     assert screen.bounding_box()["width"] > 200  # room for words, not a column of letters
 
@@ -186,5 +186,5 @@ def test_the_admin_sees_the_quality_officers_case_lookup(
     table = page.locator("table.view-log")
     expect(table).to_contain_text("Klacht van de burger over de aanvraag")
     expect(table).to_contain_text("kim")
-    page.screenshot(path=service.shots / "view-log.png", full_page=True)
+    page.screenshot(path=service.shots / "view-log.png", full_page=True, caret="initial")
     assert axe_findings(page) == []

@@ -165,10 +165,12 @@ def test_by_keyboard_from_task_and_moment_to_the_version(kim: Page, stack) -> No
         expect(kim.locator("main")).not_to_contain_text(slug)
     assert axe_findings(kim) == []
     shots = stack.screenshots
-    kim.screenshot(path=shots / "kwaliteit-scherm-taak-moment.png", full_page=True)
-    kim.screenshot(path=shots / "kwaliteit-scherm-antwoord.png")  # where the answer begins
+    kim.screenshot(path=shots / "kwaliteit-scherm-taak-moment.png", full_page=True, caret="initial")
+    kim.screenshot(
+        path=shots / "kwaliteit-scherm-antwoord.png", caret="initial"
+    )  # where the answer begins
     kim.locator("table.screen-day").scroll_into_view_if_needed()
-    kim.screenshot(path=shots / "kwaliteit-scherm-dag.png")
+    kim.screenshot(path=shots / "kwaliteit-scherm-dag.png", caret="initial")
     kim.keyboard.press("Tab")  # on from the answer: into its links, not back to the top
     assert kim.evaluate("document.activeElement.closest('.screen-answer') !== null")
 
@@ -187,7 +189,9 @@ def test_a_moment_that_never_was_is_named_at_the_time_field(
     expect(kim.locator("#f-tijd")).to_have_attribute("aria-invalid", "true")
     expect(kim.locator("#fout-tijd")).to_be_visible()
     assert axe_findings(kim) == []
-    kim.screenshot(path=stack.screenshots / "kwaliteit-scherm-fout.png", full_page=True)
+    kim.screenshot(
+        path=stack.screenshots / "kwaliteit-scherm-fout.png", full_page=True, caret="initial"
+    )
 
 
 def test_not_yet_published_says_so(kim: Page, auditor) -> None:
@@ -212,4 +216,4 @@ def test_the_lookup_from_an_event_by_keyboard(kim: Page, auditor, stack) -> None
     expect(kim.get_by_role("heading", level=2)).to_contain_text(f"{TITLE}, versie 2")
     expect(kim.locator(".screen-event")).to_contain_text("Taak bekeken")
     assert axe_findings(kim) == []
-    kim.screenshot(path=stack.screenshots / "kwaliteit-scherm-gebeurtenis.png")
+    kim.screenshot(path=stack.screenshots / "kwaliteit-scherm-gebeurtenis.png", caret="initial")

@@ -38,7 +38,7 @@ def test_each_screen_opens_its_task_at_its_step(page, stack, path, task, start) 
     assert shown_task(page) == TITLES[task]
     assert current_step(page) == start
     name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "")
-    page.screenshot(path=stack.screenshots / f"demo-{name}.png")
+    page.screenshot(path=stack.screenshots / f"demo-{name}.png", caret="initial")
 
 
 def test_a_screen_without_a_task_offers_search(page, stack) -> None:
@@ -70,4 +70,4 @@ def test_the_open_panel_follows_the_single_page_app(page, stack, navigation_api)
     page.go_back()
     expect(page.locator(".epss-title")).to_have_text(TITLES["reisdocument-aanvragen"])
     assert page.evaluate("() => window.noReload") is True  # one page all along
-    page.screenshot(path=stack.screenshots / "demo-spa-followed.png")
+    page.screenshot(path=stack.screenshots / "demo-spa-followed.png", caret="initial")

@@ -159,14 +159,18 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
         expect(editor.get_by_role("heading", name="Meldingen uit de praktijk")).to_be_visible()
         item = editor.locator(f"#melding-{suggestion['id']}")
         expect(item).to_contain_text("Vraag ook naar het BSN ***** van de partner")
-        editor.screenshot(path=stack.screenshots / "feedback-inbox.png", full_page=True)
+        editor.screenshot(
+            path=stack.screenshots / "feedback-inbox.png", full_page=True, caret="initial"
+        )
         editor.locator(f"#melding-{unclear['id']} summary", has_text="Accepteren").click()
         expect(
             editor.locator(f"#melding-{unclear['id']}").get_by_label(
                 "Koppel aan de volgende publicatie van de taak"
             )
         ).to_be_checked()
-        editor.screenshot(path=stack.screenshots / "feedback-inbox-accept.png", full_page=True)
+        editor.screenshot(
+            path=stack.screenshots / "feedback-inbox-accept.png", full_page=True, caret="initial"
+        )
         assert axe_findings(editor) == []
 
         item.locator("summary", has_text="Afwijzen").focus()
@@ -182,7 +186,9 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
         expect(handled).to_contain_text("Afgewezen door e.expert")
         expect(handled).to_be_focused()  # the focus stays on the item it handled
         expect(editor.locator("#editor-status")).to_have_text("Melding afgewezen.")
-        editor.screenshot(path=stack.screenshots / "feedback-inbox-handled.png", full_page=True)
+        editor.screenshot(
+            path=stack.screenshots / "feedback-inbox-handled.png", full_page=True, caret="initial"
+        )
     finally:
         editor.context.close()
 
@@ -227,7 +233,9 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
         == 0
     )
     mine.scroll_into_view_if_needed()
-    page.locator(".epss-panel").screenshot(path=stack.screenshots / "feedback-panel.png")
+    page.locator(".epss-panel").screenshot(
+        path=stack.screenshots / "feedback-panel.png", caret="initial"
+    )
     results = Axe().run(page, context="epss-overlay")
     assert [
         v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
@@ -247,7 +255,8 @@ def test_feedback_reaches_the_inbox_and_its_status_comes_back(
         expect(there.locator("li")).to_have_count(0)
         there.scroll_into_view_if_needed()
         elsewhere.locator(".epss-panel").screenshot(
-            path=stack.screenshots / "feedback-elsewhere.png"
+            path=stack.screenshots / "feedback-elsewhere.png",
+            caret="initial",
         )
         link = there.get_by_role("link", name="Al uw meldingen en de antwoorden, op elke werkplek")
         with elsewhere.expect_popup() as opened:

@@ -58,7 +58,7 @@ def test_a_mistyped_bsn_is_flagged_at_the_field_and_never_sent(page: Page, stack
     page.locator("#kind-bsn").scroll_into_view_if_needed()
     page.evaluate("() => document.querySelector('#kind-bsn').scrollIntoView({block: 'center'})")
     page.wait_for_timeout(400)
-    page.screenshot(path=stack.screenshots / "field-help-bsn.png")
+    page.screenshot(path=stack.screenshots / "field-help-bsn.png", caret="initial")
     page.locator("#kind-bsn").press("Tab")  # the next field is not hidden under the note
     page.wait_for_function(
         """() => {
@@ -101,7 +101,7 @@ def test_a_date_outside_the_window_is_told_in_the_authors_words(page: Page, stac
     expect(page.locator(f"{NOTE} .hl-problem")).to_have_count(0)  # not until the person leaves
     page.locator("#geboortedatum").blur()
     expect(page.locator(f"{NOTE} .hl-problem")).to_have_text("⚠ Dit veld is nog leeg.")
-    page.screenshot(path=stack.screenshots / "field-help-date.png")
+    page.screenshot(path=stack.screenshots / "field-help-date.png", caret="initial")
 
 
 def test_a_postcode_of_the_wrong_form_is_flagged(page: Page, stack) -> None:
@@ -145,7 +145,7 @@ def test_finishing_with_mandatory_steps_unticked_warns_on_the_next_page(page: Pa
         f'Let op: {len(left)} verplichte stappen van "{title}" zijn nog niet afgevinkt:'
     )
     expect(notice.locator("li").first).to_have_text(f"Stap 2: {left[0]}")
-    page.screenshot(path=stack.screenshots / "finish-warning.png")
+    page.screenshot(path=stack.screenshots / "finish-warning.png", caret="initial")
     assert serious_findings(page) == []
     notice.get_by_role("button", name="Toon de stappen").click()
     expect(notice).to_be_hidden()

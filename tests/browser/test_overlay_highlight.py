@@ -330,8 +330,8 @@ def test_screenshot(page, stack):
     spot_on(page, "#name")
     page.wait_for_timeout(300)  # the fade-in
     stack.screenshots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=stack.screenshots / "highlight-light.png")
+    page.screenshot(path=stack.screenshots / "highlight-light.png", caret="initial")
     page.evaluate("hl.show(['#dark-field'])")
     spot_on(page, "#dark-field")
     page.wait_for_timeout(300)
-    page.screenshot(path=stack.screenshots / "highlight-dark.png")
+    page.screenshot(path=stack.screenshots / "highlight-dark.png", caret="initial")

@@ -41,7 +41,7 @@ def test_folded_to_a_strip_it_shows_the_current_step(page: Page, stack) -> None:
     expect(strip).to_have_accessible_name("Uitklappen: Stap 1 van 10, Neem de verhuismelding aan")
     expect(page.locator(".epss-steps")).to_be_hidden()
     assert page.evaluate(MARGIN, "Right") == f"{panel_width(page)}px" == "48px"
-    page.screenshot(path=stack.screenshots / "panel-strip.png")
+    page.screenshot(path=stack.screenshots / "panel-strip.png", caret="initial")
     page.keyboard.press("Enter")  # unfolded again, by keyboard
     expect(page.locator(".epss-steps")).to_be_visible()
     assert panel_width(page) == 380
@@ -58,7 +58,7 @@ def test_left_or_right_and_as_wide_as_wanted_kept_for_next_time(page: Page, stac
     page.keyboard.press("ArrowRight")
     assert panel_width(page) == 460
     expect(grip).to_have_attribute("aria-valuenow", "460")
-    page.screenshot(path=stack.screenshots / "panel-left-wide.png")
+    page.screenshot(path=stack.screenshots / "panel-left-wide.png", caret="initial")
 
     page.reload()
     page.locator(LAUNCHER).wait_for()
@@ -79,7 +79,7 @@ def test_in_a_narrower_window_it_narrows_to_stay_beside_the_page(page: Page, sta
         "() => getComputedStyle(document.documentElement).marginRight === '360px'"
     )
     assert panel_width(page) == 360
-    page.screenshot(path=stack.screenshots / "panel-1000.png")
+    page.screenshot(path=stack.screenshots / "panel-1000.png", caret="initial")
     page.set_viewport_size({"width": 900, "height": 800})
     page.wait_for_function("() => getComputedStyle(document.documentElement).marginRight === '0px'")
     assert panel_width(page) == 380

@@ -40,7 +40,7 @@ def test_the_panel_shows_the_steps_of_the_task_on_screen(page, stack) -> None:
     expect(step(page, "controleer-verhuisdatum").locator(".epss-badge")).to_have_text("Verplicht")
     expect(step(page, "identificeer-melder").locator(".epss-step-body")).to_be_hidden()
     expect(page.locator(".epss-version")).to_contain_text("Versie 1, gepubliceerd")
-    page.screenshot(path=stack.screenshots / "panel-plain.png")
+    page.screenshot(path=stack.screenshots / "panel-plain.png", caret="initial")
 
 
 def test_guidance_is_fetched_only_when_help_is_near(page, stack) -> None:
@@ -271,7 +271,7 @@ def test_strict_csp_and_hostile_css_change_nothing_in_the_panel(browser, stack) 
         open_panel(page)
         shown_task(page)
         seen[name] = page.evaluate(geometry)
-        page.screenshot(path=stack.screenshots / f"panel-{name}-csp.png")
+        page.screenshot(path=stack.screenshots / f"panel-{name}-csp.png", caret="initial")
         context.close()
         assert errors == [], name
     assert seen["strict"] == seen["plain"]

@@ -103,7 +103,7 @@ def test_a_new_version_keeps_the_ticks_of_unchanged_steps_and_says_what_changed(
     expect(page.locator(".epss-news")).to_contain_text("Gewijzigd sinds u deze taak opende:")
     expect(page.locator(".epss-news li")).to_have_text([f"Stap 2: {steps[1].title}"])
     expect(page.locator(PROGRESS)).to_have_text("1 van 10 stappen gedaan")
-    page.screenshot(path=stack.screenshots / "panel-changed-since-ticked.png")
+    page.screenshot(path=stack.screenshots / "panel-changed-since-ticked.png", caret="initial")
 
     changed.locator(".epss-tick").check()  # read again and ticked: no longer marked
     expect(changed.locator(".epss-changed")).to_have_count(0)

@@ -111,7 +111,9 @@ def test_an_expert_points_at_a_field_on_the_demo_desk_and_the_step_keeps_it(
     service, _ = setup
     item = _step_form(page, service)
     expect(item.get_by_label("Scherm", exact=True)).to_have_value(f"{service.url}/demo/verhuizing")
-    item.locator("fieldset.pick").screenshot(path=service.shots / "pick-editor.png")
+    item.locator("fieldset.pick").screenshot(
+        path=service.shots / "pick-editor.png", caret="initial"
+    )
     assert axe_findings(page) == []
     with page.expect_popup() as opened:
         item.get_by_role("button", name="Veld aanwijzen").click()
@@ -126,11 +128,13 @@ def test_an_expert_points_at_a_field_on_the_demo_desk_and_the_step_keeps_it(
     expect(ring).to_be_visible()
     box, field = ring.bounding_box(), postcode.bounding_box()
     assert (round(box["x"]), round(box["width"])) == (round(field["x"]), round(field["width"]))
-    screen.screenshot(path=service.shots / "pick-screen.png")
+    screen.screenshot(path=service.shots / "pick-screen.png", caret="initial")
     with screen.expect_event("close"):
         postcode.click()
     expect(said).to_have_text("Aangewezen: ‘Postcode’. Sla de stap op om het te bewaren.")
-    item.locator("fieldset.pick").screenshot(path=service.shots / "pick-editor-done.png")
+    item.locator("fieldset.pick").screenshot(
+        path=service.shots / "pick-editor-done.png", caret="initial"
+    )
     target = item.locator("textarea[name=doelveld]")
     expect(target).to_have_value("#postcode")
     expect(target).to_be_focused()
@@ -247,7 +251,9 @@ def test_an_expert_points_at_the_screen_a_task_belongs_on_and_gets_a_rule(
     expect(page.locator("fieldset.rule")).to_have_count(rules_before + 2)  # the new empty one
     # (A screenshot before the swap leaves style="" on every field: htmx then copies it, and
     # the page's Content-Security-Policy refuses it.)
-    page.locator("fieldset.rule").nth(rules_before).screenshot(path=service.shots / "pick-rule.png")
+    page.locator("fieldset.rule").nth(rules_before).screenshot(
+        path=service.shots / "pick-rule.png", caret="initial"
+    )
     rules = service.draft(SLUG)["context_rules"]
     assert {
         "app": "demo-zaaksysteem",
@@ -320,7 +326,7 @@ def test_an_expert_records_steps_by_doing_the_task_on_the_demo_desk(
     expect(bar).to_contain_text("Opnemen voor")  # the new page's overlay records on
     screen.get_by_label("Verhuisdatum").fill("01-04-2026")
     expect(bar).to_contain_text("Opgenomen: Verhuisdatum")
-    screen.screenshot(path=service.shots / "record-screen.png")
+    screen.screenshot(path=service.shots / "record-screen.png", caret="initial")
     with screen.expect_event("close"):
         bar.get_by_role("button", name="Klaar (Esc)").click()
     recorded = box.locator("[data-pick-recorded] li")

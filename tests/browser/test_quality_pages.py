@@ -87,7 +87,7 @@ def test_the_overview_lists_the_questions(kim: Page) -> None:
     expect(kim.get_by_role("heading", name="Kwaliteit van de werkinstructies")).to_be_visible()
     expect(kim.locator(".question-card")).to_have_count(len(QUESTIONS) + 1)  # and "op het scherm"
     assert axe_findings(kim) == []
-    kim.screenshot(path=SHOTS / "kwaliteit-overzicht.png", full_page=True)
+    kim.screenshot(path=SHOTS / "kwaliteit-overzicht.png", full_page=True, caret="initial")
 
 
 @pytest.mark.parametrize(("question", "extra"), PAGES)
@@ -103,7 +103,7 @@ def test_each_question_draws_its_chart_beside_its_table(
     assert table.locator("tbody tr").count() >= 1
     expect(kim.get_by_role("link", name="Download deze tabel als CSV")).to_be_visible()
     assert axe_findings(kim) == []
-    kim.screenshot(path=SHOTS / f"kwaliteit-{question}.png", full_page=True)
+    kim.screenshot(path=SHOTS / f"kwaliteit-{question}.png", full_page=True, caret="initial")
 
 
 def test_a_chart_of_many_long_labels_names_every_bar_in_whole_lines(kim: Page, quality) -> None:
@@ -143,7 +143,7 @@ def test_what_was_on_screen(kim: Page, quality) -> None:
         "href", f"/taken/{PASPOORT}?versie=1"
     )
     assert axe_findings(kim) == []
-    kim.screenshot(path=SHOTS / "kwaliteit-scherm.png", full_page=True)
+    kim.screenshot(path=SHOTS / "kwaliteit-scherm.png", full_page=True, caret="initial")
 
 
 def test_a_refused_filter_shows_why_in_place(kim: Page, quality, console) -> None:
@@ -192,6 +192,6 @@ def test_the_events_of_a_case(kim: Page, quality) -> None:
     expect(rows.first).to_contain_text(first.title)  # the step as people know it
     assert kim.url.endswith("/kwaliteit/zaak")  # the number is not in the address
     assert axe_findings(kim) == []
-    kim.screenshot(path=SHOTS / "kwaliteit-zaak.png", full_page=True)
+    kim.screenshot(path=SHOTS / "kwaliteit-zaak.png", full_page=True, caret="initial")
     rows.first.get_by_role("link").click()
     expect(kim.locator(".step-shown")).to_contain_text("zelf aan de balie staat")

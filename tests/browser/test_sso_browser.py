@@ -54,7 +54,7 @@ def test_log_in_at_the_provider_work_with_the_role_and_log_out_there_too(
     page.goto(f"{service}/inloggen?volgende=/redactie")
     assert axe_findings(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "sso-login.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / "sso-login.png", full_page=True, caret="initial")
 
     page.get_by_role("link", name="Inloggen met Gemeente Dijkhaven").click()
     expect(page).to_have_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
@@ -96,4 +96,4 @@ def test_someone_without_a_mapped_group_reads_why_not(
         "om een rol."
     )
     assert axe_findings(page) == []
-    page.screenshot(path=SCREENSHOTS / "sso-refused.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / "sso-refused.png", full_page=True, caret="initial")

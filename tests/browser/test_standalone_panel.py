@@ -27,7 +27,7 @@ def test_a_link_by_zaaktype_opens_the_task_with_its_progress_per_case(page: Page
     expect(page.get_by_label("Taak")).to_have_value("aangifte-geboorte")
     page.locator(".epss-tick").first.check()
     expect(page.locator(PROGRESS)).to_have_text(f"1 van {count} stappen gedaan")
-    page.screenshot(path=stack.screenshots / "standalone-panel.png")
+    page.screenshot(path=stack.screenshots / "standalone-panel.png", caret="initial")
     assert axe_findings(page) == []
 
     page.get_by_label("Zaaknummer (mag leeg blijven)").fill("Z-2026-000999")  # the next citizen

@@ -182,7 +182,7 @@ def test_the_task_page_runs_no_payload_even_without_its_csp(
         assert probe["found"] == []
         assert probe["elements"] > len(PAYLOADS) and probe["links"] > 50
         watch.assert_nothing_ran(url)
-        page.screenshot(path=stack.screenshots / "xss-task-page.png")
+        page.screenshot(path=stack.screenshots / "xss-task-page.png", caret="initial")
 
 
 @pytest.mark.parametrize("host_page", ["plain", "strict"])
@@ -221,4 +221,4 @@ def test_the_panel_runs_no_payload_on_a_host_page(
         assert sources.nth(0).get_attribute("href") is None
         assert sources.nth(1).get_attribute("href") == "https://ok.example/bron"
         watch.assert_nothing_ran(url)
-        page.screenshot(path=stack.screenshots / f"xss-panel-{host_page}.png")
+        page.screenshot(path=stack.screenshots / f"xss-panel-{host_page}.png", caret="initial")
