@@ -12,6 +12,11 @@ import datetime as dt
 from typing import overload
 
 
+def utc_now() -> dt.datetime:
+    """The present, in UTC: a service's clock (`Services.clock`) unless a test sets another."""
+    return dt.datetime.now(dt.UTC)
+
+
 def aware(moment: dt.datetime) -> dt.datetime:
     """The moment with a time zone: one without is UTC (as the database stored it)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -21,6 +21,7 @@ from epss.auth.throttle import Throttle
 from epss.catalog import newest_versions
 from epss.changes import log as change_log
 from epss.changes.follower import Follower
+from epss.clock import utc_now
 from epss.context import ContextResolver
 from epss.db import make_engine
 from epss.drafts.field_alerts import mail_field_alerts
@@ -53,6 +54,7 @@ class Services:
     event_writer: EventWriter
     drafts: DraftHub
     follower: Follower | None = None
+    clock: Callable[[], dt.datetime] = utc_now  # what the routes take as now (tests set it)
     _index_care_due: bool = False  # updates left segments to merge or a rebuild advised
 
     @classmethod
@@ -77,6 +79,10 @@ class Services:
             EventWriter(engine),
             serving_hub(engine),
         )
+
+    def today(self) -> dt.date:
+        """The date by this service's clock (UTC, as review dates and periods count it)."""
+        return self.clock().date()
 
     # -- the search index -------------------------------------------------------------
 

@@ -9,6 +9,7 @@ EPSS_TEST_REQUIRE_POSTGRES=1 (as in CI), which makes that a failure.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import os
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from epss import migrations
@@ -79,6 +81,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         on_postgres = params is not None and "postgresql" in params.params.values()
         if on_postgres or {"postgres_url", "shipped_postgres"} & set(item.fixturenames):
             item.add_marker(pytest.mark.postgres)
+
+
+def set_clock(app: FastAPI, moment: dt.datetime | dt.date) -> None:
+    """The app's clock stands still at `moment` (a date: noon UTC of that day)."""
+    if not isinstance(moment, dt.datetime):
+        moment = dt.datetime.combine(moment, dt.time(12), dt.UTC)
+    app.state.services.clock = lambda: moment
 
 
 @pytest.fixture(scope="session")

@@ -12,12 +12,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from epss.api.workflow import today
 from epss.catalog import import_documents
 from epss.db import unit_of_work
 from epss.models import TaskVersion
-from epss.pages import editor
 from epss.taskfile import load_text
+from tests.conftest import set_clock
 from tests.workflow_support import CRITICAL, NORMAL, history, step_editor, task_row
 
 API = "/api/v1"
@@ -27,9 +26,8 @@ DAY = dt.date(2027, 2, 10)  # CRITICAL's review date, 31-01-2027, has passed
 
 
 @pytest.fixture
-def clock(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    client.app.dependency_overrides[today] = lambda: DAY
-    monkeypatch.setattr(editor, "today", lambda: DAY)
+def clock(client: TestClient) -> dt.date:
+    set_clock(client.app, DAY)
     return DAY
 
 

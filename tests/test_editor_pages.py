@@ -23,9 +23,9 @@ from epss.drafts import editing
 from epss.drafts.editing import draft_view
 from epss.drafts.history import history_view
 from epss.models import Task, TaskVersion
-from epss.pages import editor
 from epss.resources import shipped
 from epss.taskfile import dump_document, load_paths
+from tests.conftest import set_clock
 from tests.editor_support import step_form
 
 SLUG = "aangifte-geboorte"  # high, not critical
@@ -107,9 +107,9 @@ def test_the_task_list_filters_by_status_domain_owner_and_review_date(
     assert listed(controle="overdue") == []
     with unit_of_work(client.app.state.services.engine) as session:
         task = session.exec(select(Task).where(Task.slug == CRITICAL)).one()
-        task.review_by = editor.today() - dt.timedelta(days=1)
+        task.review_by = client.app.state.services.today() - dt.timedelta(days=1)
         other = session.exec(select(Task).where(Task.slug == "rijbewijs-aanvragen")).one()
-        other.review_by = editor.today() + dt.timedelta(days=10)
+        other.review_by = client.app.state.services.today() + dt.timedelta(days=10)
     assert listed(controle="overdue") == [CRITICAL]
     assert sorted(listed(controle="due")) == sorted([CRITICAL, "rijbewijs-aanvragen"])
     page = client.get("/redactie", params={"controle": "due"}, headers=expert).text
@@ -712,15 +712,13 @@ def test_versions_diff_and_restore(client: TestClient, people: dict) -> None:
     assert step_of(client)["title"] == step["title"] and draft(client)["status"] == "draft"
 
 
-def test_the_review_list_and_still_correct(
-    client: TestClient, people: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(editor, "today", lambda: dt.date(2027, 1, 20))
+def test_the_review_list_and_still_correct(client: TestClient, people: dict) -> None:
+    set_clock(client.app, dt.date(2027, 1, 20))
     page = client.get("/redactie/controle", headers=people["expert"]).text
     overdue, due = page.split('id="kop-due"')
     assert "Geen taken met een verstreken controledatum" in overdue
     assert f"/redactie/taken/{CRITICAL}" in due and "binnenkort" in due
-    monkeypatch.setattr(editor, "today", lambda: dt.date(2027, 2, 2))
+    set_clock(client.app, dt.date(2027, 2, 2))
     page = client.get("/redactie/controle", headers=people["expert"]).text
     assert "te laat" in page.split('id="kop-due"')[0]
     before = version_count(client)

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from epss.api.events import server_time
 from epss.app import create_app
 from epss.db import unit_of_work
 from epss.events import MAX_BATCH_BYTES, pseudonym
@@ -22,6 +21,7 @@ from epss.hostapps import register_host_app
 from epss.models import Event
 from epss.services import Services
 from epss.settings import Settings
+from tests.conftest import set_clock
 
 APP = "zaaksysteem"
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -57,7 +57,7 @@ def register(settings: Settings, app_id: str = APP) -> None:
 def started(settings: Settings) -> TestClient:
     """A client of the app with its clock at NOW."""
     app = create_app(settings)
-    app.dependency_overrides[server_time] = lambda: NOW
+    set_clock(app, NOW)
     return TestClient(app)
 
 

@@ -19,9 +19,8 @@ from sqlmodel import Session
 
 from epss.db import unit_of_work
 from epss.models import Change, Event, EventDaily, PersonalDataView, Task, TaskVersion
-from epss.quality import onscreen
 from epss.quality.day_counts import dutch_day
-from tests.conftest import publish, shipped_document
+from tests.conftest import publish, set_clock, shipped_document
 from tests.quality_support import APP, PASPOORT, record
 
 API = "/api/v1/quality/on-screen"
@@ -65,9 +64,8 @@ def officer(client: TestClient, people) -> dict[str, str]:
         ).scalars():
             version.published_at = PUBLISHED[version.number]
             session.add(version)
-    client.app.dependency_overrides[onscreen.now] = lambda: NOW
-    yield people["kwaliteit"]
-    client.app.dependency_overrides.pop(onscreen.now, None)
+    set_clock(client.app, NOW)
+    return people["kwaliteit"]
 
 
 def event(

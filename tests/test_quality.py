@@ -17,9 +17,8 @@ from sqlalchemy import text
 from epss.db import unit_of_work
 from epss.events import pseudonym
 from epss.models import EventDaily
-from epss.quality import period as clock
 from epss.quality.table import Column, Table
-from tests.conftest import publish, shipped_document, text_of
+from tests.conftest import publish, set_clock, shipped_document, text_of
 from tests.quality_support import GEBOORTE, PASPOORT, add_feedback, ev, morning, record
 
 API = "/api/v1/quality"
@@ -201,8 +200,8 @@ def test_feedback_volume_and_median_handling_time(client, officer) -> None:
     assert rows[GEBOORTE]["count"] is None and rows[GEBOORTE]["median_hours"] is None
 
 
-def test_overdue_tasks_with_their_consultations(client, officer, monkeypatch) -> None:
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 2, 15))
+def test_overdue_tasks_with_their_consultations(client, officer) -> None:
+    set_clock(client.app, dt.date(2027, 2, 15))
     rows = ask(client, officer, "achterstallig")["rows"]
     assert rows[0]["task"] == PASPOORT  # the most consulted first
     assert {r["task"] for r in rows} == {
@@ -304,8 +303,8 @@ def test_numbers_are_written_as_dutch_readers_write_them() -> None:
         "achterstallig",
     ],
 )
-def test_the_csv_equals_the_table(client, officer, question, monkeypatch) -> None:
-    monkeypatch.setattr(clock, "today", lambda: dt.date(2027, 2, 15))
+def test_the_csv_equals_the_table(client, officer, question) -> None:
+    set_clock(client.app, dt.date(2027, 2, 15))
     add_feedback(client.app.state.services)
     page = client.get(f"/kwaliteit/{question}", params=NOVEMBER, headers=officer)
     exported = client.get(

@@ -9,10 +9,9 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from epss.api.workflow import today
 from epss.months import add_months
 from epss.taskfile import TaskFileError, dump_document, load_text
-from tests.conftest import TASKS_DIR, publish, shipped_document
+from tests.conftest import TASKS_DIR, publish, set_clock, shipped_document
 from tests.workflow_support import (
     CRITICAL,
     NORMAL,
@@ -39,7 +38,7 @@ def edit(client: TestClient, people: dict) -> Editor:
 
 
 def set_today(client: TestClient, day: dt.date) -> None:
-    client.app.dependency_overrides[today] = lambda: day
+    set_clock(client.app, day)
 
 
 def test_tasks_due_for_review_and_overdue(client: TestClient, people: dict) -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -23,7 +22,7 @@ from epss.events import (
     parse_batch,
 )
 from epss.services import Services
-from epss.web.deps import ServicesDep
+from epss.web.deps import NowDep, ServicesDep
 
 router = APIRouter(tags=["events"], dependencies=[PUBLIC])
 
@@ -31,14 +30,6 @@ router = APIRouter(tags=["events"], dependencies=[PUBLIC])
 class EventsAccepted(BaseModel):
     accepted: int
     duplicates: int
-
-
-async def server_time() -> dt.datetime:
-    """The server clock, as a dependency so that tests can set it."""
-    return dt.datetime.now(dt.UTC)
-
-
-NowDep = Annotated[dt.datetime, Depends(server_time)]
 
 
 def _inline_refs(schema: dict) -> dict:

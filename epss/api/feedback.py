@@ -12,7 +12,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from epss.api.events import NowDep
 from epss.api.schemas import NOT_BLANK, Moment
 from epss.api.sent import read_sent, store_sent_once
 from epss.auth import EDITORS, PUBLIC, Identity, allow
@@ -29,7 +28,7 @@ from epss.feedback import (
 )
 from epss.models import Feedback
 from epss.services import Services
-from epss.web.deps import ServicesDep, SessionDep
+from epss.web.deps import NowDep, ServicesDep, SessionDep
 
 router = APIRouter(tags=["feedback"])
 

@@ -10,13 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from epss.api.events import NowDep
 from epss.api.sent import read_sent, store_sent_once
 from epss.auth import PUBLIC
 from epss.models import Outcome
 from epss.outcomes.intake import OutcomeIn, record_outcome
 from epss.services import Services
-from epss.web.deps import ServicesDep
+from epss.web.deps import NowDep, ServicesDep
 
 router = APIRouter(tags=["outcomes"])
 MAX_BODY = 4_000

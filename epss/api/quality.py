@@ -6,16 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from epss.api.schemas import Moment
 from epss.auth import Identity, Role, allow
 from epss.moments import LOCAL_TIME
 from epss.quality import QUESTIONS, answer, onscreen, parse_period
-from epss.quality import period as clock
 from epss.quality.individual import events_of
-from epss.web.deps import ServicesDep, SessionDep
+from epss.web.deps import NowDep, ServicesDep, SessionDep, TodayDep
 
 router = APIRouter(prefix="/quality", tags=["quality"])
 OFFICERS = [allow(Role.kwaliteit)]
@@ -183,7 +182,7 @@ _ERRORS = {
 def on_screen_at(
     session: SessionDep,
     services: ServicesDep,
-    present: Annotated[dt.datetime, Depends(onscreen.now)],
+    present: NowDep,
     task: str = Query(default="", max_length=200, description="The task's slug."),
     at: str = Query(
         default="",
@@ -247,6 +246,7 @@ def what_was_on_screen(ref: str, session: SessionDep) -> dict:
 def individual(
     actor: str,
     session: SessionDep,
+    today: TodayDep,
     who: Annotated[Identity, allow(Role.kwaliteit)],
     purpose: str = Query(
         default="",
@@ -258,7 +258,7 @@ def individual(
 ) -> dict:
     """The events of one pseudonym: an individual-level view. Only with a stated
     `purpose`; each look is recorded (visible to the admin) before anything is shown."""
-    period = parse_period(start, end, today=clock.today())
+    period = parse_period(start, end, today=today)
     return events_of(session, actor.strip().lower(), period, viewer=who.name, purpose=purpose)
 
 
@@ -288,7 +288,7 @@ def ask(
     """The answer to one question: columns and rows; a hidden count is null, and
     `hidden_groups` says how many groups were hidden for having fewer than
     `min_group_size` people."""
-    today = clock.today()
+    today = services.today()
     period = parse_period(start, end, today=today)
     table = answer(
         session,

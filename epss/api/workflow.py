@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from epss.api.schemas import NOT_BLANK, Moment
@@ -20,18 +20,10 @@ from epss.errors import InvalidInput
 from epss.models import Task
 from epss.numbers import MAX_INT
 from epss.taskfile import Problem, TaskFileError
-from epss.web.deps import SessionDep
+from epss.web.deps import SessionDep, TodayDep
 
 router = APIRouter(tags=["review and publication"])
 READERS = allow(Role.expert, Role.redacteur, Role.kwaliteit)
-
-
-def today() -> dt.date:
-    """Today's date, as a dependency so that tests can set the clock."""
-    return dt.date.today()
-
-
-TodayDep = Annotated[dt.date, Depends(today)]
 
 
 class _Body(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -25,7 +26,7 @@ from epss.models import Task
 from epss.pages import render
 from epss.render import markdown_to_html
 from epss.taskfile.fields import FIELD_LABELS as TASK_FIELD_LABELS
-from epss.web.deps import SessionDep
+from epss.web.deps import SessionDep, TodayDep, get_services
 
 router = APIRouter(include_in_schema=False)
 Editor = Annotated[Identity, allow(*EDITORS)]
@@ -34,11 +35,6 @@ STATUS_LABELS = {"draft": "Concept", "submitted": "Ingediend", "published": "Gep
 DUE_WITHIN = dt.timedelta(days=DUE_WITHIN_DAYS)  # "binnenkort": the review date is this close
 MAX_PREVIEW = 20_000
 FIELD_LABELS = TASK_FIELD_LABELS | {"order": "Volgorde", "position": "Plaats", "version": "Versie"}
-
-
-def today() -> dt.date:
-    """The date the review markers are computed for (tests set the clock here)."""
-    return dt.date.today()
 
 
 def wants_fragment(request: Request) -> bool:
@@ -74,8 +70,7 @@ def page(
     helpers = {
         "status_label": status_label,
         "field_label": field_label,
-        "review_state": review_state,
-        "today": today(),
+        "review_state": partial(review_state, on=get_services(request).today()),
     }
     return render(request, name, {**context, **helpers}, status_code=status_code, headers=extra)
 
@@ -89,13 +84,12 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-def review_state(review_by: dt.date | str | None, on: dt.date | None = None) -> str | None:
+def review_state(review_by: dt.date | str | None, on: dt.date) -> str | None:
     """ "overdue", "due" (within 30 days) or None."""
     if review_by is None:
         return None
     if isinstance(review_by, str):
         review_by = dt.date.fromisoformat(review_by)
-    on = on or today()
     if review_by < on:
         return "overdue"
     return "due" if review_by - on <= DUE_WITHIN else None
@@ -120,7 +114,7 @@ def list_tasks(
     status: str = "",
     owner: str = "",
     review: str = "",
-    on: dt.date | None = None,
+    on: dt.date,
 ) -> list[Task]:
     """Tasks by title, filtered: `review` is "due" (due within 30 days or overdue) or
     "overdue"; empty filters let everything through."""
@@ -131,7 +125,6 @@ def list_tasks(
         query = query.where(Task.status == status)
     if owner:
         query = query.where(Task.owner == owner)
-    on = on or today()
     if review == "overdue":
         query = query.where(Task.review_by < on)
     elif review == "due":
@@ -148,13 +141,16 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
 def task_list(
     request: Request,
     session: SessionDep,
+    today: TodayDep,
     who: Editor,
     domein: str = Query(default="", max_length=80),
     status: str = Query(default="", pattern="^(|draft|submitted|published)$"),
     eigenaar: str = Query(default="", max_length=300),
     controle: str = Query(default="", pattern="^(|due|overdue)$"),
 ) -> HTMLResponse:
-    tasks = list_tasks(session, domain=domein, status=status, owner=eigenaar, review=controle)
+    tasks = list_tasks(
+        session, domain=domein, status=status, owner=eigenaar, review=controle, on=today
+    )
     # Steps whose field the desk's panel did not find lately, and not republished since:
     # told on the page where experts start (not in a filter's answer, which leaves it out).
     unfound = set() if wants_fragment(request) else unfound_steps(session, missing_since())

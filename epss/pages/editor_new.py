@@ -12,10 +12,10 @@ from epss.db import attempt
 from epss.drafts.creating import begin_task
 from epss.errors import InvalidInput
 from epss.pages import CRITICALITY_LABELS
-from epss.pages.editor import Editor, filter_choices, page, today
+from epss.pages.editor import Editor, filter_choices, page
 from epss.pages.editor_tasks import markdown
 from epss.pages.form_data import FormDep
-from epss.web.deps import SessionDep
+from epss.web.deps import SessionDep, TodayDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,7 +54,9 @@ def new_task_form(request: Request, session: SessionDep, who: Editor) -> HTMLRes
 
 
 @router.post("/redactie/nieuw", response_class=HTMLResponse)
-def begin_new_task(request: Request, form: FormDep, session: SessionDep, who: Editor) -> Response:
+def begin_new_task(
+    request: Request, form: FormDep, session: SessionDep, today: TodayDep, who: Editor
+) -> Response:
     """Begin the task and open it in the editor; a problem is said with the form as it was
     filled in, and nothing is stored."""
     values = {name: str(form.get(name) or "").strip() for name in (*TASK_INPUTS, *STEP_INPUTS)}
@@ -62,7 +64,7 @@ def begin_new_task(request: Request, form: FormDep, session: SessionDep, who: Ed
     step = {field: values[name] for name, field in STEP_INPUTS.items()}
     try:
         with attempt(session):
-            task = begin_task(session, fields, step, by=who.name, today=today())
+            task = begin_task(session, fields, step, by=who.name, today=today)
     except InvalidInput as exc:
         error = exc.in_language(i18n.translator_for(request))
         return _form(request, session, values, error=error, status=422)

@@ -22,10 +22,9 @@ from epss.db import attempt
 from epss.drafts import review, workflow
 from epss.errors import EpssError
 from epss.months import add_months
-from epss.pages import editor
 from epss.pages.editor import Editor, page
 from epss.pages.editor_tasks import editor_context
-from epss.web.deps import SessionDep
+from epss.web.deps import SessionDep, TodayDep
 
 router = APIRouter(include_in_schema=False)
 Publisher = Annotated[Identity, allow(Role.redacteur)]
@@ -137,20 +136,22 @@ def send_back(
 def review_page(
     request: Request,
     session: SessionDep,
+    today: TodayDep,
     who: Editor,
     terug: str | None = Query(default=None, max_length=80),
 ) -> HTMLResponse:
     """Tasks whose review date has passed, and those due within 30 days. `terug`: the
     task whose confirmation was cancelled (its button gets the focus back)."""
-    return _review(request, session, editor.today(), back_to=terug)
+    return _review(request, session, today, back_to=terug)
 
 
 @router.get("/redactie/controle/{slug}/bevestigen", response_class=HTMLResponse)
-def ask_confirmation(request: Request, slug: str, session: SessionDep, who: Editor) -> HTMLResponse:
+def ask_confirmation(
+    request: Request, slug: str, session: SessionDep, today: TodayDep, who: Editor
+) -> HTMLResponse:
     """ "Nog steeds juist?": the question, what it will do, and a field for a note, in
     place in the list (htmx) or on the page (without scripts)."""
-    day = editor.today()
-    return _review(request, session, day, asking=_question(session, slug, day))
+    return _review(request, session, today, asking=_question(session, slug, today))
 
 
 @router.post("/redactie/controle/{slug}/bevestigen", response_class=HTMLResponse)
@@ -158,27 +159,27 @@ def confirm(
     request: Request,
     slug: str,
     session: SessionDep,
+    today: TodayDep,
     who: Editor,
     notitie: Annotated[str, Form()] = "",
 ) -> Response:
     """ "Nog steeds juist", confirmed: the review date moves to today + the interval, with
     who, when and the note in the history; no new version."""
-    day: dt.date = editor.today()
     confirmed, error, status, asking = None, None, 200, None
     try:
         with attempt(session):
-            confirmed = review.confirm_review(session, slug, by=who.name, today=day, note=notitie)
+            confirmed = review.confirm_review(session, slug, by=who.name, today=today, note=notitie)
     except EpssError as exc:
         if exc.status in (401, 404):
             raise
         translate = i18n.translator_for(request)
         error, status = {"slug": slug, "detail": exc.in_language(translate)}, exc.status
     if error and status == 422:  # the note: ask again, with what was typed
-        asking = {**_question(session, slug, day), "note": notitie}
+        asking = {**_question(session, slug, today), "note": notitie}
     return _review(
         request,
         session,
-        day,
+        today,
         confirmed=confirmed,
         error=error,
         asking=asking,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
@@ -28,10 +28,9 @@ from epss.pages import render
 from epss.pages.privacy import TYPE_LABELS
 from epss.privacy import events_of_case
 from epss.quality import QUESTIONS, Table, answer, onscreen, parse_period
-from epss.quality import period as clock
 from epss.quality.table import shown_day
 from epss.quality.wider import WiderView, wider_view
-from epss.web.deps import ServicesDep, SessionDep
+from epss.web.deps import NowDep, ServicesDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Identity, allow(Role.kwaliteit)]
@@ -71,7 +70,7 @@ def screen(
     who: Officer,
     session: SessionDep,
     services: ServicesDep,
-    present: Annotated[dt.datetime, Depends(onscreen.now)],
+    present: NowDep,
     event: str = Query(default="", max_length=200),
     taak: str = Query(default="", max_length=200),
     datum: str = Query(default="", max_length=200),
@@ -381,7 +380,7 @@ def question_page(
 ) -> Response:
     """One question: filters, chart and table; `?format=csv` gives the table as CSV."""
     asked = QUESTIONS.get(question)
-    today = clock.today()
+    today = services.today()
     minimum = services.settings.min_group_size
     table, error, period = None, None, None
     try:

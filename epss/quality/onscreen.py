@@ -33,11 +33,6 @@ FIRST_DAY = dt.date(2000, 1, 1)
 EXAMPLE = "2026-03-03T10:42:00+01:00"
 
 
-def now() -> dt.datetime:
-    """The present, which a lookup may not pass (tests override it as a dependency)."""
-    return dt.datetime.now(dt.UTC)
-
-
 def on_screen(session: Session, ref: str) -> dict[str, Any]:
     """The event named by `ref` (its sequence number or its id) with the version it
     points to, rendered as the task page shows it. Raises NotFound (no such event, or the

@@ -17,11 +17,6 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
 
 
-def today() -> dt.date:
-    """The day the default period ends and review dates are compared with (tests set it)."""
-    return dt.datetime.now(dt.UTC).date()
-
-
 @dataclass(frozen=True)
 class Period:
     start: dt.date  # first day included

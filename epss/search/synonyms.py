@@ -6,7 +6,7 @@ from pathlib import Path
 
 from epss.errors import InvalidInput
 from epss.resources import read_yaml
-from epss.search.analysis import terms
+from epss.search.analysis import dutch_analyzer, terms
 
 MAX_PHRASE = 4
 
@@ -18,8 +18,9 @@ class Synonyms:
     def __init__(self, groups: list[list[str]]):
         self.groups: list[list[tuple[str, ...]]] = []
         self._group_of: dict[tuple[str, ...], int] = {}
+        analyzer = dutch_analyzer()
         for group in groups:
-            phrases = [p for p in dict.fromkeys(tuple(terms(t)) for t in group) if p]
+            phrases = [p for p in dict.fromkeys(tuple(terms(t, analyzer)) for t in group) if p]
             index = len(self.groups)
             self.groups.append(phrases)
             for phrase in phrases:

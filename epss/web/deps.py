@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -16,6 +17,15 @@ def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
+async def now(request: Request) -> dt.datetime:
+    """The present by the app's clock (`Services.clock`)."""
+    return get_services(request).clock()
+
+
+async def today(request: Request) -> dt.date:
+    return get_services(request).today()
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One session per request; it commits once when the route returns without error."""
     with unit_of_work(request.app.state.services.engine) as session:
@@ -23,6 +33,8 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
+NowDep = Annotated[dt.datetime, Depends(now)]
+TodayDep = Annotated[dt.date, Depends(today)]
 # scope="function": commit before the answer is sent, not after (FastAPI ≥ 0.118 runs a
 # request-scoped dependency's exit after the response), so a client never reads stale data.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

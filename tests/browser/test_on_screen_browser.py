@@ -22,10 +22,9 @@ from epss.cli import prepare_demo
 from epss.db import unit_of_work
 from epss.events import parse_batch
 from epss.models import Event, Task, TaskVersion
-from epss.quality import onscreen
 from epss.services import Services
 from epss.settings import Settings
-from tests.conftest import shipped_document
+from tests.conftest import set_clock, shipped_document
 from tests.quality_support import APP, PASPOORT
 
 TITLE = "Identiteit vaststellen bij aanvraag paspoort of identiteitskaart"
@@ -74,7 +73,7 @@ def auditor(stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Auditor
         secret_key="on-screen-browser-test",
     )
     app = create_app(settings)
-    app.dependency_overrides[onscreen.now] = lambda: NOW
+    set_clock(app, NOW)
     service = live_server(app)
     prepare_demo(settings, origin=service.url)
     services = Services.from_settings(settings)
