@@ -13,7 +13,7 @@ A request is identified by `Authorization: Bearer <API token>` or by the login c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,10 +134,9 @@ class RouteEntry:
         return method in self.methods and self.pattern.match(path) is not None
 
 
-def route_table(routes: Iterable[BaseRoute]) -> list[RouteEntry]:
-    """Every API route of an app with its full path and its policy. (FastAPI ≥ 0.16x keeps
-    included routers nested; older versions list their routes flat.)"""
-    entries = []
+def api_routes(routes: Iterable[BaseRoute]) -> Iterator[tuple[APIRoute, str]]:
+    """Every API route of an app with its full path, prefixes included. (FastAPI ≥ 0.16x
+    keeps included routers nested; older versions list their routes flat.)"""
     for route in routes:
         contexts = getattr(route, "effective_route_contexts", None)
         pairs = (
@@ -147,17 +146,21 @@ def route_table(routes: Iterable[BaseRoute]) -> list[RouteEntry]:
         )
         for original, path in pairs:
             if isinstance(original, APIRoute):
-                entries.append(
-                    RouteEntry(
-                        path,
-                        frozenset(original.methods or ()),
-                        policy_of(original),
-                        compile_path(path)[0],
-                    )
-                )
-    return entries
+                yield original, path
+
+
+def route_table(routes: Iterable[BaseRoute]) -> list[RouteEntry]:
+    """Every API route of an app with its full path and its policy."""
+    return [
+        RouteEntry(path, frozenset(route.methods or ()), policy_of(route), compile_path(path)[0])
+        for route, path in api_routes(routes)
+    ]
 
 
 def undeclared_routes(routes: Iterable[BaseRoute]) -> list[str]:
     """Routes with no policy, or with more than one."""
-    return [f"{sorted(e.methods)} {e.path}" for e in route_table(routes) if e.policy is None]
+    return [
+        f"{sorted(route.methods or ())} {path}"
+        for route, path in api_routes(routes)
+        if policy_of(route) is None
+    ]

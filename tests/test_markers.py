@@ -1,0 +1,47 @@
+"""The fast loop (`make test-fast`) leaves out the modules that start real processes: each
+one must be listed in `conftest.PROCESS_MODULES`, or its process tests marked one by one."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import PROCESS_MODULES
+
+TESTS = Path(__file__).parent
+# What the support modules offer to start `epss serve`, the LRS or the OpenID provider.
+STARTERS = {"running", "Server", "Served", "start", "Deployment", "running_provider", "running_lrs"}
+
+
+def _starts_processes(tree: ast.Module) -> bool:
+    return any(
+        (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").endswith("_support")
+            and bool(STARTERS & {alias.name for alias in node.names})
+        )
+        or (isinstance(node, ast.Attribute) and node.attr == "Popen")
+        for node in ast.walk(tree)
+    )
+
+
+def _marks_its_own(source: str) -> bool:
+    return "pytest.mark.processes" in source
+
+
+def test_every_module_that_starts_processes_is_left_out_of_the_fast_loop() -> None:
+    unmarked = []
+    for path in sorted(TESTS.glob("test_*.py")):
+        source = path.read_text(encoding="utf-8")
+        if path.stem in PROCESS_MODULES or _marks_its_own(source):
+            continue
+        if _starts_processes(ast.parse(source)):
+            unmarked.append(path.stem)
+    assert unmarked == []
+
+
+def test_the_rule_sees_a_server_started_through_a_support_module() -> None:
+    tree = ast.parse("from tests.drafts_support import DRAFT, running\n")
+    assert _starts_processes(tree)
+    assert not _starts_processes(ast.parse("from tests.drafts_support import DRAFT, draft\n"))
+    assert _starts_processes(ast.parse("import subprocess\nsubprocess.Popen(['epss'])\n"))
