@@ -19,10 +19,11 @@ lint: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-# Everything but the browser, PostgreSQL and real processes, on every core: the loop while
-# you work.
+# Everything but the browser, PostgreSQL and real processes, on every core, with a fifth of
+# the fuzzing examples: the loop while you work.
 test-fast: lint
-	$(PY) -m pytest -q -n auto -m "not browser and not postgres and not processes"
+	$(PY) -m pytest -q -n auto -m "not browser and not postgres and not processes" \
+		--hypothesis-profile=fast
 
 # The whole suite, as CI runs it: each test module on one worker, so the services a module
 # starts (a demo service, the LRS, the OpenID provider) start once.

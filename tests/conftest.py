@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from epss import migrations
 from epss.app import create_app
@@ -53,6 +54,17 @@ from epss.taskfile import TaskDocument, load_paths, load_text
 # same hashing and checks, in a tenth of a millisecond instead of about 100 ms per hash and
 # per log-in (a hash keeps its parameters, so every process verifies it).
 passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+# Hypothesis runs with this many examples; the fast loop (`make test-fast`) passes
+# --hypothesis-profile=fast for a fifth of them.
+hypothesis_settings.register_profile("full", max_examples=300)
+hypothesis_settings.register_profile("fast", max_examples=60)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not config.getoption("hypothesis_profile"):
+        hypothesis_settings.load_profile("full")
+
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "EPSS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
