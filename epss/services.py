@@ -31,6 +31,7 @@ from epss.events import EventWriter
 from epss.glossary import Term, load_glossary
 from epss.mail import send_mail
 from epss.models import CatalogChange, stored_id
+from epss.moments import LOCAL_TIME
 from epss.resources import shipped
 from epss.search import SearchIndex, Synonyms
 from epss.search.index import IndexNeedsRebuild
@@ -81,8 +82,9 @@ class Services:
         )
 
     def today(self) -> dt.date:
-        """The date by this service's clock (UTC, as review dates and periods count it)."""
-        return self.clock().date()
+        """The date in the Netherlands by this service's clock: review dates and the
+        quality pages' periods count Dutch days."""
+        return self.clock().astimezone(LOCAL_TIME).date()
 
     # -- the search index -------------------------------------------------------------
 

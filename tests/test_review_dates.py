@@ -37,7 +37,7 @@ def edit(client: TestClient, people: dict) -> Editor:
     return step_editor(client, people)
 
 
-def set_today(client: TestClient, day: dt.date) -> None:
+def set_today(client: TestClient, day: dt.date | dt.datetime) -> None:
     set_clock(client.app, day)
 
 
@@ -74,6 +74,10 @@ def test_tasks_due_for_review_and_overdue(client: TestClient, people: dict) -> N
     set_today(client, dt.date(2027, 3, 31))
     due = client.get(f"{API}/review", headers=people["expert"]).json()["due"]
     assert (due[0]["slug"], due[0]["days_left"]) == ("aangifte-geboorte", 0)  # due today
+    # 00:30 on 31-03 in the Netherlands is still the 30th in UTC: the Dutch day counts.
+    set_today(client, dt.datetime(2027, 3, 30, 22, 30, tzinfo=dt.UTC))
+    lists = client.get(f"{API}/review", headers=people["expert"]).json()
+    assert lists["today"] == "2027-03-31" and lists["due"][0]["days_left"] == 0
 
 
 def test_review_lists_refuse_bad_input_and_the_wrong_roles(

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5  # without notifications (SQLite, or while PostgreSQL is away)
 LISTEN_POLL_SECONDS = 5.0  # with notifications: only a safety net
 PRUNE_EVERY = 3600.0
-SLICE_SECONDS = 0.25
+SLICE_SECONDS = 0.05  # how long stopping may wait for the listening thread (idle: 20 polls/s)
 AFTER_COMMIT_WAIT = 2.0  # seconds a commit waits for its change to be applied here
 
 Apply = Callable[[list[CatalogChange]], None]
