@@ -32,13 +32,20 @@ from epss.web.http_errors import (
 )
 from epss.web.security import SecurityHeaders
 
+
 # What every app serves, assembled once per process. FastAPI builds a route's dependants
 # for each inclusion of its router, lazily; apps that add these inclusions as they are (not
 # `include_router`, which makes new ones) share that work. Nothing in them belongs to one app:
 # routes find their services in `request.app.state`. So `app.dependency_overrides` does not
 # reach them; a test sets the clock with `Services.clock`.
-SHARED_ROUTES = APIRouter()
-for _router in (
+def _assembled(*routers: APIRouter) -> APIRouter:
+    assembled = APIRouter()
+    for router in routers:
+        assembled.include_router(router)
+    return assembled
+
+
+SHARED_ROUTES = _assembled(
     api.router,
     pages.router,
     desk_panel.router,
@@ -53,10 +60,8 @@ for _router in (
     own_account.router,
     *EDITOR_ROUTERS,
     overlay.router,
-):
-    SHARED_ROUTES.include_router(_router)
-DEMO_ROUTES = APIRouter()
-DEMO_ROUTES.include_router(demo.router)
+)
+DEMO_ROUTES = _assembled(demo.router)
 
 
 class SchemaOutOfDate(RuntimeError):

@@ -161,18 +161,22 @@ def _empty_postgres(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         tables = [t for t in sa.inspect(connection).get_table_names() if t != "alembic_version"]
-        sequences = connection.execute(
-            sa.text(
-                "SELECT sequence_name FROM information_schema.sequences"
-                " WHERE sequence_schema = current_schema()"
+        sequences = (
+            connection.execute(
+                sa.text(
+                    "SELECT sequence_name FROM information_schema.sequences"
+                    " WHERE sequence_schema = current_schema()"
+                )
             )
-        ).scalars()
+            .scalars()
+            .all()
+        )
         # DELETE with the triggers off (foreign keys included): on tables this small, 10 ms
         # where TRUNCATE took 90.
         connection.execute(sa.text("SET LOCAL session_replication_role = replica"))
         for table in tables:
             connection.execute(sa.text(f'DELETE FROM "{table}"'))
-        for sequence in list(sequences):
+        for sequence in sequences:
             connection.execute(sa.text(f'ALTER SEQUENCE "{sequence}" RESTART'))
         # What the migrations put in: the standalone panel's host app (0011).
         connection.execute(

@@ -1,5 +1,5 @@
 """The fast loop (`make test-fast`) leaves out the modules that start real processes: each
-one must be listed in `conftest.PROCESS_MODULES`, or its process tests marked one by one."""
+one must be listed in `conftest.PROCESS_MODULES`."""
 
 from __future__ import annotations
 
@@ -25,17 +25,12 @@ def _starts_processes(tree: ast.Module) -> bool:
     )
 
 
-def _marks_its_own(source: str) -> bool:
-    return "pytest.mark.processes" in source
-
-
 def test_every_module_that_starts_processes_is_left_out_of_the_fast_loop() -> None:
     unmarked = []
     for path in sorted(TESTS.glob("test_*.py")):
-        source = path.read_text(encoding="utf-8")
-        if path.stem in PROCESS_MODULES or _marks_its_own(source):
+        if path.stem in PROCESS_MODULES:
             continue
-        if _starts_processes(ast.parse(source)):
+        if _starts_processes(ast.parse(path.read_text(encoding="utf-8"))):
             unmarked.append(path.stem)
     assert unmarked == []
 

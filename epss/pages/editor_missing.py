@@ -5,8 +5,6 @@ step to fix its field."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
@@ -14,7 +12,7 @@ from sqlmodel import select
 from epss.drafts.field_reports import MISSING_FIELDS_DAYS, field_reports
 from epss.models import HostApp
 from epss.moments import moment
-from epss.pages.editor import Editor, page
+from epss.pages.editor import Editor, missing_since, page
 from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/redactie/velden", response_class=HTMLResponse)
 def missing_fields_page(request: Request, session: SessionDep, who: Editor) -> HTMLResponse:
-    since = dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
+    since = missing_since()
     apps = dict(session.exec(select(HostApp.id, HostApp.name)).all())
     rows = [
         {**vars(found), "app_name": apps.get(found.app, found.app)}

@@ -271,7 +271,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().translate(accent_map))
 
 
-def terms(text: str, analyzer: Composable | None = None) -> list[str]:
-    """The stemmed terms of a text, without stopwords and without splitting compounds
-    (`analyzer`: a `dutch_analyzer()` to reuse, for many texts)."""
-    return [t.text for t in (analyzer or dutch_analyzer())(text)]
+def terms(text: str, analyzer: Composable) -> list[str]:
+    """The stemmed terms of a text by a `dutch_analyzer()` (made once for many texts):
+    without stopwords and without splitting compounds."""
+    return [t.text for t in analyzer(text)]
