@@ -8,6 +8,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.source_support import parse
+
 BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
@@ -15,7 +17,7 @@ def screenshots_that_hide_the_caret(source: str) -> list[int]:
     """The lines of `.screenshot(…)` calls without caret="initial"."""
     return [
         node.lineno
-        for node in ast.walk(ast.parse(source))
+        for node in ast.walk(parse(source))
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "screenshot"

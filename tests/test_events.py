@@ -431,6 +431,45 @@ def test_a_streamed_body_is_cut_off_at_1_mb(sqlite_client: TestClient) -> None:
     assert stored(sqlite_client) == []
 
 
+def test_a_sender_that_hangs_up_mid_body_stores_nothing_and_raises_nothing(
+    sqlite_client: TestClient,
+) -> None:
+    """A page closed while its beacon was on the way: no half batch stored, and no
+    exception for the server to log as a crash."""
+    body = json.dumps({"events": [event()]}).encode()
+    arriving = [
+        {"type": "http.request", "body": body[:20], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return arriving.pop(0)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": EVENTS,
+        "raw_path": EVENTS.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), (b"content-type", b"text/plain")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    assert sqlite_client.portal is not None  # the client's own event loop, already running
+    sqlite_client.portal.call(sqlite_client.app, scope, receive, send)
+    assert sent[0]["status"] == 400
+    assert json.loads(sent[1]["body"])["error"] == "incomplete"
+    assert stored(sqlite_client) == []
+
+
 # -- privacy ----------------------------------------------------------------------------
 
 

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from epss.i18n import ENGLISH
 from epss.pages import CRITICALITY_LABELS
 from epss.web.http_errors import _PAGES
+from tests.source_support import parse
 
 TEMPLATES = Path(__file__).parents[1] / "epss" / "pages" / "templates"
 CODE = Path(__file__).parents[1] / "epss"
@@ -91,7 +92,7 @@ def _messages_in_code() -> dict[str, str]:
         where = path.relative_to(CODE).as_posix()
         if where.startswith(FOR_OPERATORS):
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.source_support import parse
+
 PACKAGE = Path(__file__).parents[1] / "epss"
 WEB = (
     "epss.app",
@@ -24,7 +26,7 @@ def _modules() -> dict[str, ast.Module]:
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        found[name] = ast.parse(path.read_text(encoding="utf-8"))
+        found[name] = parse(path.read_text(encoding="utf-8"))
     return found
 
 
@@ -69,7 +71,7 @@ def test_no_module_uses_a_private_name_of_another_package() -> None:
 
 def test_the_rule_would_catch_a_breach() -> None:
     """The scan sees an import inside a function, as a lazy import hides it."""
-    tree = ast.parse("def f():\n    from epss.pages.editor import _secret\n")
+    tree = parse("def f():\n    from epss.pages.editor import _secret\n")
     assert _imports(tree) == [("epss.pages.editor", ["_secret"])]
 
 
@@ -175,7 +177,7 @@ def test_no_module_keeps_process_wide_state() -> None:
 
 
 def test_the_state_rule_would_catch_a_registry() -> None:
-    tree = ast.parse(
+    tree = parse(
         "SEEN = {}\n_cache = []\n"
         "def remember(key):\n    global _last\n    SEEN[key] = 1\n    SEEN.setdefault(key, 2)\n"
     )
@@ -213,7 +215,7 @@ def test_a_request_commits_once_and_never_renders_after_a_rollback() -> None:
 
 
 def test_the_transaction_rule_would_catch_a_rollback() -> None:
-    tree = ast.parse("try:\n    change(session)\nexcept E:\n    session.rollback()\n")
+    tree = parse("try:\n    change(session)\nexcept E:\n    session.rollback()\n")
     assert _ends_transactions(tree) == ["rollback() on line 4"]
 
 

@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 from tests.conftest import PROCESS_MODULES
+from tests.source_support import parse
 
 TESTS = Path(__file__).parent
 # What the support modules offer to start `epss serve`, the LRS or the OpenID provider.
@@ -30,13 +31,13 @@ def test_every_module_that_starts_processes_is_left_out_of_the_fast_loop() -> No
     for path in sorted(TESTS.glob("test_*.py")):
         if path.stem in PROCESS_MODULES:
             continue
-        if _starts_processes(ast.parse(path.read_text(encoding="utf-8"))):
+        if _starts_processes(parse(path.read_text(encoding="utf-8"))):
             unmarked.append(path.stem)
     assert unmarked == []
 
 
 def test_the_rule_sees_a_server_started_through_a_support_module() -> None:
-    tree = ast.parse("from tests.drafts_support import DRAFT, running\n")
+    tree = parse("from tests.drafts_support import DRAFT, running\n")
     assert _starts_processes(tree)
-    assert not _starts_processes(ast.parse("from tests.drafts_support import DRAFT, draft\n"))
-    assert _starts_processes(ast.parse("import subprocess\nsubprocess.Popen(['epss'])\n"))
+    assert not _starts_processes(parse("from tests.drafts_support import DRAFT, draft\n"))
+    assert _starts_processes(parse("import subprocess\nsubprocess.Popen(['epss'])\n"))

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
+from starlette.requests import ClientDisconnect
 
 from epss.db import store_once
 from epss.errors import EpssError
@@ -26,6 +27,13 @@ MEDIA_TYPES = ("application/json", "text/plain", "")
 class UnsupportedMediaType(EpssError):
     status = 415
     code = "unsupported_media_type"
+
+
+class SenderGone(EpssError):
+    """The sender hung up before its body was in: a page closed while its beacon was on the
+    way. Nothing is stored, and nobody is left to read the answer, so no traceback either."""
+
+    code = "incomplete"
 
 
 S = TypeVar("S", bound=BaseModel)
@@ -64,11 +72,14 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise too_large
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise SenderGone("De verbinding werd verbroken voordat alles binnen was.") from None
     return b"".join(chunks)
 
 

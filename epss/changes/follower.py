@@ -129,9 +129,11 @@ class Follower:
     def _run(self) -> None:
         due = [time.monotonic() + every for every, _ in self._chores]
         with self._notifications() as wait:
-            while not self._stop.is_set():
+            while True:
                 # Notified, it only polls as a safety net; a failed round is retried soon.
                 wait(LISTEN_POLL_SECONDS if self._listening and not self._failing else POLL_SECONDS)
+                if self._stop.is_set():
+                    return  # no round after stop: the database may already be going away
                 self.catch_up_quietly()
                 for i, (every, chore) in enumerate(self._chores):
                     if time.monotonic() >= due[i]:

@@ -109,8 +109,18 @@
 
   // ---- live Markdown preview ------------------------------------------------------------
 
-  /** @type {WeakMap<Element, number>} */
-  const timers = new WeakMap();
+  /** @type {Map<Element, number>} */
+  const timers = new Map();
+  let previews = new AbortController();
+
+  // Logging out ends the login while this page is still shown: a preview asked for now
+  // would be refused, and the browser would log that refusal as an error.
+  function stopPreviews() {
+    timers.forEach(function (timer) { window.clearTimeout(timer); });
+    timers.clear();
+    previews.abort();
+    previews = new AbortController();
+  }
 
   /** Shows the text of `textarea` as the task page would, in its data-preview box.
    * @param {HTMLTextAreaElement} textarea */
@@ -119,7 +129,7 @@
     if (!box) return;
     const body = new URLSearchParams({ tekst: textarea.value });
     fetch('/redactie/voorbeeld', {
-      method: 'POST', body: body, credentials: 'same-origin',
+      method: 'POST', body: body, credentials: 'same-origin', signal: previews.signal,
       headers: { 'x-csrftoken': csrfToken(), 'Content-Type': 'application/x-www-form-urlencoded' },
     }).then(function (response) {
       if (!response.ok) throw new Error('preview ' + response.status);
@@ -143,7 +153,10 @@
     }
     if (!el.matches || !el.matches('textarea[data-preview]')) return;
     window.clearTimeout(timers.get(el));
-    timers.set(el, window.setTimeout(function () { preview(/** @type {HTMLTextAreaElement} */ (el)); }, 250));
+    timers.set(el, window.setTimeout(function () {
+      timers.delete(el);
+      preview(/** @type {HTMLTextAreaElement} */ (el));
+    }, 250));
   });
 
   // ---- help at the field: the tip and the checks as the desk will see them -----------------
@@ -662,10 +675,11 @@
     window.addEventListener('pagehide', function () { source.close(); });
   }
 
-  // Logging out forgets what was kept: desk computers are shared.
-  function forgetUnsavedOnLogout() {
+  // Logging out forgets what was kept (desk computers are shared) and asks for nothing more.
+  function onLogout() {
     document.querySelectorAll('form.logout').forEach(function (form) {
       form.addEventListener('submit', function () {
+        stopPreviews();
         const store = storage();
         if (!store) return;
         for (let i = store.length - 1; i >= 0; i--) {
@@ -677,7 +691,7 @@
   }
 
   function start() {
-    forgetUnsavedOnLogout();
+    onLogout();
     focusMarked(document, true);
     /** @type {HTMLElement | null} */
     const onLoad = document.querySelector('[data-focus-on-load]');
