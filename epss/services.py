@@ -145,7 +145,10 @@ class Services:
 
     def start_following(self) -> None:
         """For a serving process: bring the index up to date, then apply every change
-        of the log from now on, this process's own right after their commit."""
+        of the log from now on, this process's own right after their commit. Once: a
+        second follower would be left running when the service closes."""
+        if self.follower is not None:
+            raise RuntimeError("this service already follows the change log")
         with Session(self.engine) as session:
             position = change_log.newest_position(session)
         self.refresh_search_index()
@@ -195,7 +198,7 @@ class Services:
     def mail_field_alerts(self) -> int:
         """Mail the writers of steps whose field the desk's panel no longer finds."""
         send = partial(send_mail, self.settings)
-        return mail_field_alerts(self.engine, self.settings, send, dt.datetime.now(dt.UTC))
+        return mail_field_alerts(self.engine, self.settings, send, self.clock())
 
     def catch_up_lag(self) -> float:
         """Seconds this process is behind the changes made through other instances."""

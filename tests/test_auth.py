@@ -100,8 +100,8 @@ def test_wrong_passwords_slow_down_that_name_from_that_address_only(
     assert client.get("/api/v1/me").status_code == 401
 
     # The real person, at their own desk, is not locked out by a stranger's guesses.
-    with TestClient(client.app, client=("10.1.2.3", 50000)) as own_desk:
-        assert log_in(own_desk, anna, PASSWORD).status_code == 303
+    own_desk = TestClient(client.app, client=("10.1.2.3", 50000))
+    assert log_in(own_desk, anna, PASSWORD).status_code == 303
 
     # Each further failure after a wait doubles it.
     throttle.clock = lambda: start + dt.timedelta(seconds=31)

@@ -11,8 +11,10 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from epss.app import create_app
 from epss.changes import log as change_log
 from epss.changes.follower import AFTER_COMMIT_WAIT, Follower
 from epss.db import attempt, make_engine, unit_of_work
@@ -205,3 +207,23 @@ def test_a_slow_application_delays_a_commit_only_a_bounded_time(settings, monkey
         busy.set()
         follower.stop()
         engine.dispose()
+
+
+def test_an_app_started_twice_is_refused_instead_of_leaving_a_follower_behind(
+    sqlite_settings,
+) -> None:
+    """Entering an app's lifespan again (a second TestClient `with` the same app) would
+    start a second follower, and closing would stop only one of them."""
+
+    def followers() -> int:
+        return sum(t.name == "epss-follower" for t in threading.enumerate())
+
+    app, before = create_app(sqlite_settings), followers()
+    with TestClient(app):
+        with (
+            pytest.raises(RuntimeError, match="already follows the change log"),
+            TestClient(app),
+        ):
+            pass
+        assert followers() == before + 1
+    assert followers() == before

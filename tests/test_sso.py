@@ -256,8 +256,8 @@ def test_a_replayed_callback_or_one_this_browser_did_not_start_is_refused(
 ) -> None:
     provider.set_person("els", ["grp-kennis"])
     callback = through_provider(start_login(sqlite_client), "els", CALLBACK)
-    with TestClient(sqlite_client.app) as other_browser:  # no state cookie of this login
-        refused = other_browser.get(callback, follow_redirects=False)
+    other_browser = TestClient(sqlite_client.app)  # no state cookie of this login
+    refused = other_browser.get(callback, follow_redirects=False)
     assert refused.status_code == 400
     assert "Deze inlogpoging is verlopen of al gebruikt." in refused.text
     assert account(sqlite_client, "els") is None

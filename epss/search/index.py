@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,11 +158,12 @@ class SearchIndex:
 
     # -- writing --------------------------------------------------------------------
 
-    def write_in_a_child_process(self) -> None:
+    def write_in_a_child_process(self) -> Future[None]:
         """For a serving process: run every write from now on in a child process, so
-        that it never holds up a search (epss.search.writes). The child starts now."""
+        that it never holds up a search (epss.search.writes). The child starts now; the
+        future is done once it is ready."""
         self._writes = InChildProcess()
-        self._writes.start()
+        return self._writes.start()
 
     def position(self) -> int | None:
         """The catalog change-log position the index reflects; None when it is missing,

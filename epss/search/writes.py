@@ -20,7 +20,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from pathlib import Path
@@ -78,9 +78,10 @@ class InChildProcess:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def start(self) -> None:
-        """Start the child now, not at the first write (it takes a second to start)."""
-        self._running().submit(_nothing)
+    def start(self) -> Future[None]:
+        """Start the child now, not at the first write: it takes a second or two to start.
+        Done once the child is ready for writes."""
+        return self._running().submit(_nothing)
 
     def build(
         self, directory: Path, items: Iterable[tuple[dict[str, Any], int]], position: int

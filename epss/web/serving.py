@@ -12,7 +12,9 @@ their metrics through prometheus-client's multiprocess mode (a folder of counter
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
 import os
 import shutil
 import tempfile
@@ -28,11 +30,14 @@ from epss.operations.logs import log_config
 from epss.operations.metrics import MULTIPROCESS_ENV
 from epss.settings import Settings
 
+log = logging.getLogger(__name__)
+
 GRACE_SECONDS = 10  # how long requests in flight may take to finish at shutdown
 # A worker must answer its supervisor within this, or it is taken for hung and replaced.
 # Generous: a new worker imports the whole app before it can answer (multiprocessing's
 # spawn runs the `epss` script's imports first), which takes seconds on a busy machine.
 WORKER_HEALTHCHECK_SECONDS = 30
+WRITER_START_SECONDS = 60  # how long start-up waits for the index's writer process
 APP_FACTORY = "epss.web.serving:served_app"  # what each worker process builds its app with
 
 
@@ -41,12 +46,18 @@ def served_app(settings: Settings | None = None) -> FastAPI:
     publish never holds up a search (epss.search.writes). Settings from the environment
     when not given."""
     app = create_app(settings)
-    app.state.services.search_index.write_in_a_child_process()
+    writer = app.state.services.search_index.write_in_a_child_process()
     started = app.router.lifespan_context
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with started(app):
+            # Serve once the writer is ready (it starts beside the rest of start-up): a
+            # publish that came sooner would wait a second or two before it is found.
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(writer), WRITER_START_SECONDS)
+            except Exception:
+                log.warning("the search index's writer is not ready; the first write starts it")
             # What start-up built (the app, the open index) lives as long as the process:
             # out of the collector's rounds, which otherwise stop every thread for 100 ms.
             gc.freeze()
