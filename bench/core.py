@@ -13,8 +13,9 @@ What it does, all in a temporary data folder (SQLite) and on 127.0.0.1 only:
    over the same documents (words OR-ed, bm25, with a snippet).
 4. Starts the real server (uvicorn) on the same data folder and measures over HTTP, with
    keep-alive: sequential latency of /health (the baseline), /context/resolve (rule
-   matches and search fallbacks apart) and /search; throughput of /health and of
-   rule-matched /context/resolve with concurrent clients; the server's RSS after the load.
+   matches and search fallbacks apart), /search, and a task's steps for the panel and in
+   full; throughput of /health and of rule-matched /context/resolve with concurrent
+   clients; the server's RSS after the load.
 
 It prints each phase briefly, then one table: figure, baseline, ratio, budget, OK/OVER.
 """
@@ -69,6 +70,7 @@ QUERY_FILES = (
 # Budgets of the issue.
 SEARCH_P95_MS = 20.0
 RESOLVE_P95_MS = 5.0
+PANEL_P95_MS = 30.0  # a task's steps, for the help panel or the task's page
 RESOLVE_THROUGHPUT_SHARE = 0.60
 INDEX_BUILD_S = 15.0
 RSS_MB = 200.0
@@ -282,11 +284,16 @@ def measure_http(
         rule = latency([resolve_request(c) for c in rule_ctx])
         fallback = latency([resolve_request(c) for c in fallback_ctx])
         search = latency([Request("GET", "/search", params={"q": q, "limit": 10}) for q in queries])
+        slugs = [rng.choice(documents).slug for _ in range(200)]
+        panel = latency([Request("GET", f"/tasks/{slug}/panel") for slug in slugs])
+        task = latency([Request("GET", f"/tasks/{slug}") for slug in slugs])
     for name, value in [
         ("health", health),
         ("resolve rule", rule),
         ("resolve fallback", fallback),
         ("search", search),
+        ("panel", panel),
+        ("task", task),
     ]:
         print(f"HTTP {name + ':':<17} {value}")
     health_rps = throughput(base, [Request("GET", "/health")], args.clients, args.duration)
@@ -308,6 +315,10 @@ def measure_http(
         Row("HTTP resolve fallback p95", fallback.p95, "ms", health.p95, RESOLVE_P95_MS),
         Row("HTTP search p50", search.p50, "ms", health.p50),
         Row("HTTP search p95", search.p95, "ms", health.p95, SEARCH_P95_MS),
+        Row("HTTP panel p50", panel.p50, "ms", health.p50),
+        Row("HTTP panel p95", panel.p95, "ms", health.p95, PANEL_P95_MS),
+        Row("HTTP task p50", task.p50, "ms", health.p50),
+        Row("HTTP task p95", task.p95, "ms", health.p95, PANEL_P95_MS),
         Row("throughput health", health_rps, "req/s"),
         Row(
             "throughput resolve rule",

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from epss.errors import InvalidInput
-from epss.resources import read_yaml
+from epss.resources import once_per_file_version, read_yaml
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,11 @@ class Term:
     source: str
 
 
-def load_glossary(path: Path) -> list[Term]:
+@once_per_file_version
+def load_glossary(path: Path) -> tuple[Term, ...]:
     """The terms, alphabetically (case-insensitive); none when the file does not exist."""
     if not path.exists():
-        return []
+        return ()
     entries = read_yaml(path) or []
     try:
         terms = [Term(**entry) for entry in entries]
@@ -30,7 +31,7 @@ def load_glossary(path: Path) -> list[Term]:
         raise InvalidInput(
             f"{path}: each entry needs term, definition and source ({exc})"
         ) from None
-    return sorted(terms, key=lambda t: t.term.casefold())
+    return tuple(sorted(terms, key=lambda t: t.term.casefold()))
 
 
 def terms_in(texts: Iterable[str], glossary: Sequence[Term]) -> list[Term]:

@@ -70,6 +70,14 @@ def markdown_to_html(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=8192)
+def published_html(text: str) -> str:
+    """markdown_to_html, cached for published texts: they are rendered again for every
+    panel, page and API answer that shows them (about a quarter of such a request's time).
+    An editor's preview is not kept."""
+    return markdown_to_html(text)
+
+
 def markdown_to_text(text: str) -> str:
     """The plain words of a Markdown text, for search and snippets."""
     rendered = _BLOCK_TAG.sub(" ", _markdown.render(_renderable(text)))
@@ -99,11 +107,11 @@ def render_version(
     doc = version.document
     return {
         **doc,
-        **{f"{k}_html": markdown_to_html(doc.get(k, "")) for k in TASK_TEXTS},
+        **{f"{k}_html": published_html(doc.get(k, "")) for k in TASK_TEXTS},
         "steps": [
             {
                 **step,
-                **{f"{k}_html": markdown_to_html(step.get(k, "")) for k in STEP_TEXTS},
+                **{f"{k}_html": published_html(step.get(k, "")) for k in STEP_TEXTS},
                 **({"terms": step_terms(step, glossary)} if glossary else {}),
             }
             for step in doc["steps"]

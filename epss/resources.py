@@ -7,12 +7,15 @@ checkout they are the top-level folders of the repository.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 _PACKAGE = Path(__file__).resolve().parent
+T = TypeVar("T")
 
 
 def shipped(name: str) -> Path:
@@ -26,3 +29,23 @@ def read_yaml(path: Path) -> Any:
     than the pure-Python reader: every service reads the glossary and the synonyms)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
+def once_per_file_version(load: Callable[[Path], T]) -> Callable[[Path], T]:
+    """`load(path)`, kept for as long as the file keeps its size and modification time:
+    every service a process builds reads the same content files (the tests build
+    thousands, at about 15 ms each). What `load` returns is shared: it must not change."""
+
+    @lru_cache(maxsize=16)
+    def loaded(path: Path, _version: tuple[int, int] | None) -> T:
+        return load(path)
+
+    @wraps(load)
+    def load_once(path: Path) -> T:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return loaded(path, None)
+        return loaded(path, (stat.st_mtime_ns, stat.st_size))
+
+    return load_once

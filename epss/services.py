@@ -50,7 +50,7 @@ class Services:
     engine: Engine
     search_index: SearchIndex
     resolver: ContextResolver
-    glossary: list[Term]
+    glossary: tuple[Term, ...]
     login_throttle: Throttle
     event_writer: EventWriter
     drafts: DraftHub

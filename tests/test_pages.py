@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -79,6 +80,24 @@ def test_a_broken_glossary_is_named(tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="term, definition and source") as caught:
         load_glossary(path)
     assert str(path) in caught.value.detail
+
+
+def test_a_glossary_changed_on_disk_is_read_anew(tmp_path: Path) -> None:
+    """The glossary is kept per process while the file stays as it was (every service reads
+    it); an edit, however small, or a removal is seen by the next service."""
+    path = tmp_path / "glossary.yaml"
+    path.write_text("- {term: NIK, definition: Identiteitskaart, source: Wet}\n")
+    assert [t.term for t in load_glossary(path)] == ["NIK"]
+    path.write_text("- {term: BRP, definition: Identiteitskaart, source: Wet}\n")  # same size
+    os.utime(path, ns=(1, 1))
+    assert [t.term for t in load_glossary(path)] == ["BRP"]
+    path.write_text("- {term: BRP, definitie: Identiteitskaart}\n")
+    with pytest.raises(InvalidInput):
+        load_glossary(path)
+    with pytest.raises(InvalidInput):  # not kept as the answer either
+        load_glossary(path)
+    path.unlink()
+    assert load_glossary(path) == ()
 
 
 def test_the_task_page_says_what_the_panel_does_at_the_field(client: TestClient) -> None:

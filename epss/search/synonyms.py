@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from epss.errors import InvalidInput
-from epss.resources import read_yaml
+from epss.resources import once_per_file_version, read_yaml
 from epss.search.analysis import dutch_analyzer, terms
 
 MAX_PHRASE = 4
@@ -26,16 +26,19 @@ class Synonyms:
             for phrase in phrases:
                 self._group_of.setdefault(phrase, index)
 
-    @classmethod
-    def from_file(cls, path: Path) -> Synonyms:
+    @staticmethod
+    @once_per_file_version
+    def from_file(path: Path) -> Synonyms:
+        """The groups of a synonyms file, shared by every index of the process that
+        reads it (a Synonyms does not change once made)."""
         if not path.exists():
-            return cls([])
+            return Synonyms([])
         data = read_yaml(path) or []
         if not isinstance(data, list) or not all(
             isinstance(g, list) and all(isinstance(t, str) for t in g) for g in data
         ):
             raise InvalidInput(f"{path}: expected a list of groups, each a list of words")
-        return cls(data)
+        return Synonyms(data)
 
     def spans(self, query_terms: list[str]) -> list[tuple[int, int, list[tuple[str, ...]]]]:
         """(start, end, other phrases of the group) for each synonym phrase in the query,
