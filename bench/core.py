@@ -13,9 +13,9 @@ What it does, all in a temporary data folder (SQLite) and on 127.0.0.1 only:
    over the same documents (words OR-ed, bm25, with a snippet).
 4. Starts the real server (uvicorn) on the same data folder and measures over HTTP, with
    keep-alive: sequential latency of /health (the baseline), /context/resolve (rule
-   matches and search fallbacks apart), /search, and a task's steps for the panel and in
-   full; throughput of /health and of rule-matched /context/resolve with concurrent
-   clients; the server's RSS after the load.
+   matches and search fallbacks apart), /search, a task's steps for the panel and in full,
+   and the list of all tasks; throughput of /health and of rule-matched /context/resolve
+   with concurrent clients; the server's RSS after the load.
 
 It prints each phase briefly, then one table: figure, baseline, ratio, budget, OK/OVER.
 """
@@ -71,6 +71,7 @@ QUERY_FILES = (
 SEARCH_P95_MS = 20.0
 RESOLVE_P95_MS = 5.0
 PANEL_P95_MS = 30.0  # a task's steps, for the help panel or the task's page
+TASK_LIST_P95_MS = 500.0  # every task, as the desk's panel page and the home page list them
 RESOLVE_THROUGHPUT_SHARE = 0.60
 INDEX_BUILD_S = 15.0
 RSS_MB = 200.0
@@ -287,6 +288,7 @@ def measure_http(
         slugs = [rng.choice(documents).slug for _ in range(200)]
         panel = latency([Request("GET", f"/tasks/{slug}/panel") for slug in slugs])
         task = latency([Request("GET", f"/tasks/{slug}") for slug in slugs])
+        task_list = timed_calls(lambda r: send(client, r), [Request("GET", "/tasks")], minimum=30)
     for name, value in [
         ("health", health),
         ("resolve rule", rule),
@@ -294,6 +296,7 @@ def measure_http(
         ("search", search),
         ("panel", panel),
         ("task", task),
+        ("task list", task_list),
     ]:
         print(f"HTTP {name + ':':<17} {value}")
     health_rps = throughput(base, [Request("GET", "/health")], args.clients, args.duration)
@@ -319,6 +322,8 @@ def measure_http(
         Row("HTTP panel p95", panel.p95, "ms", health.p95, PANEL_P95_MS),
         Row("HTTP task p50", task.p50, "ms", health.p50),
         Row("HTTP task p95", task.p95, "ms", health.p95, PANEL_P95_MS),
+        Row("HTTP task list p50", task_list.p50, "ms", health.p50),
+        Row("HTTP task list p95", task_list.p95, "ms", health.p95, TASK_LIST_P95_MS),
         Row("throughput health", health_rps, "req/s"),
         Row(
             "throughput resolve rule",

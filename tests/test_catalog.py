@@ -7,12 +7,18 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, func, select
 
-from epss.catalog import export_documents, import_documents, published_version
+from epss.catalog import (
+    export_documents,
+    import_documents,
+    newest_versions,
+    published_fields,
+    published_version,
+)
 from epss.db import unit_of_work
 from epss.models import ContextRule, Step, Task, TaskVersion
 from epss.services import Services
 from epss.taskfile import load_paths, load_text
-from tests.conftest import SHIPPED_TASKS, TASKS_DIR, import_shipped, shipped_document
+from tests.conftest import SHIPPED_TASKS, TASKS_DIR, import_shipped, publish, shipped_document
 
 
 def counts(services: Services) -> dict[str, int]:
@@ -94,3 +100,35 @@ def test_rules_follow_the_published_version(services: Services) -> None:
             select(ContextRule).join(Task).where(Task.slug == "reisdocument-aanvragen")
         ).all()
         assert {r.url for r in rules if r.url} == {"/demo/reisdocument/aanvraag"}
+
+
+def test_task_lists_read_the_fields_of_the_newest_version_as_stored(services: Services) -> None:
+    """What the task lists show (the API's, the home page, the desk's panel) is what the
+    newest published version's document holds, on either database: texts and lists as they
+    were, a field the document lacks left out, and only the tasks asked for."""
+    import_shipped(services)
+    publish(services, shipped_document("aangifte-geboorte").model_copy(update={"title": "Nieuw"}))
+    with Session(services.engine) as session:
+        listed = published_fields(session, "title", "tags", "zaaktypen", "no_such_field")
+        whole = newest_versions(session)
+        some = published_fields(session, "title", slugs={"aangifte-geboorte", "onbekend"})
+    assert [task["slug"] for task in listed] == [v.document["slug"] for v in whole]
+    for task, version in zip(listed, whole, strict=True):
+        expected = {
+            k: version.document[k] for k in ("title", "tags", "zaaktypen") if k in version.document
+        }
+        assert task == {
+            "slug": version.document["slug"],
+            "version": version.number,
+            "review_by": version.review_by,
+            **expected,
+        }
+    assert any(isinstance(task.get("tags"), list) and task["tags"] for task in listed)
+    assert some == [
+        {
+            "slug": "aangifte-geboorte",
+            "version": 2,
+            "review_by": some[0]["review_by"],
+            "title": "Nieuw",
+        }
+    ]

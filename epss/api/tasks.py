@@ -6,25 +6,20 @@ from fastapi import APIRouter, Query, Response
 
 from epss.api.schemas import PanelTaskOut, TaskOut, TaskSummary
 from epss.auth import PUBLIC
-from epss.catalog import newest_versions, published_version
+from epss.catalog import published_fields, published_version
 from epss.numbers import MAX_INT
 from epss.render import panel_view, render_version
 from epss.web.deps import ServicesDep, SessionDep
 
 router = APIRouter(tags=["tasks"], dependencies=[PUBLIC])
+# What published_fields picks out of each document; it adds slug, version and review_by.
+_SUMMARY_FIELDS = [n for n in TaskSummary.model_fields if n not in ("slug", "version", "review_by")]
 
 
 @router.get("/tasks", response_model=list[TaskSummary])
 def list_tasks(session: SessionDep) -> list[dict]:
     """Every task with a published version, by slug."""
-    return [
-        {
-            **{k: v.document[k] for k in TaskSummary.model_fields if k in v.document},
-            "version": v.number,
-            "review_by": v.review_by,
-        }
-        for v in newest_versions(session)
-    ]
+    return published_fields(session, *_SUMMARY_FIELDS)
 
 
 @router.get("/tasks/{slug}", response_model=TaskOut)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from epss import i18n
 from epss.auth import PUBLIC, identify
-from epss.catalog import newest_versions, published_version
+from epss.catalog import published_fields, published_version
 from epss.errors import NotFound
 from epss.moments import moment_with_zone
 from epss.numbers import MAX_INT
@@ -86,8 +86,8 @@ def render(
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, services: ServicesDep) -> HTMLResponse:
     tasks = [
-        {**v.document, "version": v.number, "review_by": v.review_by.strftime("%d-%m-%Y")}
-        for v in newest_versions(session)
+        {**task, "review_by": task["review_by"].strftime("%d-%m-%Y")}
+        for task in published_fields(session, "title", "criticality", "owner")
     ]
     return render(request, "home.html", {"tasks": tasks, "demo": services.settings.demo})
 
@@ -133,7 +133,7 @@ def _linked_titles(session: Session, steps: list[dict]) -> dict[str, str]:
     """The titles of the tasks the steps' branches lead to, by slug (as published now)."""
     linked = {b["task"] for s in steps for b in s.get("branches", []) if b.get("task")}
     # One query; a link to a task that was never published is shown as it is.
-    return {v.document["slug"]: v.document["title"] for v in newest_versions(session, linked)}
+    return {t["slug"]: t["title"] for t in published_fields(session, "title", slugs=linked)}
 
 
 @router.get("/favicon.ico")

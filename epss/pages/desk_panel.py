@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from epss.auth import PUBLIC, identify
-from epss.catalog import newest_versions
+from epss.catalog import published_fields
 from epss.hostapps import STANDALONE_PANEL_APP
 from epss.pages import render
 from epss.web.deps import SessionDep
@@ -28,13 +28,8 @@ def standalone_panel(
     """`taak` (a task's id) or `zaaktype` chooses the task; `zaak` is the case, so the
     ticks are kept per case (only in this browser)."""
     tasks = [
-        {
-            "slug": v.document["slug"],
-            "title": v.document["title"],
-            "domain": v.document["domain"],
-            "zaaktypen": v.document.get("zaaktypen", []),
-        }
-        for v in newest_versions(session)
+        {"zaaktypen": [], **task}
+        for task in published_fields(session, "title", "domain", "zaaktypen")
     ]
     by_slug = {t["slug"]: t for t in tasks}
     for_zaaktype = [t for t in tasks if zaaktype.strip() and zaaktype.strip() in t["zaaktypen"]]

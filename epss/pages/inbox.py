@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from epss import i18n
 from epss.auth import EDITORS, Identity, allow
-from epss.catalog import newest_versions
+from epss.catalog import published_fields
 from epss.db import attempt
 from epss.drafts.history import changes_of
 from epss.errors import Conflict, InvalidInput
@@ -97,7 +97,7 @@ def inbox_page(
         filters={"status": status, "taak": taak},
         counts=counts(session, taak or None),
         status_params=STATUS_PARAMS,
-        tasks=[(v.document["slug"], v.document["title"]) for v in newest_versions(session)],
+        tasks=[(task["slug"], task["title"]) for task in published_fields(session, "title")],
     )
     if not wants_fragment(request):
         return render(request, "inbox.html", context, headers={"Vary": "HX-Request"})

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from epss import i18n
 from epss.auth import Identity, Role, allow
-from epss.catalog import newest_versions
+from epss.catalog import newest_versions, published_fields
 from epss.errors import EpssError, InvalidInput, NotFound
 from epss.moments import LOCAL_TIME, moment, moment_of, moment_with_zone
 from epss.pages import render
@@ -120,7 +120,7 @@ def screen(
 
 def _task_choices(session: Session) -> list[tuple[str, str]]:
     """(slug, title) of every published task, by title: the auditor chooses by title."""
-    tasks = [(v.document["slug"], v.document["title"]) for v in newest_versions(session)]
+    tasks = [(task["slug"], task["title"]) for task in published_fields(session, "title")]
     return sorted(tasks, key=lambda task: (task[1].casefold(), task[0]))
 
 
@@ -400,7 +400,7 @@ def question_page(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    tasks = [(v.document["slug"], v.document["title"]) for v in newest_versions(session)]
+    tasks = [(task["slug"], task["title"]) for task in published_fields(session, "title")]
     wider = None
     if table is not None and period is not None:
         wider = wider_view(

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from epss.catalog import newest_versions
+from epss.catalog import newest_versions, published_fields
 from epss.quality.counts import CONSULTED, count
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
@@ -21,7 +21,7 @@ NO_TEAM = "(geen team)"
 
 def titles(session: Session) -> dict[str, str]:
     """Task slug → title of its newest published version."""
-    return {v.document["slug"]: v.document["title"] for v in newest_versions(session)}
+    return {task["slug"]: task["title"] for task in published_fields(session, "title")}
 
 
 def by_task(session: Session, period: Period, minimum: int) -> Table:
