@@ -19,10 +19,10 @@ lint: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-# Everything but the browser, PostgreSQL and real processes, on every core, with a fifth of
-# the fuzzing examples: the loop while you work.
+# Everything but the browser, PostgreSQL, real processes and the slowest property tests, on
+# every core, with a fifth of the fuzzing examples: the loop while you work.
 test-fast: lint
-	$(PY) -m pytest -q -n auto -m "not browser and not postgres and not processes" \
+	$(PY) -m pytest -q -n auto -m "not browser and not postgres and not processes and not slow" \
 		--hypothesis-profile=fast
 
 # The whole suite, as CI runs it: each test module on one worker, so the services a module

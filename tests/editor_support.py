@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+from epss.taskfile.fields import STEP_FIELDS
+
 # The rows of the checks at the field: a check's kind and the name of its input.
 CHECK_INPUTS = {
     "required": "controle_verplicht",
@@ -42,3 +46,8 @@ def step_form(step: dict, **changes) -> dict:
             form[name + "_melding"] = check["message"]
     form.update(changes)
     return form
+
+
+def basis(step: dict) -> str:
+    """The hidden field the edit form sends back: the step as the form was loaded."""
+    return json.dumps({name: step.get(name) for name in STEP_FIELDS})

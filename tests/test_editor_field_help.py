@@ -22,8 +22,7 @@ from epss.drafts.editing import draft_view
 from epss.i18n import ENGLISH, translator
 from epss.pages.editor_forms import check_form_values, value_writer
 from epss.pages.field_help import CHECK_MESSAGES, describe_check, describe_checks
-from epss.taskfile.fields import STEP_FIELDS
-from tests.editor_support import step_form
+from tests.editor_support import basis, step_form
 
 SLUG = "aangifte-geboorte"
 STEP = "controleer-termijn"
@@ -52,11 +51,6 @@ def set_step(client: TestClient, **values) -> dict:
 def plain_step(client: TestClient) -> dict:
     """The step without help at its field."""
     return set_step(client, field_tip=None, field_checks=[])
-
-
-def basis(step: dict) -> str:
-    """The hidden field the edit form sends back: the step as the form was loaded."""
-    return json.dumps({name: step.get(name) for name in STEP_FIELDS})
 
 
 def shown(answer_text: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import json
 import re
 import zipfile
 
@@ -26,7 +25,7 @@ from epss.models import Task, TaskVersion
 from epss.resources import shipped
 from epss.taskfile import dump_document, load_paths
 from tests.conftest import set_clock
-from tests.editor_support import step_form
+from tests.editor_support import basis, step_form
 
 SLUG = "aangifte-geboorte"  # high, not critical
 CRITICAL = "reisdocument-aanvragen"
@@ -168,26 +167,6 @@ def test_a_step_form_changes_the_draft_and_answers_the_step_fragment(
     history = client.get(f"/redactie/taken/{SLUG}/geschiedenis", headers=people["expert"]).text
     assert history.count("Stap gewijzigd") == 2 and "door expert" in history
     assert "</span>Nieuwe</ins>" in history and "<ins>" in history and "<del>" in history
-
-
-def basis(step: dict) -> str:
-    """The hidden field the edit form sends back: the step as the form was loaded."""
-    return json.dumps(
-        {
-            name: step[name]
-            for name in (
-                "title",
-                "mandatory",
-                "instruction",
-                "why",
-                "warning",
-                "check",
-                "branches",
-                "target",
-                "sources",
-            )
-        }
-    )
 
 
 def test_a_stale_step_form_with_a_real_conflict_shows_it_and_changes_nothing(

@@ -5,7 +5,9 @@ panel without touching the ticks at the desk."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +18,7 @@ from epss.render import step_hash
 from epss.taskfile import TaskFileError, dump_document, load_text
 from epss.taskfile.fingerprint import FieldFingerprint
 from tests.conftest import shipped_document, text_of
-from tests.editor_support import step_form
+from tests.editor_support import basis, step_form
 
 SLUG, STEP = "verhuizing-doorgeven", "controleer-verhuisdatum"
 HTMX = {"HX-Request": "true"}
@@ -153,3 +155,39 @@ def test_a_field_pointed_at_comes_with_its_fingerprint_and_a_bad_one_changes_not
     assert after["target"] == ["#postcode"]
     assert after["target_fingerprint"] == pointed
     assert "ook herkend aan kenmerken" in text_of(saved.text)
+
+
+def test_keeping_my_version_keeps_the_field_i_pointed_at(client: TestClient, people: dict) -> None:
+    """Erik points at another field while Eva renames the step: on the merge form,
+    "Mijn versie houden" saves Erik's step with what his field looks like."""
+    url = f"/redactie/taken/{SLUG}/stappen/{STEP}"
+    before = _step(client)
+    theirs = client.post(
+        url,
+        headers={**people["expert"], **HTMX},
+        data=step_form(before, basis=basis(before), titel="Controleer de datum van verhuizen"),
+    )
+    assert theirs.status_code == 200, theirs.text
+    pointed = {"tag": "input", "type": "text", "id": "postcode", "label": "Postcode"}
+    mine = step_form(
+        before,
+        basis=basis(before),
+        titel="Controleer de verhuisdatum nauwkeurig",
+        doelveld="#postcode",
+        kenmerken=json.dumps(pointed),
+    )
+    stale = client.post(url, headers={**people["expert2"], **HTMX}, data=mine)
+    assert stale.status_code == 412, stale.text
+    keep = stale.text.split("Mijn versie houden")[0].rsplit("<form", 1)[1]
+    sent: dict[str, list[str]] = {}
+    for name, double, single in re.findall(
+        r'<input type="hidden" name="([^"]+)" value=(?:"([^"]*)"|\'([^\']*)\')', keep
+    ):
+        sent.setdefault(name, []).append(html.unescape(double or single))
+    kept = client.post(url, headers={**people["expert2"], **HTMX}, data=sent)
+    assert kept.status_code == 200, kept.text
+    after = _step(client)
+    assert after["title"] == "Controleer de verhuisdatum nauwkeurig"
+    assert after["target"] == ["#postcode"] and after["target_fingerprint"] == pointed
+    unchanged = ("instruction", "why", "warning", "check", "sources", "branches", "field_checks")
+    assert {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}

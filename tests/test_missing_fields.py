@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from epss.db import unit_of_work
 from epss.models import HostApp
-from tests.conftest import text_of
+from tests.conftest import set_clock, text_of
 
 APP = "demo-zaaksysteem"
 PAGE = "/redactie/velden"
@@ -88,6 +88,22 @@ def test_reports_of_a_missing_field_reach_the_experts_list(
     step = text_of(editor.split('id="stap-vraag-nieuw-adres"')[1].split('<li id="stap-')[0])
     assert "Veld niet gevonden" in step
     assert "Het hulppaneel aan de balie vond het veld van deze stap niet. Waar en hoe vaak" in step
+
+
+def test_the_period_of_30_days_is_counted_by_the_apps_clock(
+    client: TestClient, people: dict
+) -> None:
+    """Reports of today are out of the list, the notice and the editor's marks once the
+    service's clock stands 31 days later."""
+    screen = "https://zaken.gemeente.example/verhuizing/1"
+    answer = client.post("/api/v1/events", json={"events": [missing("vraag-nieuw-adres", screen)]})
+    assert answer.status_code in (200, 202), answer.text
+    editor = "/redactie/taken/verhuizing-doorgeven"
+    assert "badge-unfound" in client.get(editor, headers=people["expert"]).text
+    set_clock(client.app, dt.datetime.now(dt.UTC) + dt.timedelta(days=31))
+    assert "vond de laatste 30 dagen" in client.get(PAGE, headers=people["expert"]).text
+    assert "velden-niet-gevonden" not in client.get("/redactie", headers=people["expert"]).text
+    assert "badge-unfound" not in client.get(editor, headers=people["expert"]).text
 
 
 def test_the_list_is_for_experts_and_says_when_all_was_found(

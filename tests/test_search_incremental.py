@@ -235,6 +235,7 @@ def _mutate(rng: random.Random, catalog: Catalog, step: int) -> tuple[list, list
     return [catalog[slug]], []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [3, 11])
 def test_any_sequence_of_updates_answers_as_a_rebuild(
     index: SearchIndex,
@@ -293,6 +294,7 @@ def _follow(folder: str, changes: list, worker: int) -> None:
     index.close()
 
 
+@pytest.mark.processes
 def test_two_processes_updating_one_folder_leave_a_correct_index(
     index: SearchIndex,
     catalog: Catalog,

@@ -4,10 +4,13 @@ travel from a task file to the editor, the API, the task page and the panel."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
+from starlette.datastructures import FormData
 
 from epss.api.schemas import PanelStepOut, StepOut
 from epss.catalog import content_hash, import_documents
@@ -17,11 +20,19 @@ from epss.drafts.editing import draft_view
 from epss.drafts.merge import LIST_FIELDS, TEXT_FIELDS, VALUE_FIELDS, merge_step
 from epss.i18n import ENGLISH
 from epss.models import Task
+from epss.pages.editor_forms import checked_days, step_basis, step_changes, step_form_inputs
 from epss.settings import Settings
-from epss.taskfile import TaskFileError, dump_document, load_text
-from epss.taskfile.fields import FIELD_LABELS, STEP_FIELDS, STEP_TEXTS, TASK_FIELDS, labels_along
+from epss.taskfile import TaskFileError, dump_document, load_paths, load_text
+from epss.taskfile.fields import (
+    FIELD_LABELS,
+    STEP_FIELDS,
+    STEP_TEXTS,
+    TASK_FIELDS,
+    labels_along,
+    step_values,
+)
 from epss.taskfile.model import Step, TaskDocument
-from tests.conftest import shipped_document
+from tests.conftest import TASKS_DIR, shipped_document
 from tests.editor_support import step_form
 
 SLUG = "aangifte-geboorte"
@@ -54,6 +65,31 @@ def test_a_field_is_named_by_the_part_of_the_format_it_is_in() -> None:
     assert labels_along(("context_rules", 0, "title")) == ["Contextregels", None, "Titel bevat"]
     assert labels_along(("steps", 1, "branches", 0, "if"))[-1] == "Als"
     assert labels_along(("steps", 0, "colour")) == ["Stappen", None, None]
+
+
+def test_a_step_posted_as_its_form_inputs_is_read_back_whole() -> None:
+    """What the step form posts for a step (the merge form's "keep mine" sends it hidden)
+    reads back as that very step: a field the form leaves out would be lost there."""
+    steps = [step for task in load_paths([TASKS_DIR]) for step in task.document.steps]
+    everything = Step.model_validate(
+        {
+            **steps[0].model_dump(by_alias=True),
+            "estimated_minutes": 4,
+            "target": ["#geboortedatum", "input[name=datum]"],
+            "field_tip": "Schrijf de datum als 01-02-2026.",
+            "field_checks": [
+                {"kind": "date", "from_days": -3, "to_days": 14, "message": "Te vroeg."},
+                {"kind": "pattern", "pattern": "[0-9-]+"},
+                {"kind": "required"},
+            ],
+            "target_fingerprint": {"tag": "input", "id": "geboortedatum", "position": 3},
+        }
+    )
+    for step in [*steps, everything]:
+        stored = step_values(step)
+        posted = [*step_form_inputs(stored), ("basis", json.dumps(step_basis(stored)))]
+        read = Step.model_validate({"id": step.id, **checked_days(step_changes(FormData(posted)))})
+        assert step_values(read) == stored, step.id
 
 
 def test_the_estimated_minutes_round_trip_and_leave_older_documents_as_they_were() -> None:

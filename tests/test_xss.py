@@ -195,6 +195,7 @@ def test_the_checked_editor_routes_exist(client: TestClient) -> None:
         assert _has_route(client, path), path
 
 
+@pytest.mark.slow
 def test_payloads_in_every_field_come_out_of_api_panel_pages_and_editor_harmless(
     published: TestClient, people: dict[str, dict[str, str]]
 ) -> None:

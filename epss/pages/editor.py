@@ -95,9 +95,9 @@ def review_state(review_by: dt.date | str | None, on: dt.date) -> str | None:
     return "due" if review_by - on <= DUE_WITHIN else None
 
 
-def missing_since() -> dt.datetime:
+def missing_since(request: Request) -> dt.datetime:
     """Since when a field the desk's panel did not find is told to the experts."""
-    return dt.datetime.now(dt.UTC) - dt.timedelta(days=MISSING_FIELDS_DAYS)
+    return get_services(request).clock() - dt.timedelta(days=MISSING_FIELDS_DAYS)
 
 
 def task_by_slug(session: Session, slug: str) -> Task:
@@ -153,7 +153,7 @@ def task_list(
     )
     # Steps whose field the desk's panel did not find lately, and not republished since:
     # told on the page where experts start (not in a filter's answer, which leaves it out).
-    unfound = set() if wants_fragment(request) else unfound_steps(session, missing_since())
+    unfound = set() if wants_fragment(request) else unfound_steps(session, missing_since(request))
     filters = {"domein": domein, "status": status, "eigenaar": eigenaar, "controle": controle}
     return page(
         request,

@@ -493,6 +493,6 @@ def changes_page(
         raise InvalidInput("Geef bij 'van' en 'naar' allebei een versienummer om te vergelijken.")
     else:
         changes = draft_changes(session, slug)
-    context = editor_context(session, slug, who, changes=changes, van=van, naar=naar)
+    context = editor_context(request, session, slug, who, changes=changes, van=van, naar=naar)
     context["task"] = task
     return page(request, "editor_changes.html", "_editor_changes.html", context)

@@ -336,6 +336,27 @@ def step_form_values(step: dict) -> dict:
     }
 
 
+def step_form_inputs(step: dict) -> list[tuple[str, str]]:
+    """The inputs (name, value) a step's edit form posts for a step dict: posted as they
+    are, `step_changes` reads the very same step back (the merge form's "keep mine" sends
+    them hidden)."""
+    inputs: list[tuple[str, str]] = []
+    for name, value in step_form_values(step).items():
+        if name == "takken":
+            inputs += [
+                (f"tak_{key}", row[key]) for row in value for key in ("als", "soort", "naar")
+            ]
+        elif isinstance(value, list):
+            inputs += [(name, str(item)) for item in value]
+        elif value is True:
+            inputs.append((name, "ja"))
+        elif value is not False and value != "":
+            inputs.append((name, str(value)))
+    if step.get("target_fingerprint"):
+        inputs.append(("kenmerken", json.dumps(step["target_fingerprint"], ensure_ascii=False)))
+    return inputs
+
+
 def check_form_values(checks: list) -> dict:
     """The inputs of the checks at a step's field, by their names: a box ticked (True) or
     not, a pattern, the days of a date check and each check's own message ("" when not

@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/redactie/velden", response_class=HTMLResponse)
 def missing_fields_page(request: Request, session: SessionDep, who: Editor) -> HTMLResponse:
-    since = missing_since()
+    since = missing_since(request)
     apps = dict(session.exec(select(HostApp.id, HostApp.name)).all())
     rows = [
         {**vars(found), "app_name": apps.get(found.app, found.app)}

@@ -65,7 +65,7 @@ def _one_step(
     changed: bool = False,
 ) -> HTMLResponse:
     """The fragment of one step (the whole editor page when htmx did not ask)."""
-    context = editor_context(session, slug, who)
+    context = editor_context(request, session, slug, who)
     context["s"] = _step(context, key)
     context["state"] = state
     context["step_states"][key] = state
@@ -93,7 +93,7 @@ def _all_steps(
     return _fragment(
         request,
         "_editor_steps.html",
-        editor_context(session, slug, who, **extra),
+        editor_context(request, session, slug, who, **extra),
         status_code=status_code,
         announce=announce,
         changed=changed,
@@ -402,7 +402,7 @@ def move_step(
     richting: Annotated[str, Form(pattern="^(omhoog|omlaag)$")],
 ) -> Response:
     """Move a step one place up or down; the focus stays on the button pressed."""
-    context = editor_context(session, slug, who)
+    context = editor_context(request, session, slug, who)
     keys = [s["id"] for s in context["steps"]]
     if key not in keys:
         _step(context, key)

@@ -20,7 +20,13 @@ from epss.drafts.document import draft_hash
 from epss.drafts.field_reports import unfound_steps
 from epss.errors import EpssError, InvalidInput, StaleVersion
 from epss.pages.editor import Editor, missing_since, page, task_by_slug, wants_fragment
-from epss.pages.editor_forms import rules_changes, step_basis, step_form_values, task_changes
+from epss.pages.editor_forms import (
+    rules_changes,
+    step_basis,
+    step_form_inputs,
+    step_form_values,
+    task_changes,
+)
 from epss.pages.form_data import FormDep
 from epss.pages.pick_screens import pick_screens
 from epss.render import markdown_to_html
@@ -34,7 +40,7 @@ def markdown(text: str | None) -> Markup:
     return Markup(markdown_to_html(text or ""))
 
 
-def editor_context(session: Session, slug: str, who: Identity, **extra) -> dict:
+def editor_context(request: Request, session: Session, slug: str, who: Identity, **extra) -> dict:
     """What the editor page and its fragments need: the task row, its draft as the draft
     functions give it, and the person's permissions."""
     task = task_by_slug(session, slug)
@@ -50,9 +56,10 @@ def editor_context(session: Session, slug: str, who: Identity, **extra) -> dict:
         "markdown": markdown,
         "step_states": {},
         "step_form": step_form_values,
+        "step_form_inputs": step_form_inputs,
         "step_basis": step_basis,
         "pick": pick_screens(session, draft),
-        "unfound": {step for _, step in unfound_steps(session, missing_since(), slug)},
+        "unfound": {step for _, step in unfound_steps(session, missing_since(request), slug)},
         **extra,
     }
 
@@ -94,7 +101,7 @@ def editor_page(
     hersteld: int | None = Query(default=None, ge=1),
 ) -> HTMLResponse:
     """The whole editor; `bewerk` opens one step's form (the page without scripts)."""
-    context = editor_context(session, slug, who, done=gedaan, restored=hersteld)
+    context = editor_context(request, session, slug, who, done=gedaan, restored=hersteld)
     if bewerk:
         context["step_states"][bewerk] = {"mode": "edit"}
     return page(request, "editor_task.html", "_editor_task.html", context)
@@ -103,7 +110,10 @@ def editor_page(
 @router.get("/redactie/taken/{slug}/velden", response_class=HTMLResponse)
 def fields_fragment(request: Request, slug: str, session: SessionDep, who: Editor) -> HTMLResponse:
     return page(
-        request, "editor_task.html", "_editor_fields.html", editor_context(session, slug, who)
+        request,
+        "editor_task.html",
+        "_editor_fields.html",
+        editor_context(request, session, slug, who),
     )
 
 
@@ -120,6 +130,7 @@ def save_fields(
             editing.update_task_fields(session, slug, version, mine, by=who.name)
     except StaleVersion as exc:
         context = editor_context(
+            request,
             session,
             slug,
             who,
@@ -138,7 +149,7 @@ def save_fields(
         )
     except EpssError as exc:
         error = exc.in_language(i18n.translator_for(request))
-        context = editor_context(session, slug, who, fields_error=error, fields_form=mine)
+        context = editor_context(request, session, slug, who, fields_error=error, fields_form=mine)
         return _answer(
             request,
             slug,
@@ -161,7 +172,10 @@ def save_fields(
 @router.get("/redactie/taken/{slug}/regels", response_class=HTMLResponse)
 def rules_fragment(request: Request, slug: str, session: SessionDep, who: Editor) -> HTMLResponse:
     return page(
-        request, "editor_task.html", "_editor_rules.html", editor_context(session, slug, who)
+        request,
+        "editor_task.html",
+        "_editor_rules.html",
+        editor_context(request, session, slug, who),
     )
 
 
@@ -179,6 +193,7 @@ def save_rules(
     except EpssError as exc:
         stale = isinstance(exc, StaleVersion)
         context = editor_context(
+            request,
             session,
             slug,
             who,
@@ -276,7 +291,10 @@ def rule_results(rules: list[dict], probe: dict) -> list[dict]:
 def panel_preview(request: Request, slug: str, session: SessionDep, who: Editor) -> HTMLResponse:
     """The draft as the overlay's panel would show it once published."""
     return page(
-        request, "editor_task.html", "_editor_panel.html", editor_context(session, slug, who)
+        request,
+        "editor_task.html",
+        "_editor_panel.html",
+        editor_context(request, session, slug, who),
     )
 
 
@@ -315,7 +333,7 @@ def _saved(
     if not wants_fragment(request):
         return RedirectResponse(f"/redactie/taken/{slug}#{anchor}", status_code=303)
     session.flush()
-    context = editor_context(session, slug, who, saved=True)
+    context = editor_context(request, session, slug, who, saved=True)
     return page(
         request,
         "editor_task.html",

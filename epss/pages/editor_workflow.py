@@ -49,6 +49,7 @@ def _act(
             raise
         translate = i18n.translator_for(request)
         context = editor_context(
+            request,
             session,
             slug,
             who,
@@ -78,7 +79,7 @@ def workflow_fragment(
         request,
         "editor_task.html",
         "_editor_oob.html",
-        editor_context(session, slug, who, box_is_target=True),
+        editor_context(request, session, slug, who, box_is_target=True),
     )
 
 
