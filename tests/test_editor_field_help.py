@@ -20,7 +20,8 @@ from epss.db import unit_of_work
 from epss.drafts import editing
 from epss.drafts.editing import draft_view
 from epss.i18n import ENGLISH, translator
-from epss.pages.editor_forms import check_form_values, value_writer
+from epss.pages.editor_forms import check_form_values
+from epss.pages.editor_merge import value_writer
 from epss.pages.field_help import CHECK_MESSAGES, describe_check, describe_checks
 from tests.editor_support import basis, step_form
 

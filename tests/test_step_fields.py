@@ -69,22 +69,36 @@ def test_a_field_is_named_by_the_part_of_the_format_it_is_in() -> None:
 
 def test_a_step_posted_as_its_form_inputs_is_read_back_whole() -> None:
     """What the step form posts for a step (the merge form's "keep mine" sends it hidden)
-    reads back as that very step: a field the form leaves out would be lost there."""
+    reads back as that very step: a field the form leaves out would be lost there. The
+    made-up step gives every field a value, so a new field must be given one here too."""
     steps = [step for task in load_paths([TASKS_DIR]) for step in task.document.steps]
     everything = Step.model_validate(
         {
-            **steps[0].model_dump(by_alias=True),
+            "id": "alles",
+            "title": "Controleer de geboortedatum",
+            "mandatory": False,
+            "instruction": "Vergelijk de datum met de **akte**.",
+            "why": "Een verkeerde datum gaat mee in elke akte.",
+            "warning": "Let op de notatie.",
+            "check": "De datum klopt.",
             "estimated_minutes": 4,
+            "branches": [
+                {"if": "De akte ontbreekt", "task": "aangifte-geboorte"},
+                {"if": "De datum wijkt af", "step": "stap-2"},
+            ],
             "target": ["#geboortedatum", "input[name=datum]"],
+            "target_fingerprint": {"tag": "input", "id": "geboortedatum", "position": 3},
             "field_tip": "Schrijf de datum als 01-02-2026.",
             "field_checks": [
                 {"kind": "date", "from_days": -3, "to_days": 14, "message": "Te vroeg."},
                 {"kind": "pattern", "pattern": "[0-9-]+"},
                 {"kind": "required"},
             ],
-            "target_fingerprint": {"tag": "input", "id": "geboortedatum", "position": 3},
+            "sources": ["bw1-19e", "brp-wet"],
         }
     )
+    unset = Step.ADDED_LATER | {"mandatory": True}
+    assert [n for n, v in step_values(everything).items() if v in ([], "", unset.get(n))] == []
     for step in [*steps, everything]:
         stored = step_values(step)
         posted = [*step_form_inputs(stored), ("basis", json.dumps(step_basis(stored)))]

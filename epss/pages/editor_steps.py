@@ -23,15 +23,8 @@ from epss.drafts.merge import merge_step, step_base
 from epss.errors import EpssError, InvalidInput, NotFound, StaleVersion
 from epss.overlay.bundle import source_dir
 from epss.pages.editor import Editor, page, wants_fragment
-from epss.pages.editor_forms import (
-    checked_days,
-    merge_form,
-    merge_sides,
-    new_step_values,
-    resolved_values,
-    step_changes,
-    value_writer,
-)
+from epss.pages.editor_forms import checked_days, new_step_values, step_changes
+from epss.pages.editor_merge import merge_form, merge_sides, resolved_values, value_writer
 from epss.pages.editor_tasks import editor_context
 from epss.pages.form_data import FormDep
 from epss.taskfile.fields import STEP_FIELDS
@@ -282,7 +275,7 @@ def _conflict_state(
     mine: dict,
     their_name: str | None,
 ) -> dict:
-    """The state of a step's merge form (see editor_forms.merge_form)."""
+    """The state of a step's merge form (see editor_merge.merge_form)."""
     theirs = {name: theirs.get(name) for name in STEP_FIELDS}
     merge = merge_step(base, theirs, mine)
     draft = editing.draft_view(session, slug)
