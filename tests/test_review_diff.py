@@ -17,7 +17,7 @@ from epss.db import unit_of_work
 from epss.drafts.changes import compare
 from epss.drafts.editing import draft_view
 from epss.models import Feedback
-from epss.pages.editor_diff import marked_html
+from epss.pages.marked_html import marked_html
 from tests.editor_support import step_form
 
 SLUG = "aangifte-geboorte"
