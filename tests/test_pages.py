@@ -49,6 +49,14 @@ def test_search_serves_a_page_or_the_fragment_htmx_asked_for(client: TestClient)
     fragment = client.get("/zoeken", params={"q": "naamskeuze"}, headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and 'id="resultaten"' in fragment.text
     assert "/taken/aangifte-geboorte" in fragment.text
+    # Back to a search whose page htmx no longer keeps: it asks again, and needs all of it.
+    restored = client.get(
+        "/zoeken",
+        params={"q": "naamskeuze"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restored.text and "<mark" in restored.text
+    assert all("HX-Request" in a.headers["vary"] for a in (full, fragment, restored))
 
 
 def test_unknown_task_page_is_a_404_page_for_people(client: TestClient) -> None:

@@ -83,6 +83,27 @@ def render(
     return response
 
 
+def wants_fragment(request: Request) -> bool:
+    """An htmx request for part of a page (a history restore needs the whole page)."""
+    return bool(request.headers.get("hx-request")) and not request.headers.get(
+        "hx-history-restore-request"
+    )
+
+
+def render_page(
+    request: Request,
+    full: str,
+    fragment: str,
+    context: dict,
+    status_code: int = 200,
+    headers: dict | None = None,
+) -> HTMLResponse:
+    """The full page, or for htmx only its fragment; a cache keeps the two apart."""
+    name = fragment if wants_fragment(request) else full
+    headers = {"Vary": "HX-Request", **(headers or {})}
+    return render(request, name, context, status_code=status_code, headers=headers)
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: SessionDep, services: ServicesDep) -> HTMLResponse:
     tasks = [
@@ -97,8 +118,7 @@ def search_page(
     request: Request, services: ServicesDep, q: str = Query(default="", max_length=200)
 ) -> HTMLResponse:
     results = services.search_index.search(q, limit=20) if q.strip() else []
-    name = "_results.html" if request.headers.get("hx-request") else "search.html"
-    return render(request, name, {"q": q, "results": results})
+    return render_page(request, "search.html", "_results.html", {"q": q, "results": results})
 
 
 @router.get("/begrippen", response_class=HTMLResponse)

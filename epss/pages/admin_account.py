@@ -35,6 +35,7 @@ from epss.auth.accounts import user_by_name
 from epss.db import attempt
 from epss.errors import EpssError
 from epss.moments import moment
+from epss.pages import wants_fragment
 from epss.pages.admin_log import (
     LOGIN_LABELS,
     ROLE_HINTS,
@@ -47,7 +48,7 @@ from epss.pages.admin_log import (
     role_names,
     said,
 )
-from epss.pages.editor import page, wants_fragment
+from epss.pages.editor import page
 from epss.pages.own_account import RESET_PATH, same_passwords
 from epss.web.deps import SessionDep
 

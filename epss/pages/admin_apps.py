@@ -24,9 +24,9 @@ from epss.hostapps import parse_finish_buttons, parse_zaaktype_map
 from epss.moments import moment
 from epss.overlay import snippets
 from epss.overlay.bundle import shipped_bundle
-from epss.pages import render
+from epss.pages import render, wants_fragment
 from epss.pages.admin_log import Admin, acting, log_helpers, log_of, said
-from epss.pages.editor import page, wants_fragment
+from epss.pages.editor import page
 from epss.web.deps import SessionDep
 
 router = APIRouter(include_in_schema=False)

@@ -23,7 +23,7 @@ from epss.drafts.field_reports import MISSING_FIELDS_DAYS, unfound_steps
 from epss.drafts.review import DUE_WITHIN_DAYS
 from epss.errors import NotFound
 from epss.models import Task
-from epss.pages import render
+from epss.pages import render_page, wants_fragment
 from epss.render import markdown_to_html
 from epss.taskfile.fields import FIELD_LABELS as TASK_FIELD_LABELS
 from epss.web.deps import SessionDep, TodayDep, get_services
@@ -35,13 +35,6 @@ STATUS_LABELS = {"draft": "Concept", "submitted": "Ingediend", "published": "Gep
 DUE_WITHIN = dt.timedelta(days=DUE_WITHIN_DAYS)  # "binnenkort": the review date is this close
 MAX_PREVIEW = 20_000
 FIELD_LABELS = TASK_FIELD_LABELS | {"order": "Volgorde", "position": "Plaats", "version": "Versie"}
-
-
-def wants_fragment(request: Request) -> bool:
-    """An htmx request for part of a page (a history restore needs the whole page)."""
-    return bool(request.headers.get("hx-request")) and not request.headers.get(
-        "hx-history-restore-request"
-    )
 
 
 def announcing(request: Request, text: str | None) -> dict[str, str]:
@@ -65,14 +58,15 @@ def page(
 ) -> HTMLResponse:
     """The full page, or for htmx only its fragment. `announce` is read out by screen
     readers after the swap (editor.js puts it in the page's aria-live region)."""
-    name = fragment if wants_fragment(request) else full
-    extra = {"Vary": "HX-Request", **(headers or {}), **announcing(request, announce)}
+    extra = {**(headers or {}), **announcing(request, announce)}
     helpers = {
         "status_label": status_label,
         "field_label": field_label,
         "review_state": partial(review_state, on=get_services(request).today()),
     }
-    return render(request, name, {**context, **helpers}, status_code=status_code, headers=extra)
+    return render_page(
+        request, full, fragment, {**context, **helpers}, status_code=status_code, headers=extra
+    )
 
 
 def field_label(name: str) -> str:

@@ -16,7 +16,8 @@ from epss.db import attempt
 from epss.drafts import editing, working
 from epss.errors import EpssError, InvalidInput
 from epss.i18n import Message
-from epss.pages.editor import Editor, wants_fragment
+from epss.pages import wants_fragment
+from epss.pages.editor import Editor
 from epss.pages.editor_steps import _all_steps, _back
 from epss.pages.form_data import FormDep
 from epss.web.deps import SessionDep

@@ -22,7 +22,8 @@ from epss.drafts import editing
 from epss.drafts.merge import merge_step, step_base
 from epss.errors import EpssError, InvalidInput, NotFound, StaleVersion
 from epss.overlay.bundle import source_dir
-from epss.pages.editor import Editor, page, wants_fragment
+from epss.pages import wants_fragment
+from epss.pages.editor import Editor, page
 from epss.pages.editor_forms import checked_days, new_step_values, step_changes
 from epss.pages.editor_merge import merge_form, merge_sides, resolved_values, value_writer
 from epss.pages.editor_tasks import editor_context

@@ -19,7 +19,8 @@ from epss.drafts import editing
 from epss.drafts.document import draft_hash
 from epss.drafts.field_reports import unfound_steps
 from epss.errors import EpssError, InvalidInput, StaleVersion
-from epss.pages.editor import Editor, missing_since, page, task_by_slug, wants_fragment
+from epss.pages import wants_fragment
+from epss.pages.editor import Editor, missing_since, page, task_by_slug
 from epss.pages.editor_forms import (
     rules_changes,
     step_basis,

@@ -22,7 +22,8 @@ from epss.errors import Conflict, InvalidInput
 from epss.models import Step
 from epss.moments import moment_with_zone
 from epss.numbers import MAX_INT
-from epss.pages.editor import Editor, page, task_by_slug, wants_fragment
+from epss.pages import wants_fragment
+from epss.pages.editor import Editor, page, task_by_slug
 from epss.pages.editor_diff import unified_lines
 from epss.web.deps import SessionDep
 

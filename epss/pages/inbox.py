@@ -26,8 +26,8 @@ from epss.feedback.intake import KIND_LABELS, invalid
 from epss.models import Change, Task, TaskVersion
 from epss.moments import moment
 from epss.numbers import whole_number
-from epss.pages import render
-from epss.pages.editor import announcing, wants_fragment
+from epss.pages import render, wants_fragment
+from epss.pages.editor import announcing
 from epss.pages.editor_versions import ACTION_LABELS
 from epss.web.deps import SessionDep
 

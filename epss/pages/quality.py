@@ -24,7 +24,7 @@ from epss.auth import Identity, Role, allow
 from epss.catalog import newest_versions, published_fields
 from epss.errors import EpssError, InvalidInput, NotFound
 from epss.moments import LOCAL_TIME, moment, moment_of, moment_with_zone
-from epss.pages import render
+from epss.pages import render, render_page
 from epss.pages.privacy import TYPE_LABELS
 from epss.privacy import events_of_case
 from epss.quality import QUESTIONS, Table, answer, onscreen, parse_period
@@ -34,21 +34,6 @@ from epss.web.deps import NowDep, ServicesDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Identity, allow(Role.kwaliteit)]
-
-
-def _page(
-    request: Request, full: str, fragment: str, context: dict, status_code: int = 200
-) -> HTMLResponse:
-    wants_fragment = bool(request.headers.get("hx-request")) and not request.headers.get(
-        "hx-history-restore-request"
-    )
-    return render(
-        request,
-        fragment if wants_fragment else full,
-        context,
-        status_code=status_code,
-        headers={"Vary": "HX-Request"},
-    )
 
 
 @router.get("/kwaliteit", response_class=HTMLResponse)
@@ -113,7 +98,7 @@ def screen(
             s["id"]: (n, s["title"]) for n, s in enumerate(context["found"]["task"]["steps"], 1)
         }
         context["titles"] = dict(context["tasks"])
-    return _page(
+    return render_page(
         request, "quality_screen.html", "_quality_screen.html", context, status_code=status
     )
 
@@ -346,7 +331,7 @@ def case_lookup(
 
 
 def _case_page(request: Request, context: dict, status_code: int = 200) -> HTMLResponse:
-    return _page(
+    return render_page(
         request,
         "quality_case.html",
         "_quality_case.html",
@@ -412,7 +397,7 @@ def question_page(
         "taak": taak or "",
         "interval": interval,
     }
-    return _page(
+    return render_page(
         request,
         "quality_question.html",
         "_quality_result.html",
