@@ -15,7 +15,15 @@ from epss.migrations import is_current
 from epss.operations.outage import install_outage_handler
 from epss.operations.wiring import install_operations
 from epss.pages import account as account_pages
-from epss.pages import admin_account, admin_accounts, admin_apps, admin_log, desk_panel, own_account
+from epss.pages import (
+    admin_account,
+    admin_accounts,
+    admin_apps,
+    admin_log,
+    desk_panel,
+    own_account,
+    quality_screen,
+)
 from epss.pages import inbox as inbox_pages
 from epss.pages import privacy as privacy_pages
 from epss.pages import quality as quality_pages
@@ -51,6 +59,7 @@ SHARED_ROUTES = _assembled(
     desk_panel.router,
     account_pages.router,
     inbox_pages.router,
+    quality_screen.router,  # before /kwaliteit/{question}
     quality_pages.router,
     privacy_pages.router,
     admin_log.router,
