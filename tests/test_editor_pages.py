@@ -22,6 +22,7 @@ from epss.drafts import editing
 from epss.drafts.editing import draft_view
 from epss.drafts.history import history_view
 from epss.models import Task, TaskVersion
+from epss.pages.editor_merge import value_writer
 from epss.resources import shipped
 from epss.taskfile import dump_document, load_paths
 from tests.conftest import set_clock
@@ -874,3 +875,24 @@ def test_the_editor_speaks_english_on_request(client: TestClient, people: dict) 
     ):
         assert text in page
     assert "Taakgegevens opslaan" not in page
+
+
+def test_the_sources_of_a_step_are_told_apart_by_their_article(
+    client: TestClient, people: dict
+) -> None:
+    """Three articles of the Wet BRP are three sources with one title: the boxes of a step
+    and the words a conflict shows name each by its article."""
+    slug = "verhuizing-doorgeven"
+    page = client.get(
+        f"/redactie/taken/{slug}",
+        params={"bewerk": "controleer-verhuisdatum"},
+        headers=people["expert"],
+    )
+    assert page.status_code == 200
+    labels = [html.unescape(t) for t in re.findall(r'-bron-[^"]*">([^<]*)</label>', page.text)]
+    assert len(labels) == len(set(labels)) == 5, labels
+    fine = "Wet basisregistratie personen (Wet BRP), art. 4.17 (bestuurlijke boete)"
+    assert fine in labels
+    with Session(client.app.state.services.engine) as session:
+        shown = value_writer(draft_view(session, slug), lambda text: text)
+    assert shown("sources", ["wet-brp-art-4-17"]) == fine

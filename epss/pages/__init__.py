@@ -5,7 +5,9 @@ One URL serves the full page, or only the fragment htmx asked for (partials star
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -35,7 +37,17 @@ STATIC_DIR = _HERE.parent / "static"
 templates = Jinja2Templates(directory=_HERE / "templates")
 templates.env.filters["safe_html"] = Markup  # only for HTML that render.py sanitised
 templates.env.filters["dag"] = shown_day  # '2026-03-03' -> '03-03-2026'
+
+
+def source_name(source: Mapping[str, Any]) -> str:
+    """A source as a step cites it: its title and, when given, its article or section
+    (three articles of one law are three sources, with one title)."""
+    title, section = source.get("title") or source.get("id", ""), source.get("section")
+    return f"{title}, {section}" if section else str(title)
+
+
 templates.env.globals.update(
+    source_name=source_name,
     describe_check=describe_check,
     describe_checks=describe_checks,
     describe_fingerprint=describe_fingerprint,

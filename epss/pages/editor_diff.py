@@ -23,7 +23,7 @@ from epss.errors import InvalidInput
 from epss.feedback.intake import KIND_LABELS
 from epss.moments import moment
 from epss.numbers import MAX_INT
-from epss.pages import CRITICALITY_LABELS, templates
+from epss.pages import CRITICALITY_LABELS, source_name, templates
 from epss.pages.editor import Editor, field_label, page, task_by_slug
 from epss.pages.editor_tasks import editor_context
 from epss.pages.field_help import describe_check, describe_fingerprint
@@ -114,8 +114,7 @@ class _Words:
 
     def source(self, source) -> str:
         if isinstance(source, str):  # a step cites a source of the task by its id
-            found = self.sources.get(source, {})
-            return html.escape(found.get("title") or source)
+            return html.escape(source_name(self.sources.get(source, {"id": source})))
         parts = [source.get("title") or source.get("id", "")]
         parts += [source[k] for k in ("publisher", "section") if source.get(k)]
         if source.get("date"):

@@ -21,6 +21,7 @@ from epss.drafts.merge import (
     merge_text,
 )
 from epss.errors import InvalidInput
+from epss.pages import source_name
 from epss.pages.field_help import describe_check, describe_fingerprint
 
 
@@ -66,10 +67,10 @@ def resolved_values(sides: dict[str, dict], form: FormData) -> dict:
 
 def value_writer(draft: dict, translate: Callable[[str], str]) -> Callable[[str, object], str]:
     """`shown(field, value)`: a step's field as a person reads it: yes/no as "Verplicht" or
-    "Advies", branches as "Als … → stap 3: title", sources by their titles, checks in words
+    "Advies", branches as "Als … → stap 3: title", sources by title and article, checks in words
     (field_help.describe_check), one item a line."""
     steps = {s["id"]: (n, s["title"]) for n, s in enumerate(draft.get("steps", []), start=1)}
-    sources = {s["id"]: s.get("title") or s["id"] for s in draft.get("sources") or []}
+    sources = {s["id"]: source_name(s) for s in draft.get("sources") or []}
 
     def branch(b: dict) -> str:
         if b.get("task"):
