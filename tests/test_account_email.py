@@ -349,6 +349,8 @@ def test_the_command_line_sets_an_address(env: Settings) -> None:
     assert added.exit_code == 0, added.output
     changed = runner.invoke(cli, ["users", "set-email", "erik", "Erik@Dijkhaven.NL"])
     assert changed.output == "'erik' now gets notices at Erik@dijkhaven.nl.\n"
+    listed = runner.invoke(cli, ["users", "list"]).output.splitlines()
+    assert [line.split("\t")[-1] for line in listed] == ["Erik@dijkhaven.nl"]
     refused = runner.invoke(cli, ["users", "set-email", "erik", "erik"])
     assert refused.exit_code == 1
     assert (
@@ -359,6 +361,7 @@ def test_the_command_line_sets_an_address(env: Settings) -> None:
     assert refused.exit_code == 1 and "Not added: 'x@y' is not an e-mail address" in refused.output
     cleared = runner.invoke(cli, ["users", "set-email", "erik", ""])
     assert cleared.output == "'erik' now gets no e-mail.\n"
+    assert runner.invoke(cli, ["users", "list"]).output.split("\t")[-1] == "-\n"
 
     services = Services.from_settings(env)
     try:

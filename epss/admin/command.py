@@ -105,7 +105,8 @@ def users_list(
     team: Annotated[str | None, typer.Option(help="Only accounts of this team.")] = None,
     disabled: Annotated[bool, typer.Option("--disabled", help="Only disabled ones.")] = False,
 ) -> None:
-    """List the accounts: name, roles, team, state and last login (UTC), tab-separated."""
+    """List the accounts: name, roles, team, state, how they log in, last login (UTC) and
+    e-mail address, tab-separated."""
     with _admin("Not listed") as (session, _actor):
         rows = accounts.find_accounts(
             session,
@@ -117,7 +118,8 @@ def users_list(
         last = row.last_login_at.strftime("%Y-%m-%d %H:%M") if row.last_login_at else "-"
         state = "active" if row.active else "disabled"
         login = "sso" if row.single_sign_on else "password" if row.has_password else "token"
-        typer.echo("\t".join([row.name, ",".join(row.roles), row.team or "-", state, login, last]))
+        fields = [row.name, ",".join(row.roles), row.team or "-", state, login, last]
+        typer.echo("\t".join([*fields, row.email or "-"]))
 
 
 @users_app.command("disable")
