@@ -241,6 +241,7 @@ def test_a_person_sets_their_own_address(client: TestClient, bea: dict) -> None:
     assert answer.status_code == 303 and answer.headers["location"] == "/account?klaar=e-mail"
     page = text_of(client.get(answer.headers["location"]).text)
     assert "Uw e-mailadres is bijgewerkt." in page and "E-mailadres Eva@dijkhaven.nl" in page
+    assert client.get("/api/v1/me").json()["email"] == "Eva@dijkhaven.nl"
 
     refused = change("eva dijkhaven.nl")
     assert refused.status_code == 422
@@ -262,6 +263,7 @@ def test_a_person_sets_their_own_address(client: TestClient, bea: dict) -> None:
 
     assert change("").status_code == 303
     assert account(services, "eva").email is None
+    assert client.get("/api/v1/me").json()["email"] is None
     assert account(services, "bea").email is None  # only one's own
     assert email_log(services, "eva") == [
         ("eva", WEB, None, "Eva@dijkhaven.nl"),
