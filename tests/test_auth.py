@@ -50,7 +50,8 @@ def test_log_in_and_out(client: TestClient, anna: str) -> None:
     cookie = answer.headers["set-cookie"]
     assert "epss_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert "Secure" not in cookie  # plain http here; see the next test
-    assert client.get("/api/v1/me").json() == {"name": "anna", "roles": ["expert"], "team": None}
+    me = {"name": "anna", "roles": ["expert"], "team": None, "email": None}
+    assert client.get("/api/v1/me").json() == me
     assert "Ingelogd als anna" in client.get("/").text
 
     stolen = client.cookies.get("epss_session")
@@ -247,7 +248,7 @@ def test_users_from_the_command_line(env: Settings) -> None:
     token = made.output.strip().splitlines()[-1]
     with TestClient(create_app(env)) as client:
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-        assert me.json() == {"name": "robot", "roles": ["kwaliteit"], "team": None}
+        assert me.json() == {"name": "robot", "roles": ["kwaliteit"], "team": None, "email": None}
         assert log_in(client, "j.devries", PASSWORD).status_code == 303
 
 

@@ -122,6 +122,7 @@ def test_the_first_login_makes_the_account_with_the_groups_roles_and_team(
         "name": "anna.de.vries",
         "roles": ["expert", "redacteur"],
         "team": "Burgerzaken",
+        "email": "anna.de.vries@dijkhaven.example",  # the provider's `email` claim
     }
     assert client.get("/redactie").status_code == 200
     user = account(client, "anna.de.vries")
@@ -160,6 +161,7 @@ def test_roles_and_team_follow_the_groups_at_every_login(
         "name": "bram",
         "roles": ["medewerker"],
         "team": None,
+        "email": "bram@dijkhaven.example",
     }
     assert client.get("/redactie", headers={"Accept": "text/html"}).status_code == 403
     assert admin_actions(client, "bram")[1:] == [
