@@ -331,6 +331,12 @@ def published_fields(
     ]
 
 
+def published_titles(session: Session, slugs: set[str] | None = None) -> dict[str, str]:
+    """Slug → title of the newest published version of every task (or of those in
+    `slugs`), by slug."""
+    return {t["slug"]: t["title"] for t in published_fields(session, "title", slugs=slugs)}
+
+
 def catalog_fingerprint(session: Session) -> str:
     """Changes whenever a task gets a new published version or a host app is added."""
     count, top = session.exec(

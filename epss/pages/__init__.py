@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from epss import i18n
 from epss.auth import PUBLIC, identify
-from epss.catalog import published_fields, published_version
+from epss.catalog import published_fields, published_titles, published_version
 from epss.errors import NotFound
 from epss.moments import moment_with_zone
 from epss.numbers import MAX_INT
@@ -165,7 +165,7 @@ def _linked_titles(session: Session, steps: list[dict]) -> dict[str, str]:
     """The titles of the tasks the steps' branches lead to, by slug (as published now)."""
     linked = {b["task"] for s in steps for b in s.get("branches", []) if b.get("task")}
     # One query; a link to a task that was never published is shown as it is.
-    return {t["slug"]: t["title"] for t in published_fields(session, "title", slugs=linked)}
+    return published_titles(session, linked)
 
 
 @router.get("/favicon.ico")

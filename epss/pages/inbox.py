@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from epss import i18n
 from epss.auth import EDITORS, Identity, allow
-from epss.catalog import published_fields
+from epss.catalog import published_titles
 from epss.db import attempt
 from epss.drafts.history import changes_of
 from epss.errors import Conflict, InvalidInput
@@ -26,7 +26,7 @@ from epss.feedback.intake import KIND_LABELS, invalid
 from epss.models import Change, Task, TaskVersion
 from epss.moments import moment
 from epss.numbers import whole_number
-from epss.pages import render, wants_fragment
+from epss.pages import render, render_page, wants_fragment
 from epss.pages.editor import announcing
 from epss.pages.editor_versions import ACTION_LABELS
 from epss.web.deps import SessionDep
@@ -97,18 +97,12 @@ def inbox_page(
         filters={"status": status, "taak": taak},
         counts=counts(session, taak or None),
         status_params=STATUS_PARAMS,
-        tasks=[(task["slug"], task["title"]) for task in published_fields(session, "title")],
+        tasks=list(published_titles(session).items()),
     )
-    if not wants_fragment(request):
-        return render(request, "inbox.html", context, headers={"Vary": "HX-Request"})
     translate = i18n.translator_for(request)
     found = translate("1 melding") if len(items) == 1 else f"{len(items)} {translate('meldingen')}"
-    return render(
-        request,
-        "_inbox_list.html",
-        context,
-        headers={"Vary": "HX-Request", **announcing(request, found)},
-    )
+    told = announcing(request, found) if wants_fragment(request) else {}
+    return render_page(request, "inbox.html", "_inbox_list.html", context, headers=told)
 
 
 @router.post(PATH + "/{feedback_id}/accepteren", response_class=HTMLResponse)

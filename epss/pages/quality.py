@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from epss import i18n
 from epss.auth import Identity, Role, allow
-from epss.catalog import newest_versions, published_fields
+from epss.catalog import newest_versions, published_titles
 from epss.errors import EpssError
 from epss.moments import moment_of
 from epss.pages import render, render_page
@@ -166,7 +166,7 @@ def question_page(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    tasks = [(task["slug"], task["title"]) for task in published_fields(session, "title")]
+    tasks = list(published_titles(session).items())
     wider = None
     if table is not None and period is not None:
         wider = wider_view(

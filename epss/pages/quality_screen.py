@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from epss import i18n
-from epss.catalog import published_fields
+from epss.catalog import published_titles
 from epss.errors import EpssError, InvalidInput, NotFound
 from epss.moments import LOCAL_TIME, moment, moment_with_zone
 from epss.pages import render_page
@@ -83,7 +83,7 @@ def screen(
 
 def _task_choices(session: Session) -> list[tuple[str, str]]:
     """(slug, title) of every published task, by title: the auditor chooses by title."""
-    tasks = [(task["slug"], task["title"]) for task in published_fields(session, "title")]
+    tasks = published_titles(session).items()
     return sorted(tasks, key=lambda task: (task[1].casefold(), task[0]))
 
 

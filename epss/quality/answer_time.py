@@ -25,8 +25,9 @@ from sqlalchemy import and_, func, literal_column, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from epss.catalog import published_titles
 from epss.models import Event, table_of
-from epss.quality.consultations import PEOPLE, TASK_ID, titles
+from epss.quality.consultations import PEOPLE, TASK_ID
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
 
@@ -48,7 +49,7 @@ def time_to_answer(session: Session, period: Period, minimum: int) -> Table:
     ticked within ANSWER_WINDOW, and the p50 and p95 of that time in seconds (one
     decimal). Tasks where fewer than `minimum` people did so are hidden; most openings
     first."""
-    names = titles(session)
+    names = published_titles(session)
     groups: dict[str, tuple[list[float], set[str]]] = {}
     for slug, actor, seconds in _answers(session, period):
         if 0 <= seconds <= ANSWER_WINDOW.total_seconds():

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from epss.catalog import newest_versions, published_fields
+from epss.catalog import newest_versions, published_titles
 from epss.quality.counts import CONSULTED, count
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
@@ -19,14 +19,9 @@ STEP_ID = Column("step", "Stap (id)", shown=False)
 NO_TEAM = "(geen team)"
 
 
-def titles(session: Session) -> dict[str, str]:
-    """Task slug → title of its newest published version."""
-    return {task["slug"]: task["title"] for task in published_fields(session, "title")}
-
-
 def by_task(session: Session, period: Period, minimum: int) -> Table:
     """Consultations (task viewed, panel opened) per task, most consulted first."""
-    names = titles(session)
+    names = published_titles(session)
     columns = [TASK_ID, Column("title", "Titel"), EVENTS, PEOPLE]
     rows = [
         {"task": slug, "title": names.get(slug, slug), "events": c.events, "people": c.people}
@@ -48,7 +43,7 @@ def by_task(session: Session, period: Period, minimum: int) -> Table:
 
 def by_step(session: Session, period: Period, minimum: int, task: str | None = None) -> Table:
     """Steps viewed, per task and step (of one task when `task` is given), in step order."""
-    names = titles(session)
+    names = published_titles(session)
     order = step_order(session)
     columns = [
         TASK_ID,

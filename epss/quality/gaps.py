@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, select
 from sqlmodel import Session
 
+from epss.catalog import published_titles
 from epss.drafts.review import review_lists
 from epss.feedback.intake import KIND_LABELS
 from epss.models import Feedback, table_of
-from epss.quality.consultations import EVENTS, TASK_ID, titles
+from epss.quality.consultations import EVENTS, TASK_ID
 from epss.quality.counts import CONSULTED, EVENT, count
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
@@ -48,7 +49,7 @@ def searches(session: Session, period: Period, minimum: int) -> Table:
         )
         .group_by(query, place)
     )
-    names = titles(session)
+    names = published_titles(session)
     columns = [
         Column("query", "Zoekvraag"),
         Column("place", "Gezocht vanuit (id of adres)", shown=False),
@@ -84,7 +85,7 @@ def searches(session: Session, period: Period, minimum: int) -> Table:
 def feedback(session: Session, period: Period, minimum: int) -> Table:
     """Feedback sent in the period per task and kind: how many, how many handled, and the
     median time to handle (hours, from sent to accepted or declined)."""
-    names = titles(session)
+    names = published_titles(session)
     rows = session.execute(
         select(
             FEEDBACK.task_slug,

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from epss.catalog import published_titles
 from epss.models import Event, Outcome, table_of
 from epss.outcomes.intake import PROBLEMS
-from epss.quality.consultations import TASK_ID, titles
+from epss.quality.consultations import TASK_ID
 from epss.quality.period import Period
 from epss.quality.table import Column, Table
 
@@ -71,7 +72,7 @@ def impact(session: Session, period: Period, minimum: int, task: str | None = No
     for key, found in cases.items():
         groups[(key[0], key in consulted)].append(found["problem"])
         people[key[0]] |= consulted.get(key, set())
-    names = titles(session)
+    names = published_titles(session)
     rows, hidden = [], 0
     for (slug, was_consulted), problems in sorted(
         groups.items(), key=lambda g: (g[0][0], not g[0][1])

@@ -8,9 +8,9 @@ from collections import Counter
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
-from epss.catalog import published_version
+from epss.catalog import published_titles, published_version
 from epss.privacy.titles import Titles
-from epss.quality.consultations import STEP_ID, TASK_ID, step_order, titles
+from epss.quality.consultations import STEP_ID, TASK_ID, step_order
 from epss.quality.counts import EVENT, count, people
 from epss.quality.period import Period
 from epss.quality.table import Column, Table, hide_small
@@ -70,7 +70,7 @@ def deviations(session: Session, period: Period, minimum: int, task: str | None 
     """Deviations per task and step, with the reasons people gave (when free text is stored,
     EPSS_STORE_FREE_TEXT) for the steps shown: the most frequent first, each only when at
     least the minimum group of people gave it."""
-    names = titles(session)
+    names = published_titles(session)
     columns = [
         TASK_ID,
         Column("task_title", "Taak"),
