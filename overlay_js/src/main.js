@@ -346,18 +346,21 @@ function createOverlay(config) {
   const unwatch = watchPage(refresh, config.watchEvery);
   const unwatchFinish = watchFinishButtons(notice, {
     buttons: () => (manifest && manifest.finish_buttons) || [], unticked, open, back: launcher });
-  loadManifest();
+  const firstManifest = loadManifest();
 
   /** What became of the case on screen, for the task in the panel (or the screen's); its
-   * case reference only as the service hashes it. True once the service has it.
+   * case reference only as the service hashes it. True once the service has it; asked
+   * while the page loads, it waits until the screen's task is known.
    * @param {string} kind  afgerond, teruggestuurd, afgewezen or fraude
    * @param {{ task?: string, case?: string }} [about]  when the screen does not say */
-  function outcome(kind, about = {}) {
+  async function outcome(kind, about = {}) {
+    const occurred = new Date().toISOString();
+    await firstManifest;
     const task = about.task || (shown && shown !== 'none' ? shown.slug : matches[0] && matches[0].task);
     const caseRef = about.case || caseOnScreen();
-    if (!task || !caseRef) return Promise.resolve(false);
+    if (!task || !caseRef) return false;
     return api.outcome({ id: uuid(), app: config.app, task_slug: task, case_ref: caseRef, kind,
-      occurred_at: new Date().toISOString() }).then((answer) => answer.ok, () => false);
+      occurred_at: occurred }).then((answer) => answer.ok, () => false);
   }
 
   return {

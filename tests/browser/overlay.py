@@ -13,7 +13,8 @@ TITLE = ".epss-title"
 
 
 def wait_ready(page: Page) -> None:
-    """The overlay loaded its manifest and matched the page (or found nothing)."""
+    """The overlay started: its launcher is on the page (its manifest may still be on its
+    way; `shown_task` waits for the panel's task)."""
     page.wait_for_function("() => window.EPSS && document.querySelector('epss-overlay')")
     expect(page.locator(LAUNCHER)).to_be_visible()
 
